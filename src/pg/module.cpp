@@ -1,0 +1,12 @@
+// Module entry points: the magic block PostgreSQL checks when loading vector.so,
+// and _PG_init, which later registers GUCs and index options.
+#include "pg/pg_headers.h"
+
+extern "C" {
+PG_MODULE_MAGIC;
+
+PGDLLEXPORT void _PG_init(void);
+}
+
+// Runs once per backend when the library is loaded.
+void _PG_init(void) {}

@@ -1,0 +1,47 @@
+// The one way C++ code in src/pg includes PostgreSQL's C headers.
+//
+// PostgreSQL headers are C: they need extern "C" linkage, and port.h turns
+// printf-family names into macros that would break <cstdio> and friends. Every
+// src/pg file includes this header before any other PostgreSQL header, and
+// includes its C++ standard headers before this one.
+#pragma once
+
+// C++17 removed the `register` storage class that s_lock.h still uses.
+#define register
+
+extern "C" {
+#include "postgres.h"
+
+#include "fmgr.h"
+#include "utils/builtins.h"
+#include "utils/array.h"
+#include "utils/lsyscache.h"
+#include "utils/numeric.h"
+#include "utils/float.h"
+#include "utils/varbit.h"
+#include "catalog/pg_type.h"
+#include "common/shortest_dec.h"
+#include "libpq/pqformat.h"
+#include "lib/stringinfo.h"
+#include "miscadmin.h"
+#include "port/pg_bitutils.h"
+}
+
+#undef register
+
+// port.h maps these to PostgreSQL's own implementations; C++ code uses the
+// standard ones.
+#undef printf
+#undef fprintf
+#undef sprintf
+#undef snprintf
+#undef vsnprintf
+#undef vfprintf
+#undef vsprintf
+#undef vprintf
+#undef strerror
+#undef strerror_r
+#undef gettext
+#undef dgettext
+#undef ngettext
+#undef dngettext
