@@ -23,7 +23,7 @@ override with_llvm := no
 # Kernels pick their SIMD level at run time (src/core/distance*.cpp), so the
 # module itself is built for the baseline x86-64 ISA and runs on any CPU.
 PG_CXXFLAGS += -std=c++20 -O3 -fno-math-errno -fopenmp -Wall -Wextra -Wno-unused-parameter \
-	-Wno-missing-field-initializers -Wno-cast-function-type -Wno-register $(VECTOR_EXTRA_CXXFLAGS)
+	-Wno-missing-field-initializers -Wno-cast-function-type -Wno-register -Wno-volatile $(VECTOR_EXTRA_CXXFLAGS)
 PG_CPPFLAGS += -I$(srcdir)/src
 FAISS_LIB ?= /usr/lib/x86_64-linux-gnu/libfaiss.a
 SHLIB_LINK += $(FAISS_LIB) -fopenmp -lblas -llapack -lstdc++ -lm $(VECTOR_EXTRA_LDFLAGS)

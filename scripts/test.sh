@@ -1,0 +1,258 @@
+#!/usr/bin/env bash
+# The project's test command (.ci/run runs it). Installs the dependencies, builds and
+# installs vector.so, then runs three stages and counts their tests:
+#   1. unit tests of the pure C++ core       ctest --test-dir build
+#   2. SQL regression tests                  pg_regress on sql/NAME.sql vs expected/NAME.out
+#   3. TAP tests (servers, standby, data)    prove test/t/*.pl with PostgreSQL::Test::Cluster
+# PostgreSQL refuses to run as root, so when run as root the server-side stages run as
+# the `postgres` OS user inside a private directory under /tmp that this script creates
+# and removes again (the checkout itself may be unreadable for that user).
+# Ends with a line "N passed, N failed"; exits non-zero if anything failed.
+#
+# Environment:
+#   VECTOR_DATASETS_SRC  where the datasets are (default: <repo>/../shared/datasets)
+#   VECTOR_TEST_STAGES   stages to run, default "unit regress tap"
+#   PROVE_FLAGS          extra flags for prove (for example --verbose)
+set -uo pipefail
+
+repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$repo" || exit 1
+started=$SECONDS
+stages=${VECTOR_TEST_STAGES:-unit regress tap}
+
+declare -A n_pass=() n_fail=() note=()
+total_pass=0
+total_fail=0
+
+banner() { printf '\n=== %s ===\n' "$*"; }
+
+# record STAGE PASSED FAILED NOTE: adds one stage's counts to the summary.
+record() {
+	n_pass[$1]=$2
+	n_fail[$1]=$3
+	note[$1]=$4
+	total_pass=$((total_pass + $2))
+	total_fail=$((total_fail + $3))
+}
+
+# summary: prints the per-stage table and the closing count line, then exits.
+summary() {
+	local elapsed=$((SECONDS - started)) s
+	banner "summary"
+	for s in deps build unit regress tap; do
+		[[ -v "n_pass[$s]" ]] || continue
+		printf '%-8s passed %-4s failed %-4s %s\n' "$s" "${n_pass[$s]}" "${n_fail[$s]}" "${note[$s]}"
+	done
+	printf 'time     %dm%02ds\n' $((elapsed / 60)) $((elapsed % 60))
+	if [[ $total_fail -eq 0 ]]; then
+		echo "RESULT: all tests passed"
+	else
+		echo "RESULT: FAILED"
+	fi
+	echo "$total_pass passed, $total_fail failed"
+	[[ $total_fail -eq 0 ]]
+	exit
+}
+
+banner "dependencies"
+if ! bash scripts/install-deps.sh; then
+	record deps 0 1 "scripts/install-deps.sh failed"
+	summary
+fi
+
+banner "build"
+if ! bash scripts/build.sh; then
+	record build 0 1 "scripts/build.sh failed"
+	summary
+fi
+
+pg_config=${PG_CONFIG:-pg_config}
+bindir=$("$pg_config" --bindir)
+pkglibdir=$("$pg_config" --pkglibdir)
+pg_regress=$pkglibdir/pgxs/src/test/regress/pg_regress
+pg_perl=$pkglibdir/pgxs/src/test/perl
+
+# The server-side stages run in a private directory as the postgres user (or as the
+# invoking user when that is not root).
+work=$(mktemp -d /tmp/vector-test.XXXXXX)
+run_as=()
+if [[ $(id -u) -eq 0 ]]; then
+	chown postgres:postgres "$work"
+	run_as=(runuser -u postgres --)
+fi
+chmod 700 "$work"
+
+# cleanup: stops every server still running under $work, then removes it.
+cleanup() {
+	local pidfile
+	if [[ -d $work ]]; then
+		while IFS= read -r pidfile; do
+			"${run_as[@]}" "$bindir/pg_ctl" stop -D "$(dirname "$pidfile")" -m immediate -w >/dev/null 2>&1 || true
+		done < <(find "$work" -name postmaster.pid 2>/dev/null)
+		rm -rf "$work"
+	fi
+}
+
+# run_stage LOG LIMIT CMD...: runs CMD in $work with its output shown and saved in LOG, as a
+# job in its own process group (so that an interrupt stops the whole stage, whatever user it runs
+# as), stopped after LIMIT seconds; returns CMD's exit status (124 on time-out).
+stage_pgid=
+run_stage() {
+	local log=$1 limit=$2 rc
+	shift 2
+	set -m
+	{ cd "$work" && timeout -k 30 "$limit" "$@" </dev/null 2>&1 | tee "$log"; } &
+	stage_pgid=$!
+	set +m
+	wait "$stage_pgid"
+	rc=$?
+	stage_pgid=
+	if [[ $rc -eq 124 ]]; then
+		echo "test.sh: stage stopped after its time limit of $limit s" | tee -a "$log"
+	fi
+	return $rc
+}
+
+# on_signal: stops the running stage; the EXIT trap then stops its servers.
+on_signal() {
+	[[ -z $stage_pgid ]] || kill -TERM -- -"$stage_pgid" 2>/dev/null
+	echo "test.sh: interrupted" >&2
+	exit 130
+}
+trap cleanup EXIT
+trap on_signal INT TERM HUP
+
+# copy_to_work SRC... DEST: copies files into $work, owned by the server user.
+copy_to_work() {
+	local dest=${*: -1}
+	mkdir -p "$dest"
+	cp -R "${@:1:$#-1}" "$dest"/
+	[[ ${#run_as[@]} -eq 0 ]] || chown -R postgres:postgres "$work"
+}
+
+# ---------------------------------------------------------------- 1. unit tests
+if [[ " $stages " == *" unit "* ]]; then
+	banner "unit tests (ctest)"
+	if [[ ! -d build ]]; then
+		echo "no build/ directory (no CMakeLists.txt): no unit tests"
+		record unit 0 0 "no unit tests"
+	else
+		log=$work/ctest.log
+		run_stage "$log" 600 ctest --test-dir "$repo/build" --output-on-failure -j2
+		rc=$?
+		line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
+		if [[ -n $line ]]; then
+			failed=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+			total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$line")
+			if [[ $rc -ne 0 && $failed -eq 0 ]]; then failed=1; fi
+			record unit $((total - failed)) "$failed" "ctest cases"
+		elif grep -q 'No tests were found' "$log" && [[ $rc -eq 0 ]]; then
+			record unit 0 0 "no unit tests registered"
+		else
+			record unit 0 1 "ctest failed to run (exit $rc)"
+		fi
+	fi
+fi
+
+# ---------------------------------------------------------------- 2. pg_regress
+if [[ " $stages " == *" regress "* ]]; then
+	banner "regression tests (pg_regress)"
+	tests=()
+	for f in sql/*.sql; do
+		[[ -e $f ]] && tests+=("$(basename "$f" .sql)")
+	done
+	if [[ ${#tests[@]} -eq 0 ]]; then
+		echo "no sql/*.sql: no regression tests"
+		record regress 0 0 "no regression tests"
+	else
+		for t in "${tests[@]}"; do
+			[[ -f expected/$t.out ]] || echo "warning: expected/$t.out is missing: $t will fail"
+		done
+		copy_to_work sql/*.sql "$work/regress/sql"
+		mkdir -p "$work/regress/expected"
+		if compgen -G 'expected/*.out' >/dev/null; then
+			copy_to_work expected/*.out "$work/regress/expected"
+		fi
+		[[ ! -d data ]] || copy_to_work data "$work/regress"
+		[[ ${#run_as[@]} -eq 0 ]] || chown -R postgres:postgres "$work"
+		log=$work/regress.log
+		run_stage "$log" 900 "${run_as[@]}" "$pg_regress" \
+			--temp-instance="$work/regress/tmp_check" \
+			--bindir="$bindir" \
+			--inputdir="$work/regress" --outputdir="$work/regress" \
+			--load-extension=vector \
+			"${tests[@]}"
+		rc=$?
+		ok=$(grep -cE '\.\.\. ok( |$)' "$log")
+		bad=$(grep -cE '\.\.\. FAILED' "$log")
+		if [[ $rc -ne 0 && $bad -eq 0 ]]; then bad=1; fi
+		record regress "$ok" "$bad" "sql/*.sql files"
+		if [[ -s $work/regress/regression.diffs ]]; then
+			echo "--- regression.diffs (first 400 lines) ---"
+			head -n 400 "$work/regress/regression.diffs"
+		fi
+		# A crashed backend or a server that did not start: show the server's log.
+		postmaster_log=$work/regress/log/postmaster.log
+		if [[ $rc -ne 0 && -f $postmaster_log ]] &&
+			{ [[ ! -s $work/regress/regression.diffs ]] || grep -qE 'terminated by signal|PANIC' "$postmaster_log"; }; then
+			echo "--- server log (last 60 lines) ---"
+			tail -n 60 "$postmaster_log"
+		fi
+	fi
+fi
+
+# ---------------------------------------------------------------- 3. TAP tests
+if [[ " $stages " == *" tap "* ]]; then
+	banner "TAP tests (prove)"
+	if ! compgen -G 'test/t/*.pl' >/dev/null; then
+		echo "no test/t/*.pl: no TAP tests"
+		record tap 0 0 "no TAP tests"
+	else
+		copy_to_work test/t/*.pl "$work/tap/t"
+		[[ ! -d test/perl ]] || copy_to_work test/perl "$work/tap"
+		# Datasets the TAP tests read (small ones only). A test whose dataset is
+		# missing fails with a message naming it.
+		datasets_src=${VECTOR_DATASETS_SRC:-$repo/../shared/datasets}
+		mkdir -p "$work/datasets"
+		tap_datasets=(siftsmall)
+		for ds in "${tap_datasets[@]}"; do
+			if [[ -d $datasets_src/$ds ]]; then
+				copy_to_work "$datasets_src/$ds" "$work/datasets"
+			else
+				echo "warning: dataset $datasets_src/$ds not found: tests that need it will fail"
+			fi
+		done
+		[[ ${#run_as[@]} -eq 0 ]] || chown -R postgres:postgres "$work"
+		log=$work/prove.log
+		# shellcheck disable=SC2086
+		run_stage "$log" 2400 "${run_as[@]}" env \
+			PATH="$bindir:$PATH" \
+			PERL5LIB="$pg_perl:$work/tap/perl${PERL5LIB:+:$PERL5LIB}" \
+			TESTDIR="$work/tap" \
+			PG_REGRESS="$pg_regress" \
+			VECTOR_DATASETS="$work/datasets" \
+			bash -c 'cd "$TESTDIR" && exec prove '"${PROVE_FLAGS:-}"' t/*.pl'
+		rc=$?
+		files=$(compgen -G 'test/t/*.pl' | wc -l)
+		if grep -q '^All tests successful' "$log" && [[ $rc -eq 0 ]]; then
+			record tap "$files" 0 "test/t/*.pl files"
+		else
+			# Failed programs are listed in prove's "Test Summary Report".
+			bad=$(grep -cE '^t/[^ ]+\.pl +\(Wstat' "$log")
+			[[ $bad -gt 0 ]] || bad=$files
+			record tap $((files - bad)) "$bad" "test/t/*.pl files"
+			# Show the logs of the failed test programs (named in prove's summary report).
+			for name in $(sed -nE 's/^t\/([^ ]+)\.pl +\(Wstat.*/\1/p' "$log" | sort -u); do
+				echo "--- tmp_check/log/regress_log_$name (last 150 lines) ---"
+				tail -n 150 "$work/tap/tmp_check/log/regress_log_$name" 2>/dev/null
+				for nodelog in "$work/tap/tmp_check/log/${name}"_*.log; do
+					[[ -f $nodelog ]] || continue
+					echo "--- $(basename "$nodelog") (last 40 lines) ---"
+					tail -n 40 "$nodelog"
+				done
+			done
+		fi
+	fi
+fi
+
+summary

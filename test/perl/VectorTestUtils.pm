@@ -1,0 +1,134 @@
+# Helpers shared by the TAP tests in test/t: reading the ANN datasets (.fvecs/.ivecs),
+# writing vectors as SQL literals and COPY files, and reference distances computed in
+# Perl (double precision) to check the server's operators against.
+package VectorTestUtils;
+
+use strict;
+use warnings;
+
+use Exporter 'import';
+use File::Basename qw(dirname);
+use Cwd qw(abs_path);
+use Test::More ();
+
+our @EXPORT = qw(
+  dataset_file read_fvecs read_ivecs vector_literal write_copy_file
+  l2_distance inner_product cosine_distance close_enough
+);
+
+# dataset_file(REL): absolute path of a dataset file below $VECTOR_DATASETS (default:
+# ../shared/datasets beside the repository). When it is missing the test fails and
+# ends there, naming the file: a test that needs data never skips silently.
+sub dataset_file
+{
+	my ($rel) = @_;
+	my $root = $ENV{VECTOR_DATASETS};
+	if (!defined $root || $root eq '')
+	{
+		# test/perl/../../.. is the parent of the repository.
+		$root = abs_path(dirname(__FILE__) . '/../../..') . '/shared/datasets';
+	}
+	my $path = "$root/$rel";
+	return $path if -r $path;
+	# Fail (visibly in prove's output) rather than skip.
+	Test::More::fail("dataset file $path is present");
+	Test::More::diag("dataset file $path is missing: set VECTOR_DATASETS to the datasets directory");
+	Test::More::done_testing();
+	exit 1;
+}
+
+# read_vecs(PATH, TEMPLATE_CHAR, LIMIT): reads a .fvecs ('f') or .ivecs ('l') file,
+# at most LIMIT vectors, as an array ref of array refs.
+sub read_vecs
+{
+	my ($path, $type, $limit) = @_;
+	open(my $fh, '<:raw', $path) or die "could not open $path: $!";
+	local $/;
+	my $bytes = <$fh>;
+	close $fh;
+	my @out;
+	my $pos = 0;
+	my $len = length $bytes;
+	while ($pos < $len && (!defined $limit || @out < $limit))
+	{
+		die "$path: truncated header at byte $pos\n" if $pos + 4 > $len;
+		my $dim = unpack('l<', substr($bytes, $pos, 4));
+		die "$path: bad dimension $dim at byte $pos\n" if $dim <= 0 || $dim > 65535;
+		die "$path: truncated vector at byte $pos\n" if $pos + 4 + 4 * $dim > $len;
+		push @out, [ unpack("$type<$dim", substr($bytes, $pos + 4, 4 * $dim)) ];
+		$pos += 4 + 4 * $dim;
+	}
+	return \@out;
+}
+
+# read_fvecs(PATH[, LIMIT]): float32 vectors of a .fvecs file.
+sub read_fvecs { return read_vecs($_[0], 'f', $_[1]); }
+
+# read_ivecs(PATH[, LIMIT]): int32 vectors of a .ivecs file (ground-truth ids).
+sub read_ivecs { return read_vecs($_[0], 'l', $_[1]); }
+
+# vector_literal(\@v): the vector's text form '[x,y,...]'; %.9g round-trips float32.
+sub vector_literal
+{
+	my ($v) = @_;
+	return '[' . join(',', map { sprintf('%.9g', $_) } @$v) . ']';
+}
+
+# write_copy_file(PATH, \@vectors[, FIRST_ID]): writes "id<TAB>[...]" lines for
+# COPY ... FROM, ids counting from FIRST_ID (default 0, the datasets' row numbers).
+sub write_copy_file
+{
+	my ($path, $vectors, $first_id) = @_;
+	$first_id //= 0;
+	open(my $fh, '>', $path) or die "could not write $path: $!";
+	for my $i (0 .. $#$vectors)
+	{
+		print $fh ($first_id + $i), "\t", vector_literal($vectors->[$i]), "\n";
+	}
+	close $fh or die "could not write $path: $!";
+	return;
+}
+
+# l2_distance(\@a, \@b): Euclidean distance, as the <-> operator.
+sub l2_distance
+{
+	my ($a, $b) = @_;
+	my $s = 0;
+	for my $i (0 .. $#$a)
+	{
+		my $d = $a->[$i] - $b->[$i];
+		$s += $d * $d;
+	}
+	return sqrt($s);
+}
+
+# inner_product(\@a, \@b): the inner product; the <#> operator returns its negation.
+sub inner_product
+{
+	my ($a, $b) = @_;
+	my $s = 0;
+	$s += $a->[$_] * $b->[$_] for 0 .. $#$a;
+	return $s;
+}
+
+# cosine_distance(\@a, \@b): 1 - cosine similarity, as the <=> operator.
+sub cosine_distance
+{
+	my ($a, $b) = @_;
+	my $na = sqrt(inner_product($a, $a));
+	my $nb = sqrt(inner_product($b, $b));
+	return 1 - inner_product($a, $b) / ($na * $nb);
+}
+
+# close_enough(X, Y, REL[, ABS]): |X - Y| within REL relative (to the larger
+# magnitude) or ABS absolute tolerance.
+sub close_enough
+{
+	my ($x, $y, $rel, $abs) = @_;
+	$abs //= 0;
+	my $diff = abs($x - $y);
+	my $scale = abs($x) > abs($y) ? abs($x) : abs($y);
+	return $diff <= $abs || $diff <= $rel * $scale;
+}
+
+1;
