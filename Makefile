@@ -8,7 +8,10 @@ MODULE_big = vector
 CORE_SRCS := $(sort $(wildcard src/core/*.cpp))
 PG_SRCS := $(sort $(wildcard src/pg/*.cpp))
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
-DATA = sql/install/$(EXTENSION)--$(EXTVERSION).sql
+# The install script is the concatenation of sql/install/parts/*.sql in name order: one part per
+# responsibility (the vector type, each access method), so that they can change independently.
+INSTALL_PARTS := $(sort $(wildcard sql/install/parts/*.sql))
+DATA_built = sql/install/$(EXTENSION)--$(EXTVERSION).sql
 
 # pg_regress: every sql/NAME.sql with its expected/NAME.out (the install script
 # lives apart, in sql/install/).
@@ -34,3 +37,7 @@ include $(PGXS)
 
 # C++ objects depend on every header of the project (cheap and always right).
 $(OBJS): $(wildcard src/core/*.h src/pg/*.h)
+
+# The install script, built from its parts.
+sql/install/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
+	cat $^ > $@

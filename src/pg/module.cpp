@@ -1,6 +1,8 @@
 // Module entry points: the magic block PostgreSQL checks when loading vector.so,
-// and _PG_init, which later registers GUCs and index options.
+// and _PG_init, which registers the GUCs and index options of every access method.
 #include "pg/pg_headers.h"
+
+#include "pg/module.h"
 
 extern "C" {
 PG_MODULE_MAGIC;
@@ -9,4 +11,8 @@ PGDLLEXPORT void _PG_init(void);
 }
 
 // Runs once per backend when the library is loaded.
-void _PG_init(void) {}
+void _PG_init(void)
+{
+	HnswInitModule();
+	IvfInitModule();
+}
