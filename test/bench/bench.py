@@ -657,8 +657,12 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
-    # Single-client measurements: no parallel query, no JIT, unless the user overrides it.
-    settings = [("max_parallel_workers_per_gather", "0"), ("jit", "off")]
+    # Single-client measurements: no parallel query, no JIT, unless the user overrides it. The
+    # prepared query runs one generic plan (the one EXPLAIN checks): with the default plan cache
+    # mode the plan would switch from custom to generic after 5 executions, and a custom plan can
+    # turn into a sequential scan at large ef_search/probes (the cost estimates grow with them).
+    settings = [("max_parallel_workers_per_gather", "0"), ("jit", "off"),
+                ("plan_cache_mode", "force_generic_plan")]
     for s in args.set:
         name, eq, value = s.partition("=")
         if not eq:
@@ -731,6 +735,13 @@ def main(argv):
                     lat[s.label] += la
                     wall[s.label] += w
                     cpu[s.label] = None if (c is None or cpu[s.label] is None) else cpu[s.label] + c
+            for s in servers:
+                plan = explain(s, ds.query_text[0])
+                if plan != s.info["plan"]:
+                    w = "%s %s=%s: plan changed to: %s" % (s.label, sweep_name, v, " / ".join(plan.splitlines()))
+                    log("WARNING " + w)
+                    if w not in warnings:
+                        warnings.append(w)
             for l in labels:
                 entry = raw[v][l]
                 entry["qps"].append(nq / wall[l])
