@@ -1,0 +1,159 @@
+// No-throw wrapper of the in-memory HNSW build; see hnsw_build_api.h.
+#include "core/hnsw_build_api.h"
+
+#include <exception>
+#include <memory>
+#include <new>
+#include <string>
+#include <vector>
+
+namespace vector_core {
+
+struct HnswBuilder {
+	HnswBuildParams params;
+	std::vector<float> vectors;
+	std::size_t rows = 0;
+	std::unique_ptr<HnswGraph> graph;
+	std::string error;
+};
+
+namespace {
+
+// Runs body, turning any exception into false and a message on the builder.
+template <typename Body>
+bool Guarded(HnswBuilder *builder, Body &&body) noexcept
+{
+	try {
+		builder->error.clear();
+		body();
+		return true;
+	} catch (const std::bad_alloc &) {
+		builder->error = "out of memory";
+	} catch (const std::exception &e) {
+		try {
+			builder->error = e.what();
+		} catch (...) {
+		}
+	} catch (...) {
+		try {
+			builder->error = "unknown error";
+		} catch (...) {
+		}
+	}
+	return false;
+}
+
+} // namespace
+
+const char *HnswBuilderError(const HnswBuilder *builder) noexcept
+{
+	return builder->error.c_str();
+}
+
+HnswBuilder *HnswBuilderCreate(const HnswBuildParams &params, std::size_t expected_rows) noexcept
+{
+	HnswBuilder *builder = new (std::nothrow) HnswBuilder;
+	if (builder == nullptr)
+		return nullptr;
+	builder->params = params;
+	try {
+		builder->vectors.reserve(expected_rows * static_cast<std::size_t>(params.dims));
+	} catch (...) {
+		// Grow as rows come instead.
+	}
+	return builder;
+}
+
+void HnswBuilderDestroy(HnswBuilder *builder) noexcept
+{
+	delete builder;
+}
+
+bool HnswBuilderAppend(HnswBuilder *builder, const float *vector) noexcept
+{
+	return Guarded(builder, [&] {
+		if (builder->graph)
+			throw std::logic_error("hnsw build: append after the graph was started");
+		builder->vectors.insert(builder->vectors.end(), vector, vector + builder->params.dims);
+		builder->rows++;
+	});
+}
+
+std::size_t HnswBuilderRows(const HnswBuilder *builder) noexcept
+{
+	return builder->rows;
+}
+
+const float *HnswBuilderVectors(const HnswBuilder *builder) noexcept
+{
+	return builder->vectors.data();
+}
+
+std::size_t HnswBuilderMemoryFor(const HnswBuilder *builder, std::size_t rows) noexcept
+{
+	// The vector array may hold up to twice its size while it grows.
+	const std::size_t growth = builder->vectors.capacity() * sizeof(float);
+	return HnswGraph::EstimateMemoryBytes(rows, builder->params.dims, builder->params.m, builder->params.threads) +
+	       growth;
+}
+
+bool HnswBuilderStartGraph(HnswBuilder *builder) noexcept
+{
+	return Guarded(builder, [&] {
+		builder->graph = std::make_unique<HnswGraph>(builder->params, builder->vectors.data(), builder->rows);
+	});
+}
+
+bool HnswBuilderInsert(HnswBuilder *builder, std::size_t begin, std::size_t end) noexcept
+{
+	return Guarded(builder, [&] {
+		if (!builder->graph)
+			throw std::logic_error("hnsw build: graph not started");
+		builder->graph->InsertRange(begin, end);
+	});
+}
+
+bool HnswBuilderFinish(HnswBuilder *builder, std::size_t *links_added) noexcept
+{
+	return Guarded(builder, [&] {
+		if (!builder->graph)
+			throw std::logic_error("hnsw build: graph not started");
+		*links_added = builder->graph->Finish();
+	});
+}
+
+const HnswGraph *HnswBuilderGraph(const HnswBuilder *builder) noexcept
+{
+	return builder->graph.get();
+}
+
+bool HnswBuilderLayoutOrder(HnswBuilder *builder, std::uint32_t *order) noexcept
+{
+	return Guarded(builder, [&] {
+		const HnswGraph &graph = *builder->graph;
+		const std::size_t n = graph.size();
+		std::vector<std::uint8_t> placed(n, 0);
+		std::size_t count = 0;
+		const std::uint32_t entry = graph.EntryPoint();
+		if (entry != kHnswNoNode) {
+			order[count++] = entry;
+			placed[entry] = 1;
+			for (std::size_t head = 0; head < count; head++) {
+				for (std::uint32_t next : graph.Neighbors(order[head], 0)) {
+					if (!placed[next]) {
+						placed[next] = 1;
+						order[count++] = next;
+					}
+				}
+			}
+		}
+		for (std::size_t i = 0; i < n; i++) {
+			if (!placed[i] && graph.IsInserted(static_cast<std::uint32_t>(i)))
+				order[count++] = static_cast<std::uint32_t>(i);
+		}
+		for (std::size_t i = count; i < n; i++)
+			order[i] = kHnswNoNode;
+	});
+}
+
+} // namespace vector_core

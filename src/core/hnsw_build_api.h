@@ -1,0 +1,46 @@
+// The in-memory HNSW build behind a no-throw interface for the PostgreSQL glue: every function
+// catches every exception and reports it as false plus a message, so that the caller can
+// ereport with no C++ frame in between (see ../shared/DESIGN.md, "The C++ / PostgreSQL boundary").
+//
+// The builder owns the vectors (appended one by one while the heap is scanned) and the graph.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+#include "core/hnsw_graph.h"
+
+namespace vector_core {
+
+struct HnswBuilder;
+
+// Error text of the last failed call of this builder ("" when none).
+const char *HnswBuilderError(const HnswBuilder *builder) noexcept;
+
+// A builder for vectors of params.dims floats; nullptr when out of memory.
+HnswBuilder *HnswBuilderCreate(const HnswBuildParams &params, std::size_t expected_rows) noexcept;
+void HnswBuilderDestroy(HnswBuilder *builder) noexcept;
+
+// Appends one vector (dims floats); false when out of memory.
+bool HnswBuilderAppend(HnswBuilder *builder, const float *vector) noexcept;
+// Vectors appended so far.
+std::size_t HnswBuilderRows(const HnswBuilder *builder) noexcept;
+// The appended vectors (rows * dims floats).
+const float *HnswBuilderVectors(const HnswBuilder *builder) noexcept;
+// Bytes the build holds now (vectors) and will hold for the graph of rows vectors.
+std::size_t HnswBuilderMemoryFor(const HnswBuilder *builder, std::size_t rows) noexcept;
+
+// Creates the graph over the appended vectors (no more appends afterwards).
+bool HnswBuilderStartGraph(HnswBuilder *builder) noexcept;
+// Inserts rows [begin, end) with the configured threads.
+bool HnswBuilderInsert(HnswBuilder *builder, std::size_t begin, std::size_t end) noexcept;
+// Repairs connectivity and sorts the neighbor lists; *links_added gets the repair's count.
+bool HnswBuilderFinish(HnswBuilder *builder, std::size_t *links_added) noexcept;
+// The graph (after HnswBuilderStartGraph), for reading.
+const HnswGraph *HnswBuilderGraph(const HnswBuilder *builder) noexcept;
+
+// Fills order[0..rows) with a page layout order of the inserted nodes: breadth-first from the
+// entry point over layer 0 (so that neighbors tend to share pages), then anything unreached.
+bool HnswBuilderLayoutOrder(HnswBuilder *builder, std::uint32_t *order) noexcept;
+
+} // namespace vector_core

@@ -1,0 +1,800 @@
+// The in-memory HNSW graph: parallel build, connectivity repair, search. See hnsw_graph.h.
+//
+// Insertion (Malkov & Yashunin, algorithm 1)
+// ------------------------------------------
+// A node of level L descends greedily (ef = 1) from the entry point through the layers above L,
+// then on each layer L..0 searches with ef_construction starting from the previous layer's
+// results, selects up to the layer's capacity (2m on layer 0, m above, as pgvector does) with
+// the heuristic, writes its own list and adds itself to each selected neighbor's list; a full list
+// is shrunk with the same heuristic over its old entries plus the new node.
+//
+// Concurrency
+// -----------
+// Each node has a one-byte spinlock guarding all its neighbor lists; readers copy a list under
+// it, writers change it under it, and nobody holds two at once, so there is no deadlock. The entry
+// point and top level sit in one atomic word. A node whose level is above the top level takes
+// entry_mutex_ and holds it for its whole insertion, then publishes itself as the entry point
+// (rare: about n / m^top nodes). A node is found by others only through links, so it becomes
+// visible on a layer once a neighbor links to it; another thread may link to it on a lower layer
+// before the node has written its own list there (after reaching it by an upper layer), so the
+// node merges such links instead of overwriting them.
+//
+// The threads are the caller plus threads - 1 std::threads started per call with every signal
+// blocked; they take batches of nodes from an atomic counter (dynamic schedule). An exception in
+// one stops the others and is rethrown on the caller after all have joined.
+//
+// Search
+// ------
+// Visited marks are uint16 epochs in a flat per-thread array (cleared only when the epoch wraps);
+// the candidate and result heaps are preallocated vectors. Expanding a node first collects its
+// unvisited neighbors and prefetches their vectors, then computes the distances.
+//
+// Connectivity
+// ------------
+// Concurrent inserts and the pruning of full lists can leave nodes without incoming links from
+// the reachable part of the graph. EnsureConnected walks each layer from the entry point and
+// links every unreached node from its nearest reached node that has a free slot (found by a
+// search from the entry point, which only visits reached nodes), or else in place of a link whose
+// target keeps another incoming link from a reached node; then it continues the walk from there.
+#include "core/hnsw_graph.h"
+
+#include "core/distance.h"
+
+#include <pthread.h>
+#include <signal.h>
+
+#include <cmath>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace vector_core {
+
+namespace {
+
+constexpr std::uint64_t kEmptyEntry = (static_cast<std::uint64_t>(0xFFFFFFFFu) << 32) | kHnswNoNode;
+
+// Packs an entry point and its level into the atomic word.
+inline std::uint64_t PackEntry(std::uint32_t node, int level)
+{
+	return (static_cast<std::uint64_t>(static_cast<std::uint32_t>(level)) << 32) | node;
+}
+
+// Orders a max-heap of results by distance (the worst on top).
+inline bool CloserFirst(const HnswCandidate &a, const HnswCandidate &b)
+{
+	return a.distance < b.distance;
+}
+
+// Orders a min-heap of candidates by distance (the best on top).
+inline bool FartherFirst(const HnswCandidate &a, const HnswCandidate &b)
+{
+	return a.distance > b.distance;
+}
+
+// Sorts closest first, ties by id so that the order is deterministic.
+inline bool ByDistanceThenId(const HnswCandidate &a, const HnswCandidate &b)
+{
+	return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
+}
+
+// Hint to the CPU that we are spinning.
+inline void CpuRelax()
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#endif
+}
+
+} // namespace
+
+// One thread's scratch.
+struct HnswGraph::Worker {
+	HnswSearchScratch scratch;
+};
+
+// mL = 1 / ln(m).
+double HnswLevelMultiplier(int m)
+{
+	return 1.0 / std::log(static_cast<double>(m));
+}
+
+// floor(-ln(1 - u) * mL), capped.
+int HnswLevelFromUniform(double uniform, int m)
+{
+	double level = std::floor(-std::log(1.0 - uniform) * HnswLevelMultiplier(m));
+	if (!(level < kHnswGraphMaxLevel))
+		return kHnswGraphMaxLevel;
+	return level < 0 ? 0 : static_cast<int>(level);
+}
+
+// Validates, draws every level, and allocates the layers.
+HnswGraph::HnswGraph(const HnswBuildParams &params, const float *data, std::size_t n)
+    : data_(data), n_(n), dims_(params.dims), metric_(params.metric), m_(params.m),
+      ef_construction_(params.ef_construction), threads_(params.threads), keep_pruned_(params.keep_pruned),
+      entry_(kEmptyEntry)
+{
+	if (params.dims < 1 || params.dims > (1 << 20))
+		throw std::invalid_argument("hnsw graph: dims must be between 1 and 1048576");
+	if (params.m < 2 || params.m > 1000)
+		throw std::invalid_argument("hnsw graph: m must be between 2 and 1000");
+	if (params.ef_construction < 1 || params.ef_construction > 100000)
+		throw std::invalid_argument("hnsw graph: ef_construction must be between 1 and 100000");
+	if (params.threads < 1 || params.threads > 1024)
+		throw std::invalid_argument("hnsw graph: threads must be between 1 and 1024");
+	if (params.metric != HnswGraphMetric::kL2 && params.metric != HnswGraphMetric::kInnerProduct &&
+	    params.metric != HnswGraphMetric::kL1)
+		throw std::invalid_argument("hnsw graph: unknown metric");
+	if (n >= kHnswNoNode)
+		throw std::invalid_argument("hnsw graph: too many vectors");
+	if (n > 0 && data == nullptr)
+		throw std::invalid_argument("hnsw graph: no data");
+	if (params.max_level < 0 || params.max_level > kHnswGraphMaxLevel)
+		throw std::invalid_argument("hnsw graph: max_level out of range");
+
+	block0_ = 1 + 2 * static_cast<std::size_t>(m_);
+	block_ = 1 + static_cast<std::size_t>(m_);
+
+	levels_.reset(new std::uint8_t[n]);
+	inserted_.reset(new std::uint8_t[n]());
+	upper_offset_.reset(new std::uint64_t[n]);
+	std::mt19937_64 rng(params.seed);
+	std::uniform_real_distribution<double> uniform(0.0, 1.0);
+	std::size_t upper_blocks = 0;
+	for (std::size_t i = 0; i < n; i++) {
+		int level = std::min(HnswLevelFromUniform(uniform(rng), m_), params.max_level);
+		levels_[i] = static_cast<std::uint8_t>(level);
+		upper_offset_[i] = upper_blocks * block_;
+		upper_blocks += static_cast<std::size_t>(level);
+	}
+	upper_size_ = upper_blocks * block_;
+	layer0_.reset(new std::uint32_t[n * block0_]());
+	upper_.reset(new std::uint32_t[upper_size_]());
+	locks_.reset(new std::atomic<std::uint8_t>[n]());
+}
+
+HnswGraph::~HnswGraph() = default;
+
+// Vectors, layers, per-node arrays, per-thread visited arrays and the repair's arrays.
+std::size_t HnswGraph::EstimateMemoryBytes(std::size_t n, int dims, int m, int threads)
+{
+	const std::size_t mm = static_cast<std::size_t>(std::max(m, 2));
+	const std::size_t vectors = n * static_cast<std::size_t>(std::max(dims, 0)) * sizeof(float);
+	const std::size_t layer0 = n * (1 + 2 * mm) * sizeof(std::uint32_t);
+	// Expected upper levels per node are 1 / (m - 1); allow twice that plus one full tower.
+	const std::size_t upper_blocks = 2 * n / (mm - 1) + 2 * kHnswGraphMaxLevel;
+	const std::size_t upper = upper_blocks * (1 + mm) * sizeof(std::uint32_t);
+	const std::size_t per_node = n * (1 + 1 + 1 + sizeof(std::uint64_t)); // level, inserted, lock, offset
+	const std::size_t scratch = static_cast<std::size_t>(std::max(threads, 1)) * (n * sizeof(std::uint16_t) + 65536);
+	const std::size_t repair = n * (1 + 2 * sizeof(std::uint32_t));
+	return vectors + layer0 + upper + per_node + scratch + repair + sizeof(HnswGraph);
+}
+
+// Exact bytes held now (plus the repair arrays EnsureConnected will take).
+std::size_t HnswGraph::MemoryBytes() const
+{
+	std::size_t bytes = n_ * static_cast<std::size_t>(dims_) * sizeof(float);
+	bytes += n_ * block0_ * sizeof(std::uint32_t) + upper_size_ * sizeof(std::uint32_t);
+	bytes += n_ * (1 + 1 + 1 + sizeof(std::uint64_t));
+	for (const auto &worker : workers_) {
+		const HnswSearchScratch &s = worker->scratch;
+		bytes += s.visited_.capacity() * sizeof(std::uint16_t);
+		bytes += (s.candidates_.capacity() + s.results_.capacity() + s.work_.capacity() + s.prune_.capacity()) *
+		         sizeof(HnswCandidate);
+		bytes += (s.links_.capacity() + s.pending_.capacity()) * sizeof(std::uint32_t);
+		bytes += (s.selected_.capacity() + s.prune_selected_.capacity()) * sizeof(int);
+	}
+	return bytes + sizeof(HnswGraph);
+}
+
+// Distance in the graph's metric; the kernels dispatch to the CPU's SIMD level.
+float HnswGraph::Distance(const float *a, const float *b) const
+{
+	switch (metric_) {
+	case HnswGraphMetric::kL2:
+		return L2SquaredDistance(a, b, static_cast<std::size_t>(dims_));
+	case HnswGraphMetric::kInnerProduct:
+		return -InnerProduct(a, b, static_cast<std::size_t>(dims_));
+	case HnswGraphMetric::kL1:
+		return L1Distance(a, b, static_cast<std::size_t>(dims_));
+	}
+	return 0.0f;
+}
+
+// The block (count, then ids) of node's list at layer.
+std::uint32_t *HnswGraph::LinkBlock(std::uint32_t node, int layer) const
+{
+	if (layer == 0)
+		return layer0_.get() + static_cast<std::size_t>(node) * block0_;
+	return upper_.get() + upper_offset_[node] + static_cast<std::size_t>(layer - 1) * block_;
+}
+
+// Takes node's spinlock when several threads run.
+void HnswGraph::LockNode(std::uint32_t node) const
+{
+	if (!concurrent_)
+		return;
+	std::atomic<std::uint8_t> &lock = locks_[node];
+	while (lock.exchange(1, std::memory_order_acquire) != 0) {
+		while (lock.load(std::memory_order_relaxed) != 0)
+			CpuRelax();
+	}
+}
+
+// Releases node's spinlock.
+void HnswGraph::UnlockNode(std::uint32_t node) const
+{
+	if (concurrent_)
+		locks_[node].store(0, std::memory_order_release);
+}
+
+// Copies node's list at layer to out (room for the layer's capacity); returns its length.
+int HnswGraph::CopyLinks(std::uint32_t node, int layer, std::uint32_t *out) const
+{
+	const std::uint32_t *block = LinkBlock(node, layer);
+	LockNode(node);
+	const std::uint32_t count = block[0];
+	std::memcpy(out, block + 1, count * sizeof(std::uint32_t));
+	UnlockNode(node);
+	return static_cast<int>(count);
+}
+
+// Sizes scratch for this graph (no-op when already done).
+void HnswGraph::PrepareScratch(HnswSearchScratch &s) const
+{
+	if (s.visited_.size() != n_) {
+		s.visited_.assign(n_, 0);
+		s.epoch_ = 0;
+	}
+	const std::size_t ef = static_cast<std::size_t>(std::max(ef_construction_, 2 * m_)) + 1;
+	const std::size_t links = block0_;
+	if (s.results_.capacity() < ef) {
+		s.results_.reserve(ef);
+		s.work_.reserve(ef);
+		s.selected_.reserve(ef);
+		s.candidates_.reserve(ef * 4);
+	}
+	if (s.links_.size() < links) {
+		s.links_.resize(links);
+		s.pending_.resize(links);
+		s.prune_.reserve(links + 1);
+		s.prune_selected_.resize(links + 1);
+	}
+}
+
+// Greedy walk (ef = 1) from entry down through layers from_layer .. to_layer + 1; returns the
+// closest node found and its distance in *entry_distance (which holds entry's on input).
+std::uint32_t HnswGraph::GreedyClosest(const float *query, std::uint32_t entry, int from_layer, int to_layer,
+                                       HnswSearchScratch &s, float *entry_distance) const
+{
+	std::uint32_t current = entry;
+	float current_distance = *entry_distance;
+	for (int layer = from_layer; layer > to_layer; layer--) {
+		bool changed = true;
+		while (changed) {
+			changed = false;
+			const int count = CopyLinks(current, layer, s.links_.data());
+			for (int i = 0; i < count; i++) {
+				const std::uint32_t next = s.links_[i];
+				if (i + 1 < count)
+					__builtin_prefetch(Vector(s.links_[i + 1]));
+				const float d = Distance(query, Vector(next));
+				if (d < current_distance) {
+					current_distance = d;
+					current = next;
+					changed = true;
+				}
+			}
+		}
+	}
+	*entry_distance = current_distance;
+	return current;
+}
+
+// Beam search on layer from the entry points in s.work_ (with distances); leaves the ef closest
+// nodes found in s.results_ as a max-heap. exclude (or kHnswNoNode) is never visited.
+void HnswGraph::SearchLayer(const float *query, int ef, int layer, std::uint32_t exclude, HnswSearchScratch &s) const
+{
+	if (++s.epoch_ == 0) {
+		std::fill(s.visited_.begin(), s.visited_.end(), 0);
+		s.epoch_ = 1;
+	}
+	const std::uint16_t epoch = s.epoch_;
+	std::uint16_t *visited = s.visited_.data();
+	if (exclude != kHnswNoNode)
+		visited[exclude] = epoch;
+
+	auto &candidates = s.candidates_;
+	auto &results = s.results_;
+	candidates.clear();
+	results.clear();
+	const std::size_t limit = static_cast<std::size_t>(ef);
+	for (const HnswCandidate &entry : s.work_) {
+		if (visited[entry.id] == epoch)
+			continue;
+		visited[entry.id] = epoch;
+		candidates.push_back(entry);
+		std::push_heap(candidates.begin(), candidates.end(), FartherFirst);
+		results.push_back(entry);
+		std::push_heap(results.begin(), results.end(), CloserFirst);
+		if (results.size() > limit) {
+			std::pop_heap(results.begin(), results.end(), CloserFirst);
+			results.pop_back();
+		}
+	}
+
+	const std::size_t vector_bytes = static_cast<std::size_t>(dims_) * sizeof(float);
+	std::uint32_t *links = s.links_.data();
+	std::uint32_t *pending = s.pending_.data();
+	while (!candidates.empty()) {
+		const HnswCandidate best = candidates.front();
+		if (results.size() >= limit && best.distance > results.front().distance)
+			break;
+		std::pop_heap(candidates.begin(), candidates.end(), FartherFirst);
+		candidates.pop_back();
+
+		const int count = CopyLinks(best.id, layer, links);
+		int unvisited = 0;
+		for (int i = 0; i < count; i++) {
+			const std::uint32_t id = links[i];
+			if (visited[id] == epoch)
+				continue;
+			visited[id] = epoch;
+			pending[unvisited++] = id;
+			const char *v = reinterpret_cast<const char *>(Vector(id));
+			__builtin_prefetch(v);
+			if (vector_bytes > 64)
+				__builtin_prefetch(v + 64);
+		}
+		for (int i = 0; i < unvisited; i++) {
+			const std::uint32_t id = pending[i];
+			if (i + 1 < unvisited) {
+				const char *v = reinterpret_cast<const char *>(Vector(pending[i + 1]));
+				for (std::size_t off = 128; off < vector_bytes; off += 64)
+					__builtin_prefetch(v + off);
+			}
+			const float d = Distance(query, Vector(id));
+			if (results.size() < limit || d < results.front().distance) {
+				candidates.push_back({d, id});
+				std::push_heap(candidates.begin(), candidates.end(), FartherFirst);
+				results.push_back({d, id});
+				std::push_heap(results.begin(), results.end(), CloserFirst);
+				if (results.size() > limit) {
+					std::pop_heap(results.begin(), results.end(), CloserFirst);
+					results.pop_back();
+				}
+			}
+		}
+	}
+}
+
+// Sorts s.results_ into s.work_ (closest first) and selects up to max_selected of them as
+// neighbors of base into s.selected_ (indices into s.work_); returns how many.
+int HnswGraph::SelectFromResults(std::uint32_t base, int max_selected, HnswSearchScratch &s) const
+{
+	(void) base;
+	s.work_.assign(s.results_.begin(), s.results_.end());
+	std::sort(s.work_.begin(), s.work_.end(), ByDistanceThenId);
+	s.selected_.resize(s.work_.size());
+	const HnswCandidate *cands = s.work_.data();
+	return HnswSelectNeighbors(
+	    cands, static_cast<int>(s.work_.size()), max_selected, keep_pruned_,
+	    [this, cands](int i, int j) { return NodeDistance(cands[i].id, cands[j].id); }, s.selected_.data());
+}
+
+// Adds target to node's list at layer (node's lock held); a full list keeps the heuristic's
+// choice among its entries and target.
+void HnswGraph::AddLinkLocked(std::uint32_t node, int layer, std::uint32_t target, HnswSearchScratch &s)
+{
+	std::uint32_t *block = LinkBlock(node, layer);
+	const std::uint32_t count = block[0];
+	for (std::uint32_t i = 0; i < count; i++) {
+		if (block[1 + i] == target)
+			return;
+	}
+	const int capacity = LayerCapacity(layer);
+	if (count < static_cast<std::uint32_t>(capacity)) {
+		block[1 + count] = target;
+		block[0] = count + 1;
+		return;
+	}
+
+	const float *base = Vector(node);
+	auto &cands = s.prune_;
+	cands.clear();
+	for (std::uint32_t i = 0; i < count; i++)
+		cands.push_back({Distance(base, Vector(block[1 + i])), block[1 + i]});
+	cands.push_back({Distance(base, Vector(target)), target});
+	std::sort(cands.begin(), cands.end(), ByDistanceThenId);
+	const HnswCandidate *c = cands.data();
+	const int kept = HnswSelectNeighbors(
+	    c, static_cast<int>(cands.size()), capacity, keep_pruned_,
+	    [this, c](int i, int j) { return NodeDistance(c[i].id, c[j].id); }, s.prune_selected_.data());
+	for (int i = 0; i < kept; i++)
+		block[1 + i] = c[s.prune_selected_[i]].id;
+	block[0] = static_cast<std::uint32_t>(kept);
+}
+
+// Writes node's list at layer from the selection in s.selected_ / s.work_ (merging links other
+// threads added meanwhile) and links each selected neighbor back to node.
+void HnswGraph::ConnectNode(std::uint32_t node, int layer, int selected_count, HnswSearchScratch &s)
+{
+	std::uint32_t *block = LinkBlock(node, layer);
+	LockNode(node);
+	const std::uint32_t early = block[0];
+	if (early == 0) {
+		for (int i = 0; i < selected_count; i++)
+			block[1 + i] = s.work_[s.selected_[i]].id;
+		block[0] = static_cast<std::uint32_t>(selected_count);
+	} else {
+		// Another thread linked to node here first: keep its links too, as far as they fit.
+		std::uint32_t *old = s.pending_.data();
+		std::memcpy(old, block + 1, early * sizeof(std::uint32_t));
+		for (int i = 0; i < selected_count; i++)
+			block[1 + i] = s.work_[s.selected_[i]].id;
+		block[0] = static_cast<std::uint32_t>(selected_count);
+		for (std::uint32_t i = 0; i < early; i++)
+			AddLinkLocked(node, layer, old[i], s);
+	}
+	UnlockNode(node);
+
+	for (int i = 0; i < selected_count; i++) {
+		const std::uint32_t neighbor = s.work_[s.selected_[i]].id;
+		LockNode(neighbor);
+		AddLinkLocked(neighbor, layer, node, s);
+		UnlockNode(neighbor);
+	}
+}
+
+// Inserts one node (see the file comment).
+void HnswGraph::InsertNode(std::uint32_t node, Worker &worker)
+{
+	HnswSearchScratch &s = worker.scratch;
+	const int level = levels_[node];
+	std::uint64_t entry = entry_.load(std::memory_order_acquire);
+	std::unique_lock<std::mutex> top_lock;
+	if (level > static_cast<std::int32_t>(entry >> 32)) {
+		top_lock = std::unique_lock<std::mutex>(entry_mutex_);
+		entry = entry_.load(std::memory_order_acquire);
+		if (level <= static_cast<std::int32_t>(entry >> 32))
+			top_lock.unlock();
+	}
+	const std::uint32_t entry_node = static_cast<std::uint32_t>(entry & 0xFFFFFFFFu);
+	const int top = static_cast<std::int32_t>(entry >> 32);
+	if (entry_node == kHnswNoNode) {
+		entry_.store(PackEntry(node, level), std::memory_order_release);
+		inserted_[node] = 1;
+		return;
+	}
+
+	const float *query = Vector(node);
+	float distance = Distance(query, Vector(entry_node));
+	const std::uint32_t start = GreedyClosest(query, entry_node, top, level, s, &distance);
+	s.work_.clear();
+	s.work_.push_back({distance, start});
+	for (int layer = std::min(level, top); layer >= 0; layer--) {
+		SearchLayer(query, ef_construction_, layer, node, s);
+		const int selected = SelectFromResults(node, LayerCapacity(layer), s);
+		ConnectNode(node, layer, selected, s);
+	}
+	if (level > top)
+		entry_.store(PackEntry(node, level), std::memory_order_release);
+	inserted_[node] = 1;
+}
+
+// Runs body(i, worker) for i in [begin, end) on the configured threads, in batches taken in
+// order from a shared counter; rethrows the first exception after every thread has stopped.
+void HnswGraph::RunParallel(std::size_t begin, std::size_t end, std::size_t batch,
+                            const std::function<void(std::size_t, Worker &)> &body)
+{
+	if (begin >= end)
+		return;
+	const std::size_t count = end - begin;
+	int threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads_), (count + batch - 1) / batch));
+	threads = std::max(threads, 1);
+	while (workers_.size() < static_cast<std::size_t>(threads)) {
+		workers_.push_back(std::make_unique<Worker>());
+		PrepareScratch(workers_.back()->scratch);
+	}
+
+	std::atomic<std::size_t> next{begin};
+	std::atomic<bool> stop{false};
+	std::exception_ptr error;
+	std::mutex error_mutex;
+	auto run = [&](Worker &worker) {
+		try {
+			while (!stop.load(std::memory_order_relaxed)) {
+				const std::size_t first = next.fetch_add(batch, std::memory_order_relaxed);
+				if (first >= end)
+					break;
+				const std::size_t last = std::min(end, first + batch);
+				for (std::size_t i = first; i < last; i++)
+					body(i, worker);
+			}
+		} catch (...) {
+			std::lock_guard<std::mutex> guard(error_mutex);
+			if (!error)
+				error = std::current_exception();
+			stop.store(true);
+		}
+	};
+
+	if (threads == 1) {
+		run(*workers_[0]);
+	} else {
+		std::vector<std::thread> pool;
+		pool.reserve(static_cast<std::size_t>(threads - 1));
+		// Workers inherit the creating thread's signal mask: block everything while starting
+		// them so that signals (PostgreSQL's included) are delivered to the caller only.
+		sigset_t all;
+		sigset_t previous;
+		sigfillset(&all);
+		pthread_sigmask(SIG_SETMASK, &all, &previous);
+		concurrent_ = true;
+		try {
+			for (int t = 1; t < threads; t++)
+				pool.emplace_back(run, std::ref(*workers_[static_cast<std::size_t>(t)]));
+		} catch (...) {
+			// Could not start a thread: carry on with those we have.
+		}
+		pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+		run(*workers_[0]);
+		for (std::thread &t : pool)
+			t.join();
+		concurrent_ = false;
+	}
+	if (error)
+		std::rethrow_exception(error);
+}
+
+// Checks the range, inserts the first node alone if the graph is empty, then the rest in parallel.
+void HnswGraph::InsertRange(std::size_t begin, std::size_t end)
+{
+	if (begin > end || end > n_)
+		throw std::invalid_argument("hnsw graph: insert range out of bounds");
+	for (std::size_t i = begin; i < end; i++) {
+		if (inserted_[i])
+			throw std::invalid_argument("hnsw graph: node " + std::to_string(i) + " inserted twice");
+	}
+	if (begin == end)
+		return;
+	if (workers_.empty()) {
+		workers_.push_back(std::make_unique<Worker>());
+		PrepareScratch(workers_.back()->scratch);
+	}
+	if (EntryPoint() == kHnswNoNode) {
+		InsertNode(static_cast<std::uint32_t>(begin), *workers_[0]);
+		inserted_count_++;
+		begin++;
+	}
+	std::atomic<std::size_t> done{0};
+	try {
+		RunParallel(begin, end, 16, [this, &done](std::size_t i, Worker &worker) {
+			InsertNode(static_cast<std::uint32_t>(i), worker);
+			done.fetch_add(1, std::memory_order_relaxed);
+		});
+	} catch (...) {
+		inserted_count_ += done.load();
+		throw;
+	}
+	inserted_count_ += done.load();
+}
+
+// Walks layer from the entry point; returns the nodes of level >= layer it does not reach.
+std::size_t HnswGraph::CountUnreachable(int layer) const
+{
+	const std::uint32_t entry = EntryPoint();
+	if (entry == kHnswNoNode || layer > MaxLevel())
+		return 0;
+	std::vector<std::uint8_t> reached(n_, 0);
+	std::vector<std::uint32_t> queue;
+	queue.push_back(entry);
+	reached[entry] = 1;
+	for (std::size_t head = 0; head < queue.size(); head++) {
+		for (std::uint32_t next : Neighbors(queue[head], layer)) {
+			if (!reached[next]) {
+				reached[next] = 1;
+				queue.push_back(next);
+			}
+		}
+	}
+	std::size_t unreachable = 0;
+	for (std::size_t i = 0; i < n_; i++) {
+		if (inserted_[i] && levels_[i] >= layer && !reached[i])
+			unreachable++;
+	}
+	return unreachable;
+}
+
+// Links every unreached node of layer from the reached part (see the file comment); returns the
+// links added.
+std::size_t HnswGraph::RepairLayer(int layer, HnswSearchScratch &s)
+{
+	const std::uint32_t entry = EntryPoint();
+	const int top = MaxLevel();
+	const int capacity = LayerCapacity(layer);
+	std::vector<std::uint8_t> reached(n_, 0);
+	std::vector<std::uint32_t> in_degree(n_, 0); // incoming links from reached nodes
+	std::vector<std::uint32_t> queue;
+	std::size_t head = 0;
+
+	// Marks node reached and walks everything newly reachable from it.
+	auto walk_from = [&](std::uint32_t start) {
+		reached[start] = 1;
+		queue.push_back(start);
+		for (; head < queue.size(); head++) {
+			for (std::uint32_t next : Neighbors(queue[head], layer)) {
+				in_degree[next]++;
+				if (!reached[next]) {
+					reached[next] = 1;
+					queue.push_back(next);
+				}
+			}
+		}
+	};
+	walk_from(entry);
+
+	std::size_t added = 0;
+	const int ef = std::max(ef_construction_, capacity);
+	for (std::size_t i = 0; i < n_; i++) {
+		const std::uint32_t node = static_cast<std::uint32_t>(i);
+		if (!inserted_[i] || levels_[i] < layer || reached[i])
+			continue;
+
+		// Nearest reached nodes: search from a reached start, which only visits reached nodes.
+		const float *query = Vector(node);
+		float distance = Distance(query, Vector(entry));
+		std::uint32_t start = GreedyClosest(query, entry, top, layer, s, &distance);
+		if (!reached[start]) {
+			start = entry;
+			distance = Distance(query, Vector(entry));
+		}
+		s.work_.clear();
+		s.work_.push_back({distance, start});
+		SearchLayer(query, ef, layer, node, s);
+		s.work_.assign(s.results_.begin(), s.results_.end());
+		std::sort(s.work_.begin(), s.work_.end(), ByDistanceThenId);
+
+		std::uint32_t from = kHnswNoNode;
+		int replace_slot = -1;
+		for (const HnswCandidate &c : s.work_) {
+			if (LinkBlock(c.id, layer)[0] < static_cast<std::uint32_t>(capacity)) {
+				from = c.id;
+				break;
+			}
+		}
+		if (from == kHnswNoNode) {
+			// No free slot nearby: replace the farthest link of the nearest candidate whose target
+			// has another incoming link.
+			for (const HnswCandidate &c : s.work_) {
+				const std::uint32_t *block = LinkBlock(c.id, layer);
+				float worst = -std::numeric_limits<float>::infinity();
+				for (std::uint32_t j = 0; j < block[0]; j++) {
+					const std::uint32_t target = block[1 + j];
+					if (in_degree[target] < 2)
+						continue;
+					const float d = NodeDistance(c.id, target);
+					if (replace_slot < 0 || d > worst) {
+						worst = d;
+						replace_slot = static_cast<int>(j);
+					}
+				}
+				if (replace_slot >= 0) {
+					from = c.id;
+					break;
+				}
+			}
+		}
+		if (from == kHnswNoNode) {
+			// Last resort: the nearest reached node anywhere with a free slot.
+			float best = std::numeric_limits<float>::infinity();
+			for (std::uint32_t r : queue) {
+				if (LinkBlock(r, layer)[0] >= static_cast<std::uint32_t>(capacity))
+					continue;
+				const float d = Distance(query, Vector(r));
+				if (from == kHnswNoNode || d < best) {
+					best = d;
+					from = r;
+				}
+			}
+			if (from == kHnswNoNode)
+				continue; // every reached list is full and pinned; the caller's next round retries
+		}
+
+		std::uint32_t *block = LinkBlock(from, layer);
+		if (replace_slot >= 0) {
+			in_degree[block[1 + replace_slot]]--;
+			block[1 + replace_slot] = node;
+		} else {
+			block[1 + block[0]] = node;
+			block[0]++;
+		}
+		in_degree[node]++;
+		added++;
+		walk_from(node);
+	}
+	return added;
+}
+
+// Repairs every layer, top first, until a check finds nothing unreachable (a replaced link can,
+// rarely, cut off what it pointed to; the next round links that back).
+std::size_t HnswGraph::EnsureConnected()
+{
+	if (EntryPoint() == kHnswNoNode)
+		return 0;
+	if (workers_.empty()) {
+		workers_.push_back(std::make_unique<Worker>());
+		PrepareScratch(workers_.back()->scratch);
+	}
+	HnswSearchScratch &s = workers_[0]->scratch;
+	std::size_t added = 0;
+	for (int layer = MaxLevel(); layer >= 0; layer--) {
+		for (int round = 0; round < 8; round++) {
+			added += RepairLayer(layer, s);
+			if (CountUnreachable(layer) == 0)
+				break;
+		}
+	}
+	return added;
+}
+
+// Sorts each list by distance to its node, in parallel.
+void HnswGraph::SortNeighborLists()
+{
+	RunParallel(0, n_, 256, [this](std::size_t i, Worker &worker) {
+		if (!inserted_[i])
+			return;
+		const std::uint32_t node = static_cast<std::uint32_t>(i);
+		auto &cands = worker.scratch.prune_;
+		for (int layer = 0; layer <= levels_[i]; layer++) {
+			std::uint32_t *block = LinkBlock(node, layer);
+			cands.clear();
+			for (std::uint32_t j = 0; j < block[0]; j++)
+				cands.push_back({NodeDistance(node, block[1 + j]), block[1 + j]});
+			std::sort(cands.begin(), cands.end(), ByDistanceThenId);
+			for (std::uint32_t j = 0; j < block[0]; j++)
+				block[1 + j] = cands[j].id;
+		}
+	});
+}
+
+// Repairs, then sorts.
+std::size_t HnswGraph::Finish()
+{
+	const std::size_t added = EnsureConnected();
+	SortNeighborLists();
+	return added;
+}
+
+// Search with a scratch of its own.
+std::vector<HnswCandidate> HnswGraph::Search(const float *query, int k, int ef) const
+{
+	HnswSearchScratch scratch;
+	return Search(query, k, ef, scratch);
+}
+
+// Greedy descent to layer 1, beam search on layer 0, the k best.
+std::vector<HnswCandidate> HnswGraph::Search(const float *query, int k, int ef, HnswSearchScratch &scratch) const
+{
+	std::vector<HnswCandidate> out;
+	const std::uint32_t entry = EntryPoint();
+	if (entry == kHnswNoNode || k <= 0)
+		return out;
+	PrepareScratch(scratch);
+	float distance = Distance(query, Vector(entry));
+	const std::uint32_t start = GreedyClosest(query, entry, MaxLevel(), 0, scratch, &distance);
+	scratch.work_.clear();
+	scratch.work_.push_back({distance, start});
+	SearchLayer(query, std::max(ef, k), 0, kHnswNoNode, scratch);
+	out.assign(scratch.results_.begin(), scratch.results_.end());
+	std::sort(out.begin(), out.end(), ByDistanceThenId);
+	if (out.size() > static_cast<std::size_t>(k))
+		out.resize(static_cast<std::size_t>(k));
+	return out;
+}
+
+} // namespace vector_core

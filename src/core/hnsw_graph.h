@@ -1,0 +1,258 @@
+// The HNSW graph in memory, without PostgreSQL: parallel bulk build over a caller-owned array of
+// vectors, connectivity repair, search, and the neighbor-selection heuristic as a pure function
+// that the on-disk insert code can reuse with its own storage.
+//
+// Build protocol (what the `hnsw` access method does):
+//   1. HnswGraph::EstimateMemoryBytes(n, dims, m, threads) against maintenance_work_mem.
+//   2. HnswGraph graph(params, data, n)      data: n rows of dims floats, normalised by the
+//                                             caller for cosine (then metric kInnerProduct).
+//   3. graph.InsertRange(b, e) for consecutive chunks (say 2,000 rows); between chunks the
+//      caller checks for interrupts and reports progress. Worker threads never outlive a call.
+//   4. graph.Finish(): repairs reachability (EnsureConnected) and sorts every neighbor list by
+//      distance, closest first.
+//   5. Read EntryPoint(), MaxLevel(), Level(i), Neighbors(i, layer) and write pages.
+// Everything may throw (std::invalid_argument for bad arguments, std::bad_alloc); nothing calls
+// PostgreSQL, and worker threads start with every signal blocked.
+//
+// Distances are "smaller is closer": squared L2, negative inner product, or L1.
+#pragma once
+
+#include <algorithm>
+#include <atomic>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <span>
+#include <vector>
+
+namespace vector_core {
+
+// Distance the graph is built for (cosine: normalise the vectors and use kInnerProduct).
+enum class HnswGraphMetric : std::uint8_t {
+	kL2,           // squared Euclidean distance
+	kInnerProduct, // negative dot product
+	kL1,           // taxicab distance
+};
+
+// Highest layer a node can get (pgvector caps levels the same way).
+constexpr int kHnswGraphMaxLevel = 15;
+// Node ids are uint32; this one means "none".
+constexpr std::uint32_t kHnswNoNode = 0xFFFFFFFFu;
+
+// A node (or any element the caller numbers) and its distance to some base vector.
+struct HnswCandidate {
+	float distance;
+	std::uint32_t id;
+};
+
+// The level multiplier mL = 1 / ln(m) of standard HNSW.
+double HnswLevelMultiplier(int m);
+
+// Level of a new node from a uniform draw u in [0, 1): floor(-ln(1 - u) * mL), capped at
+// kHnswGraphMaxLevel.
+int HnswLevelFromUniform(double uniform, int m);
+
+// Neighbor-selection heuristic of HNSW (Malkov & Yashunin, algorithm 4), as a pure function.
+//
+// candidates[0..count) must be sorted by distance to the base element, closest first, and must not
+// contain the base itself. pair_distance(i, j) returns the distance between candidates[i] and
+// candidates[j] (indices into the array). A candidate is kept if it is closer to the base than to
+// every candidate kept before it; an exact duplicate of an already kept candidate (same distance to
+// the base and to it) counts as closer to that one, so clusters of identical vectors do not crowd
+// out the rest. With keep_pruned, free places are then filled with the closest pruned candidates.
+// Writes the indices of at most max_selected kept candidates to selected, in increasing order
+// (closest first), and returns how many.
+template <typename PairDistance>
+int HnswSelectNeighbors(const HnswCandidate *candidates, int count, int max_selected, bool keep_pruned,
+                        PairDistance &&pair_distance, int *selected)
+{
+	int kept = 0;
+	int considered = 0;
+	for (; considered < count && kept < max_selected; considered++) {
+		const float to_base = candidates[considered].distance;
+		bool good = true;
+		for (int j = 0; j < kept; j++) {
+			const int other = selected[j];
+			const float between = pair_distance(considered, other);
+			if (between < to_base || (between == to_base && candidates[other].distance == to_base)) {
+				good = false;
+				break;
+			}
+		}
+		if (good)
+			selected[kept++] = considered;
+	}
+	if (!keep_pruned || kept >= max_selected || kept == count)
+		return kept;
+
+	// Fill up with the closest pruned candidates. The result is every index below some boundary
+	// plus the kept ones above it: find the boundary, move that tail of selected, write the rest.
+	const int limit = std::min(max_selected, count);
+	int fill = limit - kept;
+	int boundary = 0;
+	int kept_before = 0;
+	while (fill > 0) {
+		if (kept_before < kept && selected[kept_before] == boundary)
+			kept_before++;
+		else
+			fill--;
+		boundary++;
+	}
+	std::copy_backward(selected + kept_before, selected + kept, selected + limit);
+	for (int i = 0; i < boundary; i++)
+		selected[i] = i;
+	return limit;
+}
+
+// Build parameters.
+struct HnswBuildParams {
+	int dims = 0;
+	HnswGraphMetric metric = HnswGraphMetric::kL2;
+	int m = 16;               // upper layers keep up to m neighbors, layer 0 up to 2 * m
+	int ef_construction = 64; // candidate list size while inserting
+	int threads = 1;          // threads InsertRange and Finish use (the caller's included)
+	std::uint64_t seed = 0x5eed5eed5eedULL; // levels are drawn from it, independent of threads
+	bool keep_pruned = false; // fill neighbor lists with pruned candidates (see HnswSelectNeighbors)
+	int max_level = kHnswGraphMaxLevel; // levels drawn above it are capped (page size limits)
+};
+
+// Reusable scratch of one searching thread (visited marks and heaps); see HnswGraph::Search.
+class HnswSearchScratch {
+public:
+	HnswSearchScratch() = default;
+
+private:
+	friend class HnswGraph;
+	std::vector<std::uint16_t> visited_;
+	std::uint16_t epoch_ = 0;
+	std::vector<HnswCandidate> candidates_; // min-heap of nodes to expand
+	std::vector<HnswCandidate> results_;    // max-heap of the ef best so far
+	std::vector<HnswCandidate> work_;       // selection input, entry points
+	std::vector<std::uint32_t> links_;      // copy of one neighbor list
+	std::vector<std::uint32_t> pending_;    // unvisited neighbors of the node being expanded
+	std::vector<int> selected_;
+	std::vector<HnswCandidate> prune_;    // a full list plus one, while shrinking it
+	std::vector<int> prune_selected_;
+};
+
+// An HNSW graph over a caller-owned array of n vectors. Layer 0 is one flat array of n blocks of
+// (1 + 2m) uint32 (count, then neighbor ids); upper layers live in one pool where a node of
+// level L has L blocks of (1 + m) uint32. Levels are drawn for all n nodes up front, so the
+// memory is allocated once, in the constructor.
+class HnswGraph {
+public:
+	// Validates the parameters and allocates the graph for data[0 .. n * dims); inserts nothing.
+	// data must stay valid and unchanged for the life of the graph.
+	HnswGraph(const HnswBuildParams &params, const float *data, std::size_t n);
+	~HnswGraph();
+	HnswGraph(const HnswGraph &) = delete;
+	HnswGraph &operator=(const HnswGraph &) = delete;
+
+	// Bytes a build of n vectors will hold at most, the caller's vector array (n * dims floats)
+	// included, with threads searching threads; a conservative bound on the random levels.
+	static std::size_t EstimateMemoryBytes(std::size_t n, int dims, int m, int threads = 1);
+	// Bytes this graph holds (exact, vector array included).
+	std::size_t MemoryBytes() const;
+
+	// Inserts nodes [begin, end) with the configured threads. Ranges may come in any order and any
+	// size but each node only once (std::invalid_argument otherwise). An exception in a worker
+	// stops the others and is rethrown here; the nodes it did not finish are then left out.
+	void InsertRange(std::size_t begin, std::size_t end);
+
+	// Makes every inserted node reachable from the entry point at layer 0 and every node of
+	// level L reachable at each layer 1..L, by adding links (to the nearest reachable node with a
+	// free slot, else in place of a link whose target keeps another incoming link). Returns the
+	// number of links added. Single-threaded; call after the last InsertRange.
+	std::size_t EnsureConnected();
+	// Sorts every neighbor list by distance to its node, closest first (uses the threads).
+	void SortNeighborLists();
+	// EnsureConnected() then SortNeighborLists(); returns the links added.
+	std::size_t Finish();
+
+	// Number of inserted nodes unreachable from the entry point at layer (nodes of level >= layer
+	// only). For tests and integrity checks.
+	std::size_t CountUnreachable(int layer) const;
+
+	// The k nearest inserted nodes of query (dims floats, already normalised for cosine), closest
+	// first, searching with a candidate list of max(ef, k). Not concurrent with InsertRange.
+	std::vector<HnswCandidate> Search(const float *query, int k, int ef) const;
+	std::vector<HnswCandidate> Search(const float *query, int k, int ef, HnswSearchScratch &scratch) const;
+
+	// Accessors for the page writer.
+	std::size_t size() const { return n_; }
+	std::size_t InsertedCount() const { return inserted_count_; }
+	bool IsInserted(std::uint32_t node) const { return inserted_[node] != 0; }
+	int dims() const { return dims_; }
+	int m() const { return m_; }
+	HnswGraphMetric metric() const { return metric_; }
+	// Entry point (kHnswNoNode while the graph is empty) and its level (-1 while empty).
+	std::uint32_t EntryPoint() const { return static_cast<std::uint32_t>(entry_.load() & 0xFFFFFFFFu); }
+	int MaxLevel() const { return static_cast<int>(static_cast<std::int32_t>(entry_.load() >> 32)); }
+	// Level of node (drawn in the constructor, valid before the node is inserted).
+	int Level(std::uint32_t node) const { return levels_[node]; }
+	// Neighbors of node at layer (0 <= layer <= Level(node)); sorted closest first after Finish().
+	std::span<const std::uint32_t> Neighbors(std::uint32_t node, int layer) const
+	{
+		const std::uint32_t *block = LinkBlock(node, layer);
+		return {block + 1, block[0]};
+	}
+	// Capacity of a neighbor list at layer: 2m at layer 0, m above.
+	int LayerCapacity(int layer) const { return layer == 0 ? 2 * m_ : m_; }
+	// Distance between two stored nodes.
+	float NodeDistance(std::uint32_t a, std::uint32_t b) const { return Distance(Vector(a), Vector(b)); }
+	// Distance between a query and a stored node.
+	float Distance(const float *a, const float *b) const;
+	const float *Vector(std::uint32_t node) const { return data_ + static_cast<std::size_t>(node) * dims_; }
+
+private:
+	struct Worker;
+
+	std::uint32_t *LinkBlock(std::uint32_t node, int layer) const;
+	void InsertNode(std::uint32_t node, Worker &worker);
+	void RunParallel(std::size_t begin, std::size_t end, std::size_t batch,
+	                 const std::function<void(std::size_t, Worker &)> &body);
+	void LockNode(std::uint32_t node) const;
+	void UnlockNode(std::uint32_t node) const;
+	int CopyLinks(std::uint32_t node, int layer, std::uint32_t *out) const;
+	void PrepareScratch(HnswSearchScratch &scratch) const;
+	std::uint32_t GreedyClosest(const float *query, std::uint32_t entry, int from_layer, int to_layer,
+	                            HnswSearchScratch &scratch, float *entry_distance) const;
+	void SearchLayer(const float *query, int ef, int layer, std::uint32_t exclude, HnswSearchScratch &scratch) const;
+	int SelectFromResults(std::uint32_t base, int max_selected, HnswSearchScratch &scratch) const;
+	void AddLinkLocked(std::uint32_t node, int layer, std::uint32_t target, HnswSearchScratch &scratch);
+	void ConnectNode(std::uint32_t node, int layer, int selected_count, HnswSearchScratch &scratch);
+	std::size_t RepairLayer(int layer, HnswSearchScratch &scratch);
+
+	const float *data_;
+	std::size_t n_;
+	int dims_;
+	HnswGraphMetric metric_;
+	int m_;
+	int ef_construction_;
+	int threads_;
+	bool keep_pruned_;
+	std::size_t block0_; // uint32 per layer-0 block: 1 + 2m
+	std::size_t block_;  // uint32 per upper-layer block: 1 + m
+
+	std::unique_ptr<std::uint8_t[]> levels_;
+	std::unique_ptr<std::uint8_t[]> inserted_;
+	std::unique_ptr<std::uint32_t[]> layer0_;
+	std::unique_ptr<std::uint64_t[]> upper_offset_; // first upper block of each node, in uint32
+	std::unique_ptr<std::uint32_t[]> upper_;
+	std::size_t upper_size_ = 0;
+	mutable std::unique_ptr<std::atomic<std::uint8_t>[]> locks_;
+	bool concurrent_ = false; // lock neighbor lists (several threads are running)
+
+	// Entry point in the low 32 bits, its level in the high 32 (-1 and kHnswNoNode when empty).
+	// Read without lock; changed under entry_mutex_, which an insert of a node above the current
+	// top level holds for its whole insertion.
+	std::atomic<std::uint64_t> entry_;
+	std::mutex entry_mutex_;
+	std::size_t inserted_count_ = 0;
+
+	std::vector<std::unique_ptr<Worker>> workers_;
+};
+
+} // namespace vector_core

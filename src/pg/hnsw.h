@@ -1,0 +1,364 @@
+// The hnsw access method: page format, shared types and the functions its files share.
+//
+// Page format
+// -----------
+// Block 0 is the metapage (HnswMetaPageData after the page header). Every other block is an
+// element page: a standard slotted page whose items are of three kinds (first byte):
+//   element  (kHnswElementTuple)   one indexed vector: header, then its neighbor lists and its
+//                                  vector when they fit ("inline"), else references to
+//   neighbor (kHnswNeighborTuple)  the element's neighbor lists, on another page, and
+//   chunk    (kHnswChunkTuple)     a piece of the vector, chained, for vectors larger than a page.
+// Small vectors (up to about 1,500 dimensions at m = 16) keep everything in one tuple, so a
+// scan reads one buffer per distance and per expansion. Vectors up to about 2,000 dimensions
+// keep the vector inline and the lists apart (pgvector's layout). Larger vectors, up to 16,000
+// dimensions, are split into chunks.
+//
+// A neighbor list of layer l is a uint16 count followed by capacity(l) item pointers
+// (capacity 2m on layer 0, m above); layers 0..level follow each other. Links are hints: a
+// link may point at a slot that has since been freed or reused, and readers check what they
+// find. Elements never move: their TID is their identity.
+//
+// Every change after the build goes through GenericXLog; the build writes pages without WAL
+// and logs them all at the end with log_newpage_range.
+#pragma once
+
+#include "pg/pg_headers.h"
+
+#include "core/hnsw_graph.h"
+#include "pg/module.h"
+
+constexpr uint32 kHnswMagic = 0x484E5357; // "HNSW"
+constexpr uint32 kHnswVersion = 1;
+constexpr BlockNumber kHnswMetaBlock = 0;
+constexpr uint16 kHnswPageId = 0xFF91;
+
+// reloption bounds (pgvector's).
+constexpr int kHnswDefaultM = 16;
+constexpr int kHnswMinM = 2;
+constexpr int kHnswMaxM = 100;
+constexpr int kHnswDefaultEfConstruction = 64;
+constexpr int kHnswMinEfConstruction = 4;
+constexpr int kHnswMaxEfConstruction = 1000;
+constexpr int kHnswDefaultEfSearch = 40;
+constexpr int kHnswMinEfSearch = 1;
+constexpr int kHnswMaxEfSearch = 1000;
+constexpr int kHnswMaxDim = 16000;
+
+// Build phases shown in pg_stat_progress_create_index.
+constexpr int64 kHnswPhaseLoad = 2;
+constexpr int64 kHnswPhaseGraph = 3;
+constexpr int64 kHnswPhaseWrite = 4;
+
+// Item kinds (first byte of every item on an element page).
+constexpr uint8 kHnswElementTuple = 1;
+constexpr uint8 kHnswNeighborTuple = 2;
+constexpr uint8 kHnswChunkTuple = 3;
+
+// Element flags.
+constexpr uint8 kHnswElementDeleted = 0x01;     // heap tuple dead; being removed by VACUUM
+constexpr uint8 kHnswElementListsInline = 0x02; // neighbor lists follow the header
+constexpr uint8 kHnswElementVectorInline = 0x04; // vector follows the lists (or the header)
+
+// Special space of every page.
+struct HnswPageOpaqueData {
+	uint16 flags;
+	uint16 page_id; // kHnswPageId
+	uint32 unused;
+};
+using HnswPageOpaque = HnswPageOpaqueData *;
+
+constexpr uint16 kHnswPageMeta = 1;
+constexpr uint16 kHnswPageElements = 2;
+
+#define HnswPageGetOpaque(page) (reinterpret_cast<HnswPageOpaque>(PageGetSpecialPointer(page)))
+
+// Distance of the index (from its operator class).
+enum class HnswMetric : uint8 {
+	kL2 = 1,           // squared Euclidean
+	kInnerProduct = 2, // negative dot product
+	kCosine = 3,       // negative dot product of normalised vectors
+	kL1 = 4,           // taxicab
+};
+
+// The metapage.
+struct HnswMetaPageData {
+	uint32 magic;
+	uint32 version;
+	uint32 dims;
+	uint16 m;
+	uint16 ef_construction;
+	uint8 metric; // HnswMetric
+	uint8 max_level; // highest level an element may get (fits its lists in a page)
+	int16 entry_level; // -1 when the index is empty
+	ItemPointerData entry; // entry point element (invalid when empty)
+	uint16 unused;
+	BlockNumber insert_page; // hint: a page with room for new elements
+	uint64 element_count;    // elements written (approximate after VACUUM)
+};
+using HnswMetaPage = HnswMetaPageData *;
+
+#define HnswPageGetMeta(page) (reinterpret_cast<HnswMetaPage>(PageGetContents(page)))
+
+// Header of an element tuple.
+struct HnswElementHeader {
+	uint8 kind;  // kHnswElementTuple
+	uint8 level;
+	uint8 flags;
+	uint8 unused;
+	ItemPointerData heaptid;
+	ItemPointerData lists;  // neighbor tuple, when the lists are not inline
+	ItemPointerData vector; // first chunk, when the vector is not inline
+	uint16 unused2;
+};
+static_assert(sizeof(HnswElementHeader) == 24, "element header is 24 bytes");
+
+// Header of a neighbor tuple (the lists follow).
+struct HnswNeighborHeader {
+	uint8 kind; // kHnswNeighborTuple
+	uint8 level;
+	uint16 unused;
+};
+
+// Header of a vector chunk (count floats follow).
+struct HnswChunkHeader {
+	uint8 kind; // kHnswChunkTuple
+	uint8 unused;
+	uint16 unused2;
+	ItemPointerData next; // next chunk, invalid for the last
+	uint16 unused3;
+	uint32 count;
+};
+static_assert(sizeof(HnswChunkHeader) == 16, "chunk header is 16 bytes");
+
+// Options of CREATE INDEX ... WITH (...).
+struct HnswOptions {
+	int32 vl_len_;
+	int m;
+	int ef_construction;
+};
+
+// GUCs.
+extern int hnsw_ef_search;
+extern int hnsw_iterative_scan;
+extern int hnsw_max_scan_tuples;
+extern double hnsw_scan_mem_multiplier;
+
+enum HnswIterativeScanMode { kHnswIterativeOff = 0, kHnswIterativeRelaxed = 1, kHnswIterativeStrict = 2 };
+
+// What every part of the AM needs to know about an open index.
+struct HnswIndexInfo {
+	int dims;
+	int m;
+	int ef_construction;
+	int max_level;
+	HnswMetric metric;
+};
+
+// ------------------------------------------------------------------ layout (hnsw_utils.cpp)
+
+// Capacity of the neighbor list of layer.
+inline int HnswLayerCapacity(int m, int layer)
+{
+	return layer == 0 ? 2 * m : m;
+}
+
+// Bytes of the neighbor lists of an element of level.
+Size HnswListsSize(int m, int level);
+// Byte offset of layer's list within the lists.
+Size HnswLayerOffset(int m, int layer);
+// Largest item that fits an element page.
+Size HnswMaxItemSize(void);
+// Highest level whose lists fit a page for this m (at most kHnswGraphMaxLevel).
+int HnswMaxLevelForM(int m);
+
+// How an element of some level is stored (see the format above).
+enum class HnswLayout : uint8 {
+	kInline,       // one element tuple: header, lists, vector
+	kListsApart,   // element tuple with the vector, neighbor tuple with the lists
+	kVectorChunks, // element tuple with the lists, the vector in chunk tuples
+};
+HnswLayout HnswChooseLayout(const HnswIndexInfo *info, int level);
+// Floats one chunk tuple holds at most.
+int HnswFloatsPerChunk(void);
+// Chunks a vector of dims floats takes.
+int HnswChunkCount(int dims);
+
+// Tuple forming. lists[l] holds counts[l] refs of layer l (lists null: all empty).
+Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout);
+void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswLayout layout, ItemPointer heaptid,
+                          const float *vector, ItemPointerData *const *lists, const int *counts, ItemPointer lists_tid,
+                          ItemPointer vector_tid);
+Size HnswNeighborTupleSize(const HnswIndexInfo *info, int level);
+void HnswFormNeighborTuple(char *out, const HnswIndexInfo *info, int level, ItemPointerData *const *lists,
+                           const int *counts);
+Size HnswChunkTupleSize(int count);
+void HnswFormChunkTuple(char *out, const float *values, int count, ItemPointer next);
+// Layer's list (uint16 count, then capacity refs) inside an element tuple with inline lists or
+// a neighbor tuple.
+char *HnswListInItem(char *item, const HnswIndexInfo *info, int layer);
+
+// ------------------------------------------------------------------ index options (hnsw_handler.cpp)
+
+// m and ef_construction of an index (reloptions or defaults).
+int HnswGetM(Relation index);
+int HnswGetEfConstruction(Relation index);
+// Metric of the index's operator class (errors for a support function it does not know).
+HnswMetric HnswMetricFromOpclass(Relation index);
+
+// ------------------------------------------------------------------ metapage and pages (hnsw_utils.cpp)
+
+// Reads the metapage (checks magic and version).
+void HnswReadMeta(Relation index, HnswMetaPageData *meta);
+// Index info from the metapage.
+void HnswGetIndexInfo(Relation index, HnswIndexInfo *info, HnswMetaPageData *meta);
+// Initialises an element page.
+void HnswInitPage(Page page, uint16 kind);
+// Fills a metapage.
+void HnswInitMetaPage(Page page, const HnswIndexInfo *info);
+
+// Distance between a query and a stored vector in the index's metric (smaller is closer).
+float HnswDistance(HnswMetric metric, const float *a, const float *b, int dims);
+// Copies the datum's vector into out (dims floats), normalised for cosine. Returns false for a
+// vector that cannot be indexed (zero vector under cosine). Errors on a dimension mismatch.
+bool HnswPrepareVector(HnswMetric metric, int dims, Datum value, float *out);
+
+// ------------------------------------------------------------------ element access (hnsw_utils.cpp)
+
+// One element read from a page: what scans, inserts and VACUUM need of it.
+struct HnswElementRead {
+	bool valid; // the item is a live element tuple
+	uint8 level;
+	uint8 flags;
+	ItemPointerData heaptid;
+	float distance; // to the query, when asked for
+};
+
+// A reader of elements that keeps the last buffer pinned and a scratch for chunked vectors.
+struct HnswReader {
+	Relation index;
+	HnswIndexInfo info;
+	Buffer buffer; // pinned, unlocked (InvalidBuffer when none)
+	float *scratch; // dims floats, for vectors stored in chunks
+};
+
+void HnswReaderInit(HnswReader *reader, Relation index, const HnswIndexInfo *info);
+void HnswReaderRelease(HnswReader *reader);
+
+// Reads element tid; computes its distance to query when query is not null, copies its vector
+// to vector_out when not null, and copies its neighbor list of layer to links (room for the
+// layer's capacity) when links is not null, setting *link_count. Returns false (and leaves the
+// outputs alone) when tid is not a live element (freed, reused as another kind, out of range).
+bool HnswReadElement(HnswReader *reader, ItemPointer tid, const float *query, int layer, HnswElementRead *out,
+                     ItemPointerData *links, int *link_count, float *vector_out);
+
+// ------------------------------------------------------------------ insertion (hnsw_insert.cpp)
+
+// Inserts one prepared vector (normalised for cosine) with its heap TID into the on-disk graph,
+// WAL-logged. Used by aminsert and by a build that outgrew maintenance_work_mem.
+void HnswInsertVector(Relation index, const HnswIndexInfo *info, const float *vector, ItemPointer heaptid);
+
+// Writes an element (and its neighbor tuple / chunks when needed) with the given lists (refs per
+// layer, counts per layer) on a page with room, WAL-logged; returns its TID. When set_entry, the
+// metapage's entry point becomes this element in the same WAL record (under the metapage lock
+// the caller already holds: meta_buffer).
+void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, ItemPointer heaptid,
+                         const float *vector, ItemPointerData *const *lists, const int *counts,
+                         ItemPointer result, Buffer meta_buffer);
+
+// Outcome of HnswReplaceList.
+enum class HnswListUpdate { kWritten, kChanged, kGone };
+// Replaces element's list of layer by new_links (WAL-logged) if it still holds exactly old_links:
+// kWritten; kChanged when someone changed it meanwhile (re-read and retry); kGone when the
+// element is no longer there.
+HnswListUpdate HnswReplaceList(Relation index, const HnswIndexInfo *info, ItemPointer element, int layer,
+                               const ItemPointerData *old_links, int old_count, const ItemPointerData *new_links,
+                               int new_count);
+
+struct HnswCandidateOnDisk;
+// Neighbor candidates of one layer with their vectors, for the selection heuristic.
+struct HnswSelectionInput {
+	HnswCandidateOnDisk *candidates; // closest first
+	float *vectors;                  // count * dims
+	int count;
+};
+// Reads the vectors of sorted candidates (closest first), dropping those that vanished.
+void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, int count, HnswSelectionInput *input);
+// The heuristic over input; writes the selected TIDs (closest first) to out; returns how many.
+int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInput *input, int max_selected,
+                              ItemPointerData *out);
+
+// ------------------------------------------------------------------ search (hnsw_search.cpp)
+
+// A search candidate: an element and its distance to the query.
+struct HnswCandidateOnDisk {
+	float distance;
+	uint8 level;
+	uint8 flags;
+	ItemPointerData tid;
+	ItemPointerData heaptid;
+};
+
+// A set of element TIDs (open addressing), palloc'd.
+struct HnswVisitedSet {
+	uint64 *keys;
+	uint32 capacity; // power of two
+	uint32 count;
+};
+
+void HnswVisitedInit(HnswVisitedSet *set, uint32 expected);
+// Adds tid; returns false when it was already there.
+bool HnswVisitedAdd(HnswVisitedSet *set, ItemPointer tid);
+// Whether tid is there.
+bool HnswVisitedContains(const HnswVisitedSet *set, ItemPointer tid);
+
+// State of a search on layer 0 that can continue (iterative scans).
+struct HnswSearchState {
+	HnswVisitedSet visited;
+	HnswCandidateOnDisk *results; // max-heap by distance, size <= ef
+	int result_count;
+	int result_capacity;
+	HnswCandidateOnDisk *candidates; // min-heap of elements to expand
+	int candidate_count;
+	int candidate_capacity;
+	HnswCandidateOnDisk *discarded; // min-heap of visited elements pushed out of results
+	int discarded_count;
+	int discarded_capacity;
+	bool keep_discarded;
+	int64 tuples; // elements visited
+	ItemPointerData *links; // scratch: one neighbor list
+};
+
+void HnswSearchStateInit(HnswSearchState *state, const HnswIndexInfo *info, bool keep_discarded);
+
+// Greedy descent from the entry point to layer target_layer + 1; returns the closest element found
+// (false when the index is empty).
+bool HnswGreedyDescend(HnswReader *reader, const float *query, const HnswMetaPageData *meta, int target_layer,
+                       HnswCandidateOnDisk *closest);
+// Beam search on layer from the entries (already visited-marked by the caller or not), with
+// candidate list size ef; leaves the ef best in state->results. Entries are added to visited.
+void HnswSearchLayer(HnswReader *reader, const float *query, HnswSearchState *state, int layer, int ef,
+                     const HnswCandidateOnDisk *entries, int entry_count);
+// Moves the results out, closest first, into out (room for state->result_count); returns count.
+int HnswTakeResultsSorted(HnswSearchState *state, HnswCandidateOnDisk *out);
+// Pops the nearest discarded element (the caller checks discarded_count > 0).
+HnswCandidateOnDisk HnswPopDiscarded(HnswSearchState *state);
+
+// ------------------------------------------------------------------ AM callbacks
+
+extern "C" {
+IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info);
+void hnswbuildempty(Relation index);
+bool hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid, Relation heap,
+                IndexUniqueCheck check_unique,
+#if PG_VERSION_NUM >= 140000
+                bool index_unchanged,
+#endif
+                IndexInfo *index_info);
+IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
+                                      IndexBulkDeleteCallback callback, void *callback_state);
+IndexBulkDeleteResult *hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats);
+IndexScanDesc hnswbeginscan(Relation index, int nkeys, int norderbys);
+void hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);
+bool hnswgettuple(IndexScanDesc scan, ScanDirection dir);
+void hnswendscan(IndexScanDesc scan);
+}

@@ -1,0 +1,263 @@
+// Graph search over the on-disk hnsw index, shared by scans and inserts: the visited set, the
+// greedy descent through the upper layers and the beam search of one layer (Malkov & Yashunin,
+// algorithms 2 and 5). Elements are read one at a time under a share lock of their page
+// (HnswReadElement), never two data pages at once except an element's own chunks; all scratch is
+// palloc'd plain arrays, so an ERROR anywhere leaves nothing behind.
+#include "pg/pg_headers.h"
+
+#include <algorithm>
+
+#include "pg/hnsw.h"
+
+// ------------------------------------------------------------------ visited set
+
+// 64-bit key of a TID (never 0 for a valid TID: offsets start at 1).
+static inline uint64 TidKey(ItemPointer tid)
+{
+	return (static_cast<uint64>(ItemPointerGetBlockNumber(tid)) << 16) | ItemPointerGetOffsetNumber(tid);
+}
+
+// Multiplicative hash of a key.
+static inline uint32 KeySlot(uint64 key, uint32 mask)
+{
+	return static_cast<uint32>((key * UINT64CONST(0x9E3779B97F4A7C15)) >> 32) & mask;
+}
+
+void HnswVisitedInit(HnswVisitedSet *set, uint32 expected)
+{
+	uint32 capacity = 256;
+	while (capacity < expected * 2)
+		capacity <<= 1;
+	set->keys = static_cast<uint64 *>(palloc0(sizeof(uint64) * capacity));
+	set->capacity = capacity;
+	set->count = 0;
+}
+
+// Doubles the table.
+static void VisitedGrow(HnswVisitedSet *set)
+{
+	uint64 *old = set->keys;
+	uint32 old_capacity = set->capacity;
+	uint32 capacity = old_capacity * 2;
+	uint64 *keys = static_cast<uint64 *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint64) * capacity));
+	memset(keys, 0, sizeof(uint64) * capacity);
+	uint32 mask = capacity - 1;
+	for (uint32 i = 0; i < old_capacity; i++) {
+		if (old[i] == 0)
+			continue;
+		uint32 slot = KeySlot(old[i], mask);
+		while (keys[slot] != 0)
+			slot = (slot + 1) & mask;
+		keys[slot] = old[i];
+	}
+	pfree(old);
+	set->keys = keys;
+	set->capacity = capacity;
+}
+
+bool HnswVisitedAdd(HnswVisitedSet *set, ItemPointer tid)
+{
+	if (set->count * 2 >= set->capacity)
+		VisitedGrow(set);
+	uint64 key = TidKey(tid);
+	uint32 mask = set->capacity - 1;
+	uint32 slot = KeySlot(key, mask);
+	while (set->keys[slot] != 0) {
+		if (set->keys[slot] == key)
+			return false;
+		slot = (slot + 1) & mask;
+	}
+	set->keys[slot] = key;
+	set->count++;
+	return true;
+}
+
+bool HnswVisitedContains(const HnswVisitedSet *set, ItemPointer tid)
+{
+	uint64 key = TidKey(tid);
+	uint32 mask = set->capacity - 1;
+	uint32 slot = KeySlot(key, mask);
+	while (set->keys[slot] != 0) {
+		if (set->keys[slot] == key)
+			return true;
+		slot = (slot + 1) & mask;
+	}
+	return false;
+}
+
+// ------------------------------------------------------------------ heaps on plain arrays
+
+// Max-heap order (the farthest on top).
+static inline bool NearerFirst(const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b)
+{
+	return a.distance < b.distance;
+}
+
+// Min-heap order (the nearest on top).
+static inline bool FartherFirst(const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b)
+{
+	return a.distance > b.distance;
+}
+
+// Appends to a growable palloc'd array.
+static void PushBack(HnswCandidateOnDisk **array, int *count, int *capacity, const HnswCandidateOnDisk &value)
+{
+	if (*count >= *capacity) {
+		int grown = Max(16, *capacity * 2);
+		*array = static_cast<HnswCandidateOnDisk *>(
+		    repalloc_huge(*array, sizeof(HnswCandidateOnDisk) * static_cast<Size>(grown)));
+		*capacity = grown;
+	}
+	(*array)[(*count)++] = value;
+}
+
+static void MinHeapPush(HnswCandidateOnDisk **array, int *count, int *capacity, const HnswCandidateOnDisk &value)
+{
+	PushBack(array, count, capacity, value);
+	std::push_heap(*array, *array + *count, FartherFirst);
+}
+
+static HnswCandidateOnDisk MinHeapPop(HnswCandidateOnDisk *array, int *count)
+{
+	std::pop_heap(array, array + *count, FartherFirst);
+	return array[--*count];
+}
+
+static void MaxHeapPush(HnswCandidateOnDisk **array, int *count, int *capacity, const HnswCandidateOnDisk &value)
+{
+	PushBack(array, count, capacity, value);
+	std::push_heap(*array, *array + *count, NearerFirst);
+}
+
+static HnswCandidateOnDisk MaxHeapPop(HnswCandidateOnDisk *array, int *count)
+{
+	std::pop_heap(array, array + *count, NearerFirst);
+	return array[--*count];
+}
+
+// ------------------------------------------------------------------ search
+
+void HnswSearchStateInit(HnswSearchState *state, const HnswIndexInfo *info, bool keep_discarded)
+{
+	HnswVisitedInit(&state->visited, 1024);
+	state->result_capacity = 64;
+	state->results = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * state->result_capacity));
+	state->result_count = 0;
+	state->candidate_capacity = 64;
+	state->candidates =
+	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * state->candidate_capacity));
+	state->candidate_count = 0;
+	state->discarded_capacity = 64;
+	state->discarded =
+	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * state->discarded_capacity));
+	state->discarded_count = 0;
+	state->keep_discarded = keep_discarded;
+	state->tuples = 0;
+	state->links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * 2 * info->m));
+}
+
+// Greedy walk (one candidate) from the entry point down to target_layer + 1.
+bool HnswGreedyDescend(HnswReader *reader, const float *query, const HnswMetaPageData *meta, int target_layer,
+                       HnswCandidateOnDisk *closest)
+{
+	if (!ItemPointerIsValid(&meta->entry))
+		return false;
+	HnswElementRead read;
+	ItemPointerData entry = meta->entry;
+	if (!HnswReadElement(reader, &entry, query, 0, &read, nullptr, nullptr, nullptr))
+		return false;
+	HnswCandidateOnDisk current = {read.distance, read.level, read.flags, entry, read.heaptid};
+	ItemPointerData *links =
+	    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * HnswLayerCapacity(reader->info.m, 1)));
+	for (int layer = Min(static_cast<int>(current.level), static_cast<int>(meta->entry_level)); layer > target_layer;
+	     layer--) {
+		bool changed = true;
+		while (changed) {
+			changed = false;
+			int count = 0;
+			HnswElementRead self;
+			if (!HnswReadElement(reader, &current.tid, nullptr, layer, &self, links, &count, nullptr))
+				break;
+			for (int i = 0; i < count; i++) {
+				HnswElementRead next;
+				if (!HnswReadElement(reader, &links[i], query, 0, &next, nullptr, nullptr, nullptr))
+					continue;
+				if (next.distance < current.distance) {
+					current = {next.distance, next.level, next.flags, links[i], next.heaptid};
+					changed = true;
+				}
+			}
+		}
+	}
+	pfree(links);
+	*closest = current;
+	return true;
+}
+
+// Beam search of one layer; see hnsw.h.
+void HnswSearchLayer(HnswReader *reader, const float *query, HnswSearchState *state, int layer, int ef,
+                     const HnswCandidateOnDisk *entries, int entry_count)
+{
+	state->result_count = 0;
+	state->candidate_count = 0;
+	for (int i = 0; i < entry_count; i++) {
+		HnswVisitedAdd(&state->visited, const_cast<ItemPointer>(&entries[i].tid));
+		MinHeapPush(&state->candidates, &state->candidate_count, &state->candidate_capacity, entries[i]);
+		MaxHeapPush(&state->results, &state->result_count, &state->result_capacity, entries[i]);
+		if (state->result_count > ef) {
+			HnswCandidateOnDisk out = MaxHeapPop(state->results, &state->result_count);
+			if (state->keep_discarded)
+				MinHeapPush(&state->discarded, &state->discarded_count, &state->discarded_capacity, out);
+		}
+	}
+
+	ItemPointerData *links = state->links;
+	while (state->candidate_count > 0) {
+		const HnswCandidateOnDisk best = state->candidates[0];
+		if (state->result_count >= ef && best.distance > state->results[0].distance)
+			break;
+		MinHeapPop(state->candidates, &state->candidate_count);
+
+		int count = 0;
+		HnswElementRead self;
+		if (!HnswReadElement(reader, const_cast<ItemPointer>(&best.tid), nullptr, layer, &self, links, &count, nullptr))
+			continue;
+		for (int i = 0; i < count; i++) {
+			if (!HnswVisitedAdd(&state->visited, &links[i]))
+				continue;
+			HnswElementRead next;
+			if (!HnswReadElement(reader, &links[i], query, 0, &next, nullptr, nullptr, nullptr))
+				continue;
+			state->tuples++;
+			HnswCandidateOnDisk c = {next.distance, next.level, next.flags, links[i], next.heaptid};
+			if (state->result_count < ef || c.distance < state->results[0].distance) {
+				MinHeapPush(&state->candidates, &state->candidate_count, &state->candidate_capacity, c);
+				MaxHeapPush(&state->results, &state->result_count, &state->result_capacity, c);
+				if (state->result_count > ef) {
+					HnswCandidateOnDisk out = MaxHeapPop(state->results, &state->result_count);
+					if (state->keep_discarded)
+						MinHeapPush(&state->discarded, &state->discarded_count, &state->discarded_capacity, out);
+				}
+			} else if (state->keep_discarded) {
+				MinHeapPush(&state->discarded, &state->discarded_count, &state->discarded_capacity, c);
+			}
+		}
+		CHECK_FOR_INTERRUPTS();
+	}
+}
+
+// Sorts the results closest first into out.
+int HnswTakeResultsSorted(HnswSearchState *state, HnswCandidateOnDisk *out)
+{
+	int count = state->result_count;
+	memcpy(out, state->results, sizeof(HnswCandidateOnDisk) * static_cast<Size>(count));
+	std::sort(out, out + count, NearerFirst);
+	state->result_count = 0;
+	return count;
+}
+
+// Pops the nearest discarded element (the caller checks discarded_count > 0).
+HnswCandidateOnDisk HnswPopDiscarded(HnswSearchState *state)
+{
+	return MinHeapPop(state->discarded, &state->discarded_count);
+}

@@ -1,0 +1,441 @@
+// The hnsw page format: layout arithmetic, metapage, element reads, vector preparation and
+// distances. See hnsw.h for the format.
+#include "pg/pg_headers.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "core/distance.h"
+#include "pg/hnsw.h"
+#include "pg/vector.h"
+
+// Bytes of one layer's list: the uint16 count and capacity item pointers.
+static Size LayerListSize(int m, int layer)
+{
+	return sizeof(uint16) + sizeof(ItemPointerData) * static_cast<Size>(HnswLayerCapacity(m, layer));
+}
+
+// Lists of layers 0..level, padded to 4 bytes so that an inline vector after them is aligned.
+Size HnswListsSize(int m, int level)
+{
+	Size size = 0;
+	for (int layer = 0; layer <= level; layer++)
+		size += LayerListSize(m, layer);
+	return TYPEALIGN(4, size);
+}
+
+// Offset of layer's list within the lists.
+Size HnswLayerOffset(int m, int layer)
+{
+	Size offset = 0;
+	for (int l = 0; l < layer; l++)
+		offset += LayerListSize(m, l);
+	return offset;
+}
+
+// What one item may take on an element page (one line pointer, the special space).
+Size HnswMaxItemSize(void)
+{
+	return MAXALIGN_DOWN(BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData)) -
+	                     sizeof(ItemIdData));
+}
+
+// Highest level whose lists (as a neighbor tuple) still fit a page.
+int HnswMaxLevelForM(int m)
+{
+	int level = 0;
+	while (level < vector_core::kHnswGraphMaxLevel &&
+	       sizeof(HnswNeighborHeader) + HnswListsSize(m, level + 1) <= HnswMaxItemSize())
+		level++;
+	return level;
+}
+
+// Everything inline when it fits, else the lists apart, else the vector in chunks.
+HnswLayout HnswChooseLayout(const HnswIndexInfo *info, int level)
+{
+	const Size vector_size = sizeof(float) * static_cast<Size>(info->dims);
+	const Size lists_size = HnswListsSize(info->m, level);
+	if (sizeof(HnswElementHeader) + lists_size + vector_size <= HnswMaxItemSize())
+		return HnswLayout::kInline;
+	if (sizeof(HnswElementHeader) + vector_size <= HnswMaxItemSize())
+		return HnswLayout::kListsApart;
+	return HnswLayout::kVectorChunks;
+}
+
+int HnswFloatsPerChunk(void)
+{
+	return static_cast<int>((HnswMaxItemSize() - sizeof(HnswChunkHeader)) / sizeof(float));
+}
+
+int HnswChunkCount(int dims)
+{
+	return (dims + HnswFloatsPerChunk() - 1) / HnswFloatsPerChunk();
+}
+
+// Initialises a page with our special space.
+void HnswInitPage(Page page, uint16 kind)
+{
+	PageInit(page, BLCKSZ, sizeof(HnswPageOpaqueData));
+	HnswPageOpaque opaque = HnswPageGetOpaque(page);
+	opaque->flags = kind;
+	opaque->page_id = kHnswPageId;
+	opaque->unused = 0;
+}
+
+// Fills the metapage of an empty index.
+void HnswInitMetaPage(Page page, const HnswIndexInfo *info)
+{
+	HnswInitPage(page, kHnswPageMeta);
+	HnswMetaPage meta = HnswPageGetMeta(page);
+	memset(meta, 0, sizeof(HnswMetaPageData));
+	meta->magic = kHnswMagic;
+	meta->version = kHnswVersion;
+	meta->dims = static_cast<uint32>(info->dims);
+	meta->m = static_cast<uint16>(info->m);
+	meta->ef_construction = static_cast<uint16>(info->ef_construction);
+	meta->metric = static_cast<uint8>(info->metric);
+	meta->max_level = static_cast<uint8>(info->max_level);
+	meta->entry_level = -1;
+	ItemPointerSetInvalid(&meta->entry);
+	meta->insert_page = InvalidBlockNumber;
+	meta->element_count = 0;
+	((PageHeader) page)->pd_lower = reinterpret_cast<char *>(meta + 1) - reinterpret_cast<char *>(page);
+}
+
+// Copies the metapage, checking that this is an hnsw index of our version.
+void HnswReadMeta(Relation index, HnswMetaPageData *out)
+{
+	Buffer buffer = ReadBuffer(index, kHnswMetaBlock);
+	LockBuffer(buffer, BUFFER_LOCK_SHARE);
+	Page page = BufferGetPage(buffer);
+	HnswMetaPage meta = HnswPageGetMeta(page);
+	if (PageIsNew(page) || HnswPageGetOpaque(page)->page_id != kHnswPageId || meta->magic != kHnswMagic) {
+		UnlockReleaseBuffer(buffer);
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+		                errmsg("index \"%s\" is not a valid hnsw index", RelationGetRelationName(index))));
+	}
+	if (meta->version != kHnswVersion) {
+		uint32 version = meta->version;
+		UnlockReleaseBuffer(buffer);
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		                errmsg("hnsw index \"%s\" has format version %u, this build reads version %u",
+		                       RelationGetRelationName(index), version, kHnswVersion),
+		                errhint("REINDEX the index.")));
+	}
+	*out = *meta;
+	UnlockReleaseBuffer(buffer);
+}
+
+// Index info from the metapage.
+void HnswGetIndexInfo(Relation index, HnswIndexInfo *info, HnswMetaPageData *meta)
+{
+	HnswReadMeta(index, meta);
+	info->dims = static_cast<int>(meta->dims);
+	info->m = meta->m;
+	info->ef_construction = meta->ef_construction;
+	info->max_level = meta->max_level;
+	info->metric = static_cast<HnswMetric>(meta->metric);
+}
+
+// Smaller is closer, in the index's metric.
+float HnswDistance(HnswMetric metric, const float *a, const float *b, int dims)
+{
+	switch (metric) {
+	case HnswMetric::kL2:
+		return vector_core::L2SquaredDistance(a, b, static_cast<size_t>(dims));
+	case HnswMetric::kInnerProduct:
+	case HnswMetric::kCosine:
+		return -vector_core::InnerProduct(a, b, static_cast<size_t>(dims));
+	case HnswMetric::kL1:
+		return vector_core::L1Distance(a, b, static_cast<size_t>(dims));
+	}
+	return 0.0f;
+}
+
+// Detoasts, checks the dimensions and normalises for cosine.
+bool HnswPrepareVector(HnswMetric metric, int dims, Datum value, float *out)
+{
+	Vector *v = DatumGetVector(value);
+	if (v->dim != dims)
+		ereport(ERROR,
+		        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", dims, v->dim)));
+	memcpy(out, v->x, sizeof(float) * static_cast<size_t>(dims));
+	if (metric != HnswMetric::kCosine)
+		return true;
+	double norm = std::sqrt(vector_core::SquaredNormDouble(out, static_cast<size_t>(dims)));
+	if (!(norm > 0.0) || std::isinf(norm))
+		return false;
+	for (int i = 0; i < dims; i++)
+		out[i] = static_cast<float>(out[i] / norm);
+	return true;
+}
+
+// ------------------------------------------------------------------ reader
+
+void HnswReaderInit(HnswReader *reader, Relation index, const HnswIndexInfo *info)
+{
+	reader->index = index;
+	reader->info = *info;
+	reader->buffer = InvalidBuffer;
+	reader->scratch = static_cast<float *>(palloc(sizeof(float) * static_cast<size_t>(info->dims)));
+}
+
+void HnswReaderRelease(HnswReader *reader)
+{
+	if (BufferIsValid(reader->buffer))
+		ReleaseBuffer(reader->buffer);
+	reader->buffer = InvalidBuffer;
+}
+
+// Pins block (reusing the pin the reader holds when it is the same block).
+static Buffer ReaderPin(HnswReader *reader, BlockNumber block)
+{
+	if (BufferIsValid(reader->buffer)) {
+		if (BufferGetBlockNumber(reader->buffer) == block)
+			return reader->buffer;
+		ReleaseBuffer(reader->buffer);
+		reader->buffer = InvalidBuffer;
+	}
+	reader->buffer = ReadBuffer(reader->index, block);
+	return reader->buffer;
+}
+
+// The item at tid on page if it is a normal item of kind and at least min_size bytes; else null.
+static char *ItemOfKind(Page page, OffsetNumber offset, uint8 kind, Size min_size, Size *size)
+{
+	if (PageIsNew(page) || HnswPageGetOpaque(page)->flags != kHnswPageElements)
+		return nullptr;
+	if (offset < FirstOffsetNumber || offset > PageGetMaxOffsetNumber(page))
+		return nullptr;
+	ItemId item_id = PageGetItemId(page, offset);
+	if (!ItemIdIsNormal(item_id) || ItemIdGetLength(item_id) < min_size)
+		return nullptr;
+	char *item = static_cast<char *>(PageGetItem(page, item_id));
+	if (static_cast<uint8>(item[0]) != kind)
+		return nullptr;
+	*size = ItemIdGetLength(item_id);
+	return item;
+}
+
+// Reads a tuple of another page (or of the locked page itself) while the element's page stays
+// locked: copies bytes [from, from + length) of the item at tid to out. Returns false if absent.
+static bool CopyOtherItem(HnswReader *reader, Page locked_page, BlockNumber locked_block, ItemPointer tid,
+                          uint8 kind, Size from, Size length, void *out, ItemPointerData *next)
+{
+	BlockNumber block = ItemPointerGetBlockNumber(tid);
+	OffsetNumber offset = ItemPointerGetOffsetNumber(tid);
+	Buffer other = InvalidBuffer;
+	Page page = locked_page;
+	if (block != locked_block) {
+		if (block == kHnswMetaBlock || block == InvalidBlockNumber)
+			return false;
+		other = ReadBuffer(reader->index, block);
+		LockBuffer(other, BUFFER_LOCK_SHARE);
+		page = BufferGetPage(other);
+	}
+	Size size = 0;
+	char *item = ItemOfKind(page, offset, kind, from + length, &size);
+	bool found = item != nullptr;
+	if (found) {
+		memcpy(out, item + from, length);
+		if (next != nullptr)
+			*next = reinterpret_cast<HnswChunkHeader *>(item)->next;
+	}
+	if (BufferIsValid(other))
+		UnlockReleaseBuffer(other);
+	return found;
+}
+
+// Reads one element; see hnsw.h.
+bool HnswReadElement(HnswReader *reader, ItemPointer tid, const float *query, int layer, HnswElementRead *out,
+                     ItemPointerData *links, int *link_count, float *vector_out)
+{
+	const HnswIndexInfo &info = reader->info;
+	BlockNumber block = ItemPointerGetBlockNumber(tid);
+	if (block == kHnswMetaBlock || block == InvalidBlockNumber)
+		return false;
+	Buffer buffer = ReaderPin(reader, block);
+	LockBuffer(buffer, BUFFER_LOCK_SHARE);
+	Page page = BufferGetPage(buffer);
+	Size size = 0;
+	char *item = ItemOfKind(page, ItemPointerGetOffsetNumber(tid), kHnswElementTuple, sizeof(HnswElementHeader), &size);
+	if (item == nullptr) {
+		LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+		return false;
+	}
+	const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
+	const int level = header->level;
+	const Size lists_size = HnswListsSize(info.m, level);
+	const Size vector_size = sizeof(float) * static_cast<Size>(info.dims);
+	Size expected = sizeof(HnswElementHeader);
+	if (header->flags & kHnswElementListsInline)
+		expected += lists_size;
+	if (header->flags & kHnswElementVectorInline)
+		expected += vector_size;
+	if (size < expected || level > info.max_level) {
+		LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+		return false;
+	}
+
+	bool ok = true;
+	const float *vector = nullptr;
+	if (query != nullptr || vector_out != nullptr) {
+		if (header->flags & kHnswElementVectorInline) {
+			Size offset = sizeof(HnswElementHeader) + ((header->flags & kHnswElementListsInline) ? lists_size : 0);
+			vector = reinterpret_cast<const float *>(item + offset);
+		} else {
+			// Gather the chunks into the scratch.
+			ItemPointerData chunk = header->vector;
+			int filled = 0;
+			while (ok && filled < info.dims && ItemPointerIsValid(&chunk)) {
+				HnswChunkHeader chunk_header;
+				ItemPointerData next;
+				ok = CopyOtherItem(reader, page, block, &chunk, kHnswChunkTuple, 0, sizeof(HnswChunkHeader),
+				                   &chunk_header, &next);
+				if (!ok || chunk_header.count == 0 || filled + static_cast<int>(chunk_header.count) > info.dims) {
+					ok = false;
+					break;
+				}
+				ok = CopyOtherItem(reader, page, block, &chunk, kHnswChunkTuple, sizeof(HnswChunkHeader),
+				                   sizeof(float) * chunk_header.count, reader->scratch + filled, nullptr);
+				filled += static_cast<int>(chunk_header.count);
+				chunk = next;
+			}
+			ok = ok && filled == info.dims;
+			vector = reader->scratch;
+		}
+	}
+	if (ok && links != nullptr) {
+		if (layer > level) {
+			*link_count = 0;
+		} else {
+			const Size layer_offset = HnswLayerOffset(info.m, layer);
+			const Size layer_size = sizeof(uint16) + sizeof(ItemPointerData) * HnswLayerCapacity(info.m, layer);
+			char list[sizeof(uint16) + sizeof(ItemPointerData) * 2 * kHnswMaxM];
+			if (header->flags & kHnswElementListsInline) {
+				memcpy(list, item + sizeof(HnswElementHeader) + layer_offset, layer_size);
+			} else {
+				ItemPointerData lists_tid = header->lists;
+				ok = CopyOtherItem(reader, page, block, &lists_tid, kHnswNeighborTuple,
+				                   sizeof(HnswNeighborHeader) + layer_offset, layer_size, list, nullptr);
+			}
+			if (ok) {
+				uint16 count;
+				memcpy(&count, list, sizeof(uint16));
+				count = Min(count, static_cast<uint16>(HnswLayerCapacity(info.m, layer)));
+				memcpy(links, list + sizeof(uint16), sizeof(ItemPointerData) * count);
+				*link_count = count;
+			}
+		}
+	}
+	if (ok) {
+		out->valid = true;
+		out->level = static_cast<uint8>(level);
+		out->flags = header->flags;
+		out->heaptid = header->heaptid;
+		out->distance = query != nullptr ? HnswDistance(info.metric, query, vector, info.dims) : 0.0f;
+		if (vector_out != nullptr)
+			memcpy(vector_out, vector, sizeof(float) * static_cast<size_t>(info.dims));
+	}
+	LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+	return ok;
+}
+
+// ------------------------------------------------------------------ tuple forming
+
+// Writes layers 0..level of lists (counts[l] refs each; null lists mean empty) at dst.
+static void FormLists(char *dst, int m, int level, ItemPointerData *const *lists, const int *counts)
+{
+	memset(dst, 0, HnswListsSize(m, level));
+	for (int layer = 0; layer <= level; layer++) {
+		char *list = dst + HnswLayerOffset(m, layer);
+		uint16 count = 0;
+		if (lists != nullptr && lists[layer] != nullptr)
+			count = static_cast<uint16>(Min(counts[layer], HnswLayerCapacity(m, layer)));
+		memcpy(list, &count, sizeof(uint16));
+		if (count > 0)
+			memcpy(list + sizeof(uint16), lists[layer], sizeof(ItemPointerData) * count);
+	}
+}
+
+Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout)
+{
+	const Size vector_size = sizeof(float) * static_cast<Size>(info->dims);
+	switch (layout) {
+	case HnswLayout::kInline:
+		return sizeof(HnswElementHeader) + HnswListsSize(info->m, level) + vector_size;
+	case HnswLayout::kListsApart:
+		return sizeof(HnswElementHeader) + vector_size;
+	case HnswLayout::kVectorChunks:
+		return sizeof(HnswElementHeader) + HnswListsSize(info->m, level);
+	}
+	return 0;
+}
+
+void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswLayout layout, ItemPointer heaptid,
+                          const float *vector, ItemPointerData *const *lists, const int *counts, ItemPointer lists_tid,
+                          ItemPointer vector_tid)
+{
+	HnswElementHeader *header = reinterpret_cast<HnswElementHeader *>(out);
+	memset(header, 0, sizeof(HnswElementHeader));
+	header->kind = kHnswElementTuple;
+	header->level = static_cast<uint8>(level);
+	header->heaptid = *heaptid;
+	ItemPointerSetInvalid(&header->lists);
+	ItemPointerSetInvalid(&header->vector);
+	char *cursor = out + sizeof(HnswElementHeader);
+	if (layout != HnswLayout::kListsApart) {
+		header->flags |= kHnswElementListsInline;
+		FormLists(cursor, info->m, level, lists, counts);
+		cursor += HnswListsSize(info->m, level);
+	} else {
+		header->lists = *lists_tid;
+	}
+	if (layout != HnswLayout::kVectorChunks) {
+		header->flags |= kHnswElementVectorInline;
+		memcpy(cursor, vector, sizeof(float) * static_cast<size_t>(info->dims));
+	} else {
+		header->vector = *vector_tid;
+	}
+}
+
+Size HnswNeighborTupleSize(const HnswIndexInfo *info, int level)
+{
+	return sizeof(HnswNeighborHeader) + HnswListsSize(info->m, level);
+}
+
+void HnswFormNeighborTuple(char *out, const HnswIndexInfo *info, int level, ItemPointerData *const *lists,
+                           const int *counts)
+{
+	HnswNeighborHeader *header = reinterpret_cast<HnswNeighborHeader *>(out);
+	header->kind = kHnswNeighborTuple;
+	header->level = static_cast<uint8>(level);
+	header->unused = 0;
+	FormLists(out + sizeof(HnswNeighborHeader), info->m, level, lists, counts);
+}
+
+Size HnswChunkTupleSize(int count)
+{
+	return sizeof(HnswChunkHeader) + sizeof(float) * static_cast<Size>(count);
+}
+
+void HnswFormChunkTuple(char *out, const float *values, int count, ItemPointer next)
+{
+	HnswChunkHeader *header = reinterpret_cast<HnswChunkHeader *>(out);
+	memset(header, 0, sizeof(HnswChunkHeader));
+	header->kind = kHnswChunkTuple;
+	if (next != nullptr)
+		header->next = *next;
+	else
+		ItemPointerSetInvalid(&header->next);
+	header->count = static_cast<uint32>(count);
+	memcpy(out + sizeof(HnswChunkHeader), values, sizeof(float) * static_cast<size_t>(count));
+}
+
+// Where layer's list (count, then refs) lives inside an element or neighbor tuple's bytes.
+char *HnswListInItem(char *item, const HnswIndexInfo *info, int layer)
+{
+	const uint8 kind = static_cast<uint8>(item[0]);
+	Size header = kind == kHnswElementTuple ? sizeof(HnswElementHeader) : sizeof(HnswNeighborHeader);
+	return item + header + HnswLayerOffset(info->m, layer);
+}
