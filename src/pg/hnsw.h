@@ -241,6 +241,10 @@ struct HnswReader {
 	float *scratch; // dims floats, for vectors stored in chunks
 };
 
+// Pins a block of the index's main fork, skipping the shared buffer lookup when a backend-local
+// hint of where the page was last seen is still right (ReadRecentBuffer checks it).
+Buffer HnswReadBufferHinted(Relation index, BlockNumber block);
+
 void HnswReaderInit(HnswReader *reader, Relation index, const HnswIndexInfo *info);
 void HnswReaderRelease(HnswReader *reader);
 
@@ -250,6 +254,15 @@ void HnswReaderRelease(HnswReader *reader);
 // outputs alone) when tid is not a live element (freed, reused as another kind, out of range).
 bool HnswReadElement(HnswReader *reader, ItemPointer tid, const float *query, int layer, HnswElementRead *out,
                      ItemPointerData *links, int *link_count, float *vector_out);
+
+// Elements visited together by HnswVisitBatch.
+constexpr int kHnswMaxBatch = 32;
+struct HnswCandidateOnDisk;
+// Reads elements tids[0..count) and their distances to query (0 when query is null) into out,
+// dropping those that are not live elements; returns how many were written. Faster than
+// HnswReadElement one by one: the memory accesses of the batch overlap.
+int HnswVisitBatch(HnswReader *reader, const float *query, const ItemPointerData *tids, int count,
+                   HnswCandidateOnDisk *out);
 
 // ------------------------------------------------------------------ insertion (hnsw_insert.cpp)
 
@@ -326,6 +339,7 @@ struct HnswSearchState {
 	bool keep_discarded;
 	int64 tuples; // elements visited
 	ItemPointerData *links; // scratch: one neighbor list
+	HnswCandidateOnDisk *batch; // scratch: the elements of one list
 };
 
 void HnswSearchStateInit(HnswSearchState *state, const HnswIndexInfo *info, bool keep_discarded);

@@ -169,7 +169,8 @@ void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, i
 	}
 }
 
-// Runs the heuristic over input (closest first); writes the selected TIDs to out; returns count.
+// Runs the heuristic over input (closest first), filling free places with the closest pruned
+// candidates (as the build's final fill does); writes the selected TIDs to out; returns count.
 int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInput *input, int max_selected,
                            ItemPointerData *out)
 {
@@ -182,7 +183,7 @@ int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInpu
 	const int dims = info->dims;
 	const HnswMetric metric = info->metric;
 	int kept = vector_core::HnswSelectNeighbors(
-	    plain, input->count, max_selected, false,
+	    plain, input->count, max_selected, true,
 	    [vectors, dims, metric](int i, int j) {
 		    return HnswDistance(metric, vectors + static_cast<Size>(i) * dims, vectors + static_cast<Size>(j) * dims,
 		                        dims);

@@ -154,6 +154,7 @@ void HnswSearchStateInit(HnswSearchState *state, const HnswIndexInfo *info, bool
 	state->keep_discarded = keep_discarded;
 	state->tuples = 0;
 	state->links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * 2 * info->m));
+	state->batch = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * 2 * info->m));
 }
 
 // Greedy walk (one candidate) from the entry point down to target_layer + 1.
@@ -222,14 +223,18 @@ void HnswSearchLayer(HnswReader *reader, const float *query, HnswSearchState *st
 		HnswElementRead self;
 		if (!HnswReadElement(reader, const_cast<ItemPointer>(&best.tid), nullptr, layer, &self, links, &count, nullptr))
 			continue;
+		int fresh = 0;
 		for (int i = 0; i < count; i++) {
-			if (!HnswVisitedAdd(&state->visited, &links[i]))
-				continue;
-			HnswElementRead next;
-			if (!HnswReadElement(reader, &links[i], query, 0, &next, nullptr, nullptr, nullptr))
-				continue;
-			state->tuples++;
-			HnswCandidateOnDisk c = {next.distance, next.level, next.flags, links[i], next.heaptid};
+			if (HnswVisitedAdd(&state->visited, &links[i]))
+				links[fresh++] = links[i];
+		}
+		if (fresh == 0)
+			continue;
+		HnswCandidateOnDisk *visited = state->batch;
+		int found = HnswVisitBatch(reader, query, links, fresh, visited);
+		state->tuples += found;
+		for (int i = 0; i < found; i++) {
+			const HnswCandidateOnDisk &c = visited[i];
 			if (state->result_count < ef || c.distance < state->results[0].distance) {
 				MinHeapPush(&state->candidates, &state->candidate_count, &state->candidate_capacity, c);
 				MaxHeapPush(&state->results, &state->result_count, &state->result_capacity, c);
