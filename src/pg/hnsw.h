@@ -261,8 +261,11 @@ struct HnswCandidateOnDisk;
 // Reads elements tids[0..count) and their distances to query (0 when query is null) into out,
 // dropping those that are not live elements; returns how many were written. Faster than
 // HnswReadElement one by one: the memory accesses of the batch overlap.
+// When lists is not null, the layer-0 list of every element closer than threshold (one that may
+// be expanded later) is copied into lists' arena, so that expanding it reads no page again.
+struct HnswSearchState;
 int HnswVisitBatch(HnswReader *reader, const float *query, const ItemPointerData *tids, int count,
-                   HnswCandidateOnDisk *out);
+                   HnswCandidateOnDisk *out, float threshold, HnswSearchState *lists);
 
 // ------------------------------------------------------------------ insertion (hnsw_insert.cpp)
 
@@ -309,6 +312,7 @@ struct HnswCandidateOnDisk {
 	uint8 flags;
 	ItemPointerData tid;
 	ItemPointerData heaptid;
+	int32 list = -1; // slot of its layer-0 list in the search's list arena, -1 if not copied
 };
 
 // A set of element TIDs (open addressing), palloc'd.
@@ -340,6 +344,13 @@ struct HnswSearchState {
 	int64 tuples; // elements visited
 	ItemPointerData *links; // scratch: one neighbor list
 	HnswCandidateOnDisk *batch; // scratch: the elements of one list
+	// Copies of layer-0 lists made while visiting (see HnswVisitBatch): slot i holds
+	// arena_counts[i] links at arena + i * arena_stride.
+	ItemPointerData *arena;
+	uint16 *arena_counts;
+	int arena_count;
+	int arena_capacity;
+	int arena_stride;
 };
 
 void HnswSearchStateInit(HnswSearchState *state, const HnswIndexInfo *info, bool keep_discarded);

@@ -40,6 +40,7 @@ struct ScanOpaque {
 Size StateMemory(const HnswSearchState *state)
 {
 	return sizeof(uint64) * state->visited.capacity +
+	       (sizeof(ItemPointerData) * state->arena_stride + sizeof(uint16)) * static_cast<Size>(state->arena_capacity) +
 	       sizeof(HnswCandidateOnDisk) *
 	           static_cast<Size>(state->result_capacity + state->candidate_capacity + state->discarded_capacity);
 }

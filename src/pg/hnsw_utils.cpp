@@ -539,8 +539,32 @@ char *HnswListInItem(char *item, const HnswIndexInfo *info, int layer)
 // its line pointers; lock and prefetch every item; then compute the distances and unlock. Share
 // locks on up to kHnswMaxBatch pages are held together; writers only ever hold one data page
 // lock, so this cannot deadlock.
+// Copies an inline layer-0 list into the search's arena; returns its slot (-1 if not inline).
+static int32 CopyListToArena(HnswSearchState *state, const char *item, const HnswIndexInfo &info)
+{
+	const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
+	if (!(header->flags & kHnswElementListsInline))
+		return -1;
+	if (state->arena_count >= state->arena_capacity) {
+		int grown = state->arena_capacity * 2;
+		state->arena = static_cast<ItemPointerData *>(repalloc_huge(
+		    state->arena, sizeof(ItemPointerData) * static_cast<Size>(state->arena_stride) * grown));
+		state->arena_counts = static_cast<uint16 *>(repalloc_huge(state->arena_counts, sizeof(uint16) * grown));
+		state->arena_capacity = grown;
+	}
+	const char *list = item + sizeof(HnswElementHeader);
+	uint16 count;
+	memcpy(&count, list, sizeof(uint16));
+	count = Min(count, static_cast<uint16>(2 * info.m));
+	const int32 slot = state->arena_count++;
+	state->arena_counts[slot] = count;
+	memcpy(state->arena + static_cast<Size>(slot) * state->arena_stride, list + sizeof(uint16),
+	       sizeof(ItemPointerData) * count);
+	return slot;
+}
+
 int HnswVisitBatch(HnswReader *reader, const float *query, const ItemPointerData *tids, int count,
-                   HnswCandidateOnDisk *out)
+                   HnswCandidateOnDisk *out, float threshold, HnswSearchState *lists)
 {
 	const HnswIndexInfo &info = reader->info;
 	Buffer buffers[kHnswMaxBatch];
@@ -614,6 +638,9 @@ int HnswVisitBatch(HnswReader *reader, const float *query, const ItemPointerData
 			} else {
 				c.distance = NAN; // chunked vector: read below, unlocked
 			}
+			c.list = -1;
+			if (lists != nullptr && !(c.distance >= threshold))
+				c.list = CopyListToArena(lists, item, info);
 			found++;
 		}
 		for (int i = n - 1; i >= 0; i--) {
