@@ -116,7 +116,7 @@ int HnswLevelFromUniform(double uniform, int m)
 HnswGraph::HnswGraph(const HnswBuildParams &params, const float *data, std::size_t n)
     : data_(data), n_(n), dims_(params.dims), metric_(params.metric), m_(params.m),
       ef_construction_(params.ef_construction), threads_(params.threads), keep_pruned_(params.keep_pruned),
-      entry_(kEmptyEntry)
+      cancel_(params.cancel), entry_(kEmptyEntry)
 {
 	if (params.dims < 1 || params.dims > (1 << 20))
 		throw std::invalid_argument("hnsw graph: dims must be between 1 and 1048576");
@@ -508,6 +508,8 @@ void HnswGraph::RunParallel(std::size_t begin, std::size_t end, std::size_t batc
 	auto run = [&](Worker &worker) {
 		try {
 			while (!stop.load(std::memory_order_relaxed)) {
+				if (cancel_ != nullptr && *cancel_ != 0)
+					throw HnswCancelled();
 				const std::size_t first = next.fetch_add(batch, std::memory_order_relaxed);
 				if (first >= end)
 					break;

@@ -56,9 +56,10 @@ void DestroyBuilder(void *arg)
 	}
 }
 
-// Errors with the builder's message.
+// Errors with the builder's message (the pending interrupt's own ERROR when it was cancelled).
 void BuilderFailed(BuildState *state, const char *what)
 {
+	CHECK_FOR_INTERRUPTS();
 	const char *message = vector_core::HnswBuilderError(state->builder);
 	bool out_of_memory = strcmp(message, "out of memory") == 0;
 	char *copy = pstrdup(message);
@@ -382,6 +383,9 @@ IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info
 	params.ef_construction = state->info.ef_construction;
 	params.threads = VectorBuildThreads();
 	params.max_level = state->info.max_level;
+	// Workers stop at the next batch when an interrupt (cancel, timeout, shutdown) is pending.
+	params.cancel = reinterpret_cast<const volatile int *>(&InterruptPending);
+	static_assert(sizeof(InterruptPending) == sizeof(int), "InterruptPending is an int");
 
 	double estimate = Max(heap->rd_rel->reltuples, 0.0);
 	Size expected = static_cast<Size>(Min(estimate, static_cast<double>(state->memory_limit / (sizeof(float) * params.dims + 1))));
