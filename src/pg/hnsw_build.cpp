@@ -290,6 +290,9 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			         errdetail("The remaining tuples are inserted one by one, which takes significantly more time."),
 			         errhint("Increase maintenance_work_mem to speed up builds.")));
 			BuildAndWrite(state);
+			// Log what was written so far before WAL-logged inserts modify it.
+			if (RelationNeedsWAL(index))
+				log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
 			state->on_disk = true;
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseLoad);
 			HnswInsertVector(index, &state->info, state->vector, tid);
@@ -406,6 +409,7 @@ IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info
 		BuildAndWrite(state);
 	DestroyBuilder(state);
 
+	// (After a switch to on-disk inserts the pages are logged again: simple, and rare.)
 	if (RelationNeedsWAL(index))
 		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
 
