@@ -320,8 +320,8 @@ void Train(IvfBuildState *bs, bool announce)
 	if (announce && bs->sample_n < meta->lists)
 		ereport(NOTICE,
 			(errmsg("ivf index created with little data"),
-			 errdetail("%lld rows were available to train %d lists; each row became a centroid and the "
-				   "other lists got random centroids.",
+			 errdetail("%lld rows were available to train %d lists: those rows are centroids, the "
+				   "other lists have random centroids.",
 				   static_cast<long long>(bs->sample_n), meta->lists),
 			 errhint("Drop the index until the table has more data.")));
 }
