@@ -13,6 +13,7 @@
 #include <limits>
 #include <vector>
 
+#include <faiss/IndexFlat.h>
 #include <faiss/impl/ProductQuantizer.h>
 #include <faiss/impl/ScalarQuantizer.h>
 
@@ -36,6 +37,18 @@ void SetException(char *err, std::size_t errlen, const char *what, const char *t
 		std::snprintf(err, errlen, "%s: %s", what, text);
 }
 
+// Sets the calling thread's OpenMP thread count for a scope and restores it afterwards.
+class OmpThreadsScope {
+public:
+	explicit OmpThreadsScope(int threads) : saved_(omp_get_max_threads()) { omp_set_num_threads(std::max(1, threads)); }
+	~OmpThreadsScope() { omp_set_num_threads(saved_); }
+	OmpThreadsScope(const OmpThreadsScope &) = delete;
+	OmpThreadsScope &operator=(const OmpThreadsScope &) = delete;
+
+private:
+	int saved_;
+};
+
 } // namespace
 
 float IvfDistance(IvfMetric metric, const float *a, const float *b, std::size_t dim) noexcept
@@ -50,6 +63,33 @@ bool IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *cent
 {
 	if (k == 0 || dim == 0) {
 		SetError(err, errlen, "list assignment: no lists");
+		return false;
+	}
+	try {
+		if (n >= 256 && k >= 8) {
+			// Large batches: FAISS's exhaustive search turns the distances into one BLAS matrix
+			// product per block (BLAS owns the cores; FAISS's own loops run on one thread).
+			faiss::IndexFlat index(static_cast<faiss::Index::idx_t>(dim),
+					       metric == IvfMetric::kL2 ? faiss::METRIC_L2 : faiss::METRIC_INNER_PRODUCT);
+			index.add(static_cast<faiss::Index::idx_t>(k), centroids);
+			std::vector<float> distances(n);
+			std::vector<faiss::Index::idx_t> labels(n);
+			{
+				OmpThreadsScope one_thread(1);
+				index.search(static_cast<faiss::Index::idx_t>(n), x, 1, distances.data(), labels.data());
+			}
+			for (std::size_t i = 0; i < n; i++) {
+				// A NaN distance leaves no label: fall back to list 0.
+				faiss::Index::idx_t label = labels[i];
+				lists[i] = label >= 0 && static_cast<std::size_t>(label) < k ? static_cast<std::int32_t>(label) : 0;
+			}
+			return true;
+		}
+	} catch (const std::exception &e) {
+		SetException(err, errlen, "list assignment failed", e.what());
+		return false;
+	} catch (...) {
+		SetError(err, errlen, "list assignment failed");
 		return false;
 	}
 	const long long count = static_cast<long long>(n);
@@ -209,10 +249,13 @@ bool PqTrain(const float *x, std::size_t n, std::size_t dim, std::size_t m, floa
 			x = repeated.data();
 			n = ksub;
 		}
+		// FAISS's k-means loops on one thread: its BLAS products own the cores (OpenMP and
+		// OpenBLAS threads spinning against each other on two cores ran ~20x slower).
+		OmpThreadsScope one_thread(1);
 		faiss::ProductQuantizer pq(dim, m, 8);
 		pq.cp.min_points_per_centroid = 1;
 		pq.cp.max_points_per_centroid = 1 << 30;
-		pq.cp.niter = 15;
+		pq.cp.niter = 10;
 		pq.verbose = false;
 		pq.train(static_cast<faiss::Index::idx_t>(n), x);
 		if (pq.centroids.size() != ksub * dim) {
@@ -229,30 +272,66 @@ bool PqTrain(const float *x, std::size_t n, std::size_t dim, std::size_t m, floa
 	return false;
 }
 
-void PqEncode(const float *x, std::size_t n, std::size_t dim, std::size_t m, const float *codebook, int threads,
-	      std::uint8_t *codes) noexcept
+void PqPrepareEncoder(const float *codebook, std::size_t dim, std::size_t m, float *book_t, float *norms) noexcept
+{
+	const std::size_t dsub = dim / m;
+	for (std::size_t s = 0; s < m; s++) {
+		const float *book = codebook + s * 256 * dsub;
+		float *out = book_t + s * 256 * dsub;
+		for (std::size_t j = 0; j < 256; j++) {
+			float norm = 0;
+			for (std::size_t t = 0; t < dsub; t++) {
+				out[t * 256 + j] = book[j * dsub + t];
+				norm += book[j * dsub + t] * book[j * dsub + t];
+			}
+			norms[s * 256 + j] = norm;
+		}
+	}
+}
+
+namespace {
+
+// Encodes one vector: for each sub-quantizer, |c|^2 - 2 x.c for its 256 centroids in one pass
+// over the transposed codebook (vectorized over the centroids), then the smallest.
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
+PqEncodeOne(const float *row, std::size_t m, std::size_t dsub, const float *book_t, const float *norms,
+	    std::uint8_t *code)
+{
+	alignas(64) float acc[256];
+	for (std::size_t s = 0; s < m; s++) {
+		const float *bt = book_t + s * 256 * dsub;
+		const float *cn = norms + s * 256;
+		for (std::size_t j = 0; j < 256; j++)
+			acc[j] = cn[j];
+		for (std::size_t t = 0; t < dsub; t++) {
+			const float xt = -2.0f * row[s * dsub + t];
+			const float *col = bt + t * 256;
+#pragma omp simd
+			for (std::size_t j = 0; j < 256; j++)
+				acc[j] += xt * col[j];
+		}
+		int best_j = 0;
+		float best = acc[0];
+		for (int j = 1; j < 256; j++) {
+			if (acc[j] < best) {
+				best = acc[j];
+				best_j = j;
+			}
+		}
+		code[s] = static_cast<std::uint8_t>(best_j);
+	}
+}
+
+} // namespace
+
+void PqEncode(const float *x, std::size_t n, std::size_t dim, std::size_t m, const float *book_t, const float *norms,
+	      int threads, std::uint8_t *codes) noexcept
 {
 	const std::size_t dsub = dim / m;
 	const long long count = static_cast<long long>(n);
 #pragma omp parallel for num_threads(std::max(1, threads)) schedule(static) if (count > 256)
-	for (long long i = 0; i < count; i++) {
-		const float *row = x + static_cast<std::size_t>(i) * dim;
-		std::uint8_t *code = codes + static_cast<std::size_t>(i) * m;
-		for (std::size_t s = 0; s < m; s++) {
-			const float *sub = row + s * dsub;
-			const float *book = codebook + s * 256 * dsub;
-			float best = std::numeric_limits<float>::infinity();
-			int best_j = 0;
-			for (int j = 0; j < 256; j++) {
-				float d = L2SquaredDistance(sub, book + j * dsub, dsub);
-				if (d < best) {
-					best = d;
-					best_j = j;
-				}
-			}
-			code[s] = static_cast<std::uint8_t>(best_j);
-		}
-	}
+	for (long long i = 0; i < count; i++)
+		PqEncodeOne(x + static_cast<std::size_t>(i) * dim, m, dsub, book_t, norms, codes + static_cast<std::size_t>(i) * m);
 }
 
 void PqDistanceTable(const float *q, std::size_t dim, std::size_t m, const float *codebook, IvfMetric metric,

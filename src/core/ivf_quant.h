@@ -56,9 +56,13 @@ int PqDefaultM(int dim) noexcept;
 // a sample smaller than 256 is repeated to reach it; n == 0 gives a zero codebook).
 bool PqTrain(const float *x, std::size_t n, std::size_t dim, std::size_t m, float *codebook, char *err,
 	     std::size_t errlen) noexcept;
-// Encodes n vectors into m bytes each (nearest sub-centroid per sub-vector), threads threads.
-void PqEncode(const float *x, std::size_t n, std::size_t dim, std::size_t m, const float *codebook, int threads,
-	      std::uint8_t *codes) noexcept;
+// Fills the encoder tables of a codebook: book_t (256 * dim floats, each sub-quantizer's
+// centroids transposed to [dsub][256]) and norms (m * 256 squared centroid norms).
+void PqPrepareEncoder(const float *codebook, std::size_t dim, std::size_t m, float *book_t, float *norms) noexcept;
+// Encodes n vectors into m bytes each (nearest sub-centroid per sub-vector) with the encoder
+// tables, on threads OpenMP threads.
+void PqEncode(const float *x, std::size_t n, std::size_t dim, std::size_t m, const float *book_t, const float *norms,
+	      int threads, std::uint8_t *codes) noexcept;
 // Fills table (m x 256) with the distance of each sub-centroid to the query's sub-vector:
 // squared L2 (L2, cosine) or negative inner product (inner product).
 void PqDistanceTable(const float *q, std::size_t dim, std::size_t m, const float *codebook, IvfMetric metric,

@@ -139,7 +139,8 @@ int IvfListsFromOptions(Relation index);
 int IvfPqMFromOptions(Relation index);
 bool IvfPrepareVector(Datum value, vector_core::IvfMetric metric, int dim, float *out);
 float *IvfReadAux(Relation index, const IvfMetaPageData *meta);
-void IvfEncodePayload(const IvfMetaPageData *meta, const float *aux, const float *x, char *payload);
+void IvfEncodePayload(const IvfMetaPageData *meta, const float *aux, const float *pq_book_t, const float *pq_norms,
+		      const float *x, char *payload);
 void IvfAppendEntry(Page page, const IvfMetaPageData *meta, ItemPointer tid, const char *payload);
 int IvfBuildThreads(void);
 

@@ -17,6 +17,10 @@
 
 #include "pg/pg_headers.h"
 
+extern "C" {
+#include "portability/instr_time.h"
+}
+
 #include "pg/ivf.h"
 #include "pg/vector.h"
 
@@ -26,8 +30,9 @@ using vector_core::IvfMetric;
 
 namespace {
 
-constexpr int kSamplePerList = 64;
-constexpr int kKmeansIterations = 20;
+constexpr int kSamplePerList = 50;
+constexpr int kKmeansIterations = 10;
+constexpr int64 kPqTrainRows = 256 * 40;
 
 // Everything the build phases share; plain arrays in the build's memory context.
 struct IvfBuildState {
@@ -49,6 +54,8 @@ struct IvfBuildState {
 	// Trained parameters.
 	float *centroids;  // lists x dim
 	float *aux;        // quantizer parameters, NULL for flat
+	float *pq_book_t;  // PQ encoder tables
+	float *pq_norms;
 
 	// Loading.
 	int64 chunk_cap;
@@ -143,7 +150,8 @@ void FlushChunk(IvfBuildState *bs)
 	bool ok = vector_core::IvfAssign(bs->chunk, n, meta->dim, bs->centroids, meta->lists, bs->metric,
 					 IvfBuildThreads(), bs->chunk_lists, err, sizeof(err));
 	if (ok && meta->quantizer == kIvfQuantPq)
-		vector_core::PqEncode(bs->chunk, n, meta->dim, meta->pq_m, bs->aux, IvfBuildThreads(), bs->chunk_codes);
+		vector_core::PqEncode(bs->chunk, n, meta->dim, meta->pq_m, bs->pq_book_t, bs->pq_norms, IvfBuildThreads(),
+				      bs->chunk_codes);
 	RestoreSignals(&old);
 	if (!ok)
 		ReportCoreFailure(err);
@@ -311,11 +319,18 @@ void Train(IvfBuildState *bs, bool announce)
 		ok = vector_core::Sq8Train(bs->sample, bs->sample_n, meta->dim, bs->aux, bs->aux + meta->dim, err,
 					   sizeof(err));
 	else if (ok && meta->quantizer == kIvfQuantPq)
-		ok = vector_core::PqTrain(bs->sample, bs->sample_n, meta->dim, meta->pq_m, bs->aux, err, sizeof(err));
+		// 40 points per sub-centroid are plenty for 256 centroids of a few dimensions.
+		ok = vector_core::PqTrain(bs->sample, std::min<int64>(bs->sample_n, kPqTrainRows), meta->dim, meta->pq_m,
+					  bs->aux, err, sizeof(err));
 	RestoreSignals(&old);
 	if (!ok)
 		ReportCoreFailure(err);
 	CHECK_FOR_INTERRUPTS();
+	if (meta->quantizer == kIvfQuantPq) {
+		bs->pq_book_t = static_cast<float *>(palloc(sizeof(float) * 256 * meta->dim));
+		bs->pq_norms = static_cast<float *>(palloc(sizeof(float) * 256 * meta->pq_m));
+		vector_core::PqPrepareEncoder(bs->aux, meta->dim, meta->pq_m, bs->pq_book_t, bs->pq_norms);
+	}
 
 	if (announce && bs->sample_n < meta->lists)
 		ereport(NOTICE,
@@ -403,11 +418,22 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 
 	bs->sample = static_cast<float *>(
 		MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * bs->sample_cap * meta->dim));
+	instr_time start, now;
+	INSTR_TIME_SET_CURRENT(start);
 	if (heap != NULL) {
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kIvfPhaseSample);
 		bs->reltuples = table_index_build_scan(heap, index, indexInfo, true, true, SampleCallback, bs, NULL);
 	}
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	elog(DEBUG1, "ivf build: sampled %lld of %.0f rows in %.3f s", static_cast<long long>(bs->sample_n),
+	     bs->rows_seen, INSTR_TIME_GET_DOUBLE(now));
+	INSTR_TIME_SET_CURRENT(start);
 	Train(bs, heap != NULL);
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	elog(DEBUG1, "ivf build: trained %d lists in %.3f s", meta->lists, INSTR_TIME_GET_DOUBLE(now));
+	INSTR_TIME_SET_CURRENT(start);
 	pfree(bs->sample);
 	bs->sample = NULL;
 	WriteHeadPages(bs);
@@ -431,6 +457,9 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 		FlushChunk(bs);
 	}
 	WriteTailPages(bs);
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	elog(DEBUG1, "ivf build: assigned and loaded %.0f rows in %.3f s", bs->indtuples, INSTR_TIME_GET_DOUBLE(now));
 
 	if (RelationNeedsWAL(index) || fork == INIT_FORKNUM)
 		log_newpage_range(index, fork, 0, RelationGetNumberOfBlocksInFork(index, fork), true);

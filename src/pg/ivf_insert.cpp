@@ -17,6 +17,8 @@ namespace {
 struct IvfInsertCache {
 	IvfMetaPageData meta;
 	float *aux;
+	float *pq_book_t;  // PQ encoder tables
+	float *pq_norms;
 };
 
 // Locates list `list`'s directory entry: block and byte offset in the content area.
@@ -176,6 +178,12 @@ bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid
 		cache = static_cast<IvfInsertCache *>(palloc0(sizeof(IvfInsertCache)));
 		IvfReadMeta(index, &cache->meta);
 		cache->aux = IvfReadAux(index, &cache->meta);
+		if (cache->meta.quantizer == kIvfQuantPq) {
+			cache->pq_book_t = static_cast<float *>(palloc(sizeof(float) * 256 * cache->meta.dim));
+			cache->pq_norms = static_cast<float *>(palloc(sizeof(float) * 256 * cache->meta.pq_m));
+			vector_core::PqPrepareEncoder(cache->aux, cache->meta.dim, cache->meta.pq_m, cache->pq_book_t,
+						      cache->pq_norms);
+		}
 		MemoryContextSwitchTo(old);
 		indexInfo->ii_AmCache = cache;
 	}
@@ -187,7 +195,7 @@ bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid
 	float *x = static_cast<float *>(palloc(sizeof(float) * meta->dim));
 	if (IvfPrepareVector(values[0], metric, meta->dim, x)) {
 		char *payload = static_cast<char *>(palloc(meta->code_size));
-		IvfEncodePayload(meta, cache->aux, x, payload);
+		IvfEncodePayload(meta, cache->aux, cache->pq_book_t, cache->pq_norms, x, payload);
 		int list = NearestList(index, meta, metric, x);
 		InsertIntoList(index, meta, list, heap_tid, payload);
 	}

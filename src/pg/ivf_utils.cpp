@@ -128,15 +128,17 @@ float *IvfReadAux(Relation index, const IvfMetaPageData *meta)
 	return reinterpret_cast<float *>(data);
 }
 
-// Encodes the stored-form vector x into the entry payload of this index's quantizer.
-void IvfEncodePayload(const IvfMetaPageData *meta, const float *aux, const float *x, char *payload)
+// Encodes the stored-form vector x into the entry payload of this index's quantizer
+// (pq_book_t and pq_norms: the PQ encoder tables, see PqPrepareEncoder).
+void IvfEncodePayload(const IvfMetaPageData *meta, const float *aux, const float *pq_book_t, const float *pq_norms,
+		      const float *x, char *payload)
 {
 	switch (meta->quantizer) {
 	case kIvfQuantSq8:
 		vector_core::Sq8Encode(x, meta->dim, aux, aux + meta->dim, reinterpret_cast<uint8 *>(payload));
 		break;
 	case kIvfQuantPq:
-		vector_core::PqEncode(x, 1, meta->dim, meta->pq_m, aux, 1, reinterpret_cast<uint8 *>(payload));
+		vector_core::PqEncode(x, 1, meta->dim, meta->pq_m, pq_book_t, pq_norms, 1, reinterpret_cast<uint8 *>(payload));
 		break;
 	default:
 		memcpy(payload, x, sizeof(float) * meta->dim);

@@ -116,7 +116,16 @@ TEST(Pq, TableDistanceEqualsReconstructedDistance)
 	std::vector<std::uint8_t> codes(n * m);
 	char err[256] = "";
 	ASSERT_TRUE(PqTrain(x.data(), n, dim, m, book.data(), err, sizeof(err))) << err;
-	PqEncode(x.data(), n, dim, m, book.data(), 2, codes.data());
+	std::vector<float> book_t(256 * dim), norms(256 * m);
+	PqPrepareEncoder(book.data(), dim, m, book_t.data(), norms.data());
+	PqEncode(x.data(), n, dim, m, book_t.data(), norms.data(), 2, codes.data());
+	// Each code is the nearest sub-centroid (brute force check).
+	for (std::size_t i = 0; i < n; i += 53)
+		for (std::size_t s = 0; s < m; s++) {
+			float chosen = L2SquaredDistance(x.data() + i * dim + s * (dim / m), book.data() + (s * 256 + codes[i * m + s]) * (dim / m), dim / m);
+			for (std::size_t j = 0; j < 256; j++)
+				ASSERT_LE(chosen, L2SquaredDistance(x.data() + i * dim + s * (dim / m), book.data() + (s * 256 + j) * (dim / m), dim / m) + 1e-4f);
+		}
 	const float *q = x.data() + 3 * dim;
 	const std::size_t dsub = dim / m;
 	double err_sum = 0, norm_sum = 0;
