@@ -3,6 +3,7 @@
 // of distance.cpp are picked at start-up.
 #include "core/ivf_quant.h"
 
+#include <immintrin.h>
 #include <omp.h>
 
 #include <algorithm>
@@ -208,7 +209,76 @@ DotU8(const float *q, const std::uint8_t *c, std::size_t n)
 	return s;
 }
 
+// AVX2 + FMA: eight codes at a time widened to floats; one horizontal sum per code.
+__attribute__((target("avx2,fma"))) inline float HorizontalSum(__m256 v)
+{
+	__m128 lo = _mm256_castps256_ps128(v), hi = _mm256_extractf128_ps(v, 1);
+	lo = _mm_add_ps(lo, hi);
+	lo = _mm_add_ps(lo, _mm_movehl_ps(lo, lo));
+	lo = _mm_add_ss(lo, _mm_shuffle_ps(lo, lo, 1));
+	return _mm_cvtss_f32(lo);
+}
+
+__attribute__((target("avx2,fma"))) void Sq8BatchAvx2(const Sq8Query *query, const std::uint8_t *codes,
+						   std::size_t count, std::size_t stride, std::size_t dim, float *out)
+{
+	const std::size_t main = dim & ~static_cast<std::size_t>(7);
+	const float *q = query->qprime, *w = query->weight;
+	for (std::size_t i = 0; i < count; i++) {
+		const std::uint8_t *c = codes + i * stride;
+		__m256 acc0 = _mm256_setzero_ps(), acc1 = _mm256_setzero_ps();
+		std::size_t j = 0;
+		if (query->ip) {
+			for (; j + 16 <= main; j += 16) {
+				__m256 c0 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j))));
+				__m256 c1 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j + 8))));
+				acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + j), c0, acc0);
+				acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + j + 8), c1, acc1);
+			}
+			for (; j < main; j += 8) {
+				__m256 c0 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j))));
+				acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + j), c0, acc0);
+			}
+			float s = HorizontalSum(_mm256_add_ps(acc0, acc1));
+			for (; j < dim; j++)
+				s += q[j] * static_cast<float>(c[j]);
+			out[i] = query->bias + s;
+		} else {
+			for (; j + 16 <= main; j += 16) {
+				__m256 c0 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j))));
+				__m256 c1 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j + 8))));
+				__m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(q + j), c0);
+				__m256 d1 = _mm256_sub_ps(_mm256_loadu_ps(q + j + 8), c1);
+				acc0 = _mm256_fmadd_ps(_mm256_mul_ps(d0, d0), _mm256_loadu_ps(w + j), acc0);
+				acc1 = _mm256_fmadd_ps(_mm256_mul_ps(d1, d1), _mm256_loadu_ps(w + j + 8), acc1);
+			}
+			for (; j < main; j += 8) {
+				__m256 c0 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j))));
+				__m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(q + j), c0);
+				acc0 = _mm256_fmadd_ps(_mm256_mul_ps(d0, d0), _mm256_loadu_ps(w + j), acc0);
+			}
+			float s = HorizontalSum(_mm256_add_ps(acc0, acc1));
+			for (; j < dim; j++) {
+				float d = q[j] - static_cast<float>(c[j]);
+				s += w[j] * d * d;
+			}
+			out[i] = query->bias + s;
+		}
+	}
+}
+
 } // namespace
+
+void Sq8DistanceBatch(const Sq8Query *query, const std::uint8_t *codes, std::size_t count, std::size_t stride,
+		      std::size_t dim, float *out) noexcept
+{
+	if (ActiveSimdLevel() != SimdLevel::kScalar) {
+		Sq8BatchAvx2(query, codes, count, stride, dim, out);
+		return;
+	}
+	for (std::size_t i = 0; i < count; i++)
+		out[i] = Sq8Distance(query, codes + i * stride, dim);
+}
 
 float Sq8Distance(const Sq8Query *query, const std::uint8_t *code, std::size_t dim) noexcept
 {

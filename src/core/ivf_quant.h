@@ -47,6 +47,9 @@ void Sq8PrepareQuery(const float *q, std::size_t dim, const float *vmin, const f
 		     Sq8Query *query) noexcept;
 // Approximate distance of one code to the prepared query.
 float Sq8Distance(const Sq8Query *query, const std::uint8_t *code, std::size_t dim) noexcept;
+// Approximate distances of count codes found at codes + i * stride (i < count) to the query.
+void Sq8DistanceBatch(const Sq8Query *query, const std::uint8_t *codes, std::size_t count, std::size_t stride,
+		      std::size_t dim, float *out) noexcept;
 
 // --- PQ: m sub-quantizers of 256 centroids over dim / m dimensions each -------------------
 

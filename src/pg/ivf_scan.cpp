@@ -60,18 +60,12 @@ struct IvfScanOpaqueData {
 	int batch_n;
 	int batch_pos;
 	float *heapvec;       // scratch for a fetched vector
+	float *page_dist;     // distances of one page's entries
 	IndexFetchTableData *fetch;
 	TupleTableSlot *slot;
 	AttrNumber attno;
 };
 typedef IvfScanOpaqueData *IvfScanOpaque;
-
-// Orders probes by distance.
-int CompareProbes(const void *a, const void *b)
-{
-	float da = static_cast<const IvfProbe *>(a)->distance, db = static_cast<const IvfProbe *>(b)->distance;
-	return da < db ? -1 : (da > db ? 1 : 0);
-}
 
 // Orders candidates by distance.
 int CompareCandidates(const void *a, const void *b)
@@ -102,7 +96,8 @@ void OrderLists(IndexScanDesc scan, IvfScanOpaque so)
 		}
 		UnlockReleaseBuffer(buf);
 	}
-	qsort(so->probes, meta->lists, sizeof(IvfProbe), CompareProbes);
+	std::sort(so->probes, so->probes + meta->lists,
+		  [](const IvfProbe &a, const IvfProbe &b) { return a.distance < b.distance; });
 }
 
 // Makes room for n more candidates.
@@ -134,21 +129,24 @@ void ScanList(IndexScanDesc scan, IvfScanOpaque so, BlockNumber blkno)
 		ReserveCandidates(so, count);
 		const char *entry = IvfPageContent(page);
 		IvfCandidate *out = so->cand + so->ncand;
+		switch (meta->quantizer) {
+		case kIvfQuantSq8:
+			vector_core::Sq8DistanceBatch(&so->sq8, reinterpret_cast<const uint8 *>(entry + head), count, entry_size,
+						      dim, so->page_dist);
+			break;
+		case kIvfQuantPq:
+			for (int i = 0; i < count; i++)
+				so->page_dist[i] = vector_core::PqDistance(
+					so->pq_table, reinterpret_cast<const uint8 *>(entry + i * entry_size + head), meta->pq_m);
+			break;
+		default:
+			for (int i = 0; i < count; i++)
+				so->page_dist[i] = vector_core::IvfDistance(
+					so->metric, so->query, reinterpret_cast<const float *>(entry + i * entry_size + head), dim);
+			break;
+		}
 		for (int i = 0; i < count; i++, entry += entry_size) {
-			float d;
-			const char *payload = entry + head;
-			switch (meta->quantizer) {
-			case kIvfQuantSq8:
-				d = vector_core::Sq8Distance(&so->sq8, reinterpret_cast<const uint8 *>(payload), dim);
-				break;
-			case kIvfQuantPq:
-				d = vector_core::PqDistance(so->pq_table, reinterpret_cast<const uint8 *>(payload), meta->pq_m);
-				break;
-			default:
-				d = vector_core::IvfDistance(so->metric, so->query, reinterpret_cast<const float *>(payload), dim);
-				break;
-			}
-			out[i].distance = d;
+			out[i].distance = so->page_dist[i];
 			memcpy(&out[i].tid, entry, sizeof(ItemPointerData));
 		}
 		so->ncand += count;
@@ -227,6 +225,7 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 	if (so->query == NULL) {
 		so->query = static_cast<float *>(palloc(sizeof(float) * meta->dim));
 		so->heapvec = static_cast<float *>(palloc(sizeof(float) * meta->dim));
+		so->page_dist = static_cast<float *>(palloc(sizeof(float) * (IvfPageCapacity() / meta->entry_size + 1)));
 		so->probes = static_cast<IvfProbe *>(palloc(sizeof(IvfProbe) * meta->lists));
 		so->aux = IvfReadAux(scan->indexRelation, meta);
 		if (meta->quantizer == kIvfQuantSq8) {

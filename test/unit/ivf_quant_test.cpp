@@ -102,6 +102,16 @@ TEST(Sq8, PreparedDistanceEqualsDecodedDistance)
 			float expect = IvfDistance(metric, q, y.data(), dim);
 			EXPECT_NEAR(Sq8Distance(&query, code.data(), dim), expect, 1e-3f * (1 + std::fabs(expect)));
 		}
+		// The batch kernel (SIMD when the CPU has it) agrees with the one-code kernel.
+		std::vector<std::uint8_t> codes(n * (dim + 3));
+		for (std::size_t i = 0; i < n; i++)
+			Sq8Encode(x.data() + i * dim, dim, vmin.data(), vdiff.data(), codes.data() + i * (dim + 3) + 3);
+		std::vector<float> batch(n);
+		Sq8DistanceBatch(&query, codes.data() + 3, n, dim + 3, dim, batch.data());
+		for (std::size_t i = 0; i < n; i++) {
+			float one = Sq8Distance(&query, codes.data() + i * (dim + 3) + 3, dim);
+			ASSERT_NEAR(batch[i], one, 1e-4f * (1 + std::fabs(one)));
+		}
 	}
 }
 
