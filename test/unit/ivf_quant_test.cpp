@@ -158,3 +158,22 @@ TEST(Pq, TableDistanceEqualsReconstructedDistance)
 	ASSERT_TRUE(PqTrain(x.data(), 10, dim, m, book.data(), err, sizeof(err))) << err;
 	EXPECT_FALSE(PqTrain(x.data(), 10, dim, 3, book.data(), err, sizeof(err)));
 }
+
+TEST(IvfAssign, BlasPathMatchesBruteForce)
+{
+	const std::size_t n = 1000, dim = 24, k = 37;
+	auto x = ClusteredPoints(n, dim, 7, 5);
+	auto c = ClusteredPoints(k, dim, 5, 6);
+	std::vector<std::int32_t> lists(n);
+	char err[256] = "";
+	for (IvfMetric metric : {IvfMetric::kL2, IvfMetric::kInnerProduct, IvfMetric::kCosine}) {
+		ASSERT_TRUE(IvfAssign(x.data(), n, dim, c.data(), k, metric, 2, lists.data(), err, sizeof(err))) << err;
+		for (std::size_t i = 0; i < n; i++) {
+			float best = 1e30f;
+			for (std::size_t j = 0; j < k; j++)
+				best = std::min(best, IvfDistance(metric, x.data() + i * dim, c.data() + j * dim, dim));
+			float chosen = IvfDistance(metric, x.data() + i * dim, c.data() + lists[i] * dim, dim);
+			ASSERT_LE(chosen, best + 1e-4f * (1 + std::fabs(best))) << "row " << i;
+		}
+	}
+}
