@@ -15,6 +15,7 @@
 
 #include <faiss/Clustering.h>
 #include <faiss/IndexFlat.h>
+#include <faiss/impl/AuxIndexStructures.h>
 
 #include "core/distance.h"
 
@@ -44,8 +45,8 @@ private:
 // k-means++ seeding: each next centroid is a sample point drawn with probability proportional
 // to its squared distance to the nearest centroid chosen so far (threads parallelize the
 // distance updates over the points).
-void KmeansPlusPlus(const float *x, std::size_t n, std::size_t dim, std::size_t k, std::uint32_t seed, int threads,
-		    float *centroids)
+bool KmeansPlusPlus(const float *x, std::size_t n, std::size_t dim, std::size_t k, std::uint32_t seed, int threads,
+		    bool (*should_stop)(), float *centroids)
 {
 	std::mt19937_64 gen(seed);
 	std::vector<float> nearest(n, std::numeric_limits<float>::infinity());
@@ -55,6 +56,8 @@ void KmeansPlusPlus(const float *x, std::size_t n, std::size_t dim, std::size_t 
 		std::memcpy(centroids + c * dim, x + pick * dim, sizeof(float) * dim);
 		if (c + 1 == k)
 			break;
+		if (should_stop != nullptr && (c & 15) == 15 && should_stop())
+			return false;
 		const float *centroid = centroids + c * dim;
 		double total = 0;
 #pragma omp parallel for num_threads(std::max(1, threads)) schedule(static) reduction(+ : total) if (count > 4096)
@@ -78,7 +81,40 @@ void KmeansPlusPlus(const float *x, std::size_t n, std::size_t dim, std::size_t 
 			}
 		}
 	}
+	return true;
 }
+
+// FAISS's interrupt hook, answering from the caller's flag.
+class StopCallback : public faiss::InterruptCallback {
+public:
+	explicit StopCallback(bool (*should_stop)()) : should_stop_(should_stop) {}
+	bool want_interrupt() override { return should_stop_(); }
+
+private:
+	bool (*should_stop_)();
+};
+
+// Installs a StopCallback for a scope (FAISS keeps one process-wide instance).
+class StopCallbackScope {
+public:
+	explicit StopCallbackScope(bool (*should_stop)())
+	{
+		if (should_stop != nullptr) {
+			faiss::InterruptCallback::instance.reset(new StopCallback(should_stop));
+			installed_ = true;
+		}
+	}
+	~StopCallbackScope()
+	{
+		if (installed_)
+			faiss::InterruptCallback::clear_instance();
+	}
+	StopCallbackScope(const StopCallbackScope &) = delete;
+	StopCallbackScope &operator=(const StopCallbackScope &) = delete;
+
+private:
+	bool installed_ = false;
+};
 
 } // namespace
 
@@ -96,8 +132,11 @@ void NormalizeRows(float *x, std::size_t n, std::size_t dim) noexcept
 }
 
 bool KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k, bool spherical, int niter,
-		 int omp_threads, std::uint32_t seed, float *centroids, char *err, std::size_t errlen) noexcept
+		 int omp_threads, std::uint32_t seed, bool (*should_stop)(), bool *interrupted, float *centroids,
+		 char *err, std::size_t errlen) noexcept
 {
+	if (interrupted != nullptr)
+		*interrupted = false;
 	try {
 		if (dim == 0 || k == 0 || centroids == nullptr || (n > 0 && x == nullptr)) {
 			SetError(err, errlen, "k-means: invalid arguments");
@@ -127,10 +166,16 @@ bool KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k, 
 		faiss::Clustering clustering(static_cast<int>(dim), k, params);
 		// FAISS starts from the centroids it is given: k-means++ seeds them.
 		clustering.centroids.resize(k * dim);
-		KmeansPlusPlus(x, n, dim, k, seed, omp_threads, clustering.centroids.data());
+		if (!KmeansPlusPlus(x, n, dim, k, seed, omp_threads, should_stop, clustering.centroids.data())) {
+			if (interrupted != nullptr)
+				*interrupted = true;
+			SetError(err, errlen, "k-means interrupted");
+			return false;
+		}
 		if (spherical)
 			NormalizeRows(clustering.centroids.data(), k, dim);
 		faiss::IndexFlatL2 index(static_cast<faiss::Index::idx_t>(dim));
+		StopCallbackScope stop(should_stop);
 		clustering.train(static_cast<faiss::Index::idx_t>(n), x, index);
 		if (clustering.centroids.size() != k * dim) {
 			SetError(err, errlen, "k-means: FAISS returned an unexpected number of centroids");
@@ -139,6 +184,12 @@ bool KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k, 
 		std::memcpy(centroids, clustering.centroids.data(), sizeof(float) * k * dim);
 		return true;
 	} catch (const std::exception &e) {
+		if (should_stop != nullptr && should_stop()) {
+			if (interrupted != nullptr)
+				*interrupted = true;
+			SetError(err, errlen, "k-means interrupted");
+			return false;
+		}
 		char buf[512];
 		std::snprintf(buf, sizeof(buf), "k-means failed: %s", e.what());
 		SetError(err, errlen, buf);

@@ -98,6 +98,12 @@ void RestoreSignals(const sigset_t *old)
 	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
+// Whether a cancel or termination is pending; polled by k-means (only reads a flag).
+bool InterruptRequested()
+{
+	return InterruptPending;
+}
+
 // Reports a failed compute call of the core library.
 void ReportCoreFailure(const char *err)
 {
@@ -310,11 +316,12 @@ void Train(IvfBuildState *bs, bool announce)
 		bs->aux = static_cast<float *>(MemoryContextAllocHuge(CurrentMemoryContext, meta->aux_bytes));
 
 	char err[256] = "";
-	sigset_t old = BlockAllSignals();
-	// FAISS runs its OpenMP loops on one thread: its BLAS products own the cores (see DESIGN.md).
+	bool interrupted = false;
+	// FAISS runs its OpenMP loops on one thread (so no thread is created here and signals stay
+	// deliverable: a cancel stops k-means between iterations); its BLAS products own the cores.
 	bool ok = vector_core::KmeansTrain(bs->sample, bs->sample_n, meta->dim, meta->lists,
-					   bs->metric == IvfMetric::kCosine, kKmeansIterations, 1, 1234, bs->centroids,
-					   err, sizeof(err));
+					   bs->metric == IvfMetric::kCosine, kKmeansIterations, 1, 1234, InterruptRequested,
+					   &interrupted, bs->centroids, err, sizeof(err));
 	if (ok && meta->quantizer == kIvfQuantSq8)
 		ok = vector_core::Sq8Train(bs->sample, bs->sample_n, meta->dim, bs->aux, bs->aux + meta->dim, err,
 					   sizeof(err));
@@ -322,7 +329,8 @@ void Train(IvfBuildState *bs, bool announce)
 		// 40 points per sub-centroid are plenty for 256 centroids of a few dimensions.
 		ok = vector_core::PqTrain(bs->sample, std::min<int64>(bs->sample_n, kPqTrainRows), meta->dim, meta->pq_m,
 					  bs->aux, err, sizeof(err));
-	RestoreSignals(&old);
+	if (interrupted)
+		CHECK_FOR_INTERRUPTS();
 	if (!ok)
 		ReportCoreFailure(err);
 	CHECK_FOR_INTERRUPTS();

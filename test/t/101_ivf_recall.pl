@@ -14,6 +14,8 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use VectorTestUtils;
+use IPC::Run;
+use Time::HiRes qw(usleep gettimeofday tv_interval);
 
 my $k = 10;
 my $lists = 40;
@@ -125,6 +127,34 @@ for my $kind (@kinds)
 		cmp_ok($r_some, '<=', $r_all, "$name $metric: more probes never lower recall");
 		$node->safe_psql('postgres', 'DROP INDEX idx');
 	}
+}
+
+# Progress and cancellation: a build with many lists spends seconds in k-means; it shows its
+# phase in pg_stat_progress_create_index and stops promptly on pg_cancel_backend.
+{
+	my ($stdout, $stderr) = ('', '');
+	my $h = IPC::Run::start(
+		[ 'psql', '-XAtq', '-d', $node->connstr('postgres'), '-c',
+		  'CREATE INDEX slow_idx ON items USING ivfflat (embedding) WITH (lists = 2000)' ],
+		'<', \undef, '>', \$stdout, '2>', \$stderr);
+	my $phase = '';
+	my $pid = '';
+	for (1 .. 400)
+	{
+		($pid, $phase) = split /\|/, $node->safe_psql('postgres',
+			"SELECT pid, phase FROM pg_stat_progress_create_index WHERE command = 'CREATE INDEX'") . '|';
+		last if $phase eq 'building index: performing k-means';
+		usleep(25_000);
+	}
+	is($phase, 'building index: performing k-means', 'pg_stat_progress_create_index shows the k-means phase');
+	my $t0 = [gettimeofday];
+	$node->safe_psql('postgres', "SELECT pg_cancel_backend($pid)") if $pid ne '';
+	$h->finish;
+	my $elapsed = tv_interval($t0);
+	like($stderr, qr/canceling statement due to user request/, 'the build is cancelled');
+	cmp_ok($elapsed, '<', 2.5, "the cancel took effect within k-means ($elapsed s)");
+	is($node->safe_psql('postgres', "SELECT count(*) FROM pg_class WHERE relname = 'slow_idx'"), '0',
+		'no index is left behind');
 }
 
 $node->stop;

@@ -34,7 +34,7 @@ TEST(Kmeans, FindsSeparatedClusters)
 	auto x = ClusteredPoints(n, dim, k, 1);
 	std::vector<float> c(k * dim);
 	char err[256] = "";
-	ASSERT_TRUE(KmeansTrain(x.data(), n, dim, k, false, 10, 1, 42, c.data(), err, sizeof(err))) << err;
+	ASSERT_TRUE(KmeansTrain(x.data(), n, dim, k, false, 10, 1, 42, nullptr, nullptr, c.data(), err, sizeof(err))) << err;
 	// Every true centre has a centroid within 0.5.
 	for (std::size_t t = 0; t < k; t++) {
 		float best = 1e30f;
@@ -57,14 +57,41 @@ TEST(Kmeans, TinyAndEmptySamples)
 	const std::size_t dim = 4, k = 10;
 	std::vector<float> c(k * dim);
 	char err[256] = "";
-	ASSERT_TRUE(KmeansTrain(nullptr, 0, dim, k, true, 10, 1, 1, c.data(), err, sizeof(err))) << err;
+	ASSERT_TRUE(KmeansTrain(nullptr, 0, dim, k, true, 10, 1, 1, nullptr, nullptr, c.data(), err, sizeof(err))) << err;
 	for (std::size_t j = 0; j < k; j++)
 		EXPECT_NEAR(SquaredNormDouble(c.data() + j * dim, dim), 1.0, 1e-5);
 	std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8};
-	ASSERT_TRUE(KmeansTrain(x.data(), 2, dim, k, false, 10, 1, 1, c.data(), err, sizeof(err))) << err;
+	ASSERT_TRUE(KmeansTrain(x.data(), 2, dim, k, false, 10, 1, 1, nullptr, nullptr, c.data(), err, sizeof(err))) << err;
 	EXPECT_EQ(std::memcmp(c.data(), x.data(), sizeof(float) * 8), 0);
-	EXPECT_FALSE(KmeansTrain(x.data(), 2, 0, k, false, 10, 1, 1, c.data(), err, sizeof(err)));
+	EXPECT_FALSE(KmeansTrain(x.data(), 2, 0, k, false, 10, 1, 1, nullptr, nullptr, c.data(), err, sizeof(err)));
 	EXPECT_NE(std::string(err), "");
+}
+
+namespace {
+int stop_polls = 0;
+// Asks to stop from the third poll on.
+bool StopAfterTwoPolls() { return ++stop_polls > 2; }
+bool AlwaysStop() { return true; }
+} // namespace
+
+TEST(Kmeans, StopsWhenAsked)
+{
+	const std::size_t n = 3000, dim = 8, k = 64;
+	auto x = ClusteredPoints(n, dim, 4, 9);
+	std::vector<float> c(k * dim);
+	char err[256] = "";
+	bool interrupted = false;
+	// During k-means++ seeding.
+	EXPECT_FALSE(KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, AlwaysStop, &interrupted, c.data(), err, sizeof(err)));
+	EXPECT_TRUE(interrupted);
+	// During FAISS's iterations (seeding polls k / 16 = 4 times... the third poll stops there, so
+	// allow either phase; what matters is the clean, flagged stop).
+	stop_polls = 0;
+	interrupted = false;
+	EXPECT_FALSE(KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, StopAfterTwoPolls, &interrupted, c.data(), err, sizeof(err)));
+	EXPECT_TRUE(interrupted);
+	// The callback is removed afterwards: training without one succeeds.
+	EXPECT_TRUE(KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, nullptr, nullptr, c.data(), err, sizeof(err))) << err;
 }
 
 TEST(Sq8, RoundTripWithinOneStep)
