@@ -2,6 +2,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include <unistd.h>
+
 #include "pg/pg_headers.h"
 
 extern "C" {
@@ -63,8 +65,12 @@ void IvfInitModule(void)
 	DefineCustomIntVariable("vector.ivf_rerank",
 				"Sets how many candidates a quantized ivf scan re-ranks with exact distances at a time",
 				NULL, &vector_ivf_rerank, 100, 1, 100000, PGC_USERSET, 0, NULL, NULL, NULL);
+	// Default: the machine's cores, at most 8 (list assignment is memory-bound beyond that).
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int default_threads = static_cast<int>(std::clamp(cores, 1L, 8L));
 	DefineCustomIntVariable("vector.ivf_build_threads", "Sets the number of threads an ivf build computes with",
-				NULL, &vector_ivf_build_threads, 2, 1, 64, PGC_USERSET, 0, NULL, NULL, NULL);
+				"Default: the number of CPU cores, at most 8.", &vector_ivf_build_threads, default_threads, 1,
+				64, PGC_USERSET, 0, NULL, NULL, NULL);
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("ivfflat");
 #endif
