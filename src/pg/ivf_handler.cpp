@@ -17,7 +17,7 @@ extern "C" {
 int ivfflat_probes = 1;
 int ivfflat_iterative_scan = 0;
 int ivfflat_max_probes = kIvfMaxLists;
-int vector_ivf_rerank = 100;
+int vector_ivf_rerank = 0;
 int vector_ivf_build_threads = 2;
 
 static relopt_kind ivfflat_relopt_kind;
@@ -64,7 +64,8 @@ void IvfInitModule(void)
 				&ivfflat_max_probes, kIvfMaxLists, 1, kIvfMaxLists, PGC_USERSET, 0, NULL, NULL, NULL);
 	DefineCustomIntVariable("vector.ivf_rerank",
 				"Sets how many candidates a quantized ivf scan re-ranks with exact distances at a time",
-				NULL, &vector_ivf_rerank, 100, 1, 100000, PGC_USERSET, 0, NULL, NULL, NULL);
+				"0 picks by quantizer: 40 for sq8, 100 for pq.", &vector_ivf_rerank, 0, 0, 100000,
+				PGC_USERSET, 0, NULL, NULL, NULL);
 	// Default: the machine's cores, at most 8 (list assignment is memory-bound beyond that).
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	int default_threads = static_cast<int>(std::clamp(cores, 1L, 8L));

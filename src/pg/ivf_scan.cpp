@@ -193,7 +193,8 @@ bool ExactDistance(IndexScanDesc scan, IvfScanOpaque so, ItemPointer tid, float 
 // Re-ranks the next batch of candidates with exact distances (quantized indexes).
 void RerankBatch(IndexScanDesc scan, IvfScanOpaque so)
 {
-	int want = std::max(1, vector_ivf_rerank);
+	// SQ8 distances are close to exact: a few times LIMIT suffices; PQ ones are coarser.
+	int want = vector_ivf_rerank > 0 ? vector_ivf_rerank : (so->meta.quantizer == kIvfQuantSq8 ? 40 : 100);
 	if (so->batch == NULL || so->batch_n < want) {
 		if (so->batch != NULL)
 			pfree(so->batch);

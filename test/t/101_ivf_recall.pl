@@ -116,7 +116,7 @@ for my $kind (@kinds)
 		next if $name eq 'ivf flat' && $metric ne 'l2';
 		my $op = $ops{$metric};
 		$node->safe_psql('postgres', "CREATE INDEX idx ON items USING $am (embedding vector_${metric}_ops) WITH ($with)");
-		my $settings = 'SET enable_seqscan = off; SET vector.ivf_rerank = 100;';
+		my $settings = 'SET enable_seqscan = off;';  # default re-ranking
 		my $all = top_k("$settings SET ivfflat.probes = $lists;", $op);
 		my $r_all = recall($op, $all);
 		cmp_ok($r_all, '>=', $full_recall, "$name $metric: recall\@$k at probes = lists is $r_all");
