@@ -59,6 +59,7 @@ struct IvfScanOpaqueData {
 	IvfCandidate *batch;  // re-ranked batch (quantized), ascending exact distance
 	int batch_n;
 	int batch_pos;
+	int batch_cap;
 	float *heapvec;       // scratch for a fetched vector
 	float *page_dist;     // distances of one page's entries
 	IndexFetchTableData *fetch;
@@ -195,10 +196,11 @@ void RerankBatch(IndexScanDesc scan, IvfScanOpaque so)
 {
 	// SQ8 distances are close to exact: a few times LIMIT suffices; PQ ones are coarser.
 	int want = vector_ivf_rerank > 0 ? vector_ivf_rerank : (so->meta.quantizer == kIvfQuantSq8 ? 40 : 100);
-	if (so->batch == NULL || so->batch_n < want) {
+	if (so->batch == NULL || so->batch_cap < want) {
 		if (so->batch != NULL)
 			pfree(so->batch);
 		so->batch = static_cast<IvfCandidate *>(MemoryContextAlloc(so->ctx, sizeof(IvfCandidate) * want));
+		so->batch_cap = want;
 	}
 	so->batch_n = 0;
 	so->batch_pos = 0;
