@@ -92,7 +92,18 @@ sub answers
 	return $node->safe_psql('postgres', $sql);
 }
 
+# An index built on 5 rows has 15 empty lists: inserts then create their first pages.
+$primary->safe_psql('postgres', "CREATE TABLE small (id int, embedding vector($dim))");
+$primary->safe_psql('postgres', insert_sql(0, random_vectors(5)) =~ s/INTO items/INTO small/r);
+$primary->safe_psql('postgres', "CREATE INDEX small_idx ON small USING ivf (embedding vector_l2_ops) WITH (lists = 20, quantizer = 'sq8')");
+$primary->safe_psql('postgres', insert_sql(5, random_vectors(400)) =~ s/INTO items/INTO small/r);
+my $small_sql = "SET enable_seqscan = off; SET ivfflat.probes = 20; SELECT string_agg(id::text, ',') FROM "
+  . "(SELECT id FROM small ORDER BY embedding <-> '[" . join(',', (0) x $dim) . "]' LIMIT 1000) s";
+
 $primary->wait_for_catchup($standby, 'replay', $primary->lsn('insert'));
+my $small_primary = $primary->safe_psql('postgres', $small_sql);
+is(scalar(split /,/, $small_primary), 405, 'lists that started empty return all 405 rows');
+is($standby->safe_psql('postgres', $small_sql), $small_primary, 'the standby answers like the primary for lists that started empty');
 my $on_primary = answers($primary);
 my $on_standby = answers($standby);
 my $rows = $primary->safe_psql('postgres', 'SELECT count(*) FROM items');
