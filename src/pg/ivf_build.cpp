@@ -30,7 +30,7 @@ using vector_core::IvfMetric;
 
 namespace {
 
-constexpr int kSamplePerList = 50;
+constexpr int kSamplePerList = 64;
 constexpr int kKmeansIterations = 10;
 constexpr int64 kPqTrainRows = 256 * 40;
 
