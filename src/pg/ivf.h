@@ -97,7 +97,6 @@ extern int ivfflat_probes;
 extern int ivfflat_iterative_scan;  // 0 off, 1 relaxed_order
 extern int ivfflat_max_probes;
 extern int vector_ivf_rerank;
-extern int vector_ivf_build_threads;
 
 // Usable bytes of a page's content area.
 inline Size IvfPageCapacity()

@@ -2,7 +2,6 @@
 #include <algorithm>
 #include <cmath>
 
-#include <unistd.h>
 
 #include "pg/pg_headers.h"
 
@@ -18,7 +17,6 @@ int ivfflat_probes = 1;
 int ivfflat_iterative_scan = 0;
 int ivfflat_max_probes = kIvfMaxLists;
 int vector_ivf_rerank = 0;
-int vector_ivf_build_threads = 2;
 
 static relopt_kind ivfflat_relopt_kind;
 static relopt_kind ivf_relopt_kind;
@@ -66,12 +64,6 @@ void IvfInitModule(void)
 				"Sets how many candidates a quantized ivf scan re-ranks with exact distances at a time",
 				"0 picks by quantizer: 40 for sq8, 100 for pq.", &vector_ivf_rerank, 0, 0, 100000,
 				PGC_USERSET, 0, NULL, NULL, NULL);
-	// Default: the machine's cores, at most 8 (list assignment is memory-bound beyond that).
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	int default_threads = static_cast<int>(std::clamp(cores, 1L, 8L));
-	DefineCustomIntVariable("vector.ivf_build_threads", "Sets the number of threads an ivf build computes with",
-				"Default: the number of CPU cores, at most 8.", &vector_ivf_build_threads, default_threads, 1,
-				64, PGC_USERSET, 0, NULL, NULL, NULL);
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("ivfflat");
 #endif

@@ -6,6 +6,7 @@
 #include "pg/pg_headers.h"
 
 #include "pg/ivf.h"
+#include "pg/module.h"
 #include "pg/vector.h"
 
 #include "core/distance.h"
@@ -157,8 +158,9 @@ void IvfAppendEntry(Page page, const IvfMetaPageData *meta, ItemPointer tid, con
 	ph->pd_lower += meta->entry_size;
 }
 
-// The number of threads a build computes with.
+// The number of threads a build computes with: vector.build_threads, at most 8 (list assignment
+// is memory-bound beyond that).
 int IvfBuildThreads(void)
 {
-	return std::max(1, vector_ivf_build_threads);
+	return std::clamp(VectorBuildThreads(), 1, 8);
 }
