@@ -525,6 +525,8 @@ def markdown(res):
     L.append("")
     L.append("- rows: %d x %d (%s); ground truth: %s" % (cfg["rows"], cfg["dim"], cfg["fingerprint"], cfg["gt_source"]))
     L.append("- index: %s" % (cfg["index"] or "none (exact search)"))
+    if cfg.get("ref_index"):
+        L.append("- reference index: %s" % cfg["ref_index"])
     L.append("- repeats: %d (median QPS); batch %d queries, servers alternated per batch; session settings: %s"
              % (cfg["repeat"], cfg["batch"], ", ".join("%s=%s" % kv for kv in cfg["settings"]) or "-"))
     for s in servers:
@@ -633,6 +635,8 @@ def parse_args(argv):
     p.add_argument("--ref-name", default="pgvector", help="label of --ref-dsn")
     p.add_argument("--index", help='text after "CREATE INDEX ... ON table", e.g. '
                    '"USING hnsw (embedding vector_cosine_ops) WITH (m=16, ef_construction=64)"; none = exact search')
+    p.add_argument("--ref-index", help="index for the reference server when it differs from --index "
+                   "(for example ivfflat there, a quantized ivf here); default: --index")
     p.add_argument("--reuse-index", action="store_true",
                    help="keep an existing index built from the same --index text (no build figures)")
     p.add_argument("--sweep", help='GUC and values, e.g. "hnsw.ef_search=10,20,40,80,160"')
@@ -689,7 +693,8 @@ def main(argv):
     build = {}
     for s in servers:
         if args.index:
-            build[s.label] = build_index(s, table, args.index, args.reuse_index)
+            index_sql = args.ref_index if (args.ref_index and s.label == args.ref_name) else args.index
+            build[s.label] = build_index(s, table, index_sql, args.reuse_index)
         else:
             drop_indexes(s, table)
         if s.prewarm:
@@ -796,7 +801,7 @@ def main(argv):
         "host": {"node": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version()},
         "config": {
             "dataset": ds.name, "rows": ds.rows, "dim": ds.dim, "metric": ds.metric, "operator": op,
-            "k": args.k, "queries": nq, "index": args.index, "sweep_name": sweep_name,
+            "k": args.k, "queries": nq, "index": args.index, "ref_index": args.ref_index, "sweep_name": sweep_name,
             "sweep_values": sweep_values, "repeat": args.repeat, "batch": batch, "warmup": warmup,
             "settings": settings, "fingerprint": ds.fingerprint, "gt_source": ds.gt_source, "table": table,
             "argv": argv,
