@@ -205,7 +205,9 @@ extern "C" Datum hnswhandler(PG_FUNCTION_ARGS)
 	am->amproperty = nullptr;
 	am->ambuildphasename = hnswbuildphasename;
 	am->amvalidate = hnswvalidate;
+#if PG_VERSION_NUM >= 140000
 	am->amadjustmembers = nullptr;
+#endif
 	am->ambeginscan = hnswbeginscan;
 	am->amrescan = hnswrescan;
 	am->amgettuple = hnswgettuple;

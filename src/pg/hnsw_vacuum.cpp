@@ -1,6 +1,343 @@
-// placeholder replaced below
+// VACUUM of an hnsw index: remove the elements of dead heap rows and repair their neighbors.
+//
+// ambulkdelete runs four passes over the element pages:
+//   1. find: every element whose heap TID the callback reports dead goes into a TID set; the live
+//      element of highest level is remembered as a replacement entry point.
+//   2. repair: every live element with a link to a dead one gets a new list on that layer: the
+//      heuristic over its live links plus the live links of the dead neighbors (two hops through
+//      the hole), so the graph stays navigable after heavy churn. Lists are replaced with the
+//      same compare-and-write as inserts (HnswReplaceList), retried if an insert changed them.
+//   3. entry point: if it is dead, the replacement becomes the entry point (WAL-logged).
+//   4. free: the dead elements (and their neighbor tuples and vector chunks) are deleted from
+//      their pages (line pointers stay, unused, so that other TIDs never move) and the pages'
+//      free space goes to the free space map, where inserts find it.
+// Scans and inserts run concurrently. A link to a freed slot is harmless: readers check what they
+// find at a TID (an unused line pointer, or a new element, which is just an extra candidate), and
+// heap TIDs are only ever returned together with the element they were read from.
 #include "pg/pg_headers.h"
+
+#include <algorithm>
+
 #include "pg/hnsw.h"
+
+namespace {
+
+// Calls fn(block, offset, item) for every item of kind on every element page, under a share lock
+// (fn must not take buffer locks). Uses the vacuum's buffer strategy.
+template <typename Fn>
+void ForEachItem(IndexVacuumInfo *info, uint8 kind, Fn &&fn)
+{
+	Relation index = info->index;
+	BlockNumber blocks = RelationGetNumberOfBlocks(index);
+	for (BlockNumber block = 1; block < blocks; block++) {
+		vacuum_delay_point();
+		Buffer buffer = ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, info->strategy);
+		LockBuffer(buffer, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buffer);
+		if (!PageIsNew(page) && HnswPageGetOpaque(page)->flags == kHnswPageElements) {
+			OffsetNumber max = PageGetMaxOffsetNumber(page);
+			for (OffsetNumber offset = FirstOffsetNumber; offset <= max; offset++) {
+				ItemId item_id = PageGetItemId(page, offset);
+				if (!ItemIdIsNormal(item_id))
+					continue;
+				char *item = static_cast<char *>(PageGetItem(page, item_id));
+				if (static_cast<uint8>(item[0]) == kind)
+					fn(block, offset, item);
+			}
+		}
+		UnlockReleaseBuffer(buffer);
+	}
+}
+
+// Growable array of TIDs in the current memory context.
+struct TidList {
+	ItemPointerData *tids;
+	Size count;
+	Size capacity;
+};
+
+void TidListInit(TidList *list)
+{
+	list->capacity = 1024;
+	list->count = 0;
+	list->tids = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * list->capacity));
+}
+
+void TidListAdd(TidList *list, ItemPointer tid)
+{
+	if (list->count >= list->capacity) {
+		list->capacity *= 2;
+		list->tids =
+		    static_cast<ItemPointerData *>(repalloc_huge(list->tids, sizeof(ItemPointerData) * list->capacity));
+	}
+	list->tids[list->count++] = *tid;
+}
+
+// Orders TIDs by block, then offset.
+bool TidLess(const ItemPointerData &a, const ItemPointerData &b)
+{
+	return ItemPointerCompare(const_cast<ItemPointer>(&a), const_cast<ItemPointer>(&b)) < 0;
+}
+
+// Gives element a new list on layer without its dead links (pass 2). Returns true if it wrote.
+bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer element, int layer)
+{
+	const HnswIndexInfo *info = &reader->info;
+	const int capacity = HnswLayerCapacity(info->m, layer);
+	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+	ItemPointerData *hop = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+	ItemPointerData *chosen = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+	float *vector = static_cast<float *>(palloc(sizeof(float) * info->dims));
+	bool wrote = false;
+
+	for (int attempt = 0; attempt < 5; attempt++) {
+		HnswElementRead self;
+		int count = 0;
+		if (!HnswReadElement(reader, element, nullptr, layer, &self, links, &count, vector))
+			break;
+		bool any_dead = false;
+		for (int i = 0; i < count && !any_dead; i++)
+			any_dead = HnswVisitedContains(dead, &links[i]);
+		if (!any_dead)
+			break;
+
+		// Candidates: live links and the live links of dead links, each once, not the element.
+		HnswVisitedSet seen;
+		HnswVisitedInit(&seen, static_cast<uint32>(capacity * (capacity + 1)));
+		HnswVisitedAdd(&seen, element);
+		HnswCandidateOnDisk *pool =
+		    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * capacity * (capacity + 1)));
+		int pool_count = 0;
+		auto consider = [&](ItemPointer tid) {
+			if (HnswVisitedContains(dead, tid) || !HnswVisitedAdd(&seen, tid))
+				return;
+			HnswElementRead read;
+			if (!HnswReadElement(reader, tid, vector, 0, &read, nullptr, nullptr, nullptr))
+				return;
+			pool[pool_count++] = {read.distance, read.level, read.flags, *tid, read.heaptid};
+		};
+		for (int i = 0; i < count; i++) {
+			if (!HnswVisitedContains(dead, &links[i])) {
+				consider(&links[i]);
+				continue;
+			}
+			HnswElementRead gone;
+			int hop_count = 0;
+			if (HnswReadElement(reader, &links[i], nullptr, layer, &gone, hop, &hop_count, nullptr)) {
+				for (int j = 0; j < hop_count; j++)
+					consider(&hop[j]);
+			}
+		}
+		std::sort(pool, pool + pool_count,
+		          [](const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b) { return a.distance < b.distance; });
+		HnswSelectionInput input;
+		HnswLoadCandidateVectors(reader, pool, pool_count, &input);
+		int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, chosen);
+		HnswReaderRelease(reader);
+		HnswListUpdate update =
+		    HnswReplaceList(reader->index, info, element, layer, links, count, chosen, chosen_count);
+		pfree(pool);
+		pfree(seen.keys);
+		pfree(input.candidates);
+		pfree(input.vectors);
+		if (update == HnswListUpdate::kWritten)
+			wrote = true;
+		if (update != HnswListUpdate::kChanged)
+			break;
+	}
+	pfree(links);
+	pfree(hop);
+	pfree(chosen);
+	pfree(vector);
+	return wrote;
+}
+
+// Deletes the items of tids (sorted) from their pages, WAL-logged, and records the pages' free
+// space (pass 4). Returns how many were deleted.
+Size FreeItems(IndexVacuumInfo *info, TidList *tids, uint8 expect_kind)
+{
+	Relation index = info->index;
+	Size freed = 0;
+	Size i = 0;
+	while (i < tids->count) {
+		BlockNumber block = ItemPointerGetBlockNumber(&tids->tids[i]);
+		Size end = i;
+		while (end < tids->count && ItemPointerGetBlockNumber(&tids->tids[end]) == block)
+			end++;
+		vacuum_delay_point();
+		Buffer buffer = ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, info->strategy);
+		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+		GenericXLogState *xlog = GenericXLogStart(index);
+		Page page = GenericXLogRegisterBuffer(xlog, buffer, 0);
+		Size here = 0;
+		// Highest offsets first: PageIndexTupleDeleteNoCompact keeps the other line pointers.
+		for (Size j = end; j-- > i;) {
+			OffsetNumber offset = ItemPointerGetOffsetNumber(&tids->tids[j]);
+			if (offset > PageGetMaxOffsetNumber(page))
+				continue;
+			ItemId item_id = PageGetItemId(page, offset);
+			if (!ItemIdIsNormal(item_id))
+				continue;
+			char *item = static_cast<char *>(PageGetItem(page, item_id));
+			if (static_cast<uint8>(item[0]) != expect_kind)
+				continue;
+			PageIndexTupleDeleteNoCompact(page, offset);
+			here++;
+		}
+		Size free_space = PageGetFreeSpace(page);
+		if (here > 0)
+			GenericXLogFinish(xlog);
+		else
+			GenericXLogAbort(xlog);
+		UnlockReleaseBuffer(buffer);
+		RecordPageWithFreeSpace(index, block, free_space);
+		freed += here;
+		i = end;
+	}
+	return freed;
+}
+
+} // namespace
+
+// ambulkdelete.
 IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
-                                      IndexBulkDeleteCallback callback, void *callback_state) { return stats; }
-IndexBulkDeleteResult *hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats) { return stats; }
+                                      IndexBulkDeleteCallback callback, void *callback_state)
+{
+	Relation index = info->index;
+	if (stats == nullptr)
+		stats = static_cast<IndexBulkDeleteResult *>(palloc0(sizeof(IndexBulkDeleteResult)));
+
+	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(context);
+
+	HnswIndexInfo index_info;
+	HnswMetaPageData meta;
+	HnswGetIndexInfo(index, &index_info, &meta);
+
+	// 1. find.
+	HnswVisitedSet dead;
+	HnswVisitedInit(&dead, 1024);
+	TidList dead_elements;
+	TidList dead_apart; // neighbor tuples and chunk chains of dead elements
+	TidList dead_chunks;
+	TidListInit(&dead_elements);
+	TidListInit(&dead_apart);
+	TidListInit(&dead_chunks);
+	TidList live;
+	TidListInit(&live);
+	ItemPointerData best_entry;
+	ItemPointerSetInvalid(&best_entry);
+	int best_level = -1;
+	double live_count = 0;
+	ForEachItem(info, kHnswElementTuple, [&](BlockNumber block, OffsetNumber offset, char *item) {
+		const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
+		ItemPointerData tid;
+		ItemPointerSet(&tid, block, offset);
+		ItemPointerData heaptid = header->heaptid;
+		if (callback(&heaptid, callback_state)) {
+			HnswVisitedAdd(&dead, &tid);
+			TidListAdd(&dead_elements, &tid);
+			if (!(header->flags & kHnswElementListsInline))
+				TidListAdd(&dead_apart, const_cast<ItemPointer>(&header->lists));
+			if (!(header->flags & kHnswElementVectorInline))
+				TidListAdd(&dead_chunks, const_cast<ItemPointer>(&header->vector));
+		} else {
+			TidListAdd(&live, &tid);
+			live_count += 1;
+			if (header->level > best_level) {
+				best_level = header->level;
+				best_entry = tid;
+			}
+		}
+	});
+
+	if (dead_elements.count > 0) {
+		// 2. repair.
+		HnswReader reader;
+		HnswReaderInit(&reader, index, &index_info);
+		ItemPointerData *links =
+		    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * HnswLayerCapacity(index_info.m, 0)));
+		for (Size i = 0; i < live.count; i++) {
+			HnswElementRead read;
+			int count = 0;
+			if (!HnswReadElement(&reader, &live.tids[i], nullptr, 0, &read, links, &count, nullptr))
+				continue;
+			for (int layer = 0; layer <= read.level; layer++) {
+				if (layer > 0 &&
+				    !HnswReadElement(&reader, &live.tids[i], nullptr, layer, &read, links, &count, nullptr))
+					break;
+				bool any_dead = false;
+				for (int j = 0; j < count && !any_dead; j++)
+					any_dead = HnswVisitedContains(&dead, &links[j]);
+				if (any_dead)
+					RepairList(&reader, &dead, &live.tids[i], layer);
+			}
+			if ((i & 255) == 0)
+				vacuum_delay_point();
+		}
+		HnswReaderRelease(&reader);
+
+		// 3. entry point.
+		Buffer meta_buffer = ReadBuffer(index, kHnswMetaBlock);
+		LockBuffer(meta_buffer, BUFFER_LOCK_EXCLUSIVE);
+		HnswMetaPage current = HnswPageGetMeta(BufferGetPage(meta_buffer));
+		if (ItemPointerIsValid(&current->entry) && HnswVisitedContains(&dead, &current->entry)) {
+			GenericXLogState *xlog = GenericXLogStart(index);
+			HnswMetaPage updated = HnswPageGetMeta(GenericXLogRegisterBuffer(xlog, meta_buffer, 0));
+			updated->entry = best_entry;
+			updated->entry_level = static_cast<int16>(best_level);
+			GenericXLogFinish(xlog);
+		}
+		UnlockReleaseBuffer(meta_buffer);
+
+		// The chunk chains of dead elements, followed link by link.
+		TidList chunk_items;
+		TidListInit(&chunk_items);
+		for (Size i = 0; i < dead_chunks.count; i++) {
+			ItemPointerData chunk = dead_chunks.tids[i];
+			for (int guard = 0; ItemPointerIsValid(&chunk) && guard < 64; guard++) {
+				TidListAdd(&chunk_items, &chunk);
+				Buffer buffer = ReadBuffer(index, ItemPointerGetBlockNumber(&chunk));
+				LockBuffer(buffer, BUFFER_LOCK_SHARE);
+				Page page = BufferGetPage(buffer);
+				OffsetNumber offset = ItemPointerGetOffsetNumber(&chunk);
+				ItemPointerData next;
+				ItemPointerSetInvalid(&next);
+				if (offset <= PageGetMaxOffsetNumber(page) && ItemIdIsNormal(PageGetItemId(page, offset))) {
+					char *item = static_cast<char *>(PageGetItem(page, PageGetItemId(page, offset)));
+					if (static_cast<uint8>(item[0]) == kHnswChunkTuple)
+						next = reinterpret_cast<HnswChunkHeader *>(item)->next;
+				}
+				UnlockReleaseBuffer(buffer);
+				chunk = next;
+			}
+		}
+
+		// 4. free.
+		std::sort(dead_elements.tids, dead_elements.tids + dead_elements.count, TidLess);
+		std::sort(dead_apart.tids, dead_apart.tids + dead_apart.count, TidLess);
+		std::sort(chunk_items.tids, chunk_items.tids + chunk_items.count, TidLess);
+		Size freed = FreeItems(info, &dead_elements, kHnswElementTuple);
+		FreeItems(info, &dead_apart, kHnswNeighborTuple);
+		FreeItems(info, &chunk_items, kHnswChunkTuple);
+		IndexFreeSpaceMapVacuum(index);
+		stats->tuples_removed += static_cast<double>(freed);
+	}
+
+	stats->num_pages = RelationGetNumberOfBlocks(index);
+	stats->num_index_tuples = live_count;
+	stats->estimated_count = false;
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(context);
+	return stats;
+}
+
+// amvacuumcleanup: page count after a bulk delete; nothing to do (and no full read of the
+// index) when none ran.
+IndexBulkDeleteResult *hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
+{
+	if (info->analyze_only || stats == nullptr)
+		return stats;
+	stats->num_pages = RelationGetNumberOfBlocks(info->index);
+	return stats;
+}

@@ -1,0 +1,264 @@
+// Unit tests of the in-memory HNSW graph (core/hnsw_graph.h) and its no-throw build interface
+// (core/hnsw_build_api.h): recall against brute force, reachability after Finish, serial and
+// threaded builds, the neighbor-selection heuristic, levels, and argument checks.
+#include "core/hnsw_build_api.h"
+#include "core/hnsw_graph.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <random>
+#include <set>
+#include <vector>
+
+namespace vector_core {
+namespace {
+
+// Clustered random data: centers plus noise, the hard case for graph connectivity.
+std::vector<float> ClusteredData(std::size_t n, int dims, int clusters, std::uint32_t seed)
+{
+	std::mt19937 rng(seed);
+	std::normal_distribution<float> noise(0.0f, 0.05f);
+	std::uniform_real_distribution<float> center(-1.0f, 1.0f);
+	std::vector<float> centers(static_cast<std::size_t>(clusters) * dims);
+	for (float &c : centers)
+		c = center(rng);
+	std::vector<float> data(n * dims);
+	for (std::size_t i = 0; i < n; i++) {
+		const float *c = centers.data() + (i % clusters) * dims;
+		for (int j = 0; j < dims; j++)
+			data[i * dims + j] = c[j] + noise(rng);
+	}
+	return data;
+}
+
+// Exact k nearest ids of query under squared L2.
+std::vector<std::uint32_t> BruteForce(const std::vector<float> &data, int dims, const float *query, int k)
+{
+	const std::size_t n = data.size() / dims;
+	std::vector<std::pair<float, std::uint32_t>> all(n);
+	for (std::size_t i = 0; i < n; i++) {
+		float d = 0;
+		for (int j = 0; j < dims; j++) {
+			float t = data[i * dims + j] - query[j];
+			d += t * t;
+		}
+		all[i] = {d, static_cast<std::uint32_t>(i)};
+	}
+	std::partial_sort(all.begin(), all.begin() + k, all.end());
+	std::vector<std::uint32_t> ids(k);
+	for (int i = 0; i < k; i++)
+		ids[i] = all[i].second;
+	return ids;
+}
+
+// Recall@k of the graph over queries taken from perturbed data rows.
+double Recall(const HnswGraph &graph, const std::vector<float> &data, int dims, int queries, int k, int ef)
+{
+	std::mt19937 rng(7);
+	std::normal_distribution<float> noise(0.0f, 0.02f);
+	const std::size_t n = data.size() / dims;
+	int hits = 0;
+	for (int q = 0; q < queries; q++) {
+		std::vector<float> query(data.begin() + (q * 7919 % n) * dims, data.begin() + (q * 7919 % n + 1) * dims);
+		for (float &v : query)
+			v += noise(rng);
+		auto truth = BruteForce(data, dims, query.data(), k);
+		auto found = graph.Search(query.data(), k, ef);
+		std::set<std::uint32_t> got;
+		for (const auto &c : found)
+			got.insert(c.id);
+		for (auto id : truth)
+			hits += got.count(id) ? 1 : 0;
+	}
+	return static_cast<double>(hits) / (queries * k);
+}
+
+HnswBuildParams Params(int dims, int threads)
+{
+	HnswBuildParams p;
+	p.dims = dims;
+	p.metric = HnswGraphMetric::kL2;
+	p.m = 8;
+	p.ef_construction = 40;
+	p.threads = threads;
+	return p;
+}
+
+TEST(HnswGraph, SerialBuildFindsNeighborsAndIsConnected)
+{
+	const int dims = 16;
+	auto data = ClusteredData(3000, dims, 30, 1);
+	HnswGraph graph(Params(dims, 1), data.data(), 3000);
+	graph.InsertRange(0, 3000);
+	graph.Finish();
+	for (int layer = 0; layer <= graph.MaxLevel(); layer++)
+		EXPECT_EQ(graph.CountUnreachable(layer), 0u) << "layer " << layer;
+	EXPECT_GE(Recall(graph, data, dims, 100, 10, 64), 0.95);
+}
+
+TEST(HnswGraph, ThreadedBuildMatchesSerialRecallAndIsConnected)
+{
+	const int dims = 16;
+	auto data = ClusteredData(4000, dims, 40, 2);
+	HnswGraph serial(Params(dims, 1), data.data(), 4000);
+	serial.InsertRange(0, 4000);
+	serial.Finish();
+	HnswGraph threaded(Params(dims, 4), data.data(), 4000);
+	for (std::size_t b = 0; b < 4000; b += 500)
+		threaded.InsertRange(b, b + 500);
+	threaded.Finish();
+	for (int layer = 0; layer <= threaded.MaxLevel(); layer++)
+		EXPECT_EQ(threaded.CountUnreachable(layer), 0u) << "layer " << layer;
+	double r1 = Recall(serial, data, dims, 100, 10, 64);
+	double r4 = Recall(threaded, data, dims, 100, 10, 64);
+	EXPECT_GE(r4, 0.95);
+	EXPECT_GE(r4, r1 - 0.02);
+}
+
+TEST(HnswGraph, EveryNodeFindsItselfFirst)
+{
+	const int dims = 8;
+	auto data = ClusteredData(1500, dims, 15, 3);
+	HnswGraph graph(Params(dims, 2), data.data(), 1500);
+	graph.InsertRange(0, 1500);
+	graph.Finish();
+	int misses = 0;
+	for (std::uint32_t i = 0; i < 1500; i++) {
+		auto found = graph.Search(graph.Vector(i), 1, 40);
+		ASSERT_EQ(found.size(), 1u);
+		if (found[0].distance != 0.0f)
+			misses++;
+	}
+	EXPECT_EQ(misses, 0);
+}
+
+TEST(HnswGraph, NeighborListsAreSortedAndWithinCapacity)
+{
+	const int dims = 8;
+	auto data = ClusteredData(800, dims, 8, 4);
+	HnswGraph graph(Params(dims, 2), data.data(), 800);
+	graph.InsertRange(0, 800);
+	graph.Finish();
+	for (std::uint32_t i = 0; i < 800; i++) {
+		for (int layer = 0; layer <= graph.Level(i); layer++) {
+			auto list = graph.Neighbors(i, layer);
+			EXPECT_LE(list.size(), static_cast<std::size_t>(graph.LayerCapacity(layer)));
+			for (std::size_t j = 0; j < list.size(); j++) {
+				EXPECT_NE(list[j], i);
+				EXPECT_GE(graph.Level(list[j]), layer);
+				if (j > 0) {
+					EXPECT_LE(graph.NodeDistance(i, list[j - 1]), graph.NodeDistance(i, list[j]));
+				}
+			}
+		}
+	}
+}
+
+TEST(HnswGraph, DuplicatesDoNotBreakTheGraph)
+{
+	const int dims = 4;
+	std::vector<float> data(2000 * dims, 0.5f); // 1000 identical rows, then distinct ones
+	std::mt19937 rng(5);
+	std::uniform_real_distribution<float> u(0, 1);
+	for (std::size_t i = 1000 * dims; i < data.size(); i++)
+		data[i] = u(rng);
+	HnswGraph graph(Params(dims, 2), data.data(), 2000);
+	graph.InsertRange(0, 2000);
+	graph.Finish();
+	EXPECT_EQ(graph.CountUnreachable(0), 0u);
+	int misses = 0;
+	for (std::uint32_t i = 1000; i < 2000; i++) {
+		auto found = graph.Search(graph.Vector(i), 1, 40);
+		misses += (found.empty() || found[0].distance != 0.0f) ? 1 : 0;
+	}
+	EXPECT_EQ(misses, 0);
+}
+
+TEST(HnswGraph, MaxLevelCapsLevels)
+{
+	auto params = Params(4, 1);
+	params.m = 2;
+	params.max_level = 1;
+	std::vector<float> data(5000 * 4, 1.0f);
+	HnswGraph graph(params, data.data(), 5000);
+	for (std::uint32_t i = 0; i < 5000; i++)
+		EXPECT_LE(graph.Level(i), 1);
+}
+
+TEST(HnswGraph, RejectsBadArguments)
+{
+	std::vector<float> data(16, 0.0f);
+	auto p = Params(4, 1);
+	p.m = 1;
+	EXPECT_THROW(HnswGraph(p, data.data(), 4), std::invalid_argument);
+	p = Params(0, 1);
+	EXPECT_THROW(HnswGraph(p, data.data(), 4), std::invalid_argument);
+	p = Params(4, 1);
+	HnswGraph graph(p, data.data(), 4);
+	graph.InsertRange(0, 2);
+	EXPECT_THROW(graph.InsertRange(1, 3), std::invalid_argument);
+	EXPECT_THROW(graph.InsertRange(3, 9), std::invalid_argument);
+}
+
+TEST(HnswSelectNeighbors, KeepsDiverseCandidates)
+{
+	// Base at 0 on a line; candidates at 1, 1.1 (close to 1) and -2 (other side).
+	const float pos[] = {1.0f, 1.1f, -2.0f};
+	HnswCandidate c[] = {{1.0f, 0}, {1.1f, 1}, {2.0f, 2}};
+	int selected[3];
+	int kept = HnswSelectNeighbors(c, 3, 3, false, [&](int i, int j) { return std::fabs(pos[i] - pos[j]); }, selected);
+	ASSERT_EQ(kept, 2);
+	EXPECT_EQ(selected[0], 0);
+	EXPECT_EQ(selected[1], 2);
+	kept = HnswSelectNeighbors(c, 3, 3, true, [&](int i, int j) { return std::fabs(pos[i] - pos[j]); }, selected);
+	ASSERT_EQ(kept, 3);
+	EXPECT_EQ(selected[0], 0);
+	EXPECT_EQ(selected[1], 1);
+	EXPECT_EQ(selected[2], 2);
+}
+
+TEST(HnswLevels, DistributionFollowsMultiplier)
+{
+	EXPECT_EQ(HnswLevelFromUniform(0.0, 16), 0);
+	EXPECT_EQ(HnswLevelFromUniform(0.999999999999, 16), 9);
+	EXPECT_EQ(HnswLevelFromUniform(1.0 - 1e-300, 2), kHnswGraphMaxLevel);
+	std::mt19937_64 rng(9);
+	std::uniform_real_distribution<double> u(0, 1);
+	int above = 0;
+	for (int i = 0; i < 100000; i++)
+		above += HnswLevelFromUniform(u(rng), 16) > 0;
+	// P(level > 0) = 1/m.
+	EXPECT_NEAR(above / 100000.0, 1.0 / 16, 0.005);
+}
+
+TEST(HnswBuilder, ReportsErrorsWithoutThrowing)
+{
+	HnswBuildParams p = Params(4, 2);
+	HnswBuilder *builder = HnswBuilderCreate(p, 10);
+	ASSERT_NE(builder, nullptr);
+	const float v[4] = {1, 2, 3, 4};
+	for (int i = 0; i < 50; i++)
+		ASSERT_TRUE(HnswBuilderAppend(builder, v));
+	EXPECT_EQ(HnswBuilderRows(builder), 50u);
+	EXPECT_FALSE(HnswBuilderInsert(builder, 0, 10)); // graph not started
+	EXPECT_STRNE(HnswBuilderError(builder), "");
+	ASSERT_TRUE(HnswBuilderStartGraph(builder));
+	EXPECT_FALSE(HnswBuilderAppend(builder, v));
+	ASSERT_TRUE(HnswBuilderInsert(builder, 0, 50));
+	EXPECT_FALSE(HnswBuilderInsert(builder, 0, 1)); // twice
+	std::size_t added = 0;
+	ASSERT_TRUE(HnswBuilderFinish(builder, &added));
+	std::vector<std::uint32_t> order(50);
+	ASSERT_TRUE(HnswBuilderLayoutOrder(builder, order.data()));
+	std::vector<std::uint32_t> sorted(order);
+	std::sort(sorted.begin(), sorted.end());
+	for (std::uint32_t i = 0; i < 50; i++)
+		EXPECT_EQ(sorted[i], i);
+	EXPECT_EQ(order[0], HnswBuilderGraph(builder)->EntryPoint());
+	HnswBuilderDestroy(builder);
+}
+
+} // namespace
+} // namespace vector_core
