@@ -131,6 +131,9 @@ for my $name (qw(l2 ip))
 	$node->safe_psql('postgres', 'DELETE FROM vac WHERE id % 4 <> 0');
 	$node->safe_psql('postgres', 'VACUUM vac');
 	is($node->safe_psql('postgres', 'SELECT count(*) FROM vac'), '2500', "vacuum $name: 2500 rows left");
+	# VACUUM reports the index's live tuples (pg_class.reltuples of the index)
+	is($node->safe_psql('postgres', "SELECT reltuples FROM pg_class WHERE relname = 'vac_idx'"), '2500',
+		"vacuum $name: the index has 2500 tuples after VACUUM");
 	my $want = exact_knn_ids($node, 'vac', $op, $queries, $k);
 	check_recall("vacuum $name", $op, $want, 0.95, 64, 'vac');
 	# New rows reuse the freed heap space (and index space): all of them are found, none of the
@@ -138,7 +141,9 @@ for my $name (qw(l2 ip))
 	$node->safe_psql('postgres', 'INSERT INTO vac SELECT id, embedding FROM items WHERE id % 4 = 1');
 	is($node->safe_psql('postgres', 'SELECT count(*) FROM vac'), '5000', "vacuum $name: 2500 rows inserted again");
 	$want = exact_knn_ids($node, 'vac', $op, $queries, $k);
-	check_recall("vacuum then insert $name", $op, $want, 0.95, 64, 'vac');
+	# (inner product varies more from build to build: 0.94 to 0.997 measured; an index whose
+	# VACUUM left the dead elements pointing at reused heap TIDs gives 0.76)
+	check_recall("vacuum then insert $name", $op, $want, $name eq 'ip' ? 0.90 : 0.95, 64, 'vac');
 	my $lit = vector_literal($queries->[3]);
 	my $ids = $node->safe_psql('postgres',
 		"$index_scan SET hnsw.ef_search = 200; SELECT id FROM vac ORDER BY embedding $op '$lit' LIMIT 200");
