@@ -136,6 +136,12 @@ for my $name (qw(l2 ip))
 		"vacuum $name: the index has 2500 tuples after VACUUM");
 	my $want = exact_knn_ids($node, 'vac', $op, $queries, $k);
 	check_recall("vacuum $name", $op, $want, 0.95, 64, 'vac');
+	# every remaining row is still reachable: an unbounded iterative scan returns each once
+	my $lit1 = vector_literal($queries->[1]);
+	is( $node->safe_psql('postgres',
+			"$index_scan SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = 1000000; SET hnsw.scan_mem_multiplier = 100; "
+			  . "SELECT count(*) || ' ' || count(DISTINCT id) FROM (SELECT id FROM vac ORDER BY embedding $op '$lit1' LIMIT 100000) s"),
+		'2500 2500', "vacuum $name: every remaining row is reachable (unbounded iterative scan)");
 	# New rows reuse the freed heap space (and index space): all of them are found, none of the
 	# deleted ones come back.
 	$node->safe_psql('postgres', 'INSERT INTO vac SELECT id, embedding FROM items WHERE id % 4 = 1');
