@@ -76,6 +76,22 @@ SELECT count(*) FROM (SELECT id FROM hnsw_t ORDER BY val <-> (SELECT NULL::vecto
 -- the same index scan, twice in one query (a rescan per outer row)
 SELECT q.id, (SELECT h.id FROM hnsw_t h ORDER BY h.val <-> q.val LIMIT 1) AS nearest
 FROM hnsw_t q WHERE q.id IN (3, 8, 21) ORDER BY q.id;
+-- a prepared statement with a generic plan: the query vector is a parameter of the scan
+SET plan_cache_mode = force_generic_plan;
+PREPARE hnsw_knn(vector) AS SELECT id FROM hnsw_t ORDER BY val <-> $1 LIMIT 3;
+EXPLAIN (COSTS OFF) EXECUTE hnsw_knn('[0.5,0.5,0.5]');
+EXECUTE hnsw_knn('[0.5,0.5,0.5]');
+EXECUTE hnsw_knn('[-1,2,-3]');
+SELECT array(SELECT id FROM hnsw_t WHERE val IS NOT NULL ORDER BY (val <-> '[-1,2,-3]') + 0 LIMIT 3) AS expected;
+EXECUTE hnsw_knn('[1,2]');
+DEALLOCATE hnsw_knn;
+RESET plan_cache_mode;
+-- a scrollable cursor: the index cannot scan backward, the plan materializes
+BEGIN;
+DECLARE hnsw_c SCROLL CURSOR FOR SELECT id FROM hnsw_t ORDER BY val <-> '[0.5,0.5,0.5]' LIMIT 4;
+FETCH FORWARD 4 FROM hnsw_c;
+FETCH BACKWARD 2 FROM hnsw_c;
+COMMIT;
 DROP TABLE hnsw_t;
 
 -- Zero vectors are not indexed for cosine (their cosine distance is NaN); they are for the others.
