@@ -121,6 +121,18 @@ is($standby->safe_psql('postgres', "$settings SELECT id FROM items ORDER BY embe
 unlike(PostgreSQL::Test::Utils::slurp_file($standby->logfile), qr/inconsistent page|PANIC/,
 	'the standby replayed every record without a page mismatch');
 
-$standby->stop;
+# The promoted standby writes to the replayed indexes: inserts, VACUUM, then exact top 5.
 $primary->stop;
+$standby->promote;
+$standby->safe_psql('postgres', insert_sql('items', 9000, random_vectors(300)));
+$standby->safe_psql('postgres', 'DELETE FROM items WHERE id % 7 = 4; VACUUM items');
+for my $q (@$queries[ 1 .. 3 ])
+{
+	my $lit = vector_literal($q);
+	is( $standby->safe_psql('postgres', "$settings SELECT id FROM items ORDER BY embedding <-> '$lit' LIMIT 5"),
+		$standby->safe_psql('postgres', "SET enable_indexscan = off; SELECT id FROM items ORDER BY embedding <-> '$lit' LIMIT 5"),
+		'after promotion, inserts and VACUUM the index scan finds the exact top 5');
+}
+
+$standby->stop;
 done_testing();

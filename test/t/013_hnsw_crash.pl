@@ -29,6 +29,10 @@ CREATE FUNCTION rand_vec() RETURNS vector LANGUAGE sql VOLATILE AS
   \$\$ SELECT array_agg(random() * 2 - 1)::vector($dim) FROM generate_series(1, $dim) \$\$;
 INSERT INTO t (embedding) SELECT rand_vec() FROM generate_series(1, 1000);
 CREATE INDEX t_idx ON t USING hnsw (embedding vector_l2_ops);
+CREATE UNLOGGED TABLE u (id int, embedding vector($dim));
+INSERT INTO u SELECT i, rand_vec() FROM generate_series(1, 500) i;
+CREATE INDEX u_idx ON u USING hnsw (embedding vector_cosine_ops);
+INSERT INTO u SELECT i, rand_vec() FROM generate_series(501, 600) i;
 SQL
 
 my $dir = PostgreSQL::Test::Utils::tempdir;
@@ -114,6 +118,15 @@ my $self_missed = 'SET enable_seqscan = off; SET hnsw.ef_search = 200; '
 is($node->safe_psql('postgres', $all_once), "$rows $rows", 'an unbounded iterative scan returns every row once after recovery');
 my $missed = $node->safe_psql('postgres', $self_missed);
 cmp_ok($missed, '<=', $rows / 200, "after recovery $missed of $rows rows are not found first by their own vector");
+
+# The unlogged table and its index start empty after the crash (init fork) and work again.
+is($node->safe_psql('postgres', "SET enable_seqscan = off; SELECT count(*) FROM (SELECT id FROM u ORDER BY embedding <=> rand_vec() LIMIT 10) s"),
+	'0', 'the unlogged table\'s index is empty after the crash');
+my ($rc, $out, $err) = $node->psql('postgres', 'INSERT INTO u SELECT i, rand_vec() FROM generate_series(1, 300) i');
+is($rc, 0, 'the unlogged table takes rows after the crash') or diag($err);
+($rc, $out, $err) = $node->psql('postgres',
+	"SET enable_seqscan = off; SET hnsw.ef_search = 400; SELECT (SELECT count(*) FROM u) || ' ' || count(*) FROM u a WHERE (SELECT b.id FROM u b ORDER BY b.embedding <=> a.embedding LIMIT 1) IS DISTINCT FROM a.id");
+is($out, '300 0', 'the unlogged table\'s index takes new rows after the crash: each row finds itself') or diag($err);
 
 # The recovered index keeps working: inserts, deletes, VACUUM, and the same checks.
 $node->safe_psql('postgres', 'INSERT INTO t (embedding) SELECT rand_vec() FROM generate_series(1, 500)');
