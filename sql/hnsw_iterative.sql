@@ -83,34 +83,3 @@ FROM (SELECT id FROM hnsw_it WHERE id > 400 ORDER BY val <+> '[0,0,0,0]' LIMIT 5
 INSERT INTO hnsw_it SELECT i, ARRAY[-100, 0.01 * (i - 600), 0, 0]::vector FROM generate_series(601, 620) i;
 SELECT id FROM hnsw_it WHERE id > 600 ORDER BY val <+> '[0,0,0,0]' LIMIT 3;
 DROP TABLE hnsw_it;
-
--- hnsw.ef_search raised in the middle of an iterative scan (a cursor): the scan keeps working
--- with the batch size it started with, or adapts, but every row still comes back once.
-CREATE TABLE hnsw_cur (id int PRIMARY KEY, val vector(4));
-INSERT INTO hnsw_cur SELECT i, ARRAY[sin(i), cos(i), sin(2.3 * i), cos(0.7 * i)]::vector FROM generate_series(1, 500) i;
-CREATE INDEX ON hnsw_cur USING hnsw (val vector_l2_ops);
-SET hnsw.iterative_scan = relaxed_order;
-SET hnsw.ef_search = 10;
-DO $$
-DECLARE
-	c CURSOR FOR SELECT id FROM hnsw_cur ORDER BY val <-> '[0,0,0,0]';
-	r record;
-	n int := 0;
-	seen int[] := '{}';
-BEGIN
-	OPEN c;
-	LOOP
-		FETCH c INTO r;
-		EXIT WHEN NOT FOUND;
-		n := n + 1;
-		seen := seen || r.id;
-		IF n = 20 THEN
-			PERFORM set_config('hnsw.ef_search', '1000', true);
-		END IF;
-	END LOOP;
-	CLOSE c;
-	RAISE NOTICE '% rows, % distinct', n, (SELECT count(DISTINCT x) FROM unnest(seen) x);
-END
-$$;
-SELECT count(*) FROM hnsw_cur;
-DROP TABLE hnsw_cur;
