@@ -29,6 +29,8 @@ bool Guarded(HnswBuilder *builder, Body &&body) noexcept
 		return true;
 	} catch (const std::bad_alloc &) {
 		builder->error = "out of memory";
+	} catch (const HnswCancelled &) {
+		builder->error = "cancelled";
 	} catch (const std::exception &e) {
 		try {
 			builder->error = e.what();

@@ -116,7 +116,7 @@ int HnswLevelFromUniform(double uniform, int m)
 HnswGraph::HnswGraph(const HnswBuildParams &params, const float *data, std::size_t n)
     : data_(data), n_(n), dims_(params.dims), metric_(params.metric), m_(params.m),
       ef_construction_(params.ef_construction), threads_(params.threads), keep_pruned_(params.keep_pruned),
-      entry_(kEmptyEntry)
+      cancel_(params.cancel), entry_(kEmptyEntry)
 {
 	if (params.dims < 1 || params.dims > (1 << 20))
 		throw std::invalid_argument("hnsw graph: dims must be between 1 and 1048576");
@@ -508,6 +508,8 @@ void HnswGraph::RunParallel(std::size_t begin, std::size_t end, std::size_t batc
 	auto run = [&](Worker &worker) {
 		try {
 			while (!stop.load(std::memory_order_relaxed)) {
+				if (cancel_ != nullptr && *cancel_ != 0)
+					throw HnswCancelled();
 				const std::size_t first = next.fetch_add(batch, std::memory_order_relaxed);
 				if (first >= end)
 					break;
@@ -762,10 +764,74 @@ void HnswGraph::SortNeighborLists()
 	});
 }
 
-// Repairs, then sorts.
+// Appends to each short layer-0 list its nearest unlinked nodes among its neighbors' neighbors.
+std::size_t HnswGraph::FillNeighborLists()
+{
+	std::atomic<std::size_t> added{0};
+	const std::uint32_t capacity = static_cast<std::uint32_t>(LayerCapacity(0));
+	RunParallel(0, n_, 64, [this, capacity, &added](std::size_t i, Worker &worker) {
+		if (!inserted_[i])
+			return;
+		HnswSearchScratch &s = worker.scratch;
+		const std::uint32_t node = static_cast<std::uint32_t>(i);
+		std::uint32_t *own = s.pending_.data();
+		const int own_count = CopyLinks(node, 0, own);
+		if (static_cast<std::uint32_t>(own_count) >= capacity || own_count == 0)
+			return;
+		if (++s.epoch_ == 0) {
+			std::fill(s.visited_.begin(), s.visited_.end(), 0);
+			s.epoch_ = 1;
+		}
+		const std::uint16_t epoch = s.epoch_;
+		s.visited_[node] = epoch;
+		for (int j = 0; j < own_count; j++)
+			s.visited_[own[j]] = epoch;
+		auto &cands = s.prune_;
+		cands.clear();
+		const float *base = Vector(node);
+		// The first links are the heuristic's picks, closest first: their lists hold the best
+		// candidates, and looking further costs memory traffic for little gain.
+		const int hops = std::min(own_count, 8);
+		for (int j = 0; j < hops; j++) {
+			const int count = CopyLinks(own[j], 0, s.links_.data());
+			for (int k = 0; k < count; k++) {
+				const std::uint32_t next = s.links_[k];
+				if (s.visited_[next] == epoch)
+					continue;
+				s.visited_[next] = epoch;
+				cands.push_back({Distance(base, Vector(next)), next});
+			}
+		}
+		const std::size_t want = std::min<std::size_t>(capacity - own_count, cands.size());
+		if (want == 0)
+			return;
+		std::partial_sort(cands.begin(), cands.begin() + static_cast<std::ptrdiff_t>(want), cands.end(),
+		                  ByDistanceThenId);
+		std::uint32_t *block = LinkBlock(node, 0);
+		LockNode(node);
+		std::size_t appended = 0;
+		for (std::size_t j = 0; j < want && block[0] < capacity; j++) {
+			bool present = false;
+			for (std::uint32_t k = 0; k < block[0] && !present; k++)
+				present = block[1 + k] == cands[j].id;
+			if (!present) {
+				block[1 + block[0]] = cands[j].id;
+				block[0]++;
+				appended++;
+			}
+		}
+		UnlockNode(node);
+		added.fetch_add(appended, std::memory_order_relaxed);
+	});
+	return added.load();
+}
+
+// Repairs, fills, then sorts.
 std::size_t HnswGraph::Finish()
 {
 	const std::size_t added = EnsureConnected();
+	if (!keep_pruned_)
+		FillNeighborLists();
 	SortNeighborLists();
 	return added;
 }

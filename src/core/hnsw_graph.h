@@ -21,6 +21,7 @@
 #include <atomic>
 #include <cstddef>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -116,6 +117,14 @@ struct HnswBuildParams {
 	std::uint64_t seed = 0x5eed5eed5eedULL; // levels are drawn from it, independent of threads
 	bool keep_pruned = false; // fill neighbor lists with pruned candidates (see HnswSelectNeighbors)
 	int max_level = kHnswGraphMaxLevel; // levels drawn above it are capped (page size limits)
+	// When not null and non-zero, running calls stop early and throw HnswCancelled (the caller's
+	// interrupt flag: workers only read it).
+	const volatile int *cancel = nullptr;
+};
+
+// Thrown when HnswBuildParams::cancel was raised during a call.
+struct HnswCancelled : std::exception {
+	const char *what() const noexcept override { return "cancelled"; }
 };
 
 // Reusable scratch of one searching thread (visited marks and heaps); see HnswGraph::Search.
@@ -168,7 +177,12 @@ public:
 	std::size_t EnsureConnected();
 	// Sorts every neighbor list by distance to its node, closest first (uses the threads).
 	void SortNeighborLists();
-	// EnsureConnected() then SortNeighborLists(); returns the links added.
+	// Fills every layer-0 list that the heuristic left short with the nearest nodes two hops away
+	// (what keep_pruned does during insertion, at a fraction of its cost): denser lists give
+	// more recall per visited node. Returns the links added.
+	std::size_t FillNeighborLists();
+	// EnsureConnected(), FillNeighborLists() (unless keep_pruned), SortNeighborLists(); returns the
+	// links the repair added.
 	std::size_t Finish();
 
 	// Number of inserted nodes unreachable from the entry point at layer (nodes of level >= layer
@@ -244,6 +258,7 @@ private:
 	std::size_t upper_size_ = 0;
 	mutable std::unique_ptr<std::atomic<std::uint8_t>[]> locks_;
 	bool concurrent_ = false; // lock neighbor lists (several threads are running)
+	const volatile int *cancel_ = nullptr;
 
 	// Entry point in the low 32 bits, its level in the high 32 (-1 and kHnswNoNode when empty).
 	// Read without lock; changed under entry_mutex_, which an insert of a node above the current

@@ -241,6 +241,10 @@ struct HnswReader {
 	float *scratch; // dims floats, for vectors stored in chunks
 };
 
+// Pins a block of the index's main fork, skipping the shared buffer lookup when a backend-local
+// hint of where the page was last seen is still right (ReadRecentBuffer checks it).
+Buffer HnswReadBufferHinted(Relation index, BlockNumber block);
+
 void HnswReaderInit(HnswReader *reader, Relation index, const HnswIndexInfo *info);
 void HnswReaderRelease(HnswReader *reader);
 
@@ -250,6 +254,18 @@ void HnswReaderRelease(HnswReader *reader);
 // outputs alone) when tid is not a live element (freed, reused as another kind, out of range).
 bool HnswReadElement(HnswReader *reader, ItemPointer tid, const float *query, int layer, HnswElementRead *out,
                      ItemPointerData *links, int *link_count, float *vector_out);
+
+// Elements visited together by HnswVisitBatch.
+constexpr int kHnswMaxBatch = 32;
+struct HnswCandidateOnDisk;
+// Reads elements tids[0..count) and their distances to query (0 when query is null) into out,
+// dropping those that are not live elements; returns how many were written. Faster than
+// HnswReadElement one by one: the memory accesses of the batch overlap.
+// When lists is not null, the layer-0 list of every element closer than threshold (one that may
+// be expanded later) is copied into lists' arena, so that expanding it reads no page again.
+struct HnswSearchState;
+int HnswVisitBatch(HnswReader *reader, const float *query, const ItemPointerData *tids, int count,
+                   HnswCandidateOnDisk *out, float threshold, HnswSearchState *lists);
 
 // ------------------------------------------------------------------ insertion (hnsw_insert.cpp)
 
@@ -296,6 +312,7 @@ struct HnswCandidateOnDisk {
 	uint8 flags;
 	ItemPointerData tid;
 	ItemPointerData heaptid;
+	int32 list = -1; // slot of its layer-0 list in the search's list arena, -1 if not copied
 };
 
 // A set of element TIDs (open addressing), palloc'd.
@@ -326,6 +343,14 @@ struct HnswSearchState {
 	bool keep_discarded;
 	int64 tuples; // elements visited
 	ItemPointerData *links; // scratch: one neighbor list
+	HnswCandidateOnDisk *batch; // scratch: the elements of one list
+	// Copies of layer-0 lists made while visiting (see HnswVisitBatch): slot i holds
+	// arena_counts[i] links at arena + i * arena_stride.
+	ItemPointerData *arena;
+	uint16 *arena_counts;
+	int arena_count;
+	int arena_capacity;
+	int arena_stride;
 };
 
 void HnswSearchStateInit(HnswSearchState *state, const HnswIndexInfo *info, bool keep_discarded);

@@ -56,9 +56,10 @@ void DestroyBuilder(void *arg)
 	}
 }
 
-// Errors with the builder's message.
+// Errors with the builder's message (the pending interrupt's own ERROR when it was cancelled).
 void BuilderFailed(BuildState *state, const char *what)
 {
+	CHECK_FOR_INTERRUPTS();
 	const char *message = vector_core::HnswBuilderError(state->builder);
 	bool out_of_memory = strcmp(message, "out of memory") == 0;
 	char *copy = pstrdup(message);
@@ -289,6 +290,9 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			         errdetail("The remaining tuples are inserted one by one, which takes significantly more time."),
 			         errhint("Increase maintenance_work_mem to speed up builds.")));
 			BuildAndWrite(state);
+			// Log what was written so far before WAL-logged inserts modify it.
+			if (RelationNeedsWAL(index))
+				log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
 			state->on_disk = true;
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseLoad);
 			HnswInsertVector(index, &state->info, state->vector, tid);
@@ -382,6 +386,9 @@ IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info
 	params.ef_construction = state->info.ef_construction;
 	params.threads = VectorBuildThreads();
 	params.max_level = state->info.max_level;
+	// Workers stop at the next batch when an interrupt (cancel, timeout, shutdown) is pending.
+	params.cancel = reinterpret_cast<const volatile int *>(&InterruptPending);
+	static_assert(sizeof(InterruptPending) == sizeof(int), "InterruptPending is an int");
 
 	double estimate = Max(heap->rd_rel->reltuples, 0.0);
 	Size expected = static_cast<Size>(Min(estimate, static_cast<double>(state->memory_limit / (sizeof(float) * params.dims + 1))));
@@ -402,6 +409,7 @@ IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info
 		BuildAndWrite(state);
 	DestroyBuilder(state);
 
+	// (After a switch to on-disk inserts the pages are logged again: simple, and rare.)
 	if (RelationNeedsWAL(index))
 		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
 

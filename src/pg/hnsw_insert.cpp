@@ -45,11 +45,18 @@ int RandomLevel(const HnswIndexInfo *info)
 }
 
 // A locked (exclusive) page of the index with at least size bytes free for one more item; *fresh
-// is set when the page was just added to the relation and must be initialised.
+// is set when the page is new (all zeroes) and must be initialised. Whether a page is new is
+// decided under its lock: a page another backend just added may be initialised by whoever locks
+// it first.
 Buffer PageWithRoom(Relation index, Size size, bool *fresh)
 {
 	const Size needed = MAXALIGN(size);
-	*fresh = false;
+	// Room on an existing page (or a new one nobody has initialised yet)?
+	auto usable = [needed](Buffer buffer, bool *is_new) {
+		Page page = BufferGetPage(buffer);
+		*is_new = PageIsNew(page);
+		return *is_new || (HnswPageGetOpaque(page)->flags == kHnswPageElements && PageGetFreeSpace(page) >= needed);
+	};
 	// The free space map (VACUUM records pages with room).
 	for (int attempt = 0; attempt < 3; attempt++) {
 		BlockNumber block = GetPageWithFreeSpace(index, needed + sizeof(ItemIdData));
@@ -57,35 +64,32 @@ Buffer PageWithRoom(Relation index, Size size, bool *fresh)
 			break;
 		Buffer buffer = ReadBuffer(index, block);
 		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
-		Page page = BufferGetPage(buffer);
-		if (!PageIsNew(page) && HnswPageGetOpaque(page)->flags == kHnswPageElements &&
-		    PageGetFreeSpace(page) >= needed)
+		if (usable(buffer, fresh))
 			return buffer;
-		Size free_space = PageIsNew(page) ? 0 : PageGetFreeSpace(page);
+		Page page = BufferGetPage(buffer);
+		Size free_space = PageGetFreeSpace(page);
 		UnlockReleaseBuffer(buffer);
 		RecordPageWithFreeSpace(index, block, free_space);
 	}
-	// The last page.
-	BlockNumber blocks = RelationGetNumberOfBlocks(index);
-	if (blocks > 1) {
-		Buffer buffer = ReadBuffer(index, blocks - 1);
-		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
-		Page page = BufferGetPage(buffer);
-		if (PageIsNew(page)) {
-			*fresh = true;
-			return buffer;
+	for (;;) {
+		// The last page.
+		BlockNumber blocks = RelationGetNumberOfBlocks(index);
+		if (blocks > 1) {
+			Buffer buffer = ReadBuffer(index, blocks - 1);
+			LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+			if (usable(buffer, fresh))
+				return buffer;
+			UnlockReleaseBuffer(buffer);
 		}
-		if (HnswPageGetOpaque(page)->flags == kHnswPageElements && PageGetFreeSpace(page) >= needed)
+		// A new page (someone may fill it before we lock it: then try again).
+		LockRelationForExtension(index, ExclusiveLock);
+		Buffer buffer = ReadBuffer(index, P_NEW);
+		UnlockRelationForExtension(index, ExclusiveLock);
+		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+		if (usable(buffer, fresh))
 			return buffer;
 		UnlockReleaseBuffer(buffer);
 	}
-	// A new page.
-	LockRelationForExtension(index, ExclusiveLock);
-	Buffer buffer = ReadBuffer(index, P_NEW);
-	UnlockRelationForExtension(index, ExclusiveLock);
-	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
-	*fresh = true;
-	return buffer;
 }
 
 // Adds one item to a page with room, WAL-logged (with the metapage in the same record when
@@ -169,7 +173,8 @@ void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, i
 	}
 }
 
-// Runs the heuristic over input (closest first); writes the selected TIDs to out; returns count.
+// Runs the heuristic over input (closest first), filling free places with the closest pruned
+// candidates (as the build's final fill does); writes the selected TIDs to out; returns count.
 int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInput *input, int max_selected,
                            ItemPointerData *out)
 {
@@ -182,7 +187,7 @@ int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInpu
 	const int dims = info->dims;
 	const HnswMetric metric = info->metric;
 	int kept = vector_core::HnswSelectNeighbors(
-	    plain, input->count, max_selected, false,
+	    plain, input->count, max_selected, true,
 	    [vectors, dims, metric](int i, int j) {
 		    return HnswDistance(metric, vectors + static_cast<Size>(i) * dims, vectors + static_cast<Size>(j) * dims,
 		                        dims);

@@ -18,6 +18,7 @@
 #include <cmath>
 
 #include "pg/hnsw.h"
+#include "pg/vector.h"
 
 namespace {
 
@@ -40,6 +41,7 @@ struct ScanOpaque {
 Size StateMemory(const HnswSearchState *state)
 {
 	return sizeof(uint64) * state->visited.capacity +
+	       (sizeof(ItemPointerData) * state->arena_stride + sizeof(uint16)) * static_cast<Size>(state->arena_capacity) +
 	       sizeof(HnswCandidateOnDisk) *
 	           static_cast<Size>(state->result_capacity + state->candidate_capacity + state->discarded_capacity);
 }
@@ -52,6 +54,11 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 	so->query = nullptr;
 	if (!(scan->orderByData->sk_flags & SK_ISNULL)) {
 		so->query = static_cast<float *>(palloc(sizeof(float) * so->info.dims));
+		// Same error as the distance operator would give on a sequential scan.
+		Vector *value = DatumGetVector(scan->orderByData->sk_argument);
+		if (value->dim != so->info.dims)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+			                errmsg("different vector dimensions %d and %d", so->info.dims, value->dim)));
 		if (!HnswPrepareVector(so->info.metric, so->info.dims, scan->orderByData->sk_argument, so->query)) {
 			// A zero query under cosine: every distance is NaN for the operator; rank by nothing.
 			memset(so->query, 0, sizeof(float) * so->info.dims);

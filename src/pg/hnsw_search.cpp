@@ -154,6 +154,13 @@ void HnswSearchStateInit(HnswSearchState *state, const HnswIndexInfo *info, bool
 	state->keep_discarded = keep_discarded;
 	state->tuples = 0;
 	state->links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * 2 * info->m));
+	state->batch = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * 2 * info->m));
+	state->arena_stride = 2 * info->m;
+	state->arena_capacity = 256;
+	state->arena_count = 0;
+	state->arena = static_cast<ItemPointerData *>(
+	    palloc(sizeof(ItemPointerData) * static_cast<Size>(state->arena_stride) * state->arena_capacity));
+	state->arena_counts = static_cast<uint16 *>(palloc(sizeof(uint16) * state->arena_capacity));
 }
 
 // Greedy walk (one candidate) from the entry point down to target_layer + 1.
@@ -203,6 +210,8 @@ void HnswSearchLayer(HnswReader *reader, const float *query, HnswSearchState *st
 	for (int i = 0; i < entry_count; i++) {
 		HnswVisitedAdd(&state->visited, const_cast<ItemPointer>(&entries[i].tid));
 		MinHeapPush(&state->candidates, &state->candidate_count, &state->candidate_capacity, entries[i]);
+		if (layer != 0)
+			state->candidates[state->candidate_count - 1].list = -1;
 		MaxHeapPush(&state->results, &state->result_count, &state->result_capacity, entries[i]);
 		if (state->result_count > ef) {
 			HnswCandidateOnDisk out = MaxHeapPop(state->results, &state->result_count);
@@ -219,17 +228,29 @@ void HnswSearchLayer(HnswReader *reader, const float *query, HnswSearchState *st
 		MinHeapPop(state->candidates, &state->candidate_count);
 
 		int count = 0;
-		HnswElementRead self;
-		if (!HnswReadElement(reader, const_cast<ItemPointer>(&best.tid), nullptr, layer, &self, links, &count, nullptr))
-			continue;
+		if (layer == 0 && best.list >= 0) {
+			count = state->arena_counts[best.list];
+			memcpy(links, state->arena + static_cast<Size>(best.list) * state->arena_stride,
+			       sizeof(ItemPointerData) * count);
+		} else {
+			HnswElementRead self;
+			if (!HnswReadElement(reader, const_cast<ItemPointer>(&best.tid), nullptr, layer, &self, links, &count,
+			                     nullptr))
+				continue;
+		}
+		int fresh = 0;
 		for (int i = 0; i < count; i++) {
-			if (!HnswVisitedAdd(&state->visited, &links[i]))
-				continue;
-			HnswElementRead next;
-			if (!HnswReadElement(reader, &links[i], query, 0, &next, nullptr, nullptr, nullptr))
-				continue;
-			state->tuples++;
-			HnswCandidateOnDisk c = {next.distance, next.level, next.flags, links[i], next.heaptid};
+			if (HnswVisitedAdd(&state->visited, &links[i]))
+				links[fresh++] = links[i];
+		}
+		if (fresh == 0)
+			continue;
+		HnswCandidateOnDisk *visited = state->batch;
+		const float threshold = state->result_count < ef ? get_float4_infinity() : state->results[0].distance;
+		int found = HnswVisitBatch(reader, query, links, fresh, visited, threshold, layer == 0 ? state : nullptr);
+		state->tuples += found;
+		for (int i = 0; i < found; i++) {
+			const HnswCandidateOnDisk &c = visited[i];
 			if (state->result_count < ef || c.distance < state->results[0].distance) {
 				MinHeapPush(&state->candidates, &state->candidate_count, &state->candidate_capacity, c);
 				MaxHeapPush(&state->results, &state->result_count, &state->result_capacity, c);

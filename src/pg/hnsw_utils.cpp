@@ -187,6 +187,97 @@ void HnswReaderRelease(HnswReader *reader)
 	reader->buffer = InvalidBuffer;
 }
 
+// ------------------------------------------------------------------ buffer hints
+//
+// A backend-local cache of "block B of index I was last seen in buffer X", so that a scan can pin
+// a page with ReadRecentBuffer (which checks the buffer's tag) instead of a lookup in the shared
+// buffer mapping table, the most expensive step of reading an element. Stale hints are harmless
+// (the check fails and the normal path runs); the cache is rebuilt as pages are read.
+#if PG_VERSION_NUM >= 140000
+namespace {
+constexpr int kHintSlots = 8;
+struct BufferHints {
+#if PG_VERSION_NUM >= 160000
+	RelFileLocator node;
+#else
+	RelFileNode node;
+#endif
+	Buffer *buffers; // by block number, 0 = unknown
+	BlockNumber size;
+	uint64 last_used;
+};
+BufferHints hint_slots[kHintSlots];
+uint64 hint_clock = 0;
+
+// The hint array of index, created or grown to cover block.
+BufferHints *HintsFor(Relation index, BlockNumber block)
+{
+#if PG_VERSION_NUM >= 160000
+	const auto &node = index->rd_locator;
+#else
+	const auto &node = index->rd_node;
+#endif
+	BufferHints *slot = nullptr;
+	for (int i = 0; i < kHintSlots; i++) {
+		if (hint_slots[i].buffers != nullptr && memcmp(&hint_slots[i].node, &node, sizeof(node)) == 0) {
+			slot = &hint_slots[i];
+			break;
+		}
+	}
+	if (slot == nullptr) {
+		slot = &hint_slots[0];
+		for (int i = 1; i < kHintSlots; i++) {
+			if (hint_slots[i].last_used < slot->last_used)
+				slot = &hint_slots[i];
+		}
+		if (slot->buffers != nullptr)
+			pfree(slot->buffers);
+		slot->buffers = nullptr;
+		slot->size = 0;
+		slot->node = node;
+	}
+	slot->last_used = ++hint_clock;
+	if (block >= slot->size) {
+		BlockNumber size = Max(static_cast<BlockNumber>(1024), slot->size);
+		while (size <= block)
+			size *= 2;
+		Buffer *grown = static_cast<Buffer *>(
+		    MemoryContextAllocExtended(TopMemoryContext, sizeof(Buffer) * size, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
+		if (slot->buffers != nullptr) {
+			memcpy(grown, slot->buffers, sizeof(Buffer) * slot->size);
+			pfree(slot->buffers);
+		}
+		slot->buffers = grown;
+		slot->size = size;
+	}
+	return slot;
+}
+} // namespace
+#endif
+
+// Pins block of index, through the hint when it is still right.
+Buffer HnswReadBufferHinted(Relation index, BlockNumber block)
+{
+#if PG_VERSION_NUM >= 140000
+	if (block > 16 * 1024 * 1024)
+		return ReadBuffer(index, block);
+	BufferHints *hints = HintsFor(index, block);
+	Buffer hint = hints->buffers[block];
+#if PG_VERSION_NUM >= 160000
+	if (hint != 0 && ReadRecentBuffer(index->rd_locator, MAIN_FORKNUM, block, hint))
+		return hint;
+#else
+	if (hint != 0 && ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, block, hint))
+		return hint;
+#endif
+	Buffer buffer = ReadBuffer(index, block);
+	hints->buffers[block] = buffer;
+	return buffer;
+#else
+	return ReadBuffer(index, block);
+#endif
+}
+
 // Pins block (reusing the pin the reader holds when it is the same block).
 static Buffer ReaderPin(HnswReader *reader, BlockNumber block)
 {
@@ -196,14 +287,16 @@ static Buffer ReaderPin(HnswReader *reader, BlockNumber block)
 		ReleaseBuffer(reader->buffer);
 		reader->buffer = InvalidBuffer;
 	}
-	reader->buffer = ReadBuffer(reader->index, block);
+	reader->buffer = HnswReadBufferHinted(reader->index, block);
 	return reader->buffer;
 }
 
 // The item at tid on page if it is a normal item of kind and at least min_size bytes; else null.
+// (Only element pages hold items: the metapage, block 0, is never read through a TID, so the
+// special space, a cache miss of its own, is not checked on this hot path.)
 static char *ItemOfKind(Page page, OffsetNumber offset, uint8 kind, Size min_size, Size *size)
 {
-	if (PageIsNew(page) || HnswPageGetOpaque(page)->flags != kHnswPageElements)
+	if (PageIsNew(page))
 		return nullptr;
 	if (offset < FirstOffsetNumber || offset > PageGetMaxOffsetNumber(page))
 		return nullptr;
@@ -438,4 +531,137 @@ char *HnswListInItem(char *item, const HnswIndexInfo *info, int layer)
 	const uint8 kind = static_cast<uint8>(item[0]);
 	Size header = kind == kHnswElementTuple ? sizeof(HnswElementHeader) : sizeof(HnswNeighborHeader);
 	return item + header + HnswLayerOffset(info->m, layer);
+}
+
+// ------------------------------------------------------------------ batched visits
+
+// Visits elements in three stages so that their cache misses overlap: pin every page and prefetch
+// its line pointers; lock and prefetch every item; then compute the distances and unlock. Share
+// locks on up to kHnswMaxBatch pages are held together; writers only ever hold one data page
+// lock, so this cannot deadlock.
+// Copies an inline layer-0 list into the search's arena; returns its slot (-1 if not inline).
+static int32 CopyListToArena(HnswSearchState *state, const char *item, const HnswIndexInfo &info)
+{
+	const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
+	if (!(header->flags & kHnswElementListsInline))
+		return -1;
+	if (state->arena_count >= state->arena_capacity) {
+		int grown = state->arena_capacity * 2;
+		state->arena = static_cast<ItemPointerData *>(repalloc_huge(
+		    state->arena, sizeof(ItemPointerData) * static_cast<Size>(state->arena_stride) * grown));
+		state->arena_counts = static_cast<uint16 *>(repalloc_huge(state->arena_counts, sizeof(uint16) * grown));
+		state->arena_capacity = grown;
+	}
+	const char *list = item + sizeof(HnswElementHeader);
+	uint16 count;
+	memcpy(&count, list, sizeof(uint16));
+	count = Min(count, static_cast<uint16>(2 * info.m));
+	const int32 slot = state->arena_count++;
+	state->arena_counts[slot] = count;
+	memcpy(state->arena + static_cast<Size>(slot) * state->arena_stride, list + sizeof(uint16),
+	       sizeof(ItemPointerData) * count);
+	return slot;
+}
+
+int HnswVisitBatch(HnswReader *reader, const float *query, const ItemPointerData *tids, int count,
+                   HnswCandidateOnDisk *out, float threshold, HnswSearchState *lists)
+{
+	const HnswIndexInfo &info = reader->info;
+	Buffer buffers[kHnswMaxBatch];
+	bool locked[kHnswMaxBatch];
+	char *items[kHnswMaxBatch];
+	Size sizes[kHnswMaxBatch];
+	int found = 0;
+	while (count > 0) {
+		const int n = Min(count, kHnswMaxBatch);
+		HnswReaderRelease(reader);
+		for (int i = 0; i < n; i++) {
+			const BlockNumber block = ItemPointerGetBlockNumber(&tids[i]);
+			buffers[i] = InvalidBuffer;
+			locked[i] = false;
+			items[i] = nullptr;
+			if (block == kHnswMetaBlock || block == InvalidBlockNumber)
+				continue;
+			// Same page as an earlier one of the batch: share its pin.
+			for (int j = 0; j < i; j++) {
+				if (BufferIsValid(buffers[j]) && ItemPointerGetBlockNumber(&tids[j]) == block) {
+					buffers[i] = buffers[j];
+					break;
+				}
+			}
+			if (!BufferIsValid(buffers[i])) {
+				buffers[i] = HnswReadBufferHinted(reader->index, block);
+				locked[i] = true; // owns the pin (and will own the lock)
+				const char *page = static_cast<const char *>(BufferGetPage(buffers[i]));
+				__builtin_prefetch(page);
+				__builtin_prefetch(page + SizeOfPageHeaderData + sizeof(ItemIdData) * (ItemPointerGetOffsetNumber(&tids[i]) - 1));
+			}
+		}
+		for (int i = 0; i < n; i++) {
+			if (!BufferIsValid(buffers[i]))
+				continue;
+			if (locked[i])
+				LockBuffer(buffers[i], BUFFER_LOCK_SHARE);
+			Size size = 0;
+			char *item = ItemOfKind(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&tids[i]), kHnswElementTuple,
+			                        sizeof(HnswElementHeader), &size);
+			items[i] = item;
+			sizes[i] = size;
+			if (item != nullptr) {
+				for (Size off = 0; off < size; off += 64)
+					__builtin_prefetch(item + off);
+			}
+		}
+		for (int i = 0; i < n; i++) {
+			char *item = items[i];
+			if (item == nullptr)
+				continue;
+			const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
+			const Size lists_size = HnswListsSize(info.m, header->level);
+			Size expected = sizeof(HnswElementHeader);
+			if (header->flags & kHnswElementListsInline)
+				expected += lists_size;
+			if (header->flags & kHnswElementVectorInline)
+				expected += sizeof(float) * static_cast<Size>(info.dims);
+			if (sizes[i] < expected || header->level > info.max_level)
+				continue;
+			HnswCandidateOnDisk &c = out[found];
+			c.level = header->level;
+			c.flags = header->flags;
+			c.tid = tids[i];
+			c.heaptid = header->heaptid;
+			if (query == nullptr) {
+				c.distance = 0.0f;
+			} else if (header->flags & kHnswElementVectorInline) {
+				const Size offset = sizeof(HnswElementHeader) + ((header->flags & kHnswElementListsInline) ? lists_size : 0);
+				c.distance = HnswDistance(info.metric, query, reinterpret_cast<const float *>(item + offset), info.dims);
+			} else {
+				c.distance = NAN; // chunked vector: read below, unlocked
+			}
+			c.list = -1;
+			if (lists != nullptr && !(c.distance >= threshold))
+				c.list = CopyListToArena(lists, item, info);
+			found++;
+		}
+		for (int i = n - 1; i >= 0; i--) {
+			if (locked[i])
+				UnlockReleaseBuffer(buffers[i]);
+		}
+		tids += n;
+		count -= n;
+	}
+	// Chunked vectors (larger than a page) go through the general reader.
+	for (int i = 0; i < found; i++) {
+		if (!std::isnan(out[i].distance))
+			continue;
+		HnswElementRead read;
+		if (HnswReadElement(reader, &out[i].tid, query, 0, &read, nullptr, nullptr, nullptr)) {
+			out[i].distance = read.distance;
+		} else {
+			out[i] = out[found - 1];
+			found--;
+			i--;
+		}
+	}
+	return found;
 }

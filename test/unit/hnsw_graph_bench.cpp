@@ -155,6 +155,8 @@ int main(int argc, char **argv)
 	std::size_t repaired = graph.EnsureConnected();
 	double repair_s = Seconds(t1);
 	auto t2 = std::chrono::steady_clock::now();
+	std::size_t filled = keep_pruned ? 0 : graph.FillNeighborLists();
+	std::printf("fill: %zu links added\n", filled);
 	graph.SortNeighborLists();
 	double sort_s = Seconds(t2);
 	std::printf("build %.2f s (insert %.2f, connect %.3f with %zu links added, sort %.3f); memory %.1f MiB; "
