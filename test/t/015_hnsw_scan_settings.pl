@@ -50,10 +50,10 @@ SQL
 my $settings = 'SET enable_seqscan = off; SET hnsw.iterative_scan = relaxed_order; SET hnsw.ef_search = 10;';
 my ($rc, $out, $err) = $node->psql('postgres', "$settings SELECT walk('hnsw.ef_search', '1000', 20)");
 is($out, '500 500', 'ef_search raised from 10 to 1000 during an iterative scan: every row once') or diag($err);
+# (if a backend crashed, the server restarts: wait for it, which also lets the postmaster log it)
+$node->poll_query_until('postgres', 'SELECT true');
 unlike(PostgreSQL::Test::Utils::slurp_file($node->logfile), qr/terminated by signal|double free|corruption/,
 	'no backend crashed');
-# (if one did, wait for the restart and go on)
-$node->poll_query_until('postgres', 'SELECT true');
 my $log_offset = -s $node->logfile;
 
 ($rc, $out, $err) = $node->psql('postgres', "$settings SET hnsw.ef_search = 200; SELECT walk('hnsw.ef_search', '5', 20)");
