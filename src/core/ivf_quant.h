@@ -1,0 +1,76 @@
+// IVF compute on plain arrays: list assignment, the SQ8 and PQ quantizers (training with
+// FAISS, encoding, per-query distance preparation) and the approximate-distance kernels the
+// list scan calls for every code.
+//
+// Pure C++, no PostgreSQL header. Functions that can fail (allocation, FAISS) are noexcept,
+// return false and write a message into a caller buffer; the rest cannot fail.
+// Distances are "smaller is closer": squared L2, or the negative inner product.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace vector_core {
+
+// How the index compares vectors. Cosine indexes store unit vectors and compare them by
+// negative inner product (same order as cosine distance).
+enum class IvfMetric : int { kL2 = 0, kInnerProduct = 1, kCosine = 2 };
+
+// The distance the index uses between two stored-form vectors.
+float IvfDistance(IvfMetric metric, const float *a, const float *b, std::size_t dim) noexcept;
+
+// Assigns each of the n rows of x to its nearest of the k centroids (metric distance),
+// writing list numbers to lists; threads OpenMP threads (plain arrays only).
+bool IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
+	       IvfMetric metric, int threads, std::int32_t *lists, char *err, std::size_t errlen) noexcept;
+
+// --- SQ8: one byte per dimension, x ~ vmin + vdiff * (code + 0.5) / 255 -------------------
+
+// Trains per-dimension vmin and vdiff (dim floats each) on the n x dim sample with FAISS's
+// min/max scalar quantizer. n may be 0 (then vmin = 0, vdiff = 0).
+bool Sq8Train(const float *x, std::size_t n, std::size_t dim, float *vmin, float *vdiff, char *err,
+	      std::size_t errlen) noexcept;
+// Encodes one vector into dim bytes.
+void Sq8Encode(const float *x, std::size_t dim, const float *vmin, const float *vdiff, std::uint8_t *code) noexcept;
+// Decodes dim bytes into floats.
+void Sq8Decode(const std::uint8_t *code, std::size_t dim, const float *vmin, const float *vdiff, float *x) noexcept;
+
+// Per-query form of the SQ8 distance: distance(code) = bias + sign * sum_i f(q'_i, w_i, code_i).
+struct Sq8Query {
+	bool ip;        // inner-product form (else weighted L2)
+	float bias;     // constant part
+	float *qprime;  // dim floats: (q - vmin) / step - 0.5 (L2) or q * step (IP)
+	float *weight;  // dim floats: step^2 (L2 only)
+};
+// Fills query (whose arrays the caller provides, dim floats each) for the stored-form query q.
+void Sq8PrepareQuery(const float *q, std::size_t dim, const float *vmin, const float *vdiff, IvfMetric metric,
+		     Sq8Query *query) noexcept;
+// Approximate distance of one code to the prepared query.
+float Sq8Distance(const Sq8Query *query, const std::uint8_t *code, std::size_t dim) noexcept;
+// Approximate distances of count codes found at codes + i * stride (i < count) to the query.
+void Sq8DistanceBatch(const Sq8Query *query, const std::uint8_t *codes, std::size_t count, std::size_t stride,
+		      std::size_t dim, float *out) noexcept;
+
+// --- PQ: m sub-quantizers of 256 centroids over dim / m dimensions each -------------------
+
+// Largest m <= dim / 4 that divides dim (at least 1): the default number of sub-quantizers.
+int PqDefaultM(int dim) noexcept;
+// Trains the codebook (m x 256 x dim/m floats) on the sample with FAISS (needs dim % m == 0;
+// a sample smaller than 256 is repeated to reach it; n == 0 gives a zero codebook).
+bool PqTrain(const float *x, std::size_t n, std::size_t dim, std::size_t m, float *codebook, char *err,
+	     std::size_t errlen) noexcept;
+// Fills the encoder tables of a codebook: book_t (256 * dim floats, each sub-quantizer's
+// centroids transposed to [dsub][256]) and norms (m * 256 squared centroid norms).
+void PqPrepareEncoder(const float *codebook, std::size_t dim, std::size_t m, float *book_t, float *norms) noexcept;
+// Encodes n vectors into m bytes each (nearest sub-centroid per sub-vector) with the encoder
+// tables, on threads OpenMP threads.
+void PqEncode(const float *x, std::size_t n, std::size_t dim, std::size_t m, const float *book_t, const float *norms,
+	      int threads, std::uint8_t *codes) noexcept;
+// Fills table (m x 256) with the distance of each sub-centroid to the query's sub-vector:
+// squared L2 (L2, cosine) or negative inner product (inner product).
+void PqDistanceTable(const float *q, std::size_t dim, std::size_t m, const float *codebook, IvfMetric metric,
+		     float *table) noexcept;
+// Approximate distance of one code: the sum of its table entries.
+float PqDistance(const float *table, const std::uint8_t *code, std::size_t m) noexcept;
+
+} // namespace vector_core

@@ -1,0 +1,202 @@
+// K-means for IVF list training: FAISS's Lloyd iterations over BLAS, wrapped so that no
+// exception and no FAISS assert can reach the caller.
+#include "core/kmeans.h"
+
+#include <omp.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include <faiss/Clustering.h>
+#include <faiss/IndexFlat.h>
+#include <faiss/impl/AuxIndexStructures.h>
+
+#include "core/distance.h"
+
+namespace vector_core {
+
+namespace {
+
+// Writes msg into err (truncated, always NUL-terminated).
+void SetError(char *err, std::size_t errlen, const char *msg)
+{
+	if (err != nullptr && errlen > 0)
+		std::snprintf(err, errlen, "%s", msg);
+}
+
+// Restores the calling thread's OpenMP thread count when the scope ends.
+class OmpThreadsGuard {
+public:
+	explicit OmpThreadsGuard(int threads) : saved_(omp_get_max_threads()) { omp_set_num_threads(std::max(1, threads)); }
+	~OmpThreadsGuard() { omp_set_num_threads(saved_); }
+	OmpThreadsGuard(const OmpThreadsGuard &) = delete;
+	OmpThreadsGuard &operator=(const OmpThreadsGuard &) = delete;
+
+private:
+	int saved_;
+};
+
+// k-means++ seeding: each next centroid is a sample point drawn with probability proportional
+// to its squared distance to the nearest centroid chosen so far (threads parallelize the
+// distance updates over the points).
+bool KmeansPlusPlus(const float *x, std::size_t n, std::size_t dim, std::size_t k, std::uint32_t seed, int threads,
+		    bool (*should_stop)(), float *centroids)
+{
+	std::mt19937_64 gen(seed);
+	std::vector<float> nearest(n, std::numeric_limits<float>::infinity());
+	std::size_t pick = std::uniform_int_distribution<std::size_t>(0, n - 1)(gen);
+	const long long count = static_cast<long long>(n);
+	for (std::size_t c = 0; c < k; c++) {
+		std::memcpy(centroids + c * dim, x + pick * dim, sizeof(float) * dim);
+		if (c + 1 == k)
+			break;
+		if (should_stop != nullptr && (c & 15) == 15 && should_stop())
+			return false;
+		const float *centroid = centroids + c * dim;
+		double total = 0;
+#pragma omp parallel for num_threads(std::max(1, threads)) schedule(static) reduction(+ : total) if (count > 4096)
+		for (long long i = 0; i < count; i++) {
+			float d = L2SquaredDistance(x + static_cast<std::size_t>(i) * dim, centroid, dim);
+			if (d < nearest[i])
+				nearest[i] = d;
+			total += nearest[i];
+		}
+		if (!(total > 0)) {
+			pick = std::uniform_int_distribution<std::size_t>(0, n - 1)(gen);
+			continue;
+		}
+		double target = std::uniform_real_distribution<double>(0.0, total)(gen);
+		pick = n - 1;
+		for (std::size_t i = 0; i < n; i++) {
+			target -= nearest[i];
+			if (target <= 0) {
+				pick = i;
+				break;
+			}
+		}
+	}
+	return true;
+}
+
+// FAISS's interrupt hook, answering from the caller's flag.
+class StopCallback : public faiss::InterruptCallback {
+public:
+	explicit StopCallback(bool (*should_stop)()) : should_stop_(should_stop) {}
+	bool want_interrupt() override { return should_stop_(); }
+
+private:
+	bool (*should_stop_)();
+};
+
+// Installs a StopCallback for a scope (FAISS keeps one process-wide instance).
+class StopCallbackScope {
+public:
+	explicit StopCallbackScope(bool (*should_stop)())
+	{
+		if (should_stop != nullptr) {
+			faiss::InterruptCallback::instance.reset(new StopCallback(should_stop));
+			installed_ = true;
+		}
+	}
+	~StopCallbackScope()
+	{
+		if (installed_)
+			faiss::InterruptCallback::clear_instance();
+	}
+	StopCallbackScope(const StopCallbackScope &) = delete;
+	StopCallbackScope &operator=(const StopCallbackScope &) = delete;
+
+private:
+	bool installed_ = false;
+};
+
+} // namespace
+
+void NormalizeRows(float *x, std::size_t n, std::size_t dim) noexcept
+{
+	for (std::size_t i = 0; i < n; i++) {
+		float *row = x + i * dim;
+		double norm = std::sqrt(SquaredNormDouble(row, dim));
+		if (norm > 0) {
+			float inv = static_cast<float>(1.0 / norm);
+			for (std::size_t j = 0; j < dim; j++)
+				row[j] *= inv;
+		}
+	}
+}
+
+bool KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k, bool spherical, int niter,
+		 int omp_threads, std::uint32_t seed, bool (*should_stop)(), bool *interrupted, float *centroids,
+		 char *err, std::size_t errlen) noexcept
+{
+	if (interrupted != nullptr)
+		*interrupted = false;
+	try {
+		if (dim == 0 || k == 0 || centroids == nullptr || (n > 0 && x == nullptr)) {
+			SetError(err, errlen, "k-means: invalid arguments");
+			return false;
+		}
+		if (n < k) {
+			// Too few points for k-means: take them as they are, and random vectors for the
+			// lists no point can fill (those lists start empty).
+			if (n > 0)
+				std::memcpy(centroids, x, sizeof(float) * n * dim);
+			std::mt19937 gen(seed);
+			std::normal_distribution<float> normal(0.0f, 1.0f);
+			for (std::size_t i = n * dim; i < k * dim; i++)
+				centroids[i] = normal(gen);
+			if (spherical)
+				NormalizeRows(centroids, k, dim);
+			return true;
+		}
+		OmpThreadsGuard threads(omp_threads);
+		faiss::ClusteringParameters params;
+		params.niter = std::max(1, niter);
+		params.spherical = spherical;
+		params.seed = static_cast<int>(seed & 0x7fffffff);
+		params.min_points_per_centroid = 1;  // no warnings on stderr for small samples
+		params.max_points_per_centroid = 1 << 30;  // the caller has sampled already
+		params.verbose = false;
+		faiss::Clustering clustering(static_cast<int>(dim), k, params);
+		// FAISS starts from the centroids it is given: k-means++ seeds them.
+		clustering.centroids.resize(k * dim);
+		if (!KmeansPlusPlus(x, n, dim, k, seed, omp_threads, should_stop, clustering.centroids.data())) {
+			if (interrupted != nullptr)
+				*interrupted = true;
+			SetError(err, errlen, "k-means interrupted");
+			return false;
+		}
+		if (spherical)
+			NormalizeRows(clustering.centroids.data(), k, dim);
+		faiss::IndexFlatL2 index(static_cast<faiss::Index::idx_t>(dim));
+		StopCallbackScope stop(should_stop);
+		clustering.train(static_cast<faiss::Index::idx_t>(n), x, index);
+		if (clustering.centroids.size() != k * dim) {
+			SetError(err, errlen, "k-means: FAISS returned an unexpected number of centroids");
+			return false;
+		}
+		std::memcpy(centroids, clustering.centroids.data(), sizeof(float) * k * dim);
+		return true;
+	} catch (const std::exception &e) {
+		if (should_stop != nullptr && should_stop()) {
+			if (interrupted != nullptr)
+				*interrupted = true;
+			SetError(err, errlen, "k-means interrupted");
+			return false;
+		}
+		char buf[512];
+		std::snprintf(buf, sizeof(buf), "k-means failed: %s", e.what());
+		SetError(err, errlen, buf);
+	} catch (...) {
+		SetError(err, errlen, "k-means failed: unknown exception");
+	}
+	return false;
+}
+
+} // namespace vector_core

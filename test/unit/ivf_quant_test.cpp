@@ -1,0 +1,206 @@
+// Unit tests of the IVF compute layer: k-means, list assignment, SQ8 and PQ quantizers.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "core/distance.h"
+#include "core/ivf_quant.h"
+#include "core/kmeans.h"
+
+using namespace vector_core;
+
+namespace {
+
+// n x dim points around `clusters` well-separated centres (centre c at coordinate 10 * c).
+std::vector<float> ClusteredPoints(std::size_t n, std::size_t dim, std::size_t clusters, unsigned seed)
+{
+	std::mt19937 gen(seed);
+	std::normal_distribution<float> noise(0.0f, 0.1f);
+	std::vector<float> x(n * dim);
+	for (std::size_t i = 0; i < n; i++)
+		for (std::size_t j = 0; j < dim; j++)
+			x[i * dim + j] = noise(gen) + (j == 0 ? 10.0f * static_cast<float>(i % clusters) : 0.0f);
+	return x;
+}
+
+} // namespace
+
+TEST(Kmeans, FindsSeparatedClusters)
+{
+	const std::size_t n = 2000, dim = 8, k = 4;
+	auto x = ClusteredPoints(n, dim, k, 1);
+	std::vector<float> c(k * dim);
+	char err[256] = "";
+	ASSERT_TRUE(KmeansTrain(x.data(), n, dim, k, false, 10, 1, 42, nullptr, nullptr, c.data(), err, sizeof(err))) << err;
+	// Every true centre has a centroid within 0.5.
+	for (std::size_t t = 0; t < k; t++) {
+		float best = 1e30f;
+		for (std::size_t j = 0; j < k; j++) {
+			std::vector<float> centre(dim, 0.0f);
+			centre[0] = 10.0f * static_cast<float>(t);
+			best = std::min(best, L2SquaredDistance(centre.data(), c.data() + j * dim, dim));
+		}
+		EXPECT_LT(best, 0.25f) << "centre " << t;
+	}
+	// Assignment puts points of one true cluster into one list.
+	std::vector<std::int32_t> lists(n);
+	ASSERT_TRUE(IvfAssign(x.data(), n, dim, c.data(), k, IvfMetric::kL2, 2, lists.data(), err, sizeof(err)));
+	for (std::size_t i = k; i < n; i++)
+		EXPECT_EQ(lists[i], lists[i % k]);
+}
+
+TEST(Kmeans, TinyAndEmptySamples)
+{
+	const std::size_t dim = 4, k = 10;
+	std::vector<float> c(k * dim);
+	char err[256] = "";
+	ASSERT_TRUE(KmeansTrain(nullptr, 0, dim, k, true, 10, 1, 1, nullptr, nullptr, c.data(), err, sizeof(err))) << err;
+	for (std::size_t j = 0; j < k; j++)
+		EXPECT_NEAR(SquaredNormDouble(c.data() + j * dim, dim), 1.0, 1e-5);
+	std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8};
+	ASSERT_TRUE(KmeansTrain(x.data(), 2, dim, k, false, 10, 1, 1, nullptr, nullptr, c.data(), err, sizeof(err))) << err;
+	EXPECT_EQ(std::memcmp(c.data(), x.data(), sizeof(float) * 8), 0);
+	EXPECT_FALSE(KmeansTrain(x.data(), 2, 0, k, false, 10, 1, 1, nullptr, nullptr, c.data(), err, sizeof(err)));
+	EXPECT_NE(std::string(err), "");
+}
+
+namespace {
+int stop_polls = 0;
+// Asks to stop from the third poll on.
+bool StopAfterTwoPolls() { return ++stop_polls > 2; }
+bool AlwaysStop() { return true; }
+} // namespace
+
+TEST(Kmeans, StopsWhenAsked)
+{
+	const std::size_t n = 3000, dim = 8, k = 64;
+	auto x = ClusteredPoints(n, dim, 4, 9);
+	std::vector<float> c(k * dim);
+	char err[256] = "";
+	bool interrupted = false;
+	// During k-means++ seeding.
+	EXPECT_FALSE(KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, AlwaysStop, &interrupted, c.data(), err, sizeof(err)));
+	EXPECT_TRUE(interrupted);
+	// During FAISS's iterations (seeding polls k / 16 = 4 times... the third poll stops there, so
+	// allow either phase; what matters is the clean, flagged stop).
+	stop_polls = 0;
+	interrupted = false;
+	EXPECT_FALSE(KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, StopAfterTwoPolls, &interrupted, c.data(), err, sizeof(err)));
+	EXPECT_TRUE(interrupted);
+	// The callback is removed afterwards: training without one succeeds.
+	EXPECT_TRUE(KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, nullptr, nullptr, c.data(), err, sizeof(err))) << err;
+}
+
+TEST(Sq8, RoundTripWithinOneStep)
+{
+	const std::size_t n = 500, dim = 16;
+	auto x = ClusteredPoints(n, dim, 3, 2);
+	std::vector<float> vmin(dim), vdiff(dim), y(dim);
+	std::vector<std::uint8_t> code(dim);
+	char err[256] = "";
+	ASSERT_TRUE(Sq8Train(x.data(), n, dim, vmin.data(), vdiff.data(), err, sizeof(err))) << err;
+	for (std::size_t i = 0; i < n; i++) {
+		Sq8Encode(x.data() + i * dim, dim, vmin.data(), vdiff.data(), code.data());
+		Sq8Decode(code.data(), dim, vmin.data(), vdiff.data(), y.data());
+		for (std::size_t j = 0; j < dim; j++)
+			ASSERT_LE(std::fabs(y[j] - x[i * dim + j]), vdiff[j] / 255.0f * 0.51f + 1e-5f);
+	}
+}
+
+TEST(Sq8, PreparedDistanceEqualsDecodedDistance)
+{
+	const std::size_t n = 300, dim = 13;
+	auto x = ClusteredPoints(n, dim, 3, 3);
+	std::vector<float> vmin(dim), vdiff(dim), y(dim), qp(dim), w(dim);
+	std::vector<std::uint8_t> code(dim);
+	char err[256] = "";
+	ASSERT_TRUE(Sq8Train(x.data(), n, dim, vmin.data(), vdiff.data(), err, sizeof(err))) << err;
+	vdiff[5] = 0;  // a constant dimension
+	const float *q = x.data() + 7 * dim;
+	for (IvfMetric metric : {IvfMetric::kL2, IvfMetric::kInnerProduct}) {
+		Sq8Query query{false, 0, qp.data(), w.data()};
+		Sq8PrepareQuery(q, dim, vmin.data(), vdiff.data(), metric, &query);
+		for (std::size_t i = 0; i < n; i += 17) {
+			Sq8Encode(x.data() + i * dim, dim, vmin.data(), vdiff.data(), code.data());
+			Sq8Decode(code.data(), dim, vmin.data(), vdiff.data(), y.data());
+			float expect = IvfDistance(metric, q, y.data(), dim);
+			EXPECT_NEAR(Sq8Distance(&query, code.data(), dim), expect, 1e-3f * (1 + std::fabs(expect)));
+		}
+		// The batch kernel (SIMD when the CPU has it) agrees with the one-code kernel.
+		std::vector<std::uint8_t> codes(n * (dim + 3));
+		for (std::size_t i = 0; i < n; i++)
+			Sq8Encode(x.data() + i * dim, dim, vmin.data(), vdiff.data(), codes.data() + i * (dim + 3) + 3);
+		std::vector<float> batch(n);
+		Sq8DistanceBatch(&query, codes.data() + 3, n, dim + 3, dim, batch.data());
+		for (std::size_t i = 0; i < n; i++) {
+			float one = Sq8Distance(&query, codes.data() + i * (dim + 3) + 3, dim);
+			ASSERT_NEAR(batch[i], one, 1e-4f * (1 + std::fabs(one)));
+		}
+	}
+}
+
+TEST(Pq, TableDistanceEqualsReconstructedDistance)
+{
+	const std::size_t n = 1000, dim = 16, m = PqDefaultM(16);
+	EXPECT_EQ(m, 4u);
+	EXPECT_EQ(PqDefaultM(100), 25);
+	EXPECT_EQ(PqDefaultM(7), 1);
+	auto x = ClusteredPoints(n, dim, 5, 4);
+	std::vector<float> book(256 * dim), table(m * 256), y(dim);
+	std::vector<std::uint8_t> codes(n * m);
+	char err[256] = "";
+	ASSERT_TRUE(PqTrain(x.data(), n, dim, m, book.data(), err, sizeof(err))) << err;
+	std::vector<float> book_t(256 * dim), norms(256 * m);
+	PqPrepareEncoder(book.data(), dim, m, book_t.data(), norms.data());
+	PqEncode(x.data(), n, dim, m, book_t.data(), norms.data(), 2, codes.data());
+	// Each code is the nearest sub-centroid (brute force check).
+	for (std::size_t i = 0; i < n; i += 53)
+		for (std::size_t s = 0; s < m; s++) {
+			float chosen = L2SquaredDistance(x.data() + i * dim + s * (dim / m), book.data() + (s * 256 + codes[i * m + s]) * (dim / m), dim / m);
+			for (std::size_t j = 0; j < 256; j++)
+				ASSERT_LE(chosen, L2SquaredDistance(x.data() + i * dim + s * (dim / m), book.data() + (s * 256 + j) * (dim / m), dim / m) + 1e-4f);
+		}
+	const float *q = x.data() + 3 * dim;
+	const std::size_t dsub = dim / m;
+	double err_sum = 0, norm_sum = 0;
+	for (IvfMetric metric : {IvfMetric::kL2, IvfMetric::kInnerProduct}) {
+		PqDistanceTable(q, dim, m, book.data(), metric, table.data());
+		for (std::size_t i = 0; i < n; i += 37) {
+			for (std::size_t s = 0; s < m; s++)
+				std::memcpy(y.data() + s * dsub, book.data() + (s * 256 + codes[i * m + s]) * dsub, sizeof(float) * dsub);
+			float expect = IvfDistance(metric, q, y.data(), dim);
+			EXPECT_NEAR(PqDistance(table.data(), codes.data() + i * m, m), expect, 1e-3f * (1 + std::fabs(expect)));
+			if (metric == IvfMetric::kL2) {
+				err_sum += L2SquaredDistance(x.data() + i * dim, y.data(), dim);
+				norm_sum += SquaredNormDouble(x.data() + i * dim, dim);
+			}
+		}
+	}
+	// Reconstruction is much closer than the vectors' own size.
+	EXPECT_LT(err_sum, 0.05 * norm_sum);
+	// Tiny and bad inputs.
+	ASSERT_TRUE(PqTrain(x.data(), 10, dim, m, book.data(), err, sizeof(err))) << err;
+	EXPECT_FALSE(PqTrain(x.data(), 10, dim, 3, book.data(), err, sizeof(err)));
+}
+
+TEST(IvfAssign, BlasPathMatchesBruteForce)
+{
+	const std::size_t n = 1000, dim = 24, k = 37;
+	auto x = ClusteredPoints(n, dim, 7, 5);
+	auto c = ClusteredPoints(k, dim, 5, 6);
+	std::vector<std::int32_t> lists(n);
+	char err[256] = "";
+	for (IvfMetric metric : {IvfMetric::kL2, IvfMetric::kInnerProduct, IvfMetric::kCosine}) {
+		ASSERT_TRUE(IvfAssign(x.data(), n, dim, c.data(), k, metric, 2, lists.data(), err, sizeof(err))) << err;
+		for (std::size_t i = 0; i < n; i++) {
+			float best = 1e30f;
+			for (std::size_t j = 0; j < k; j++)
+				best = std::min(best, IvfDistance(metric, x.data() + i * dim, c.data() + j * dim, dim));
+			float chosen = IvfDistance(metric, x.data() + i * dim, c.data() + lists[i] * dim, dim);
+			ASSERT_LE(chosen, best + 1e-4f * (1 + std::fabs(best))) << "row " << i;
+		}
+	}
+}
