@@ -14,6 +14,7 @@ use Test::More ();
 our @EXPORT = qw(
   dataset_file read_fvecs read_ivecs vector_literal write_copy_file
   l2_distance inner_product cosine_distance close_enough
+  knn_ids recall_at_k exact_knn_ids
 );
 
 # dataset_file(REL): absolute path of a dataset file below $VECTOR_DATASETS (default:
@@ -129,6 +130,62 @@ sub close_enough
 	my $diff = abs($x - $y);
 	my $scale = abs($x) > abs($y) ? abs($x) : abs($y);
 	return $diff <= $abs || $diff <= $rel * $scale;
+}
+
+# knn_ids(NODE, TABLE, OP, \@QUERIES, K[, SETTINGS[, WHERE]]): the ids of the K rows of TABLE
+# (columns id, embedding) nearest each query by "ORDER BY embedding OP query LIMIT K", all queries
+# run in one psql session after the SQL SETTINGS; returns [ [ids of query 0], [ids of query 1] ...].
+# A query is an array ref (a vector) or a string (an SQL expression giving the query vector).
+sub knn_ids
+{
+	my ($node, $table, $op, $queries, $k, $settings, $where) = @_;
+	my $sql = ($settings // '') . "\n";
+	my $filter = defined $where ? "WHERE $where " : '';
+	for my $i (0 .. $#$queries)
+	{
+		my $q = $queries->[$i];
+		my $expr = ref $q ? "'" . vector_literal($q) . "'::vector" : $q;
+		$sql .= "SELECT $i, id FROM $table ${filter}ORDER BY embedding $op $expr LIMIT $k;\n";
+	}
+	my @res = map { [] } @$queries;
+	for my $line (split /\n/, $node->safe_psql('postgres', $sql))
+	{
+		my ($i, $id) = split /\|/, $line;
+		push @{ $res[$i] }, $id;
+	}
+	return \@res;
+}
+
+# exact_knn_ids(NODE, TABLE, OP, \@QUERIES, K[, WHERE]): knn_ids by a sequential scan (exact).
+sub exact_knn_ids
+{
+	my ($node, $table, $op, $queries, $k, $where) = @_;
+	return knn_ids($node, $table, $op, $queries, $k,
+		'SET enable_indexscan = off; SET enable_bitmapscan = off; SET max_parallel_workers_per_gather = 0;', $where);
+}
+
+# recall_at_k(\@GOT, \@TRUTH, K): mean over the queries of the share of the first K true ids
+# that are among the first K ids found.
+sub recall_at_k
+{
+	my ($got, $truth, $k) = @_;
+	die "recall_at_k: " . scalar(@$got) . " results for " . scalar(@$truth) . " queries\n"
+	  if @$got != @$truth || !@$truth;
+	my $sum = 0;
+	for my $i (0 .. $#$truth)
+	{
+		my $n = $k < @{ $truth->[$i] } ? $k : scalar @{ $truth->[$i] };
+		if ($n == 0)
+		{
+			$sum += 1;    # nothing to find
+			next;
+		}
+		my %want = map { $_ => 1 } @{ $truth->[$i] }[ 0 .. $n - 1 ];
+		my $m = @{ $got->[$i] } < $k ? scalar @{ $got->[$i] } : $k;
+		my $hits = grep { $want{$_} } @{ $got->[$i] }[ 0 .. $m - 1 ];
+		$sum += $hits / $n;
+	}
+	return $sum / @$truth;
 }
 
 1;
