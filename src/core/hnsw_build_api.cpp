@@ -1,6 +1,7 @@
 // No-throw wrapper of the in-memory HNSW build; see hnsw_build_api.h.
 #include "core/hnsw_build_api.h"
 
+#include <algorithm>
 #include <exception>
 #include <memory>
 #include <new>
@@ -15,6 +16,7 @@ struct HnswBuilder {
 	std::size_t rows = 0;
 	std::unique_ptr<HnswGraph> graph;
 	std::string error;
+	bool cancelled = false;
 };
 
 namespace {
@@ -25,12 +27,14 @@ bool Guarded(HnswBuilder *builder, Body &&body) noexcept
 {
 	try {
 		builder->error.clear();
+		builder->cancelled = false;
 		body();
 		return true;
 	} catch (const std::bad_alloc &) {
 		builder->error = "out of memory";
 	} catch (const HnswCancelled &) {
 		builder->error = "cancelled";
+		builder->cancelled = true;
 	} catch (const std::exception &e) {
 		try {
 			builder->error = e.what();
@@ -52,12 +56,21 @@ const char *HnswBuilderError(const HnswBuilder *builder) noexcept
 	return builder->error.c_str();
 }
 
-HnswBuilder *HnswBuilderCreate(const HnswBuildParams &params, std::size_t expected_rows) noexcept
+bool HnswBuilderWasCancelled(const HnswBuilder *builder) noexcept
+{
+	return builder->cancelled;
+}
+
+HnswBuilder *HnswBuilderCreate(const HnswBuildParams &params, std::size_t expected_rows,
+                               std::size_t memory_limit) noexcept
 {
 	HnswBuilder *builder = new (std::nothrow) HnswBuilder;
 	if (builder == nullptr)
 		return nullptr;
 	builder->params = params;
+	const std::size_t per_row =
+	    std::max<std::size_t>(1, HnswGraph::EstimateMemoryBytes(1024, params.dims, params.m, params.threads) / 1024);
+	expected_rows = std::min(expected_rows, memory_limit / per_row);
 	try {
 		builder->vectors.reserve(expected_rows * static_cast<std::size_t>(params.dims));
 	} catch (...) {
@@ -93,10 +106,11 @@ const float *HnswBuilderVectors(const HnswBuilder *builder) noexcept
 
 std::size_t HnswBuilderMemoryFor(const HnswBuilder *builder, std::size_t rows) noexcept
 {
-	// The vector array may hold up to twice its size while it grows.
-	const std::size_t growth = builder->vectors.capacity() * sizeof(float);
+	const std::size_t dims = static_cast<std::size_t>(builder->params.dims);
+	const std::size_t needed = rows * dims;
+	const std::size_t allocated = std::max(builder->vectors.capacity(), needed);
 	return HnswGraph::EstimateMemoryBytes(rows, builder->params.dims, builder->params.m, builder->params.threads) +
-	       growth;
+	       (allocated - needed) * sizeof(float);
 }
 
 bool HnswBuilderStartGraph(HnswBuilder *builder) noexcept
@@ -111,7 +125,20 @@ bool HnswBuilderInsert(HnswBuilder *builder, std::size_t begin, std::size_t end)
 	return Guarded(builder, [&] {
 		if (!builder->graph)
 			throw std::logic_error("hnsw build: graph not started");
-		builder->graph->InsertRange(begin, end);
+		if (begin > end || end > builder->graph->size())
+			throw std::invalid_argument("hnsw build: insert range out of bounds");
+		// Runs of rows not inserted yet (all of them, unless a cancelled call is resumed).
+		std::size_t i = begin;
+		while (i < end) {
+			while (i < end && builder->graph->IsInserted(static_cast<std::uint32_t>(i)))
+				i++;
+			std::size_t run_end = i;
+			while (run_end < end && !builder->graph->IsInserted(static_cast<std::uint32_t>(run_end)))
+				run_end++;
+			if (i < run_end)
+				builder->graph->InsertRange(i, run_end);
+			i = run_end;
+		}
 	});
 }
 

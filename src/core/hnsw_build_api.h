@@ -16,9 +16,14 @@ struct HnswBuilder;
 
 // Error text of the last failed call of this builder ("" when none).
 const char *HnswBuilderError(const HnswBuilder *builder) noexcept;
+// Whether the last failed call stopped because the cancel flag was raised (the call can be
+// repeated: it resumes where it stopped).
+bool HnswBuilderWasCancelled(const HnswBuilder *builder) noexcept;
 
-// A builder for vectors of params.dims floats; nullptr when out of memory.
-HnswBuilder *HnswBuilderCreate(const HnswBuildParams &params, std::size_t expected_rows) noexcept;
+// A builder for vectors of params.dims floats; nullptr when out of memory. It reserves room for
+// expected_rows vectors, or for as many as a build within memory_limit bytes can hold.
+HnswBuilder *HnswBuilderCreate(const HnswBuildParams &params, std::size_t expected_rows,
+                               std::size_t memory_limit) noexcept;
 void HnswBuilderDestroy(HnswBuilder *builder) noexcept;
 
 // Appends one vector (dims floats); false when out of memory.
@@ -27,12 +32,13 @@ bool HnswBuilderAppend(HnswBuilder *builder, const float *vector) noexcept;
 std::size_t HnswBuilderRows(const HnswBuilder *builder) noexcept;
 // The appended vectors (rows * dims floats).
 const float *HnswBuilderVectors(const HnswBuilder *builder) noexcept;
-// Bytes the build holds now (vectors) and will hold for the graph of rows vectors.
+// Bytes a build of rows vectors will hold: the graph's estimate, with the vector array counted
+// at its allocated size when that is larger.
 std::size_t HnswBuilderMemoryFor(const HnswBuilder *builder, std::size_t rows) noexcept;
 
 // Creates the graph over the appended vectors (no more appends afterwards).
 bool HnswBuilderStartGraph(HnswBuilder *builder) noexcept;
-// Inserts rows [begin, end) with the configured threads.
+// Inserts the rows of [begin, end) not inserted yet, with the configured threads.
 bool HnswBuilderInsert(HnswBuilder *builder, std::size_t begin, std::size_t end) noexcept;
 // Repairs connectivity and sorts the neighbor lists; *links_added gets the repair's count.
 bool HnswBuilderFinish(HnswBuilder *builder, std::size_t *links_added) noexcept;

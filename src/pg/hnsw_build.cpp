@@ -56,10 +56,19 @@ void DestroyBuilder(void *arg)
 	}
 }
 
-// Errors with the builder's message (the pending interrupt's own ERROR when it was cancelled).
+// Whether a failed builder call should be repeated: it stopped for a pending interrupt, which
+// is now processed (a cancel or shutdown errors out here; others, such as a barrier, do not).
+bool RetryAfterInterrupt(BuildState *state)
+{
+	if (!vector_core::HnswBuilderWasCancelled(state->builder))
+		return false;
+	CHECK_FOR_INTERRUPTS();
+	return true;
+}
+
+// Errors with the builder's message.
 void BuilderFailed(BuildState *state, const char *what)
 {
-	CHECK_FOR_INTERRUPTS();
 	const char *message = vector_core::HnswBuilderError(state->builder);
 	bool out_of_memory = strcmp(message, "out of memory") == 0;
 	char *copy = pstrdup(message);
@@ -128,8 +137,10 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 	const HnswIndexInfo *info = &state->info;
 	const Size n = graph->size();
 	uint32 *order = static_cast<uint32 *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * Max(n, 1)));
-	if (!vector_core::HnswBuilderLayoutOrder(state->builder, order))
-		BuilderFailed(state, "laying out pages");
+	while (!vector_core::HnswBuilderLayoutOrder(state->builder, order)) {
+		if (!RetryAfterInterrupt(state))
+			BuilderFailed(state, "laying out pages");
+	}
 
 	ItemPointerData *element_tids =
 	    static_cast<ItemPointerData *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(ItemPointerData) * Max(n, 1)));
@@ -237,14 +248,18 @@ void BuildAndWrite(BuildState *state)
 	const Size chunk = Max(static_cast<Size>(256), static_cast<Size>(2000 * state->info.m / 16));
 	for (Size begin = 0; begin < rows; begin += chunk) {
 		Size end = Min(rows, begin + chunk);
-		if (!vector_core::HnswBuilderInsert(state->builder, begin, end))
-			BuilderFailed(state, "inserting into the graph");
+		while (!vector_core::HnswBuilderInsert(state->builder, begin, end)) {
+			if (!RetryAfterInterrupt(state))
+				BuilderFailed(state, "inserting into the graph");
+		}
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, static_cast<int64>(end));
 		CHECK_FOR_INTERRUPTS();
 	}
 	size_t links_added = 0;
-	if (!vector_core::HnswBuilderFinish(state->builder, &links_added))
-		BuilderFailed(state, "repairing the graph");
+	while (!vector_core::HnswBuilderFinish(state->builder, &links_added)) {
+		if (!RetryAfterInterrupt(state))
+			BuilderFailed(state, "repairing the graph");
+	}
 	if (links_added > 0)
 		elog(DEBUG1, "hnsw build: %zu links added to make every element reachable", links_added);
 	CHECK_FOR_INTERRUPTS();
@@ -341,10 +356,12 @@ static void WriteEmptyMeta(Relation index, ForkNumber fork, const HnswIndexInfo 
 		elog(ERROR, "hnsw: metapage is not the first block of \"%s\"", RelationGetRelationName(index));
 	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
 	if (log) {
-		GenericXLogState *xlog = GenericXLogStart(index);
-		Page page = GenericXLogRegisterBuffer(xlog, buffer, GENERIC_XLOG_FULL_IMAGE);
-		HnswInitMetaPage(page, info);
-		GenericXLogFinish(xlog);
+		// A full-page record: its redo also writes init forks out (generic WAL redo does not).
+		START_CRIT_SECTION();
+		HnswInitMetaPage(BufferGetPage(buffer), info);
+		MarkBufferDirty(buffer);
+		log_newpage_buffer(buffer, true);
+		END_CRIT_SECTION();
 	} else {
 		HnswInitMetaPage(BufferGetPage(buffer), info);
 		MarkBufferDirty(buffer);
@@ -392,7 +409,7 @@ IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info
 
 	double estimate = Max(heap->rd_rel->reltuples, 0.0);
 	Size expected = static_cast<Size>(Min(estimate, static_cast<double>(state->memory_limit / (sizeof(float) * params.dims + 1))));
-	state->builder = vector_core::HnswBuilderCreate(params, expected);
+	state->builder = vector_core::HnswBuilderCreate(params, expected, state->memory_limit);
 	if (state->builder == nullptr)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
 	state->cleanup.func = DestroyBuilder;

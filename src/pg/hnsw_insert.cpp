@@ -173,8 +173,9 @@ void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, i
 	}
 }
 
-// Runs the heuristic over input (closest first), filling free places with the closest pruned
-// candidates (as the build's final fill does); writes the selected TIDs to out; returns count.
+// Runs the heuristic over input (closest first); writes the selected TIDs to out; returns count.
+// (Keeping pruned candidates here, as the build's final fill does, made lists of an index grown
+// by inserts drop their long links and split the graph: the heuristic alone keeps them.)
 int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInput *input, int max_selected,
                            ItemPointerData *out)
 {
@@ -187,7 +188,7 @@ int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInpu
 	const int dims = info->dims;
 	const HnswMetric metric = info->metric;
 	int kept = vector_core::HnswSelectNeighbors(
-	    plain, input->count, max_selected, true,
+	    plain, input->count, max_selected, false,
 	    [vectors, dims, metric](int i, int j) {
 		    return HnswDistance(metric, vectors + static_cast<Size>(i) * dims, vectors + static_cast<Size>(j) * dims,
 		                        dims);

@@ -35,6 +35,7 @@ struct ScanOpaque {
 	int batch_next;
 	double previous_distance;
 	Size max_memory;
+	int ef_search; // hnsw.ef_search when the search started (the batch buffer is sized for it)
 };
 
 // Rough bytes held by the search state.
@@ -66,7 +67,8 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 	}
 	HnswReaderInit(&so->reader, scan->indexRelation, &so->info);
 	HnswSearchStateInit(&so->state, &so->info, hnsw_iterative_scan != kHnswIterativeOff);
-	so->batch = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * (hnsw_ef_search + 1)));
+	so->ef_search = hnsw_ef_search;
+	so->batch = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * (so->ef_search + 1)));
 	so->batch_count = 0;
 	so->batch_next = 0;
 
@@ -76,7 +78,7 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 		return;
 	}
 	so->state.tuples = 1;
-	HnswSearchLayer(&so->reader, so->query, &so->state, 0, hnsw_ef_search, &start, 1);
+	HnswSearchLayer(&so->reader, so->query, &so->state, 0, so->ef_search, &start, 1);
 	so->batch_count = HnswTakeResultsSorted(&so->state, so->batch);
 	HnswReaderRelease(&so->reader);
 }
@@ -101,7 +103,7 @@ bool NextBatch(ScanOpaque *so)
 		so->batch_count = 1;
 		return true;
 	}
-	const int batch = hnsw_ef_search;
+	const int batch = so->ef_search;
 	HnswCandidateOnDisk *entries = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * batch));
 	int entry_count = 0;
 	while (entry_count < batch && state->discarded_count > 0)
@@ -109,7 +111,7 @@ bool NextBatch(ScanOpaque *so)
 	HnswSearchLayer(&so->reader, so->query, state, 0, batch, entries, entry_count);
 	HnswReaderRelease(&so->reader);
 	pfree(entries);
-	if (state->result_count > hnsw_ef_search + 1) {
+	if (state->result_count > so->ef_search + 1) {
 		// Cannot happen (ef bounds the results), but keep the batch buffer safe.
 		elog(ERROR, "hnsw: iterative scan batch overflow");
 	}
