@@ -301,7 +301,7 @@ struct HnswSelectionInput {
 void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, int count, HnswSelectionInput *input);
 // The heuristic over input; writes the selected TIDs (closest first) to out; returns how many.
 int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInput *input, int max_selected,
-                              ItemPointerData *out);
+                              ItemPointerData *out, bool keep_pruned);
 
 // ------------------------------------------------------------------ search (hnsw_search.cpp)
 

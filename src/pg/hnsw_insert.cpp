@@ -173,11 +173,12 @@ void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, i
 	}
 }
 
-// Runs the heuristic over input (closest first); writes the selected TIDs to out; returns count.
-// (Keeping pruned candidates here, as the build's final fill does, made lists of an index grown
-// by inserts drop their long links and split the graph: the heuristic alone keeps them.)
+// Runs the heuristic over input (closest first), with keep_pruned filling free places with the
+// closest pruned candidates; writes the selected TIDs to out; returns count. (Inserts do not keep
+// pruned candidates: that made lists of an index grown by inserts drop their long links and
+// split the graph. VACUUM's repair does, which keeps recall after mass deletes.)
 int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInput *input, int max_selected,
-                           ItemPointerData *out)
+                              ItemPointerData *out, bool keep_pruned)
 {
 	vector_core::HnswCandidate *plain =
 	    static_cast<vector_core::HnswCandidate *>(palloc(sizeof(vector_core::HnswCandidate) * Max(input->count, 1)));
@@ -188,7 +189,7 @@ int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInpu
 	const int dims = info->dims;
 	const HnswMetric metric = info->metric;
 	int kept = vector_core::HnswSelectNeighbors(
-	    plain, input->count, max_selected, false,
+	    plain, input->count, max_selected, keep_pruned,
 	    [vectors, dims, metric](int i, int j) {
 		    return HnswDistance(metric, vectors + static_cast<Size>(i) * dims, vectors + static_cast<Size>(j) * dims,
 		                        dims);
@@ -259,9 +260,12 @@ HnswListUpdate HnswReplaceList(Relation index, const HnswIndexInfo *info, ItemPo
 }
 
 // Adds a link from neighbor to element on layer (see the file comment, step 3).
-static void AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPointer element,
-                        const float *element_vector)
+// Returns whether the neighbor links to the element afterwards. With force, a full list that
+// the heuristic would keep as it is gives up its farthest link for the element instead.
+static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPointer element,
+                        const float *element_vector, bool force)
 {
+	bool linked = false;
 	const HnswIndexInfo *info = &reader->info;
 	const int capacity = HnswLayerCapacity(info->m, layer);
 	ItemPointerData *old_links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
@@ -278,8 +282,10 @@ static void AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 		bool present = false;
 		for (int i = 0; i < old_count; i++)
 			present = present || ItemPointerEquals(&old_links[i], element);
-		if (present)
+		if (present) {
+			linked = true;
 			break;
+		}
 
 		int new_count;
 		if (old_count < capacity) {
@@ -307,13 +313,28 @@ static void AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 			HnswLoadCandidateVectors(reader, pool, pool_count, &input);
 			// The new element is not on disk yet in the reader's eyes only if it failed; make sure
 			// its vector is there (it is written before the back-links, so the read succeeds).
-			new_count = HnswSelectNeighborsOnDisk(info, &input, capacity, new_links);
-			pfree(pool);
-			pfree(input.candidates);
-			pfree(input.vectors);
+			new_count = HnswSelectNeighborsOnDisk(info, &input, capacity, new_links, false);
 			bool kept_element = false;
 			for (int i = 0; i < new_count; i++)
 				kept_element = kept_element || ItemPointerEquals(&new_links[i], element);
+			if (!kept_element && force && pool_count >= 2) {
+				// The farthest other link makes room for the element.
+				ItemPointerData farthest = pool[pool_count - 1].tid;
+				if (ItemPointerEquals(&farthest, element))
+					farthest = pool[pool_count - 2].tid;
+				memcpy(new_links, old_links, sizeof(ItemPointerData) * old_count);
+				new_count = old_count;
+				for (int i = 0; i < new_count; i++) {
+					if (ItemPointerEquals(&new_links[i], &farthest)) {
+						new_links[i] = *element;
+						kept_element = true;
+						break;
+					}
+				}
+			}
+			pfree(pool);
+			pfree(input.candidates);
+			pfree(input.vectors);
 			if (!kept_element && new_count == old_count) {
 				// Nothing to change unless stale links were dropped.
 				bool same = memcmp(new_links, old_links, sizeof(ItemPointerData) * new_count) == 0;
@@ -326,13 +347,17 @@ static void AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 		HnswReaderRelease(reader);
 		HnswListUpdate update = HnswReplaceList(reader->index, info, neighbor, layer, old_links, old_count, new_links,
 		                                        new_count);
-		bool retry = update == HnswListUpdate::kChanged;
-		if (!retry)
+		if (update == HnswListUpdate::kWritten) {
+			for (int i = 0; i < new_count; i++)
+				linked = linked || ItemPointerEquals(&new_links[i], element);
+		}
+		if (update != HnswListUpdate::kChanged)
 			break;
 	}
 	pfree(old_links);
 	pfree(new_links);
 	pfree(neighbor_vector);
+	return linked;
 }
 
 // Raises the entry point to element if its level is above the current one.
@@ -394,7 +419,8 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const float *ve
 			HnswLoadCandidateVectors(&reader, sorted, found, &input);
 			lists[layer] = static_cast<ItemPointerData *>(
 			    palloc(sizeof(ItemPointerData) * HnswLayerCapacity(info->m, layer)));
-			counts[layer] = HnswSelectNeighborsOnDisk(info, &input, HnswLayerCapacity(info->m, layer), lists[layer]);
+			counts[layer] =
+			    HnswSelectNeighborsOnDisk(info, &input, HnswLayerCapacity(info->m, layer), lists[layer], false);
 			pfree(input.candidates);
 			pfree(input.vectors);
 			entries = sorted;
@@ -406,8 +432,13 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const float *ve
 	HnswWriteNewElement(index, info, level, heaptid, vector, lists, counts, &element, InvalidBuffer);
 
 	for (int layer = top; layer >= 0; layer--) {
+		bool linked = false;
 		for (int i = 0; i < counts[layer]; i++)
-			AddBackLink(&reader, &lists[layer][i], layer, &element, vector);
+			linked = AddBackLink(&reader, &lists[layer][i], layer, &element, vector, false) || linked;
+		// Every element gets at least one incoming link on each of its layers, from its nearest
+		// neighbor, so that it is reachable (the heuristic may have declined it everywhere).
+		if (!linked && counts[layer] > 0)
+			AddBackLink(&reader, &lists[layer][0], layer, &element, vector, true);
 	}
 	HnswReaderRelease(&reader);
 

@@ -36,6 +36,7 @@ struct ScanOpaque {
 	double previous_distance;
 	Size max_memory;
 	int ef_search; // hnsw.ef_search when the search started (the batch buffer is sized for it)
+	ItemPointerData entry; // the entry point, a last place to continue an iterative scan from
 };
 
 // Rough bytes held by the search state.
@@ -72,6 +73,7 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 	so->batch_count = 0;
 	so->batch_next = 0;
 
+	so->entry = meta.entry;
 	HnswCandidateOnDisk start;
 	if (!HnswGreedyDescend(&so->reader, so->query, &meta, 0, &start)) {
 		so->exhausted = true;
@@ -89,10 +91,23 @@ bool NextBatch(ScanOpaque *so)
 	HnswSearchState *state = &so->state;
 	so->batch_count = 0;
 	so->batch_next = 0;
-	if (state->discarded_count == 0)
-		return false;
 	const bool over_tuples = state->tuples >= hnsw_max_scan_tuples;
 	const bool over_memory = StateMemory(state) >= so->max_memory;
+	if (state->discarded_count == 0 && (state->candidate_count == 0 || over_tuples || over_memory)) {
+		// Nothing left around where the search landed: go on from the entry point, from which
+		// every element is reachable (VACUUM keeps it so), unless it was visited already.
+		if (over_tuples || over_memory || !ItemPointerIsValid(&so->entry) ||
+		    HnswVisitedContains(&state->visited, &so->entry))
+			return false;
+		HnswCandidateOnDisk entry;
+		if (HnswVisitBatch(&so->reader, so->query, &so->entry, 1, &entry, get_float4_infinity(), state) != 1)
+			return false;
+		state->tuples++;
+		HnswSearchLayer(&so->reader, so->query, state, 0, so->ef_search, &entry, 1);
+		HnswReaderRelease(&so->reader);
+		so->batch_count = HnswTakeResultsSorted(state, so->batch);
+		return true; // (an empty batch too: the caller asks again)
+	}
 	if (over_tuples || over_memory) {
 		if (over_memory && !over_tuples)
 			ereport(DEBUG1, (errmsg("hnsw index scan reached memory limit after " INT64_FORMAT " tuples",
@@ -108,6 +123,7 @@ bool NextBatch(ScanOpaque *so)
 	int entry_count = 0;
 	while (entry_count < batch && state->discarded_count > 0)
 		entries[entry_count++] = HnswPopDiscarded(state);
+	const bool had_work = entry_count > 0 || state->candidate_count > 0;
 	HnswSearchLayer(&so->reader, so->query, state, 0, batch, entries, entry_count);
 	HnswReaderRelease(&so->reader);
 	pfree(entries);
@@ -116,7 +132,8 @@ bool NextBatch(ScanOpaque *so)
 		elog(ERROR, "hnsw: iterative scan batch overflow");
 	}
 	so->batch_count = HnswTakeResultsSorted(state, so->batch);
-	return so->batch_count > 0;
+	// An empty batch that expanded left-over candidates still made progress: ask again.
+	return so->batch_count > 0 || had_work;
 }
 
 } // namespace

@@ -206,7 +206,10 @@ void HnswSearchLayer(HnswReader *reader, const float *query, HnswSearchState *st
                      const HnswCandidateOnDisk *entries, int entry_count)
 {
 	state->result_count = 0;
-	state->candidate_count = 0;
+	// An iterative scan keeps the elements a batch left unexpanded: the next batch expands them,
+	// so that no part of the graph is lost behind an element that was returned unexpanded.
+	if (!state->keep_discarded)
+		state->candidate_count = 0;
 	for (int i = 0; i < entry_count; i++) {
 		HnswVisitedAdd(&state->visited, const_cast<ItemPointer>(&entries[i].tid));
 		MinHeapPush(&state->candidates, &state->candidate_count, &state->candidate_capacity, entries[i]);
@@ -251,7 +254,9 @@ void HnswSearchLayer(HnswReader *reader, const float *query, HnswSearchState *st
 		state->tuples += found;
 		for (int i = 0; i < found; i++) {
 			const HnswCandidateOnDisk &c = visited[i];
-			if (state->result_count < ef || c.distance < state->results[0].distance) {
+			// Ties with the worst result are explored too: on a plateau of equal distances (many
+			// copies of one vector) the way out may be behind any of them.
+			if (state->result_count < ef || c.distance <= state->results[0].distance) {
 				MinHeapPush(&state->candidates, &state->candidate_count, &state->candidate_capacity, c);
 				MaxHeapPush(&state->results, &state->result_count, &state->result_capacity, c);
 				if (state->result_count > ef) {

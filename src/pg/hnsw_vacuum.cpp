@@ -132,7 +132,7 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 		          [](const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b) { return a.distance < b.distance; });
 		HnswSelectionInput input;
 		HnswLoadCandidateVectors(reader, pool, pool_count, &input);
-		int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, chosen);
+		int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, chosen, true);
 		HnswReaderRelease(reader);
 		HnswListUpdate update =
 		    HnswReplaceList(reader->index, info, element, layer, links, count, chosen, chosen_count);
@@ -195,6 +195,189 @@ Size FreeItems(IndexVacuumInfo *info, TidList *tids, uint8 expect_kind)
 		i = end;
 	}
 	return freed;
+}
+
+// Index of tid in the sorted tids, or -1.
+int64 FindTid(const TidList *tids, ItemPointer tid)
+{
+	const ItemPointerData *begin = tids->tids;
+	const ItemPointerData *end = tids->tids + tids->count;
+	const ItemPointerData *it = std::lower_bound(begin, end, *tid, TidLess);
+	if (it != end && ItemPointerEquals(const_cast<ItemPointer>(it), tid))
+		return it - begin;
+	return -1;
+}
+
+// Marks everything reachable on layer 0 from the elements in queue[0..queue_count) (already
+// marked); returns the new queue length.
+Size Walk(HnswReader *reader, const TidList *live, bool *reached, int64 *queue, Size queue_count, Size head,
+          ItemPointerData *links)
+{
+	for (; head < queue_count; head++) {
+		HnswElementRead read;
+		int count = 0;
+		if (!HnswReadElement(reader, &live->tids[queue[head]], nullptr, 0, &read, links, &count, nullptr))
+			continue;
+		for (int i = 0; i < count; i++) {
+			int64 next = FindTid(live, &links[i]);
+			if (next >= 0 && !reached[next]) {
+				reached[next] = true;
+				queue[queue_count++] = next;
+			}
+		}
+		if ((head & 1023) == 0)
+			vacuum_delay_point();
+	}
+	return queue_count;
+}
+
+// Links element from the nearest element a search from the entry point reaches (replacing that
+// element's farthest link when its list is full), and gives element that neighbor as a link when
+// it has none. Returns true if a link was added.
+bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPointer element)
+{
+	const HnswIndexInfo *info = &reader->info;
+	const int capacity = HnswLayerCapacity(info->m, 0);
+	float *vector = static_cast<float *>(palloc(sizeof(float) * info->dims));
+	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+	ItemPointerData *updated = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+	HnswElementRead self;
+	int own_count = 0;
+	bool linked = false;
+	if (!HnswReadElement(reader, element, nullptr, 0, &self, links, &own_count, vector))
+		return false;
+	const int own_links = own_count;
+
+	HnswCandidateOnDisk start;
+	if (!HnswGreedyDescend(reader, vector, meta, 0, &start))
+		return false;
+	HnswSearchState state;
+	HnswSearchStateInit(&state, info, false);
+	HnswVisitedAdd(&state.visited, element); // never link it to itself
+	HnswSearchLayer(reader, vector, &state, 0, Max(info->ef_construction, 2 * info->m), &start, 1);
+	HnswCandidateOnDisk *found =
+	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * Max(state.result_count, 1)));
+	int found_count = HnswTakeResultsSorted(&state, found);
+
+	// First the nearest with a free slot (no link is lost), then, if all are full, the nearest.
+	for (int c = 0; c < 2 * found_count && !linked; c++) {
+		const bool append_only = c < found_count;
+		ItemPointer from = &found[c % found_count].tid;
+		if (ItemPointerEquals(from, element) || (found[c % found_count].flags & kHnswElementDeleted))
+			continue;
+		for (int attempt = 0; attempt < 3 && !linked; attempt++) {
+			HnswElementRead read;
+			int count = 0;
+			float *from_vector = static_cast<float *>(palloc(sizeof(float) * info->dims));
+			if (!HnswReadElement(reader, from, nullptr, 0, &read, links, &count, from_vector))
+				break;
+			bool present = false;
+			for (int i = 0; i < count; i++)
+				present = present || ItemPointerEquals(&links[i], element);
+			if (present) {
+				linked = true; // someone linked it meanwhile
+				break;
+			}
+			if (append_only && count >= capacity)
+				break;
+			memcpy(updated, links, sizeof(ItemPointerData) * count);
+			int updated_count = count;
+			if (count < capacity) {
+				updated[updated_count++] = *element;
+			} else {
+				// Replace the farthest link.
+				int farthest = 0;
+				float worst = -get_float4_infinity();
+				for (int i = 0; i < count; i++) {
+					HnswElementRead target;
+					if (!HnswReadElement(reader, &links[i], from_vector, 0, &target, nullptr, nullptr, nullptr)) {
+						farthest = i; // a stale link: the best one to replace
+						break;
+					}
+					if (target.distance > worst) {
+						worst = target.distance;
+						farthest = i;
+					}
+				}
+				updated[farthest] = *element;
+			}
+			HnswReaderRelease(reader);
+			HnswListUpdate result = HnswReplaceList(reader->index, info, from, 0, links, count, updated, updated_count);
+			if (result == HnswListUpdate::kWritten)
+				linked = true;
+			else if (result == HnswListUpdate::kGone)
+				break;
+		}
+		if (linked && own_links == 0) {
+			// A dead end: give it a way out too.
+			ItemPointerData none[1];
+			HnswReaderRelease(reader);
+			HnswReplaceList(reader->index, info, element, 0, none, 0, from, 1);
+		}
+	}
+	return linked;
+}
+
+// Makes every live element reachable from the entry point on layer 0 again: a breadth-first walk
+// finds the elements that inserts' pruning or VACUUM's removals cut off, and each one is linked
+// from the nearest element a search reaches. Returns the links added.
+Size RepairReachability(IndexVacuumInfo *info)
+{
+	Relation index = info->index;
+	HnswIndexInfo index_info;
+	HnswMetaPageData meta;
+	HnswGetIndexInfo(index, &index_info, &meta);
+	if (!ItemPointerIsValid(&meta.entry))
+		return 0;
+
+	TidList live;
+	TidListInit(&live);
+	ForEachItem(info, kHnswElementTuple, [&](BlockNumber block, OffsetNumber offset, char *item) {
+		ItemPointerData tid;
+		ItemPointerSet(&tid, block, offset);
+		TidListAdd(&live, &tid);
+	});
+	if (live.count == 0)
+		return 0;
+	bool *reached = static_cast<bool *>(MemoryContextAllocHuge(CurrentMemoryContext, live.count));
+	memset(reached, 0, live.count);
+	int64 *queue = static_cast<int64 *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * live.count));
+	ItemPointerData *links =
+	    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * HnswLayerCapacity(index_info.m, 0)));
+	HnswReader reader;
+	HnswReaderInit(&reader, index, &index_info);
+
+	Size added = 0;
+	for (int round = 0; round < 3; round++) {
+		memset(reached, 0, live.count);
+		Size queue_count = 0;
+		int64 entry = FindTid(&live, &meta.entry);
+		if (entry < 0)
+			break;
+		reached[entry] = true;
+		queue[queue_count++] = entry;
+		queue_count = Walk(&reader, &live, reached, queue, queue_count, 0, links);
+		Size added_now = 0;
+		for (Size i = 0; i < live.count; i++) {
+			if (reached[i])
+				continue;
+			if (LinkFromReachable(&reader, &meta, &live.tids[i]))
+				added_now++;
+			reached[i] = true;
+			Size head = queue_count;
+			queue[queue_count++] = static_cast<int64>(i);
+			queue_count = Walk(&reader, &live, reached, queue, queue_count, head, links);
+			CHECK_FOR_INTERRUPTS();
+		}
+		added += added_now;
+		if (added_now == 0)
+			break;
+	}
+	HnswReaderRelease(&reader);
+	if (added > 0)
+		elog(DEBUG1, "hnsw vacuum: %zu links added to reach every element of \"%s\"", added,
+		     RelationGetRelationName(index));
+	return added;
 }
 
 } // namespace
@@ -332,12 +515,19 @@ IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResu
 	return stats;
 }
 
-// amvacuumcleanup: page count after a bulk delete; nothing to do (and no full read of the
-// index) when none ran.
+// amvacuumcleanup: relinks elements no search could reach (after this VACUUM's removals, or cut
+// off by inserts since the last one), then reports the page count.
 IndexBulkDeleteResult *hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
 {
-	if (info->analyze_only || stats == nullptr)
+	if (info->analyze_only)
 		return stats;
+	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum cleanup", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(context);
+	RepairReachability(info);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(context);
+	if (stats == nullptr)
+		return nullptr;
 	stats->num_pages = RelationGetNumberOfBlocks(info->index);
 	return stats;
 }

