@@ -791,7 +791,7 @@ std::size_t HnswGraph::FillNeighborLists()
 		const float *base = Vector(node);
 		// The first links are the heuristic's picks, closest first: their lists hold the best
 		// candidates, and looking further costs memory traffic for little gain.
-		const int hops = std::min(own_count, 8);
+		const int hops = std::min(own_count, 16);
 		for (int j = 0; j < hops; j++) {
 			const int count = CopyLinks(own[j], 0, s.links_.data());
 			for (int k = 0; k < count; k++) {
