@@ -14,7 +14,7 @@ use Test::More ();
 our @EXPORT = qw(
   dataset_file read_fvecs read_ivecs vector_literal write_copy_file
   l2_distance inner_product cosine_distance close_enough
-  knn_ids recall_at_k exact_knn_ids
+  knn_ids recall_at_k exact_knn_ids random_vectors insert_vectors_sql
 );
 
 # dataset_file(REL): absolute path of a dataset file below $VECTOR_DATASETS (default:
@@ -186,6 +186,26 @@ sub recall_at_k
 		$sum += $hits / $n;
 	}
 	return $sum / @$truth;
+}
+
+
+# random_vectors(N, DIM[, DECIMALS]): N random vectors of DIM components in [-1, 1), printed with
+# DECIMALS decimals (default 6); uses Perl's rand, so a test's srand makes them repeatable.
+sub random_vectors
+{
+	my ($n, $dim, $decimals) = @_;
+	my $format = '%.' . ($decimals // 6) . 'f';
+	return [ map { [ map { sprintf($format, 2 * rand() - 1) } 1 .. $dim ] } 1 .. $n ];
+}
+
+# insert_vectors_sql(TABLE, FIRST_ID, \@VECTORS): one INSERT of the vectors into TABLE (id, embedding)
+# with consecutive ids.
+sub insert_vectors_sql
+{
+	my ($table, $first, $vectors) = @_;
+	my $i = $first;
+	return "INSERT INTO $table (id, embedding) VALUES "
+	  . join(",\n", map { '(' . $i++ . ", '" . vector_literal($_) . "')" } @$vectors);
 }
 
 1;

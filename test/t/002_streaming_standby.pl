@@ -17,28 +17,14 @@ use VectorTestUtils;
 my $dim = 32;
 srand(20240601);
 
-# random_vectors(N): N random vectors of $dim components in [-1, 1).
-sub random_vectors
-{
-	my ($n) = @_;
-	return [ map { [ map { sprintf('%.6f', 2 * rand() - 1) } 1 .. $dim ] } 1 .. $n ];
-}
 
-# insert_sql(FIRST_ID, \@VECTORS): one INSERT of the vectors with consecutive ids.
-sub insert_sql
-{
-	my ($first, $vectors) = @_;
-	my $i = $first;
-	return 'INSERT INTO items (id, embedding) VALUES '
-	  . join(",\n", map { '(' . $i++ . ", '" . vector_literal($_) . "')" } @$vectors);
-}
 
 my $primary = PostgreSQL::Test::Cluster->new('primary');
 $primary->init(allows_streaming => 1);
 $primary->start;
 $primary->safe_psql('postgres', 'CREATE EXTENSION vector');
 $primary->safe_psql('postgres', "CREATE TABLE items (id int PRIMARY KEY, embedding vector($dim))");
-$primary->safe_psql('postgres', insert_sql(0, random_vectors(2000)));
+$primary->safe_psql('postgres', insert_vectors_sql('items', 0, random_vectors(2000, $dim)));
 
 $primary->backup('backup');
 my $standby = PostgreSQL::Test::Cluster->new('standby');
@@ -46,11 +32,11 @@ $standby->init_from_backup($primary, 'backup', has_streaming => 1);
 $standby->start;
 
 # Changes after the backup reach the standby only through streamed WAL.
-$primary->safe_psql('postgres', insert_sql(2000, random_vectors(1000)));
+$primary->safe_psql('postgres', insert_vectors_sql('items', 2000, random_vectors(1000, $dim)));
 $primary->safe_psql('postgres', 'UPDATE items SET embedding = embedding + embedding WHERE id % 20 = 0');
 $primary->safe_psql('postgres', 'DELETE FROM items WHERE id % 30 = 1');
 
-my $queries = random_vectors(5);
+my $queries = random_vectors(5, $dim);
 
 # answers(NODE, SETTINGS): the top 20 rows for each query and each operator, plus
 # aggregates over the whole table, as one string.
@@ -105,7 +91,7 @@ for my $am (sort keys %index_options)
 		next;
 	}
 	$primary->safe_psql('postgres', "CREATE INDEX items_${am}_idx ON items $index_options{$am}");
-	$primary->safe_psql('postgres', insert_sql($next_id, random_vectors(300)));
+	$primary->safe_psql('postgres', insert_vectors_sql('items', $next_id, random_vectors(300, $dim)));
 	$next_id += 300;
 	$primary->safe_psql('postgres', "DELETE FROM items WHERE id % 50 = 7; VACUUM items");
 

@@ -18,20 +18,7 @@ use VectorTestUtils;
 my $dim = 24;
 srand(20261121);
 
-sub random_vectors
-{
-	my ($n) = @_;
-	return [ map { [ map { sprintf('%.4f', 2 * rand() - 1) } 1 .. $dim ] } 1 .. $n ];
-}
 
-# insert_sql(TABLE, FIRST_ID, \@VECTORS)
-sub insert_sql
-{
-	my ($table, $first, $vectors) = @_;
-	my $i = $first;
-	return "INSERT INTO $table (id, embedding) VALUES "
-	  . join(",\n", map { '(' . $i++ . ", '" . vector_literal($_) . "')" } @$vectors);
-}
 
 my $primary = PostgreSQL::Test::Cluster->new('primary');
 $primary->init(allows_streaming => 1);
@@ -40,7 +27,7 @@ $primary->start;
 $primary->safe_psql('postgres', 'CREATE EXTENSION vector');
 $primary->safe_psql('postgres', "CREATE TABLE items (id int PRIMARY KEY, embedding vector($dim))");
 $primary->safe_psql('postgres', "CREATE TABLE items_cos (id int PRIMARY KEY, embedding vector($dim))");
-$primary->safe_psql('postgres', insert_sql('items', 0, random_vectors(3000)));
+$primary->safe_psql('postgres', insert_vectors_sql('items', 0, random_vectors(3000, $dim, 4)));
 
 $primary->backup('backup');
 my $standby = PostgreSQL::Test::Cluster->new('standby');
@@ -50,9 +37,9 @@ $standby->start;
 # Everything below reaches the standby through streamed WAL only.
 $primary->safe_psql('postgres', 'CREATE INDEX items_l2 ON items USING hnsw (embedding vector_l2_ops)');
 $primary->safe_psql('postgres', 'CREATE INDEX items_cos_idx ON items_cos USING hnsw (embedding vector_cosine_ops) WITH (m = 6, ef_construction = 12)');
-$primary->safe_psql('postgres', insert_sql('items_cos', 0, random_vectors(1500)));
+$primary->safe_psql('postgres', insert_vectors_sql('items_cos', 0, random_vectors(1500, $dim, 4)));
 
-my $queries = random_vectors(8);
+my $queries = random_vectors(8, $dim, 4);
 my $settings = 'SET enable_seqscan = off; SET hnsw.ef_search = 60;';
 
 # answers(NODE): the top 30 (id, distance) of each query, for both indexes, as one string; plus an
@@ -90,8 +77,8 @@ like($standby->safe_psql('postgres', "$settings EXPLAIN (COSTS OFF) SELECT id FR
 	qr/Index Scan using items_l2/, 'the standby scans the replayed index');
 check_same('after the build');
 
-$primary->safe_psql('postgres', insert_sql('items', 3000, random_vectors(1000)));
-$primary->safe_psql('postgres', insert_sql('items_cos', 1500, random_vectors(500)));
+$primary->safe_psql('postgres', insert_vectors_sql('items', 3000, random_vectors(1000, $dim, 4)));
+$primary->safe_psql('postgres', insert_vectors_sql('items_cos', 1500, random_vectors(500, $dim, 4)));
 check_same('after inserts');
 
 $primary->safe_psql('postgres', 'DELETE FROM items WHERE id % 3 = 0; DELETE FROM items_cos WHERE id % 2 = 0');
@@ -99,8 +86,8 @@ $primary->safe_psql('postgres', 'VACUUM items; VACUUM items_cos');
 check_same('after deletes and VACUUM');
 
 # New rows take the freed heap slots and index space.
-$primary->safe_psql('postgres', insert_sql('items', 5000, random_vectors(800)));
-$primary->safe_psql('postgres', insert_sql('items_cos', 5000, random_vectors(800)));
+$primary->safe_psql('postgres', insert_vectors_sql('items', 5000, random_vectors(800, $dim, 4)));
+$primary->safe_psql('postgres', insert_vectors_sql('items_cos', 5000, random_vectors(800, $dim, 4)));
 $primary->safe_psql('postgres', 'UPDATE items SET embedding = embedding + embedding WHERE id % 10 = 1');
 check_same('after inserts into freed space and updates');
 
@@ -124,7 +111,7 @@ unlike(PostgreSQL::Test::Utils::slurp_file($standby->logfile), qr/inconsistent p
 # The promoted standby writes to the replayed indexes: inserts, VACUUM, then exact top 5.
 $primary->stop;
 $standby->promote;
-$standby->safe_psql('postgres', insert_sql('items', 9000, random_vectors(300)));
+$standby->safe_psql('postgres', insert_vectors_sql('items', 9000, random_vectors(300, $dim, 4)));
 $standby->safe_psql('postgres', 'DELETE FROM items WHERE id % 7 = 4; VACUUM items');
 for my $q (@$queries[ 1 .. 3 ])
 {

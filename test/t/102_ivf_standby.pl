@@ -17,21 +17,7 @@ use VectorTestUtils;
 my $dim = 16;
 srand(4242);
 
-# random_vectors(N): N random vectors of $dim components in [-1, 1).
-sub random_vectors
-{
-	my ($n) = @_;
-	return [ map { [ map { sprintf('%.5f', 2 * rand() - 1) } 1 .. $dim ] } 1 .. $n ];
-}
 
-# insert_sql(FIRST_ID, \@VECTORS): one INSERT of the vectors with consecutive ids.
-sub insert_sql
-{
-	my ($first, $vectors) = @_;
-	my $i = $first;
-	return 'INSERT INTO items (id, embedding) VALUES '
-	  . join(",\n", map { '(' . $i++ . ", '" . vector_literal($_) . "')" } @$vectors);
-}
 
 my $primary = PostgreSQL::Test::Cluster->new('ivf_primary');
 $primary->init(allows_streaming => 1);
@@ -39,7 +25,7 @@ $primary->append_conf('postgresql.conf', "wal_consistency_checking = 'generic'")
 $primary->start;
 $primary->safe_psql('postgres', 'CREATE EXTENSION vector');
 $primary->safe_psql('postgres', "CREATE TABLE items (id int PRIMARY KEY, embedding vector($dim))");
-$primary->safe_psql('postgres', insert_sql(0, random_vectors(3000)));
+$primary->safe_psql('postgres', insert_vectors_sql('items', 0, random_vectors(3000, $dim, 5)));
 
 $primary->backup('backup');
 my $standby = PostgreSQL::Test::Cluster->new('ivf_standby');
@@ -59,18 +45,18 @@ my $next_id = 3000;
 # Inserts clustered far from the data land in a few lists and fill several new pages each.
 for my $round (1 .. 3)
 {
-	my $far = [ map { [ map { $_ + 5 } @$_ ] } @{ random_vectors(700) } ];
-	$primary->safe_psql('postgres', insert_sql($next_id, $far));
+	my $far = [ map { [ map { $_ + 5 } @$_ ] } @{ random_vectors(700, $dim, 5) } ];
+	$primary->safe_psql('postgres', insert_vectors_sql('items', $next_id, $far));
 	$next_id += 700;
-	$primary->safe_psql('postgres', insert_sql($next_id, random_vectors(300)));
+	$primary->safe_psql('postgres', insert_vectors_sql('items', $next_id, random_vectors(300, $dim, 5)));
 	$next_id += 300;
 }
 $primary->safe_psql('postgres', 'DELETE FROM items WHERE id % 3 = 1; VACUUM items');
 # Inserts after VACUUM reuse the freed space.
-$primary->safe_psql('postgres', insert_sql($next_id, random_vectors(500)));
+$primary->safe_psql('postgres', insert_vectors_sql('items', $next_id, random_vectors(500, $dim, 5)));
 $next_id += 500;
 
-my $queries = random_vectors(5);
+my $queries = random_vectors(5, $dim, 5);
 push @$queries, [ (5) x $dim ];
 
 # answers(NODE): the top 30 ids of every query through every index (all lists probed), and
@@ -94,9 +80,9 @@ sub answers
 
 # An index built on 5 rows has 15 empty lists: inserts then create their first pages.
 $primary->safe_psql('postgres', "CREATE TABLE small (id int, embedding vector($dim))");
-$primary->safe_psql('postgres', insert_sql(0, random_vectors(5)) =~ s/INTO items/INTO small/r);
+$primary->safe_psql('postgres', insert_vectors_sql('small', 0, random_vectors(5, $dim, 5)));
 $primary->safe_psql('postgres', "CREATE INDEX small_idx ON small USING ivf (embedding vector_l2_ops) WITH (lists = 20, quantizer = 'sq8')");
-$primary->safe_psql('postgres', insert_sql(5, random_vectors(400)) =~ s/INTO items/INTO small/r);
+$primary->safe_psql('postgres', insert_vectors_sql('small', 5, random_vectors(400, $dim, 5)));
 my $small_sql = "SET enable_seqscan = off; SET ivfflat.probes = 20; SELECT string_agg(id::text, ',') FROM "
   . "(SELECT id FROM small ORDER BY embedding <-> '[" . join(',', (0) x $dim) . "]' LIMIT 1000) s";
 
