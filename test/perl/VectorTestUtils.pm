@@ -14,7 +14,7 @@ use Test::More ();
 our @EXPORT = qw(
   dataset_file read_fvecs read_ivecs vector_literal write_copy_file
   l2_distance inner_product cosine_distance close_enough
-  knn_ids recall_at_k exact_knn_ids random_vectors insert_vectors_sql
+  knn_ids recall_at_k exact_knn_ids random_vectors insert_vectors_sql copy_vectors
 );
 
 # dataset_file(REL): absolute path of a dataset file below $VECTOR_DATASETS (default:
@@ -206,6 +206,19 @@ sub insert_vectors_sql
 	my $i = $first;
 	return "INSERT INTO $table (id, embedding) VALUES "
 	  . join(",\n", map { '(' . $i++ . ", '" . vector_literal($_) . "')" } @$vectors);
+}
+
+
+# copy_vectors(NODE, TABLE, \@VECTORS): loads the vectors into TABLE (id, embedding) with COPY from
+# a file the server can read (ids = row numbers), then ANALYZEs the table.
+sub copy_vectors
+{
+	my ($node, $table, $vectors) = @_;
+	require PostgreSQL::Test::Utils;
+	my $path = PostgreSQL::Test::Utils::tempdir() . "/$table.tsv";
+	write_copy_file($path, $vectors);
+	$node->safe_psql('postgres', "COPY $table (id, embedding) FROM '$path'; ANALYZE $table");
+	return;
 }
 
 1;

@@ -30,9 +30,7 @@ $node->safe_psql('postgres', 'CREATE EXTENSION vector');
 $node->safe_psql('postgres', "CREATE TABLE items (id int PRIMARY KEY, embedding vector($dim))");
 
 # Load the base vectors with COPY from a file the server can read (ids = row numbers).
-my $dir = PostgreSQL::Test::Utils::tempdir;
-write_copy_file("$dir/base.tsv", $base);
-$node->safe_psql('postgres', "COPY items (id, embedding) FROM '$dir/base.tsv'; ANALYZE items");
+copy_vectors($node, 'items', $base);
 is($node->safe_psql('postgres', 'SELECT count(*) FROM items'), '10000', 'all base vectors loaded');
 is($node->safe_psql('postgres', 'SELECT DISTINCT vector_dims(embedding) FROM items'),
 	$dim, 'stored vectors keep their dimension');

@@ -29,10 +29,8 @@ $node->append_conf('postgresql.conf', "maintenance_work_mem = '256MB'\nautovacuu
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION vector');
 
-my $dir = PostgreSQL::Test::Utils::tempdir;
-write_copy_file("$dir/base.tsv", $base);
-$node->safe_psql('postgres',
-	"CREATE TABLE items (id int PRIMARY KEY, embedding vector($dim)); COPY items FROM '$dir/base.tsv'; ANALYZE items");
+$node->safe_psql('postgres', "CREATE TABLE items (id int PRIMARY KEY, embedding vector($dim))");
+copy_vectors($node, 'items', $base);
 
 my $index_scan = 'SET enable_seqscan = off;';
 my @truth_l2 = map { [ @{$_}[ 0 .. $k - 1 ] ] } @$truth;

@@ -26,10 +26,8 @@ $node->init;
 $node->append_conf('postgresql.conf', "maintenance_work_mem = '256MB'\nautovacuum = off");
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION vector');
-my $dir = PostgreSQL::Test::Utils::tempdir;
-write_copy_file("$dir/base.tsv", $base);
-$node->safe_psql('postgres',
-	"CREATE TABLE items (id int PRIMARY KEY, embedding vector(128)); COPY items FROM '$dir/base.tsv'; ANALYZE items");
+$node->safe_psql('postgres', "CREATE TABLE items (id int PRIMARY KEY, embedding vector(128))");
+copy_vectors($node, 'items', $base);
 
 # (the GUC exists once the library is loaded)
 like($node->safe_psql('postgres', "LOAD 'vector'; SELECT min_val || '..' || max_val || ' ' || boot_val FROM pg_settings WHERE name = 'vector.build_threads'"),

@@ -32,9 +32,7 @@ $node->append_conf('postgresql.conf', "maintenance_work_mem = '64MB'\nshared_buf
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION vector');
 $node->safe_psql('postgres', "CREATE TABLE items (id int PRIMARY KEY, embedding vector($dim))");
-my $dir = PostgreSQL::Test::Utils::tempdir;
-write_copy_file("$dir/base.tsv", $base);
-$node->safe_psql('postgres', "COPY items (id, embedding) FROM '$dir/base.tsv'; ANALYZE items");
+copy_vectors($node, 'items', $base);
 
 # top_k(SETTINGS, OP): { qid => [ distances of the top k rows ] } for every query, in one session.
 sub top_k
