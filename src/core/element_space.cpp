@@ -1,6 +1,7 @@
 // Distance functions of every element kind; see element_space.h.
 #include "core/element_space.h"
 
+#include <cmath>
 #include <cstring>
 
 #include "core/bit_distance.h"
@@ -50,6 +51,18 @@ float HalfL2(const void *a, const void *b, std::size_t dims)
 float HalfNegativeInnerProduct(const void *a, const void *b, std::size_t dims)
 {
 	return -HalfInnerProduct(static_cast<const Half *>(a), static_cast<const Half *>(b), dims);
+}
+
+// 1 - dot / sqrt(|a|^2 |b|^2) in double, as cosine_distance(halfvec, halfvec); 0 for a zero row.
+float HalfCosine(const void *a, const void *b, std::size_t dims)
+{
+	const CosineParts parts = HalfCosineDistanceParts(static_cast<const Half *>(a), static_cast<const Half *>(b), dims);
+	const double norms = static_cast<double>(parts.norm_a) * static_cast<double>(parts.norm_b);
+	if (!(norms > 0.0))
+		return 0.0f;
+	double similarity = static_cast<double>(parts.dot) / std::sqrt(norms);
+	similarity = similarity > 1.0 ? 1.0 : (similarity < -1.0 ? -1.0 : similarity);
+	return static_cast<float>(1.0 - similarity);
 }
 
 float HalfL1(const void *a, const void *b, std::size_t dims)
@@ -104,6 +117,7 @@ ElementDistanceFn ElementDistance(ElementKind kind, ElementMetric metric) noexce
 		case ElementMetric::kL2: return HalfL2;
 		case ElementMetric::kNegativeInnerProduct: return HalfNegativeInnerProduct;
 		case ElementMetric::kL1: return HalfL1;
+		case ElementMetric::kCosine: return HalfCosine;
 		default: return nullptr;
 		}
 	case ElementKind::kBit:

@@ -11,8 +11,10 @@
 // Pages store rows padded to a multiple of 4 bytes (ElementStoredBytes).
 //
 // Every distance is "smaller is closer": squared Euclidean, negative inner product, taxicab,
-// Hamming (bit count) or Jaccard distance. Cosine is the negative inner product of normalised
-// rows: callers normalise before they store or search.
+// Hamming (bit count) or Jaccard distance. Cosine of float rows is the negative inner product of
+// normalised rows (callers normalise before they store or search); half rows keep their values
+// (a normalised row rounded to binary16 would order rows slightly differently from the <=>
+// operator) and use kCosine, computed as that operator does.
 #pragma once
 
 #include <cstddef>
@@ -33,6 +35,7 @@ enum class ElementMetric : std::uint8_t {
 	kL1,                   // sum of |a - b|
 	kHamming,              // differing bits
 	kJaccard,              // 1 - |a and b| / |a or b|
+	kCosine,               // 1 - cos(a, b), for rows not normalised beforehand (halfvec)
 };
 
 // Distance between two rows of dims dimensions (bits for kBit; unused for kSparse).

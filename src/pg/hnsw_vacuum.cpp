@@ -87,7 +87,7 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 	ItemPointerData *hop = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 	ItemPointerData *chosen = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
-	float *vector = static_cast<float *>(palloc(sizeof(float) * info->dims));
+	char *vector = static_cast<char *>(palloc(info->max_bytes));
 	bool wrote = false;
 
 	for (int attempt = 0; attempt < 5; attempt++) {
@@ -140,6 +140,7 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 		pfree(seen.keys);
 		pfree(input.candidates);
 		pfree(input.vectors);
+		pfree(input.offsets);
 		if (update == HnswListUpdate::kWritten)
 			wrote = true;
 		if (update != HnswListUpdate::kChanged)
@@ -238,7 +239,7 @@ bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPoi
 {
 	const HnswIndexInfo *info = &reader->info;
 	const int capacity = HnswLayerCapacity(info->m, 0);
-	float *vector = static_cast<float *>(palloc(sizeof(float) * info->dims));
+	char *vector = static_cast<char *>(palloc(info->max_bytes));
 	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 	ItemPointerData *updated = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 	HnswElementRead self;
@@ -268,7 +269,7 @@ bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPoi
 		for (int attempt = 0; attempt < 3 && !linked; attempt++) {
 			HnswElementRead read;
 			int count = 0;
-			float *from_vector = static_cast<float *>(palloc(sizeof(float) * info->dims));
+			char *from_vector = static_cast<char *>(palloc(info->max_bytes));
 			if (!HnswReadElement(reader, from, nullptr, 0, &read, links, &count, from_vector))
 				break;
 			bool present = false;
