@@ -8,6 +8,7 @@
 using vector_core::Half;
 using vector_core::VectorTextStatus;
 
+// palloc0 leaves unused and every element zero (+0.0).
 HalfVector *InitHalfVector(int dim)
 {
 	Size size = HalfVectorSize(dim);
@@ -17,6 +18,7 @@ HalfVector *InitHalfVector(int dim)
 	return result;
 }
 
+// pgvector's messages: 22000 below one dimension, 54000 above the limit.
 void CheckHalfvecDim(int dim)
 {
 	if (dim < 1)
@@ -26,6 +28,7 @@ void CheckHalfvecDim(int dim)
 				errmsg("halfvec cannot have more than %d dimensions", kHalfvecMaxDim)));
 }
 
+// Operators need equal dimensions (22000 otherwise).
 void CheckHalfvecSameDims(const HalfVector *a, const HalfVector *b)
 {
 	if (a->dim != b->dim)
@@ -33,6 +36,7 @@ void CheckHalfvecSameDims(const HalfVector *a, const HalfVector *b)
 			(errcode(ERRCODE_DATA_EXCEPTION), errmsg("different halfvec dimensions %d and %d", a->dim, b->dim)));
 }
 
+// NaN first, then infinity, like pgvector.
 void CheckHalfvecElement(Half value)
 {
 	if (vector_core::HalfIsNaN(value))
@@ -41,6 +45,7 @@ void CheckHalfvecElement(Half value)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("infinite value not allowed in halfvec")));
 }
 
+// Rounds to nearest even; the error names the float in its shortest decimal form.
 Half FloatToHalfChecked(float value)
 {
 	Half result = vector_core::FloatToHalf(value);

@@ -9,6 +9,7 @@ using vector_core::SparseElement;
 using vector_core::SparseIndexStatus;
 using vector_core::SparsevecTextStatus;
 
+// palloc0 leaves unused, indices and values zero for the caller to fill.
 SparseVector *InitSparseVector(int dim, int nnz)
 {
 	Size size = SparseVectorSize(nnz);
@@ -19,6 +20,7 @@ SparseVector *InitSparseVector(int dim, int nnz)
 	return result;
 }
 
+// pgvector's messages: 22000 below one dimension, 54000 above the limit.
 void CheckSparsevecDim(int64 dim)
 {
 	if (dim < 1)
@@ -28,6 +30,7 @@ void CheckSparsevecDim(int64 dim)
 				errmsg("sparsevec cannot have more than %d dimensions", kSparsevecMaxDim)));
 }
 
+// Negative, beyond the non-zero limit, or more elements than dimensions (pgvector's order).
 void CheckSparsevecNnz(int nnz, int dim)
 {
 	if (nnz < 0)
@@ -41,6 +44,7 @@ void CheckSparsevecNnz(int nnz, int dim)
 				errmsg("sparsevec cannot have more elements than dimensions")));
 }
 
+// Operators need equal dimensions (22000 otherwise).
 void CheckSparsevecSameDims(const SparseVector *a, const SparseVector *b)
 {
 	if (a->dim != b->dim)
@@ -48,6 +52,7 @@ void CheckSparsevecSameDims(const SparseVector *a, const SparseVector *b)
 				errmsg("different sparsevec dimensions %d and %d", a->dim, b->dim)));
 }
 
+// NaN first, then infinity, like pgvector.
 void CheckSparsevecElement(float value)
 {
 	if (isnan(value))
@@ -56,6 +61,7 @@ void CheckSparsevecElement(float value)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("infinite value not allowed in sparsevec")));
 }
 
+// Maps the core check's verdict to pgvector's messages.
 void CheckSparsevecIndices(const int32 *indices, int nnz, int64 dim)
 {
 	switch (vector_core::CheckSparseIndices(indices, nnz, dim)) {

@@ -177,5 +177,55 @@ TEST(SparseIndices, SortAndCheck)
 	EXPECT_EQ(CheckSparseIndices(nullptr, 0, 1), SparseIndexStatus::kOk);
 }
 
+// Well-formed inputs with a few random edits (insert, delete, replace over the grammar's
+// alphabet): the parser must stay within its buffer (the sanitizer build checks that) and
+// report consistent results for whatever survives.
+TEST(SparsevecText, SurvivesRandomEdits)
+{
+	const std::string alphabet = "{}:,/0123456789.-+eEnaif \t";
+	std::mt19937 rng(13);
+	std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+	std::uniform_int_distribution<int> small(0, 9);
+	int parsed = 0;
+	int refused = 0;
+	for (int trial = 0; trial < 50000; trial++) {
+		std::string text = "{";
+		for (int i = small(rng); i > 0; i--)
+			text += std::to_string(small(rng) + 1) + ":" + std::to_string(small(rng) - 3) + ".5,";
+		text += "1:2}/" + std::to_string(small(rng) + 1);
+		for (int edits = small(rng) % 4; edits > 0; edits--) {
+			std::size_t at = std::uniform_int_distribution<std::size_t>(0, text.size() - 1)(rng);
+			switch (small(rng) % 3) {
+			case 0:
+				text.insert(at, 1, alphabet[pick(rng)]);
+				break;
+			case 1:
+				text.erase(at, 1);
+				break;
+			default:
+				text[at] = alphabet[pick(rng)];
+				break;
+			}
+		}
+		int capacity = CountSparsevecTextElements(text.c_str(), 16000);
+		std::vector<SparseElement> out(static_cast<std::size_t>(capacity));
+		SparsevecTextResult r = ParseSparsevecText(text.c_str(), out.data(), capacity);
+		ASSERT_LE(r.nnz, capacity) << text;
+		ASSERT_GE(r.nnz, 0) << text;
+		if (r.status == SparsevecTextStatus::kOutOfRange) {
+			ASSERT_LE(r.token_begin + r.token_length, text.size()) << text;
+		}
+		if (r.status == SparsevecTextStatus::kOk) {
+			parsed++;
+			for (int i = 0; i < r.nnz; i++)
+				ASSERT_NE(out[static_cast<std::size_t>(i)].value, 0.0f) << text;
+		} else {
+			refused++;
+		}
+	}
+	// Both outcomes occur, so the test is not vacuous.
+	EXPECT_GT(parsed, 0);
+	EXPECT_GT(refused, 0);
+}
 } // namespace
 } // namespace vector_core

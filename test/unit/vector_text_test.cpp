@@ -1,6 +1,7 @@
 // Unit tests of the vector text parser (src/core/vector_text.cpp).
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -114,6 +115,31 @@ TEST(HalfvecText, RefusesWhatHalfCannotHold)
 	// Tiny values round to zero instead of failing, as pgvector does.
 	ASSERT_EQ(ParseHalf("[1e-10]", &v).status, VectorTextStatus::kOk);
 	EXPECT_EQ(v[0], 0);
+}
+
+// Random strings over the grammar's alphabet: the halfvec parser must stay within its buffer
+// (the sanitizer build checks that) and only ever store finite halves.
+TEST(HalfvecText, SurvivesRandomInput)
+{
+	const std::string alphabet = "[],0123456789.-+eEnaif \t";
+	std::mt19937 rng(17);
+	std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+	std::uniform_int_distribution<int> length(0, 30);
+	int parsed = 0;
+	for (int trial = 0; trial < 100000; trial++) {
+		std::string text = trial % 2 == 0 ? "[" : "";
+		for (int i = length(rng); i > 0; i--)
+			text += alphabet[pick(rng)];
+		std::vector<vector_core::Half> v;
+		VectorTextResult r = ParseHalf(text, &v, 4);
+		ASSERT_LE(r.dims, 4) << text;
+		if (r.status == VectorTextStatus::kOk) {
+			parsed++;
+			for (vector_core::Half h : v)
+				ASSERT_FALSE(vector_core::HalfIsInf(h) || vector_core::HalfIsNaN(h)) << text;
+		}
+	}
+	EXPECT_GT(parsed, 0);
 }
 
 } // namespace
