@@ -117,6 +117,17 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 	}
 	so->state.tuples = 1;
 	HnswSearchLayer(&so->reader, so->query, &so->state, 0, so->ef_search, &start, 1);
+	// Fewer than ef_search found: the descent may have landed in a corner with no way out (an
+	// element whose links all died, a cluster of equal vectors linking only among themselves).
+	// Search on from the entry point too, from which VACUUM keeps every element reachable.
+	if (so->state.result_count < so->ef_search && ItemPointerIsValid(&so->entry) &&
+	    !HnswVisitedContains(&so->state.visited, &so->entry)) {
+		HnswCandidateOnDisk entry;
+		if (HnswVisitBatch(&so->reader, so->query, &so->entry, 1, &entry, get_float4_infinity(), &so->state) == 1) {
+			so->state.tuples++;
+			HnswSearchLayer(&so->reader, so->query, &so->state, 0, so->ef_search, &entry, 1);
+		}
+	}
 	so->batch_count = HnswTakeResultsSorted(&so->state, so->batch);
 	HnswReaderRelease(&so->reader);
 }

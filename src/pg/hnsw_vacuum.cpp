@@ -128,6 +128,29 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 					consider(&hop[j]);
 			}
 		}
+		if (pool_count == 0) {
+			// Every neighbor and every neighbor's neighbor died (say, most copies of a repeated
+			// vector were deleted): without new candidates the element would keep no link at all,
+			// a dead end for any search that reaches it. Find some as an insert would.
+			HnswMetaPageData meta;
+			HnswReadMeta(reader->index, &meta);
+			HnswCandidateOnDisk start;
+			if (HnswGreedyDescend(reader, vector, &meta, layer, &start)) {
+				HnswSearchState state;
+				HnswSearchStateInit(&state, info, false);
+				HnswVisitedAdd(&state.visited, element);
+				HnswSearchLayer(reader, vector, &state, layer, Max(info->ef_construction, capacity), &start, 1);
+				HnswCandidateOnDisk *found = static_cast<HnswCandidateOnDisk *>(
+				    palloc(sizeof(HnswCandidateOnDisk) * Max(state.result_count, 1)));
+				const int found_count = HnswTakeResultsSorted(&state, found);
+				for (int i = 0; i < found_count && pool_count < capacity * (capacity + 1); i++) {
+					if (!(found[i].flags & kHnswElementDeleted) && !HnswVisitedContains(dead, &found[i].tid) &&
+					    found[i].level >= layer && HnswVisitedAdd(&seen, &found[i].tid))
+						pool[pool_count++] = found[i];
+				}
+				pfree(found);
+			}
+		}
 		std::sort(pool, pool + pool_count,
 		          [](const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b) { return a.distance < b.distance; });
 		HnswSelectionInput input;
