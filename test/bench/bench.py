@@ -292,11 +292,32 @@ class WorkerSampler(threading.Thread):
 
 # ---------------------------------------------------------------- load and index
 
-def table_name(ds):
+def table_name(ds, column_type="vector"):
     name = "bench_" + ds.name.replace("-", "_")
     if ds.rows != ds.full_rows:
         name += "_%d" % ds.rows
+    if column_type != "vector":
+        name += "_" + column_type
     return name
+
+
+def load_typed_table(srv, ds, args, column_type):
+    """The dataset as a column of another type (halfvec), copied from the vector table."""
+    base = load_table(srv, ds, args)
+    table = table_name(ds, column_type)
+    tag = "%s %s %s" % (TABLE_TAG, ds.fingerprint, column_type)
+    row = srv.execute("SELECT obj_description(to_regclass(%s), 'pg_class')", (table,))[0][0]
+    if row == tag and not args.reload and not base["loaded"]:
+        log("%s: table %s already loaded, skipping load" % (srv.label, table))
+        return {"table": table, "loaded": False}
+    t0 = time.time()
+    srv.execute("DROP TABLE IF EXISTS %s" % table)
+    srv.execute("CREATE TABLE %s AS SELECT id, embedding::%s(%d) AS embedding FROM %s"
+                % (table, column_type, ds.dim, base["table"]))
+    srv.execute("ALTER TABLE %s ADD PRIMARY KEY (id)" % table)
+    srv.execute("VACUUM (ANALYZE, FREEZE) %s" % table)
+    srv.execute("COMMENT ON TABLE %s IS %%s" % table, (tag,))
+    return {"table": table, "loaded": True, "load_s": time.time() - t0}
 
 
 def copy_binary(cur, table, base, start):
@@ -447,9 +468,9 @@ def build_index(srv, table, index_sql, reuse):
 
 # ---------------------------------------------------------------- queries
 
-def prepare(srv, table, op, k):
+def prepare(srv, table, op, k, column_type="vector"):
     srv.execute("DEALLOCATE ALL")
-    srv.execute("PREPARE q(vector) AS SELECT id FROM %s ORDER BY embedding %s $1 LIMIT %d" % (table, op, k))
+    srv.execute("PREPARE q(%s) AS SELECT id FROM %s ORDER BY embedding %s $1 LIMIT %d" % (column_type, table, op, k))
 
 
 def explain(srv, qtext):
@@ -637,6 +658,11 @@ def parse_args(argv):
                    '"USING hnsw (embedding vector_cosine_ops) WITH (m=16, ef_construction=64)"; none = exact search')
     p.add_argument("--ref-index", help="index for the reference server when it differs from --index "
                    "(for example ivfflat there, a quantized ivf here); default: --index")
+    p.add_argument("--type", default="vector", choices=("vector", "halfvec"),
+                   help="column type of the table under test (halfvec: the dataset cast to halfvec)")
+    p.add_argument("--ref-type", default=None, choices=("vector", "halfvec"),
+                   help="column type on the reference server (default: --type); with --ref-dsn equal "
+                   "to --dsn this compares two types on one server")
     p.add_argument("--reuse-index", action="store_true",
                    help="keep an existing index built from the same --index text (no build figures)")
     p.add_argument("--sweep", help='GUC and values, e.g. "hnsw.ef_search=10,20,40,80,160"')
@@ -688,10 +714,17 @@ def main(argv):
         raise SystemExit("--name and --ref-name must differ")
     warnings = []
 
-    table = table_name(ds)
-    load = {s.label: load_table(s, ds, args) for s in servers}
+    types = {args.name: args.type, args.ref_name: args.ref_type or args.type}
+    tables = {s.label: table_name(ds, types[s.label]) for s in servers}
+    load = {}
+    for s in servers:
+        if types[s.label] == "vector":
+            load[s.label] = load_table(s, ds, args)
+        else:
+            load[s.label] = load_typed_table(s, ds, args, types[s.label])
     build = {}
     for s in servers:
+        table = tables[s.label]
         if args.index:
             index_sql = args.ref_index if (args.ref_index and s.label == args.ref_name) else args.index
             build[s.label] = build_index(s, table, index_sql, args.reuse_index)
@@ -701,7 +734,7 @@ def main(argv):
             s.try_execute("SELECT pg_prewarm('%s')" % table)
             if args.index:
                 s.try_execute("SELECT pg_prewarm('%s_idx')" % table)
-        prepare(s, table, op, args.k)
+        prepare(s, table, op, args.k, types[s.label])
         s.info["plan"] = explain(s, ds.query_text[0])
         uses_index = "Index Scan" in s.info["plan"] and "_idx" in s.info["plan"]
         if bool(args.index) != uses_index:
@@ -803,7 +836,7 @@ def main(argv):
             "dataset": ds.name, "rows": ds.rows, "dim": ds.dim, "metric": ds.metric, "operator": op,
             "k": args.k, "queries": nq, "index": args.index, "ref_index": args.ref_index, "sweep_name": sweep_name,
             "sweep_values": sweep_values, "repeat": args.repeat, "batch": batch, "warmup": warmup,
-            "settings": settings, "fingerprint": ds.fingerprint, "gt_source": ds.gt_source, "table": table,
+            "settings": settings, "fingerprint": ds.fingerprint, "gt_source": ds.gt_source, "tables": tables,
             "argv": argv,
         },
         "servers": [dict(s.info, notes=s.notes, local_proc=s.local_proc) for s in servers],
