@@ -163,7 +163,8 @@ for my $name (qw(l2 ip))
 	$want = exact_knn_ids($node, 'vac', $op, $queries, $k);
 	# (inner product varies more from build to build: 0.94 to 0.997 measured; an index whose
 	# VACUUM left the dead elements pointing at reused heap TIDs gives 0.76)
-	check_recall("vacuum then insert $name", $op, $want, $name eq 'ip' ? 0.90 : 0.95, 64, 'vac');
+	# (l2: 0.988 to 0.997 usually, 0.907 once in a run on a loaded machine)
+	check_recall("vacuum then insert $name", $op, $want, 0.90, 64, 'vac');
 	my $lit = vector_literal($queries->[3]);
 	my $ids = $node->safe_psql('postgres',
 		"$index_scan SET hnsw.ef_search = 200; SELECT id FROM vac ORDER BY embedding $op '$lit' LIMIT 200");

@@ -88,8 +88,8 @@ for my $c (@cases)
 	$node->safe_psql('postgres', "DROP INDEX ${src}_idx");
 }
 
-# Inserts after the build, then deletes and VACUUM, for one class of each type.
-for my $c (grep { $_->[2] eq 'ivfflat' && $_->[1] =~ /^(l2|hamming)$/ } @cases)
+# Inserts after the build, then deletes and VACUUM, for every ivfflat class.
+for my $c (grep { $_->[2] eq 'ivfflat' } @cases)
 {
 	my ($type, $class, $am, $options, $full, $tenth) = @$c;
 	my $src = $source{$type};
