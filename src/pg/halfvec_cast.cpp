@@ -3,6 +3,7 @@
 // beyond +-65504 with pgvector's "out of range for type halfvec" error.
 #include "pg/pg_headers.h"
 
+#include "pg/array_input.h"
 #include "pg/halfvec.h"
 #include "pg/vector.h"
 
@@ -44,44 +45,15 @@ VECTOR_SQL_FUNCTION(array_to_halfvec)
 {
 	ArrayType *array = PG_GETARG_ARRAYTYPE_P(0);
 	int32 typmod = PG_GETARG_INT32(1);
-	Oid elemtype = ARR_ELEMTYPE(array);
-
-	if (ARR_NDIM(array) > 1)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("array must be 1-D")));
-	if (ARR_HASNULL(array) && array_contains_nulls(array))
-		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("array must not contain nulls")));
-	if (elemtype != INT4OID && elemtype != FLOAT4OID && elemtype != FLOAT8OID && elemtype != NUMERICOID)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("unsupported array type")));
-
-	int16 typlen;
-	bool typbyval;
-	char typalign;
-	Datum *elems;
+	Oid elemtype;
 	int nelems;
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	deconstruct_array(array, elemtype, typlen, typbyval, typalign, &elems, nullptr, &nelems);
+	Datum *elems = ArrayInputElements(array, &elemtype, &nelems);
 
 	CheckHalfvecDim(nelems);
 	CheckExpectedDim(typmod, nelems);
 	HalfVector *result = InitHalfVector(nelems);
-	for (int i = 0; i < nelems; i++) {
-		float value;
-		switch (elemtype) {
-		case INT4OID:
-			value = static_cast<float>(DatumGetInt32(elems[i]));
-			break;
-		case FLOAT4OID:
-			value = DatumGetFloat4(elems[i]);
-			break;
-		case FLOAT8OID:
-			value = static_cast<float>(DatumGetFloat8(elems[i]));
-			break;
-		default:
-			value = DatumGetFloat4(DirectFunctionCall1(numeric_float4, elems[i]));
-			break;
-		}
-		result->x[i] = FloatToHalfChecked(value);
-	}
+	for (int i = 0; i < nelems; i++)
+		result->x[i] = FloatToHalfChecked(ArrayInputElementToFloat(elemtype, elems[i]));
 	pfree(elems);
 	for (int i = 0; i < nelems; i++)
 		CheckHalfvecElement(result->x[i]);

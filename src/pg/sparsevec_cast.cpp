@@ -3,6 +3,7 @@
 // sparse keeps the non-zero elements; sparse to dense needs a dimension the dense type allows.
 #include "pg/pg_headers.h"
 
+#include "pg/array_input.h"
 #include "pg/halfvec.h"
 #include "pg/sparsevec.h"
 #include "pg/vector.h"
@@ -94,42 +95,15 @@ VECTOR_SQL_FUNCTION(array_to_sparsevec)
 {
 	ArrayType *array = PG_GETARG_ARRAYTYPE_P(0);
 	int32 typmod = PG_GETARG_INT32(1);
-	Oid elemtype = ARR_ELEMTYPE(array);
-
-	if (ARR_NDIM(array) > 1)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("array must be 1-D")));
-	if (ARR_HASNULL(array) && array_contains_nulls(array))
-		ereport(ERROR, (errcode(ERRCODE_NULL_VALUE_NOT_ALLOWED), errmsg("array must not contain nulls")));
-	if (elemtype != INT4OID && elemtype != FLOAT4OID && elemtype != FLOAT8OID && elemtype != NUMERICOID)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("unsupported array type")));
-
-	int16 typlen;
-	bool typbyval;
-	char typalign;
-	Datum *elems;
+	Oid elemtype;
 	int nelems;
-	get_typlenbyvalalign(elemtype, &typlen, &typbyval, &typalign);
-	deconstruct_array(array, elemtype, typlen, typbyval, typalign, &elems, nullptr, &nelems);
+	Datum *elems = ArrayInputElements(array, &elemtype, &nelems);
 
 	CheckSparsevecDim(nelems);
 	CheckExpectedDim(typmod, nelems);
 	float *dense = static_cast<float *>(palloc(sizeof(float) * nelems));
-	for (int i = 0; i < nelems; i++) {
-		switch (elemtype) {
-		case INT4OID:
-			dense[i] = static_cast<float>(DatumGetInt32(elems[i]));
-			break;
-		case FLOAT4OID:
-			dense[i] = DatumGetFloat4(elems[i]);
-			break;
-		case FLOAT8OID:
-			dense[i] = static_cast<float>(DatumGetFloat8(elems[i]));
-			break;
-		default:
-			dense[i] = DatumGetFloat4(DirectFunctionCall1(numeric_float4, elems[i]));
-			break;
-		}
-	}
+	for (int i = 0; i < nelems; i++)
+		dense[i] = ArrayInputElementToFloat(elemtype, elems[i]);
 	pfree(elems);
 	SparseVector *result = DenseToSparse(dense, nelems);
 	pfree(dense);
