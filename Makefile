@@ -2,7 +2,7 @@
 # src/pg (PostgreSQL glue). Unit tests of src/core are built by CMakeLists.txt.
 
 EXTENSION = vector
-EXTVERSION = 0.8.6
+EXTVERSION = 0.9.0
 
 MODULE_big = vector
 CORE_SRCS := $(sort $(wildcard src/core/*.cpp))
@@ -11,7 +11,21 @@ OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 # The install script is the concatenation of sql/install/parts/*.sql in name order: one part per
 # responsibility (the vector type, each access method), so that they can change independently.
 INSTALL_PARTS := $(sort $(wildcard sql/install/parts/*.sql))
-DATA_built = sql/install/$(EXTENSION)--$(EXTVERSION).sql
+
+# Versions and update paths (see "Upgrading" in README.md):
+# - 0.8.6, our previous release: its install script is frozen in sql/install/frozen/.
+# - 0.8.6 -> 0.9.0: the hand-written changes to objects that 0.8.6 had (sql/install/updates/),
+#   then the parts new since 0.8.6, listed here (a part not yet present is skipped). A new part
+#   must be added to this list, or databases updated from 0.8.6 miss its objects: the update test
+#   (test/t/303_update.pl) compares an updated database with a fresh install and fails then.
+# - pgvector 0.8.0 .. 0.8.5 have the objects of pgvector 0.8.6, whose version name is ours too:
+#   empty steps lead them to 0.8.6, and the 0.8.6 -> 0.9.0 script tolerates objects that exist
+#   already (scripts/sql-update-script.pl says why).
+PARTS_SINCE_0_8_6 := $(sort $(wildcard $(addprefix sql/install/parts/,01_*.sql 02_*.sql 03_*.sql 11_*.sql 21_*.sql 40_*.sql 41_*.sql)))
+PGVECTOR_0_8_VERSIONS := 0.8.0 0.8.1 0.8.2 0.8.3 0.8.4 0.8.5
+DATA = sql/install/frozen/$(EXTENSION)--0.8.6.sql
+DATA_built = sql/install/$(EXTENSION)--$(EXTVERSION).sql sql/install/$(EXTENSION)--0.8.6--$(EXTVERSION).sql \
+	$(foreach v,$(PGVECTOR_0_8_VERSIONS),sql/install/$(EXTENSION)--$(v)--0.8.6.sql)
 
 # pg_regress: every sql/NAME.sql with its expected/NAME.out (the install script
 # lives apart, in sql/install/).
@@ -41,3 +55,13 @@ $(OBJS): $(wildcard src/core/*.h src/pg/*.h)
 # The install script, built from its parts.
 sql/install/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $^ > $@
+
+# The update script from 0.8.6.
+sql/install/$(EXTENSION)--0.8.6--$(EXTVERSION).sql: sql/install/updates/$(EXTENSION)--0.8.6--$(EXTVERSION).sql \
+		$(PARTS_SINCE_0_8_6) scripts/sql-update-script.pl
+	perl scripts/sql-update-script.pl --head $< $(PARTS_SINCE_0_8_6) > $@
+
+# The empty steps from pgvector's 0.8.x version names to 0.8.6.
+sql/install/$(EXTENSION)--%--0.8.6.sql:
+	printf '%s\n' '-- pgvector $* has the objects of pgvector 0.8.6: nothing to change.' \
+		'\echo Use "ALTER EXTENSION vector UPDATE" to load this file. \quit' > $@
