@@ -58,7 +58,7 @@ sql/install/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 
 # The update script from 0.8.6.
 sql/install/$(EXTENSION)--0.8.6--$(EXTVERSION).sql: sql/install/updates/$(EXTENSION)--0.8.6--$(EXTVERSION).sql \
-		$(PARTS_SINCE_0_8_6) scripts/sql-update-script.pl
+		$(PARTS_SINCE_0_8_6) scripts/sql-update-script.pl Makefile
 	perl scripts/sql-update-script.pl --head $< $(PARTS_SINCE_0_8_6) > $@
 
 # The empty steps from pgvector's 0.8.x version names to 0.8.6.
