@@ -112,14 +112,8 @@ const char *IvfMetricName(int32 metric)
 // Fills the hnsw part of row by reading every page of the index.
 void HnswStats(Relation index, Relation heap, StatsRow *row, BlockNumber nblocks)
 {
-	Buffer buf = ReadBuffer(index, kHnswMetaBlock);
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
 	HnswMetaPageData meta;
-	memcpy(&meta, HnswPageGetMeta(BufferGetPage(buf)), sizeof(meta));
-	UnlockReleaseBuffer(buf);
-	if (meta.magic != kHnswMagic)
-		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-				errmsg("index \"%s\" is not a valid hnsw index", RelationGetRelationName(index))));
+	HnswReadMeta(index, &meta); // refuses a foreign or older page format
 	row->dimensions = static_cast<int>(meta.dims);
 	row->metric = HnswMetricName(meta.metric);
 	row->m = meta.m;
@@ -131,7 +125,7 @@ void HnswStats(Relation index, Relation heap, StatsRow *row, BlockNumber nblocks
 	ItemPointerData *tids = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * MaxOffsetNumber));
 	for (BlockNumber blkno = kHnswMetaBlock + 1; blkno < nblocks; blkno++) {
 		CHECK_FOR_INTERRUPTS();
-		buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, strategy);
+		Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, strategy);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
 		Page page = BufferGetPage(buf);
 		int n = 0;

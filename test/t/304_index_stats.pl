@@ -2,7 +2,8 @@
 # reads from the pages agree with the table (elements = indexed rows, dead tuples = deleted rows
 # until VACUUM removes them, then 0), the hnsw level histogram adds up to the elements, and the
 # ivf list sizes add up too; empty indexes, wrong arguments and missing privileges give clear
-# errors with their SQLSTATE.
+# errors with their SQLSTATE. Also: EXPLAIN (SETTINGS) lists the scan settings that differ from
+# their defaults (the GUCs are marked GUC_EXPLAIN).
 use strict;
 use warnings;
 
@@ -116,6 +117,16 @@ like($err, qr/42501: permission denied for table items/, 'without SELECT on the 
 $node->safe_psql('postgres', 'GRANT SELECT ON items TO reader');
 is($node->safe_psql('postgres', "SET ROLE reader; SELECT elements FROM vector_index_stats('items_hnsw')"), $left,
 	'with SELECT on the table the role reads the statistics');
+
+# EXPLAIN (SETTINGS): the changed scan settings of every access method are shown, defaults not.
+my $plan = $node->safe_psql('postgres', "SET hnsw.ef_search = 123; SET ivfflat.probes = 7; SET vector.ivf_rerank = 55; SET hnsw.iterative_scan = relaxed_order;\n"
+	  . "EXPLAIN (SETTINGS, COSTS OFF) SELECT id FROM items ORDER BY embedding <-> '" . vector_literal([ (0.5) x $dim ]) . "' LIMIT 5");
+like($plan, qr/Index Scan using/, 'EXPLAIN shows the index scan');
+like($plan, qr/^ ?Settings: .*hnsw\.ef_search = '123'/m, "EXPLAIN (SETTINGS) shows hnsw.ef_search");
+like($plan, qr/hnsw\.iterative_scan = 'relaxed_order'/, '... hnsw.iterative_scan');
+like($plan, qr/ivfflat\.probes = '7'/, '... ivfflat.probes');
+like($plan, qr/vector\.ivf_rerank = '55'/, '... vector.ivf_rerank');
+unlike($node->safe_psql('postgres', "EXPLAIN (SETTINGS, COSTS OFF) SELECT 1"), qr/hnsw|ivfflat/, 'defaults are not listed');
 
 $node->stop;
 done_testing();
