@@ -156,7 +156,10 @@ static IndexAmRoutine *IvfMakeRoutine(amoptions_function options)
 {
 	IndexAmRoutine *amroutine = makeNode(IndexAmRoutine);
 	amroutine->amstrategies = 0;
-	amroutine->amsupport = 1;
+	// Our operator classes use FUNCTION 1 only; pgvector's ivfflat classes have up to FUNCTION 5
+	// (norm, k-means distance and norm, type info). Accepting that many lets a database migrated
+	// from pgvector open (and REINDEX) its ivfflat indexes with the classes it already has.
+	amroutine->amsupport = 5;
 	amroutine->amoptsprocnum = 0;
 	amroutine->amcanorder = false;
 	amroutine->amcanorderbyop = true;

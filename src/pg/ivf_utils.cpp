@@ -42,14 +42,16 @@ void IvfReadMeta(Relation index, IvfMetaPageData *meta)
 				errmsg("index \"%s\" is not a valid ivf index", RelationGetRelationName(index))));
 }
 
-// The metric of the index's operator class, from its support function 1.
+// The metric of the index's operator class, from its support function 1. pgvector's cosine
+// class (kept by databases migrated from pgvector) has the negative inner product as FUNCTION 1
+// and a norm as FUNCTION 2 (vectors are normalised first): that is cosine too.
 IvfMetric IvfMetricOf(Relation index)
 {
 	FmgrInfo *proc = index_getprocinfo(index, 1, 1);
 	if (proc->fn_addr == vector_l2_squared_distance)
 		return IvfMetric::kL2;
 	if (proc->fn_addr == vector_negative_inner_product)
-		return IvfMetric::kInnerProduct;
+		return OidIsValid(index_getprocid(index, 1, 2)) ? IvfMetric::kCosine : IvfMetric::kInnerProduct;
 	if (proc->fn_addr == cosine_distance)
 		return IvfMetric::kCosine;
 	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
