@@ -6,8 +6,9 @@
 #
 # Why tolerant: the version name 0.8.6 is both our previous release and pgvector 0.8.6 (whose
 # 0.8.0 .. 0.8.5 have the same objects). A database coming from pgvector already has the
-# halfvec, sparsevec and bit objects that our 0.9.0 adds to our own 0.8.6, so one update script
-# must serve both: every CREATE of a part runs in a DO block that ignores duplicate_object and
+# halfvec, sparsevec and bit objects that our 0.9.0 adds to our own 0.8.6, and lacks the ivf access
+# method that our 0.8.6 has, so one update script, run over all the install parts, must serve
+# both: every CREATE of a part runs in a DO block that ignores duplicate_object and
 # duplicate_function (42710, 42723), and the objects it creates become members of the extension
 # as usual. An existing object keeps its definition; the update test (test/t/303_update.pl)
 # compares the updated catalog with a fresh install so that a difference cannot go unnoticed.
