@@ -130,6 +130,42 @@ $node->safe_psql('ahead', "CREATE EXTENSION vector; UPDATE pg_extension SET extv
 $node->safe_psql('ahead', 'ALTER EXTENSION vector UPDATE');
 is(catalog($node, 'ahead'), $fresh, 'an update over existing objects leaves the objects of a fresh install');
 
+# A database labelled 0.8.6 that lacks objects our 0.8.6 had (as one coming from pgvector 0.8.6
+# lacks the ivf access method): the update creates them.
+$node->safe_psql('postgres', 'CREATE DATABASE behind');
+$node->safe_psql('behind', 'CREATE EXTENSION vector');
+my @ivf_members = split /\n/, $node->safe_psql('behind', q{
+	SELECT format('ALTER EXTENSION vector DROP OPERATOR %s %I USING ivf;',
+	              CASE WHEN c = 'pg_opclass'::regclass THEN 'CLASS' ELSE 'FAMILY' END, name)
+	FROM (SELECT 'pg_opclass'::regclass AS c, opcname AS name FROM pg_opclass oc JOIN pg_am a ON a.oid = oc.opcmethod WHERE a.amname = 'ivf'
+	      UNION ALL
+	      SELECT 'pg_opfamily'::regclass, opfname FROM pg_opfamily f JOIN pg_am a ON a.oid = f.opfmethod WHERE a.amname = 'ivf') m});
+cmp_ok(scalar(@ivf_members), '>=', 6, 'the ivf access method has operator classes and families');
+$node->safe_psql('behind', join("\n", @ivf_members, 'ALTER EXTENSION vector DROP ACCESS METHOD ivf;', 'DROP ACCESS METHOD ivf CASCADE;',
+	"UPDATE pg_extension SET extversion = '0.8.6' WHERE extname = 'vector';"));
+is($node->safe_psql('behind', "SELECT count(*) FROM pg_am WHERE amname = 'ivf'"), '0', 'simulated: no ivf access method');
+$node->safe_psql('behind', 'ALTER EXTENSION vector UPDATE');
+is(catalog($node, 'behind'), $fresh, 'the update recreates what was missing: the objects of a fresh install');
+
+# pgvector's ivfflat operator classes have more support functions than ours (FUNCTION 1 the
+# distance, 2 the norm for cosine, 3 and 4 the k-means distance and norm); a migrated database
+# keeps them, so ivfflat must accept that layout and read cosine from it.
+$node->safe_psql('old', q{
+	CREATE OPERATOR CLASS pgvector_layout_cosine_ops FOR TYPE vector USING ivfflat AS
+		OPERATOR 1 <=> (vector, vector) FOR ORDER BY float_ops,
+		FUNCTION 1 vector_negative_inner_product(vector, vector),
+		FUNCTION 2 vector_norm(vector),
+		FUNCTION 3 vector_spherical_distance(vector, vector),
+		FUNCTION 4 vector_norm(vector)});
+$node->safe_psql('old', 'CREATE INDEX items_pgv_cos ON items USING ivfflat (embedding pgvector_layout_cosine_ops) WITH (lists = 10)');
+my $cos = "SELECT string_agg(id::text, ',') FROM (SELECT id FROM items ORDER BY embedding <=> '$q' LIMIT 10) s";
+my $exact = $node->safe_psql('old', "SET enable_indexscan = off; $cos");
+my $via = $node->safe_psql('old', "BEGIN; DROP INDEX items_hnsw; SET enable_seqscan = off; SET ivfflat.probes = 10;\n"
+	  . "EXPLAIN (COSTS OFF) SELECT id FROM items ORDER BY embedding <=> '$q' LIMIT 10;\n$cos;\nROLLBACK;");
+like($via, qr/Index Scan using items_pgv_cos/, "an ivfflat index with pgvector's cosine class layout is used");
+like($via, qr/\n\Q$exact\E$/, 'and gives the exact cosine answer');
+is($node->safe_psql('old', "SELECT metric FROM vector_index_stats('items_pgv_cos')"), 'cosine', 'its metric is cosine');
+
 # Going back is not offered.
 my ($rc, $out, $err) = $node->psql('old', "ALTER EXTENSION vector UPDATE TO '0.8.6'");
 isnt($rc, 0, 'no downgrade script');
