@@ -216,7 +216,7 @@ if [[ " $stages " == *" tap "* ]]; then
 		# missing fails with a message naming it.
 		datasets_src=${VECTOR_DATASETS_SRC:-$repo/../shared/datasets}
 		mkdir -p "$work/datasets"
-		tap_datasets=(siftsmall)
+		tap_datasets=(siftsmall glove-100)
 		for ds in "${tap_datasets[@]}"; do
 			if [[ -d $datasets_src/$ds ]]; then
 				copy_to_work "$datasets_src/$ds" "$work/datasets"

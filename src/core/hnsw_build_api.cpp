@@ -12,7 +12,10 @@ namespace vector_core {
 
 struct HnswBuilder {
 	HnswBuildParams params;
-	std::vector<float> vectors;
+	std::vector<std::uint8_t> data;       // the rows, one after the other
+	std::vector<std::uint64_t> offsets;   // row starts and the end, for rows of varying size
+	bool variable = false;                // rows of varying size
+	std::size_t row_bytes = 0;            // bytes of a row when they are all alike
 	std::size_t rows = 0;
 	std::unique_ptr<HnswGraph> graph;
 	std::string error;
@@ -68,13 +71,25 @@ HnswBuilder *HnswBuilderCreate(const HnswBuildParams &params, std::size_t expect
 	if (builder == nullptr)
 		return nullptr;
 	builder->params = params;
-	const std::size_t per_row =
-	    std::max<std::size_t>(1, HnswGraph::EstimateMemoryBytes(1024, params.dims, params.m, params.threads) / 1024);
+	builder->variable = params.distance != nullptr && params.row_bytes == 0;
+	builder->row_bytes = params.distance != nullptr ? params.row_bytes
+	                                                : static_cast<std::size_t>(std::max(params.dims, 0)) * sizeof(float);
+	const std::size_t per_row = std::max<std::size_t>(
+	    1, HnswGraph::EstimateMemoryBytesForData(1024, 1024 * builder->row_bytes, params.m, params.threads) / 1024);
 	expected_rows = std::min(expected_rows, memory_limit / per_row);
 	try {
-		builder->vectors.reserve(expected_rows * static_cast<std::size_t>(params.dims));
+		if (builder->variable) {
+			builder->offsets.reserve(expected_rows + 1);
+			builder->offsets.push_back(0);
+		} else {
+			builder->data.reserve(expected_rows * builder->row_bytes);
+		}
 	} catch (...) {
 		// Grow as rows come instead.
+	}
+	if (builder->variable && builder->offsets.empty()) {
+		delete builder;
+		return nullptr;
 	}
 	return builder;
 }
@@ -86,10 +101,26 @@ void HnswBuilderDestroy(HnswBuilder *builder) noexcept
 
 bool HnswBuilderAppend(HnswBuilder *builder, const float *vector) noexcept
 {
+	return HnswBuilderAppendRow(builder, vector, static_cast<std::size_t>(builder->params.dims) * sizeof(float));
+}
+
+bool HnswBuilderAppendRow(HnswBuilder *builder, const void *row, std::size_t bytes) noexcept
+{
 	return Guarded(builder, [&] {
 		if (builder->graph)
 			throw std::logic_error("hnsw build: append after the graph was started");
-		builder->vectors.insert(builder->vectors.end(), vector, vector + builder->params.dims);
+		if (!builder->variable && bytes != builder->row_bytes)
+			throw std::invalid_argument("hnsw build: row of the wrong size");
+		const auto *begin = static_cast<const std::uint8_t *>(row);
+		builder->data.insert(builder->data.end(), begin, begin + bytes);
+		if (builder->variable) {
+			try {
+				builder->offsets.push_back(builder->data.size());
+			} catch (...) {
+				builder->data.resize(builder->offsets.back());
+				throw;
+			}
+		}
 		builder->rows++;
 	});
 }
@@ -99,24 +130,25 @@ std::size_t HnswBuilderRows(const HnswBuilder *builder) noexcept
 	return builder->rows;
 }
 
-const float *HnswBuilderVectors(const HnswBuilder *builder) noexcept
-{
-	return builder->vectors.data();
-}
-
 std::size_t HnswBuilderMemoryFor(const HnswBuilder *builder, std::size_t rows) noexcept
 {
-	const std::size_t dims = static_cast<std::size_t>(builder->params.dims);
-	const std::size_t needed = rows * dims;
-	const std::size_t allocated = std::max(builder->vectors.capacity(), needed);
-	return HnswGraph::EstimateMemoryBytes(rows, builder->params.dims, builder->params.m, builder->params.threads) +
-	       (allocated - needed) * sizeof(float);
+	// Rows of varying size: assume the next ones are like the average so far.
+	std::size_t needed = rows * builder->row_bytes;
+	if (builder->variable) {
+		const std::size_t have = builder->rows;
+		needed = have > 0 ? builder->data.size() / have * rows : 0;
+		needed = std::max(needed, builder->data.size()) + builder->offsets.capacity() * sizeof(std::uint64_t);
+	}
+	const std::size_t allocated = std::max(builder->data.capacity(), needed);
+	return HnswGraph::EstimateMemoryBytesForData(rows, needed, builder->params.m, builder->params.threads) +
+	       (allocated - needed);
 }
 
 bool HnswBuilderStartGraph(HnswBuilder *builder) noexcept
 {
 	return Guarded(builder, [&] {
-		builder->graph = std::make_unique<HnswGraph>(builder->params, builder->vectors.data(), builder->rows);
+		builder->graph = std::make_unique<HnswGraph>(builder->params, builder->data.data(),
+		                                             builder->variable ? builder->offsets.data() : nullptr, builder->rows);
 	});
 }
 

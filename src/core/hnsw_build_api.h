@@ -20,7 +20,9 @@ const char *HnswBuilderError(const HnswBuilder *builder) noexcept;
 // repeated: it resumes where it stopped).
 bool HnswBuilderWasCancelled(const HnswBuilder *builder) noexcept;
 
-// A builder for vectors of params.dims floats; nullptr when out of memory. It reserves room for
+// A builder for vectors of params.dims floats, or rows of another representation when
+// params.distance is set (params.row_bytes each, or of varying size when row_bytes is 0);
+// nullptr when out of memory. It reserves room for
 // expected_rows vectors, or for as many as a build within memory_limit bytes can hold.
 HnswBuilder *HnswBuilderCreate(const HnswBuildParams &params, std::size_t expected_rows,
                                std::size_t memory_limit) noexcept;
@@ -28,10 +30,11 @@ void HnswBuilderDestroy(HnswBuilder *builder) noexcept;
 
 // Appends one vector (dims floats); false when out of memory.
 bool HnswBuilderAppend(HnswBuilder *builder, const float *vector) noexcept;
+// Appends one row of bytes bytes (rows of another representation); false when out of memory or
+// when a fixed row size differs.
+bool HnswBuilderAppendRow(HnswBuilder *builder, const void *row, std::size_t bytes) noexcept;
 // Vectors appended so far.
 std::size_t HnswBuilderRows(const HnswBuilder *builder) noexcept;
-// The appended vectors (rows * dims floats).
-const float *HnswBuilderVectors(const HnswBuilder *builder) noexcept;
 // Bytes a build of rows vectors will hold: the graph's estimate, with the vector array counted
 // at its allocated size when that is larger.
 std::size_t HnswBuilderMemoryFor(const HnswBuilder *builder, std::size_t rows) noexcept;

@@ -113,8 +113,14 @@ int HnswLevelFromUniform(double uniform, int m)
 }
 
 // Validates, draws every level, and allocates the layers.
-HnswGraph::HnswGraph(const HnswBuildParams &params, const float *data, std::size_t n)
-    : data_(data), n_(n), dims_(params.dims), metric_(params.metric), m_(params.m),
+HnswGraph::HnswGraph(const HnswBuildParams &params, const void *data, std::size_t n)
+    : HnswGraph(params, data, nullptr, n)
+{
+}
+
+HnswGraph::HnswGraph(const HnswBuildParams &params, const void *data, const std::uint64_t *offsets, std::size_t n)
+    : data_(static_cast<const std::uint8_t *>(data)), offsets_(offsets), row_bytes_(0), distance_(params.distance),
+      data_bytes_(0), n_(n), dims_(params.dims), metric_(params.metric), m_(params.m),
       ef_construction_(params.ef_construction), threads_(params.threads), keep_pruned_(params.keep_pruned),
       cancel_(params.cancel), entry_(kEmptyEntry)
 {
@@ -126,9 +132,32 @@ HnswGraph::HnswGraph(const HnswBuildParams &params, const float *data, std::size
 		throw std::invalid_argument("hnsw graph: ef_construction must be between 1 and 100000");
 	if (params.threads < 1 || params.threads > 1024)
 		throw std::invalid_argument("hnsw graph: threads must be between 1 and 1024");
-	if (params.metric != HnswGraphMetric::kL2 && params.metric != HnswGraphMetric::kInnerProduct &&
-	    params.metric != HnswGraphMetric::kL1)
-		throw std::invalid_argument("hnsw graph: unknown metric");
+	if (distance_ == nullptr) {
+		switch (params.metric) {
+		case HnswGraphMetric::kL2:
+			distance_ = ElementDistance(ElementKind::kFloat, ElementMetric::kL2);
+			break;
+		case HnswGraphMetric::kInnerProduct:
+			distance_ = ElementDistance(ElementKind::kFloat, ElementMetric::kNegativeInnerProduct);
+			break;
+		case HnswGraphMetric::kL1:
+			distance_ = ElementDistance(ElementKind::kFloat, ElementMetric::kL1);
+			break;
+		default:
+			throw std::invalid_argument("hnsw graph: unknown metric");
+		}
+		if (offsets != nullptr)
+			throw std::invalid_argument("hnsw graph: float rows have no offsets");
+		row_bytes_ = static_cast<std::size_t>(params.dims) * sizeof(float);
+	} else if (offsets == nullptr) {
+		if (params.row_bytes == 0)
+			throw std::invalid_argument("hnsw graph: row_bytes must be set");
+		row_bytes_ = params.row_bytes;
+	} else {
+		// Prefetch a typical row's worth.
+		row_bytes_ = n > 0 ? static_cast<std::size_t>(offsets[n] - offsets[0]) / n : 0;
+	}
+	data_bytes_ = offsets != nullptr ? (n > 0 ? static_cast<std::size_t>(offsets[n]) : 0) : n * row_bytes_;
 	if (n >= kHnswNoNode)
 		throw std::invalid_argument("hnsw graph: too many vectors");
 	if (n > 0 && data == nullptr)
@@ -162,8 +191,14 @@ HnswGraph::~HnswGraph() = default;
 // Vectors, layers, per-node arrays, per-thread visited arrays and the repair's arrays.
 std::size_t HnswGraph::EstimateMemoryBytes(std::size_t n, int dims, int m, int threads)
 {
+	return EstimateMemoryBytesForData(n, n * static_cast<std::size_t>(std::max(dims, 0)) * sizeof(float), m, threads);
+}
+
+// The same over rows of any representation.
+std::size_t HnswGraph::EstimateMemoryBytesForData(std::size_t n, std::size_t data_bytes, int m, int threads)
+{
 	const std::size_t mm = static_cast<std::size_t>(std::max(m, 2));
-	const std::size_t vectors = n * static_cast<std::size_t>(std::max(dims, 0)) * sizeof(float);
+	const std::size_t vectors = data_bytes;
 	const std::size_t layer0 = n * (1 + 2 * mm) * sizeof(std::uint32_t);
 	// Expected upper levels per node are 1 / (m - 1); allow twice that plus one full tower.
 	const std::size_t upper_blocks = 2 * n / (mm - 1) + 2 * kHnswGraphMaxLevel;
@@ -177,7 +212,7 @@ std::size_t HnswGraph::EstimateMemoryBytes(std::size_t n, int dims, int m, int t
 // Exact bytes held now (plus the repair arrays EnsureConnected will take).
 std::size_t HnswGraph::MemoryBytes() const
 {
-	std::size_t bytes = n_ * static_cast<std::size_t>(dims_) * sizeof(float);
+	std::size_t bytes = data_bytes_ + (offsets_ != nullptr ? (n_ + 1) * sizeof(std::uint64_t) : 0);
 	bytes += n_ * block0_ * sizeof(std::uint32_t) + upper_size_ * sizeof(std::uint32_t);
 	bytes += n_ * (1 + 1 + 1 + sizeof(std::uint64_t));
 	for (const auto &worker : workers_) {
@@ -189,20 +224,6 @@ std::size_t HnswGraph::MemoryBytes() const
 		bytes += (s.selected_.capacity() + s.prune_selected_.capacity()) * sizeof(int);
 	}
 	return bytes + sizeof(HnswGraph);
-}
-
-// Distance in the graph's metric; the kernels dispatch to the CPU's SIMD level.
-float HnswGraph::Distance(const float *a, const float *b) const
-{
-	switch (metric_) {
-	case HnswGraphMetric::kL2:
-		return L2SquaredDistance(a, b, static_cast<std::size_t>(dims_));
-	case HnswGraphMetric::kInnerProduct:
-		return -InnerProduct(a, b, static_cast<std::size_t>(dims_));
-	case HnswGraphMetric::kL1:
-		return L1Distance(a, b, static_cast<std::size_t>(dims_));
-	}
-	return 0.0f;
 }
 
 // The block (count, then ids) of node's list at layer.
@@ -268,7 +289,7 @@ void HnswGraph::PrepareScratch(HnswSearchScratch &s) const
 
 // Greedy walk (ef = 1) from entry down through layers from_layer .. to_layer + 1; returns the
 // closest node found and its distance in *entry_distance (which holds entry's on input).
-std::uint32_t HnswGraph::GreedyClosest(const float *query, std::uint32_t entry, int from_layer, int to_layer,
+std::uint32_t HnswGraph::GreedyClosest(const void *query, std::uint32_t entry, int from_layer, int to_layer,
                                        HnswSearchScratch &s, float *entry_distance) const
 {
 	std::uint32_t current = entry;
@@ -297,7 +318,7 @@ std::uint32_t HnswGraph::GreedyClosest(const float *query, std::uint32_t entry, 
 
 // Beam search on layer from the entry points in s.work_ (with distances); leaves the ef closest
 // nodes found in s.results_ as a max-heap. exclude (or kHnswNoNode) is never visited.
-void HnswGraph::SearchLayer(const float *query, int ef, int layer, std::uint32_t exclude, HnswSearchScratch &s) const
+void HnswGraph::SearchLayer(const void *query, int ef, int layer, std::uint32_t exclude, HnswSearchScratch &s) const
 {
 	if (++s.epoch_ == 0) {
 		std::fill(s.visited_.begin(), s.visited_.end(), 0);
@@ -327,7 +348,7 @@ void HnswGraph::SearchLayer(const float *query, int ef, int layer, std::uint32_t
 		}
 	}
 
-	const std::size_t vector_bytes = static_cast<std::size_t>(dims_) * sizeof(float);
+	const std::size_t vector_bytes = row_bytes_;
 	std::uint32_t *links = s.links_.data();
 	std::uint32_t *pending = s.pending_.data();
 	while (!candidates.empty()) {
@@ -403,7 +424,7 @@ void HnswGraph::AddLinkLocked(std::uint32_t node, int layer, std::uint32_t targe
 		return;
 	}
 
-	const float *base = Vector(node);
+	const void *base = Vector(node);
 	auto &cands = s.prune_;
 	cands.clear();
 	for (std::uint32_t i = 0; i < count; i++)
@@ -471,7 +492,7 @@ void HnswGraph::InsertNode(std::uint32_t node, Worker &worker)
 		return;
 	}
 
-	const float *query = Vector(node);
+	const void *query = Vector(node);
 	float distance = Distance(query, Vector(entry_node));
 	const std::uint32_t start = GreedyClosest(query, entry_node, top, level, s, &distance);
 	s.work_.clear();
@@ -648,7 +669,7 @@ std::size_t HnswGraph::RepairLayer(int layer, HnswSearchScratch &s)
 			continue;
 
 		// Nearest reached nodes: search from a reached start, which only visits reached nodes.
-		const float *query = Vector(node);
+		const void *query = Vector(node);
 		float distance = Distance(query, Vector(entry));
 		std::uint32_t start = GreedyClosest(query, entry, top, layer, s, &distance);
 		if (!reached[start]) {
@@ -788,7 +809,7 @@ std::size_t HnswGraph::FillNeighborLists()
 			s.visited_[own[j]] = epoch;
 		auto &cands = s.prune_;
 		cands.clear();
-		const float *base = Vector(node);
+		const void *base = Vector(node);
 		// The first links are the heuristic's picks, closest first: their lists hold the best
 		// candidates, and looking further costs memory traffic for little gain.
 		const int hops = std::min(own_count, 16);
@@ -837,14 +858,14 @@ std::size_t HnswGraph::Finish()
 }
 
 // Search with a scratch of its own.
-std::vector<HnswCandidate> HnswGraph::Search(const float *query, int k, int ef) const
+std::vector<HnswCandidate> HnswGraph::Search(const void *query, int k, int ef) const
 {
 	HnswSearchScratch scratch;
 	return Search(query, k, ef, scratch);
 }
 
 // Greedy descent to layer 1, beam search on layer 0, the k best.
-std::vector<HnswCandidate> HnswGraph::Search(const float *query, int k, int ef, HnswSearchScratch &scratch) const
+std::vector<HnswCandidate> HnswGraph::Search(const void *query, int k, int ef, HnswSearchScratch &scratch) const
 {
 	std::vector<HnswCandidate> out;
 	const std::uint32_t entry = EntryPoint();

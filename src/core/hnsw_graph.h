@@ -28,6 +28,8 @@
 #include <span>
 #include <vector>
 
+#include "core/element_space.h"
+
 namespace vector_core {
 
 // Distance the graph is built for (cosine: normalise the vectors and use kInnerProduct).
@@ -117,6 +119,11 @@ struct HnswBuildParams {
 	std::uint64_t seed = 0x5eed5eed5eedULL; // levels are drawn from it, independent of threads
 	bool keep_pruned = false; // fill neighbor lists with pruned candidates (see HnswSelectNeighbors)
 	int max_level = kHnswGraphMaxLevel; // levels drawn above it are capped (page size limits)
+	// Rows of another representation (half, bit, sparse vectors; see element_space.h): when
+	// distance is set, metric is ignored, row i of the data is row_bytes bytes at i * row_bytes,
+	// or, with row offsets (see the constructor), of any size.
+	ElementDistanceFn distance = nullptr;
+	std::size_t row_bytes = 0;
 	// When not null and non-zero, running calls stop early and throw HnswCancelled (the caller's
 	// interrupt flag: workers only read it).
 	const volatile int *cancel = nullptr;
@@ -152,9 +159,13 @@ private:
 // memory is allocated once, in the constructor.
 class HnswGraph {
 public:
-	// Validates the parameters and allocates the graph for data[0 .. n * dims); inserts nothing.
-	// data must stay valid and unchanged for the life of the graph.
-	HnswGraph(const HnswBuildParams &params, const float *data, std::size_t n);
+	// Validates the parameters and allocates the graph for data[0 .. n * dims) (floats, or n rows
+	// of params.row_bytes); inserts nothing. data must stay valid and unchanged for the life of
+	// the graph.
+	HnswGraph(const HnswBuildParams &params, const void *data, std::size_t n);
+	// The same for rows of varying size (params.distance set): row i is data[offsets[i] ..
+	// offsets[i + 1]); offsets has n + 1 entries and must outlive the graph like data.
+	HnswGraph(const HnswBuildParams &params, const void *data, const std::uint64_t *offsets, std::size_t n);
 	~HnswGraph();
 	HnswGraph(const HnswGraph &) = delete;
 	HnswGraph &operator=(const HnswGraph &) = delete;
@@ -162,6 +173,8 @@ public:
 	// Bytes a build of n vectors will hold at most, the caller's vector array (n * dims floats)
 	// included, with threads searching threads; a conservative bound on the random levels.
 	static std::size_t EstimateMemoryBytes(std::size_t n, int dims, int m, int threads = 1);
+	// The same for rows of any representation taking data_bytes in all.
+	static std::size_t EstimateMemoryBytesForData(std::size_t n, std::size_t data_bytes, int m, int threads = 1);
 	// Bytes this graph holds (exact, vector array included).
 	std::size_t MemoryBytes() const;
 
@@ -191,8 +204,8 @@ public:
 
 	// The k nearest inserted nodes of query (dims floats, already normalised for cosine), closest
 	// first, searching with a candidate list of max(ef, k). Not concurrent with InsertRange.
-	std::vector<HnswCandidate> Search(const float *query, int k, int ef) const;
-	std::vector<HnswCandidate> Search(const float *query, int k, int ef, HnswSearchScratch &scratch) const;
+	std::vector<HnswCandidate> Search(const void *query, int k, int ef) const;
+	std::vector<HnswCandidate> Search(const void *query, int k, int ef, HnswSearchScratch &scratch) const;
 
 	// Accessors for the page writer.
 	std::size_t size() const { return n_; }
@@ -217,8 +230,12 @@ public:
 	// Distance between two stored nodes.
 	float NodeDistance(std::uint32_t a, std::uint32_t b) const { return Distance(Vector(a), Vector(b)); }
 	// Distance between a query and a stored node.
-	float Distance(const float *a, const float *b) const;
-	const float *Vector(std::uint32_t node) const { return data_ + static_cast<std::size_t>(node) * dims_; }
+	float Distance(const void *a, const void *b) const { return distance_(a, b, static_cast<std::size_t>(dims_)); }
+	// Row of node (dims floats unless rows of another representation were given).
+	const void *Vector(std::uint32_t node) const
+	{
+		return offsets_ != nullptr ? data_ + offsets_[node] : data_ + static_cast<std::size_t>(node) * row_bytes_;
+	}
 
 private:
 	struct Worker;
@@ -231,15 +248,19 @@ private:
 	void UnlockNode(std::uint32_t node) const;
 	int CopyLinks(std::uint32_t node, int layer, std::uint32_t *out) const;
 	void PrepareScratch(HnswSearchScratch &scratch) const;
-	std::uint32_t GreedyClosest(const float *query, std::uint32_t entry, int from_layer, int to_layer,
+	std::uint32_t GreedyClosest(const void *query, std::uint32_t entry, int from_layer, int to_layer,
 	                            HnswSearchScratch &scratch, float *entry_distance) const;
-	void SearchLayer(const float *query, int ef, int layer, std::uint32_t exclude, HnswSearchScratch &scratch) const;
+	void SearchLayer(const void *query, int ef, int layer, std::uint32_t exclude, HnswSearchScratch &scratch) const;
 	int SelectFromResults(std::uint32_t base, int max_selected, HnswSearchScratch &scratch) const;
 	void AddLinkLocked(std::uint32_t node, int layer, std::uint32_t target, HnswSearchScratch &scratch);
 	void ConnectNode(std::uint32_t node, int layer, int selected_count, HnswSearchScratch &scratch);
 	std::size_t RepairLayer(int layer, HnswSearchScratch &scratch);
 
-	const float *data_;
+	const std::uint8_t *data_;
+	const std::uint64_t *offsets_; // row starts, for rows of varying size (else null)
+	std::size_t row_bytes_;        // bytes of a row (a typical one for rows of varying size)
+	ElementDistanceFn distance_;
+	std::size_t data_bytes_;       // bytes of all rows
 	std::size_t n_;
 	int dims_;
 	HnswGraphMetric metric_;

@@ -13,6 +13,12 @@
 // keep the vector inline and the lists apart (pgvector's layout). Larger vectors, up to 16,000
 // dimensions, are split into chunks.
 //
+// "Vector" means the element's row in the representation of the index's type (see
+// core/element_space.h): floats for vector, binary16 for halfvec, bytes of bits for bit, and
+// (nnz, indices, values) for sparsevec, padded to a multiple of 4 bytes. The metapage records
+// the representation; indexes of version 1 without it hold floats. The size of a sparse row
+// varies, so each element of a sparsevec index picks its own layout.
+//
 // A neighbor list of layer l is a uint16 count followed by capacity(l) item pointers
 // (capacity 2m on layer 0, m above); layers 0..level follow each other. Links are hints: a
 // link may point at a slot that has since been freed or reused, and readers check what they
@@ -24,6 +30,7 @@
 
 #include "pg/pg_headers.h"
 
+#include "core/element_space.h"
 #include "core/hnsw_graph.h"
 #include "pg/module.h"
 
@@ -43,6 +50,7 @@ constexpr int kHnswDefaultEfSearch = 40;
 constexpr int kHnswMinEfSearch = 1;
 constexpr int kHnswMaxEfSearch = 1000;
 constexpr int kHnswMaxDim = 16000;
+constexpr int kHnswMaxBitDim = 64000;
 
 // Build phases shown in pg_stat_progress_create_index.
 constexpr int64 kHnswPhaseLoad = 2;
@@ -78,7 +86,12 @@ enum class HnswMetric : uint8 {
 	kInnerProduct = 2, // negative dot product
 	kCosine = 3,       // negative dot product of normalised vectors
 	kL1 = 4,           // taxicab
+	kHamming = 5,      // differing bits (bit)
+	kJaccard = 6,      // Jaccard distance (bit)
 };
+
+// Most non-zero elements of a sparse vector (sparsevec's own limit).
+constexpr int kHnswMaxSparseNnz = 16000;
 
 // The metapage.
 struct HnswMetaPageData {
@@ -91,7 +104,8 @@ struct HnswMetaPageData {
 	uint8 max_level; // highest level an element may get (fits its lists in a page)
 	int16 entry_level; // -1 when the index is empty
 	ItemPointerData entry; // entry point element (invalid when empty)
-	uint16 unused;
+	uint8 element_kind;    // vector_core::ElementKind of the rows (0, float, in older indexes)
+	uint8 unused;
 	BlockNumber insert_page; // hint: a page with room for new elements
 	uint64 element_count;    // elements written (approximate after VACUUM)
 };
@@ -119,7 +133,7 @@ struct HnswNeighborHeader {
 	uint16 unused;
 };
 
-// Header of a vector chunk (count floats follow).
+// Header of a vector chunk (count 4-byte words of the row follow).
 struct HnswChunkHeader {
 	uint8 kind; // kHnswChunkTuple
 	uint8 unused;
@@ -147,12 +161,21 @@ enum HnswIterativeScanMode { kHnswIterativeOff = 0, kHnswIterativeRelaxed = 1, k
 
 // What every part of the AM needs to know about an open index.
 struct HnswIndexInfo {
-	int dims;
+	int dims; // dimensions (bits for bit, the dimension of the space for sparsevec)
 	int m;
 	int ef_construction;
 	int max_level;
 	HnswMetric metric;
+	vector_core::ElementKind kind;
+	// Derived by HnswFinishIndexInfo:
+	vector_core::ElementDistanceFn distance; // compares two rows
+	Size fixed_bytes;                        // stored bytes of every row; 0 when they vary (sparse)
+	Size max_bytes;                          // stored bytes of the largest row
 };
+
+// Fills the derived fields of info from dims, metric and kind (errors on a pair it cannot
+// compare, which only a corrupt metapage can produce).
+void HnswFinishIndexInfo(HnswIndexInfo *info);
 
 // ------------------------------------------------------------------ layout (hnsw_utils.cpp)
 
@@ -177,22 +200,23 @@ enum class HnswLayout : uint8 {
 	kListsApart,   // element tuple with the vector, neighbor tuple with the lists
 	kVectorChunks, // element tuple with the lists, the vector in chunk tuples
 };
-HnswLayout HnswChooseLayout(const HnswIndexInfo *info, int level);
-// Floats one chunk tuple holds at most.
-int HnswFloatsPerChunk(void);
-// Chunks a vector of dims floats takes.
-int HnswChunkCount(int dims);
+// Layout of an element of level whose row takes bytes (stored, padded) bytes.
+HnswLayout HnswChooseLayout(const HnswIndexInfo *info, int level, Size bytes);
+// 4-byte words one chunk tuple holds at most.
+int HnswWordsPerChunk(void);
+// Chunks a row of bytes (padded) takes.
+int HnswChunkCount(Size bytes);
 
 // Tuple forming. lists[l] holds counts[l] refs of layer l (lists null: all empty).
-Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout);
+Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout, Size bytes);
 void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswLayout layout, ItemPointer heaptid,
-                          const float *vector, ItemPointerData *const *lists, const int *counts, ItemPointer lists_tid,
-                          ItemPointer vector_tid);
+                          const void *vector, Size bytes, ItemPointerData *const *lists, const int *counts,
+                          ItemPointer lists_tid, ItemPointer vector_tid);
 Size HnswNeighborTupleSize(const HnswIndexInfo *info, int level);
 void HnswFormNeighborTuple(char *out, const HnswIndexInfo *info, int level, ItemPointerData *const *lists,
                            const int *counts);
-Size HnswChunkTupleSize(int count);
-void HnswFormChunkTuple(char *out, const float *values, int count, ItemPointer next);
+Size HnswChunkTupleSize(int words);
+void HnswFormChunkTuple(char *out, const void *words, int count, ItemPointer next);
 // Layer's list (uint16 count, then capacity refs) inside an element tuple with inline lists or
 // a neighbor tuple.
 char *HnswListInItem(char *item, const HnswIndexInfo *info, int layer);
@@ -202,8 +226,9 @@ char *HnswListInItem(char *item, const HnswIndexInfo *info, int layer);
 // m and ef_construction of an index (reloptions or defaults).
 int HnswGetM(Relation index);
 int HnswGetEfConstruction(Relation index);
-// Metric of the index's operator class (errors for a support function it does not know).
-HnswMetric HnswMetricFromOpclass(Relation index);
+// Metric of the index's operator class and the representation of its type (errors for a
+// support function or type it does not know).
+HnswMetric HnswMetricFromOpclass(Relation index, vector_core::ElementKind *kind);
 
 // ------------------------------------------------------------------ metapage and pages (hnsw_utils.cpp)
 
@@ -216,11 +241,18 @@ void HnswInitPage(Page page, uint16 kind);
 // Fills a metapage.
 void HnswInitMetaPage(Page page, const HnswIndexInfo *info);
 
-// Distance between a query and a stored vector in the index's metric (smaller is closer).
-float HnswDistance(HnswMetric metric, const float *a, const float *b, int dims);
-// Copies the datum's vector into out (dims floats), normalised for cosine. Returns false for a
-// vector that cannot be indexed (zero vector under cosine). Errors on a dimension mismatch.
-bool HnswPrepareVector(HnswMetric metric, int dims, Datum value, float *out);
+// Distance between a query and a stored row in the index's metric (smaller is closer).
+inline float HnswDistance(const HnswIndexInfo *info, const void *a, const void *b)
+{
+	return info->distance(a, b, static_cast<size_t>(info->dims));
+}
+// Writes the datum's row into out (room for info->max_bytes), normalised for cosine, padded, and
+// its stored size to *bytes. Returns false for a value that cannot be indexed (zero vector under
+// cosine). Errors on a dimension mismatch or a value the index cannot hold.
+bool HnswPrepareVector(const HnswIndexInfo *info, Datum value, char *out, Size *bytes);
+// Stored bytes of the row at payload (an inline vector or the first chunk's words), given that
+// available bytes are there; 0 when it cannot be a row of this index.
+Size HnswRowBytes(const HnswIndexInfo *info, const char *payload, Size available);
 
 // ------------------------------------------------------------------ element access (hnsw_utils.cpp)
 
@@ -230,7 +262,8 @@ struct HnswElementRead {
 	uint8 level;
 	uint8 flags;
 	ItemPointerData heaptid;
-	float distance; // to the query, when asked for
+	float distance;    // to the query, when asked for
+	Size vector_bytes; // stored bytes of the row, when it was copied
 };
 
 // A reader of elements that keeps the last buffer pinned and a scratch for chunked vectors.
@@ -238,7 +271,7 @@ struct HnswReader {
 	Relation index;
 	HnswIndexInfo info;
 	Buffer buffer; // pinned, unlocked (InvalidBuffer when none)
-	float *scratch; // dims floats, for vectors stored in chunks
+	char *scratch; // info.max_bytes, for rows stored in chunks
 };
 
 // Pins a block of the index's main fork, skipping the shared buffer lookup when a backend-local
@@ -248,12 +281,12 @@ Buffer HnswReadBufferHinted(Relation index, BlockNumber block);
 void HnswReaderInit(HnswReader *reader, Relation index, const HnswIndexInfo *info);
 void HnswReaderRelease(HnswReader *reader);
 
-// Reads element tid; computes its distance to query when query is not null, copies its vector
-// to vector_out when not null, and copies its neighbor list of layer to links (room for the
+// Reads element tid; computes its distance to query when query is not null, copies its row
+// to vector_out (room for info.max_bytes) when not null, and copies its neighbor list of layer to links (room for the
 // layer's capacity) when links is not null, setting *link_count. Returns false (and leaves the
 // outputs alone) when tid is not a live element (freed, reused as another kind, out of range).
-bool HnswReadElement(HnswReader *reader, ItemPointer tid, const float *query, int layer, HnswElementRead *out,
-                     ItemPointerData *links, int *link_count, float *vector_out);
+bool HnswReadElement(HnswReader *reader, ItemPointer tid, const void *query, int layer, HnswElementRead *out,
+                     ItemPointerData *links, int *link_count, char *vector_out);
 
 // Elements visited together by HnswVisitBatch.
 constexpr int kHnswMaxBatch = 32;
@@ -264,21 +297,21 @@ struct HnswCandidateOnDisk;
 // When lists is not null, the layer-0 list of every element closer than threshold (one that may
 // be expanded later) is copied into lists' arena, so that expanding it reads no page again.
 struct HnswSearchState;
-int HnswVisitBatch(HnswReader *reader, const float *query, const ItemPointerData *tids, int count,
+int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData *tids, int count,
                    HnswCandidateOnDisk *out, float threshold, HnswSearchState *lists);
 
 // ------------------------------------------------------------------ insertion (hnsw_insert.cpp)
 
-// Inserts one prepared vector (normalised for cosine) with its heap TID into the on-disk graph,
-// WAL-logged. Used by aminsert and by a build that outgrew maintenance_work_mem.
-void HnswInsertVector(Relation index, const HnswIndexInfo *info, const float *vector, ItemPointer heaptid);
+// Inserts one prepared row (normalised for cosine) of bytes stored bytes with its heap TID into the
+// on-disk graph, WAL-logged. Used by aminsert and by a build that outgrew maintenance_work_mem.
+void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vector, Size bytes, ItemPointer heaptid);
 
 // Writes an element (and its neighbor tuple / chunks when needed) with the given lists (refs per
 // layer, counts per layer) on a page with room, WAL-logged; returns its TID. When set_entry, the
 // metapage's entry point becomes this element in the same WAL record (under the metapage lock
 // the caller already holds: meta_buffer).
 void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, ItemPointer heaptid,
-                         const float *vector, ItemPointerData *const *lists, const int *counts,
+                         const void *vector, Size bytes, ItemPointerData *const *lists, const int *counts,
                          ItemPointer result, Buffer meta_buffer);
 
 // Outcome of HnswReplaceList.
@@ -291,10 +324,11 @@ HnswListUpdate HnswReplaceList(Relation index, const HnswIndexInfo *info, ItemPo
                                int new_count);
 
 struct HnswCandidateOnDisk;
-// Neighbor candidates of one layer with their vectors, for the selection heuristic.
+// Neighbor candidates of one layer with their rows, for the selection heuristic.
 struct HnswSelectionInput {
 	HnswCandidateOnDisk *candidates; // closest first
-	float *vectors;                  // count * dims
+	char *vectors;                   // the rows, one after the other
+	Size *offsets;                   // row i starts at vectors + offsets[i]
 	int count;
 };
 // Reads the vectors of sorted candidates (closest first), dropping those that vanished.
@@ -357,11 +391,11 @@ void HnswSearchStateInit(HnswSearchState *state, const HnswIndexInfo *info, bool
 
 // Greedy descent from the entry point to layer target_layer + 1; returns the closest element found
 // (false when the index is empty).
-bool HnswGreedyDescend(HnswReader *reader, const float *query, const HnswMetaPageData *meta, int target_layer,
+bool HnswGreedyDescend(HnswReader *reader, const void *query, const HnswMetaPageData *meta, int target_layer,
                        HnswCandidateOnDisk *closest);
 // Beam search on layer from the entries (already visited-marked by the caller or not), with
 // candidate list size ef; leaves the ef best in state->results. Entries are added to visited.
-void HnswSearchLayer(HnswReader *reader, const float *query, HnswSearchState *state, int layer, int ef,
+void HnswSearchLayer(HnswReader *reader, const void *query, HnswSearchState *state, int layer, int ef,
                      const HnswCandidateOnDisk *entries, int entry_count);
 // Moves the results out, closest first, into out (room for state->result_count); returns count.
 int HnswTakeResultsSorted(HnswSearchState *state, HnswCandidateOnDisk *out);

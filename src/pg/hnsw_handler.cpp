@@ -69,25 +69,64 @@ int HnswGetEfConstruction(Relation index)
 	return options != nullptr ? options->ef_construction : kHnswDefaultEfConstruction;
 }
 
+// The representation of the indexed type, by the type's name (our types have no fixed OIDs).
+static vector_core::ElementKind KindOfType(Oid type)
+{
+	if (type == BITOID || type == VARBITOID)
+		return vector_core::ElementKind::kBit;
+	HeapTuple tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for type %u", type);
+	char *name = pstrdup(NameStr(reinterpret_cast<Form_pg_type>(GETSTRUCT(tuple))->typname));
+	ReleaseSysCache(tuple);
+	if (strcmp(name, "vector") == 0)
+		return vector_core::ElementKind::kFloat;
+	if (strcmp(name, "halfvec") == 0)
+		return vector_core::ElementKind::kHalf;
+	if (strcmp(name, "sparsevec") == 0)
+		return vector_core::ElementKind::kSparse;
+	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("hnsw does not support type %s", name)));
+	return vector_core::ElementKind::kFloat;
+}
+
 // The distance of an operator class from its support functions: FUNCTION 1 is the distance
-// (by name), FUNCTION 2, when present, the norm that makes it cosine.
-HnswMetric HnswMetricFromOpclass(Relation index)
+// (by name), FUNCTION 2, when present, the norm that makes it cosine; the representation comes
+// from the operator class's input type.
+HnswMetric HnswMetricFromOpclass(Relation index, vector_core::ElementKind *kind)
 {
 	Oid distance_proc = index_getprocid(index, 1, 1);
 	if (!OidIsValid(distance_proc))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 		                errmsg("operator class of hnsw index \"%s\" has no distance function",
 		                       RelationGetRelationName(index))));
+	*kind = KindOfType(index->rd_opcintype[0]);
 	char *name = get_func_name(distance_proc);
 	bool has_norm = OidIsValid(index_getprocid(index, 1, 2));
-	HnswMetric metric;
-	if (strcmp(name, "vector_l2_squared_distance") == 0)
+	// Strip the type prefix of the type-specific names (vector_, halfvec_, sparsevec_).
+	const char *base = name;
+	for (const char *prefix : {"vector_", "halfvec_", "sparsevec_"}) {
+		if (strncmp(base, prefix, strlen(prefix)) == 0) {
+			base += strlen(prefix);
+			break;
+		}
+	}
+	HnswMetric metric = HnswMetric::kL2;
+	bool known = true;
+	if (strcmp(base, "l2_squared_distance") == 0)
 		metric = HnswMetric::kL2;
-	else if (strcmp(name, "vector_negative_inner_product") == 0)
+	else if (strcmp(base, "negative_inner_product") == 0)
 		metric = has_norm ? HnswMetric::kCosine : HnswMetric::kInnerProduct;
-	else if (strcmp(name, "l1_distance") == 0)
+	else if (strcmp(base, "l1_distance") == 0)
 		metric = HnswMetric::kL1;
+	else if (strcmp(base, "hamming_distance") == 0)
+		metric = HnswMetric::kHamming;
+	else if (strcmp(base, "jaccard_distance") == 0)
+		metric = HnswMetric::kJaccard;
 	else
+		known = false;
+	const bool bit = *kind == vector_core::ElementKind::kBit;
+	const bool bit_metric = metric == HnswMetric::kHamming || metric == HnswMetric::kJaccard;
+	if (!known || bit != bit_metric)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 		                errmsg("hnsw does not support the distance function %s", name)));
 	return metric;

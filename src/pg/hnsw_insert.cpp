@@ -127,10 +127,10 @@ ItemPointerData AddItem(Relation index, const char *item, Size size, Buffer meta
 
 // Writes the element and what it needs (neighbor tuple or chunks) first, the element last.
 void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, ItemPointer heaptid,
-                         const float *vector, ItemPointerData *const *lists, const int *counts, ItemPointer result,
-                         Buffer meta_buffer)
+                         const void *vector, Size bytes, ItemPointerData *const *lists, const int *counts,
+                         ItemPointer result, Buffer meta_buffer)
 {
-	const HnswLayout layout = HnswChooseLayout(info, level);
+	const HnswLayout layout = HnswChooseLayout(info, level, bytes);
 	char *item = static_cast<char *>(palloc(BLCKSZ));
 	ItemPointerData apart;
 	ItemPointerSetInvalid(&apart);
@@ -139,38 +139,55 @@ void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, I
 		apart = AddItem(index, item, HnswNeighborTupleSize(info, level), InvalidBuffer, 0);
 	} else if (layout == HnswLayout::kVectorChunks) {
 		// Last chunk first, so that each chunk can point at the next.
-		const int per_chunk = HnswFloatsPerChunk();
+		const int per_chunk = HnswWordsPerChunk();
+		const int words = static_cast<int>(bytes / 4);
 		ItemPointerData next;
 		ItemPointerSetInvalid(&next);
-		for (int c = HnswChunkCount(info->dims) - 1; c >= 0; c--) {
-			const int count = Min(per_chunk, info->dims - c * per_chunk);
-			HnswFormChunkTuple(item, vector + static_cast<Size>(c) * per_chunk, count,
+		for (int c = HnswChunkCount(bytes) - 1; c >= 0; c--) {
+			const int count = Min(per_chunk, words - c * per_chunk);
+			HnswFormChunkTuple(item, static_cast<const char *>(vector) + 4 * static_cast<Size>(c) * per_chunk, count,
 			                   ItemPointerIsValid(&next) ? &next : nullptr);
 			next = AddItem(index, item, HnswChunkTupleSize(count), InvalidBuffer, 0);
 		}
 		apart = next;
 	}
-	HnswFormElementTuple(item, info, level, layout, heaptid, vector, lists, counts, &apart, &apart);
-	*result = AddItem(index, item, HnswElementTupleSize(info, level, layout), meta_buffer, level);
+	HnswFormElementTuple(item, info, level, layout, heaptid, vector, bytes, lists, counts, &apart, &apart);
+	*result = AddItem(index, item, HnswElementTupleSize(info, level, layout, bytes), meta_buffer, level);
 	pfree(item);
 }
 
 // Reads the vectors of candidates (dropping those that vanished or are being deleted).
 void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, int count, HnswSelectionInput *input)
 {
-	const int dims = reader->info.dims;
+	const HnswIndexInfo *info = &reader->info;
 	input->candidates = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * Max(count, 1)));
-	input->vectors = static_cast<float *>(palloc(sizeof(float) * static_cast<Size>(dims) * Max(count, 1)));
+	input->offsets = static_cast<Size *>(palloc(sizeof(Size) * Max(count, 1)));
 	input->count = 0;
+	// Fixed-size rows go straight to their slot; rows of varying size through a buffer.
+	Size capacity = info->fixed_bytes != 0 ? info->fixed_bytes * Max(count, 1) : info->max_bytes;
+	input->vectors = static_cast<char *>(palloc(capacity));
+	char *buffer = info->fixed_bytes != 0 ? nullptr : static_cast<char *>(palloc(info->max_bytes));
+	Size used = 0;
 	for (int i = 0; i < count; i++) {
 		if (sorted[i].flags & kHnswElementDeleted)
 			continue;
 		HnswElementRead read;
-		float *slot = input->vectors + static_cast<Size>(input->count) * dims;
+		char *slot = buffer != nullptr ? buffer : input->vectors + used;
 		if (!HnswReadElement(reader, &sorted[i].tid, nullptr, 0, &read, nullptr, nullptr, slot))
 			continue;
+		if (buffer != nullptr) {
+			if (used + read.vector_bytes > capacity) {
+				capacity = Max(capacity * 2, used + read.vector_bytes);
+				input->vectors = static_cast<char *>(repalloc(input->vectors, capacity));
+			}
+			memcpy(input->vectors + used, buffer, read.vector_bytes);
+		}
+		input->offsets[input->count] = used;
+		used += read.vector_bytes;
 		input->candidates[input->count++] = sorted[i];
 	}
+	if (buffer != nullptr)
+		pfree(buffer);
 }
 
 // Runs the heuristic over input (closest first), with keep_pruned filling free places with the
@@ -185,15 +202,11 @@ int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInpu
 	for (int i = 0; i < input->count; i++)
 		plain[i] = {input->candidates[i].distance, static_cast<uint32>(i)};
 	int *selected = static_cast<int *>(palloc(sizeof(int) * Max(input->count, 1)));
-	const float *vectors = input->vectors;
-	const int dims = info->dims;
-	const HnswMetric metric = info->metric;
+	const char *vectors = input->vectors;
+	const Size *offsets = input->offsets;
 	int kept = vector_core::HnswSelectNeighbors(
 	    plain, input->count, max_selected, keep_pruned,
-	    [vectors, dims, metric](int i, int j) {
-		    return HnswDistance(metric, vectors + static_cast<Size>(i) * dims, vectors + static_cast<Size>(j) * dims,
-		                        dims);
-	    },
+	    [info, vectors, offsets](int i, int j) { return HnswDistance(info, vectors + offsets[i], vectors + offsets[j]); },
 	    selected);
 	for (int i = 0; i < kept; i++)
 		out[i] = input->candidates[selected[i]].tid;
@@ -263,14 +276,14 @@ HnswListUpdate HnswReplaceList(Relation index, const HnswIndexInfo *info, ItemPo
 // Returns whether the neighbor links to the element afterwards. With force, a full list that
 // the heuristic would keep as it is gives up its farthest link for the element instead.
 static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPointer element,
-                        const float *element_vector, bool force)
+                        const char *element_vector, bool force)
 {
 	bool linked = false;
 	const HnswIndexInfo *info = &reader->info;
 	const int capacity = HnswLayerCapacity(info->m, layer);
 	ItemPointerData *old_links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 	ItemPointerData *new_links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
-	float *neighbor_vector = static_cast<float *>(palloc(sizeof(float) * info->dims));
+	char *neighbor_vector = static_cast<char *>(palloc(info->max_bytes));
 
 	for (int attempt = 0; attempt < 5; attempt++) {
 		HnswElementRead self;
@@ -303,7 +316,7 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 					continue; // a stale link: dropping it is fine
 				pool[pool_count++] = {read.distance, read.level, read.flags, old_links[i], read.heaptid};
 			}
-			float d = HnswDistance(info->metric, neighbor_vector, element_vector, info->dims);
+			float d = HnswDistance(info, neighbor_vector, element_vector);
 			HnswCandidateOnDisk self_candidate = {d, 0, 0, *element, {}};
 			pool[pool_count++] = self_candidate;
 			std::sort(pool, pool + pool_count, [](const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b) {
@@ -335,6 +348,7 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 			pfree(pool);
 			pfree(input.candidates);
 			pfree(input.vectors);
+			pfree(input.offsets);
 			if (!kept_element && new_count == old_count) {
 				// Nothing to change unless stale links were dropped.
 				bool same = memcmp(new_links, old_links, sizeof(ItemPointerData) * new_count) == 0;
@@ -377,7 +391,7 @@ static void MaybeRaiseEntryPoint(Relation index, ItemPointer element, int level)
 }
 
 // Inserts one prepared vector; see the file comment.
-void HnswInsertVector(Relation index, const HnswIndexInfo *info, const float *vector, ItemPointer heaptid)
+void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vector, Size bytes, ItemPointer heaptid)
 {
 	const int level = RandomLevel(info);
 	HnswMetaPageData meta;
@@ -390,7 +404,7 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const float *ve
 		HnswMetaPage current = HnswPageGetMeta(BufferGetPage(meta_buffer));
 		if (!ItemPointerIsValid(&current->entry)) {
 			ItemPointerData tid;
-			HnswWriteNewElement(index, info, level, heaptid, vector, nullptr, nullptr, &tid, meta_buffer);
+			HnswWriteNewElement(index, info, level, heaptid, vector, bytes, nullptr, nullptr, &tid, meta_buffer);
 			UnlockReleaseBuffer(meta_buffer);
 			return;
 		}
@@ -423,13 +437,14 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const float *ve
 			    HnswSelectNeighborsOnDisk(info, &input, HnswLayerCapacity(info->m, layer), lists[layer], false);
 			pfree(input.candidates);
 			pfree(input.vectors);
+			pfree(input.offsets);
 			entries = sorted;
 			entry_count = found;
 		}
 	}
 
 	ItemPointerData element;
-	HnswWriteNewElement(index, info, level, heaptid, vector, lists, counts, &element, InvalidBuffer);
+	HnswWriteNewElement(index, info, level, heaptid, vector, bytes, lists, counts, &element, InvalidBuffer);
 
 	for (int layer = top; layer >= 0; layer--) {
 		bool linked = false;
@@ -461,9 +476,10 @@ bool hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_ti
 	HnswIndexInfo info;
 	HnswMetaPageData meta;
 	HnswGetIndexInfo(index, &info, &meta);
-	float *vector = static_cast<float *>(palloc(sizeof(float) * info.dims));
-	if (HnswPrepareVector(info.metric, info.dims, values[0], vector))
-		HnswInsertVector(index, &info, vector, heap_tid);
+	char *vector = static_cast<char *>(palloc(info.max_bytes));
+	Size bytes = 0;
+	if (HnswPrepareVector(&info, values[0], vector, &bytes))
+		HnswInsertVector(index, &info, vector, bytes, heap_tid);
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(context);
 	return false;

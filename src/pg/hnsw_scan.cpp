@@ -18,6 +18,8 @@
 #include <cmath>
 
 #include "pg/hnsw.h"
+#include "pg/halfvec.h"
+#include "pg/sparsevec.h"
 #include "pg/vector.h"
 
 namespace {
@@ -27,7 +29,7 @@ struct ScanOpaque {
 	HnswIndexInfo info;
 	bool first;
 	bool exhausted;
-	float *query; // null for a NULL query value (every distance 0)
+	char *query; // the query's row; null for a NULL query value (every distance 0)
 	HnswReader reader;
 	HnswSearchState state;
 	HnswCandidateOnDisk *batch; // current batch, closest first
@@ -48,6 +50,42 @@ Size StateMemory(const HnswSearchState *state)
 	           static_cast<Size>(state->result_capacity + state->candidate_capacity + state->discarded_capacity);
 }
 
+// Errors like the distance operator of a sequential scan would when the query's dimensions
+// differ from the index's.
+void CheckQueryDimensions(const HnswIndexInfo *info, Datum value)
+{
+	switch (info->kind) {
+	case vector_core::ElementKind::kFloat: {
+		Vector *v = DatumGetVector(value);
+		if (v->dim != info->dims)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+			                errmsg("different vector dimensions %d and %d", info->dims, v->dim)));
+		break;
+	}
+	case vector_core::ElementKind::kHalf: {
+		HalfVector *v = DatumGetHalfVector(value);
+		if (v->dim != info->dims)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+			                errmsg("different halfvec dimensions %d and %d", info->dims, v->dim)));
+		break;
+	}
+	case vector_core::ElementKind::kBit: {
+		VarBit *v = DatumGetVarBitP(value);
+		if (VARBITLEN(v) != info->dims)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+			                errmsg("different bit lengths %d and %d", info->dims, static_cast<int>(VARBITLEN(v)))));
+		break;
+	}
+	case vector_core::ElementKind::kSparse: {
+		SparseVector *v = DatumGetSparseVector(value);
+		if (v->dim != info->dims)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+			                errmsg("different sparsevec dimensions %d and %d", info->dims, v->dim)));
+		break;
+	}
+	}
+}
+
 // Runs the first search; fills the first batch.
 void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 {
@@ -55,15 +93,13 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 	HnswGetIndexInfo(scan->indexRelation, &so->info, &meta);
 	so->query = nullptr;
 	if (!(scan->orderByData->sk_flags & SK_ISNULL)) {
-		so->query = static_cast<float *>(palloc(sizeof(float) * so->info.dims));
-		// Same error as the distance operator would give on a sequential scan.
-		Vector *value = DatumGetVector(scan->orderByData->sk_argument);
-		if (value->dim != so->info.dims)
-			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-			                errmsg("different vector dimensions %d and %d", so->info.dims, value->dim)));
-		if (!HnswPrepareVector(so->info.metric, so->info.dims, scan->orderByData->sk_argument, so->query)) {
-			// A zero query under cosine: every distance is NaN for the operator; rank by nothing.
-			memset(so->query, 0, sizeof(float) * so->info.dims);
+		so->query = static_cast<char *>(palloc(so->info.max_bytes));
+		CheckQueryDimensions(&so->info, scan->orderByData->sk_argument);
+		Size bytes = 0;
+		if (!HnswPrepareVector(&so->info, scan->orderByData->sk_argument, so->query, &bytes)) {
+			// A zero query under cosine: every distance is NaN for the operator; rank by nothing
+			// (an all-zero row: no non-zero elements for a sparse one).
+			memset(so->query, 0, so->info.max_bytes);
 		}
 	}
 	HnswReaderInit(&so->reader, scan->indexRelation, &so->info);
@@ -81,6 +117,17 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 	}
 	so->state.tuples = 1;
 	HnswSearchLayer(&so->reader, so->query, &so->state, 0, so->ef_search, &start, 1);
+	// Fewer than ef_search found: the descent may have landed in a corner with no way out (an
+	// element whose links all died, a cluster of equal vectors linking only among themselves).
+	// Search on from the entry point too, from which VACUUM keeps every element reachable.
+	if (so->state.result_count < so->ef_search && ItemPointerIsValid(&so->entry) &&
+	    !HnswVisitedContains(&so->state.visited, &so->entry)) {
+		HnswCandidateOnDisk entry;
+		if (HnswVisitBatch(&so->reader, so->query, &so->entry, 1, &entry, get_float4_infinity(), &so->state) == 1) {
+			so->state.tuples++;
+			HnswSearchLayer(&so->reader, so->query, &so->state, 0, so->ef_search, &entry, 1);
+		}
+	}
 	so->batch_count = HnswTakeResultsSorted(&so->state, so->batch);
 	HnswReaderRelease(&so->reader);
 }

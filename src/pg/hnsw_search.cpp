@@ -164,7 +164,7 @@ void HnswSearchStateInit(HnswSearchState *state, const HnswIndexInfo *info, bool
 }
 
 // Greedy walk (one candidate) from the entry point down to target_layer + 1.
-bool HnswGreedyDescend(HnswReader *reader, const float *query, const HnswMetaPageData *meta, int target_layer,
+bool HnswGreedyDescend(HnswReader *reader, const void *query, const HnswMetaPageData *meta, int target_layer,
                        HnswCandidateOnDisk *closest)
 {
 	if (!ItemPointerIsValid(&meta->entry))
@@ -203,7 +203,7 @@ bool HnswGreedyDescend(HnswReader *reader, const float *query, const HnswMetaPag
 }
 
 // Beam search of one layer; see hnsw.h.
-void HnswSearchLayer(HnswReader *reader, const float *query, HnswSearchState *state, int layer, int ef,
+void HnswSearchLayer(HnswReader *reader, const void *query, HnswSearchState *state, int layer, int ef,
                      const HnswCandidateOnDisk *entries, int entry_count)
 {
 	state->result_count = 0;

@@ -7,6 +7,9 @@
 
 #include "core/distance.h"
 #include "pg/hnsw.h"
+#include "core/half.h"
+#include "pg/halfvec.h"
+#include "pg/sparsevec.h"
 #include "pg/vector.h"
 
 // Bytes of one layer's list: the uint16 count and capacity item pointers.
@@ -51,9 +54,9 @@ int HnswMaxLevelForM(int m)
 }
 
 // Everything inline when it fits, else the lists apart, else the vector in chunks.
-HnswLayout HnswChooseLayout(const HnswIndexInfo *info, int level)
+HnswLayout HnswChooseLayout(const HnswIndexInfo *info, int level, Size bytes)
 {
-	const Size vector_size = sizeof(float) * static_cast<Size>(info->dims);
+	const Size vector_size = bytes;
 	const Size lists_size = HnswListsSize(info->m, level);
 	if (sizeof(HnswElementHeader) + lists_size + vector_size <= HnswMaxItemSize())
 		return HnswLayout::kInline;
@@ -62,14 +65,15 @@ HnswLayout HnswChooseLayout(const HnswIndexInfo *info, int level)
 	return HnswLayout::kVectorChunks;
 }
 
-int HnswFloatsPerChunk(void)
+int HnswWordsPerChunk(void)
 {
-	return static_cast<int>((HnswMaxItemSize() - sizeof(HnswChunkHeader)) / sizeof(float));
+	return static_cast<int>((HnswMaxItemSize() - sizeof(HnswChunkHeader)) / 4);
 }
 
-int HnswChunkCount(int dims)
+int HnswChunkCount(Size bytes)
 {
-	return (dims + HnswFloatsPerChunk() - 1) / HnswFloatsPerChunk();
+	const Size words = (bytes + 3) / 4;
+	return static_cast<int>((words + HnswWordsPerChunk() - 1) / HnswWordsPerChunk());
 }
 
 // Initialises a page with our special space.
@@ -95,6 +99,7 @@ void HnswInitMetaPage(Page page, const HnswIndexInfo *info)
 	meta->ef_construction = static_cast<uint16>(info->ef_construction);
 	meta->metric = static_cast<uint8>(info->metric);
 	meta->max_level = static_cast<uint8>(info->max_level);
+	meta->element_kind = static_cast<uint8>(info->kind);
 	meta->entry_level = -1;
 	ItemPointerSetInvalid(&meta->entry);
 	meta->insert_page = InvalidBlockNumber;
@@ -135,39 +140,143 @@ void HnswGetIndexInfo(Relation index, HnswIndexInfo *info, HnswMetaPageData *met
 	info->ef_construction = meta->ef_construction;
 	info->max_level = meta->max_level;
 	info->metric = static_cast<HnswMetric>(meta->metric);
+	info->kind = static_cast<vector_core::ElementKind>(meta->element_kind);
+	HnswFinishIndexInfo(info);
 }
 
-// Smaller is closer, in the index's metric.
-float HnswDistance(HnswMetric metric, const float *a, const float *b, int dims)
+// Distance function and row sizes of the index's representation.
+void HnswFinishIndexInfo(HnswIndexInfo *info)
 {
-	switch (metric) {
+	vector_core::ElementMetric metric = vector_core::ElementMetric::kL2;
+	switch (info->metric) {
 	case HnswMetric::kL2:
-		return vector_core::L2SquaredDistance(a, b, static_cast<size_t>(dims));
+		metric = vector_core::ElementMetric::kL2;
+		break;
 	case HnswMetric::kInnerProduct:
+		metric = vector_core::ElementMetric::kNegativeInnerProduct;
+		break;
 	case HnswMetric::kCosine:
-		return -vector_core::InnerProduct(a, b, static_cast<size_t>(dims));
+		// Half rows are compared as they are (see core/element_space.h); the others normalised.
+		metric = info->kind == vector_core::ElementKind::kHalf ? vector_core::ElementMetric::kCosine
+		                                                       : vector_core::ElementMetric::kNegativeInnerProduct;
+		break;
 	case HnswMetric::kL1:
-		return vector_core::L1Distance(a, b, static_cast<size_t>(dims));
+		metric = vector_core::ElementMetric::kL1;
+		break;
+	case HnswMetric::kHamming:
+		metric = vector_core::ElementMetric::kHamming;
+		break;
+	case HnswMetric::kJaccard:
+		metric = vector_core::ElementMetric::kJaccard;
+		break;
 	}
-	return 0.0f;
+	info->distance = vector_core::ElementDistance(info->kind, metric);
+	if (info->distance == nullptr || info->dims < 1)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+		                errmsg("hnsw index has an unknown representation (kind %d, metric %d, %d dimensions)",
+		                       static_cast<int>(info->kind), static_cast<int>(info->metric), info->dims)));
+	info->fixed_bytes =
+	    vector_core::ElementStoredBytes(vector_core::ElementFixedBytes(info->kind, static_cast<size_t>(info->dims)));
+	info->max_bytes = info->fixed_bytes != 0 ? info->fixed_bytes
+	                                         : vector_core::ElementStoredBytes(vector_core::SparseElementBytes(
+	                                               Min(kHnswMaxSparseNnz, info->dims)));
 }
 
-// Detoasts, checks the dimensions and normalises for cosine.
-bool HnswPrepareVector(HnswMetric metric, int dims, Datum value, float *out)
+// Stored bytes of the row at payload; 0 when it cannot be one.
+Size HnswRowBytes(const HnswIndexInfo *info, const char *payload, Size available)
 {
-	Vector *v = DatumGetVector(value);
-	if (v->dim != dims)
-		ereport(ERROR,
-		        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", dims, v->dim)));
-	memcpy(out, v->x, sizeof(float) * static_cast<size_t>(dims));
-	if (metric != HnswMetric::kCosine)
-		return true;
-	double norm = std::sqrt(vector_core::SquaredNormDouble(out, static_cast<size_t>(dims)));
-	if (!(norm > 0.0) || std::isinf(norm))
-		return false;
-	for (int i = 0; i < dims; i++)
-		out[i] = static_cast<float>(out[i] / norm);
-	return true;
+	if (info->fixed_bytes != 0)
+		return info->fixed_bytes <= available ? info->fixed_bytes : 0;
+	int32 nnz;
+	if (available < sizeof(int32))
+		return 0;
+	memcpy(&nnz, payload, sizeof(int32));
+	if (nnz < 0 || nnz > kHnswMaxSparseNnz)
+		return 0;
+	const Size bytes = vector_core::ElementStoredBytes(vector_core::SparseElementBytes(static_cast<size_t>(nnz)));
+	return bytes <= available ? bytes : 0;
+}
+
+// Detoasts, checks the dimensions, normalises for cosine and writes the index's row.
+bool HnswPrepareVector(const HnswIndexInfo *info, Datum value, char *out, Size *bytes)
+{
+	const int dims = info->dims;
+	Size raw = 0;
+	bool usable = true;
+	switch (info->kind) {
+	case vector_core::ElementKind::kFloat: {
+		Vector *v = DatumGetVector(value);
+		if (v->dim != dims)
+			ereport(ERROR,
+			        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", dims, v->dim)));
+		float *x = reinterpret_cast<float *>(out);
+		memcpy(x, v->x, sizeof(float) * static_cast<size_t>(dims));
+		raw = sizeof(float) * static_cast<size_t>(dims);
+		if (info->metric == HnswMetric::kCosine) {
+			double norm = std::sqrt(vector_core::SquaredNormDouble(x, static_cast<size_t>(dims)));
+			if (!(norm > 0.0) || std::isinf(norm))
+				usable = false;
+			else
+				for (int i = 0; i < dims; i++)
+					x[i] = static_cast<float>(x[i] / norm);
+		}
+		break;
+	}
+	case vector_core::ElementKind::kHalf: {
+		HalfVector *v = DatumGetHalfVector(value);
+		if (v->dim != dims)
+			ereport(ERROR,
+			        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", dims, v->dim)));
+		raw = sizeof(vector_core::Half) * static_cast<size_t>(dims);
+		memcpy(out, v->x, raw);
+		if (info->metric == HnswMetric::kCosine) {
+			// Stored as it is (the distance normalises); a zero vector has no direction.
+			float *x = static_cast<float *>(palloc(sizeof(float) * static_cast<size_t>(dims)));
+			vector_core::HalfToFloatArray(v->x, x, static_cast<size_t>(dims));
+			double norm = std::sqrt(vector_core::SquaredNormDouble(x, static_cast<size_t>(dims)));
+			usable = norm > 0.0 && !std::isinf(norm);
+			pfree(x);
+		}
+		break;
+	}
+	case vector_core::ElementKind::kBit: {
+		VarBit *v = DatumGetVarBitP(value);
+		if (VARBITLEN(v) != dims)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+			                errmsg("expected %d dimensions, not %d", dims, static_cast<int>(VARBITLEN(v)))));
+		raw = static_cast<Size>(VARBITBYTES(v));
+		memcpy(out, VARBITS(v), raw);
+		break;
+	}
+	case vector_core::ElementKind::kSparse: {
+		SparseVector *v = DatumGetSparseVector(value);
+		if (v->dim != dims)
+			ereport(ERROR,
+			        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", dims, v->dim)));
+		if (v->nnz > kHnswMaxSparseNnz)
+			ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+			                errmsg("sparsevec cannot have more than %d non-zero elements for hnsw index",
+			                       kHnswMaxSparseNnz)));
+		const int32 nnz = v->nnz;
+		memcpy(out, &nnz, sizeof(int32));
+		memcpy(out + sizeof(int32), v->indices, sizeof(int32) * static_cast<size_t>(nnz));
+		float *values = reinterpret_cast<float *>(out + sizeof(int32) * (1 + static_cast<size_t>(nnz)));
+		memcpy(values, SparseVectorValues(v), sizeof(float) * static_cast<size_t>(nnz));
+		raw = vector_core::SparseElementBytes(static_cast<size_t>(nnz));
+		if (info->metric == HnswMetric::kCosine) {
+			double norm = std::sqrt(vector_core::SquaredNormDouble(values, static_cast<size_t>(nnz)));
+			if (!(norm > 0.0) || std::isinf(norm))
+				usable = false;
+			else
+				for (int i = 0; i < nnz; i++)
+					values[i] = static_cast<float>(values[i] / norm);
+		}
+		break;
+	}
+	}
+	*bytes = vector_core::ElementStoredBytes(raw);
+	memset(out + raw, 0, *bytes - raw);
+	return usable;
 }
 
 // ------------------------------------------------------------------ reader
@@ -177,7 +286,7 @@ void HnswReaderInit(HnswReader *reader, Relation index, const HnswIndexInfo *inf
 	reader->index = index;
 	reader->info = *info;
 	reader->buffer = InvalidBuffer;
-	reader->scratch = static_cast<float *>(palloc(sizeof(float) * static_cast<size_t>(info->dims)));
+	reader->scratch = static_cast<char *>(palloc(info->max_bytes));
 }
 
 void HnswReaderRelease(HnswReader *reader)
@@ -340,8 +449,8 @@ static bool CopyOtherItem(HnswReader *reader, Page locked_page, BlockNumber lock
 }
 
 // Reads one element; see hnsw.h.
-bool HnswReadElement(HnswReader *reader, ItemPointer tid, const float *query, int layer, HnswElementRead *out,
-                     ItemPointerData *links, int *link_count, float *vector_out)
+bool HnswReadElement(HnswReader *reader, ItemPointer tid, const void *query, int layer, HnswElementRead *out,
+                     ItemPointerData *links, int *link_count, char *vector_out)
 {
 	const HnswIndexInfo &info = reader->info;
 	BlockNumber block = ItemPointerGetBlockNumber(tid);
@@ -359,42 +468,52 @@ bool HnswReadElement(HnswReader *reader, ItemPointer tid, const float *query, in
 	const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
 	const int level = header->level;
 	const Size lists_size = HnswListsSize(info.m, level);
-	const Size vector_size = sizeof(float) * static_cast<Size>(info.dims);
 	Size expected = sizeof(HnswElementHeader);
 	if (header->flags & kHnswElementListsInline)
 		expected += lists_size;
-	if (header->flags & kHnswElementVectorInline)
+	Size vector_size = 0;
+	if (header->flags & kHnswElementVectorInline) {
+		vector_size = size >= expected ? HnswRowBytes(&info, item + expected, size - expected) : 0;
 		expected += vector_size;
-	if (size < expected || level > info.max_level) {
+	}
+	if (size < expected || level > info.max_level ||
+	    ((header->flags & kHnswElementVectorInline) && vector_size == 0)) {
 		LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
 		return false;
 	}
 
 	bool ok = true;
-	const float *vector = nullptr;
+	const char *vector = nullptr;
 	if (query != nullptr || vector_out != nullptr) {
 		if (header->flags & kHnswElementVectorInline) {
 			Size offset = sizeof(HnswElementHeader) + ((header->flags & kHnswElementListsInline) ? lists_size : 0);
-			vector = reinterpret_cast<const float *>(item + offset);
+			vector = item + offset;
 		} else {
-			// Gather the chunks into the scratch.
+			// Gather the chunks into the scratch; the first one tells a sparse row's size.
 			ItemPointerData chunk = header->vector;
-			int filled = 0;
-			while (ok && filled < info.dims && ItemPointerIsValid(&chunk)) {
+			Size filled = 0;
+			Size total = info.fixed_bytes != 0 ? info.fixed_bytes : info.max_bytes;
+			while (ok && filled < total && ItemPointerIsValid(&chunk)) {
 				HnswChunkHeader chunk_header;
 				ItemPointerData next;
 				ok = CopyOtherItem(reader, page, block, &chunk, kHnswChunkTuple, 0, sizeof(HnswChunkHeader),
 				                   &chunk_header, &next);
-				if (!ok || chunk_header.count == 0 || filled + static_cast<int>(chunk_header.count) > info.dims) {
+				const Size bytes = 4 * static_cast<Size>(chunk_header.count);
+				if (!ok || chunk_header.count == 0 || filled + bytes > total) {
 					ok = false;
 					break;
 				}
-				ok = CopyOtherItem(reader, page, block, &chunk, kHnswChunkTuple, sizeof(HnswChunkHeader),
-				                   sizeof(float) * chunk_header.count, reader->scratch + filled, nullptr);
-				filled += static_cast<int>(chunk_header.count);
+				ok = CopyOtherItem(reader, page, block, &chunk, kHnswChunkTuple, sizeof(HnswChunkHeader), bytes,
+				                   reader->scratch + filled, nullptr);
+				if (ok && filled == 0 && info.fixed_bytes == 0) {
+					total = HnswRowBytes(&info, reader->scratch, info.max_bytes);
+					ok = total != 0 && bytes <= total;
+				}
+				filled += bytes;
 				chunk = next;
 			}
-			ok = ok && filled == info.dims;
+			ok = ok && filled == total;
+			vector_size = total;
 			vector = reader->scratch;
 		}
 	}
@@ -426,9 +545,10 @@ bool HnswReadElement(HnswReader *reader, ItemPointer tid, const float *query, in
 		out->level = static_cast<uint8>(level);
 		out->flags = header->flags;
 		out->heaptid = header->heaptid;
-		out->distance = query != nullptr ? HnswDistance(info.metric, query, vector, info.dims) : 0.0f;
+		out->distance = query != nullptr ? HnswDistance(&info, query, vector) : 0.0f;
+		out->vector_bytes = vector != nullptr ? vector_size : 0;
 		if (vector_out != nullptr)
-			memcpy(vector_out, vector, sizeof(float) * static_cast<size_t>(info.dims));
+			memcpy(vector_out, vector, vector_size);
 	}
 	LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
 	return ok;
@@ -451,9 +571,9 @@ static void FormLists(char *dst, int m, int level, ItemPointerData *const *lists
 	}
 }
 
-Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout)
+Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout, Size bytes)
 {
-	const Size vector_size = sizeof(float) * static_cast<Size>(info->dims);
+	const Size vector_size = bytes;
 	switch (layout) {
 	case HnswLayout::kInline:
 		return sizeof(HnswElementHeader) + HnswListsSize(info->m, level) + vector_size;
@@ -466,8 +586,8 @@ Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layou
 }
 
 void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswLayout layout, ItemPointer heaptid,
-                          const float *vector, ItemPointerData *const *lists, const int *counts, ItemPointer lists_tid,
-                          ItemPointer vector_tid)
+                          const void *vector, Size bytes, ItemPointerData *const *lists, const int *counts,
+                          ItemPointer lists_tid, ItemPointer vector_tid)
 {
 	HnswElementHeader *header = reinterpret_cast<HnswElementHeader *>(out);
 	memset(header, 0, sizeof(HnswElementHeader));
@@ -486,7 +606,7 @@ void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswL
 	}
 	if (layout != HnswLayout::kVectorChunks) {
 		header->flags |= kHnswElementVectorInline;
-		memcpy(cursor, vector, sizeof(float) * static_cast<size_t>(info->dims));
+		memcpy(cursor, vector, bytes);
 	} else {
 		header->vector = *vector_tid;
 	}
@@ -509,10 +629,10 @@ void HnswFormNeighborTuple(char *out, const HnswIndexInfo *info, int level, Item
 
 Size HnswChunkTupleSize(int count)
 {
-	return sizeof(HnswChunkHeader) + sizeof(float) * static_cast<Size>(count);
+	return sizeof(HnswChunkHeader) + 4 * static_cast<Size>(count);
 }
 
-void HnswFormChunkTuple(char *out, const float *values, int count, ItemPointer next)
+void HnswFormChunkTuple(char *out, const void *values, int count, ItemPointer next)
 {
 	HnswChunkHeader *header = reinterpret_cast<HnswChunkHeader *>(out);
 	memset(header, 0, sizeof(HnswChunkHeader));
@@ -522,7 +642,7 @@ void HnswFormChunkTuple(char *out, const float *values, int count, ItemPointer n
 	else
 		ItemPointerSetInvalid(&header->next);
 	header->count = static_cast<uint32>(count);
-	memcpy(out + sizeof(HnswChunkHeader), values, sizeof(float) * static_cast<size_t>(count));
+	memcpy(out + sizeof(HnswChunkHeader), values, 4 * static_cast<size_t>(count));
 }
 
 // Where layer's list (count, then refs) lives inside an element or neighbor tuple's bytes.
@@ -563,7 +683,7 @@ static int32 CopyListToArena(HnswSearchState *state, const char *item, const Hns
 	return slot;
 }
 
-int HnswVisitBatch(HnswReader *reader, const float *query, const ItemPointerData *tids, int count,
+int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData *tids, int count,
                    HnswCandidateOnDisk *out, float threshold, HnswSearchState *lists)
 {
 	const HnswIndexInfo &info = reader->info;
@@ -621,8 +741,13 @@ int HnswVisitBatch(HnswReader *reader, const float *query, const ItemPointerData
 			Size expected = sizeof(HnswElementHeader);
 			if (header->flags & kHnswElementListsInline)
 				expected += lists_size;
-			if (header->flags & kHnswElementVectorInline)
-				expected += sizeof(float) * static_cast<Size>(info.dims);
+			if (header->flags & kHnswElementVectorInline) {
+				const Size vector_size =
+				    sizes[i] >= expected ? HnswRowBytes(&info, item + expected, sizes[i] - expected) : 0;
+				if (vector_size == 0)
+					continue;
+				expected += vector_size;
+			}
 			if (sizes[i] < expected || header->level > info.max_level)
 				continue;
 			HnswCandidateOnDisk &c = out[found];
@@ -634,7 +759,7 @@ int HnswVisitBatch(HnswReader *reader, const float *query, const ItemPointerData
 				c.distance = 0.0f;
 			} else if (header->flags & kHnswElementVectorInline) {
 				const Size offset = sizeof(HnswElementHeader) + ((header->flags & kHnswElementListsInline) ? lists_size : 0);
-				c.distance = HnswDistance(info.metric, query, reinterpret_cast<const float *>(item + offset), info.dims);
+				c.distance = HnswDistance(&info, query, item + offset);
 			} else {
 				c.distance = NAN; // chunked vector: read below, unlocked
 			}

@@ -87,7 +87,7 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 	ItemPointerData *hop = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 	ItemPointerData *chosen = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
-	float *vector = static_cast<float *>(palloc(sizeof(float) * info->dims));
+	char *vector = static_cast<char *>(palloc(info->max_bytes));
 	bool wrote = false;
 
 	for (int attempt = 0; attempt < 5; attempt++) {
@@ -128,6 +128,29 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 					consider(&hop[j]);
 			}
 		}
+		if (pool_count == 0) {
+			// Every neighbor and every neighbor's neighbor died (say, most copies of a repeated
+			// vector were deleted): without new candidates the element would keep no link at all,
+			// a dead end for any search that reaches it. Find some as an insert would.
+			HnswMetaPageData meta;
+			HnswReadMeta(reader->index, &meta);
+			HnswCandidateOnDisk start;
+			if (HnswGreedyDescend(reader, vector, &meta, layer, &start)) {
+				HnswSearchState state;
+				HnswSearchStateInit(&state, info, false);
+				HnswVisitedAdd(&state.visited, element);
+				HnswSearchLayer(reader, vector, &state, layer, Max(info->ef_construction, capacity), &start, 1);
+				HnswCandidateOnDisk *found = static_cast<HnswCandidateOnDisk *>(
+				    palloc(sizeof(HnswCandidateOnDisk) * Max(state.result_count, 1)));
+				const int found_count = HnswTakeResultsSorted(&state, found);
+				for (int i = 0; i < found_count && pool_count < capacity * (capacity + 1); i++) {
+					if (!(found[i].flags & kHnswElementDeleted) && !HnswVisitedContains(dead, &found[i].tid) &&
+					    found[i].level >= layer && HnswVisitedAdd(&seen, &found[i].tid))
+						pool[pool_count++] = found[i];
+				}
+				pfree(found);
+			}
+		}
 		std::sort(pool, pool + pool_count,
 		          [](const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b) { return a.distance < b.distance; });
 		HnswSelectionInput input;
@@ -140,6 +163,7 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 		pfree(seen.keys);
 		pfree(input.candidates);
 		pfree(input.vectors);
+		pfree(input.offsets);
 		if (update == HnswListUpdate::kWritten)
 			wrote = true;
 		if (update != HnswListUpdate::kChanged)
@@ -238,7 +262,7 @@ bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPoi
 {
 	const HnswIndexInfo *info = &reader->info;
 	const int capacity = HnswLayerCapacity(info->m, 0);
-	float *vector = static_cast<float *>(palloc(sizeof(float) * info->dims));
+	char *vector = static_cast<char *>(palloc(info->max_bytes));
 	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 	ItemPointerData *updated = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 	HnswElementRead self;
@@ -268,7 +292,7 @@ bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPoi
 		for (int attempt = 0; attempt < 3 && !linked; attempt++) {
 			HnswElementRead read;
 			int count = 0;
-			float *from_vector = static_cast<float *>(palloc(sizeof(float) * info->dims));
+			char *from_vector = static_cast<char *>(palloc(info->max_bytes));
 			if (!HnswReadElement(reader, from, nullptr, 0, &read, links, &count, from_vector))
 				break;
 			bool present = false;

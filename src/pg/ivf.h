@@ -17,6 +17,17 @@
 // its PQ code (pq_m bytes). Quantized indexes keep only codes and re-rank candidates with the
 // exact vectors fetched from the table.
 //
+// Vectors and centroids are stored as rows of the indexed type (core/element_space.h, padded
+// to 4 bytes): floats for vector, binary16 for halfvec, bits for bit (Hamming distance), so a
+// halfvec index is half the size of a vector one. Training, list assignment and the quantizers
+// compute on the "stored form": the row as floats (0/1 per bit), normalised for cosine;
+// centroids are rounded to what a row can hold (binary16; bits by majority) before rows are
+// assigned to them, so that build, insert and scan agree on the nearest list. Cosine rows of
+// halfvec keep the value's own halves and are compared by cosine distance (a normalised row
+// rounded to binary16 would order rows slightly differently from <=>); assignment by inner
+// product with the normalised centroids picks the same list for any positive scale of a row.
+// Metapages without element_kind (0) hold floats.
+//
 // Locking: the build writes without WAL and logs the whole fork at the end. Inserts and
 // VACUUM change pages under exclusive buffer locks through GenericXLog, at most three pages
 // per record (a list's last page, its new next page and the directory page). Lock order:
@@ -25,11 +36,14 @@
 
 #include "pg/pg_headers.h"
 
+#include "core/element_space.h"
 #include "core/ivf_quant.h"
 
 constexpr uint32 kIvfMagic = 0x49564631;  // "IVF1"
 constexpr uint32 kIvfVersion = 1;
-constexpr int kIvfMaxDim = 2000;
+constexpr int kIvfMaxDim = 2000;      // vector
+constexpr int kIvfMaxHalfDim = 4000;  // halfvec
+constexpr int kIvfMaxBitDim = 64000;  // bit
 constexpr int kIvfMaxLists = 32768;
 constexpr int kIvfDefaultLists = 100;
 constexpr BlockNumber kIvfMetaBlock = 0;
@@ -76,9 +90,11 @@ struct IvfMetaPageData {
 	uint32 dir_pages;
 	uint32 dir_per_page;
 	uint32 dir_entry_size;
+	uint32 element_kind; // vector_core::ElementKind of rows and centroids
+	uint32 row_bytes;    // bytes of a row (padded), 0 in older float indexes: 4 * dim
 };
 
-// Head of a directory entry; dim floats of centroid follow.
+// Head of a directory entry; the centroid's row follows.
 struct IvfDirEntryHead {
 	BlockNumber start;   // first page of the list, InvalidBlockNumber while empty
 	BlockNumber insert;  // a page of the list from which inserts look for room
@@ -132,11 +148,16 @@ inline bool IvfPageHasRoom(Page page, Size entry_size)
 // ivf_utils.cpp
 void IvfInitPage(Page page, uint16 flags);
 void IvfReadMeta(Relation index, IvfMetaPageData *meta);
-vector_core::IvfMetric IvfMetricOf(Relation index);
+vector_core::IvfMetric IvfMetricOf(Relation index, vector_core::ElementKind *kind);
 int IvfQuantizerFromOptions(Relation index);
 int IvfListsFromOptions(Relation index);
 int IvfPqMFromOptions(Relation index);
-bool IvfPrepareVector(Datum value, vector_core::IvfMetric metric, int dim, float *out);
+bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char *row);
+vector_core::ElementKind IvfKind(const IvfMetaPageData *meta);
+Size IvfRowBytes(const IvfMetaPageData *meta);
+vector_core::ElementDistanceFn IvfRowDistance(const IvfMetaPageData *meta);
+void IvfFloatsToRow(const IvfMetaPageData *meta, const float *x, char *row);
+void IvfRoundToRow(const IvfMetaPageData *meta, float *x);
 float *IvfReadAux(Relation index, const IvfMetaPageData *meta);
 void IvfEncodePayload(const IvfMetaPageData *meta, const float *aux, const float *pq_book_t, const float *pq_norms,
 		      const float *x, char *payload);

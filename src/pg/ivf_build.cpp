@@ -44,6 +44,7 @@ struct IvfBuildState {
 	IvfMetric metric;
 	float *scratch;  // one stored-form vector
 
+
 	// Sampling.
 	float *sample;
 	int64 sample_cap;
@@ -61,6 +62,7 @@ struct IvfBuildState {
 	int64 chunk_cap;
 	int64 chunk_n;
 	float *chunk;
+	char *chunk_rows;  // the chunk's rows (flat lists)
 	ItemPointerData *chunk_tids;
 	int32 *chunk_lists;
 	uint8 *chunk_codes;
@@ -126,7 +128,7 @@ void SampleCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 	IvfBuildState *bs = static_cast<IvfBuildState *>(state);
 	if (isnull[0])
 		return;
-	if (!IvfPrepareVector(values[0], bs->metric, bs->meta.dim, bs->scratch))
+	if (!IvfPrepareVector(values[0], &bs->meta, bs->scratch, NULL))
 		return;
 	bs->rows_seen += 1;
 	int64 slot;
@@ -203,9 +205,12 @@ void FlushChunk(IvfBuildState *bs)
 				page = BufferGetPage(buf);
 				bs->list_last[l] = BufferGetBlockNumber(buf);
 			}
-			const char *payload = meta->quantizer == kIvfQuantFlat
-						      ? reinterpret_cast<const char *>(bs->chunk + static_cast<int64>(row) * meta->dim)
-						      : reinterpret_cast<const char *>(bs->chunk_codes + static_cast<int64>(row) * meta->code_size);
+			const char *payload;
+			if (meta->quantizer == kIvfQuantFlat) {
+				payload = bs->chunk_rows + static_cast<Size>(row) * meta->row_bytes;
+			} else {
+				payload = reinterpret_cast<const char *>(bs->chunk_codes + static_cast<int64>(row) * meta->code_size);
+			}
 			IvfAppendEntry(page, meta, &bs->chunk_tids[row], payload);
 		}
 		MarkBufferDirty(buf);
@@ -223,7 +228,8 @@ void LoadCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull, 
 	if (isnull[0])
 		return;
 	float *dst = bs->chunk + bs->chunk_n * bs->meta.dim;
-	if (!IvfPrepareVector(values[0], bs->metric, bs->meta.dim, dst)) {
+	char *row = bs->meta.quantizer == kIvfQuantFlat ? bs->chunk_rows + bs->chunk_n * bs->meta.row_bytes : NULL;
+	if (!IvfPrepareVector(values[0], &bs->meta, dst, row)) {
 		bs->skipped += 1;
 		return;
 	}
@@ -241,15 +247,20 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 	bs->index = index;
 	bs->indexInfo = indexInfo;
 	bs->fork = fork;
-	bs->metric = IvfMetricOf(index);
+	vector_core::ElementKind kind;
+	bs->metric = IvfMetricOf(index, &kind);
 	bs->rng = 0x9E3779B97F4A7C15ULL;
 
 	int dim = TupleDescAttr(index->rd_att, 0)->atttypmod;
 	if (dim < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));
-	if (dim > kIvfMaxDim)
+	// A centroid must fit a directory page: 2000 floats, 4000 halves, 64000 bits.
+	const int max_dim = kind == vector_core::ElementKind::kHalf  ? kIvfMaxHalfDim
+			    : kind == vector_core::ElementKind::kBit ? kIvfMaxBitDim
+								     : kIvfMaxDim;
+	if (dim > max_dim)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				errmsg("column cannot have more than %d dimensions for ivf indexes", kIvfMaxDim)));
+				errmsg("column cannot have more than %d dimensions for ivf indexes", max_dim)));
 
 	IvfMetaPageData *meta = &bs->meta;
 	meta->magic = kIvfMagic;
@@ -258,6 +269,13 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 	meta->lists = IvfListsFromOptions(index);
 	meta->quantizer = IvfQuantizerFromOptions(index);
 	meta->metric = static_cast<int32>(bs->metric);
+	meta->element_kind = static_cast<uint32>(kind);
+	meta->row_bytes = static_cast<uint32>(
+		vector_core::ElementStoredBytes(vector_core::ElementFixedBytes(kind, static_cast<size_t>(dim))));
+	if (meta->quantizer != kIvfQuantFlat && kind == vector_core::ElementKind::kBit)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				errmsg("quantizer '%s' does not support bit vectors", meta->quantizer == kIvfQuantSq8 ? "sq8" : "pq"),
+				errhint("Use quantizer = 'flat': a bit is its own one-bit code.")));
 	if (meta->quantizer != kIvfQuantFlat && indexInfo->ii_IndexAttrNumbers[0] == 0)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				errmsg("quantized ivf indexes do not support expressions"),
@@ -280,12 +298,12 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 		break;
 	}
 	default:
-		meta->entry_head = 8;  // keeps the floats 4-byte aligned
-		meta->code_size = sizeof(float) * dim;
+		meta->entry_head = 8;  // keeps the rows 4-byte aligned
+		meta->code_size = meta->row_bytes;
 		break;
 	}
 	meta->entry_size = meta->entry_head + meta->code_size;
-	meta->dir_entry_size = sizeof(IvfDirEntryHead) + sizeof(float) * dim;
+	meta->dir_entry_size = sizeof(IvfDirEntryHead) + meta->row_bytes;
 	meta->dir_per_page = IvfPageCapacity() / meta->dir_entry_size;
 	meta->dir_pages = (meta->lists + meta->dir_per_page - 1) / meta->dir_per_page;
 	if (meta->quantizer == kIvfQuantSq8)
@@ -334,6 +352,9 @@ void Train(IvfBuildState *bs, bool announce)
 	if (!ok)
 		ReportCoreFailure(err);
 	CHECK_FOR_INTERRUPTS();
+	// Centroids as the directory will hold them, so that rows go to the list a scan finds.
+	for (int l = 0; l < meta->lists; l++)
+		IvfRoundToRow(meta, bs->centroids + static_cast<Size>(l) * meta->dim);
 	if (meta->quantizer == kIvfQuantPq) {
 		bs->pq_book_t = static_cast<float *>(palloc(sizeof(float) * 256 * meta->dim));
 		bs->pq_norms = static_cast<float *>(palloc(sizeof(float) * 256 * meta->pq_m));
@@ -381,7 +402,7 @@ void WriteHeadPages(IvfBuildState *bs)
 			char *dst = reinterpret_cast<char *>(page) + reinterpret_cast<PageHeader>(page)->pd_lower;
 			IvfDirEntryHead head = {InvalidBlockNumber, InvalidBlockNumber};
 			memcpy(dst, &head, sizeof(head));
-			memcpy(dst + sizeof(head), bs->centroids + list * meta->dim, sizeof(float) * meta->dim);
+			IvfFloatsToRow(meta, bs->centroids + list * meta->dim, dst + sizeof(head));
 			reinterpret_cast<PageHeader>(page)->pd_lower += meta->dir_entry_size;
 		}
 		MarkBufferDirty(buf);
@@ -454,6 +475,9 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 		bs->chunk = static_cast<float *>(
 			MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * bs->chunk_cap * meta->dim));
 		bs->chunk_tids = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * bs->chunk_cap));
+		if (meta->quantizer == kIvfQuantFlat)
+			bs->chunk_rows = static_cast<char *>(
+				MemoryContextAllocHuge(CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * meta->row_bytes));
 		bs->chunk_lists = static_cast<int32 *>(palloc(sizeof(int32) * bs->chunk_cap));
 		bs->order = static_cast<int32 *>(palloc(sizeof(int32) * bs->chunk_cap));
 		bs->bucket = static_cast<int64 *>(palloc(sizeof(int64) * (meta->lists + 1)));

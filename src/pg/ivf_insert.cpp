@@ -28,9 +28,10 @@ void DirectoryPosition(const IvfMetaPageData *meta, int list, BlockNumber *blkno
 	*offset = static_cast<Size>(list % meta->dir_per_page) * meta->dir_entry_size;
 }
 
-// Finds the nearest list of the stored-form vector x by reading the directory.
-int NearestList(Relation index, const IvfMetaPageData *meta, vector_core::IvfMetric metric, const float *x)
+// Finds the nearest list of the row x by reading the directory.
+int NearestList(Relation index, const IvfMetaPageData *meta, const char *x)
 {
+	const vector_core::ElementDistanceFn distance = IvfRowDistance(meta);
 	int best = 0;
 	float best_d = get_float4_infinity();
 	for (uint32 p = 0; p < meta->dir_pages; p++) {
@@ -41,8 +42,8 @@ int NearestList(Relation index, const IvfMetaPageData *meta, vector_core::IvfMet
 			int list = static_cast<int>(p * meta->dir_per_page + i);
 			if (list >= meta->lists)
 				break;
-			const float *c = reinterpret_cast<const float *>(content + i * meta->dir_entry_size + sizeof(IvfDirEntryHead));
-			float d = vector_core::IvfDistance(metric, x, c, meta->dim);
+			const char *c = content + i * meta->dir_entry_size + sizeof(IvfDirEntryHead);
+			float d = distance(x, c, meta->dim);
 			if (d < best_d) {
 				best_d = d;
 				best = list;
@@ -188,15 +189,18 @@ bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid
 		indexInfo->ii_AmCache = cache;
 	}
 	const IvfMetaPageData *meta = &cache->meta;
-	vector_core::IvfMetric metric = static_cast<vector_core::IvfMetric>(meta->metric);
 
 	MemoryContext tmp = AllocSetContextCreate(CurrentMemoryContext, "ivf insert", ALLOCSET_SMALL_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(tmp);
 	float *x = static_cast<float *>(palloc(sizeof(float) * meta->dim));
-	if (IvfPrepareVector(values[0], metric, meta->dim, x)) {
-		char *payload = static_cast<char *>(palloc(meta->code_size));
-		IvfEncodePayload(meta, cache->aux, cache->pq_book_t, cache->pq_norms, x, payload);
-		int list = NearestList(index, meta, metric, x);
+	char *row = static_cast<char *>(palloc(IvfRowBytes(meta)));
+	if (IvfPrepareVector(values[0], meta, x, row)) {
+		char *payload = row;
+		if (meta->quantizer != kIvfQuantFlat) {
+			payload = static_cast<char *>(palloc(meta->code_size));
+			IvfEncodePayload(meta, cache->aux, cache->pq_book_t, cache->pq_norms, x, payload);
+		}
+		int list = NearestList(index, meta, row);
 		InsertIntoList(index, meta, list, heap_tid, payload);
 	}
 	MemoryContextSwitchTo(old);

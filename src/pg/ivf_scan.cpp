@@ -15,6 +15,7 @@
 #include "pg/pg_headers.h"
 
 #include "pg/ivf.h"
+#include "pg/halfvec.h"
 #include "pg/vector.h"
 
 using vector_core::IvfMetric;
@@ -46,6 +47,8 @@ struct IvfScanOpaqueData {
 	bool first;
 	bool have_query;
 	float *query;       // stored form (dim)
+	char *query_row;    // the query as a row
+	vector_core::ElementDistanceFn row_distance;
 	float *aux;         // quantizer parameters (read once per scan)
 	float *sq8_qprime;  // SQ8 prepared query
 	float *sq8_weight;
@@ -92,8 +95,7 @@ void OrderLists(IndexScanDesc scan, IvfScanOpaque so)
 			memcpy(&head, entry, sizeof(head));
 			so->probes[list].list = list;
 			so->probes[list].start = head.start;
-			so->probes[list].distance = vector_core::IvfDistance(
-				so->metric, so->query, reinterpret_cast<const float *>(entry + sizeof(IvfDirEntryHead)), meta->dim);
+			so->probes[list].distance = so->row_distance(so->query_row, entry + sizeof(IvfDirEntryHead), meta->dim);
 		}
 		UnlockReleaseBuffer(buf);
 	}
@@ -142,8 +144,7 @@ void ScanList(IndexScanDesc scan, IvfScanOpaque so, BlockNumber blkno)
 			break;
 		default:
 			for (int i = 0; i < count; i++)
-				so->page_dist[i] = vector_core::IvfDistance(
-					so->metric, so->query, reinterpret_cast<const float *>(entry + i * entry_size + head), dim);
+				so->page_dist[i] = so->row_distance(so->query_row, entry + i * entry_size + head, dim);
 			break;
 		}
 		for (int i = 0; i < count; i++, entry += entry_size) {
@@ -184,7 +185,7 @@ bool ExactDistance(IndexScanDesc scan, IvfScanOpaque so, ItemPointer tid, float 
 		return false;
 	bool isnull;
 	Datum value = slot_getattr(so->slot, so->attno, &isnull);
-	bool ok = !isnull && IvfPrepareVector(value, so->metric, so->meta.dim, so->heapvec);
+	bool ok = !isnull && IvfPrepareVector(value, &so->meta, so->heapvec, NULL);
 	ExecClearTuple(so->slot);
 	if (ok)
 		*distance = vector_core::IvfDistance(so->metric, so->query, so->heapvec, so->meta.dim);
@@ -215,6 +216,35 @@ void RerankBatch(IndexScanDesc scan, IvfScanOpaque so)
 	qsort(so->batch, so->batch_n, sizeof(IvfCandidate), CompareCandidates);
 }
 
+// Errors like the distance operator of a sequential scan would when the query's dimensions
+// differ from the index's.
+void CheckQueryDimensions(const IvfMetaPageData *meta, Datum value)
+{
+	switch (IvfKind(meta)) {
+	case vector_core::ElementKind::kHalf: {
+		HalfVector *v = DatumGetHalfVector(value);
+		if (v->dim != meta->dim)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+					errmsg("different halfvec dimensions %d and %d", meta->dim, v->dim)));
+		break;
+	}
+	case vector_core::ElementKind::kBit: {
+		VarBit *v = DatumGetVarBitP(value);
+		if (VARBITLEN(v) != meta->dim)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+					errmsg("different bit lengths %d and %d", meta->dim, static_cast<int>(VARBITLEN(v)))));
+		break;
+	}
+	default: {
+		Vector *v = DatumGetVector(value);
+		if (v->dim != meta->dim)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+					errmsg("different vector dimensions %d and %d", meta->dim, v->dim)));
+		break;
+	}
+	}
+}
+
 // Prepares the first scan of a query: query vector, quantizer tables, list order.
 void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 {
@@ -227,6 +257,8 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 	MemoryContext old = MemoryContextSwitchTo(so->ctx);
 	if (so->query == NULL) {
 		so->query = static_cast<float *>(palloc(sizeof(float) * meta->dim));
+		so->query_row = static_cast<char *>(palloc(IvfRowBytes(meta)));
+		so->row_distance = IvfRowDistance(meta);
 		so->heapvec = static_cast<float *>(palloc(sizeof(float) * meta->dim));
 		so->page_dist = static_cast<float *>(palloc(sizeof(float) * (IvfPageCapacity() / meta->entry_size + 1)));
 		so->probes = static_cast<IvfProbe *>(palloc(sizeof(IvfProbe) * meta->lists));
@@ -243,10 +275,16 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 		}
 	}
 	// A NULL query orders nothing: scan with a zero vector, so rows still come back.
-	if (scan->orderByData->sk_flags & SK_ISNULL)
+	bool usable = false;
+	if (!(scan->orderByData->sk_flags & SK_ISNULL)) {
+		CheckQueryDimensions(meta, scan->orderByData->sk_argument);
+		usable = IvfPrepareVector(scan->orderByData->sk_argument, meta, so->query, so->query_row);
+	}
+	if (!usable) {
+		// NULL, or a cosine zero query (every distance is NaN): rank by nothing.
 		memset(so->query, 0, sizeof(float) * meta->dim);
-	else if (!IvfPrepareVector(scan->orderByData->sk_argument, so->metric, meta->dim, so->query))
-		memset(so->query, 0, sizeof(float) * meta->dim);  // cosine zero query: every distance is NaN
+		memset(so->query_row, 0, IvfRowBytes(meta));
+	}
 	if (meta->quantizer == kIvfQuantSq8) {
 		so->sq8.qprime = so->sq8_qprime;
 		so->sq8.weight = so->sq8_weight;

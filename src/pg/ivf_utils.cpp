@@ -7,17 +7,14 @@
 
 #include "pg/ivf.h"
 #include "pg/module.h"
+#include "pg/halfvec.h"
 #include "pg/vector.h"
 
 #include "core/distance.h"
+#include "core/half.h"
 
 using vector_core::IvfMetric;
 
-extern "C" {
-Datum vector_l2_squared_distance(PG_FUNCTION_ARGS);
-Datum vector_negative_inner_product(PG_FUNCTION_ARGS);
-Datum cosine_distance(PG_FUNCTION_ARGS);
-}
 
 // Initializes an IVF page of the given kind with an empty content area.
 void IvfInitPage(Page page, uint16 flags)
@@ -42,22 +39,106 @@ void IvfReadMeta(Relation index, IvfMetaPageData *meta)
 				errmsg("index \"%s\" is not a valid ivf index", RelationGetRelationName(index))));
 }
 
-// The metric of the index's operator class, from its support function 1. pgvector's cosine
-// class (kept by databases migrated from pgvector) has the negative inner product as FUNCTION 1
-// and a norm as FUNCTION 2 (vectors are normalised first): that is cosine too.
-IvfMetric IvfMetricOf(Relation index)
+// The metric of the index's operator class, from the name of its support function 1, and the
+// row representation of its input type. Hamming distance (bit) is L2 of the 0/1 stored form.
+// pgvector's cosine classes (kept by databases migrated from pgvector) have the negative inner
+// product as FUNCTION 1 and a norm as FUNCTION 2 (vectors are normalised first): cosine too.
+IvfMetric IvfMetricOf(Relation index, vector_core::ElementKind *kind)
 {
-	FmgrInfo *proc = index_getprocinfo(index, 1, 1);
-	if (proc->fn_addr == vector_l2_squared_distance)
+	Oid type = index->rd_opcintype[0];
+	if (type == BITOID || type == VARBITOID) {
+		*kind = vector_core::ElementKind::kBit;
+	} else {
+		char *type_name = format_type_be(type);
+		const char *dot = strrchr(type_name, '.');
+		const char *base = dot != NULL ? dot + 1 : type_name;
+		if (strcmp(base, "vector") == 0)
+			*kind = vector_core::ElementKind::kFloat;
+		else if (strcmp(base, "halfvec") == 0)
+			*kind = vector_core::ElementKind::kHalf;
+		else
+			ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("ivf does not support type %s", type_name)));
+	}
+	Oid proc = index_getprocid(index, 1, 1);
+	const char *name = OidIsValid(proc) ? get_func_name(proc) : "";
+	const bool bit = *kind == vector_core::ElementKind::kBit;
+	if (!bit && (strcmp(name, "vector_l2_squared_distance") == 0 || strcmp(name, "halfvec_l2_squared_distance") == 0))
 		return IvfMetric::kL2;
-	if (proc->fn_addr == vector_negative_inner_product)
+	if (!bit &&
+	    (strcmp(name, "vector_negative_inner_product") == 0 || strcmp(name, "halfvec_negative_inner_product") == 0))
 		return OidIsValid(index_getprocid(index, 1, 2)) ? IvfMetric::kCosine : IvfMetric::kInnerProduct;
-	if (proc->fn_addr == cosine_distance)
+	if (!bit && strcmp(name, "cosine_distance") == 0)
 		return IvfMetric::kCosine;
+	if (bit && strcmp(name, "hamming_distance") == 0)
+		return IvfMetric::kL2;
 	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			errmsg("operator class of index \"%s\" has an unsupported distance function",
 			       RelationGetRelationName(index))));
 	return IvfMetric::kL2;
+}
+
+// Representation of the index's rows.
+vector_core::ElementKind IvfKind(const IvfMetaPageData *meta)
+{
+	return static_cast<vector_core::ElementKind>(meta->element_kind);
+}
+
+// Bytes of one row (older float indexes did not record it).
+Size IvfRowBytes(const IvfMetaPageData *meta)
+{
+	return meta->row_bytes != 0 ? meta->row_bytes : sizeof(float) * static_cast<Size>(meta->dim);
+}
+
+// Distance between two rows, smaller is closer (the same order as the stored-form metric).
+vector_core::ElementDistanceFn IvfRowDistance(const IvfMetaPageData *meta)
+{
+	vector_core::ElementMetric metric = vector_core::ElementMetric::kL2;
+	if (IvfKind(meta) == vector_core::ElementKind::kBit)
+		metric = vector_core::ElementMetric::kHamming;
+	else if (IvfKind(meta) == vector_core::ElementKind::kHalf && static_cast<IvfMetric>(meta->metric) == IvfMetric::kCosine)
+		metric = vector_core::ElementMetric::kCosine;
+	else if (static_cast<IvfMetric>(meta->metric) != IvfMetric::kL2)
+		metric = vector_core::ElementMetric::kNegativeInnerProduct;
+	return vector_core::ElementDistance(IvfKind(meta), metric);
+}
+
+// Writes the row of stored-form floats x (which IvfRoundToRow or IvfPrepareVector made
+// representable) into row (IvfRowBytes bytes).
+void IvfFloatsToRow(const IvfMetaPageData *meta, const float *x, char *row)
+{
+	const Size bytes = IvfRowBytes(meta);
+	switch (IvfKind(meta)) {
+	case vector_core::ElementKind::kHalf:
+		memset(row, 0, bytes);
+		vector_core::FloatToHalfArray(x, reinterpret_cast<vector_core::Half *>(row), meta->dim);
+		break;
+	case vector_core::ElementKind::kBit:
+		memset(row, 0, bytes);
+		for (int i = 0; i < meta->dim; i++)
+			if (x[i] >= 0.5f)
+				row[i / 8] |= static_cast<char>(0x80 >> (i % 8));
+		break;
+	default:
+		memcpy(row, x, sizeof(float) * meta->dim);
+		break;
+	}
+}
+
+// Rounds stored-form floats to values a row holds exactly (centroids before assignment).
+void IvfRoundToRow(const IvfMetaPageData *meta, float *x)
+{
+	switch (IvfKind(meta)) {
+	case vector_core::ElementKind::kHalf:
+		for (int i = 0; i < meta->dim; i++)
+			x[i] = vector_core::HalfToFloat(vector_core::FloatToHalf(x[i]));
+		break;
+	case vector_core::ElementKind::kBit:
+		for (int i = 0; i < meta->dim; i++)
+			x[i] = x[i] >= 0.5f ? 1.0f : 0.0f;
+		break;
+	default:
+		break;
+	}
 }
 
 // The quantizer named in the index's options (ivfflat: always flat).
@@ -88,16 +169,55 @@ int IvfPqMFromOptions(Relation index)
 	return opts != NULL ? opts->pq_m : 0;
 }
 
-// Writes the stored form of a vector datum into out (dim floats): the vector itself, or its
-// unit-normalized form for cosine. Returns false for a cosine zero vector (not indexed).
-// Errors when the dimensions differ from the index's.
-bool IvfPrepareVector(Datum value, IvfMetric metric, int dim, float *out)
+// Writes the stored form of a datum of the index's type into out (dim floats): the vector
+// itself (halfvec widened, bits as 0/1), or its unit-normalized form for cosine; and, when row
+// is not null, the datum's row (IvfRowBytes): the stored form for vector, the value's own halves
+// or bits for halfvec and bit. Returns false for a cosine zero vector (not indexed). Errors
+// when the dimensions differ from the index's.
+bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char *row)
 {
-	Vector *v = DatumGetVector(value);
-	if (v->dim != dim)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-				errmsg("expected %d dimensions, not %d", dim, v->dim)));
-	memcpy(out, v->x, sizeof(float) * dim);
+	const int dim = meta->dim;
+	const IvfMetric metric = static_cast<IvfMetric>(meta->metric);
+	Pointer raw;
+	switch (IvfKind(meta)) {
+	case vector_core::ElementKind::kHalf: {
+		HalfVector *v = DatumGetHalfVector(value);
+		raw = reinterpret_cast<Pointer>(v);
+		if (v->dim != dim)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+					errmsg("expected %d dimensions, not %d", dim, v->dim)));
+		vector_core::HalfToFloatArray(v->x, out, dim);
+		if (row != NULL) {
+			memset(row, 0, IvfRowBytes(meta));
+			memcpy(row, v->x, sizeof(vector_core::Half) * dim);
+		}
+		break;
+	}
+	case vector_core::ElementKind::kBit: {
+		VarBit *v = DatumGetVarBitP(value);
+		raw = reinterpret_cast<Pointer>(v);
+		if (VARBITLEN(v) != dim)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+					errmsg("expected %d dimensions, not %d", dim, static_cast<int>(VARBITLEN(v)))));
+		const bits8 *bits = VARBITS(v);
+		for (int i = 0; i < dim; i++)
+			out[i] = (bits[i / 8] & (0x80 >> (i % 8))) ? 1.0f : 0.0f;
+		if (row != NULL) {
+			memset(row, 0, IvfRowBytes(meta));
+			memcpy(row, bits, VARBITBYTES(v));
+		}
+		break;
+	}
+	default: {
+		Vector *v = DatumGetVector(value);
+		raw = reinterpret_cast<Pointer>(v);
+		if (v->dim != dim)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+					errmsg("expected %d dimensions, not %d", dim, v->dim)));
+		memcpy(out, v->x, sizeof(float) * dim);
+		break;
+	}
+	}
 	bool ok = true;
 	if (metric == IvfMetric::kCosine) {
 		double norm = std::sqrt(vector_core::SquaredNormDouble(out, dim));
@@ -108,8 +228,10 @@ bool IvfPrepareVector(Datum value, IvfMetric metric, int dim, float *out)
 		} else
 			ok = false;
 	}
-	if (reinterpret_cast<Pointer>(v) != DatumGetPointer(value))
-		pfree(v);
+	if (row != NULL && IvfKind(meta) == vector_core::ElementKind::kFloat)
+		memcpy(row, out, sizeof(float) * dim);
+	if (raw != DatumGetPointer(value))
+		pfree(raw);
 	return ok;
 }
 
@@ -144,7 +266,7 @@ void IvfEncodePayload(const IvfMetaPageData *meta, const float *aux, const float
 		vector_core::PqEncode(x, 1, meta->dim, meta->pq_m, pq_book_t, pq_norms, 1, reinterpret_cast<uint8 *>(payload));
 		break;
 	default:
-		memcpy(payload, x, sizeof(float) * meta->dim);
+		IvfFloatsToRow(meta, x, payload);
 		break;
 	}
 }

@@ -50,6 +50,7 @@ extern "C" {
 #include "utils/rel.h"
 #include "utils/selfuncs.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 }
 
 #undef register

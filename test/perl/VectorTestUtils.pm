@@ -15,6 +15,7 @@ our @EXPORT = qw(
   dataset_file read_fvecs read_ivecs vector_literal write_copy_file
   l2_distance inner_product cosine_distance close_enough
   knn_ids recall_at_k exact_knn_ids random_vectors insert_vectors_sql copy_vectors
+  sparse_literal knn_distances recall_by_distance
 );
 
 # dataset_file(REL): absolute path of a dataset file below $VECTOR_DATASETS (default:
@@ -219,6 +220,59 @@ sub copy_vectors
 	write_copy_file($path, $vectors);
 	$node->safe_psql('postgres', "COPY $table (id, embedding) FROM '$path'; ANALYZE $table");
 	return;
+}
+
+# sparse_literal(\@v, TOP): the sparsevec text form of the TOP components of largest magnitude of
+# the vector (ties broken by position), '{i:x,...}/dim' with 1-based, increasing indices.
+sub sparse_literal
+{
+	my ($v, $top) = @_;
+	my @order = sort { abs($v->[$b]) <=> abs($v->[$a]) || $a <=> $b } 0 .. $#$v;
+	my @keep = sort { $a <=> $b } grep { $v->[$_] != 0 } @order[ 0 .. ($top < @order ? $top : @order) - 1 ];
+	return '{' . join(',', map { ($_ + 1) . ':' . sprintf('%.9g', $v->[$_]) } @keep) . '}/' . scalar(@$v);
+}
+
+# knn_distances(NODE, TABLE, OP, \@EXPRS, K[, SETTINGS]): for each query (an SQL expression), the
+# distances of the K rows returned by "ORDER BY embedding OP expr LIMIT K", in order.
+sub knn_distances
+{
+	my ($node, $table, $op, $exprs, $k, $settings) = @_;
+	my $sql = ($settings // '') . "\n";
+	for my $i (0 .. $#$exprs)
+	{
+		$sql .= "SELECT $i, d FROM (SELECT embedding $op $exprs->[$i] AS d FROM $table "
+		  . "ORDER BY embedding $op $exprs->[$i] LIMIT $k) s;\n";
+	}
+	my @res = map { [] } @$exprs;
+	for my $line (split /\n/, $node->safe_psql('postgres', $sql))
+	{
+		my ($i, $d) = split /\|/, $line;
+		push @{ $res[$i] }, $d;
+	}
+	return \@res;
+}
+
+# recall_by_distance(\@GOT, \@EXACT, K): recall@K that counts ties as hits: the mean over the
+# queries of the share of the K rows found whose distance is at most the K-th exact distance
+# (for distances with many ties, such as Hamming, where ids are not a fair reference).
+sub recall_by_distance
+{
+	my ($got, $exact, $k) = @_;
+	my $sum = 0;
+	for my $i (0 .. $#$exact)
+	{
+		my @e = @{ $exact->[$i] };
+		if (!@e)
+		{
+			$sum += 1;
+			next;
+		}
+		my $limit = $e[-1] + 1e-6 * (1 + abs($e[-1]));
+		my $hits = grep { $_ <= $limit } @{ $got->[$i] };
+		$hits = @e if $hits > @e;
+		$sum += $hits / @e;
+	}
+	return $sum / @$exact;
 }
 
 1;

@@ -1,0 +1,62 @@
+// What an index stores per element and how two stored elements are compared, without
+// PostgreSQL: the element kinds (float, half, bit and sparse vectors), their byte layouts in
+// index pages and in-memory builds, and the distance function of each supported pair of kind
+// and metric.
+//
+// Row layouts (what ElementDistanceFn receives, any 4-byte aligned or unaligned address):
+//   kFloat   dims float values
+//   kHalf    dims IEEE binary16 values (vector_core::Half)
+//   kBit     (dims + 7) / 8 bytes, most significant bit first (PostgreSQL's bit layout)
+//   kSparse  int32 nnz, then nnz int32 indices (ascending), then nnz float values
+// Pages store rows padded to a multiple of 4 bytes (ElementStoredBytes).
+//
+// Every distance is "smaller is closer": squared Euclidean, negative inner product, taxicab,
+// Hamming (bit count) or Jaccard distance. Cosine of float rows is the negative inner product of
+// normalised rows (callers normalise before they store or search); half rows keep their values
+// (a normalised row rounded to binary16 would order rows slightly differently from the <=>
+// operator) and use kCosine, computed as that operator does.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace vector_core {
+
+enum class ElementKind : std::uint8_t {
+	kFloat = 0,
+	kHalf = 1,
+	kBit = 2,
+	kSparse = 3,
+};
+
+enum class ElementMetric : std::uint8_t {
+	kL2,                   // squared Euclidean distance
+	kNegativeInnerProduct, // -dot(a, b)
+	kL1,                   // sum of |a - b|
+	kHamming,              // differing bits
+	kJaccard,              // 1 - |a and b| / |a or b|
+	kCosine,               // 1 - cos(a, b), for rows not normalised beforehand (halfvec)
+};
+
+// Distance between two rows of dims dimensions (bits for kBit; unused for kSparse).
+using ElementDistanceFn = float (*)(const void *a, const void *b, std::size_t dims);
+
+// The distance function of kind under metric; nullptr when the pair is not supported.
+ElementDistanceFn ElementDistance(ElementKind kind, ElementMetric metric) noexcept;
+
+// Bytes of a row of a fixed-size kind with dims dimensions; 0 for kSparse.
+std::size_t ElementFixedBytes(ElementKind kind, std::size_t dims) noexcept;
+// Bytes of a sparse row with nnz non-zero elements.
+inline std::size_t SparseElementBytes(std::size_t nnz) noexcept
+{
+	return sizeof(std::int32_t) + nnz * (sizeof(std::int32_t) + sizeof(float));
+}
+// Bytes of row (reads the sparse header), unpadded.
+std::size_t ElementRowBytes(ElementKind kind, std::size_t dims, const void *row) noexcept;
+// Bytes pages give a row of unpadded bytes: rounded up to 4.
+inline std::size_t ElementStoredBytes(std::size_t bytes) noexcept
+{
+	return (bytes + 3) & ~static_cast<std::size_t>(3);
+}
+
+} // namespace vector_core
