@@ -3,7 +3,8 @@
 # until VACUUM removes them, then 0), the hnsw level histogram adds up to the elements, and the
 # ivf list sizes add up too; empty indexes, wrong arguments and missing privileges give clear
 # errors with their SQLSTATE. Also: EXPLAIN (SETTINGS) lists the scan settings that differ from
-# their defaults (the GUCs are marked GUC_EXPLAIN).
+# their defaults (the GUCs are marked GUC_EXPLAIN), and EXPLAIN (VERBOSE) in text format ends
+# with every setting of each vector index scan, while plain EXPLAIN and JSON stay PostgreSQL's.
 use strict;
 use warnings;
 
@@ -127,6 +128,24 @@ like($plan, qr/hnsw\.iterative_scan = 'relaxed_order'/, '... hnsw.iterative_scan
 like($plan, qr/ivfflat\.probes = '7'/, '... ivfflat.probes');
 like($plan, qr/vector\.ivf_rerank = '55'/, '... vector.ivf_rerank');
 unlike($node->safe_psql('postgres', "EXPLAIN (SETTINGS, COSTS OFF) SELECT 1"), qr/hnsw|ivfflat/, 'defaults are not listed');
+
+my $q = vector_literal([ (0.25) x $dim ]);
+my $two = "SELECT * FROM (SELECT id FROM items ORDER BY embedding <-> '$q' LIMIT 3) a, (SELECT id FROM items ORDER BY embedding <=> '$q' LIMIT 3) b";
+# (the hnsw index serves <-> once the other L2 indexes are out of the way)
+$plan = $node->safe_psql('postgres', "BEGIN; DROP INDEX items_sq8, items_pq; SET ivfflat.probes = 9; EXPLAIN (VERBOSE, COSTS OFF) $two; ROLLBACK;");
+like($plan, qr/^Vector Index Scans:\n  (items_\w+) \((hnsw|ivf|ivfflat)\): .*\n  (items_\w+) \((hnsw|ivf|ivfflat)\): .*$/m,
+	'EXPLAIN (VERBOSE) lists both vector index scans');
+like($plan, qr/\(hnsw\): hnsw\.ef_search=40, hnsw\.iterative_scan=off, hnsw\.max_scan_tuples=20000, hnsw\.scan_mem_multiplier=1$/m,
+	'hnsw scan: its settings, defaults included');
+like($plan, qr/\(ivf(flat)?\): ivfflat\.probes=9, ivfflat\.iterative_scan=off, ivfflat\.max_probes=32768/m,
+	'ivf scan: its settings, the changed probes included');
+my ($scan1, $scan2) = $plan =~ /Index Scan using (\w+) on .*?Index Scan using (\w+) on/s;
+like($plan, qr/^  \Q$scan1\E \(/m, "the first scanned index ($scan1) is listed");
+like($plan, qr/^  \Q$scan2\E \(/m, "the second scanned index ($scan2) is listed");
+unlike($node->safe_psql('postgres', "EXPLAIN (COSTS OFF) $two"), qr/Vector Index Scans/, 'plain EXPLAIN is unchanged');
+unlike($node->safe_psql('postgres', "EXPLAIN (VERBOSE, FORMAT JSON) $two"), qr/Vector Index Scans|ef_search/, 'JSON is unchanged');
+unlike($node->safe_psql('postgres', "EXPLAIN (VERBOSE) SELECT count(*) FROM items"), qr/Vector Index Scans/,
+	'no lines for a query without a vector index scan');
 
 $node->stop;
 done_testing();
