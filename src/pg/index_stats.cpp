@@ -92,6 +92,10 @@ const char *HnswMetricName(uint8 metric)
 		return "cosine";
 	case HnswMetric::kL1:
 		return "l1";
+	case HnswMetric::kHamming:
+		return "hamming";
+	case HnswMetric::kJaccard:
+		return "jaccard";
 	}
 	return "unknown";
 }
@@ -161,7 +165,8 @@ void IvfStats(Relation index, Relation heap, StatsRow *row)
 	IvfMetaPageData meta;
 	IvfReadMeta(index, &meta);
 	row->dimensions = meta.dim;
-	row->metric = IvfMetricName(meta.metric);
+	// Hamming distance of a bit index is stored as L2 over its 0/1 form.
+	row->metric = meta.element_kind == 2 /* vector_core::ElementKind::kBit */ ? "hamming" : IvfMetricName(meta.metric);
 	row->quantizer = meta.quantizer == kIvfQuantSq8 ? "sq8" : meta.quantizer == kIvfQuantPq ? "pq" : "flat";
 	row->lists = meta.lists;
 	if (meta.entry_size == 0 || meta.lists <= 0 || meta.dir_per_page == 0)
