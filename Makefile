@@ -2,7 +2,7 @@
 # src/pg (PostgreSQL glue). Unit tests of src/core are built by CMakeLists.txt.
 
 EXTENSION = vector
-EXTVERSION = 0.8.6
+EXTVERSION = 0.9.0
 
 MODULE_big = vector
 CORE_SRCS := $(sort $(wildcard src/core/*.cpp))
@@ -11,7 +11,21 @@ OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 # The install script is the concatenation of sql/install/parts/*.sql in name order: one part per
 # responsibility (the vector type, each access method), so that they can change independently.
 INSTALL_PARTS := $(sort $(wildcard sql/install/parts/*.sql))
-DATA_built = sql/install/$(EXTENSION)--$(EXTVERSION).sql
+
+# Versions and update paths (see "Upgrade" in README.md):
+# - 0.8.6, our previous release: its install script is frozen in sql/install/frozen/.
+# - 0.8.6 -> 0.9.0: the hand-written changes to objects that 0.8.6 had (sql/install/updates/),
+#   then every install part with each CREATE made tolerant of an existing object
+#   (scripts/sql-update-script.pl): objects new since 0.8.6 are created, existing ones are kept.
+#   The version name 0.8.6 is also pgvector's, whose databases lack some of our 0.8.6 objects (the
+#   ivf access method) and have others: the same script brings both to 0.9.0. An object whose
+#   definition changed needs a hand-written step: the update test (test/t/303_update.pl) compares
+#   an updated database with a fresh install and fails until it is there.
+# - pgvector 0.8.0 .. 0.8.5 have the objects of pgvector 0.8.6: empty steps lead them to 0.8.6.
+PGVECTOR_0_8_VERSIONS := 0.8.0 0.8.1 0.8.2 0.8.3 0.8.4 0.8.5
+DATA = sql/install/frozen/$(EXTENSION)--0.8.6.sql
+DATA_built = sql/install/$(EXTENSION)--$(EXTVERSION).sql sql/install/$(EXTENSION)--0.8.6--$(EXTVERSION).sql \
+	$(foreach v,$(PGVECTOR_0_8_VERSIONS),sql/install/$(EXTENSION)--$(v)--0.8.6.sql)
 
 # pg_regress: every sql/NAME.sql with its expected/NAME.out (the install script
 # lives apart, in sql/install/).
@@ -41,3 +55,13 @@ $(OBJS): $(wildcard src/core/*.h src/pg/*.h)
 # The install script, built from its parts.
 sql/install/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)
 	cat $^ > $@
+
+# The update script from 0.8.6.
+sql/install/$(EXTENSION)--0.8.6--$(EXTVERSION).sql: sql/install/updates/$(EXTENSION)--0.8.6--$(EXTVERSION).sql \
+		$(INSTALL_PARTS) scripts/sql-update-script.pl Makefile
+	perl scripts/sql-update-script.pl --head $< $(INSTALL_PARTS) > $@
+
+# The empty steps from pgvector's 0.8.x version names to 0.8.6.
+sql/install/$(EXTENSION)--%--0.8.6.sql:
+	printf '%s\n' '-- pgvector $* has the objects of pgvector 0.8.6: nothing to change.' \
+		'\echo Use "ALTER EXTENSION vector UPDATE" to load this file. \quit' > $@

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Installs every Debian 12 package that building and testing the extension needs
-# (and, with --demo, Node.js and npm for scripts/demo.sh). Idempotent and quiet:
+# Installs every Debian 12 package that building and testing the extension needs, including
+# the client libraries of the client/ORM tests (Debian's python3-* packages; Node.js and npm,
+# which scripts/demo.sh needs too, when `node` or `npm` is missing). Idempotent and quiet:
 # when every package is already installed it returns at once, without apt-get update.
+# The npm packages of test/clients/node are installed by scripts/test.sh (npm ci).
 #
-# Usage: scripts/install-deps.sh [--demo]
+# Usage: scripts/install-deps.sh [--demo]   (--demo is accepted for compatibility)
 set -euo pipefail
 
 packages=(
@@ -13,6 +15,8 @@ packages=(
 	googletest libgtest-dev                 # unit tests (CTest + GoogleTest)
 	libipc-run-perl                         # TAP tests (PostgreSQL::Test::Cluster)
 	python3 python3-psycopg2 python3-numpy  # tools and benchmarks
+	python3-psycopg python3-asyncpg         # client tests (test/clients/python)
+	python3-sqlalchemy python3-django
 )
 
 want_node=0
@@ -22,8 +26,9 @@ for arg in "$@"; do
 	*) echo "usage: $0 [--demo]" >&2; exit 2 ;;
 	esac
 done
-# The demo needs node and npm; a machine may already have them from another source
-# (NodeSource's nodejs ships npm itself and conflicts with Debian's npm package).
+# The client tests and the demo need node and npm; a machine may already have them from another
+# source (NodeSource's nodejs ships npm itself and conflicts with Debian's npm package).
+want_node=1
 if [[ $want_node == 1 ]] && ! { command -v node && command -v npm; } >/dev/null 2>&1; then
 	packages+=(nodejs npm)
 fi

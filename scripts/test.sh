@@ -4,6 +4,7 @@
 #   1. unit tests of the pure C++ core       ctest --test-dir build
 #   2. SQL regression tests                  pg_regress on sql/NAME.sql vs expected/NAME.out
 #   3. TAP tests (servers, standby, data)    prove test/t/*.pl with PostgreSQL::Test::Cluster
+#   4. client and ORM tests                  test/clients/{node,python} against a private server
 # PostgreSQL refuses to run as root, so when run as root the server-side stages run as
 # the `postgres` OS user inside a private directory under /tmp that this script creates
 # and removes again (the checkout itself may be unreadable for that user).
@@ -11,14 +12,15 @@
 #
 # Environment:
 #   VECTOR_DATASETS_SRC  where the datasets are (default: <repo>/../shared/datasets)
-#   VECTOR_TEST_STAGES   stages to run, default "unit regress tap"
+#   VECTOR_TEST_STAGES   stages to run, default "unit regress tap clients"
+#   VECTOR_CLIENTS_PORT  first TCP port (on 127.0.0.1) tried for the clients stage's server
 #   PROVE_FLAGS          extra flags for prove (for example --verbose)
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo" || exit 1
 started=$SECONDS
-stages=${VECTOR_TEST_STAGES:-unit regress tap}
+stages=${VECTOR_TEST_STAGES:-unit regress tap clients}
 
 declare -A n_pass=() n_fail=() note=()
 total_pass=0
@@ -39,7 +41,7 @@ record() {
 summary() {
 	local elapsed=$((SECONDS - started)) s
 	banner "summary"
-	for s in deps build unit regress tap; do
+	for s in deps build unit regress tap clients; do
 		[[ -v "n_pass[$s]" ]] || continue
 		printf '%-8s passed %-4s failed %-4s %s\n' "$s" "${n_pass[$s]}" "${n_fail[$s]}" "${note[$s]}"
 	done
@@ -252,6 +254,64 @@ if [[ " $stages " == *" tap "* ]]; then
 				done
 			done
 		fi
+	fi
+fi
+
+# ---------------------------------------------------------------- 4. client and ORM tests
+if [[ " $stages " == *" clients "* ]]; then
+	banner "client and ORM tests (node --test, python3 unittest)"
+	# One private server on 127.0.0.1 (trust authentication); every test file makes and drops
+	# its own database, so the extension is created by the client library under test.
+	cdir=$work/clients
+	mkdir -p "$cdir"
+	[[ ${#run_as[@]} -eq 0 ]] || chown postgres:postgres "$cdir"
+	port=${VECTOR_CLIENTS_PORT:-56230}
+	while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+	log=$cdir/server-setup.log
+	if ! (cd "$cdir" && "${run_as[@]}" "$bindir/initdb" -D "$cdir/data" -A trust -U postgres --no-sync &&
+		"${run_as[@]}" "$bindir/pg_ctl" start -w -D "$cdir/data" -l "$cdir/server.log" \
+			-o "-p $port -k $cdir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=40") >"$log" 2>&1; then
+		cat "$log" "$cdir/server.log" 2>/dev/null
+		record clients 0 1 "server for the client tests did not start"
+	else
+		c_pass=0
+		c_fail=0
+		# Node.js: exact versions from package-lock.json (npm ci), node's own test runner.
+		nlog=$cdir/node.log
+		if ! (cd test/clients/node && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error) >"$nlog.install" 2>&1; then
+			cat "$nlog.install"
+			echo "clients: npm ci failed"
+			c_fail=$((c_fail + 1))
+		else
+			run_stage "$nlog" 600 env -C "$repo/test/clients/node" PGHOST=127.0.0.1 PGPORT="$port" PGUSER=postgres \
+				node --test --test-reporter=tap
+			rc=$?
+			np=$(sed -nE 's/^# pass ([0-9]+)$/\1/p' "$nlog" | tail -n 1)
+			nf=$(sed -nE 's/^# fail ([0-9]+)$/\1/p' "$nlog" | tail -n 1)
+			np=${np:-0}
+			nf=${nf:-0}
+			if [[ $rc -ne 0 && $nf -eq 0 ]] || [[ $np -eq 0 ]]; then nf=$((nf + 1)); fi
+			c_pass=$((c_pass + np))
+			c_fail=$((c_fail + nf))
+		fi
+		# Python: Debian's python3-* packages only (/usr/bin/python3, not a python3 elsewhere on PATH).
+		plog=$cdir/python.log
+		run_stage "$plog" 600 env PGHOST=127.0.0.1 PGPORT="$port" PGUSER=postgres \
+			/usr/bin/python3 "$repo/test/clients/python/run.py"
+		rc=$?
+		pp=$(sed -nE 's/^python clients passed=([0-9]+) failed=([0-9]+)$/\1/p' "$plog" | tail -n 1)
+		pf=$(sed -nE 's/^python clients passed=([0-9]+) failed=([0-9]+)$/\2/p' "$plog" | tail -n 1)
+		pp=${pp:-0}
+		pf=${pf:-0}
+		if [[ $rc -ne 0 && $pf -eq 0 ]] || [[ $pp -eq 0 ]]; then pf=$((pf + 1)); fi
+		c_pass=$((c_pass + pp))
+		c_fail=$((c_fail + pf))
+		"${run_as[@]}" "$bindir/pg_ctl" stop -D "$cdir/data" -m fast -w >/dev/null 2>&1
+		if [[ $c_fail -gt 0 ]]; then
+			echo "--- server log of the client tests (last 60 lines) ---"
+			tail -n 60 "$cdir/server.log"
+		fi
+		record clients "$c_pass" "$c_fail" "client/ORM test files (node, python)"
 	fi
 fi
 

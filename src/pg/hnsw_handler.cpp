@@ -34,16 +34,16 @@ void HnswInitModule(void)
 
 	DefineCustomIntVariable("hnsw.ef_search", "Sets the size of the dynamic candidate list for search",
 	                        "Valid range is 1..1000.", &hnsw_ef_search, kHnswDefaultEfSearch, kHnswMinEfSearch,
-	                        kHnswMaxEfSearch, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	                        kHnswMaxEfSearch, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr, nullptr);
 	DefineCustomEnumVariable("hnsw.iterative_scan", "Sets the mode for iterative scans", nullptr,
-	                         &hnsw_iterative_scan, kHnswIterativeOff, hnsw_iterative_scan_options, PGC_USERSET, 0,
+	                         &hnsw_iterative_scan, kHnswIterativeOff, hnsw_iterative_scan_options, PGC_USERSET, GUC_EXPLAIN,
 	                         nullptr, nullptr, nullptr);
 	DefineCustomIntVariable("hnsw.max_scan_tuples", "Sets the max number of tuples to visit for iterative scans",
-	                        nullptr, &hnsw_max_scan_tuples, 20000, 1, INT_MAX, PGC_USERSET, 0, nullptr, nullptr,
+	                        nullptr, &hnsw_max_scan_tuples, 20000, 1, INT_MAX, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr,
 	                        nullptr);
 	DefineCustomRealVariable("hnsw.scan_mem_multiplier",
 	                         "Sets the multiple of work_mem to use for iterative scans", nullptr,
-	                         &hnsw_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+	                         &hnsw_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr, nullptr);
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("hnsw");
 #else

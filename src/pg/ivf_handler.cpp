@@ -54,16 +54,16 @@ void IvfInitModule(void)
 			  0, 0, kIvfMaxDim, AccessExclusiveLock);
 
 	DefineCustomIntVariable("ivfflat.probes", "Sets the number of probes", "Valid range is 1..lists.",
-				&ivfflat_probes, 1, 1, kIvfMaxLists, PGC_USERSET, 0, NULL, NULL, NULL);
+				&ivfflat_probes, 1, 1, kIvfMaxLists, PGC_USERSET, GUC_EXPLAIN, NULL, NULL, NULL);
 	DefineCustomEnumVariable("ivfflat.iterative_scan", "Sets the mode for iterative scans", NULL,
-				 &ivfflat_iterative_scan, 0, ivf_iterative_scan_options, PGC_USERSET, 0, NULL, NULL,
+				 &ivfflat_iterative_scan, 0, ivf_iterative_scan_options, PGC_USERSET, GUC_EXPLAIN, NULL, NULL,
 				 NULL);
 	DefineCustomIntVariable("ivfflat.max_probes", "Sets the max number of probes for iterative scans", NULL,
-				&ivfflat_max_probes, kIvfMaxLists, 1, kIvfMaxLists, PGC_USERSET, 0, NULL, NULL, NULL);
+				&ivfflat_max_probes, kIvfMaxLists, 1, kIvfMaxLists, PGC_USERSET, GUC_EXPLAIN, NULL, NULL, NULL);
 	DefineCustomIntVariable("vector.ivf_rerank",
 				"Sets how many candidates a quantized ivf scan re-ranks with exact distances at a time",
 				"0 picks by quantizer: 40 for sq8, 100 for pq.", &vector_ivf_rerank, 0, 0, 100000,
-				PGC_USERSET, 0, NULL, NULL, NULL);
+				PGC_USERSET, GUC_EXPLAIN, NULL, NULL, NULL);
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("ivfflat");
 #endif
@@ -156,7 +156,10 @@ static IndexAmRoutine *IvfMakeRoutine(amoptions_function options)
 {
 	IndexAmRoutine *amroutine = makeNode(IndexAmRoutine);
 	amroutine->amstrategies = 0;
-	amroutine->amsupport = 1;
+	// Our operator classes use FUNCTION 1 only; pgvector's ivfflat classes have up to FUNCTION 5
+	// (norm, k-means distance and norm, type info). Accepting that many lets a database migrated
+	// from pgvector open (and REINDEX) its ivfflat indexes with the classes it already has.
+	amroutine->amsupport = 5;
 	amroutine->amoptsprocnum = 0;
 	amroutine->amcanorder = false;
 	amroutine->amcanorderbyop = true;

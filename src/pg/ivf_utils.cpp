@@ -41,6 +41,8 @@ void IvfReadMeta(Relation index, IvfMetaPageData *meta)
 
 // The metric of the index's operator class, from the name of its support function 1, and the
 // row representation of its input type. Hamming distance (bit) is L2 of the 0/1 stored form.
+// pgvector's cosine classes (kept by databases migrated from pgvector) have the negative inner
+// product as FUNCTION 1 and a norm as FUNCTION 2 (vectors are normalised first): cosine too.
 IvfMetric IvfMetricOf(Relation index, vector_core::ElementKind *kind)
 {
 	Oid type = index->rd_opcintype[0];
@@ -64,7 +66,7 @@ IvfMetric IvfMetricOf(Relation index, vector_core::ElementKind *kind)
 		return IvfMetric::kL2;
 	if (!bit &&
 	    (strcmp(name, "vector_negative_inner_product") == 0 || strcmp(name, "halfvec_negative_inner_product") == 0))
-		return IvfMetric::kInnerProduct;
+		return OidIsValid(index_getprocid(index, 1, 2)) ? IvfMetric::kCosine : IvfMetric::kInnerProduct;
 	if (!bit && strcmp(name, "cosine_distance") == 0)
 		return IvfMetric::kCosine;
 	if (bit && strcmp(name, "hamming_distance") == 0)

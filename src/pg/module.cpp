@@ -23,6 +23,7 @@ void _PG_init(void)
 	                        &vector_build_threads, 0, 0, 256, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 	HnswInitModule();
 	IvfInitModule();
+	VectorExplainInit();
 }
 
 // The configured thread count, or the online CPUs (capped at 64).

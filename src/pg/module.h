@@ -6,6 +6,10 @@
 // Registers the hnsw.* GUCs and the hnsw reloptions (src/pg/hnsw_handler.cpp).
 void HnswInitModule(void);
 
+// Installs the EXPLAIN hook that lists the search settings of vector index scans in
+// EXPLAIN (VERBOSE) (src/pg/explain.cpp).
+void VectorExplainInit(void);
+
 // Registers the ivfflat.* GUCs and the ivf/ivfflat reloptions (src/pg/ivf_handler.cpp).
 void IvfInitModule(void);
 

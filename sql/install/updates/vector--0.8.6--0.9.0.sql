@@ -1,0 +1,5 @@
+-- Hand-written part of the update from 0.8.6 to 0.9.0: changes to objects that 0.8.6 already
+-- had (ALTER FUNCTION, CREATE OR REPLACE, DROP ...). Objects that are new in 0.9.0 come from
+-- the install parts, appended after this by the Makefile with every CREATE tolerant of an
+-- existing object.
+-- Nothing yet: every 0.8.6 object is unchanged in 0.9.0.
