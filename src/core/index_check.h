@@ -3,9 +3,10 @@
 // The checkers are fed every block of an index (block 0 first) as BLCKSZ byte copies and then
 // cross-check what they saw: metapage magic and version, page headers and line pointers, item
 // kinds and sizes, neighbor list counts against their capacity, links that leave the relation,
-// vector chunk chains, HNSW elements not reachable from the entry point, IVF directory entries
-// and list chains (cycles, pages shared by two lists, pages of the wrong kind). They collect the
-// heap TIDs the index holds so that the caller can look for table rows missing from it.
+// vector chunk chains, HNSW elements that no chain of layer-0 links from the entry point reaches
+// (an exhaustive scan does not find them), IVF directory entries and list chains (cycles, pages
+// shared by two lists, pages of the wrong kind). They collect the heap TIDs the index holds so
+// that the caller can look for table rows missing from it.
 //
 // Findings have a severity: "error" is never produced by a correct index (corruption or a
 // bug); "warning" is legal but worth knowing (an HNSW element no link reaches, which pruning and
