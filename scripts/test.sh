@@ -171,11 +171,12 @@ if [[ " $stages " == *" fuzz "* ]]; then
 	record fuzz "$ok" "$bad" "fuzz targets ($(sed -nE 's/^fuzz: ([^ ]+) ok execs=([0-9]+).*/\1 \2/p' "$log" | awk '{s += $2} END {print s + 0}') executions)"
 fi
 
-# run_regress STAGE DIR [VAR=VALUE...]: runs pg_regress on sql/*.sql in $work/DIR with the
-# variables in the server's environment, and records the counts as STAGE.
+# run_regress STAGE DIR [PRELOAD]: runs pg_regress on sql/*.sql in $work/DIR and records the
+# counts as STAGE. Without PRELOAD pg_regress runs its own temporary instance; with it, the
+# server is started here with LD_PRELOAD=PRELOAD (and sanitizer options) in its environment
+# only, and pg_regress uses it (a preloaded ASan runtime in initdb or pg_ctl can hang them).
 run_regress() {
-	local stage=$1 dir=$work/$2 t rc ok bad log
-	shift 2
+	local stage=$1 dir=$work/$2 preload=${3:-} t rc ok bad log
 	local tests=()
 	for f in sql/*.sql; do
 		[[ -e $f ]] && tests+=("$(basename "$f" .sql)")
@@ -189,25 +190,47 @@ run_regress() {
 		[[ -f expected/$t.out ]] || echo "warning: expected/$t.out is missing: $t will fail"
 	done
 	copy_to_work sql/*.sql "$dir/sql"
-	mkdir -p "$dir/expected"
+	mkdir -p "$dir/expected" "$dir/log"
 	if compgen -G 'expected/*.out' >/dev/null; then
 		copy_to_work expected/*.out "$dir/expected"
 	fi
 	[[ ! -d data ]] || copy_to_work data "$dir"
 	[[ ${#run_as[@]} -eq 0 ]] || chown -R postgres:postgres "$work"
 	log=$work/$stage.log
-	run_stage "$log" 900 "${run_as[@]}" env "$@" "$pg_regress" \
-		--temp-instance="$dir/tmp_check" \
+	local postmaster_log=$dir/log/postmaster.log instance=()
+	if [[ -n $preload ]]; then
+		local port=56190
+		"${run_as[@]}" "$bindir/initdb" -D "$dir/data" -A trust --no-sync >"$dir/log/initdb.log" 2>&1 || {
+			cat "$dir/log/initdb.log"
+			record "$stage" 0 1 "initdb failed"
+			return
+		}
+		# The server alone gets the sanitizer runtime; logs go to postmaster.log.
+		"${run_as[@]}" env LD_PRELOAD="$preload" ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:print_stacktrace=1 \
+			UBSAN_OPTIONS=print_stacktrace=1 "$bindir/postgres" -D "$dir/data" -c listen_addresses= \
+			-c unix_socket_directories="$dir" -p "$port" -c fsync=off >"$postmaster_log" 2>&1 &
+		for _ in $(seq 1 120); do
+			"$bindir/pg_isready" -q -h "$dir" -p "$port" && break
+			sleep 1
+		done
+		instance=(--use-existing --host="$dir" --port="$port")
+	else
+		instance=(--temp-instance="$dir/tmp_check")
+	fi
+	run_stage "$log" 900 "${run_as[@]}" "$pg_regress" \
+		"${instance[@]}" \
 		--bindir="$bindir" \
 		--inputdir="$dir" --outputdir="$dir" \
 		--load-extension=vector \
 		"${tests[@]}"
 	rc=$?
+	if [[ -n $preload ]]; then
+		"${run_as[@]}" "$bindir/pg_ctl" stop -D "$dir/data" -m fast -w >/dev/null 2>&1
+	fi
 	ok=$(grep -cE '\.\.\. ok( |$)' "$log")
 	bad=$(grep -cE '\.\.\. FAILED' "$log")
 	if [[ $rc -ne 0 && $bad -eq 0 ]]; then bad=1; fi
 	# A sanitizer report in the server's log fails the stage even if no test noticed.
-	postmaster_log=$dir/log/postmaster.log
 	if [[ -f $postmaster_log ]] && grep -qE 'ERROR: AddressSanitizer|runtime error:' "$postmaster_log"; then
 		echo "--- sanitizer reports in the server log ---"
 		grep -E -A 30 'ERROR: AddressSanitizer|runtime error:' "$postmaster_log" | head -n 120
@@ -304,8 +327,7 @@ if [[ " $stages " == *" asan "* ]]; then
 	fi
 	banner "sanitizers (ASan + UBSan): regression tests"
 	if bash scripts/sanitize.sh install; then
-		run_regress asan-regress regress-asan LD_PRELOAD="$(bash scripts/sanitize.sh preload)" \
-			ASAN_OPTIONS=detect_leaks=0:abort_on_error=1:print_stacktrace=1 UBSAN_OPTIONS=print_stacktrace=1
+		run_regress asan-regress regress-asan "$(bash scripts/sanitize.sh preload)"
 	else
 		record asan-regress 0 1 "ASan+UBSan vector.so failed to build"
 	fi
