@@ -98,7 +98,8 @@ SimdLevel ProbeSimdLevel()
 {
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_cpu_init();
-	bool has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	// F16C (half conversions, half.h) ships with every AVX2 CPU but is checked, not assumed.
+	bool has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
 	bool has_avx512 = has_avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
 	                  __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
 	if (has_avx512)

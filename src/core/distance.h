@@ -56,7 +56,7 @@ CosineParts CosineDistanceParts(const float *a, const float *b, std::size_t n);
 double SquaredNormDouble(const float *a, std::size_t n);
 } // namespace scalar
 
-// AVX2 + FMA: 4 accumulators of 8 lanes, masked tail.
+// AVX2 + FMA (detection also requires F16C for half.h): 4 accumulators of 8 lanes, masked tail.
 namespace avx2 {
 float L2SquaredDistance(const float *a, const float *b, std::size_t n);
 float InnerProduct(const float *a, const float *b, std::size_t n);

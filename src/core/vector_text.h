@@ -1,4 +1,5 @@
-// Parsing of the vector text form "[1, 2.5, -3e4]" into floats, without PostgreSQL.
+// Parsing of the vector text form "[1, 2.5, -3e4]" into floats (vector) or binary16 halves
+// (halfvec), without PostgreSQL.
 //
 // The grammar and the order in which problems are reported follow pgvector 0.8, so
 // that the same input fails with the same message: optional whitespace, '[', one
@@ -7,6 +8,8 @@
 #pragma once
 
 #include <cstddef>
+
+#include "core/half.h"
 
 namespace vector_core {
 
@@ -42,5 +45,9 @@ int CountVectorTextElements(const char *text, int cap) noexcept;
 // Parses text (NUL-terminated) into out, which has room for max_dims floats.
 // Never reads past the terminating NUL and never writes past out[max_dims - 1].
 VectorTextResult ParseVectorText(const char *text, float *out, int max_dims) noexcept;
+
+// Parses the halfvec text form (the same grammar) into out (max_dims halves). A finite number
+// beyond the half range is kOutOfRange (with its token), like a float overflow.
+VectorTextResult ParseHalfvecText(const char *text, Half *out, int max_dims) noexcept;
 
 }  // namespace vector_core

@@ -1,6 +1,7 @@
 // Unit tests of the vector text parser (src/core/vector_text.cpp).
 #include <gtest/gtest.h>
 
+#include <random>
 #include <string>
 #include <vector>
 
@@ -78,3 +79,67 @@ TEST(VectorText, EnforcesTheDimensionLimitWithoutOverrun)
 }
 
 }  // namespace
+
+namespace {
+
+// Parses halfvec text with room for max_dims halves.
+VectorTextResult ParseHalf(const std::string &text, std::vector<vector_core::Half> *values, int max_dims = 16000)
+{
+	values->assign(static_cast<std::size_t>(max_dims), 0);
+	VectorTextResult r = vector_core::ParseHalfvecText(text.c_str(), values->data(), max_dims);
+	values->resize(static_cast<std::size_t>(r.dims));
+	return r;
+}
+
+TEST(HalfvecText, ParsesIntoRoundedHalves)
+{
+	std::vector<vector_core::Half> v;
+	ASSERT_EQ(ParseHalf("[1, -2.5, 0.1, 65504]", &v).status, VectorTextStatus::kOk);
+	EXPECT_EQ(v, (std::vector<vector_core::Half>{0x3c00, 0xc100, 0x2e66, 0x7bff}));
+}
+
+TEST(HalfvecText, RefusesWhatHalfCannotHold)
+{
+	std::vector<vector_core::Half> v;
+	std::string text = "[1, 65520]";
+	VectorTextResult r = ParseHalf(text, &v);
+	EXPECT_EQ(r.status, VectorTextStatus::kOutOfRange);
+	EXPECT_EQ(text.substr(r.token_begin, r.token_length), "65520");
+	EXPECT_EQ(ParseHalf("[1e39]", &v).status, VectorTextStatus::kOutOfRange);
+	EXPECT_EQ(ParseHalf("[NaN]", &v).status, VectorTextStatus::kNaN);
+	EXPECT_EQ(ParseHalf("[-Infinity]", &v).status, VectorTextStatus::kInfinite);
+	// The out-of-range element comes first, so it is the one reported.
+	EXPECT_EQ(ParseHalf("[70000, nan]", &v).status, VectorTextStatus::kOutOfRange);
+	EXPECT_EQ(ParseHalf("[1,2,3]", &v, 2).status, VectorTextStatus::kTooManyDimensions);
+	EXPECT_EQ(ParseHalf("[1] x", &v).status, VectorTextStatus::kJunkAfterClose);
+	// Tiny values round to zero instead of failing, as pgvector does.
+	ASSERT_EQ(ParseHalf("[1e-10]", &v).status, VectorTextStatus::kOk);
+	EXPECT_EQ(v[0], 0);
+}
+
+// Random strings over the grammar's alphabet: the halfvec parser must stay within its buffer
+// (the sanitizer build checks that) and only ever store finite halves.
+TEST(HalfvecText, SurvivesRandomInput)
+{
+	const std::string alphabet = "[],0123456789.-+eEnaif \t";
+	std::mt19937 rng(17);
+	std::uniform_int_distribution<std::size_t> pick(0, alphabet.size() - 1);
+	std::uniform_int_distribution<int> length(0, 30);
+	int parsed = 0;
+	for (int trial = 0; trial < 100000; trial++) {
+		std::string text = trial % 2 == 0 ? "[" : "";
+		for (int i = length(rng); i > 0; i--)
+			text += alphabet[pick(rng)];
+		std::vector<vector_core::Half> v;
+		VectorTextResult r = ParseHalf(text, &v, 4);
+		ASSERT_LE(r.dims, 4) << text;
+		if (r.status == VectorTextStatus::kOk) {
+			parsed++;
+			for (vector_core::Half h : v)
+				ASSERT_FALSE(vector_core::HalfIsInf(h) || vector_core::HalfIsNaN(h)) << text;
+		}
+	}
+	EXPECT_GT(parsed, 0);
+}
+
+} // namespace
