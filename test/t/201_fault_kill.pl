@@ -156,7 +156,7 @@ for my $am (qw(hnsw ivfflat ivf))
 	{
 		$progress = $primary->safe_psql('postgres',
 			"SELECT phase || ' ' || tuples_done || ' ' || blocks_done FROM pg_stat_progress_create_index WHERE relid = '$table'::regclass");
-		last if $progress ne '';
+		last if $progress ne '' && $progress !~ /^initializing/;
 		last unless $build->pumpable;
 		usleep(20_000);
 	}
