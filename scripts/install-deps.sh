@@ -12,6 +12,7 @@ packages=(
 	postgresql-15 postgresql-server-dev-15  # server, pg_config, PGXS, pg_regress, TAP modules
 	libfaiss-dev libopenblas-dev            # FAISS (static) and the BLAS/LAPACK it links
 	cmake g++ make git                      # build of vector.so and of the unit tests
+	clang-14 libclang-rt-14-dev             # fuzz targets (libFuzzer, ASan, UBSan)
 	googletest libgtest-dev                 # unit tests (CTest + GoogleTest)
 	libipc-run-perl                         # TAP tests (PostgreSQL::Test::Cluster)
 	python3 python3-psycopg2 python3-numpy  # tools and benchmarks

@@ -2,9 +2,13 @@
 # The project's test command (.ci/run runs it). Installs the dependencies, builds and
 # installs vector.so, then runs three stages and counts their tests:
 #   1. unit tests of the pure C++ core       ctest --test-dir build
-#   2. SQL regression tests                  pg_regress on sql/NAME.sql vs expected/NAME.out
-#   3. TAP tests (servers, standby, data)    prove test/t/*.pl with PostgreSQL::Test::Cluster
-#   4. client and ORM tests                  test/clients/{node,python} against a private server
+#   2. fuzzing of the input parsers and      scripts/fuzz.sh: libFuzzer targets test/fuzz/*.cpp,
+#      index page decoders                   FUZZ_SECONDS each (default 60), from their corpus
+#   3. SQL regression tests                  pg_regress on sql/NAME.sql vs expected/NAME.out
+#   4. TAP tests (servers, standby, data)    prove test/t/*.pl with PostgreSQL::Test::Cluster
+#   5. client and ORM tests                  test/clients/{node,python} against a private server
+#   6. sanitizers                            scripts/sanitize.sh: unit tests again with ASan+UBSan,
+#                                            regression tests against a UBSan build of vector.so
 # PostgreSQL refuses to run as root, so when run as root the server-side stages run as
 # the `postgres` OS user inside a private directory under /tmp that this script creates
 # and removes again (the checkout itself may be unreadable for that user).
@@ -12,15 +16,16 @@
 #
 # Environment:
 #   VECTOR_DATASETS_SRC  where the datasets are (default: <repo>/../shared/datasets)
-#   VECTOR_TEST_STAGES   stages to run, default "unit regress tap clients"
+#   VECTOR_TEST_STAGES   stages to run, default "unit fuzz regress tap clients asan"
 #   VECTOR_CLIENTS_PORT  first TCP port (on 127.0.0.1) tried for the clients stage's server
+#   FUZZ_SECONDS         seconds per fuzz target (default 60)
 #   PROVE_FLAGS          extra flags for prove (for example --verbose)
 set -uo pipefail
 
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo" || exit 1
 started=$SECONDS
-stages=${VECTOR_TEST_STAGES:-unit regress tap clients}
+stages=${VECTOR_TEST_STAGES:-unit fuzz regress tap clients asan}
 
 declare -A n_pass=() n_fail=() note=()
 total_pass=0
@@ -41,9 +46,9 @@ record() {
 summary() {
 	local elapsed=$((SECONDS - started)) s
 	banner "summary"
-	for s in deps build unit regress tap clients; do
+	for s in deps build unit fuzz regress tap clients asan-unit ubsan-regress asan-restore; do
 		[[ -v "n_pass[$s]" ]] || continue
-		printf '%-8s passed %-4s failed %-4s %s\n' "$s" "${n_pass[$s]}" "${n_fail[$s]}" "${note[$s]}"
+		printf '%-12s passed %-4s failed %-4s %s\n' "$s" "${n_pass[$s]}" "${n_fail[$s]}" "${note[$s]}"
 	done
 	printf 'time     %dm%02ds\n' $((elapsed / 60)) $((elapsed % 60))
 	if [[ $total_fail -eq 0 ]]; then
@@ -156,54 +161,79 @@ if [[ " $stages " == *" unit "* ]]; then
 	fi
 fi
 
-# ---------------------------------------------------------------- 2. pg_regress
-if [[ " $stages " == *" regress "* ]]; then
-	banner "regression tests (pg_regress)"
-	tests=()
+# ---------------------------------------------------------------- 2. fuzzing
+if [[ " $stages " == *" fuzz "* ]]; then
+	banner "fuzzing (libFuzzer, ${FUZZ_SECONDS:-60} s per target)"
+	log=$work/fuzz.log
+	# Runs as the invoking user in the checkout (no server involved).
+	{ bash scripts/fuzz.sh 2>&1; echo "fuzz.sh exit $?"; } | tee "$log"
+	ok=$(grep -cE '^fuzz: [^ ]+ ok ' "$log")
+	bad=$(grep -cE '^fuzz: [^ ]+ FAILED' "$log")
+	if ! grep -q '^fuzz.sh exit 0$' "$log" && [[ $bad -eq 0 ]]; then bad=1; fi
+	record fuzz "$ok" "$bad" "fuzz targets ($(sed -nE 's/^fuzz: ([^ ]+) ok execs=([0-9]+).*/\1 \2/p' "$log" | awk '{s += $2} END {print s + 0}') executions)"
+fi
+
+# run_regress STAGE DIR: runs pg_regress on sql/*.sql in $work/DIR (its own temporary instance)
+# and records the counts as STAGE.
+run_regress() {
+	local stage=$1 dir=$work/$2 t rc ok bad log
+	local tests=()
 	for f in sql/*.sql; do
 		[[ -e $f ]] && tests+=("$(basename "$f" .sql)")
 	done
 	if [[ ${#tests[@]} -eq 0 ]]; then
 		echo "no sql/*.sql: no regression tests"
-		record regress 0 0 "no regression tests"
-	else
-		for t in "${tests[@]}"; do
-			[[ -f expected/$t.out ]] || echo "warning: expected/$t.out is missing: $t will fail"
-		done
-		copy_to_work sql/*.sql "$work/regress/sql"
-		mkdir -p "$work/regress/expected"
-		if compgen -G 'expected/*.out' >/dev/null; then
-			copy_to_work expected/*.out "$work/regress/expected"
-		fi
-		[[ ! -d data ]] || copy_to_work data "$work/regress"
-		[[ ${#run_as[@]} -eq 0 ]] || chown -R postgres:postgres "$work"
-		log=$work/regress.log
-		run_stage "$log" 900 "${run_as[@]}" "$pg_regress" \
-			--temp-instance="$work/regress/tmp_check" \
-			--bindir="$bindir" \
-			--inputdir="$work/regress" --outputdir="$work/regress" \
-			--load-extension=vector \
-			"${tests[@]}"
-		rc=$?
-		ok=$(grep -cE '\.\.\. ok( |$)' "$log")
-		bad=$(grep -cE '\.\.\. FAILED' "$log")
-		if [[ $rc -ne 0 && $bad -eq 0 ]]; then bad=1; fi
-		record regress "$ok" "$bad" "sql/*.sql files"
-		if [[ -s $work/regress/regression.diffs ]]; then
-			echo "--- regression.diffs (first 400 lines) ---"
-			head -n 400 "$work/regress/regression.diffs"
-		fi
-		# A crashed backend or a server that did not start: show the server's log.
-		postmaster_log=$work/regress/log/postmaster.log
-		if [[ $rc -ne 0 && -f $postmaster_log ]] &&
-			{ [[ ! -s $work/regress/regression.diffs ]] || grep -qE 'terminated by signal|PANIC' "$postmaster_log"; }; then
-			echo "--- server log (last 60 lines) ---"
-			tail -n 60 "$postmaster_log"
-		fi
+		record "$stage" 0 0 "no regression tests"
+		return
 	fi
+	for t in "${tests[@]}"; do
+		[[ -f expected/$t.out ]] || echo "warning: expected/$t.out is missing: $t will fail"
+	done
+	copy_to_work sql/*.sql "$dir/sql"
+	mkdir -p "$dir/expected" "$dir/log"
+	if compgen -G 'expected/*.out' >/dev/null; then
+		copy_to_work expected/*.out "$dir/expected"
+	fi
+	[[ ! -d data ]] || copy_to_work data "$dir"
+	[[ ${#run_as[@]} -eq 0 ]] || chown -R postgres:postgres "$work"
+	log=$work/$stage.log
+	local postmaster_log=$dir/log/postmaster.log
+	run_stage "$log" 900 "${run_as[@]}" "$pg_regress" \
+		--temp-instance="$dir/tmp_check" \
+		--bindir="$bindir" \
+		--inputdir="$dir" --outputdir="$dir" \
+		--load-extension=vector \
+		"${tests[@]}"
+	rc=$?
+	ok=$(grep -cE '\.\.\. ok( |$)' "$log")
+	bad=$(grep -cE '\.\.\. FAILED' "$log")
+	if [[ $rc -ne 0 && $bad -eq 0 ]]; then bad=1; fi
+	# A sanitizer report in the server's log fails the stage even if no test noticed.
+	if [[ -f $postmaster_log ]] && grep -qE 'ERROR: AddressSanitizer|runtime error:' "$postmaster_log"; then
+		echo "--- sanitizer reports in the server log ---"
+		grep -E -A 30 'ERROR: AddressSanitizer|runtime error:' "$postmaster_log" | head -n 120
+		bad=$((bad + 1))
+	fi
+	record "$stage" "$ok" "$bad" "sql/*.sql files"
+	if [[ -s $dir/regression.diffs ]]; then
+		echo "--- regression.diffs (first 400 lines) ---"
+		head -n 400 "$dir/regression.diffs"
+	fi
+	# A crashed backend or a server that did not start: show the server's log.
+	if [[ $rc -ne 0 && -f $postmaster_log ]] &&
+		{ [[ ! -s $dir/regression.diffs ]] || grep -qE 'terminated by signal|PANIC' "$postmaster_log"; }; then
+		echo "--- server log (last 60 lines) ---"
+		tail -n 60 "$postmaster_log"
+	fi
+}
+
+# ---------------------------------------------------------------- 3. pg_regress
+if [[ " $stages " == *" regress "* ]]; then
+	banner "regression tests (pg_regress)"
+	run_regress regress regress
 fi
 
-# ---------------------------------------------------------------- 3. TAP tests
+# ---------------------------------------------------------------- 4. TAP tests
 if [[ " $stages " == *" tap "* ]]; then
 	banner "TAP tests (prove)"
 	if ! compgen -G 'test/t/*.pl' >/dev/null; then
@@ -257,7 +287,7 @@ if [[ " $stages " == *" tap "* ]]; then
 	fi
 fi
 
-# ---------------------------------------------------------------- 4. client and ORM tests
+# ---------------------------------------------------------------- 5. client and ORM tests
 if [[ " $stages " == *" clients "* ]]; then
 	banner "client and ORM tests (node --test, python3 unittest)"
 	# One private server on 127.0.0.1 (trust authentication); every test file makes and drops
@@ -313,6 +343,32 @@ if [[ " $stages " == *" clients "* ]]; then
 		fi
 		record clients "$c_pass" "$c_fail" "client/ORM test files (node, python)"
 	fi
+fi
+
+# ---------------------------------------------------------------- 6. sanitizers
+# The unit tests built with ASan+UBSan, then the regression tests against a UBSan build of
+# vector.so (scripts/sanitize.sh explains why not ASan there); the normal vector.so is
+# installed again afterwards.
+if [[ " $stages " == *" asan "* ]]; then
+	banner "sanitizers (ASan + UBSan): unit tests"
+	log=$work/asan-unit.log
+	{ bash scripts/sanitize.sh unit 2>&1; echo "sanitize.sh exit $?"; } | tee "$log"
+	line=$(grep -E '[0-9]+% tests passed, [0-9]+ tests? failed out of [0-9]+' "$log" | tail -n 1)
+	if [[ -n $line ]]; then
+		failed=$(sed -E 's/.* ([0-9]+) tests? failed out of ([0-9]+).*/\1/' <<<"$line")
+		total=$(sed -E 's/.* failed out of ([0-9]+).*/\1/' <<<"$line")
+		if ! grep -q '^sanitize.sh exit 0$' "$log" && [[ $failed -eq 0 ]]; then failed=1; fi
+		record asan-unit $((total - failed)) "$failed" "ctest cases, ASan+UBSan"
+	else
+		record asan-unit 0 1 "sanitized unit tests failed to build or run"
+	fi
+	banner "sanitizers (UBSan vector.so): regression tests"
+	if bash scripts/sanitize.sh install; then
+		run_regress ubsan-regress regress-ubsan
+	else
+		record ubsan-regress 0 1 "UBSan vector.so failed to build"
+	fi
+	bash scripts/sanitize.sh restore || record asan-restore 0 1 "reinstalling the normal vector.so failed"
 fi
 
 summary

@@ -2,6 +2,7 @@
 // constructor of a halfvec shares. Messages and SQLSTATEs are pgvector's.
 #include "pg/pg_headers.h"
 
+#include "core/vector_binary.h"
 #include "core/vector_text.h"
 #include "pg/halfvec.h"
 
@@ -164,22 +165,29 @@ VECTOR_SQL_FUNCTION(halfvec_recv)
 {
 	StringInfo buf = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
 	int32 typmod = PG_GETARG_INT32(2);
-	int16 dim = static_cast<int16>(pq_getmsgint(buf, sizeof(int16)));
-	int16 unused = static_cast<int16>(pq_getmsgint(buf, sizeof(int16)));
+	const unsigned char *data = reinterpret_cast<const unsigned char *>(buf->data + buf->cursor);
+	const Size left = static_cast<Size>(buf->len - buf->cursor);
+	int dim = 0;
+	int unused = 0;
+	if (vector_core::DecodeVectorBinaryHeader(data, left, &dim, &unused) != vector_core::VectorBinaryStatus::kOk)
+		ereport(ERROR, (errcode(ERRCODE_PROTOCOL_VIOLATION), errmsg("insufficient data left in message")));
+	buf->cursor += 4;
 
 	CheckHalfvecDim(dim);
 	CheckExpectedDim(typmod, dim);
 	if (unused != 0)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected unused to be 0, not %d", unused)));
 	// Refuse a short message before allocating for it.
-	if (static_cast<Size>(buf->len - buf->cursor) < sizeof(Half) * static_cast<Size>(dim))
+	if (left - 4 < sizeof(Half) * static_cast<Size>(dim))
 		ereport(ERROR, (errcode(ERRCODE_PROTOCOL_VIOLATION), errmsg("insufficient data left in message")));
 
 	HalfVector *result = InitHalfVector(dim);
-	for (int i = 0; i < dim; i++) {
-		result->x[i] = static_cast<Half>(pq_getmsgint(buf, sizeof(Half)));
-		CheckHalfvecElement(result->x[i]);
-	}
+	size_t consumed = 0;
+	vector_core::VectorBinaryStatus status =
+	    vector_core::DecodeHalfvecBinaryValues(data + 4, left - 4, dim, result->x, &consumed);
+	buf->cursor += static_cast<int>(consumed);
+	if (status != vector_core::VectorBinaryStatus::kOk && consumed > 0)
+		CheckHalfvecElement(result->x[consumed / sizeof(Half) - 1]);
 	PG_RETURN_POINTER(result);
 }
 

@@ -3,6 +3,7 @@
 #include "pg/pg_headers.h"
 
 #include "core/sparsevec_text.h"
+#include "core/vector_binary.h"
 #include "pg/sparsevec.h"
 
 using vector_core::SparseElement;
@@ -204,9 +205,14 @@ VECTOR_SQL_FUNCTION(sparsevec_recv)
 {
 	StringInfo buf = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
 	int32 typmod = PG_GETARG_INT32(2);
-	int32 dim = static_cast<int32>(pq_getmsgint(buf, sizeof(int32)));
-	int32 nnz = static_cast<int32>(pq_getmsgint(buf, sizeof(int32)));
-	int32 unused = static_cast<int32>(pq_getmsgint(buf, sizeof(int32)));
+	const unsigned char *data = reinterpret_cast<const unsigned char *>(buf->data + buf->cursor);
+	const Size left = static_cast<Size>(buf->len - buf->cursor);
+	int32 dim = 0;
+	int32 nnz = 0;
+	int32 unused = 0;
+	if (vector_core::DecodeSparsevecBinaryHeader(data, left, &dim, &nnz, &unused) != vector_core::VectorBinaryStatus::kOk)
+		ereport(ERROR, (errcode(ERRCODE_PROTOCOL_VIOLATION), errmsg("insufficient data left in message")));
+	buf->cursor += 12;
 
 	CheckSparsevecDim(dim);
 	CheckSparsevecNnz(nnz, dim);
@@ -214,20 +220,24 @@ VECTOR_SQL_FUNCTION(sparsevec_recv)
 	if (unused != 0)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected unused to be 0, not %d", unused)));
 	// Refuse a short message before allocating for it.
-	if (static_cast<Size>(buf->len - buf->cursor) < (sizeof(int32) + sizeof(float)) * static_cast<Size>(nnz))
+	if (left - 12 < (sizeof(int32) + sizeof(float)) * static_cast<Size>(nnz))
 		ereport(ERROR, (errcode(ERRCODE_PROTOCOL_VIOLATION), errmsg("insufficient data left in message")));
 
 	SparseVector *result = InitSparseVector(dim, nnz);
 	float *values = SparseVectorValues(result);
-	for (int i = 0; i < nnz; i++)
-		result->indices[i] = static_cast<int32>(pq_getmsgint(buf, sizeof(int32)));
+	size_t consumed = 0;
+	(void) vector_core::DecodeInt32BinaryValues(data + 12, left - 12, nnz, result->indices, &consumed);
+	buf->cursor += static_cast<int>(consumed);
 	CheckSparsevecIndices(result->indices, nnz, dim);
-	for (int i = 0; i < nnz; i++) {
-		values[i] = pq_getmsgfloat4(buf);
-		CheckSparsevecElement(values[i]);
-		if (values[i] == 0)
-			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-					errmsg("binary representation of sparsevec cannot contain zero values")));
+	const size_t values_at = 12 + consumed;
+	vector_core::VectorBinaryStatus status =
+	    vector_core::DecodeSparsevecBinaryValues(data + values_at, left - values_at, nnz, values, &consumed);
+	buf->cursor += static_cast<int>(consumed);
+	if (status != vector_core::VectorBinaryStatus::kOk && consumed > 0) {
+		const float bad = values[consumed / sizeof(float) - 1];
+		CheckSparsevecElement(bad);
+		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+				errmsg("binary representation of sparsevec cannot contain zero values")));
 	}
 	PG_RETURN_POINTER(result);
 }

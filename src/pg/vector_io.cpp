@@ -2,6 +2,7 @@
 // checks every constructor of a vector shares.
 #include "pg/pg_headers.h"
 
+#include "core/vector_binary.h"
 #include "core/vector_text.h"
 #include "pg/vector.h"
 
@@ -160,22 +161,31 @@ VECTOR_SQL_FUNCTION(vector_recv)
 {
 	StringInfo buf = reinterpret_cast<StringInfo>(PG_GETARG_POINTER(0));
 	int32 typmod = PG_GETARG_INT32(2);
-	int16 dim = static_cast<int16>(pq_getmsgint(buf, sizeof(int16)));
-	int16 unused = static_cast<int16>(pq_getmsgint(buf, sizeof(int16)));
+	const unsigned char *data = reinterpret_cast<const unsigned char *>(buf->data + buf->cursor);
+	const Size left = static_cast<Size>(buf->len - buf->cursor);
+	int dim = 0;
+	int unused = 0;
+	if (vector_core::DecodeVectorBinaryHeader(data, left, &dim, &unused) != vector_core::VectorBinaryStatus::kOk)
+		ereport(ERROR, (errcode(ERRCODE_PROTOCOL_VIOLATION), errmsg("insufficient data left in message")));
+	buf->cursor += 4;
 
 	CheckVectorDim(dim);
 	CheckExpectedDim(typmod, dim);
 	if (unused != 0)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected unused to be 0, not %d", unused)));
 	// Refuse a short message before allocating for it.
-	if (static_cast<Size>(buf->len - buf->cursor) < sizeof(float) * static_cast<Size>(dim))
+	if (left - 4 < sizeof(float) * static_cast<Size>(dim))
 		ereport(ERROR, (errcode(ERRCODE_PROTOCOL_VIOLATION), errmsg("insufficient data left in message")));
 
 	Vector *result = InitVector(dim);
-	for (int i = 0; i < dim; i++) {
-		result->x[i] = pq_getmsgfloat4(buf);
-		CheckVectorElement(result->x[i]);
-	}
+	size_t consumed = 0;
+	vector_core::VectorBinaryStatus status =
+	    vector_core::DecodeVectorBinaryValues(data + 4, left - 4, dim, result->x, &consumed);
+	buf->cursor += static_cast<int>(consumed);
+	if (status == vector_core::VectorBinaryStatus::kNaN)
+		CheckVectorElement(NAN);
+	else if (status == vector_core::VectorBinaryStatus::kInfinite)
+		CheckVectorElement(INFINITY);
 	PG_RETURN_POINTER(result);
 }
 

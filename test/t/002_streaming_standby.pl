@@ -13,6 +13,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use VectorTestUtils;
+use VectorIndexCheck;
 
 my $dim = 32;
 srand(20240601);
@@ -105,6 +106,8 @@ for my $am (sort keys %index_options)
 	my $ann = "SELECT id FROM items ORDER BY embedding <-> '$lit' LIMIT 20";
 	my $on_primary = $primary->safe_psql('postgres', "$settings $ann");
 	is($standby->safe_psql('postgres', "$settings $ann"), $on_primary, "$am: standby index scan gives the primary's rows");
+	index_check_clean($primary, "items_${am}_idx", "$am: primary");
+	index_check_clean($standby, "items_${am}_idx", "$am: standby");
 	$primary->safe_psql('postgres', "DROP INDEX items_${am}_idx");
 }
 

@@ -13,6 +13,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use VectorTestUtils;
+use VectorIndexCheck;
 
 my $k = 10;
 my $base = read_fvecs(dataset_file('siftsmall/siftsmall_base.fvecs'));
@@ -139,6 +140,8 @@ check_index('empty build then INSERT', 'ins', 1);
 # 128 dimensions and m = 16): catch a layout that wastes pages.
 my $pages = $node->safe_psql('postgres', "SELECT pg_relation_size('ins_idx') / 8192");
 cmp_ok($pages, '<=', 2 * $n / 10, "the index after 10,000 INSERTs has $pages pages");
+
+index_check_clean($node, 'ins_idx', 'empty build then 10,000 INSERTs');
 
 $node->stop;
 done_testing();

@@ -14,6 +14,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use VectorTestUtils;
+use VectorIndexCheck;
 
 my $dim = 24;
 srand(20261121);
@@ -108,6 +109,13 @@ is($standby->safe_psql('postgres', "$settings SELECT id FROM items ORDER BY embe
 unlike(PostgreSQL::Test::Utils::slurp_file($standby->logfile), qr/inconsistent page|PANIC/,
 	'the standby replayed every record without a page mismatch');
 
+# The replayed indexes are structurally sound on both sides.
+for my $ix ('items_l2', 'items_cos_idx')
+{
+	index_check_clean($primary, $ix, "primary after REINDEX");
+	index_check_clean($standby, $ix, "standby after replay");
+}
+
 # The promoted standby writes to the replayed indexes: inserts, VACUUM, then exact top 5.
 $primary->stop;
 $standby->promote;
@@ -120,6 +128,7 @@ for my $q (@$queries[ 1 .. 3 ])
 		$standby->safe_psql('postgres', "SET enable_indexscan = off; SELECT id FROM items ORDER BY embedding <-> '$lit' LIMIT 5"),
 		'after promotion, inserts and VACUUM the index scan finds the exact top 5');
 }
+index_check_clean($standby, 'items_l2', 'after promotion, inserts and VACUUM');
 
 $standby->stop;
 done_testing();

@@ -15,6 +15,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
 use VectorTestUtils;
+use VectorIndexCheck;
 
 my $dim = 16;
 my $node = PostgreSQL::Test::Cluster->new('main');
@@ -136,6 +137,8 @@ $rows = $node->safe_psql('postgres', 'SELECT count(*) FROM t');
 is($node->safe_psql('postgres', $all_once), "$rows $rows", 'after more inserts, deletes and VACUUM the iterative scan returns every row once');
 $missed = $node->safe_psql('postgres', $self_missed);
 cmp_ok($missed, '<=', $rows / 200, "after more inserts, deletes and VACUUM $missed of $rows rows are not found by their own vector");
+index_check_clean($node, 't_idx', 'after recovery, inserts, deletes and VACUUM');
+index_check_clean($node, 'u_idx', 'unlogged index after the crash and new rows');
 
 $node->stop;
 done_testing();

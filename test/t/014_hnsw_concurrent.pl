@@ -13,6 +13,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use VectorTestUtils;
+use VectorIndexCheck;
 
 my $dim = 32;
 my $node = PostgreSQL::Test::Cluster->new('main');
@@ -98,6 +99,7 @@ $want = exact_knn_ids($node, 't', '<->', \@queries, 10);
 $got = knn_ids($node, 't', '<->', \@queries, 10, 'SET enable_seqscan = off; SET hnsw.ef_search = 100;');
 $recall = recall_at_k($got, $want, 10);
 cmp_ok($recall, '>=', 0.95, sprintf('recall@10 after deleting half and VACUUM is %.3f', $recall));
+index_check_clean($node, 't_idx', 'after concurrent use and VACUUM');
 
 $node->stop;
 done_testing();

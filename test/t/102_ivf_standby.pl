@@ -13,6 +13,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use VectorTestUtils;
+use VectorIndexCheck;
 
 my $dim = 16;
 srand(4242);
@@ -104,6 +105,12 @@ like(
 # A replayed page that differed from the primary's image would have stopped the standby.
 is($standby->safe_psql('postgres', 'SELECT pg_is_in_recovery()'), 't', 'the standby is still replaying');
 ok(!$standby->log_contains('inconsistent page found'), 'wal_consistency_checking found no difference');
+
+for my $ix ((map { $_->[0] } @indexes), 'small_idx')
+{
+	index_check_clean($primary, $ix, 'primary');
+	index_check_clean($standby, $ix, 'standby after replay');
+}
 
 $standby->stop;
 $primary->stop;

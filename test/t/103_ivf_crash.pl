@@ -10,6 +10,7 @@ use lib "$FindBin::Bin/../perl";
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use VectorIndexCheck;
 use Time::HiRes qw(usleep);
 use IPC::Run;
 
@@ -108,6 +109,7 @@ my $via_index = $node->safe_psql('postgres',
 	"SET enable_seqscan = off; SET ivfflat.probes = 10; SELECT count(*) FROM (SELECT id FROM items ORDER BY embedding <-> '["
 	  . join(',', (0.5) x $dim) . "]' LIMIT 1000000) s");
 is($via_index, $rows, 'after recovery, inserts and VACUUM the index returns every row');
+index_check_clean($node, $_, 'after recovery, inserts and VACUUM') for qw(flat_idx sq8_idx pq_idx);
 
 $node->stop;
 done_testing();

@@ -12,6 +12,7 @@ use lib "$FindBin::Bin/../perl";
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
+use VectorIndexCheck;
 
 my $dim = 16;
 my $node = PostgreSQL::Test::Cluster->new('ivf_vacuum');
@@ -81,6 +82,7 @@ $node->pgbench(
 $node->safe_psql('postgres', 'VACUUM items');
 my $rows = $node->safe_psql('postgres', 'SELECT count(*) FROM items');
 is_deeply(index_counts(), [ ($rows) x 3 ], "after concurrent use every index returns all $rows rows");
+index_check_clean($node, $_, 'after concurrent use and VACUUM') for qw(flat_idx sq8_idx pq_idx);
 
 $node->stop;
 done_testing();

@@ -1,0 +1,239 @@
+# Fault injection: kill -9 of the whole server (postmaster and every backend, as a power cut
+# short of losing the OS page cache) while an index is being built, while sessions insert rows
+# one by one, and while VACUUM cleans the index, for each access method (hnsw, ivfflat, ivf).
+# After each restart: every acknowledged row is in the table, every row of the table is returned
+# once by an index scan that visits the whole index, vector_index_check finds nothing wrong, and
+# a streaming standby that replayed the same WAL gives the primary's answers and passes the
+# same check. A killed build leaves no index behind, and the build then succeeds.
+use strict;
+use warnings;
+
+use FindBin;
+use lib "$FindBin::Bin/../perl";
+
+use IPC::Run;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(usleep);
+use VectorIndexCheck;
+use VectorTestUtils;
+
+srand(201);
+my $dim = 32;
+my $primary = PostgreSQL::Test::Cluster->new('fault_primary');
+$primary->init(allows_streaming => 1);
+$primary->append_conf('postgresql.conf', <<'CONF');
+autovacuum = off
+checkpoint_timeout = 30s
+max_wal_size = 256MB
+wal_keep_size = 1GB
+shared_buffers = 32MB
+CONF
+$primary->start;
+$primary->safe_psql('postgres', 'CREATE EXTENSION vector');
+$primary->safe_psql('postgres', <<"SQL");
+CREATE FUNCTION rand_vec() RETURNS vector LANGUAGE sql VOLATILE AS
+  \$\$ SELECT array_agg(random() * 2 - 1)::vector($dim) FROM generate_series(1, $dim) \$\$;
+SQL
+$primary->backup('b');
+my $standby = PostgreSQL::Test::Cluster->new('fault_standby');
+$standby->init_from_backup($primary, 'b', has_streaming => 1);
+$standby->start;
+
+my $dir = PostgreSQL::Test::Utils::tempdir;
+my @connstr = ('-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=0', '-d', $primary->connstr('postgres'));
+my @queries = map { vector_literal($_) } @{ random_vectors(5, $dim, 4) };
+my ($faults, $survived, $lost) = (0, 0, 0);
+
+my %index_sql = (
+	hnsw => 'USING hnsw (embedding vector_l2_ops) WITH (m = 8, ef_construction = 32)',
+	ivfflat => 'USING ivfflat (embedding vector_l2_ops) WITH (lists = 100)',
+	ivf => "USING ivf (embedding vector_l2_ops) WITH (lists = 100, quantizer = 'sq8')");
+# Settings under which an ordered index scan visits the whole index.
+my %full_scan = (
+	hnsw => 'SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = 10000000; SET hnsw.ef_search = 100;',
+	ivfflat => 'SET ivfflat.probes = 100;',
+	ivf => 'SET ivfflat.probes = 100;');
+
+# children_of(PID): the processes whose parent is PID (from /proc).
+sub children_of
+{
+	my ($pid) = @_;
+	my @children;
+	for my $stat (glob('/proc/[0-9]*/stat'))
+	{
+		open(my $fh, '<', $stat) or next;
+		my $line = <$fh> // '';
+		close $fh;
+		# pid (comm) state ppid ...: comm may hold spaces and parentheses.
+		push @children, $1 if $line =~ /^(\d+) \(.*\) \S+ (\d+) / && $2 == $pid;
+	}
+	return @children;
+}
+
+# kill_server(): SIGKILL to the postmaster and to every process it started, then waits until they
+# are all gone (a backend left behind would keep the shared memory attached). The postmaster is
+# stopped first so that it forks nothing meanwhile.
+sub kill_server
+{
+	my $pid = $primary->{_pid};
+	die "kill_server: no postmaster pid" unless $pid;
+	kill 'STOP', $pid;
+	my @children = children_of($pid);
+	kill 'KILL', @children, $pid;
+	for (1 .. 200)
+	{
+		last unless grep { kill 0, $_ } ($pid, @children);
+		usleep(50_000);
+	}
+	note('killed the postmaster and ' . scalar(@children) . ' processes it started');
+	$primary->{_pid} = undef;
+	$faults++;
+	return;
+}
+
+# check_after(AM, LABEL[, ACKED]): the checks after a restart. An hnsw scan reaches the elements
+# that links lead to; one that no link reaches (the check reports it) is not found by any query,
+# here as without a crash: the full scan must find every row but those, and they must be few
+# (index_check_clean allows 1%).
+my $unreachable_total = 0;
+sub check_after
+{
+	my ($am, $label, $acked) = @_;
+	my $table = "t_$am";
+	my @ok;
+	if ($acked)
+	{
+		my %present = map { $_ => 1 } split /\n/, $primary->safe_psql('postgres', "SELECT id FROM $table");
+		my @missing = grep { !$present{$_} } @$acked;
+		$lost += @missing;
+		push @ok, is(scalar @missing, 0, "$am $label: all " . scalar(@$acked) . ' acknowledged rows are in the table');
+	}
+	my $rows = $primary->safe_psql('postgres', "SELECT count(*) FROM $table");
+	my $summary = index_check_clean($primary, "${table}_idx", "$am $label: primary");
+	push @ok, $summary =~ / 0 errors/;
+	my ($unreachable) = $summary =~ /(\d+) unreachable/;
+	$unreachable //= 0;
+	$unreachable_total += $unreachable;
+	my $scan = "SET enable_seqscan = off; $full_scan{$am} SELECT count(*) || ' ' || count(DISTINCT id) FROM "
+	  . "(SELECT id FROM $table ORDER BY embedding <-> '$queries[0]' LIMIT 100000000) s";
+	my ($found, $distinct) = split / /, $primary->safe_psql('postgres', $scan);
+	push @ok, is($found, $distinct, "$am $label: a full index scan returns no row twice");
+	push @ok, ok($found <= $rows && $found >= $rows - $unreachable,
+		"$am $label: a full index scan returns $found of $rows rows ($unreachable elements unreachable)");
+	$primary->wait_for_catchup($standby, 'replay', $primary->lsn('insert'));
+	my $answers = join(';', map { "SELECT string_agg(id::text, ',') FROM (SELECT id FROM $table ORDER BY embedding <-> '$_' LIMIT 10) s;" } @queries);
+	my $settings = "SET enable_seqscan = off; $full_scan{$am}";
+	push @ok, is($standby->safe_psql('postgres', "$settings $answers"), $primary->safe_psql('postgres', "$settings $answers"),
+		"$am $label: the standby gives the primary's answers");
+	push @ok, index_check_clean($standby, "${table}_idx", "$am $label: standby") =~ / 0 errors/;
+	return !grep { !$_ } @ok;
+}
+
+# session_errors(FILE): what a session printed on stderr other than the loss of its connection.
+sub session_errors
+{
+	my $err = PostgreSQL::Test::Utils::slurp_file($_[0]);
+	$err =~ s/^.*(terminat|connection|server closed|administrator command|no connection|while processing|lost synchronization|EOF|could not send).*\n?//mg;
+	return $err;
+}
+
+for my $am (qw(hnsw ivfflat ivf))
+{
+	my $table = "t_$am";
+	$primary->safe_psql('postgres', "CREATE TABLE $table (id bigserial PRIMARY KEY, embedding vector($dim));"
+		  . "INSERT INTO $table (embedding) SELECT rand_vec() FROM generate_series(1, 30000)");
+
+	# ------------------------------------------------------------ kill during the bulk build
+	my ($out, $err) = ('', '');
+	my $build = IPC::Run::start(
+		[ 'psql', @connstr, '-c', "SET vector.build_threads = 1; CREATE INDEX ${table}_idx ON $table $index_sql{$am}" ],
+		'<', \undef, '>', \$out, '2>', \$err);
+	my $deadline = time + 60;
+	my $progress = '';
+	while (time < $deadline)
+	{
+		$progress = $primary->safe_psql('postgres',
+			"SELECT phase || ' ' || tuples_done || ' ' || blocks_done FROM pg_stat_progress_create_index WHERE relid = '$table'::regclass");
+		last if $progress ne '' && $progress !~ /^initializing/;
+		last unless $build->pumpable;
+		usleep(20_000);
+	}
+	kill_server();
+	eval { $build->finish; };
+	note("$am: build killed at progress '$progress'");
+	like($progress, qr/\d/, "$am: the build was under way when the server was killed");
+	$primary->start;
+	my $gone = is($primary->safe_psql('postgres', "SELECT count(*) FROM pg_class WHERE relname = '${table}_idx'"), '0',
+		"$am: the killed build left no index");
+	$primary->safe_psql('postgres', "CREATE INDEX ${table}_idx ON $table $index_sql{$am}");
+	$survived++ if check_after($am, 'after a build killed midway and a new build') && $gone;
+
+	# ------------------------------------------------------------ kill during concurrent inserts
+	my @inserters;
+	for my $s (1 .. 3)
+	{
+		my $script = "$dir/insert_${am}_$s.sql";
+		open(my $fh, '>', $script) or die $!;
+		print $fh "INSERT INTO $table (embedding) VALUES (rand_vec()) RETURNING id;\n" for 1 .. 4000;
+		close $fh;
+		my $ack = "$dir/acked_${am}_$s.txt";
+		push @inserters,
+		  {
+			ack => $ack,
+			err => "$dir/err_${am}_$s.txt",
+			h => IPC::Run::start([ 'psql', @connstr, '-f', $script ], '<', \undef, '>', $ack, '2>', "$dir/err_${am}_$s.txt")
+		  };
+	}
+	my $acked = sub {
+		my @ids;
+		for my $i (@inserters)
+		{
+			open(my $fh, '<', $i->{ack}) or next;
+			push @ids, grep { /^\d+$/ } map { s/\s+$//r } <$fh>;
+			close $fh;
+		}
+		return \@ids;
+	};
+	$deadline = time + 30;
+	usleep(100_000) while @{ $acked->() } < 1500 && time < $deadline;
+	kill_server();
+	eval { $_->{h}->finish; } for @inserters;
+	is(join('', map { session_errors($_->{err}) } @inserters), '', "$am: the inserting sessions saw no error but the crash");
+	my $ids = $acked->();
+	cmp_ok(scalar @$ids, '>=', 300, "$am: " . scalar(@$ids) . ' inserts were acknowledged before the kill');
+	$primary->start;
+	$survived++ if check_after($am, 'after a kill during concurrent inserts', $ids);
+
+	# ------------------------------------------------------------ kill during VACUUM
+	$primary->safe_psql('postgres', "DELETE FROM $table WHERE id % 3 = 0");
+	my ($vout, $verr) = ('', '');
+	my $vacuum = IPC::Run::start(
+		[ 'psql', @connstr, '-c', 'SET vacuum_cost_delay = 5', '-c', 'SET vacuum_cost_limit = 20', '-c', "VACUUM $table" ],
+		'<', \undef, '>', \$vout, '2>', \$verr);
+	$deadline = time + 60;
+	$progress = '';
+	while (time < $deadline)
+	{
+		$progress = $primary->safe_psql('postgres', "SELECT phase FROM pg_stat_progress_vacuum WHERE relid = '$table'::regclass");
+		last if $progress =~ /index/;
+		usleep(20_000);
+	}
+	note("$am: VACUUM killed in phase '$progress'");
+	like($progress, qr/vacuuming indexes/, "$am: VACUUM was cleaning the indexes when the server was killed");
+	kill_server();
+	eval { $vacuum->finish; };
+	$primary->start;
+	$survived++ if check_after($am, 'after a kill during VACUUM');
+	# The index takes the same work again after recovery.
+	$primary->safe_psql('postgres', "VACUUM $table; INSERT INTO $table (embedding) SELECT rand_vec() FROM generate_series(1, 500)");
+	check_after($am, 'after VACUUM and inserts once recovered');
+}
+
+is($lost, 0, "no acknowledged row was lost in $faults kills");
+is($survived, $faults, "the index survived $survived of $faults kills");
+note("FIGURES fault_kill: faults=$faults survived=$survived lost=$lost unreachable_hnsw_elements=$unreachable_total");
+$standby->stop;
+$primary->stop;
+done_testing();

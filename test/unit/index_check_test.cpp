@@ -1,0 +1,216 @@
+// Tests of the index checkers (src/core/index_check.h) on real index images (the fuzz seeds in
+// test/fuzz/corpus, written by the extension) and on copies with one thing broken.
+#include <gtest/gtest.h>
+
+#include <cstdint>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include "core/index_check.h"
+
+namespace {
+
+using vector_core::HnswChecker;
+using vector_core::IndexCheckerBase;
+using vector_core::IvfChecker;
+using vector_core::kCheckPageSize;
+
+std::vector<unsigned char> ReadImage(const std::string &name)
+{
+	std::ifstream in(std::string(VECTOR_SOURCE_DIR) + "/test/fuzz/corpus/" + name, std::ios::binary);
+	std::vector<unsigned char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+	EXPECT_FALSE(bytes.empty()) << name;
+	EXPECT_EQ(bytes.size() % kCheckPageSize, 0u) << name;
+	return bytes;
+}
+
+template <typename Checker> Checker Check(const std::vector<unsigned char> &image)
+{
+	Checker checker(static_cast<std::uint32_t>(image.size() / kCheckPageSize));
+	vector_core::CheckIndexImage(&checker, image.data(), static_cast<std::uint32_t>(image.size() / kCheckPageSize));
+	return checker;
+}
+
+bool HasProblem(const IndexCheckerBase &checker, const std::string &problem)
+{
+	for (const auto &f : checker.findings())
+		if (f.problem == problem && f.error)
+			return true;
+	return false;
+}
+
+// Offset of item `offset` (1-based) on the page at page.
+std::size_t ItemOffset(const unsigned char *page, int offset)
+{
+	std::uint32_t lp;
+	std::memcpy(&lp, page + 24 + 4 * (offset - 1), 4);
+	return lp & 0x7FFF;
+}
+
+const char *kHnswImages[] = {"fuzz_hnsw_pages/small_l2_m4_after_vacuum", "fuzz_hnsw_pages/chunked_2100_dims",
+                             "fuzz_hnsw_pages/lists_apart_1900_dims"};
+const char *kIvfImages[] = {"fuzz_ivf_pages/ivfflat_2_lists", "fuzz_ivf_pages/ivf_sq8", "fuzz_ivf_pages/ivf_pq_cosine"};
+
+TEST(IndexCheck, RealHnswIndexesAreClean)
+{
+	for (const char *name : kHnswImages) {
+		HnswChecker c = Check<HnswChecker>(ReadImage(name));
+		EXPECT_EQ(c.summary().errors, 0u) << name << ": " << (c.findings().empty() ? "" : c.findings()[0].detail);
+		EXPECT_GT(c.summary().elements, 0u) << name;
+	}
+}
+
+TEST(IndexCheck, RealIvfIndexesAreClean)
+{
+	for (const char *name : kIvfImages) {
+		IvfChecker c = Check<IvfChecker>(ReadImage(name));
+		EXPECT_EQ(c.summary().errors, 0u) << name << ": " << (c.findings().empty() ? "" : c.findings()[0].detail);
+		EXPECT_GT(c.summary().elements, 0u) << name;
+	}
+}
+
+TEST(IndexCheck, HeapTidsOfTheIndexAreKnown)
+{
+	auto image = ReadImage(kHnswImages[0]);
+	HnswChecker c = Check<HnswChecker>(image);
+	// The first element's heap TID, read from the page.
+	const unsigned char *page = image.data() + kCheckPageSize;
+	const unsigned char *item = page + ItemOffset(page, 1);
+	ASSERT_EQ(item[0], 1); // an element
+	std::uint16_t hi, lo, off;
+	std::memcpy(&hi, item + 4, 2);
+	std::memcpy(&lo, item + 6, 2);
+	std::memcpy(&off, item + 8, 2);
+	EXPECT_TRUE(c.HasHeapTid((static_cast<std::uint32_t>(hi) << 16) | lo, off));
+	EXPECT_FALSE(c.HasHeapTid(4000000, 7));
+}
+
+TEST(IndexCheck, BadMagicStopsTheCheck)
+{
+	auto image = ReadImage(kHnswImages[0]);
+	image[24] ^= 0xFF;
+	HnswChecker c(static_cast<std::uint32_t>(image.size() / kCheckPageSize));
+	EXPECT_FALSE(c.AddPage(0, image.data()));
+	EXPECT_TRUE(HasProblem(c, "bad metapage"));
+	// An hnsw index is not an IVF index either.
+	IvfChecker other = Check<IvfChecker>(ReadImage(kHnswImages[0]));
+	EXPECT_TRUE(HasProblem(other, "bad metapage"));
+}
+
+TEST(IndexCheck, HnswLinkOutsideTheIndex)
+{
+	auto image = ReadImage(kHnswImages[0]);
+	unsigned char *page = image.data() + kCheckPageSize;
+	unsigned char *item = page + ItemOffset(page, 1);
+	ASSERT_EQ(item[0], 1);
+	std::uint16_t count;
+	std::memcpy(&count, item + 24, 2); // layer 0 list (inline) after the 24-byte header
+	ASSERT_GT(count, 0);
+	const std::uint16_t far_block[2] = {0x00FF, 0x0000}; // block 0xFF0000
+	std::memcpy(item + 26, far_block, 4);
+	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "dangling link"));
+}
+
+TEST(IndexCheck, HnswListCountOverCapacity)
+{
+	auto image = ReadImage(kHnswImages[0]);
+	unsigned char *page = image.data() + kCheckPageSize;
+	unsigned char *item = page + ItemOffset(page, 1);
+	const std::uint16_t count = 9; // m = 4: capacity 8 on layer 0
+	std::memcpy(item + 24, &count, 2);
+	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "list count over capacity"));
+}
+
+TEST(IndexCheck, HnswEntryPointToNothing)
+{
+	auto image = ReadImage(kHnswImages[0]);
+	const std::uint16_t offset = 200; // past the last item of block 1
+	std::memcpy(image.data() + 24 + 24, &offset, 2); // meta entry: bi_hi, bi_lo, posid at 20..26
+	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "dangling entry point"));
+}
+
+TEST(IndexCheck, HnswUnknownItemKind)
+{
+	auto image = ReadImage(kHnswImages[0]);
+	unsigned char *page = image.data() + kCheckPageSize;
+	page[ItemOffset(page, 2)] = 9;
+	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "bad item kind"));
+}
+
+TEST(IndexCheck, HnswBrokenChunkChain)
+{
+	auto image = ReadImage(kHnswImages[1]);
+	// Find a chunk item and shorten its count.
+	bool changed = false;
+	for (std::size_t b = 1; b < image.size() / kCheckPageSize && !changed; b++) {
+		unsigned char *page = image.data() + b * kCheckPageSize;
+		std::uint16_t lower;
+		std::memcpy(&lower, page + 12, 2);
+		for (int i = 1; i <= (lower - 24) / 4 && !changed; i++) {
+			unsigned char *item = page + ItemOffset(page, i);
+			if (item[0] == 3) {
+				std::uint32_t count;
+				std::memcpy(&count, item + 12, 4);
+				count -= 1;
+				std::memcpy(item + 12, &count, 4);
+				changed = true;
+			}
+		}
+	}
+	ASSERT_TRUE(changed);
+	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "broken chunk chain"));
+}
+
+// The first list page's block (the first page after the directory) and the directory block.
+void IvfLayout(const std::vector<unsigned char> &image, std::uint32_t *dir_start, std::uint32_t *first_list)
+{
+	std::uint32_t dir_pages;
+	std::memcpy(dir_start, image.data() + 24 + 52, 4);
+	std::memcpy(&dir_pages, image.data() + 24 + 56, 4);
+	*first_list = *dir_start + dir_pages;
+}
+
+TEST(IndexCheck, IvfListChainCycle)
+{
+	auto image = ReadImage(kIvfImages[0]);
+	std::uint32_t dir_start, first_list;
+	IvfLayout(image, &dir_start, &first_list);
+	// The list's first page links to itself.
+	std::uint32_t start;
+	std::memcpy(&start, image.data() + dir_start * kCheckPageSize + 24, 4);
+	std::memcpy(image.data() + start * kCheckPageSize + kCheckPageSize - 8, &start, 4);
+	EXPECT_TRUE(HasProblem(Check<IvfChecker>(image), "list chain cycle"));
+}
+
+TEST(IndexCheck, IvfDirectoryPointsAtMetapage)
+{
+	auto image = ReadImage(kIvfImages[0]);
+	std::uint32_t dir_start, first_list;
+	IvfLayout(image, &dir_start, &first_list);
+	const std::uint32_t zero = 0;
+	std::memcpy(image.data() + dir_start * kCheckPageSize + 24, &zero, 4);
+	IvfChecker c = Check<IvfChecker>(image);
+	EXPECT_TRUE(HasProblem(c, "dangling list link"));
+	// The list's pages are then reached by no list.
+	bool orphan = false;
+	for (const auto &f : c.findings())
+		orphan = orphan || f.problem == "orphan list page";
+	EXPECT_TRUE(orphan);
+}
+
+TEST(IndexCheck, IvfBadHeapTid)
+{
+	auto image = ReadImage(kIvfImages[0]);
+	std::uint32_t dir_start, first_list;
+	IvfLayout(image, &dir_start, &first_list);
+	std::uint32_t start;
+	std::memcpy(&start, image.data() + dir_start * kCheckPageSize + 24, 4);
+	const std::uint16_t zero = 0;
+	std::memcpy(image.data() + start * kCheckPageSize + 24 + 4, &zero, 2); // offset 0 of the first entry
+	EXPECT_TRUE(HasProblem(Check<IvfChecker>(image), "bad heap tid"));
+}
+
+} // namespace
