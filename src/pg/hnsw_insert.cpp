@@ -306,14 +306,22 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 			new_links[old_count] = *element;
 			new_count = old_count + 1;
 		} else {
-			// Full: the heuristic over the current links plus the new element.
+			// Full: the heuristic over the current links plus the new element decides whether
+			// the element deserves a place; if so it takes one slot only, that of a stale link or
+			// else of the farthest link the heuristic would drop. Rewriting the whole list to the
+			// heuristic's (much shorter) choice would cut the dropped elements' incoming links,
+			// and after a few thousand inserts whole groups of elements fell out of reach (lists
+			// VACUUM had filled were cut the most). With force the farthest link gives way.
 			HnswCandidateOnDisk *pool =
 			    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * (old_count + 1)));
 			int pool_count = 0;
+			int stale = -1;
 			for (int i = 0; i < old_count; i++) {
 				HnswElementRead read;
-				if (!HnswReadElement(reader, &old_links[i], neighbor_vector, 0, &read, nullptr, nullptr, nullptr))
-					continue; // a stale link: dropping it is fine
+				if (!HnswReadElement(reader, &old_links[i], neighbor_vector, 0, &read, nullptr, nullptr, nullptr)) {
+					stale = i;
+					continue;
+				}
 				pool[pool_count++] = {read.distance, read.level, read.flags, old_links[i], read.heaptid};
 			}
 			float d = HnswDistance(info, neighbor_vector, element_vector);
@@ -324,27 +332,39 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 			});
 			HnswSelectionInput input;
 			HnswLoadCandidateVectors(reader, pool, pool_count, &input);
-			// The new element is not on disk yet in the reader's eyes only if it failed; make sure
-			// its vector is there (it is written before the back-links, so the read succeeds).
-			new_count = HnswSelectNeighborsOnDisk(info, &input, capacity, new_links, false);
-			bool kept_element = false;
-			for (int i = 0; i < new_count; i++)
-				kept_element = kept_element || ItemPointerEquals(&new_links[i], element);
-			if (!kept_element && force && pool_count >= 2) {
-				// The farthest other link makes room for the element.
-				ItemPointerData farthest = pool[pool_count - 1].tid;
-				if (ItemPointerEquals(&farthest, element))
-					farthest = pool[pool_count - 2].tid;
-				memcpy(new_links, old_links, sizeof(ItemPointerData) * old_count);
-				new_count = old_count;
-				for (int i = 0; i < new_count; i++) {
-					if (ItemPointerEquals(&new_links[i], &farthest)) {
-						new_links[i] = *element;
-						kept_element = true;
-						break;
+			ItemPointerData *chosen = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+			const int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, chosen, false);
+			bool wanted = false;
+			for (int i = 0; i < chosen_count; i++)
+				wanted = wanted || ItemPointerEquals(&chosen[i], element);
+			int victim = stale;
+			if (victim < 0 && (wanted || force)) {
+				float victim_distance = -get_float4_infinity();
+				for (int p = 0; p < pool_count; p++) {
+					if (ItemPointerEquals(&pool[p].tid, element))
+						continue;
+					bool kept = false;
+					for (int i = 0; i < chosen_count && wanted && !kept; i++)
+						kept = ItemPointerEquals(&chosen[i], &pool[p].tid);
+					if (kept || pool[p].distance < victim_distance)
+						continue;
+					for (int i = 0; i < old_count; i++) {
+						if (ItemPointerEquals(&old_links[i], &pool[p].tid)) {
+							victim = i;
+							victim_distance = pool[p].distance;
+							break;
+						}
 					}
 				}
 			}
+			memcpy(new_links, old_links, sizeof(ItemPointerData) * old_count);
+			new_count = old_count;
+			bool kept_element = false;
+			if (victim >= 0 && (wanted || force)) {
+				new_links[victim] = *element;
+				kept_element = true;
+			}
+			pfree(chosen);
 			pfree(pool);
 			pfree(input.candidates);
 			pfree(input.vectors);
