@@ -1,6 +1,8 @@
 // Structural checks of hnsw and IVF index pages (see index_check.h).
 #include "core/index_check.h"
 
+#include "core/element_space.h"
+
 #include <algorithm>
 #include <cstdarg>
 #include <cstdio>
@@ -162,11 +164,16 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 		std::uint16_t eo;
 		LoadTid(meta + 20, &eb, &eo);
 		entry_ = PackTid(eb, eo);
+		kind_ = meta[26];
 		cosine_ = metric == 3;
-		if (dims_ < 1 || dims_ > static_cast<std::uint32_t>(kHnswMaxDim) || m_ < 2 || m_ > 100 || metric < 1 ||
-		    metric > 4 || max_level_ > 32) {
+		// Dimensions by representation: float and half 16,000, bits 64,000, sparse any.
+		const std::uint32_t max_dims = kind_ == 2 ? 64000u : (kind_ == 3 ? 0x7FFFFFFFu : static_cast<std::uint32_t>(kHnswMaxDim));
+		const bool bit_metric = metric == 5 || metric == 6;
+		if (dims_ < 1 || dims_ > max_dims || m_ < 2 || m_ > 100 || metric < 1 || metric > 6 || max_level_ > 32 ||
+		    kind_ > 3 || (kind_ == 2) != bit_metric) {
 			Report(true, "bad metapage", 0, -1,
-			       Format("dims %u, m %d, metric %u, max level %d out of range", dims_, m_, metric, max_level_));
+			       Format("dims %u, m %d, metric %u, element kind %u, max level %d out of range", dims_, m_, metric,
+			              kind_, max_level_));
 			return false;
 		}
 		if (entry_level_ < -1 || entry_level_ > max_level_ || (entry_level_ == -1) != (eb == kInvalidBlock)) {
@@ -252,7 +259,7 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 {
 	const std::uint16_t lower = U16(page, kOffLower), upper = U16(page, kOffUpper), special = U16(page, kOffSpecial);
 	const int nitems = static_cast<int>((lower - kPageHeaderSize) / 4);
-	const std::size_t payload = PayloadBytes(dims_);
+	const std::size_t payload = PayloadBytes(dims_, kind_);
 	for (int i = 0; i < nitems; i++) {
 		const std::uint16_t offset = static_cast<std::uint16_t>(i + 1);
 		const std::uint32_t lp = U32(page, kPageHeaderSize + 4 * static_cast<std::size_t>(i));
@@ -294,8 +301,19 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 			std::size_t expected = kElementHeader;
 			if (flags & kFlagListsInline)
 				expected += ListsSize(m_, e.level);
-			if (flags & kFlagVectorInline)
-				expected += payload;
+			if (flags & kFlagVectorInline) {
+				std::size_t row = payload;
+				if (kind_ == 3) {
+					// A sparse row: its nnz (first word) tells its size.
+					row = lp_len >= expected + 4 ? SparseRowBytes(Load<std::int32_t>(item + expected)) : 4;
+					if (row == 0) {
+						Report(true, "bad element", block, offset,
+						       Format("sparse row with %d non-zero elements", Load<std::int32_t>(item + expected)));
+						break;
+					}
+				}
+				expected += row;
+			}
 			if (lp_len < expected) {
 				Report(true, "bad element", block, offset,
 				       Format("element tuple of %u bytes, its layout needs %zu", lp_len, expected));
@@ -357,6 +375,7 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 			LoadTid(item + 4, &nb, &no);
 			c.next = nb == kInvalidBlock ? 0 : PackTid(nb, no);
 			c.count = U32(item, 12);
+			c.first_word = lp_len >= kChunkHeader + 4 ? Load<std::int32_t>(item + kChunkHeader) : 0;
 			if (c.count == 0 || kChunkHeader + 4 * static_cast<std::size_t>(c.count) > lp_len) {
 				Report(true, "bad chunk", block, offset, Format("%u values in %u bytes", c.count, lp_len));
 				break;
@@ -396,7 +415,7 @@ bool HnswChecker::FinishImpl()
 	std::vector<bool> chunk_used(chunks_.size(), false);
 
 	// Lists kept apart and chunked vectors.
-	const std::size_t payload = PayloadBytes(dims_);
+	const std::size_t payload = PayloadBytes(dims_, kind_);
 	for (Element &e : elements_) {
 		const std::uint32_t block = static_cast<std::uint32_t>(e.tid >> 16);
 		const std::int32_t offset = static_cast<std::int32_t>(e.tid & 0xFFFF);
@@ -418,6 +437,7 @@ bool HnswChecker::FinishImpl()
 		}
 		if (e.vector != 0) {
 			std::size_t bytes = 0;
+			std::size_t want = payload;
 			PackedTid at = e.vector;
 			std::size_t steps = 0;
 			while (at != 0) {
@@ -433,12 +453,14 @@ bool HnswChecker::FinishImpl()
 					break;
 				}
 				chunk_used[it->second] = true;
+				if (bytes == 0 && kind_ == 3)
+					want = SparseRowBytes(chunks_[it->second].first_word);
 				bytes += 4 * static_cast<std::size_t>(chunks_[it->second].count);
 				at = chunks_[it->second].next;
 			}
-			if (at == 0 && bytes != payload)
+			if (at == 0 && bytes != want)
 				Report(true, "broken chunk chain", block, offset,
-				       Format("chunks hold %zu bytes, the vector has %zu", bytes, payload));
+				       Format("chunks hold %zu bytes, the vector has %zu", bytes, want));
 		}
 	}
 	for (const ListTuple &t : list_tuples_)
@@ -507,14 +529,29 @@ bool HnswChecker::FinishImpl()
 	return true;
 }
 
+std::size_t HnswChecker::PayloadBytes(std::uint32_t dims, std::uint8_t kind)
+{
+	return vector_core::ElementStoredBytes(
+	    vector_core::ElementFixedBytes(static_cast<vector_core::ElementKind>(kind), dims));
+}
+
+std::size_t HnswChecker::SparseRowBytes(std::int32_t nnz)
+{
+	if (nnz < 0 || nnz > 16000)
+		return 0;
+	return vector_core::ElementStoredBytes(vector_core::SparseElementBytes(static_cast<std::size_t>(nnz)));
+}
+
 // ------------------------------------------------------------------ IVF
 
 bool IvfChecker::ExpectedSizes(std::int32_t quantizer, std::int32_t dim, std::int32_t pq_m, std::uint32_t *code_size,
-                               std::uint32_t *dir_entry_size)
+                               std::uint32_t *dir_entry_size, std::uint32_t row_bytes)
 {
+	// Rows (flat lists, centroids) of the index's type; older indexes hold floats (0).
+	const std::uint32_t row = row_bytes != 0 ? row_bytes : 4 * static_cast<std::uint32_t>(dim);
 	switch (quantizer) {
 	case 0:
-		*code_size = 4 * static_cast<std::uint32_t>(dim);
+		*code_size = row;
 		break;
 	case 1:
 		*code_size = static_cast<std::uint32_t>(dim);
@@ -527,7 +564,7 @@ bool IvfChecker::ExpectedSizes(std::int32_t quantizer, std::int32_t dim, std::in
 	default:
 		return false;
 	}
-	*dir_entry_size = 8 + 4 * static_cast<std::uint32_t>(dim);
+	*dir_entry_size = 8 + row;
 	return true;
 }
 
@@ -565,14 +602,23 @@ bool IvfChecker::AddPage(std::uint32_t block, const unsigned char *page) noexcep
 		dir_pages_ = U32(meta, 56);
 		dir_per_page_ = U32(meta, 60);
 		dir_entry_size_ = U32(meta, 64);
+		const std::uint32_t kind = U32(meta, 68);
+		const std::uint32_t row_bytes = U32(meta, 72);
+		kind_ = static_cast<std::uint8_t>(kind);
 		cosine_ = metric == 2;
+		const int max_dim = kind == 1 ? 4000 : (kind == 2 ? 64000 : kIvfMaxDim);
+		const std::uint32_t want_row = kind <= 2 ? static_cast<std::uint32_t>(HnswChecker::PayloadBytes(
+		                                               static_cast<std::uint32_t>(dim_ > 0 ? dim_ : 0), static_cast<std::uint8_t>(kind)))
+		                                         : 0;
 		const std::size_t capacity = kCheckPageSize - kPageHeaderSize - kIvfSpecial;
 		std::uint32_t want_code = 0, want_dir = 0;
-		if (dim_ < 1 || dim_ > kIvfMaxDim || lists_ < 1 || lists_ > kIvfMaxLists || metric < 0 || metric > 2 ||
-		    !ExpectedSizes(quantizer_, dim_, pq_m, &want_code, &want_dir)) {
+		if (dim_ < 1 || dim_ > max_dim || lists_ < 1 || lists_ > kIvfMaxLists || metric < 0 || metric > 2 ||
+		    kind > 2 || (row_bytes != 0 && row_bytes != want_row) || (kind != 0 && row_bytes == 0) ||
+		    !ExpectedSizes(quantizer_, dim_, pq_m, &want_code, &want_dir, row_bytes)) {
 			Report(true, "bad metapage", 0, -1,
-			       Format("dim %d, lists %d, quantizer %d, metric %d, pq_m %d out of range", dim_, lists_,
-			              quantizer_, metric, pq_m));
+			       Format("dim %d, lists %d, quantizer %d, metric %d, pq_m %d, element kind %u, row bytes %u out of "
+			              "range",
+			              dim_, lists_, quantizer_, metric, pq_m, kind, row_bytes));
 			return false;
 		}
 		if (entry_head_ < kTidSize || entry_head_ > 64 || code_size != want_code ||

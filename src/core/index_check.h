@@ -71,6 +71,8 @@ public:
 	const CheckSummary &summary() const { return summary_; }
 	// Whether the cosine metric is used (zero vectors are not indexed then).
 	bool cosine() const { return cosine_; }
+	// vector_core::ElementKind of the index's rows (from the metapage; 0, floats, in older ones).
+	std::uint8_t kind() const { return kind_; }
 
 protected:
 	explicit IndexCheckerBase(std::uint32_t nblocks) : nblocks_(nblocks) {}
@@ -84,6 +86,7 @@ protected:
 	CheckSummary summary_;
 	std::vector<PackedTid> heap_tids_;
 	bool cosine_ = false;
+	std::uint8_t kind_ = 0;
 	bool failed_alloc_ = false;
 };
 
@@ -94,8 +97,11 @@ public:
 	bool AddPage(std::uint32_t block, const unsigned char *page) noexcept override;
 	bool Finish() noexcept override;
 
-	// Bytes of one stored vector of dims dimensions (the one payload assumption).
-	static std::size_t PayloadBytes(std::uint32_t dims) { return 4 * static_cast<std::size_t>(dims); }
+	// Bytes of one stored row of kind with dims dimensions, padded as pages store it (0 for
+	// sparse rows, whose size each row tells: see RowBytesAt). Float rows in older indexes.
+	static std::size_t PayloadBytes(std::uint32_t dims, std::uint8_t kind = 0);
+	// Stored bytes of the sparse row whose first word (its nnz) is nnz; 0 when nnz is impossible.
+	static std::size_t SparseRowBytes(std::int32_t nnz);
 
 private:
 	struct Element {
@@ -117,6 +123,7 @@ private:
 		PackedTid tid;
 		PackedTid next;
 		std::uint32_t count;
+		std::int32_t first_word; // of the row's bytes here (a sparse row's nnz in its first chunk)
 	};
 	void AddItems(std::uint32_t block, const unsigned char *page);
 	// Parses the lists of layers 0..level at p (room bytes); appends links; false on a bad count.
@@ -146,7 +153,7 @@ public:
 	// Expected payload bytes of a list entry, and bytes of a directory entry (the payload
 	// assumptions): flat stores the vector, sq8 one byte per dimension, pq pq_m bytes.
 	static bool ExpectedSizes(std::int32_t quantizer, std::int32_t dim, std::int32_t pq_m, std::uint32_t *code_size,
-	                          std::uint32_t *dir_entry_size);
+	                          std::uint32_t *dir_entry_size, std::uint32_t row_bytes = 0);
 
 private:
 	struct ListPage {

@@ -26,6 +26,10 @@ extern "C" {
 #include "core/index_check.h"
 #include "pg/hnsw.h"
 #include "pg/ivf.h"
+#include "core/element_space.h"
+#include "core/half.h"
+#include "pg/halfvec.h"
+#include "pg/sparsevec.h"
 #include "pg/vector.h"
 
 using vector_core::HnswChecker;
@@ -95,26 +99,52 @@ size_t FindingCount(const IndexCheckerBase *checker) noexcept
 // State of the heap pass.
 struct HeapPassState {
 	IndexCheckerBase *checker;
-	bool vector_type; // the indexed column is a `vector`
+	uint8 kind; // vector_core::ElementKind of the index's rows
 	uint64 checked;
 	uint64 missing;
 	uint64 not_indexable;
 };
 
 // Whether the access methods index this value (the payload assumption of the heap pass): a
-// vector with norm 0 (or a non-finite norm) is skipped under cosine. Values of other types are
-// taken as indexable.
+// vector, halfvec or sparsevec with norm 0 (or a non-finite norm) is skipped under cosine;
+// bit strings are always indexed.
 bool ValueIndexable(const HeapPassState *state, Datum value)
 {
-	if (!state->vector_type || !state->checker->cosine())
+	if (!state->checker->cosine())
 		return true;
-	Vector *v = DatumGetVector(value);
 	double norm = 0.0;
-	for (int i = 0; i < v->dim; i++)
-		norm += static_cast<double>(v->x[i]) * v->x[i];
+	Pointer raw;
+	switch (static_cast<vector_core::ElementKind>(state->kind)) {
+	case vector_core::ElementKind::kFloat: {
+		Vector *v = DatumGetVector(value);
+		raw = reinterpret_cast<Pointer>(v);
+		for (int i = 0; i < v->dim; i++)
+			norm += static_cast<double>(v->x[i]) * v->x[i];
+		break;
+	}
+	case vector_core::ElementKind::kHalf: {
+		HalfVector *v = DatumGetHalfVector(value);
+		raw = reinterpret_cast<Pointer>(v);
+		for (int i = 0; i < v->dim; i++) {
+			const double x = vector_core::HalfToFloat(v->x[i]);
+			norm += x * x;
+		}
+		break;
+	}
+	case vector_core::ElementKind::kSparse: {
+		SparseVector *v = DatumGetSparseVector(value);
+		raw = reinterpret_cast<Pointer>(v);
+		const float *values = SparseVectorValues(v);
+		for (int i = 0; i < v->nnz; i++)
+			norm += static_cast<double>(values[i]) * values[i];
+		break;
+	}
+	default:
+		return true;
+	}
 	const bool ok = norm > 0.0 && std::isfinite(norm);
-	if (reinterpret_cast<Pointer>(v) != DatumGetPointer(value))
-		pfree(v);
+	if (raw != DatumGetPointer(value))
+		pfree(raw);
 	return ok;
 }
 
@@ -202,8 +232,7 @@ VECTOR_SQL_FUNCTION(vector_index_check)
 		if (ok && go_on && heapallindexed) {
 			IndexInfo *info = BuildIndexInfo(index);
 			info->ii_Concurrent = true; // an MVCC snapshot: the rows this transaction sees
-			const Oid type = TupleDescAttr(RelationGetDescr(index), 0)->atttypid;
-			state.vector_type = strcmp(format_type_be(type), "vector") == 0;
+			state.kind = checker->kind();
 			table_index_build_scan(heap, index, info, true, false, HeapPassCallback, &state, nullptr);
 		}
 		count = FindingCount(checker);
