@@ -17,6 +17,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use VectorTestUtils;
+use VectorIndexCheck;
 
 my $k = 10;
 my $sift = read_fvecs(dataset_file('siftsmall/siftsmall_base.fvecs'));
@@ -110,6 +111,7 @@ for my $c (@classes)
 	my $src = $source{$type};
 	$node->safe_psql('postgres', "CREATE INDEX ${src}_idx ON $src USING hnsw (embedding ${type}_${class}_ops)");
 	check("build ${type}_${class}_ops", $type, $class, $src, $min);
+	index_check_clean($node, "${src}_idx", "build ${type}_${class}_ops");
 	$node->safe_psql('postgres', "DROP INDEX ${src}_idx");
 }
 
@@ -128,6 +130,7 @@ CREATE INDEX grown_idx ON grown USING hnsw (embedding ${type}_${class}_ops);
 INSERT INTO grown SELECT * FROM $src WHERE id % 2 = 1;
 SQL
 	check("insert ${type}_${class}_ops", $type, $class, 'grown', $min);
+	index_check_clean($node, 'grown_idx', "insert ${type}_${class}_ops");
 }
 
 # ---------------------------------------------------------------- 75% deleted, VACUUM
@@ -151,6 +154,7 @@ SQL
 	reachable("vacuum ${type}_${class}_ops", 'vac', $class, $type);
 	$node->safe_psql('postgres', "INSERT INTO vac SELECT * FROM $src WHERE id % 4 = 1");
 	check("vacuum then insert ${type}_${class}_ops", $type, $class, 'vac', $min - 0.03);
+	index_check_clean($node, 'vac_idx', "vacuum then insert ${type}_${class}_ops");
 }
 
 # ---------------------------------------------------------------- size

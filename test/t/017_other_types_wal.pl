@@ -16,6 +16,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
 use VectorTestUtils;
+use VectorIndexCheck;
 
 my $primary = PostgreSQL::Test::Cluster->new('primary');
 $primary->init(allows_streaming => 1);
@@ -149,9 +150,15 @@ is( $primary->safe_psql('postgres',
 	"$rows_b $rows_b", 'ivfflat bit_hamming_ops: every row is reachable after recovery');
 $primary->safe_psql('postgres', 'CREATE INDEX b_hnsw ON b USING hnsw (embedding bit_hamming_ops)');
 
-# The standby replayed the same WAL (crash included): same answers.
+# The standby replayed the same WAL (crash included): same answers, and both copies of every
+# index pass the check.
 $primary->wait_for_catchup($standby);
 is(answers($standby), answers($primary), 'the standby answers as the primary after the crash and recovery');
+for my $ix (qw(h_hnsw h_ivf s_hnsw b_hnsw b_ivf))
+{
+	index_check_clean($primary, $ix, "primary $ix after recovery");
+	index_check_clean($standby, $ix, "standby $ix after replay");
+}
 
 $standby->stop;
 $primary->stop;

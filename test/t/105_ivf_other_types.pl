@@ -15,6 +15,7 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use VectorTestUtils;
+use VectorIndexCheck;
 
 my $k = 10;
 my $lists = 40;
@@ -85,6 +86,7 @@ for my $c (@cases)
 		"CREATE INDEX ${src}_idx ON $src USING $am (embedding ${type}_${class}_ops) WITH (lists = $lists$options)");
 	check("build $name", $type, $class, $src, $lists, $full);
 	check("build $name", $type, $class, $src, $lists / 10, $tenth);
+	index_check_clean($node, "${src}_idx", "build $name");
 	$node->safe_psql('postgres', "DROP INDEX ${src}_idx");
 }
 
@@ -111,6 +113,7 @@ SQL
 	is( $node->safe_psql('postgres',
 			"SET enable_seqscan = off; SET ivfflat.probes = $lists; SELECT count(*) FROM (SELECT id FROM grown ORDER BY embedding $op{$class} $queries{$type}->[0] LIMIT 100000) s WHERE id % 4 <> 0"),
 		'0', "vacuum $name: no deleted row comes back");
+	index_check_clean($node, 'grown_idx', "vacuum $name");
 }
 
 # Sizes: a halfvec ivfflat index is about half a vector one; a bit index far smaller still.
