@@ -13,6 +13,10 @@
 #include <atomic>
 #include <cmath>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 namespace vector_core {
 
 namespace scalar {
@@ -98,8 +102,11 @@ SimdLevel ProbeSimdLevel()
 {
 #if defined(__x86_64__) || defined(__i386__)
 	__builtin_cpu_init();
-	// F16C (half conversions, half.h) ships with every AVX2 CPU but is checked, not assumed.
-	bool has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c");
+	// F16C (half conversions, half.h) ships with every AVX2 CPU but is checked, not assumed:
+	// CPUID leaf 1, ECX bit 29 (read directly: clang 14's __builtin_cpu_supports lacks "f16c").
+	unsigned int eax = 0, ebx = 0, ecx = 0, edx = 0;
+	const bool has_f16c = __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & (1u << 29)) != 0;
+	bool has_avx2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && has_f16c;
 	bool has_avx512 = has_avx2 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq") &&
 	                  __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512vl");
 	if (has_avx512)
