@@ -144,19 +144,7 @@ VECTOR_SQL_FUNCTION(halfvec_out)
 // halfvec_typmod_in(cstring[]): validates halfvec(n).
 VECTOR_SQL_FUNCTION(halfvec_typmod_in)
 {
-	ArrayType *ta = PG_GETARG_ARRAYTYPE_P(0);
-	int n;
-	int32 *tl = ArrayGetIntegerTypmods(ta, &n);
-
-	if (n != 1)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid type modifier")));
-	if (*tl < 1)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				errmsg("dimensions for type halfvec must be at least 1")));
-	if (*tl > kHalfvecMaxDim)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				errmsg("dimensions for type halfvec cannot exceed %d", kHalfvecMaxDim)));
-	PG_RETURN_INT32(*tl);
+	PG_RETURN_INT32(DimensionsTypmod(PG_GETARG_ARRAYTYPE_P(0), "halfvec", kHalfvecMaxDim));
 }
 
 // halfvec_recv(internal, oid, integer): reads the binary form (int16 dim, int16 unused, dim

@@ -183,19 +183,7 @@ VECTOR_SQL_FUNCTION(sparsevec_out)
 // sparsevec_typmod_in(cstring[]): validates sparsevec(n).
 VECTOR_SQL_FUNCTION(sparsevec_typmod_in)
 {
-	ArrayType *ta = PG_GETARG_ARRAYTYPE_P(0);
-	int n;
-	int32 *tl = ArrayGetIntegerTypmods(ta, &n);
-
-	if (n != 1)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid type modifier")));
-	if (*tl < 1)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				errmsg("dimensions for type sparsevec must be at least 1")));
-	if (*tl > kSparsevecMaxDim)
-		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				errmsg("dimensions for type sparsevec cannot exceed %d", kSparsevecMaxDim)));
-	PG_RETURN_INT32(*tl);
+	PG_RETURN_INT32(DimensionsTypmod(PG_GETARG_ARRAYTYPE_P(0), "sparsevec", kSparsevecMaxDim));
 }
 
 // sparsevec_recv(internal, oid, integer): reads the binary form (int32 dim, nnz, unused, nnz

@@ -43,6 +43,10 @@ Vector *InitVector(int dim);
 // Errors unless 1 <= dim <= kVectorMaxDim.
 void CheckVectorDim(int dim);
 
+// The type modifier of type_name(n) from typmod_in's cstring[] argument: one integer in
+// 1..max_dims, else an ERROR (22023) naming the type.
+int32 DimensionsTypmod(ArrayType *typmods, const char *type_name, int max_dims);
+
 // Errors when a type modifier is set and differs from dim.
 void CheckExpectedDim(int32 typmod, int dim);
 

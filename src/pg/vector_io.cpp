@@ -140,19 +140,22 @@ VECTOR_SQL_FUNCTION(vector_out)
 // vector_typmod_in(cstring[]): validates vector(n).
 VECTOR_SQL_FUNCTION(vector_typmod_in)
 {
-	ArrayType *ta = PG_GETARG_ARRAYTYPE_P(0);
-	int n;
-	int32 *tl = ArrayGetIntegerTypmods(ta, &n);
+	PG_RETURN_INT32(DimensionsTypmod(PG_GETARG_ARRAYTYPE_P(0), "vector", kVectorMaxDim));
+}
 
+int32 DimensionsTypmod(ArrayType *typmods, const char *type_name, int max_dims)
+{
+	int n;
+	int32 *tl = ArrayGetIntegerTypmods(typmods, &n);
 	if (n != 1)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid type modifier")));
 	if (*tl < 1)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				errmsg("dimensions for type vector must be at least 1")));
-	if (*tl > kVectorMaxDim)
+				errmsg("dimensions for type %s must be at least 1", type_name)));
+	if (*tl > max_dims)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				errmsg("dimensions for type vector cannot exceed %d", kVectorMaxDim)));
-	PG_RETURN_INT32(*tl);
+				errmsg("dimensions for type %s cannot exceed %d", type_name, max_dims)));
+	return *tl;
 }
 
 // vector_recv(internal, oid, integer): reads the binary form (int16 dim, int16
