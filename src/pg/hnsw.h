@@ -323,6 +323,12 @@ HnswListUpdate HnswReplaceList(Relation index, const HnswIndexInfo *info, ItemPo
                                const ItemPointerData *old_links, int old_count, const ItemPointerData *new_links,
                                int new_count);
 
+// After element took target's place in a neighbor's list on layer, links element to target when
+// element's list has room: the neighbor now reaches target through element, so target keeps a
+// way in (WAL-logged; nothing when the list is full or already links it).
+struct HnswReader;
+void HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemPointer target);
+
 struct HnswCandidateOnDisk;
 // Neighbor candidates of one layer with their rows, for the selection heuristic.
 struct HnswSelectionInput {

@@ -276,8 +276,9 @@ HnswListUpdate HnswReplaceList(Relation index, const HnswIndexInfo *info, ItemPo
 // Returns whether the neighbor links to the element afterwards. With force, a full list that
 // the heuristic would keep as it is gives up its farthest link for the element instead.
 static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPointer element,
-                        const char *element_vector, bool force)
+                        const char *element_vector, bool force, ItemPointer displaced)
 {
+	ItemPointerSetInvalid(displaced);
 	bool linked = false;
 	const HnswIndexInfo *info = &reader->info;
 	const int capacity = HnswLayerCapacity(info->m, layer);
@@ -337,14 +338,16 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 			bool wanted = false;
 			for (int i = 0; i < chosen_count; i++)
 				wanted = wanted || ItemPointerEquals(&chosen[i], element);
+			// The victim: a stale link, else the farthest link the heuristic drops (one that
+			// another kept link covers), else (forced, all kept) the farthest link.
 			int victim = stale;
-			if (victim < 0 && (wanted || force)) {
+			for (int pass = 0; pass < 2 && victim < 0 && (wanted || force); pass++) {
 				float victim_distance = -get_float4_infinity();
 				for (int p = 0; p < pool_count; p++) {
 					if (ItemPointerEquals(&pool[p].tid, element))
 						continue;
 					bool kept = false;
-					for (int i = 0; i < chosen_count && wanted && !kept; i++)
+					for (int i = 0; i < chosen_count && pass == 0 && !kept; i++)
 						kept = ItemPointerEquals(&chosen[i], &pool[p].tid);
 					if (kept || pool[p].distance < victim_distance)
 						continue;
@@ -361,6 +364,8 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 			new_count = old_count;
 			bool kept_element = false;
 			if (victim >= 0 && (wanted || force)) {
+				if (victim != stale)
+					*displaced = old_links[victim];
 				new_links[victim] = *element;
 				kept_element = true;
 			}
@@ -385,6 +390,8 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 			for (int i = 0; i < new_count; i++)
 				linked = linked || ItemPointerEquals(&new_links[i], element);
 		}
+		if (update != HnswListUpdate::kWritten)
+			ItemPointerSetInvalid(displaced);
 		if (update != HnswListUpdate::kChanged)
 			break;
 	}
@@ -392,6 +399,34 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 	pfree(new_links);
 	pfree(neighbor_vector);
 	return linked;
+}
+
+// Links element to target on layer when element's list has room; see hnsw.h.
+void HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemPointer target)
+{
+	const HnswIndexInfo *info = &reader->info;
+	const int capacity = HnswLayerCapacity(info->m, layer);
+	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * (capacity + 1)));
+	for (int attempt = 0; attempt < 3; attempt++) {
+		HnswElementRead self;
+		int count = 0;
+		if (!HnswReadElement(reader, element, nullptr, layer, &self, links, &count, nullptr) || count >= capacity)
+			break;
+		bool present = ItemPointerEquals(element, target);
+		for (int i = 0; i < count && !present; i++)
+			present = ItemPointerEquals(&links[i], target);
+		if (present)
+			break;
+		ItemPointerData *updated = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * (count + 1)));
+		memcpy(updated, links, sizeof(ItemPointerData) * count);
+		updated[count] = *target;
+		HnswReaderRelease(reader);
+		HnswListUpdate update = HnswReplaceList(reader->index, info, element, layer, links, count, updated, count + 1);
+		pfree(updated);
+		if (update != HnswListUpdate::kChanged)
+			break;
+	}
+	pfree(links);
 }
 
 // Raises the entry point to element if its level is above the current one.
@@ -467,13 +502,16 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	HnswWriteNewElement(index, info, level, heaptid, vector, bytes, lists, counts, &element, InvalidBuffer);
 
 	for (int layer = top; layer >= 0; layer--) {
-		bool linked = false;
-		for (int i = 0; i < counts[layer]; i++)
-			linked = AddBackLink(&reader, &lists[layer][i], layer, &element, vector, false) || linked;
-		// Every element gets at least one incoming link on each of its layers, from its nearest
-		// neighbor, so that it is reachable (the heuristic may have declined it everywhere).
-		if (!linked && counts[layer] > 0)
-			AddBackLink(&reader, &lists[layer][0], layer, &element, vector, true);
+		ItemPointerData displaced;
+		// The nearest neighbor always links back (giving up its farthest link if it must): a search
+		// reached it, so the element stays reachable even when every list the heuristic would
+		// join is full (new elements would otherwise link mostly among themselves, an island
+		// that only the upper layers reach). The others link back when the heuristic wants it.
+		for (int i = 0; i < counts[layer]; i++) {
+			AddBackLink(&reader, &lists[layer][i], layer, &element, vector, i == 0, &displaced);
+			if (ItemPointerIsValid(&displaced))
+				HnswLinkDisplaced(&reader, &element, layer, &displaced);
+		}
 	}
 	HnswReaderRelease(&reader);
 

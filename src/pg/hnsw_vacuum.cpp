@@ -258,7 +258,8 @@ Size Walk(HnswReader *reader, const TidList *live, bool *reached, int64 *queue, 
 // Links element from the nearest element a search from the entry point reaches (replacing that
 // element's farthest link when its list is full), and gives element that neighbor as a link when
 // it has none. Returns true if a link was added.
-bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPointer element)
+bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPointer element, const TidList *live,
+                       const bool *reached)
 {
 	const HnswIndexInfo *info = &reader->info;
 	const int capacity = HnswLayerCapacity(info->m, 0);
@@ -280,8 +281,23 @@ bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPoi
 	HnswVisitedAdd(&state.visited, element); // never link it to itself
 	HnswSearchLayer(reader, vector, &state, 0, Max(info->ef_construction, 2 * info->m), &start, 1);
 	HnswCandidateOnDisk *found =
-	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * Max(state.result_count, 1)));
+	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * (Max(state.result_count, 0) + 1)));
 	int found_count = HnswTakeResultsSorted(&state, found);
+	// Only elements the walk reached can give a way in: the descent may have landed in another
+	// cut-off group (upper layers reach it), whose members would link it to no avail. If the
+	// search found none, the entry point itself links it.
+	int kept = 0;
+	for (int i = 0; i < found_count; i++) {
+		const int64 at = FindTid(live, &found[i].tid);
+		if (at >= 0 && reached[at])
+			found[kept++] = found[i];
+	}
+	found_count = kept;
+	if (found_count == 0 && !ItemPointerEquals(const_cast<ItemPointer>(&meta->entry), element)) {
+		found[0].tid = meta->entry;
+		found[0].flags = 0;
+		found_count = 1;
+	}
 
 	// First the nearest with a free slot (no link is lost), then, if all are full, the nearest.
 	for (int c = 0; c < 2 * found_count && !linked; c++) {
@@ -306,6 +322,8 @@ bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPoi
 				break;
 			memcpy(updated, links, sizeof(ItemPointerData) * count);
 			int updated_count = count;
+			ItemPointerData displaced;
+			ItemPointerSetInvalid(&displaced);
 			if (count < capacity) {
 				updated[updated_count++] = *element;
 			} else {
@@ -323,14 +341,19 @@ bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPoi
 						farthest = i;
 					}
 				}
+				displaced = updated[farthest];
 				updated[farthest] = *element;
 			}
 			HnswReaderRelease(reader);
 			HnswListUpdate result = HnswReplaceList(reader->index, info, from, 0, links, count, updated, updated_count);
-			if (result == HnswListUpdate::kWritten)
+			if (result == HnswListUpdate::kWritten) {
 				linked = true;
-			else if (result == HnswListUpdate::kGone)
+				// The replaced link's target keeps a way in, through element.
+				if (ItemPointerIsValid(&displaced))
+					HnswLinkDisplaced(reader, element, 0, &displaced);
+			} else if (result == HnswListUpdate::kGone) {
 				break;
+			}
 		}
 		if (linked && own_links == 0) {
 			// A dead end: give it a way out too.
@@ -385,7 +408,7 @@ Size RepairReachability(IndexVacuumInfo *info)
 		for (Size i = 0; i < live.count; i++) {
 			if (reached[i])
 				continue;
-			if (LinkFromReachable(&reader, &meta, &live.tids[i]))
+			if (LinkFromReachable(&reader, &meta, &live.tids[i], &live, reached))
 				added_now++;
 			reached[i] = true;
 			Size head = queue_count;
