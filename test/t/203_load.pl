@@ -103,13 +103,15 @@ is($failed // 0, 0, 'no transaction failed');
 unlike($stderr, qr/ERROR|FATAL|PANIC|server closed|terminated|aborted/, 'no client saw an error') or diag($stderr);
 unlike(PostgreSQL::Test::Utils::slurp_file($node->logfile), qr/PANIC|terminated by signal|TRAP/, 'no backend crashed');
 
-# Recall is measured where it is high (ivf: half the lists probed), over 100 queries, so that the
-# comparison with a fresh build (whose k-means differs) is not lost in sampling noise.
+# Recall is measured where it is high (ivf: three quarters of the lists probed), over 100
+# queries, so that the comparison with a fresh build (whose k-means differs) is not lost in
+# sampling noise: on these random vectors two fresh ivfflat builds differed by 0.021 at half the
+# lists (0.917 against 0.938 once).
 my $queries = random_vectors(100, $dim, 4);
 my %recall_settings = (
 	hnsw => 'SET hnsw.ef_search = 40;',
-	ivfflat => 'SET ivfflat.probes = 20;',
-	ivf => 'SET ivfflat.probes = 20;');
+	ivfflat => 'SET ivfflat.probes = 30;',
+	ivf => 'SET ivfflat.probes = 30;');
 my ($missing_total, $unreachable_total) = (0, 0);
 for my $am (@ams)
 {
