@@ -20,7 +20,10 @@ use VectorIndexCheck;
 
 my $primary = PostgreSQL::Test::Cluster->new('primary');
 $primary->init(allows_streaming => 1);
-$primary->append_conf('postgresql.conf', "autovacuum = off\nwal_consistency_checking = 'generic'\ncheckpoint_timeout = 30s");
+# (wal_keep_size: the standby must find the WAL it missed while the primary was down after the
+# crash; checkpoints during the inserts would otherwise recycle it)
+$primary->append_conf('postgresql.conf',
+	"autovacuum = off\nwal_consistency_checking = 'generic'\ncheckpoint_timeout = 30s\nwal_keep_size = '1GB'");
 $primary->start;
 $primary->safe_psql('postgres', 'CREATE EXTENSION vector');
 $primary->backup('backup');
