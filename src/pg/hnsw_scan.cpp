@@ -18,8 +18,7 @@
 #include <cmath>
 
 #include "pg/hnsw.h"
-#include "pg/halfvec.h"
-#include "pg/sparsevec.h"
+#include "pg/query_dimensions.h"
 #include "pg/vector.h"
 
 namespace {
@@ -50,42 +49,6 @@ Size StateMemory(const HnswSearchState *state)
 	           static_cast<Size>(state->result_capacity + state->candidate_capacity + state->discarded_capacity);
 }
 
-// Errors like the distance operator of a sequential scan would when the query's dimensions
-// differ from the index's.
-void CheckQueryDimensions(const HnswIndexInfo *info, Datum value)
-{
-	switch (info->kind) {
-	case vector_core::ElementKind::kFloat: {
-		Vector *v = DatumGetVector(value);
-		if (v->dim != info->dims)
-			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-			                errmsg("different vector dimensions %d and %d", info->dims, v->dim)));
-		break;
-	}
-	case vector_core::ElementKind::kHalf: {
-		HalfVector *v = DatumGetHalfVector(value);
-		if (v->dim != info->dims)
-			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-			                errmsg("different halfvec dimensions %d and %d", info->dims, v->dim)));
-		break;
-	}
-	case vector_core::ElementKind::kBit: {
-		VarBit *v = DatumGetVarBitP(value);
-		if (VARBITLEN(v) != info->dims)
-			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-			                errmsg("different bit lengths %d and %d", info->dims, static_cast<int>(VARBITLEN(v)))));
-		break;
-	}
-	case vector_core::ElementKind::kSparse: {
-		SparseVector *v = DatumGetSparseVector(value);
-		if (v->dim != info->dims)
-			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-			                errmsg("different sparsevec dimensions %d and %d", info->dims, v->dim)));
-		break;
-	}
-	}
-}
-
 // Runs the first search; fills the first batch.
 void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 {
@@ -94,7 +57,7 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 	so->query = nullptr;
 	if (!(scan->orderByData->sk_flags & SK_ISNULL)) {
 		so->query = static_cast<char *>(palloc(so->info.max_bytes));
-		CheckQueryDimensions(&so->info, scan->orderByData->sk_argument);
+		CheckQueryDimensions(so->info.kind, so->info.dims, scan->orderByData->sk_argument);
 		Size bytes = 0;
 		if (!HnswPrepareVector(&so->info, scan->orderByData->sk_argument, so->query, &bytes)) {
 			// A zero query under cosine: every distance is NaN for the operator; rank by nothing

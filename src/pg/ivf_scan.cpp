@@ -15,7 +15,7 @@
 #include "pg/pg_headers.h"
 
 #include "pg/ivf.h"
-#include "pg/halfvec.h"
+#include "pg/query_dimensions.h"
 #include "pg/vector.h"
 
 using vector_core::IvfMetric;
@@ -216,35 +216,6 @@ void RerankBatch(IndexScanDesc scan, IvfScanOpaque so)
 	qsort(so->batch, so->batch_n, sizeof(IvfCandidate), CompareCandidates);
 }
 
-// Errors like the distance operator of a sequential scan would when the query's dimensions
-// differ from the index's.
-void CheckQueryDimensions(const IvfMetaPageData *meta, Datum value)
-{
-	switch (IvfKind(meta)) {
-	case vector_core::ElementKind::kHalf: {
-		HalfVector *v = DatumGetHalfVector(value);
-		if (v->dim != meta->dim)
-			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-					errmsg("different halfvec dimensions %d and %d", meta->dim, v->dim)));
-		break;
-	}
-	case vector_core::ElementKind::kBit: {
-		VarBit *v = DatumGetVarBitP(value);
-		if (VARBITLEN(v) != meta->dim)
-			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-					errmsg("different bit lengths %d and %d", meta->dim, static_cast<int>(VARBITLEN(v)))));
-		break;
-	}
-	default: {
-		Vector *v = DatumGetVector(value);
-		if (v->dim != meta->dim)
-			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-					errmsg("different vector dimensions %d and %d", meta->dim, v->dim)));
-		break;
-	}
-	}
-}
-
 // Prepares the first scan of a query: query vector, quantizer tables, list order.
 void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 {
@@ -277,7 +248,7 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 	// A NULL query orders nothing: scan with a zero vector, so rows still come back.
 	bool usable = false;
 	if (!(scan->orderByData->sk_flags & SK_ISNULL)) {
-		CheckQueryDimensions(meta, scan->orderByData->sk_argument);
+		CheckQueryDimensions(IvfKind(meta), meta->dim, scan->orderByData->sk_argument);
 		usable = IvfPrepareVector(scan->orderByData->sk_argument, meta, so->query, so->query_row);
 	}
 	if (!usable) {
