@@ -5,8 +5,9 @@ EXTENSION = vector
 EXTVERSION = 0.9.0
 
 MODULE_big = vector
-CORE_SRCS := $(sort $(wildcard src/core/*.cpp))
-PG_SRCS := $(sort $(wildcard src/pg/*.cpp))
+# Every .cpp below src/core and src/pg, whatever the folder (docs/ARCHITECTURE.md maps them).
+CORE_SRCS := $(sort $(shell find src/core -name '*.cpp'))
+PG_SRCS := $(sort $(shell find src/pg -name '*.cpp'))
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 # The install script is the concatenation of sql/install/parts/*.sql in name order: one part per
 # responsibility (the vector type, each access method), so that they can change independently.
@@ -42,6 +43,9 @@ override with_llvm := no
 PG_CXXFLAGS += -std=c++20 -O3 -fno-math-errno -fopenmp -Wall -Wextra -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Wno-cast-function-type -Wno-register -Wno-volatile $(VECTOR_EXTRA_CXXFLAGS)
 PG_CPPFLAGS += -I$(srcdir)/src
+# Header dependencies: the compiler writes each object's list of headers next to it (.d).
+PG_CXXFLAGS += -MMD -MP
+EXTRA_CLEAN += $(OBJS:.o=.d)
 FAISS_LIB ?= /usr/lib/x86_64-linux-gnu/libfaiss.a
 SHLIB_LINK += $(FAISS_LIB) -fopenmp -lblas -llapack -lstdc++ -lm $(VECTOR_EXTRA_LDFLAGS)
 
@@ -49,8 +53,8 @@ PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
-# C++ objects depend on every header of the project (cheap and always right).
-$(OBJS): $(wildcard src/core/*.h src/pg/*.h)
+# Each object depends on the headers it included when it was last compiled.
+-include $(OBJS:.o=.d)
 
 # The install script, built from its parts.
 sql/install/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)

@@ -42,7 +42,7 @@ install)
 	# the sources, and the normal objects stay where they are.
 	rm -rf build-asan/ext
 	mkdir -p build-asan/ext
-	tar --exclude='*.o' --exclude='*.so' --exclude='*.bc' -cf - Makefile vector.control src sql | tar -C build-asan/ext -xf -
+	tar --exclude='*.o' --exclude='*.d' --exclude='*.so' --exclude='*.bc' -cf - Makefile vector.control src sql | tar -C build-asan/ext -xf -
 	make -s -C build-asan/ext -j"$jobs" PG_CONFIG="$pg_config" VECTOR_EXTRA_CXXFLAGS="$flags" \
 		VECTOR_EXTRA_LDFLAGS="-fsanitize=undefined" >build-asan/ext-build.log 2>&1 || {
 		tail -n 50 build-asan/ext-build.log >&2
