@@ -38,7 +38,7 @@ REGRESS_OPTS = --inputdir=. --load-extension=$(EXTENSION)
 # nothing, so turn it off.
 override with_llvm := no
 
-# Kernels pick their SIMD level at run time (src/core/distance*.cpp), so the
+# Kernels pick their SIMD level at run time (src/core/distance/*.cpp), so the
 # module itself is built for the baseline x86-64 ISA and runs on any CPU.
 PG_CXXFLAGS += -std=c++20 -O3 -fno-math-errno -fopenmp -Wall -Wextra -Wno-unused-parameter \
 	-Wno-missing-field-initializers -Wno-cast-function-type -Wno-register -Wno-volatile $(VECTOR_EXTRA_CXXFLAGS)

@@ -1,9 +1,9 @@
 // Hamming and Jaccard distance between `bit` strings (the <~> and <%> operators), on top of
-// the popcount kernels of core/bit_distance.h. Both strings must have the same length in
+// the popcount kernels of core/distance/bit_distance.h. Both strings must have the same length in
 // bits, as in pgvector.
 #include "pg/pg_headers.h"
 
-#include "core/bit_distance.h"
+#include "core/distance/bit_distance.h"
 #include "pg/vector.h"
 
 // Errors when two bit strings have different lengths (pgvector's message).

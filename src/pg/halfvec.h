@@ -8,7 +8,7 @@
 
 #include "pg/pg_headers.h"
 
-#include "core/half.h"
+#include "core/distance/half.h"
 #include "pg/vector.h"
 
 constexpr int kHalfvecMaxDim = 16000;

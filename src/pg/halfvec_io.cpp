@@ -2,8 +2,8 @@
 // constructor of a halfvec shares. Messages and SQLSTATEs are pgvector's.
 #include "pg/pg_headers.h"
 
-#include "core/vector_binary.h"
-#include "core/vector_text.h"
+#include "core/types/vector_binary.h"
+#include "core/types/vector_text.h"
 #include "pg/halfvec.h"
 
 using vector_core::Half;

@@ -1,6 +1,6 @@
 // Distances, norms, arithmetic, comparison, utilities and avg() support of the `halfvec` type.
 //
-// Distances use the halfvec kernels of core/half.h (halves widened to float, sums in float,
+// Distances use the halfvec kernels of core/distance/half.h (halves widened to float, sums in float,
 // then widened to double), so a halfvec distance equals pgvector's within float rounding.
 // Arithmetic computes in float and rounds each result to half; an overflow to infinity is an
 // error like for `vector`.
@@ -9,7 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/half.h"
+#include "core/distance/half.h"
 #include "pg/halfvec.h"
 
 using vector_core::Half;

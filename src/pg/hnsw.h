@@ -14,7 +14,7 @@
 // dimensions, are split into chunks.
 //
 // "Vector" means the element's row in the representation of the index's type (see
-// core/element_space.h): floats for vector, binary16 for halfvec, bytes of bits for bit, and
+// core/distance/element_distance.h): floats for vector, binary16 for halfvec, bytes of bits for bit, and
 // (nnz, indices, values) for sparsevec, padded to a multiple of 4 bytes. The metapage records
 // the representation; indexes of version 1 without it hold floats. The size of a sparse row
 // varies, so each element of a sparsevec index picks its own layout.
@@ -30,8 +30,8 @@
 
 #include "pg/pg_headers.h"
 
-#include "core/element_space.h"
-#include "core/hnsw_graph.h"
+#include "core/distance/element_distance.h"
+#include "core/hnsw/hnsw_graph.h"
 #include "pg/module.h"
 
 constexpr uint32 kHnswMagic = 0x484E5357; // "HNSW"

@@ -15,16 +15,16 @@
 // the on-disk insert path (slower, WAL-logged, same result).
 //
 // The core builder is C++ and owns its memory; it is reached only through the no-throw functions
-// of core/hnsw_build_api.h and is destroyed by a memory-context callback if an ERROR (or a
+// of core/hnsw/hnsw_builder.h and is destroyed by a memory-context callback if an ERROR (or a
 // cancel) unwinds the build.
 #include "pg/pg_headers.h"
 
 #include <cmath>
 #include <cstring>
 
-#include "core/distance.h"
-#include "core/half.h"
-#include "core/hnsw_build_api.h"
+#include "core/distance/float_distance.h"
+#include "core/distance/half.h"
+#include "core/hnsw/hnsw_builder.h"
 #include "pg/hnsw.h"
 #include "pg/vector.h"
 

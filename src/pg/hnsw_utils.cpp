@@ -5,9 +5,9 @@
 #include <cmath>
 #include <cstring>
 
-#include "core/distance.h"
+#include "core/distance/float_distance.h"
 #include "pg/hnsw.h"
-#include "core/half.h"
+#include "core/distance/half.h"
 #include "pg/halfvec.h"
 #include "pg/sparsevec.h"
 #include "pg/vector.h"
@@ -156,7 +156,7 @@ void HnswFinishIndexInfo(HnswIndexInfo *info)
 		metric = vector_core::ElementMetric::kNegativeInnerProduct;
 		break;
 	case HnswMetric::kCosine:
-		// Half rows are compared as they are (see core/element_space.h); the others normalised.
+		// Half rows are compared as they are (see core/distance/element_distance.h); the others normalised.
 		metric = info->kind == vector_core::ElementKind::kHalf ? vector_core::ElementMetric::kCosine
 		                                                       : vector_core::ElementMetric::kNegativeInnerProduct;
 		break;

@@ -1,5 +1,5 @@
 // vector_index_check(index regclass, heapallindexed boolean): walks an hnsw, ivfflat or ivf index
-// and returns one row per structural problem found (src/core/index_check.h does the decoding and
+// and returns one row per structural problem found (src/core/check/index_check.h does the decoding and
 // the cross-checks on page copies), then one 'info' row with what it counted.
 //
 // Locks: ShareLock on the table (no concurrent writes or VACUUM, so the pages form one
@@ -23,11 +23,11 @@ extern "C" {
 #include <cstddef>
 #include <new>
 
-#include "core/index_check.h"
+#include "core/check/index_check.h"
 #include "pg/hnsw.h"
 #include "pg/ivf.h"
-#include "core/element_space.h"
-#include "core/half.h"
+#include "core/distance/element_distance.h"
+#include "core/distance/half.h"
 #include "pg/halfvec.h"
 #include "pg/sparsevec.h"
 #include "pg/vector.h"

@@ -17,7 +17,7 @@
 // its PQ code (pq_m bytes). Quantized indexes keep only codes and re-rank candidates with the
 // exact vectors fetched from the table.
 //
-// Vectors and centroids are stored as rows of the indexed type (core/element_space.h, padded
+// Vectors and centroids are stored as rows of the indexed type (core/distance/element_distance.h, padded
 // to 4 bytes): floats for vector, binary16 for halfvec, bits for bit (Hamming distance), so a
 // halfvec index is half the size of a vector one. Training, list assignment and the quantizers
 // compute on the "stored form": the row as floats (0/1 per bit), normalised for cosine;
@@ -36,8 +36,8 @@
 
 #include "pg/pg_headers.h"
 
-#include "core/element_space.h"
-#include "core/ivf_quant.h"
+#include "core/distance/element_distance.h"
+#include "core/ivf/ivf_quant.h"
 
 constexpr uint32 kIvfMagic = 0x49564631;  // "IVF1"
 constexpr uint32 kIvfVersion = 1;

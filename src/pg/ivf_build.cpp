@@ -24,7 +24,7 @@ extern "C" {
 #include "pg/ivf.h"
 #include "pg/vector.h"
 
-#include "core/kmeans.h"
+#include "core/ivf/kmeans.h"
 
 using vector_core::IvfMetric;
 

@@ -10,8 +10,8 @@
 #include "pg/halfvec.h"
 #include "pg/vector.h"
 
-#include "core/distance.h"
-#include "core/half.h"
+#include "core/distance/float_distance.h"
+#include "core/distance/half.h"
 
 using vector_core::IvfMetric;
 

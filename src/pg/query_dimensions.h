@@ -3,7 +3,7 @@
 
 #include "pg/pg_headers.h"
 
-#include "core/element_space.h"
+#include "core/distance/element_distance.h"
 
 // Errors (22000) like the distance operator of a sequential scan would when the query's
 // dimensions (bits for bit) differ from the index's dims.

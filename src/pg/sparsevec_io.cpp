@@ -2,8 +2,8 @@
 // every constructor of a sparsevec shares. Messages and SQLSTATEs are pgvector's.
 #include "pg/pg_headers.h"
 
-#include "core/sparsevec_text.h"
-#include "core/vector_binary.h"
+#include "core/types/sparsevec_text.h"
+#include "core/types/vector_binary.h"
 #include "pg/sparsevec.h"
 
 using vector_core::SparseElement;

@@ -1,5 +1,5 @@
 // Distances, norms and comparison of the `sparsevec` type. The merge kernels of
-// core/sparse_distance.h sum in float in ascending index order, exactly like pgvector, then
+// core/distance/sparse_distance.h sum in float in ascending index order, exactly like pgvector, then
 // the result is widened to double.
 #include "pg/pg_headers.h"
 
@@ -7,7 +7,7 @@
 #include <climits>
 #include <cmath>
 
-#include "core/sparse_distance.h"
+#include "core/distance/sparse_distance.h"
 #include "pg/sparsevec.h"
 
 // sparsevec_l2_distance(sparsevec, sparsevec): Euclidean distance, the <-> operator.

@@ -1,6 +1,6 @@
 // Distance functions and operators of the `vector` type (<->, <#>, <=>, <+>) and
 // the support functions index operator classes use. The arithmetic lives in the
-// SIMD kernels of core/distance.h; this file only unpacks datums and checks
+// SIMD kernels of core/distance/float_distance.h; this file only unpacks datums and checks
 // dimensions. Results match pgvector: sums are accumulated in float, then
 // widened to double.
 #include "pg/pg_headers.h"
@@ -8,7 +8,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/distance.h"
+#include "core/distance/float_distance.h"
 #include "pg/vector.h"
 
 // l2_distance(vector, vector): Euclidean distance, the <-> operator.

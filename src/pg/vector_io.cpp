@@ -2,8 +2,8 @@
 // checks every constructor of a vector shares.
 #include "pg/pg_headers.h"
 
-#include "core/vector_binary.h"
-#include "core/vector_text.h"
+#include "core/types/vector_binary.h"
+#include "core/types/vector_text.h"
 #include "pg/vector.h"
 
 using vector_core::VectorTextStatus;

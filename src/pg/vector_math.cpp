@@ -5,7 +5,7 @@
 #include <algorithm>
 #include <cmath>
 
-#include "core/distance.h"
+#include "core/distance/float_distance.h"
 #include "pg/vector.h"
 
 // vector_dims(vector): number of dimensions.

@@ -1,10 +1,10 @@
 // libFuzzer target: the halfvec binary form (halfvec_recv) on arbitrary bytes, in the order
 // halfvec_recv uses the decoder: header, checks, length check, values into a dim-sized array.
-// core-sources: vector_binary.cpp
+// core-sources: types/vector_binary.cpp
 #include <cstdint>
 #include <cstdlib>
 
-#include "core/vector_binary.h"
+#include "core/types/vector_binary.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {

@@ -1,12 +1,12 @@
 // libFuzzer target: the halfvec text parser (halfvec_in) on arbitrary bytes, with the output
 // sized as halfvec_in sizes it; checks the result's invariants.
-// core-sources: vector_text.cpp half.cpp half_avx2.cpp half_avx512.cpp
+// core-sources: types/vector_text.cpp distance/half.cpp distance/half_avx2.cpp distance/half_avx512.cpp
 #include <cstdint>
 #include <cstdlib>
 #include <vector>
 
-#include "core/half.h"
-#include "core/vector_text.h"
+#include "core/distance/half.h"
+#include "core/types/vector_text.h"
 #include "scalar_simd_level.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)

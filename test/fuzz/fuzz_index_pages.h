@@ -6,7 +6,7 @@
 #include <cstring>
 #include <vector>
 
-#include "core/index_check.h"
+#include "core/check/index_check.h"
 
 template <typename Checker> int FuzzIndexPages(const std::uint8_t *data, std::size_t size)
 {

@@ -1,12 +1,12 @@
 // libFuzzer target: the sparsevec binary form (sparsevec_recv) on arbitrary bytes, in the order
 // sparsevec_recv uses the decoders: header, checks, length check, indices, index check, values.
-// core-sources: vector_binary.cpp sparsevec_text.cpp vector_text.cpp half.cpp half_avx2.cpp half_avx512.cpp
+// core-sources: types/vector_binary.cpp types/sparsevec_text.cpp types/vector_text.cpp distance/half.cpp distance/half_avx2.cpp distance/half_avx512.cpp
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 
-#include "core/sparsevec_text.h"
-#include "core/vector_binary.h"
+#include "core/types/sparsevec_text.h"
+#include "core/types/vector_binary.h"
 #include "scalar_simd_level.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)

@@ -1,12 +1,12 @@
 // libFuzzer target: the sparsevec text parser (sparsevec_in) on arbitrary bytes, in the order
 // sparsevec_in uses it: count, parse into exactly that many elements, sort, check the indices.
-// core-sources: sparsevec_text.cpp vector_text.cpp half.cpp half_avx2.cpp half_avx512.cpp
+// core-sources: types/sparsevec_text.cpp types/vector_text.cpp distance/half.cpp distance/half_avx2.cpp distance/half_avx512.cpp
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <vector>
 
-#include "core/sparsevec_text.h"
+#include "core/types/sparsevec_text.h"
 #include "scalar_simd_level.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)

@@ -1,11 +1,11 @@
 // libFuzzer target: the vector binary form (vector_recv) on arbitrary bytes, in the order
 // vector_recv uses the decoder: header, checks, length check, values into a dim-sized array.
-// core-sources: vector_binary.cpp
+// core-sources: types/vector_binary.cpp
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 
-#include "core/vector_binary.h"
+#include "core/types/vector_binary.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {

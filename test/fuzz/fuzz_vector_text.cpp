@@ -1,14 +1,14 @@
 // libFuzzer target: the vector text parser (vector_in) on arbitrary bytes.
 // Sizes the output exactly as vector_in does (CountVectorTextElements), so ASan catches a write
 // past it; checks the result's invariants.
-// core-sources: vector_text.cpp half.cpp half_avx2.cpp half_avx512.cpp
+// core-sources: types/vector_text.cpp distance/half.cpp distance/half_avx2.cpp distance/half_avx512.cpp
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <cstring>
 #include <vector>
 
-#include "core/vector_text.h"
+#include "core/types/vector_text.h"
 #include "scalar_simd_level.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)

@@ -1,8 +1,8 @@
-// For fuzz targets that link half.cpp without distance.cpp (whose CPU detection clang-14 does
+// For fuzz targets that link half.cpp without float_distance.cpp (whose CPU detection clang-14 does
 // not compile): the SIMD level is always scalar, the reference code path.
 #pragma once
 
-#include "core/distance.h"
+#include "core/distance/float_distance.h"
 
 namespace vector_core {
 SimdLevel DetectedSimdLevel() { return SimdLevel::kScalar; }

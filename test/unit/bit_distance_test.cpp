@@ -1,6 +1,6 @@
-// Unit tests of the bit-string distances (core/bit_distance.h): every implementation the CPU
+// Unit tests of the bit-string distances (core/distance/bit_distance.h): every implementation the CPU
 // has against a bit-by-bit reference, at every tail length, and pgvector's Jaccard edge cases.
-#include "core/bit_distance.h"
+#include "core/distance/bit_distance.h"
 
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/distance.h"
+#include "core/distance/float_distance.h"
 
 namespace vector_core {
 namespace {

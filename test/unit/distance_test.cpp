@@ -1,9 +1,9 @@
-// Unit tests of the distance kernels (core/distance.h): every SIMD level the CPU supports
+// Unit tests of the distance kernels (core/distance/float_distance.h): every SIMD level the CPU supports
 // against a double-precision reference, against each other, and the dispatch itself.
 //
 // The kernels sum in float, so a result may differ from the exact sum by rounding that grows
 // with the sum of the absolute values of the terms; tolerances are relative to that sum.
-#include "core/distance.h"
+#include "core/distance/float_distance.h"
 
 #include <gtest/gtest.h>
 

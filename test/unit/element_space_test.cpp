@@ -1,4 +1,4 @@
-// Element representations of the indexes (core/element_space.h): each kind's distance against a
+// Element representations of the indexes (core/distance/element_distance.h): each kind's distance against a
 // direct computation, and HNSW graphs built over half, bit and sparse rows (fixed-size rows and
 // rows of varying size through the builder) finding their nearest neighbours.
 #include <gtest/gtest.h>
@@ -9,10 +9,10 @@
 #include <random>
 #include <vector>
 
-#include "core/element_space.h"
-#include "core/half.h"
-#include "core/hnsw_build_api.h"
-#include "core/hnsw_graph.h"
+#include "core/distance/element_distance.h"
+#include "core/distance/half.h"
+#include "core/hnsw/hnsw_builder.h"
+#include "core/hnsw/hnsw_graph.h"
 
 using namespace vector_core;
 

@@ -1,7 +1,7 @@
-// Unit tests of the binary16 conversions and halfvec kernels (core/half.h): the scalar
+// Unit tests of the binary16 conversions and halfvec kernels (core/distance/half.h): the scalar
 // conversions against exact properties, every SIMD level the CPU has against the scalar
 // level (bit-exact conversions, kernels within float tolerance), tails of every length.
-#include "core/half.h"
+#include "core/distance/half.h"
 
 #include <gtest/gtest.h>
 

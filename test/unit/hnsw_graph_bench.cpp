@@ -1,4 +1,4 @@
-// Build-time and recall benchmark of the in-memory HNSW graph (core/hnsw_graph.h) on an .fvecs
+// Build-time and recall benchmark of the in-memory HNSW graph (core/hnsw/hnsw_graph.h) on an .fvecs
 // dataset. Not a test: a tool to run by hand.
 //
 //   hnsw_graph_bench --base B.fvecs --query Q.fvecs [--gt G.ivecs] [--metric l2|ip|cosine|l1]
@@ -7,8 +7,8 @@
 //
 // With --limit (first N base rows) or without --gt, exact neighbors are computed by brute force.
 // Cosine normalises base and queries and builds with the inner-product metric.
-#include "core/distance.h"
-#include "core/hnsw_graph.h"
+#include "core/distance/float_distance.h"
+#include "core/hnsw/hnsw_graph.h"
 
 #include <algorithm>
 #include <chrono>

@@ -1,8 +1,8 @@
-// Unit tests of the in-memory HNSW graph (core/hnsw_graph.h) and its no-throw build interface
-// (core/hnsw_build_api.h): recall against brute force, reachability after Finish, serial and
+// Unit tests of the in-memory HNSW graph (core/hnsw/hnsw_graph.h) and its no-throw build interface
+// (core/hnsw/hnsw_builder.h): recall against brute force, reachability after Finish, serial and
 // threaded builds, the neighbor-selection heuristic, levels, and argument checks.
-#include "core/hnsw_build_api.h"
-#include "core/hnsw_graph.h"
+#include "core/hnsw/hnsw_builder.h"
+#include "core/hnsw/hnsw_graph.h"
 
 #include <gtest/gtest.h>
 

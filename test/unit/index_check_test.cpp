@@ -1,4 +1,4 @@
-// Tests of the index checkers (src/core/index_check.h) on real index images (the fuzz seeds in
+// Tests of the index checkers (src/core/check/index_check.h) on real index images (the fuzz seeds in
 // test/fuzz/corpus, written by the extension) and on copies with one thing broken.
 #include <gtest/gtest.h>
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-#include "core/index_check.h"
+#include "core/check/index_check.h"
 
 namespace {
 

@@ -6,9 +6,9 @@
 #include <random>
 #include <vector>
 
-#include "core/distance.h"
-#include "core/ivf_quant.h"
-#include "core/kmeans.h"
+#include "core/distance/float_distance.h"
+#include "core/ivf/ivf_quant.h"
+#include "core/ivf/kmeans.h"
 
 using namespace vector_core;
 

@@ -1,6 +1,6 @@
-// Unit tests of the sparse distance kernels (core/sparse_distance.h) against the dense
+// Unit tests of the sparse distance kernels (core/distance/sparse_distance.h) against the dense
 // computation of the same vectors, and of the sparsevec text parser and index checks
-// (core/sparsevec_text.h).
+// (core/types/sparsevec_text.h).
 #include <gtest/gtest.h>
 
 #include <cfloat>
@@ -10,8 +10,8 @@
 #include <string>
 #include <vector>
 
-#include "core/sparse_distance.h"
-#include "core/sparsevec_text.h"
+#include "core/distance/sparse_distance.h"
+#include "core/types/sparsevec_text.h"
 
 namespace vector_core {
 namespace {

@@ -1,11 +1,11 @@
-// Unit tests of the vector text parser (src/core/vector_text.cpp).
+// Unit tests of the vector text parser (src/core/types/vector_text.cpp).
 #include <gtest/gtest.h>
 
 #include <random>
 #include <string>
 #include <vector>
 
-#include "core/vector_text.h"
+#include "core/types/vector_text.h"
 
 using vector_core::ParseVectorText;
 using vector_core::VectorTextResult;

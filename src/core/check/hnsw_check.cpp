@@ -1,7 +1,7 @@
 // Structural checks of hnsw and IVF index pages (see index_check.h).
-#include "core/index_check.h"
+#include "core/check/index_check.h"
 
-#include "core/element_space.h"
+#include "core/distance/element_distance.h"
 
 #include <algorithm>
 #include <cstdarg>

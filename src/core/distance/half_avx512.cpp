@@ -3,12 +3,12 @@
 //
 // vcvtph2ps (AVX-512F) turns 16 halves into 16 floats exactly; the tail is one zero-masked
 // 16-bit load (AVX-512BW+VL), so lanes past n read as zero and never fault.
-#include "core/half.h"
+#include "core/distance/half.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 
 // GCC 12 flags its own AVX-512 headers with -Wmaybe-uninitialized (bug 105593); see
-// distance_avx512.cpp.
+// float_distance_avx512.cpp.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"

@@ -1,11 +1,11 @@
 // F16C + AVX2 + FMA halfvec kernels; see half.h. Compiled without -march: each function carries
 // its own target attribute and is only called once the CPU has been found to support it
-// (the AVX2 level of distance.h requires F16C).
+// (the AVX2 level of float_distance.h requires F16C).
 //
 // vcvtph2ps turns 8 halves into 8 floats exactly; the loops then work like the float kernels
 // with two accumulators. The last n % 8 elements are copied into a zeroed block of 8 halves,
 // so that no load reads past the arrays.
-#include "core/half.h"
+#include "core/distance/half.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 

@@ -1,5 +1,5 @@
 // Parser of the sparsevec text form and the shared index checks; see sparsevec_text.h.
-#include "core/sparsevec_text.h"
+#include "core/types/sparsevec_text.h"
 
 #include <algorithm>
 #include <cerrno>
@@ -7,7 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 
-#include "core/vector_text.h"
+#include "core/types/vector_text.h"
 
 namespace vector_core {
 

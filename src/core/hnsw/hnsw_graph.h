@@ -28,7 +28,7 @@
 #include <span>
 #include <vector>
 
-#include "core/element_space.h"
+#include "core/distance/element_distance.h"
 
 namespace vector_core {
 
@@ -119,7 +119,7 @@ struct HnswBuildParams {
 	std::uint64_t seed = 0x5eed5eed5eedULL; // levels are drawn from it, independent of threads
 	bool keep_pruned = false; // fill neighbor lists with pruned candidates (see HnswSelectNeighbors)
 	int max_level = kHnswGraphMaxLevel; // levels drawn above it are capped (page size limits)
-	// Rows of another representation (half, bit, sparse vectors; see element_space.h): when
+	// Rows of another representation (half, bit, sparse vectors; see element_distance.h): when
 	// distance is set, metric is ignored, row i of the data is row_bytes bytes at i * row_bytes,
 	// or, with row offsets (see the constructor), of any size.
 	ElementDistanceFn distance = nullptr;

@@ -3,7 +3,7 @@
 // Each kernel walks both index lists once (O(an + bn)), adding one term per distinct index in
 // ascending order. The data-dependent branches make SIMD unattractive; the non-zero counts are
 // small (at most 16,000) and the walk is memory bound.
-#include "core/sparse_distance.h"
+#include "core/distance/sparse_distance.h"
 
 #include <cmath>
 

@@ -2,12 +2,12 @@
 // PostgreSQL.
 //
 // A halfvec stores its elements as raw binary16 bits (Half). Every kernel converts to float
-// and accumulates in float like the float kernels of distance.h, so a halfvec distance equals
+// and accumulates in float like the float kernels of float_distance.h, so a halfvec distance equals
 // the distance of the same values stored as a vector, up to summation order.
 //
-// Like distance.h, each kernel exists once per SIMD level in its own namespace: scalar
+// Like float_distance.h, each kernel exists once per SIMD level in its own namespace: scalar
 // (bit manipulation), avx2 (F16C vcvtph2ps/vcvtps2ph with AVX2+FMA) and avx512 (AVX-512F
-// conversions). The unqualified functions follow the level distance.h's dispatch has chosen
+// conversions). The unqualified functions follow the level float_distance.h's dispatch has chosen
 // (ActiveSimdLevel, which SetSimdLevel changes for tests); the AVX2 level requires F16C.
 // Arguments: n elements each, any alignment, n may be 0.
 #pragma once
@@ -15,7 +15,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/distance.h"
+#include "core/distance/float_distance.h"
 
 namespace vector_core {
 

@@ -1,7 +1,7 @@
 // IVF compute kernels and quantizers (see ivf_quant.h). The SQ8 and PQ scan kernels are
 // compiled for several ISA levels (target_clones) and picked by the loader, like the kernels
-// of distance.cpp are picked at start-up.
-#include "core/ivf_quant.h"
+// of float_distance.cpp are picked at start-up.
+#include "core/ivf/ivf_quant.h"
 
 #include <immintrin.h>
 #include <omp.h>
@@ -18,7 +18,7 @@
 #include <faiss/impl/ProductQuantizer.h>
 #include <faiss/impl/ScalarQuantizer.h>
 
-#include "core/distance.h"
+#include "core/distance/float_distance.h"
 
 namespace vector_core {
 

@@ -1,10 +1,10 @@
-// AVX-512 distance kernels; see distance.h. Compiled without -march: each function carries its
+// AVX-512 distance kernels; see float_distance.h. Compiled without -march: each function carries its
 // own target attribute and is only called once the CPU has been found to support it.
 //
 // The loops keep four independent accumulators of 16 lanes (64 floats per iteration), then
 // step 16 floats at a time, then finish with one zero-masked load (_mm512_maskz_loadu_ps:
 // lanes past n read as zero and never fault).
-#include "core/distance.h"
+#include "core/distance/float_distance.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 

@@ -1,5 +1,5 @@
-// No-throw wrapper of the in-memory HNSW build; see hnsw_build_api.h.
-#include "core/hnsw_build_api.h"
+// No-throw wrapper of the in-memory HNSW build; see hnsw_builder.h.
+#include "core/hnsw/hnsw_builder.h"
 
 #include <algorithm>
 #include <exception>

@@ -1,13 +1,13 @@
-// Distance functions of every element kind; see element_space.h.
-#include "core/element_space.h"
+// Distance functions of every element kind; see element_distance.h.
+#include "core/distance/element_distance.h"
 
 #include <cmath>
 #include <cstring>
 
-#include "core/bit_distance.h"
-#include "core/distance.h"
-#include "core/half.h"
-#include "core/sparse_distance.h"
+#include "core/distance/bit_distance.h"
+#include "core/distance/float_distance.h"
+#include "core/distance/half.h"
+#include "core/distance/sparse_distance.h"
 
 namespace vector_core {
 

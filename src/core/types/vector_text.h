@@ -9,7 +9,7 @@
 
 #include <cstddef>
 
-#include "core/half.h"
+#include "core/distance/half.h"
 
 namespace vector_core {
 

@@ -3,12 +3,12 @@
 //
 // 64 bytes per iteration: one vpopcntq per 8 words, accumulated in 8 lanes of 64 bits; the
 // tail is a zero-masked byte load (AVX-512BW), so it never reads past the strings.
-#include "core/bit_distance.h"
+#include "core/distance/bit_distance.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 
 // GCC 12 flags its own AVX-512 headers with -Wmaybe-uninitialized (bug 105593); see
-// distance_avx512.cpp.
+// float_distance_avx512.cpp.
 #if defined(__GNUC__) && !defined(__clang__)
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wuninitialized"

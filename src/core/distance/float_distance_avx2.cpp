@@ -1,10 +1,10 @@
-// AVX2 + FMA distance kernels; see distance.h. Compiled without -march: each function carries
+// AVX2 + FMA distance kernels; see float_distance.h. Compiled without -march: each function carries
 // its own target attribute and is only called once the CPU has been found to support it.
 //
 // The loops keep four independent accumulators of 8 lanes (32 floats per iteration) so that
 // FMA latency does not serialise them, then step 8 floats at a time, then finish with one
 // masked load (lanes past n read as zero and never fault).
-#include "core/distance.h"
+#include "core/distance/float_distance.h"
 
 #if defined(__x86_64__) || defined(__i386__)
 

@@ -8,7 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "core/hnsw_graph.h"
+#include "core/hnsw/hnsw_graph.h"
 
 namespace vector_core {
 

@@ -36,9 +36,9 @@
 // links every unreached node from its nearest reached node that has a free slot (found by a
 // search from the entry point, which only visits reached nodes), or else in place of a link whose
 // target keeps another incoming link from a reached node; then it continues the walk from there.
-#include "core/hnsw_graph.h"
+#include "core/hnsw/hnsw_graph.h"
 
-#include "core/distance.h"
+#include "core/distance/float_distance.h"
 
 #include <pthread.h>
 #include <signal.h>

@@ -1,5 +1,5 @@
 // Decoding of the vector binary form; see vector_binary.h.
-#include "core/vector_binary.h"
+#include "core/types/vector_binary.h"
 
 #include <cmath>
 #include <cstdint>

@@ -1,4 +1,4 @@
-// Scalar distance kernels and the run-time dispatch to the best SIMD level; see distance.h.
+// Scalar distance kernels and the run-time dispatch to the best SIMD level; see float_distance.h.
 //
 // The scalar kernels accumulate in float in index order, exactly like pgvector's C loops, so
 // that on a CPU without AVX2 the results are pgvector's. The compiler does not vectorise them
@@ -8,7 +8,7 @@
 // to the scalar table (so callers in other static initialisers are safe) and switched to the
 // detected level by a dynamic initialiser of this file; each call then costs one relaxed load
 // and an indirect jump.
-#include "core/distance.h"
+#include "core/distance/float_distance.h"
 
 #include <atomic>
 #include <cmath>

@@ -4,12 +4,12 @@
 // and finish byte by byte. The portable level counts with std::popcount compiled for the
 // baseline ISA (a few shifts and masks per word); the popcnt level is the same loop compiled
 // with the POPCNT instruction enabled.
-#include "core/bit_distance.h"
+#include "core/distance/bit_distance.h"
 
 #include <bit>
 #include <cstring>
 
-#include "core/distance.h"
+#include "core/distance/float_distance.h"
 
 namespace vector_core {
 
@@ -102,7 +102,7 @@ namespace {
 // Which implementation serves the active SIMD level on this CPU.
 enum class BitImpl { kScalar, kPopcnt, kAvx512 };
 
-// Follows distance.h's active level (so SetSimdLevel(kScalar) also forces portable counts),
+// Follows float_distance.h's active level (so SetSimdLevel(kScalar) also forces portable counts),
 // then the CPU's own popcount features.
 inline BitImpl ChooseBitImpl()
 {

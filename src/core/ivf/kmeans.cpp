@@ -1,6 +1,6 @@
 // K-means for IVF list training: FAISS's Lloyd iterations over BLAS, wrapped so that no
 // exception and no FAISS assert can reach the caller.
-#include "core/kmeans.h"
+#include "core/ivf/kmeans.h"
 
 #include <omp.h>
 
@@ -17,7 +17,7 @@
 #include <faiss/IndexFlat.h>
 #include <faiss/impl/AuxIndexStructures.h>
 
-#include "core/distance.h"
+#include "core/distance/float_distance.h"
 
 namespace vector_core {
 

@@ -3,7 +3,7 @@
 //
 // Both functions read `bytes` bytes of each string; PostgreSQL keeps the padding bits of the
 // last byte zero, so they never count. Population counts dispatch at run time: AVX-512
-// VPOPCNTDQ when the active SIMD level (distance.h) is AVX-512 and the CPU has it, the POPCNT
+// VPOPCNTDQ when the active SIMD level (float_distance.h) is AVX-512 and the CPU has it, the POPCNT
 // instruction when the level is at least AVX2 and the CPU has it, portable code otherwise.
 #pragma once
 

@@ -4,7 +4,7 @@
 // the same bits as the hardware instructions (round to nearest even, quiet NaNs). The scalar
 // kernels convert each element and accumulate in float in index order, like pgvector's loops
 // on a CPU without F16C.
-#include "core/half.h"
+#include "core/distance/half.h"
 
 #include <bit>
 #include <cmath>
@@ -144,7 +144,7 @@ Half FloatToHalf(float f)
 	return scalar::FloatToHalf(f);
 }
 
-// The dispatched functions follow distance.h's active level, so SetSimdLevel switches both
+// The dispatched functions follow float_distance.h's active level, so SetSimdLevel switches both
 // families together; the level check is one relaxed load and a predictable branch.
 #define VECTOR_HALF_DISPATCH(call)                 \
 	switch (ActiveSimdLevel()) {               \

@@ -1,5 +1,5 @@
 // Parsers of the vector and halfvec text forms; see vector_text.h for the grammar.
-#include "core/vector_text.h"
+#include "core/types/vector_text.h"
 
 #include <cerrno>
 #include <cmath>
