@@ -1,10 +1,10 @@
 // Module entry points: the magic block PostgreSQL checks when loading vector.so,
 // and _PG_init, which registers the shared GUCs and those of every access method.
-#include "pg/pg_headers.h"
+#include "pg/common/pg_headers.h"
 
 #include <unistd.h>
 
-#include "pg/module.h"
+#include "pg/common/module.h"
 
 extern "C" {
 PG_MODULE_MAGIC;

@@ -1,5 +1,5 @@
 # TAP helper around vector_index_check(): the structural check of an hnsw, ivfflat or ivf index
-# (src/pg/index_check.cpp) that every test stressing an index runs at its end.
+# (src/pg/admin/index_check.cpp) that every test stressing an index runs at its end.
 package VectorIndexCheck;
 
 use strict;

@@ -23,7 +23,7 @@ constexpr std::size_t kTidSize = 6;
 constexpr std::uint32_t kInvalidBlock = 0xFFFFFFFFu;
 constexpr std::uint16_t kMaxHeapOffset = 2048; // generous bound on heap line pointers (8 kB pages: 291)
 
-// hnsw (src/pg/hnsw.h).
+// hnsw (src/pg/hnsw/hnsw.h).
 constexpr std::uint32_t kHnswMagic = 0x484E5357, kHnswVersion = 1;
 constexpr std::uint16_t kHnswPageId = 0xFF91, kHnswPageMeta = 1, kHnswPageElements = 2;
 constexpr std::size_t kHnswSpecial = 8;
@@ -32,7 +32,7 @@ constexpr std::uint8_t kFlagDeleted = 0x01, kFlagListsInline = 0x02, kFlagVector
 constexpr std::size_t kElementHeader = 24, kNeighborHeader = 4, kChunkHeader = 16;
 constexpr int kHnswMaxDim = 16000;
 
-// IVF (src/pg/ivf.h).
+// IVF (src/pg/ivf/ivf.h).
 constexpr std::uint32_t kIvfMagic = 0x49564631, kIvfVersion = 1;
 constexpr std::uint16_t kIvfPageId = 0xFF91;
 constexpr std::uint16_t kIvfPageMeta = 1, kIvfPageAux = 2, kIvfPageDirectory = 4, kIvfPageList = 8;
@@ -246,7 +246,7 @@ bool HnswChecker::ParseLists(std::uint32_t block, std::uint16_t offset, const un
 	return true;
 }
 
-// Bytes of the lists of layers 0..level (padded to 4), as src/pg/hnsw_utils.cpp lays them out.
+// Bytes of the lists of layers 0..level (padded to 4), as src/pg/hnsw/hnsw_reader.cpp lays them out.
 static std::size_t ListsSize(int m, int level)
 {
 	std::size_t size = 0;

@@ -11,10 +11,10 @@
 // Findings have a severity: "error" is never produced by a correct index (corruption or a
 // bug); "warning" is legal but worth knowing (an HNSW element no link reaches, which pruning and
 // VACUUM can leave behind; a list page no list links to). Links to freed or reused slots are
-// hints by design (see src/pg/hnsw.h) and are only counted.
+// hints by design (see src/pg/hnsw/hnsw.h) and are only counted.
 //
-// The byte layout decoded here is the one src/pg/hnsw.h and src/pg/ivf.h declare;
-// src/pg/index_check.cpp asserts at compile time that the offsets agree. What the checker
+// The byte layout decoded here is the one src/pg/hnsw/hnsw.h and src/pg/ivf/ivf.h declare;
+// src/pg/admin/index_check.cpp asserts at compile time that the offsets agree. What the checker
 // assumes of the stored vectors (their byte size) is confined to PayloadBytes() / the params.
 // Every function is noexcept at the boundary: nothing here throws out of a Checker call.
 #pragma once
@@ -90,7 +90,7 @@ protected:
 	bool failed_alloc_ = false;
 };
 
-// hnsw (src/pg/hnsw.h).
+// hnsw (src/pg/hnsw/hnsw.h).
 class HnswChecker : public IndexCheckerBase {
 public:
 	explicit HnswChecker(std::uint32_t nblocks) : IndexCheckerBase(nblocks) {}
@@ -143,7 +143,7 @@ private:
 	std::vector<PackedTid> links_; // layer << 56 | target
 };
 
-// ivfflat and ivf (src/pg/ivf.h).
+// ivfflat and ivf (src/pg/ivf/ivf.h).
 class IvfChecker : public IndexCheckerBase {
 public:
 	explicit IvfChecker(std::uint32_t nblocks) : IndexCheckerBase(nblocks) {}

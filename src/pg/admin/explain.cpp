@@ -1,0 +1,156 @@
+// EXPLAIN (VERBOSE) of a query that scans an hnsw, ivfflat or ivf index ends with the search
+// settings each such scan runs with, defaults included, for example
+//   Vector Index Scans:
+//     items_embedding_idx (hnsw): hnsw.ef_search=40, hnsw.iterative_scan=off, ...
+// PostgreSQL 15 has no callback through which an index access method adds lines to its own plan
+// node, so this uses ExplainOneQuery_hook: it plans and explains the query as PostgreSQL does
+// (pg_plan_query, then ExplainOnePlan), then appends the lines. Text format and VERBOSE only,
+// so that plain EXPLAIN and the machine-readable formats stay exactly PostgreSQL's. When another
+// module installed the hook first, that module's hook runs and nothing is added. (Changed
+// settings also appear in EXPLAIN (SETTINGS): the GUCs are marked GUC_EXPLAIN.)
+// Plain C-style code: every call may ereport.
+#include "pg/common/pg_headers.h"
+
+extern "C" {
+#include "catalog/pg_class.h"
+#include "commands/defrem.h"
+#include "commands/explain.h"
+#include "executor/instrument.h"
+#include "nodes/plannodes.h"
+#include "portability/instr_time.h"
+#include "tcop/tcopprot.h"
+#include "utils/syscache.h"
+}
+
+#include "pg/common/module.h"
+
+namespace {
+
+ExplainOneQuery_hook_type prev_explain_one_query = nullptr;
+
+// Adds to *ids the indexes that plan and its children scan with an Index Scan node.
+void CollectIndexScans(Plan *plan, List **ids)
+{
+	if (plan == nullptr)
+		return;
+	check_stack_depth();
+	if (IsA(plan, IndexScan))
+		*ids = list_append_unique_oid(*ids, reinterpret_cast<IndexScan *>(plan)->indexid);
+	CollectIndexScans(plan->lefttree, ids);
+	CollectIndexScans(plan->righttree, ids);
+	ListCell *lc;
+	switch (nodeTag(plan)) {
+	case T_Append:
+		foreach (lc, reinterpret_cast<Append *>(plan)->appendplans)
+			CollectIndexScans(static_cast<Plan *>(lfirst(lc)), ids);
+		break;
+	case T_MergeAppend:
+		foreach (lc, reinterpret_cast<MergeAppend *>(plan)->mergeplans)
+			CollectIndexScans(static_cast<Plan *>(lfirst(lc)), ids);
+		break;
+	case T_SubqueryScan:
+		CollectIndexScans(reinterpret_cast<SubqueryScan *>(plan)->subplan, ids);
+		break;
+	case T_CustomScan:
+		foreach (lc, reinterpret_cast<CustomScan *>(plan)->custom_plans)
+			CollectIndexScans(static_cast<Plan *>(lfirst(lc)), ids);
+		break;
+	default:
+		break;
+	}
+}
+
+// Appends "name=value" of each GUC in names to buf, comma-separated.
+void AppendSettings(StringInfo buf, const char *const *names, int n)
+{
+	for (int i = 0; i < n; i++) {
+		const char *value = GetConfigOption(names[i], true, false);
+		appendStringInfo(buf, "%s%s=%s", i > 0 ? ", " : "", names[i], value != nullptr ? value : "?");
+	}
+}
+
+// Appends the "Vector Index Scans:" lines for the vector indexes stmt scans (text, VERBOSE).
+void ExplainVectorScans(PlannedStmt *stmt, ExplainState *es)
+{
+	static const char *const hnsw_settings[] = {"hnsw.ef_search", "hnsw.iterative_scan", "hnsw.max_scan_tuples",
+						    "hnsw.scan_mem_multiplier"};
+	static const char *const ivfflat_settings[] = {"ivfflat.probes", "ivfflat.iterative_scan", "ivfflat.max_probes"};
+	static const char *const ivf_settings[] = {"ivfflat.probes", "ivfflat.iterative_scan", "ivfflat.max_probes",
+						   "vector.ivf_rerank"};
+	if (es->format != EXPLAIN_FORMAT_TEXT || !es->verbose)
+		return;
+	List *ids = NIL;
+	CollectIndexScans(stmt->planTree, &ids);
+	ListCell *lc;
+	foreach (lc, stmt->subplans)
+		CollectIndexScans(static_cast<Plan *>(lfirst(lc)), &ids);
+	bool header = false;
+	foreach (lc, ids) {
+		Oid indexid = lfirst_oid(lc);
+		HeapTuple tuple = SearchSysCache1(RELOID, ObjectIdGetDatum(indexid));
+		if (!HeapTupleIsValid(tuple))
+			continue;
+		Oid relam = reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relam;
+		char *relname = pstrdup(NameStr(reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relname));
+		ReleaseSysCache(tuple);
+		char *am = get_am_name(relam);
+		if (am == nullptr)
+			continue;
+		const char *const *names = nullptr;
+		int n = 0;
+		if (strcmp(am, "hnsw") == 0) {
+			names = hnsw_settings;
+			n = lengthof(hnsw_settings);
+		} else if (strcmp(am, "ivfflat") == 0) {
+			names = ivfflat_settings;
+			n = lengthof(ivfflat_settings);
+		} else if (strcmp(am, "ivf") == 0) {
+			names = ivf_settings;
+			n = lengthof(ivf_settings);
+		} else {
+			continue;
+		}
+		if (!header) {
+			appendStringInfoString(es->str, "Vector Index Scans:\n");
+			header = true;
+		}
+		appendStringInfo(es->str, "  %s (%s): ", quote_identifier(relname), am);
+		AppendSettings(es->str, names, n);
+		appendStringInfoChar(es->str, '\n');
+	}
+}
+
+// ExplainOneQuery_hook: PostgreSQL's own planning and EXPLAIN of a query, then our lines.
+void VectorExplainOneQuery(Query *query, int cursorOptions, IntoClause *into, ExplainState *es,
+			   const char *queryString, ParamListInfo params, QueryEnvironment *queryEnv)
+{
+	if (prev_explain_one_query != nullptr) {
+		prev_explain_one_query(query, cursorOptions, into, es, queryString, params, queryEnv);
+		return;
+	}
+	instr_time start;
+	instr_time duration;
+	BufferUsage before;
+	BufferUsage usage;
+	if (es->buffers)
+		before = pgBufferUsage;
+	INSTR_TIME_SET_CURRENT(start);
+	PlannedStmt *plan = pg_plan_query(query, queryString, cursorOptions, params);
+	INSTR_TIME_SET_CURRENT(duration);
+	INSTR_TIME_SUBTRACT(duration, start);
+	if (es->buffers) {
+		memset(&usage, 0, sizeof(usage));
+		BufferUsageAccumDiff(&usage, &pgBufferUsage, &before);
+	}
+	ExplainOnePlan(plan, into, es, queryString, params, queryEnv, &duration, es->buffers ? &usage : nullptr);
+	ExplainVectorScans(plan, es);
+}
+
+} // namespace
+
+// Installs the EXPLAIN hook (from _PG_init).
+void VectorExplainInit(void)
+{
+	prev_explain_one_query = ExplainOneQuery_hook;
+	ExplainOneQuery_hook = VectorExplainOneQuery;
+}

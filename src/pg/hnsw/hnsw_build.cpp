@@ -1,0 +1,517 @@
+// Building an hnsw index.
+//
+// Phases (shown in pg_stat_progress_create_index):
+//   1. loading tuples: the heap is scanned once; each vector (normalised for cosine) is appended
+//      to the in-memory builder of src/core and its heap TID to a palloc'd array.
+//   2. building graph: the core inserts the vectors with vector.build_threads threads, in chunks
+//      of rows between which the backend checks for interrupts and reports progress; then it
+//      repairs reachability (every element reachable from the entry point) and sorts the lists.
+//   3. writing index pages: elements are laid out breadth-first from the entry point (so that
+//      neighbors tend to share pages), their TIDs assigned by a dry run of the page filler, then
+//      written through the buffer manager without WAL; at the end the whole relation is logged
+//      with log_newpage_range.
+// When the vectors and graph would outgrow maintenance_work_mem, the rows loaded so far are built
+// and written as above, a NOTICE says so, and the rest of the heap is inserted one by one through
+// the on-disk insert path (slower, WAL-logged, same result).
+//
+// The core builder is C++ and owns its memory; it is reached only through the no-throw functions
+// of core/hnsw/hnsw_builder.h and is destroyed by a memory-context callback if an ERROR (or a
+// cancel) unwinds the build.
+#include "pg/common/pg_headers.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "core/distance/float_distance.h"
+#include "core/distance/half.h"
+#include "core/hnsw/hnsw_builder.h"
+#include "pg/hnsw/hnsw.h"
+#include "pg/types/vector/vector.h"
+
+using vector_core::HnswBuilder;
+
+namespace {
+
+// State of one build.
+struct BuildState {
+	Relation heap;
+	Relation index;
+	HnswIndexInfo info;
+	HnswBuilder *builder; // null once written or destroyed
+	ItemPointerData *heaptids;
+	Size heaptid_capacity;
+	Size rows;
+	Size memory_limit;
+	bool on_disk; // the graph was written; remaining rows go through HnswInsertVector
+	double indexed;
+	char *vector; // scratch for one row (info.max_bytes)
+	// halfvec: the graph is built over float rows (normalised for cosine), which the float
+	// kernels compare faster than binary16 ones, and the pages get the rows kept here.
+	bool float_graph;
+	float *floats;    // scratch: one float row
+	char *page_rows;  // rows * info.fixed_bytes
+	Size page_rows_capacity;
+	MemoryContext tuple_context;
+	MemoryContextCallback cleanup;
+};
+
+// Destroys the C++ builder when the build's memory context goes away (also after an ERROR).
+void DestroyBuilder(void *arg)
+{
+	BuildState *state = static_cast<BuildState *>(arg);
+	if (state->builder != nullptr) {
+		vector_core::HnswBuilderDestroy(state->builder);
+		state->builder = nullptr;
+	}
+}
+
+// Whether a failed builder call should be repeated: it stopped for a pending interrupt, which
+// is now processed (a cancel or shutdown errors out here; others, such as a barrier, do not).
+bool RetryAfterInterrupt(BuildState *state)
+{
+	if (!vector_core::HnswBuilderWasCancelled(state->builder))
+		return false;
+	CHECK_FOR_INTERRUPTS();
+	return true;
+}
+
+// Errors with the builder's message.
+void BuilderFailed(BuildState *state, const char *what)
+{
+	const char *message = vector_core::HnswBuilderError(state->builder);
+	bool out_of_memory = strcmp(message, "out of memory") == 0;
+	char *copy = pstrdup(message);
+	ereport(ERROR, (errcode(out_of_memory ? ERRCODE_OUT_OF_MEMORY : ERRCODE_INTERNAL_ERROR),
+	                errmsg("hnsw build failed while %s: %s", what, copy)));
+}
+
+// Places items on consecutive pages starting at a block; in a dry run only assigns TIDs, else
+// also writes each full page through the buffer manager (no WAL: the caller logs the relation).
+struct PageFiller {
+	Relation index;
+	bool write;
+	BlockNumber block; // page being filled
+	char *page;
+	bool dirty;
+};
+
+void FillerInit(PageFiller *filler, Relation index, BlockNumber first, bool write)
+{
+	filler->index = index;
+	filler->write = write;
+	filler->block = first;
+	filler->page = static_cast<char *>(palloc(BLCKSZ));
+	HnswInitPage(filler->page, kHnswPageElements);
+	filler->dirty = false;
+}
+
+// Writes the current page at its block (which must be the relation's next block).
+void FillerFlush(PageFiller *filler)
+{
+	if (!filler->dirty)
+		return;
+	if (filler->write) {
+		Buffer buffer = ReadBufferExtended(filler->index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, nullptr);
+		if (BufferGetBlockNumber(buffer) != filler->block)
+			elog(ERROR, "hnsw build: expected block %u, got %u", filler->block, BufferGetBlockNumber(buffer));
+		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+		memcpy(BufferGetPage(buffer), filler->page, BLCKSZ);
+		MarkBufferDirty(buffer);
+		UnlockReleaseBuffer(buffer);
+	}
+	filler->block++;
+	HnswInitPage(filler->page, kHnswPageElements);
+	filler->dirty = false;
+}
+
+// Adds an item (bytes may be null in a dry run); returns its TID.
+ItemPointerData FillerAdd(PageFiller *filler, const char *bytes, Size size, char *zeros)
+{
+	if (PageGetFreeSpace(filler->page) < MAXALIGN(size))
+		FillerFlush(filler);
+	OffsetNumber offset = PageAddItem(filler->page, const_cast<char *>(bytes != nullptr ? bytes : zeros), size, InvalidOffsetNumber,
+	                                  false, false);
+	if (offset == InvalidOffsetNumber)
+		elog(ERROR, "hnsw build: item of %zu bytes does not fit an empty page", size);
+	filler->dirty = true;
+	ItemPointerData tid;
+	ItemPointerSet(&tid, filler->block, offset);
+	return tid;
+}
+
+// Lays the graph out on pages 1.. and writes them; fills the metapage fields.
+void WriteGraph(BuildState *state, HnswMetaPageData *meta)
+{
+	const vector_core::HnswGraph *graph = vector_core::HnswBuilderGraph(state->builder);
+	const HnswIndexInfo *info = &state->info;
+	const Size n = graph->size();
+	uint32 *order = static_cast<uint32 *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * Max(n, 1)));
+	while (!vector_core::HnswBuilderLayoutOrder(state->builder, order)) {
+		if (!RetryAfterInterrupt(state))
+			BuilderFailed(state, "laying out pages");
+	}
+
+	ItemPointerData *element_tids =
+	    static_cast<ItemPointerData *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(ItemPointerData) * Max(n, 1)));
+	ItemPointerData *apart_tids =
+	    static_cast<ItemPointerData *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(ItemPointerData) * Max(n, 1)));
+	const int per_chunk = HnswWordsPerChunk();
+
+	char *zeros = static_cast<char *>(palloc0(BLCKSZ));
+	char *item = static_cast<char *>(palloc(BLCKSZ));
+	// Every chunk's TID, from the dry run, for the elements whose rows are chunked (each chunk
+	// points at the next): node's chunks start at chunk_tids[chunk_first[node]]. Allocated when
+	// the first chunked element shows up.
+	ItemPointerData *chunk_tids = nullptr;
+	Size chunk_count = 0;
+	Size chunk_capacity = 0;
+	Size *chunk_first = nullptr;
+	ItemPointerData *lists[vector_core::kHnswGraphMaxLevel + 1];
+	int counts[vector_core::kHnswGraphMaxLevel + 1];
+	for (int l = 0; l <= vector_core::kHnswGraphMaxLevel; l++)
+		lists[l] = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * 2 * info->m));
+
+	for (int pass = 0; pass < 2; pass++) {
+		const bool write = pass == 1;
+		PageFiller filler;
+		FillerInit(&filler, state->index, 1, write);
+		for (Size i = 0; i < n; i++) {
+			const uint32 node = order[i];
+			if (node == vector_core::kHnswNoNode)
+				break;
+			const int level = graph->Level(node);
+			const char *vector = state->float_graph ? state->page_rows + static_cast<Size>(node) * info->fixed_bytes
+			                                        : static_cast<const char *>(graph->Vector(node));
+			const Size bytes = info->fixed_bytes != 0 ? info->fixed_bytes : HnswRowBytes(info, vector, info->max_bytes);
+			const HnswLayout layout = HnswChooseLayout(info, level, bytes);
+			if (write) {
+				for (int l = 0; l <= level; l++) {
+					auto neighbors = graph->Neighbors(node, l);
+					counts[l] = static_cast<int>(neighbors.size());
+					for (size_t j = 0; j < neighbors.size(); j++)
+						lists[l][j] = element_tids[neighbors[j]];
+				}
+			}
+			// The element, then its neighbor tuple or its chunks.
+			const Size element_size = HnswElementTupleSize(info, level, layout, bytes);
+			if (write) {
+				HnswFormElementTuple(item, info, level, layout, &state->heaptids[node], vector, bytes, lists, counts,
+				                     &apart_tids[node], &apart_tids[node]);
+				ItemPointerData tid = FillerAdd(&filler, item, element_size, zeros);
+				if (!ItemPointerEquals(&tid, &element_tids[node]))
+					elog(ERROR, "hnsw build: page layout differs between passes");
+			} else {
+				element_tids[node] = FillerAdd(&filler, nullptr, element_size, zeros);
+			}
+			if (layout == HnswLayout::kListsApart) {
+				const Size size = HnswNeighborTupleSize(info, level);
+				if (write)
+					HnswFormNeighborTuple(item, info, level, lists, counts);
+				ItemPointerData tid = FillerAdd(&filler, write ? item : nullptr, size, zeros);
+				if (!write)
+					apart_tids[node] = tid;
+			} else if (layout == HnswLayout::kVectorChunks) {
+				// Chunks in order; each points at the next, so the dry run records where they land.
+				const int chunks = HnswChunkCount(bytes);
+				const int words = static_cast<int>(bytes / 4);
+				if (!write) {
+					if (chunk_first == nullptr)
+						chunk_first = static_cast<Size *>(
+						    MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Size) * Max(n, 1)));
+					if (chunk_count + chunks > chunk_capacity) {
+						chunk_capacity = Max(chunk_capacity * 2, chunk_count + chunks + 1024);
+						chunk_tids = static_cast<ItemPointerData *>(
+						    chunk_tids == nullptr
+						        ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(ItemPointerData) * chunk_capacity)
+						        : repalloc_huge(chunk_tids, sizeof(ItemPointerData) * chunk_capacity));
+					}
+					chunk_first[node] = chunk_count;
+					chunk_count += chunks;
+				}
+				ItemPointerData *tids = chunk_tids + chunk_first[node];
+				for (int c = 0; c < chunks; c++) {
+					const int count = Min(per_chunk, words - c * per_chunk);
+					const Size size = HnswChunkTupleSize(count);
+					if (write) {
+						HnswFormChunkTuple(item, vector + 4 * static_cast<Size>(c) * per_chunk, count,
+						                   c + 1 < chunks ? &tids[c + 1] : nullptr);
+					}
+					ItemPointerData tid = FillerAdd(&filler, write ? item : nullptr, size, zeros);
+					if (!write) {
+						tids[c] = tid;
+						if (c == 0)
+							apart_tids[node] = tid;
+					}
+				}
+			}
+			if (write && (i & 1023) == 0) {
+				pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, static_cast<int64>(i));
+				CHECK_FOR_INTERRUPTS();
+			}
+		}
+		FillerFlush(&filler);
+		if (write)
+			meta->insert_page = filler.block - 1;
+	}
+
+	const uint32 entry = graph->EntryPoint();
+	if (entry != vector_core::kHnswNoNode) {
+		meta->entry = element_tids[entry];
+		meta->entry_level = static_cast<int16>(graph->MaxLevel());
+	}
+	meta->element_count = n;
+}
+
+// Builds the graph of the loaded rows in memory and writes it; frees the builder.
+void BuildAndWrite(BuildState *state)
+{
+	const Size rows = state->rows;
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseGraph);
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, static_cast<int64>(rows));
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, 0);
+	if (!vector_core::HnswBuilderStartGraph(state->builder))
+		BuilderFailed(state, "allocating the graph");
+	// Chunks of about a second or less of work between interrupt checks.
+	const Size chunk = Max(static_cast<Size>(256), static_cast<Size>(2000 * state->info.m / 16));
+	for (Size begin = 0; begin < rows; begin += chunk) {
+		Size end = Min(rows, begin + chunk);
+		while (!vector_core::HnswBuilderInsert(state->builder, begin, end)) {
+			if (!RetryAfterInterrupt(state))
+				BuilderFailed(state, "inserting into the graph");
+		}
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, static_cast<int64>(end));
+		CHECK_FOR_INTERRUPTS();
+	}
+	size_t links_added = 0;
+	while (!vector_core::HnswBuilderFinish(state->builder, &links_added)) {
+		if (!RetryAfterInterrupt(state))
+			BuilderFailed(state, "repairing the graph");
+	}
+	if (links_added > 0)
+		elog(DEBUG1, "hnsw build: %zu links added to make every element reachable", links_added);
+	CHECK_FOR_INTERRUPTS();
+
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseWrite);
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, 0);
+	Buffer meta_buffer = ReadBuffer(state->index, kHnswMetaBlock);
+	HnswMetaPageData meta;
+	LockBuffer(meta_buffer, BUFFER_LOCK_SHARE);
+	meta = *HnswPageGetMeta(BufferGetPage(meta_buffer));
+	LockBuffer(meta_buffer, BUFFER_LOCK_UNLOCK);
+	WriteGraph(state, &meta);
+	LockBuffer(meta_buffer, BUFFER_LOCK_EXCLUSIVE);
+	*HnswPageGetMeta(BufferGetPage(meta_buffer)) = meta;
+	MarkBufferDirty(meta_buffer);
+	UnlockReleaseBuffer(meta_buffer);
+
+	DestroyBuilder(state);
+	pfree(state->heaptids);
+	state->heaptids = nullptr;
+	if (state->page_rows != nullptr) {
+		pfree(state->page_rows);
+		state->page_rows = nullptr;
+		state->page_rows_capacity = 0;
+	}
+}
+
+// Heap scan callback: loads one row (or inserts it on disk after the switch).
+void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull, bool alive, void *arg)
+{
+	BuildState *state = static_cast<BuildState *>(arg);
+	if (isnull[0])
+		return;
+	MemoryContext old = MemoryContextSwitchTo(state->tuple_context);
+	Size bytes = 0;
+	bool usable = HnswPrepareVector(&state->info, values[0], state->vector, &bytes);
+	MemoryContextSwitchTo(old);
+	MemoryContextReset(state->tuple_context);
+	if (!usable)
+		return;
+
+	if (state->on_disk) {
+		HnswInsertVector(index, &state->info, state->vector, bytes, tid);
+	} else {
+		if (vector_core::HnswBuilderMemoryFor(state->builder, state->rows + 1) + state->page_rows_capacity >
+		        state->memory_limit &&
+		    state->rows > 0) {
+			ereport(NOTICE,
+			        (errmsg("hnsw graph no longer fits into maintenance_work_mem after %zu tuples", state->rows),
+			         errdetail("The remaining tuples are inserted one by one, which takes significantly more time."),
+			         errhint("Increase maintenance_work_mem to speed up builds.")));
+			BuildAndWrite(state);
+			// Log what was written so far before WAL-logged inserts modify it.
+			if (RelationNeedsWAL(index))
+				log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+			state->on_disk = true;
+			pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseLoad);
+			HnswInsertVector(index, &state->info, state->vector, bytes, tid);
+		} else {
+			if (state->rows >= state->heaptid_capacity) {
+				state->heaptid_capacity *= 2;
+				state->heaptids = static_cast<ItemPointerData *>(
+				    repalloc_huge(state->heaptids, sizeof(ItemPointerData) * state->heaptid_capacity));
+			}
+			if (state->float_graph) {
+				// The page row, and the graph's float row (normalised for cosine).
+				const Size row_bytes = state->info.fixed_bytes;
+				if ((state->rows + 1) * row_bytes > state->page_rows_capacity) {
+					Size grown = Max(state->page_rows_capacity * 2, static_cast<Size>(1024) * row_bytes);
+					state->page_rows = static_cast<char *>(
+					    state->page_rows == nullptr ? MemoryContextAllocHuge(CurrentMemoryContext, grown)
+					                                : repalloc_huge(state->page_rows, grown));
+					state->page_rows_capacity = grown;
+				}
+				memcpy(state->page_rows + state->rows * row_bytes, state->vector, row_bytes);
+				const int dims = state->info.dims;
+				vector_core::HalfToFloatArray(reinterpret_cast<const vector_core::Half *>(state->vector), state->floats,
+				                              static_cast<size_t>(dims));
+				if (state->info.metric == HnswMetric::kCosine) {
+					const double norm = std::sqrt(vector_core::SquaredNormDouble(state->floats, static_cast<size_t>(dims)));
+					for (int i = 0; i < dims; i++)
+						state->floats[i] = static_cast<float>(state->floats[i] / norm);
+				}
+				if (!vector_core::HnswBuilderAppend(state->builder, state->floats))
+					BuilderFailed(state, "loading vectors");
+			} else if (!vector_core::HnswBuilderAppendRow(state->builder, state->vector, bytes)) {
+				BuilderFailed(state, "loading vectors");
+			}
+			state->heaptids[state->rows++] = *tid;
+		}
+	}
+	state->indexed += 1;
+	if ((static_cast<int64>(state->indexed) & 1023) == 0)
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, static_cast<int64>(state->indexed));
+}
+
+} // namespace
+
+// Index info of a new index from its column and options; errors for what hnsw cannot index.
+static void InfoForNewIndex(Relation index, HnswIndexInfo *info)
+{
+	int32 typmod = TupleDescAttr(index->rd_att, 0)->atttypmod;
+	info->metric = HnswMetricFromOpclass(index, &info->kind);
+	if (typmod < 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));
+	// Dimensions a row may have: bit strings are 8 times denser than floats; a sparse vector
+	// stores its non-zero elements only, so its dimension is not limited by pages.
+	int max_dims = kHnswMaxDim;
+	if (info->kind == vector_core::ElementKind::kBit)
+		max_dims = kHnswMaxBitDim;
+	else if (info->kind == vector_core::ElementKind::kSparse)
+		max_dims = PG_INT32_MAX;
+	if (typmod > max_dims)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		                errmsg("column cannot have more than %d dimensions for hnsw index", max_dims)));
+	info->dims = typmod;
+	info->m = HnswGetM(index);
+	info->ef_construction = HnswGetEfConstruction(index);
+	if (info->ef_construction < 2 * info->m)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("ef_construction must be greater than or equal to 2 * m")));
+	info->max_level = HnswMaxLevelForM(info->m);
+	HnswFinishIndexInfo(info);
+}
+
+// Writes an empty metapage at block 0 of fork (WAL-logged when log).
+static void WriteEmptyMeta(Relation index, ForkNumber fork, const HnswIndexInfo *info, bool log)
+{
+	Buffer buffer = ReadBufferExtended(index, fork, P_NEW, RBM_NORMAL, nullptr);
+	if (BufferGetBlockNumber(buffer) != kHnswMetaBlock)
+		elog(ERROR, "hnsw: metapage is not the first block of \"%s\"", RelationGetRelationName(index));
+	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+	if (log) {
+		// A full-page record: its redo also writes init forks out (generic WAL redo does not).
+		START_CRIT_SECTION();
+		HnswInitMetaPage(BufferGetPage(buffer), info);
+		MarkBufferDirty(buffer);
+		log_newpage_buffer(buffer, true);
+		END_CRIT_SECTION();
+	} else {
+		HnswInitMetaPage(BufferGetPage(buffer), info);
+		MarkBufferDirty(buffer);
+	}
+	UnlockReleaseBuffer(buffer);
+}
+
+// ambuild.
+IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info)
+{
+	if (RelationGetNumberOfBlocks(index) != 0)
+		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
+
+	BuildState *state = static_cast<BuildState *>(palloc0(sizeof(BuildState)));
+	state->heap = heap;
+	state->index = index;
+	InfoForNewIndex(index, &state->info);
+	state->memory_limit = static_cast<Size>(maintenance_work_mem) * 1024;
+	state->vector = static_cast<char *>(palloc(state->info.max_bytes));
+	state->tuple_context = AllocSetContextCreate(CurrentMemoryContext, "hnsw build tuple", ALLOCSET_DEFAULT_SIZES);
+
+	WriteEmptyMeta(index, MAIN_FORKNUM, &state->info, false);
+
+	vector_core::HnswBuildParams params;
+	params.dims = state->info.dims;
+	state->float_graph = state->info.kind == vector_core::ElementKind::kHalf;
+	if (state->float_graph) {
+		// Float kernels over the widened rows: the same neighbours, found faster.
+		state->floats = static_cast<float *>(palloc(sizeof(float) * state->info.dims));
+		switch (state->info.metric) {
+		case HnswMetric::kL2:
+			params.metric = vector_core::HnswGraphMetric::kL2;
+			break;
+		case HnswMetric::kL1:
+			params.metric = vector_core::HnswGraphMetric::kL1;
+			break;
+		default: // inner product, and cosine over normalised rows
+			params.metric = vector_core::HnswGraphMetric::kInnerProduct;
+			break;
+		}
+	} else {
+		params.distance = state->info.distance;
+		params.row_bytes = state->info.fixed_bytes; // 0: rows of varying size
+	}
+	params.m = state->info.m;
+	params.ef_construction = state->info.ef_construction;
+	params.threads = VectorBuildThreads();
+	params.max_level = state->info.max_level;
+	// Workers stop at the next batch when an interrupt (cancel, timeout, shutdown) is pending.
+	params.cancel = reinterpret_cast<const volatile int *>(&InterruptPending);
+	static_assert(sizeof(InterruptPending) == sizeof(int), "InterruptPending is an int");
+
+	double estimate = Max(heap->rd_rel->reltuples, 0.0);
+	const Size typical_row = state->info.fixed_bytes != 0 ? state->info.fixed_bytes : 64 * 8;
+	Size expected = static_cast<Size>(Min(estimate, static_cast<double>(state->memory_limit / (typical_row + 1))));
+	state->builder = vector_core::HnswBuilderCreate(params, expected, state->memory_limit);
+	if (state->builder == nullptr)
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
+	state->cleanup.func = DestroyBuilder;
+	state->cleanup.arg = state;
+	MemoryContextRegisterResetCallback(CurrentMemoryContext, &state->cleanup);
+	state->heaptid_capacity = Max(static_cast<Size>(1024), expected);
+	state->heaptids = static_cast<ItemPointerData *>(
+	    MemoryContextAllocHuge(CurrentMemoryContext, sizeof(ItemPointerData) * state->heaptid_capacity));
+
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseLoad);
+	double reltuples = table_index_build_scan(heap, index, index_info, true, true, BuildCallback, state, nullptr);
+
+	if (!state->on_disk && state->rows > 0)
+		BuildAndWrite(state);
+	DestroyBuilder(state);
+
+	// (After a switch to on-disk inserts the pages are logged again: simple, and rare.)
+	if (RelationNeedsWAL(index))
+		log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
+
+	IndexBuildResult *result = static_cast<IndexBuildResult *>(palloc(sizeof(IndexBuildResult)));
+	result->heap_tuples = reltuples;
+	result->index_tuples = state->indexed;
+	return result;
+}
+
+// ambuildempty: the init fork of an unlogged index.
+void hnswbuildempty(Relation index)
+{
+	HnswIndexInfo info;
+	InfoForNewIndex(index, &info);
+	WriteEmptyMeta(index, INIT_FORKNUM, &info, true);
+}

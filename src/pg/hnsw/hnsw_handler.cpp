@@ -1,0 +1,261 @@
+// The hnsw access method: handler, reloptions, GUCs, cost estimate and the operator-class
+// lookup that picks the distance kernel.
+#include "pg/common/pg_headers.h"
+
+#include <cfloat>
+#include <cmath>
+
+#include "pg/hnsw/hnsw.h"
+#include "pg/common/module.h"
+
+int hnsw_ef_search = kHnswDefaultEfSearch;
+int hnsw_iterative_scan = kHnswIterativeOff;
+int hnsw_max_scan_tuples = 20000;
+double hnsw_scan_mem_multiplier = 1.0;
+
+static relopt_kind hnsw_relopt_kind;
+
+static const struct config_enum_entry hnsw_iterative_scan_options[] = {
+    {"off", kHnswIterativeOff, false},
+    {"relaxed_order", kHnswIterativeRelaxed, false},
+    {"strict_order", kHnswIterativeStrict, false},
+    {nullptr, 0, false},
+};
+
+// Registers the hnsw reloptions and GUCs (pgvector's names, ranges and defaults).
+void HnswInitModule(void)
+{
+	hnsw_relopt_kind = add_reloption_kind();
+	add_int_reloption(hnsw_relopt_kind, "m", "Max number of connections", kHnswDefaultM, kHnswMinM, kHnswMaxM,
+	                  AccessExclusiveLock);
+	add_int_reloption(hnsw_relopt_kind, "ef_construction", "Size of the dynamic candidate list for construction",
+	                  kHnswDefaultEfConstruction, kHnswMinEfConstruction, kHnswMaxEfConstruction,
+	                  AccessExclusiveLock);
+
+	DefineCustomIntVariable("hnsw.ef_search", "Sets the size of the dynamic candidate list for search",
+	                        "Valid range is 1..1000.", &hnsw_ef_search, kHnswDefaultEfSearch, kHnswMinEfSearch,
+	                        kHnswMaxEfSearch, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr, nullptr);
+	DefineCustomEnumVariable("hnsw.iterative_scan", "Sets the mode for iterative scans", nullptr,
+	                         &hnsw_iterative_scan, kHnswIterativeOff, hnsw_iterative_scan_options, PGC_USERSET, GUC_EXPLAIN,
+	                         nullptr, nullptr, nullptr);
+	DefineCustomIntVariable("hnsw.max_scan_tuples", "Sets the max number of tuples to visit for iterative scans",
+	                        nullptr, &hnsw_max_scan_tuples, 20000, 1, INT_MAX, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr,
+	                        nullptr);
+	DefineCustomRealVariable("hnsw.scan_mem_multiplier",
+	                         "Sets the multiple of work_mem to use for iterative scans", nullptr,
+	                         &hnsw_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr, nullptr);
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("hnsw");
+#else
+	EmitWarningsOnPlaceholders("hnsw");
+#endif
+}
+
+// Options of an index, or null for the defaults.
+static HnswOptions *GetOptions(Relation index)
+{
+	return reinterpret_cast<HnswOptions *>(index->rd_options);
+}
+
+int HnswGetM(Relation index)
+{
+	HnswOptions *options = GetOptions(index);
+	return options != nullptr ? options->m : kHnswDefaultM;
+}
+
+int HnswGetEfConstruction(Relation index)
+{
+	HnswOptions *options = GetOptions(index);
+	return options != nullptr ? options->ef_construction : kHnswDefaultEfConstruction;
+}
+
+// The representation of the indexed type, by the type's name (our types have no fixed OIDs).
+static vector_core::ElementKind KindOfType(Oid type)
+{
+	if (type == BITOID || type == VARBITOID)
+		return vector_core::ElementKind::kBit;
+	HeapTuple tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
+	if (!HeapTupleIsValid(tuple))
+		elog(ERROR, "cache lookup failed for type %u", type);
+	char *name = pstrdup(NameStr(reinterpret_cast<Form_pg_type>(GETSTRUCT(tuple))->typname));
+	ReleaseSysCache(tuple);
+	if (strcmp(name, "vector") == 0)
+		return vector_core::ElementKind::kFloat;
+	if (strcmp(name, "halfvec") == 0)
+		return vector_core::ElementKind::kHalf;
+	if (strcmp(name, "sparsevec") == 0)
+		return vector_core::ElementKind::kSparse;
+	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("hnsw does not support type %s", name)));
+	return vector_core::ElementKind::kFloat;
+}
+
+// The distance of an operator class from its support functions: FUNCTION 1 is the distance
+// (by name), FUNCTION 2, when present, the norm that makes it cosine; the representation comes
+// from the operator class's input type.
+HnswMetric HnswMetricFromOpclass(Relation index, vector_core::ElementKind *kind)
+{
+	Oid distance_proc = index_getprocid(index, 1, 1);
+	if (!OidIsValid(distance_proc))
+		ereport(ERROR, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
+		                errmsg("operator class of hnsw index \"%s\" has no distance function",
+		                       RelationGetRelationName(index))));
+	*kind = KindOfType(index->rd_opcintype[0]);
+	char *name = get_func_name(distance_proc);
+	bool has_norm = OidIsValid(index_getprocid(index, 1, 2));
+	// Strip the type prefix of the type-specific names (vector_, halfvec_, sparsevec_).
+	const char *base = name;
+	for (const char *prefix : {"vector_", "halfvec_", "sparsevec_"}) {
+		if (strncmp(base, prefix, strlen(prefix)) == 0) {
+			base += strlen(prefix);
+			break;
+		}
+	}
+	HnswMetric metric = HnswMetric::kL2;
+	bool known = true;
+	if (strcmp(base, "l2_squared_distance") == 0)
+		metric = HnswMetric::kL2;
+	else if (strcmp(base, "negative_inner_product") == 0)
+		metric = has_norm ? HnswMetric::kCosine : HnswMetric::kInnerProduct;
+	else if (strcmp(base, "l1_distance") == 0)
+		metric = HnswMetric::kL1;
+	else if (strcmp(base, "hamming_distance") == 0)
+		metric = HnswMetric::kHamming;
+	else if (strcmp(base, "jaccard_distance") == 0)
+		metric = HnswMetric::kJaccard;
+	else
+		known = false;
+	const bool bit = *kind == vector_core::ElementKind::kBit;
+	const bool bit_metric = metric == HnswMetric::kHamming || metric == HnswMetric::kJaccard;
+	if (!known || bit != bit_metric)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		                errmsg("hnsw does not support the distance function %s", name)));
+	return metric;
+}
+
+// Phase names for pg_stat_progress_create_index.
+static char *hnswbuildphasename(int64 phase)
+{
+	switch (phase) {
+	case PROGRESS_CREATEIDX_SUBPHASE_INITIALIZE:
+		return const_cast<char *>("initializing");
+	case kHnswPhaseLoad:
+		return const_cast<char *>("loading tuples");
+	case kHnswPhaseGraph:
+		return const_cast<char *>("building graph");
+	case kHnswPhaseWrite:
+		return const_cast<char *>("writing index pages");
+	default:
+		return nullptr;
+	}
+}
+
+// Cost of an ordered scan: the elements a search with hnsw.ef_search visits (about ef_search
+// times the layer-0 degree, plus the descent), as random page reads. Without ORDER BY the index
+// is useless, so it costs "infinity".
+static void hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_count, Cost *startup_cost,
+                             Cost *total_cost, Selectivity *selectivity, double *correlation, double *pages)
+{
+	if (path->indexorderbys == NIL) {
+		*startup_cost = DBL_MAX;
+		*total_cost = DBL_MAX;
+		*selectivity = 0;
+		*correlation = 0;
+		*pages = 0;
+		return;
+	}
+	Relation index = index_open(path->indexinfo->indexoid, NoLock);
+	int m = HnswGetM(index);
+	index_close(index, NoLock);
+
+	double tuples = Max(path->indexinfo->tuples, 1.0);
+	double levels = std::log(tuples) / std::log(static_cast<double>(m));
+	double visited = (levels + 1) * m + static_cast<double>(hnsw_ef_search) * m * 0.75;
+	visited = Min(visited, tuples);
+
+	GenericCosts costs;
+	memset(&costs, 0, sizeof(costs));
+	costs.numIndexTuples = visited;
+	genericcostestimate(root, path, loop_count, &costs);
+
+	// All the work happens before the first tuple comes back.
+	*startup_cost = costs.indexTotalCost;
+	*total_cost = costs.indexTotalCost;
+	*selectivity = costs.indexSelectivity;
+	*correlation = costs.indexCorrelation;
+	*pages = costs.numIndexPages;
+}
+
+// Parses WITH (m = ..., ef_construction = ...).
+static bytea *hnswoptions(Datum reloptions, bool validate)
+{
+	static const relopt_parse_elt table[] = {
+	    {"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
+	    {"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
+	};
+	return static_cast<bytea *>(build_reloptions(reloptions, validate, hnsw_relopt_kind, sizeof(HnswOptions), table,
+	                                             lengthof(table)));
+}
+
+// Operator classes are checked when the index is opened (HnswMetricFromOpclass).
+static bool hnswvalidate(Oid opclassoid)
+{
+	return true;
+}
+
+extern "C" {
+PG_FUNCTION_INFO_V1(hnswhandler);
+}
+
+// The index access method handler.
+extern "C" Datum hnswhandler(PG_FUNCTION_ARGS)
+{
+	IndexAmRoutine *am = makeNode(IndexAmRoutine);
+	am->amstrategies = 0;
+	am->amsupport = 3;
+	am->amoptsprocnum = 0;
+	am->amcanorder = false;
+	am->amcanorderbyop = true;
+	am->amcanbackward = false;
+	am->amcanunique = false;
+	am->amcanmulticol = false;
+	am->amoptionalkey = true;
+	am->amsearcharray = false;
+	am->amsearchnulls = false;
+	am->amstorage = false;
+	am->amclusterable = false;
+	am->ampredlocks = false;
+	am->amcanparallel = false;
+	am->amcaninclude = false;
+	am->amusemaintenanceworkmem = false;
+#if PG_VERSION_NUM >= 160000
+	am->amsummarizing = false;
+#endif
+	am->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
+	am->amkeytype = InvalidOid;
+
+	am->ambuild = hnswbuild;
+	am->ambuildempty = hnswbuildempty;
+	am->aminsert = hnswinsert;
+	am->ambulkdelete = hnswbulkdelete;
+	am->amvacuumcleanup = hnswvacuumcleanup;
+	am->amcanreturn = nullptr;
+	am->amcostestimate = hnswcostestimate;
+	am->amoptions = hnswoptions;
+	am->amproperty = nullptr;
+	am->ambuildphasename = hnswbuildphasename;
+	am->amvalidate = hnswvalidate;
+#if PG_VERSION_NUM >= 140000
+	am->amadjustmembers = nullptr;
+#endif
+	am->ambeginscan = hnswbeginscan;
+	am->amrescan = hnswrescan;
+	am->amgettuple = hnswgettuple;
+	am->amgetbitmap = nullptr;
+	am->amendscan = hnswendscan;
+	am->ammarkpos = nullptr;
+	am->amrestrpos = nullptr;
+	am->amestimateparallelscan = nullptr;
+	am->aminitparallelscan = nullptr;
+	am->amparallelrescan = nullptr;
+	PG_RETURN_POINTER(am);
+}

@@ -1,0 +1,544 @@
+// Inserting into an hnsw index (aminsert, and builds that outgrew maintenance_work_mem).
+//
+// Protocol
+// --------
+// 1. Draw a level; search the graph from the entry point (greedy above the level, then a beam
+//    of ef_construction on each layer down to 0) and select the neighbors with the heuristic.
+// 2. Write the new element, its lists filled, on a page with room (free space map, then the last
+//    page, then a new page): one GenericXLog record per page written.
+// 3. Link each selected neighbor back to it. A neighbor's list is read (share lock), the new list
+//    computed with no lock held (appending, or the heuristic over the old list plus the new
+//    element when it is full), then the list's page is locked exclusively and the list written
+//    only if it is still what was read; otherwise the step is retried a few times.
+// 4. If the new element's level is above the entry point's, it becomes the entry point (metapage,
+//    exclusive lock, re-checked).
+// A backend never holds two buffer locks at once, except the metapage and one data page while
+// the very first element of an empty index is written (metapage first), so there is no deadlock.
+// A crash between the steps leaves an element with fewer incoming links, never a broken page;
+// the transaction that inserted it did not commit, so no committed row depends on it.
+#include "pg/common/pg_headers.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "pg/hnsw/hnsw.h"
+
+#if PG_VERSION_NUM >= 150000
+extern "C" {
+#include "common/pg_prng.h"
+}
+#endif
+
+namespace {
+
+// A level drawn from the standard HNSW distribution, capped.
+int RandomLevel(const HnswIndexInfo *info)
+{
+#if PG_VERSION_NUM >= 150000
+	double uniform = pg_prng_double(&pg_global_prng_state);
+#else
+	double uniform = static_cast<double>(random()) / (static_cast<double>(MAX_RANDOM_VALUE) + 1.0);
+#endif
+	int level = vector_core::HnswLevelFromUniform(uniform, info->m);
+	return Min(level, info->max_level);
+}
+
+// A locked (exclusive) page of the index with at least size bytes free for one more item; *fresh
+// is set when the page is new (all zeroes) and must be initialised. Whether a page is new is
+// decided under its lock: a page another backend just added may be initialised by whoever locks
+// it first.
+Buffer PageWithRoom(Relation index, Size size, bool *fresh)
+{
+	const Size needed = MAXALIGN(size);
+	// Room on an existing page (or a new one nobody has initialised yet)?
+	auto usable = [needed](Buffer buffer, bool *is_new) {
+		Page page = BufferGetPage(buffer);
+		*is_new = PageIsNew(page);
+		return *is_new || (HnswPageGetOpaque(page)->flags == kHnswPageElements && PageGetFreeSpace(page) >= needed);
+	};
+	// The free space map (VACUUM records pages with room).
+	for (int attempt = 0; attempt < 3; attempt++) {
+		BlockNumber block = GetPageWithFreeSpace(index, needed + sizeof(ItemIdData));
+		if (block == InvalidBlockNumber || block == kHnswMetaBlock)
+			break;
+		Buffer buffer = ReadBuffer(index, block);
+		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+		if (usable(buffer, fresh))
+			return buffer;
+		Page page = BufferGetPage(buffer);
+		Size free_space = PageGetFreeSpace(page);
+		UnlockReleaseBuffer(buffer);
+		RecordPageWithFreeSpace(index, block, free_space);
+	}
+	for (;;) {
+		// The last page.
+		BlockNumber blocks = RelationGetNumberOfBlocks(index);
+		if (blocks > 1) {
+			Buffer buffer = ReadBuffer(index, blocks - 1);
+			LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+			if (usable(buffer, fresh))
+				return buffer;
+			UnlockReleaseBuffer(buffer);
+		}
+		// A new page (someone may fill it before we lock it: then try again).
+		LockRelationForExtension(index, ExclusiveLock);
+		Buffer buffer = ReadBuffer(index, P_NEW);
+		UnlockRelationForExtension(index, ExclusiveLock);
+		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+		if (usable(buffer, fresh))
+			return buffer;
+		UnlockReleaseBuffer(buffer);
+	}
+}
+
+// Adds one item to a page with room, WAL-logged (with the metapage in the same record when
+// meta_buffer is valid: then entry/level become the entry point). Returns its TID.
+ItemPointerData AddItem(Relation index, const char *item, Size size, Buffer meta_buffer, int level)
+{
+	bool fresh = false;
+	Buffer buffer = PageWithRoom(index, size, &fresh);
+	GenericXLogState *xlog = GenericXLogStart(index);
+	Page page = GenericXLogRegisterBuffer(xlog, buffer, fresh ? GENERIC_XLOG_FULL_IMAGE : 0);
+	if (fresh)
+		HnswInitPage(page, kHnswPageElements);
+	OffsetNumber offset = PageAddItem(page, const_cast<char *>(item), size, InvalidOffsetNumber, false, false);
+	if (offset == InvalidOffsetNumber) {
+		GenericXLogAbort(xlog);
+		UnlockReleaseBuffer(buffer);
+		elog(ERROR, "hnsw: failed to add an item of %zu bytes to index \"%s\"", size, RelationGetRelationName(index));
+	}
+	ItemPointerData tid;
+	ItemPointerSet(&tid, BufferGetBlockNumber(buffer), offset);
+	if (BufferIsValid(meta_buffer)) {
+		Page meta_page = GenericXLogRegisterBuffer(xlog, meta_buffer, 0);
+		HnswMetaPage meta = HnswPageGetMeta(meta_page);
+		meta->entry = tid;
+		meta->entry_level = static_cast<int16>(level);
+		meta->insert_page = BufferGetBlockNumber(buffer);
+		meta->element_count++;
+	}
+	GenericXLogFinish(xlog);
+	UnlockReleaseBuffer(buffer);
+	return tid;
+}
+
+} // namespace
+
+// Writes the element and what it needs (neighbor tuple or chunks) first, the element last.
+void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, ItemPointer heaptid,
+                         const void *vector, Size bytes, ItemPointerData *const *lists, const int *counts,
+                         ItemPointer result, Buffer meta_buffer)
+{
+	const HnswLayout layout = HnswChooseLayout(info, level, bytes);
+	char *item = static_cast<char *>(palloc(BLCKSZ));
+	ItemPointerData apart;
+	ItemPointerSetInvalid(&apart);
+	if (layout == HnswLayout::kListsApart) {
+		HnswFormNeighborTuple(item, info, level, lists, counts);
+		apart = AddItem(index, item, HnswNeighborTupleSize(info, level), InvalidBuffer, 0);
+	} else if (layout == HnswLayout::kVectorChunks) {
+		// Last chunk first, so that each chunk can point at the next.
+		const int per_chunk = HnswWordsPerChunk();
+		const int words = static_cast<int>(bytes / 4);
+		ItemPointerData next;
+		ItemPointerSetInvalid(&next);
+		for (int c = HnswChunkCount(bytes) - 1; c >= 0; c--) {
+			const int count = Min(per_chunk, words - c * per_chunk);
+			HnswFormChunkTuple(item, static_cast<const char *>(vector) + 4 * static_cast<Size>(c) * per_chunk, count,
+			                   ItemPointerIsValid(&next) ? &next : nullptr);
+			next = AddItem(index, item, HnswChunkTupleSize(count), InvalidBuffer, 0);
+		}
+		apart = next;
+	}
+	HnswFormElementTuple(item, info, level, layout, heaptid, vector, bytes, lists, counts, &apart, &apart);
+	*result = AddItem(index, item, HnswElementTupleSize(info, level, layout, bytes), meta_buffer, level);
+	pfree(item);
+}
+
+// Reads the vectors of candidates (dropping those that vanished or are being deleted).
+void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, int count, HnswSelectionInput *input)
+{
+	const HnswIndexInfo *info = &reader->info;
+	input->candidates = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * Max(count, 1)));
+	input->offsets = static_cast<Size *>(palloc(sizeof(Size) * Max(count, 1)));
+	input->count = 0;
+	// Fixed-size rows go straight to their slot; rows of varying size through a buffer.
+	Size capacity = info->fixed_bytes != 0 ? info->fixed_bytes * Max(count, 1) : info->max_bytes;
+	input->vectors = static_cast<char *>(palloc(capacity));
+	char *buffer = info->fixed_bytes != 0 ? nullptr : static_cast<char *>(palloc(info->max_bytes));
+	Size used = 0;
+	for (int i = 0; i < count; i++) {
+		if (sorted[i].flags & kHnswElementDeleted)
+			continue;
+		HnswElementRead read;
+		char *slot = buffer != nullptr ? buffer : input->vectors + used;
+		if (!HnswReadElement(reader, &sorted[i].tid, nullptr, 0, &read, nullptr, nullptr, slot))
+			continue;
+		if (buffer != nullptr) {
+			if (used + read.vector_bytes > capacity) {
+				capacity = Max(capacity * 2, used + read.vector_bytes);
+				input->vectors = static_cast<char *>(repalloc(input->vectors, capacity));
+			}
+			memcpy(input->vectors + used, buffer, read.vector_bytes);
+		}
+		input->offsets[input->count] = used;
+		used += read.vector_bytes;
+		input->candidates[input->count++] = sorted[i];
+	}
+	if (buffer != nullptr)
+		pfree(buffer);
+}
+
+// Runs the heuristic over input (closest first), with keep_pruned filling free places with the
+// closest pruned candidates; writes the selected TIDs to out; returns count. (Inserts do not keep
+// pruned candidates: that made lists of an index grown by inserts drop their long links and
+// split the graph. VACUUM's repair does, which keeps recall after mass deletes.)
+int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInput *input, int max_selected,
+                              ItemPointerData *out, bool keep_pruned)
+{
+	vector_core::HnswCandidate *plain =
+	    static_cast<vector_core::HnswCandidate *>(palloc(sizeof(vector_core::HnswCandidate) * Max(input->count, 1)));
+	for (int i = 0; i < input->count; i++)
+		plain[i] = {input->candidates[i].distance, static_cast<uint32>(i)};
+	int *selected = static_cast<int *>(palloc(sizeof(int) * Max(input->count, 1)));
+	const char *vectors = input->vectors;
+	const Size *offsets = input->offsets;
+	int kept = vector_core::HnswSelectNeighbors(
+	    plain, input->count, max_selected, keep_pruned,
+	    [info, vectors, offsets](int i, int j) { return HnswDistance(info, vectors + offsets[i], vectors + offsets[j]); },
+	    selected);
+	for (int i = 0; i < kept; i++)
+		out[i] = input->candidates[selected[i]].tid;
+	pfree(plain);
+	pfree(selected);
+	return kept;
+}
+
+// Replaces element's list of layer by new_links if it still holds old_links; see hnsw.h.
+HnswListUpdate HnswReplaceList(Relation index, const HnswIndexInfo *info, ItemPointer element, int layer,
+                               const ItemPointerData *old_links, int old_count, const ItemPointerData *new_links,
+                               int new_count)
+{
+	Buffer buffer = ReadBuffer(index, ItemPointerGetBlockNumber(element));
+	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+	Page page = BufferGetPage(buffer);
+	OffsetNumber offset = ItemPointerGetOffsetNumber(element);
+	char *item = nullptr;
+	if (!PageIsNew(page) && HnswPageGetOpaque(page)->flags == kHnswPageElements &&
+	    offset <= PageGetMaxOffsetNumber(page) && ItemIdIsNormal(PageGetItemId(page, offset)))
+		item = static_cast<char *>(PageGetItem(page, PageGetItemId(page, offset)));
+	if (item == nullptr || item[0] != kHnswElementTuple ||
+	    reinterpret_cast<HnswElementHeader *>(item)->level < layer) {
+		UnlockReleaseBuffer(buffer);
+		return HnswListUpdate::kGone;
+	}
+	HnswElementHeader *header = reinterpret_cast<HnswElementHeader *>(item);
+	Buffer list_buffer = buffer;
+	ItemPointerData list_tid = *element;
+	if (!(header->flags & kHnswElementListsInline)) {
+		list_tid = header->lists;
+		UnlockReleaseBuffer(buffer);
+		list_buffer = ReadBuffer(index, ItemPointerGetBlockNumber(&list_tid));
+		LockBuffer(list_buffer, BUFFER_LOCK_EXCLUSIVE);
+	}
+	GenericXLogState *xlog = GenericXLogStart(index);
+	Page list_page = GenericXLogRegisterBuffer(xlog, list_buffer, 0);
+	OffsetNumber list_offset = ItemPointerGetOffsetNumber(&list_tid);
+	HnswListUpdate result = HnswListUpdate::kGone;
+	if (!PageIsNew(list_page) && list_offset <= PageGetMaxOffsetNumber(list_page) &&
+	    ItemIdIsNormal(PageGetItemId(list_page, list_offset))) {
+		char *list_item = static_cast<char *>(PageGetItem(list_page, PageGetItemId(list_page, list_offset)));
+		if (list_item[0] == kHnswElementTuple || list_item[0] == kHnswNeighborTuple) {
+			char *list = HnswListInItem(list_item, info, layer);
+			uint16 count;
+			memcpy(&count, list, sizeof(uint16));
+			if (count == old_count &&
+			    memcmp(list + sizeof(uint16), old_links, sizeof(ItemPointerData) * old_count) == 0) {
+				uint16 stored = static_cast<uint16>(new_count);
+				memcpy(list, &stored, sizeof(uint16));
+				memcpy(list + sizeof(uint16), new_links, sizeof(ItemPointerData) * new_count);
+				result = HnswListUpdate::kWritten;
+			} else {
+				result = HnswListUpdate::kChanged;
+			}
+		}
+	}
+	if (result == HnswListUpdate::kWritten)
+		GenericXLogFinish(xlog);
+	else
+		GenericXLogAbort(xlog);
+	UnlockReleaseBuffer(list_buffer);
+	return result;
+}
+
+// Adds a link from neighbor to element on layer (see the file comment, step 3).
+// Returns whether the neighbor links to the element afterwards. With force, a full list that
+// the heuristic would keep as it is gives up its farthest link for the element instead.
+static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPointer element,
+                        const char *element_vector, bool force, ItemPointer displaced)
+{
+	ItemPointerSetInvalid(displaced);
+	bool linked = false;
+	const HnswIndexInfo *info = &reader->info;
+	const int capacity = HnswLayerCapacity(info->m, layer);
+	ItemPointerData *old_links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+	ItemPointerData *new_links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+	char *neighbor_vector = static_cast<char *>(palloc(info->max_bytes));
+
+	for (int attempt = 0; attempt < 5; attempt++) {
+		HnswElementRead self;
+		int old_count = 0;
+		if (!HnswReadElement(reader, neighbor, nullptr, layer, &self, old_links, &old_count, neighbor_vector))
+			break;
+		if (self.level < layer || (self.flags & kHnswElementDeleted))
+			break;
+		bool present = false;
+		for (int i = 0; i < old_count; i++)
+			present = present || ItemPointerEquals(&old_links[i], element);
+		if (present) {
+			linked = true;
+			break;
+		}
+
+		int new_count;
+		if (old_count < capacity) {
+			memcpy(new_links, old_links, sizeof(ItemPointerData) * old_count);
+			new_links[old_count] = *element;
+			new_count = old_count + 1;
+		} else {
+			// Full: the heuristic over the current links plus the new element decides whether
+			// the element deserves a place; if so it takes one slot only, that of a stale link or
+			// else of the farthest link the heuristic would drop. Rewriting the whole list to the
+			// heuristic's (much shorter) choice would cut the dropped elements' incoming links,
+			// and after a few thousand inserts whole groups of elements fell out of reach (lists
+			// VACUUM had filled were cut the most). With force the farthest link gives way.
+			HnswCandidateOnDisk *pool =
+			    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * (old_count + 1)));
+			int pool_count = 0;
+			int stale = -1;
+			for (int i = 0; i < old_count; i++) {
+				HnswElementRead read;
+				if (!HnswReadElement(reader, &old_links[i], neighbor_vector, 0, &read, nullptr, nullptr, nullptr)) {
+					stale = i;
+					continue;
+				}
+				pool[pool_count++] = {read.distance, read.level, read.flags, old_links[i], read.heaptid};
+			}
+			float d = HnswDistance(info, neighbor_vector, element_vector);
+			HnswCandidateOnDisk self_candidate = {d, 0, 0, *element, {}};
+			pool[pool_count++] = self_candidate;
+			std::sort(pool, pool + pool_count, [](const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b) {
+				return a.distance < b.distance;
+			});
+			HnswSelectionInput input;
+			HnswLoadCandidateVectors(reader, pool, pool_count, &input);
+			ItemPointerData *chosen = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+			const int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, chosen, false);
+			bool wanted = false;
+			for (int i = 0; i < chosen_count; i++)
+				wanted = wanted || ItemPointerEquals(&chosen[i], element);
+			// The victim: a stale link, else the farthest link the heuristic drops (one that
+			// another kept link covers), else (forced, all kept) the farthest link.
+			int victim = stale;
+			for (int pass = 0; pass < 2 && victim < 0 && (wanted || force); pass++) {
+				float victim_distance = -get_float4_infinity();
+				for (int p = 0; p < pool_count; p++) {
+					if (ItemPointerEquals(&pool[p].tid, element))
+						continue;
+					bool kept = false;
+					for (int i = 0; i < chosen_count && pass == 0 && !kept; i++)
+						kept = ItemPointerEquals(&chosen[i], &pool[p].tid);
+					if (kept || pool[p].distance < victim_distance)
+						continue;
+					for (int i = 0; i < old_count; i++) {
+						if (ItemPointerEquals(&old_links[i], &pool[p].tid)) {
+							victim = i;
+							victim_distance = pool[p].distance;
+							break;
+						}
+					}
+				}
+			}
+			memcpy(new_links, old_links, sizeof(ItemPointerData) * old_count);
+			new_count = old_count;
+			bool kept_element = false;
+			if (victim >= 0 && (wanted || force)) {
+				if (victim != stale)
+					*displaced = old_links[victim];
+				new_links[victim] = *element;
+				kept_element = true;
+			}
+			pfree(chosen);
+			pfree(pool);
+			pfree(input.candidates);
+			pfree(input.vectors);
+			pfree(input.offsets);
+			if (!kept_element && new_count == old_count) {
+				// Nothing to change unless stale links were dropped.
+				bool same = memcmp(new_links, old_links, sizeof(ItemPointerData) * new_count) == 0;
+				if (same)
+					break;
+			}
+		}
+
+		// Write it if the list is still what we read.
+		HnswReaderRelease(reader);
+		HnswListUpdate update = HnswReplaceList(reader->index, info, neighbor, layer, old_links, old_count, new_links,
+		                                        new_count);
+		if (update == HnswListUpdate::kWritten) {
+			for (int i = 0; i < new_count; i++)
+				linked = linked || ItemPointerEquals(&new_links[i], element);
+		}
+		if (update != HnswListUpdate::kWritten)
+			ItemPointerSetInvalid(displaced);
+		if (update != HnswListUpdate::kChanged)
+			break;
+	}
+	pfree(old_links);
+	pfree(new_links);
+	pfree(neighbor_vector);
+	return linked;
+}
+
+// Links element to target on layer when element's list has room; see hnsw.h.
+void HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemPointer target)
+{
+	const HnswIndexInfo *info = &reader->info;
+	const int capacity = HnswLayerCapacity(info->m, layer);
+	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * (capacity + 1)));
+	for (int attempt = 0; attempt < 3; attempt++) {
+		HnswElementRead self;
+		int count = 0;
+		if (!HnswReadElement(reader, element, nullptr, layer, &self, links, &count, nullptr) || count >= capacity)
+			break;
+		bool present = ItemPointerEquals(element, target);
+		for (int i = 0; i < count && !present; i++)
+			present = ItemPointerEquals(&links[i], target);
+		if (present)
+			break;
+		ItemPointerData *updated = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * (count + 1)));
+		memcpy(updated, links, sizeof(ItemPointerData) * count);
+		updated[count] = *target;
+		HnswReaderRelease(reader);
+		HnswListUpdate update = HnswReplaceList(reader->index, info, element, layer, links, count, updated, count + 1);
+		pfree(updated);
+		if (update != HnswListUpdate::kChanged)
+			break;
+	}
+	pfree(links);
+}
+
+// Raises the entry point to element if its level is above the current one.
+static void MaybeRaiseEntryPoint(Relation index, ItemPointer element, int level)
+{
+	Buffer buffer = ReadBuffer(index, kHnswMetaBlock);
+	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+	HnswMetaPage current = HnswPageGetMeta(BufferGetPage(buffer));
+	if (level > current->entry_level || !ItemPointerIsValid(&current->entry)) {
+		GenericXLogState *xlog = GenericXLogStart(index);
+		HnswMetaPage meta = HnswPageGetMeta(GenericXLogRegisterBuffer(xlog, buffer, 0));
+		meta->entry = *element;
+		meta->entry_level = static_cast<int16>(level);
+		GenericXLogFinish(xlog);
+	}
+	UnlockReleaseBuffer(buffer);
+}
+
+// Inserts one prepared vector; see the file comment.
+void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vector, Size bytes, ItemPointer heaptid)
+{
+	const int level = RandomLevel(info);
+	HnswMetaPageData meta;
+	HnswReadMeta(index, &meta);
+
+	if (!ItemPointerIsValid(&meta.entry)) {
+		// Empty index: the first element becomes the entry point, under the metapage lock.
+		Buffer meta_buffer = ReadBuffer(index, kHnswMetaBlock);
+		LockBuffer(meta_buffer, BUFFER_LOCK_EXCLUSIVE);
+		HnswMetaPage current = HnswPageGetMeta(BufferGetPage(meta_buffer));
+		if (!ItemPointerIsValid(&current->entry)) {
+			ItemPointerData tid;
+			HnswWriteNewElement(index, info, level, heaptid, vector, bytes, nullptr, nullptr, &tid, meta_buffer);
+			UnlockReleaseBuffer(meta_buffer);
+			return;
+		}
+		meta = *current;
+		UnlockReleaseBuffer(meta_buffer);
+	}
+
+	HnswReader reader;
+	HnswReaderInit(&reader, index, info);
+	HnswCandidateOnDisk start;
+	ItemPointerData *lists[vector_core::kHnswGraphMaxLevel + 1] = {};
+	int counts[vector_core::kHnswGraphMaxLevel + 1] = {};
+	const int top = Min(level, static_cast<int>(meta.entry_level));
+	if (HnswGreedyDescend(&reader, vector, &meta, level, &start)) {
+		HnswCandidateOnDisk *entries = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk)));
+		entries[0] = start;
+		int entry_count = 1;
+		for (int layer = top; layer >= 0; layer--) {
+			HnswSearchState state;
+			HnswSearchStateInit(&state, info, false);
+			HnswSearchLayer(&reader, vector, &state, layer, info->ef_construction, entries, entry_count);
+			HnswCandidateOnDisk *sorted =
+			    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * Max(state.result_count, 1)));
+			int found = HnswTakeResultsSorted(&state, sorted);
+			HnswSelectionInput input;
+			HnswLoadCandidateVectors(&reader, sorted, found, &input);
+			lists[layer] = static_cast<ItemPointerData *>(
+			    palloc(sizeof(ItemPointerData) * HnswLayerCapacity(info->m, layer)));
+			counts[layer] =
+			    HnswSelectNeighborsOnDisk(info, &input, HnswLayerCapacity(info->m, layer), lists[layer], false);
+			pfree(input.candidates);
+			pfree(input.vectors);
+			pfree(input.offsets);
+			entries = sorted;
+			entry_count = found;
+		}
+	}
+
+	ItemPointerData element;
+	HnswWriteNewElement(index, info, level, heaptid, vector, bytes, lists, counts, &element, InvalidBuffer);
+
+	for (int layer = top; layer >= 0; layer--) {
+		ItemPointerData displaced;
+		// The nearest neighbor always links back (giving up its farthest link if it must): a search
+		// reached it, so the element stays reachable even when every list the heuristic would
+		// join is full (new elements would otherwise link mostly among themselves, an island
+		// that only the upper layers reach). The others link back when the heuristic wants it.
+		for (int i = 0; i < counts[layer]; i++) {
+			AddBackLink(&reader, &lists[layer][i], layer, &element, vector, i == 0, &displaced);
+			if (ItemPointerIsValid(&displaced))
+				HnswLinkDisplaced(&reader, &element, layer, &displaced);
+		}
+	}
+	HnswReaderRelease(&reader);
+
+	if (level > meta.entry_level)
+		MaybeRaiseEntryPoint(index, &element, level);
+}
+
+// aminsert: one heap row (NULLs and, for cosine, zero vectors are not indexed).
+bool hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid, Relation heap,
+                IndexUniqueCheck check_unique,
+#if PG_VERSION_NUM >= 140000
+                bool index_unchanged,
+#endif
+                IndexInfo *index_info)
+{
+	if (isnull[0])
+		return false;
+	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "hnsw insert", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(context);
+	HnswIndexInfo info;
+	HnswMetaPageData meta;
+	HnswGetIndexInfo(index, &info, &meta);
+	char *vector = static_cast<char *>(palloc(info.max_bytes));
+	Size bytes = 0;
+	if (HnswPrepareVector(&info, values[0], vector, &bytes))
+		HnswInsertVector(index, &info, vector, bytes, heap_tid);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(context);
+	return false;
+}

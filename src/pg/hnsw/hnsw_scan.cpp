@@ -1,0 +1,232 @@
+// Scanning an hnsw index: ORDER BY column <op> query LIMIT k.
+//
+// The first amgettuple call runs the search: greedy descent to layer 1, then a beam search with
+// hnsw.ef_search on layer 0; the results are returned closest first. With hnsw.iterative_scan,
+// elements the search visited but did not keep are remembered ("discarded"); when the results
+// run out, the search resumes from the ef_search closest of them (with the visited set kept), and
+// so on until hnsw.max_scan_tuples elements were visited or the scan's memory passes
+// work_mem * hnsw.scan_mem_multiplier; then the remaining discarded elements are returned in
+// order. strict_order skips what would come back closer than a row already returned;
+// relaxed_order returns each batch in order.
+//
+// Distances are exact (the index stores full vectors) and the heap TIDs come with the distance
+// computed from the same read of the element, so no recheck is needed. The scan holds no buffer
+// pin between calls; like pgvector it needs an MVCC snapshot, so that a heap TID freed and
+// reused by VACUUM meanwhile is never visible.
+#include "pg/common/pg_headers.h"
+
+#include <cmath>
+
+#include "pg/hnsw/hnsw.h"
+#include "pg/common/query_dimensions.h"
+#include "pg/types/vector/vector.h"
+
+namespace {
+
+struct ScanOpaque {
+	MemoryContext context; // everything of one search; reset by rescan
+	HnswIndexInfo info;
+	bool first;
+	bool exhausted;
+	char *query; // the query's row; null for a NULL query value (every distance 0)
+	HnswReader reader;
+	HnswSearchState state;
+	HnswCandidateOnDisk *batch; // current batch, closest first
+	int batch_count;
+	int batch_next;
+	double previous_distance;
+	Size max_memory;
+	int ef_search; // hnsw.ef_search when the search started (the batch buffer is sized for it)
+	ItemPointerData entry; // the entry point, a last place to continue an iterative scan from
+};
+
+// Rough bytes held by the search state.
+Size StateMemory(const HnswSearchState *state)
+{
+	return sizeof(uint64) * state->visited.capacity +
+	       (sizeof(ItemPointerData) * state->arena_stride + sizeof(uint16)) * static_cast<Size>(state->arena_capacity) +
+	       sizeof(HnswCandidateOnDisk) *
+	           static_cast<Size>(state->result_capacity + state->candidate_capacity + state->discarded_capacity);
+}
+
+// Runs the first search; fills the first batch.
+void StartSearch(IndexScanDesc scan, ScanOpaque *so)
+{
+	HnswMetaPageData meta;
+	HnswGetIndexInfo(scan->indexRelation, &so->info, &meta);
+	so->query = nullptr;
+	if (!(scan->orderByData->sk_flags & SK_ISNULL)) {
+		so->query = static_cast<char *>(palloc(so->info.max_bytes));
+		CheckQueryDimensions(so->info.kind, so->info.dims, scan->orderByData->sk_argument);
+		Size bytes = 0;
+		if (!HnswPrepareVector(&so->info, scan->orderByData->sk_argument, so->query, &bytes)) {
+			// A zero query under cosine: every distance is NaN for the operator; rank by nothing
+			// (an all-zero row: no non-zero elements for a sparse one).
+			memset(so->query, 0, so->info.max_bytes);
+		}
+	}
+	HnswReaderInit(&so->reader, scan->indexRelation, &so->info);
+	HnswSearchStateInit(&so->state, &so->info, hnsw_iterative_scan != kHnswIterativeOff);
+	so->ef_search = hnsw_ef_search;
+	so->batch = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * (so->ef_search + 1)));
+	so->batch_count = 0;
+	so->batch_next = 0;
+
+	so->entry = meta.entry;
+	HnswCandidateOnDisk start;
+	if (!HnswGreedyDescend(&so->reader, so->query, &meta, 0, &start)) {
+		so->exhausted = true;
+		return;
+	}
+	so->state.tuples = 1;
+	HnswSearchLayer(&so->reader, so->query, &so->state, 0, so->ef_search, &start, 1);
+	// Fewer than ef_search found: the descent may have landed in a corner with no way out (an
+	// element whose links all died, a cluster of equal vectors linking only among themselves).
+	// Search on from the entry point too, from which VACUUM keeps every element reachable.
+	if (so->state.result_count < so->ef_search && ItemPointerIsValid(&so->entry) &&
+	    !HnswVisitedContains(&so->state.visited, &so->entry)) {
+		HnswCandidateOnDisk entry;
+		if (HnswVisitBatch(&so->reader, so->query, &so->entry, 1, &entry, get_float4_infinity(), &so->state) == 1) {
+			so->state.tuples++;
+			HnswSearchLayer(&so->reader, so->query, &so->state, 0, so->ef_search, &entry, 1);
+		}
+	}
+	so->batch_count = HnswTakeResultsSorted(&so->state, so->batch);
+	HnswReaderRelease(&so->reader);
+}
+
+// Fills the next batch for an iterative scan; false when nothing is left.
+bool NextBatch(ScanOpaque *so)
+{
+	HnswSearchState *state = &so->state;
+	so->batch_count = 0;
+	so->batch_next = 0;
+	const bool over_tuples = state->tuples >= hnsw_max_scan_tuples;
+	const bool over_memory = StateMemory(state) >= so->max_memory;
+	if (state->discarded_count == 0 && (state->candidate_count == 0 || over_tuples || over_memory)) {
+		// Nothing left around where the search landed: go on from the entry point, from which
+		// every element is reachable (VACUUM keeps it so), unless it was visited already.
+		if (over_tuples || over_memory || !ItemPointerIsValid(&so->entry) ||
+		    HnswVisitedContains(&state->visited, &so->entry))
+			return false;
+		HnswCandidateOnDisk entry;
+		if (HnswVisitBatch(&so->reader, so->query, &so->entry, 1, &entry, get_float4_infinity(), state) != 1)
+			return false;
+		state->tuples++;
+		HnswSearchLayer(&so->reader, so->query, state, 0, so->ef_search, &entry, 1);
+		HnswReaderRelease(&so->reader);
+		so->batch_count = HnswTakeResultsSorted(state, so->batch);
+		return true; // (an empty batch too: the caller asks again)
+	}
+	if (over_tuples || over_memory) {
+		if (over_memory && !over_tuples)
+			ereport(DEBUG1, (errmsg("hnsw index scan reached memory limit after " INT64_FORMAT " tuples",
+			                        state->tuples),
+			                 errhint("Increase hnsw.scan_mem_multiplier to scan more tuples.")));
+		// Return what was seen, in order, without searching further.
+		so->batch[0] = HnswPopDiscarded(state);
+		so->batch_count = 1;
+		return true;
+	}
+	const int batch = so->ef_search;
+	HnswCandidateOnDisk *entries = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * batch));
+	int entry_count = 0;
+	while (entry_count < batch && state->discarded_count > 0)
+		entries[entry_count++] = HnswPopDiscarded(state);
+	const bool had_work = entry_count > 0 || state->candidate_count > 0;
+	HnswSearchLayer(&so->reader, so->query, state, 0, batch, entries, entry_count);
+	HnswReaderRelease(&so->reader);
+	pfree(entries);
+	if (state->result_count > so->ef_search + 1) {
+		// Cannot happen (ef bounds the results), but keep the batch buffer safe.
+		elog(ERROR, "hnsw: iterative scan batch overflow");
+	}
+	so->batch_count = HnswTakeResultsSorted(state, so->batch);
+	// An empty batch that expanded left-over candidates still made progress: ask again.
+	return so->batch_count > 0 || had_work;
+}
+
+} // namespace
+
+// ambeginscan.
+IndexScanDesc hnswbeginscan(Relation index, int nkeys, int norderbys)
+{
+	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+	ScanOpaque *so = static_cast<ScanOpaque *>(palloc0(sizeof(ScanOpaque)));
+	so->context = AllocSetContextCreate(CurrentMemoryContext, "hnsw scan", ALLOCSET_DEFAULT_SIZES);
+	double max_memory = static_cast<double>(work_mem) * hnsw_scan_mem_multiplier * 1024.0;
+	so->max_memory = static_cast<Size>(Min(max_memory, static_cast<double>(MaxAllocHugeSize)));
+	so->first = true;
+	scan->opaque = so;
+	return scan;
+}
+
+// amrescan.
+void hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys)
+{
+	ScanOpaque *so = static_cast<ScanOpaque *>(scan->opaque);
+	if (!so->first)
+		HnswReaderRelease(&so->reader);
+	MemoryContextReset(so->context);
+	so->first = true;
+	so->exhausted = false;
+	so->previous_distance = -get_float8_infinity();
+	if (keys && scan->numberOfKeys > 0)
+		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+	if (orderbys && scan->numberOfOrderBys > 0)
+		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+}
+
+// amgettuple: the next heap TID, closest first.
+bool hnswgettuple(IndexScanDesc scan, ScanDirection dir)
+{
+	ScanOpaque *so = static_cast<ScanOpaque *>(scan->opaque);
+	MemoryContext old = MemoryContextSwitchTo(so->context);
+
+	if (so->first) {
+		pgstat_count_index_scan(scan->indexRelation);
+		if (scan->orderByData == nullptr)
+			elog(ERROR, "cannot scan hnsw index without order");
+		if (!IsMVCCSnapshot(scan->xs_snapshot))
+			elog(ERROR, "non-MVCC snapshots are not supported with hnsw");
+		so->exhausted = false;
+		StartSearch(scan, so);
+		so->first = false;
+	}
+
+	while (!so->exhausted) {
+		if (so->batch_next >= so->batch_count) {
+			if (hnsw_iterative_scan == kHnswIterativeOff || !NextBatch(so)) {
+				so->exhausted = true;
+				break;
+			}
+			continue;
+		}
+		const HnswCandidateOnDisk &c = so->batch[so->batch_next++];
+		if ((c.flags & kHnswElementDeleted) || !ItemPointerIsValid(&c.heaptid))
+			continue;
+		if (hnsw_iterative_scan == kHnswIterativeStrict) {
+			if (c.distance < so->previous_distance)
+				continue;
+			so->previous_distance = c.distance;
+		}
+		scan->xs_heaptid = c.heaptid;
+		scan->xs_recheck = false;
+		scan->xs_recheckorderby = false;
+		MemoryContextSwitchTo(old);
+		return true;
+	}
+	MemoryContextSwitchTo(old);
+	return false;
+}
+
+// amendscan.
+void hnswendscan(IndexScanDesc scan)
+{
+	ScanOpaque *so = static_cast<ScanOpaque *>(scan->opaque);
+	if (!so->first)
+		HnswReaderRelease(&so->reader);
+	MemoryContextDelete(so->context);
+	pfree(so);
+	scan->opaque = nullptr;
+}

@@ -1,0 +1,580 @@
+// VACUUM of an hnsw index: remove the elements of dead heap rows and repair their neighbors.
+//
+// ambulkdelete runs four passes over the element pages:
+//   1. find: every element whose heap TID the callback reports dead goes into a TID set; the live
+//      element of highest level is remembered as a replacement entry point.
+//   2. repair: every live element with a link to a dead one gets a new list on that layer: the
+//      heuristic over its live links plus the live links of the dead neighbors (two hops through
+//      the hole), so the graph stays navigable after heavy churn. Lists are replaced with the
+//      same compare-and-write as inserts (HnswReplaceList), retried if an insert changed them.
+//   3. entry point: if it is dead, the replacement becomes the entry point (WAL-logged).
+//   4. free: the dead elements (and their neighbor tuples and vector chunks) are deleted from
+//      their pages (line pointers stay, unused, so that other TIDs never move) and the pages'
+//      free space goes to the free space map, where inserts find it.
+// Scans and inserts run concurrently. A link to a freed slot is harmless: readers check what they
+// find at a TID (an unused line pointer, or a new element, which is just an extra candidate), and
+// heap TIDs are only ever returned together with the element they were read from.
+#include "pg/common/pg_headers.h"
+
+#include <algorithm>
+
+#include "pg/hnsw/hnsw.h"
+
+namespace {
+
+// Calls fn(block, offset, item) for every item of kind on every element page, under a share lock
+// (fn must not take buffer locks). Uses the vacuum's buffer strategy.
+template <typename Fn>
+void ForEachItem(IndexVacuumInfo *info, uint8 kind, Fn &&fn)
+{
+	Relation index = info->index;
+	BlockNumber blocks = RelationGetNumberOfBlocks(index);
+	for (BlockNumber block = 1; block < blocks; block++) {
+		vacuum_delay_point();
+		Buffer buffer = ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, info->strategy);
+		LockBuffer(buffer, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buffer);
+		if (!PageIsNew(page) && HnswPageGetOpaque(page)->flags == kHnswPageElements) {
+			OffsetNumber max = PageGetMaxOffsetNumber(page);
+			for (OffsetNumber offset = FirstOffsetNumber; offset <= max; offset++) {
+				ItemId item_id = PageGetItemId(page, offset);
+				if (!ItemIdIsNormal(item_id))
+					continue;
+				char *item = static_cast<char *>(PageGetItem(page, item_id));
+				if (static_cast<uint8>(item[0]) == kind)
+					fn(block, offset, item);
+			}
+		}
+		UnlockReleaseBuffer(buffer);
+	}
+}
+
+// Growable array of TIDs in the current memory context.
+struct TidList {
+	ItemPointerData *tids;
+	Size count;
+	Size capacity;
+};
+
+void TidListInit(TidList *list)
+{
+	list->capacity = 1024;
+	list->count = 0;
+	list->tids = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * list->capacity));
+}
+
+void TidListAdd(TidList *list, ItemPointer tid)
+{
+	if (list->count >= list->capacity) {
+		list->capacity *= 2;
+		list->tids =
+		    static_cast<ItemPointerData *>(repalloc_huge(list->tids, sizeof(ItemPointerData) * list->capacity));
+	}
+	list->tids[list->count++] = *tid;
+}
+
+// Orders TIDs by block, then offset.
+bool TidLess(const ItemPointerData &a, const ItemPointerData &b)
+{
+	return ItemPointerCompare(const_cast<ItemPointer>(&a), const_cast<ItemPointer>(&b)) < 0;
+}
+
+// Gives element a new list on layer without its dead links (pass 2). Returns true if it wrote.
+bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer element, int layer)
+{
+	const HnswIndexInfo *info = &reader->info;
+	const int capacity = HnswLayerCapacity(info->m, layer);
+	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+	ItemPointerData *hop = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+	ItemPointerData *chosen = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+	char *vector = static_cast<char *>(palloc(info->max_bytes));
+	bool wrote = false;
+
+	for (int attempt = 0; attempt < 5; attempt++) {
+		HnswElementRead self;
+		int count = 0;
+		if (!HnswReadElement(reader, element, nullptr, layer, &self, links, &count, vector))
+			break;
+		bool any_dead = false;
+		for (int i = 0; i < count && !any_dead; i++)
+			any_dead = HnswVisitedContains(dead, &links[i]);
+		if (!any_dead)
+			break;
+
+		// Candidates: live links and the live links of dead links, each once, not the element.
+		HnswVisitedSet seen;
+		HnswVisitedInit(&seen, static_cast<uint32>(capacity * (capacity + 1)));
+		HnswVisitedAdd(&seen, element);
+		HnswCandidateOnDisk *pool =
+		    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * capacity * (capacity + 1)));
+		int pool_count = 0;
+		auto consider = [&](ItemPointer tid) {
+			if (HnswVisitedContains(dead, tid) || !HnswVisitedAdd(&seen, tid))
+				return;
+			HnswElementRead read;
+			if (!HnswReadElement(reader, tid, vector, 0, &read, nullptr, nullptr, nullptr))
+				return;
+			pool[pool_count++] = {read.distance, read.level, read.flags, *tid, read.heaptid};
+		};
+		for (int i = 0; i < count; i++) {
+			if (!HnswVisitedContains(dead, &links[i])) {
+				consider(&links[i]);
+				continue;
+			}
+			HnswElementRead gone;
+			int hop_count = 0;
+			if (HnswReadElement(reader, &links[i], nullptr, layer, &gone, hop, &hop_count, nullptr)) {
+				for (int j = 0; j < hop_count; j++)
+					consider(&hop[j]);
+			}
+		}
+		if (pool_count == 0) {
+			// Every neighbor and every neighbor's neighbor died (say, most copies of a repeated
+			// vector were deleted): without new candidates the element would keep no link at all,
+			// a dead end for any search that reaches it. Find some as an insert would.
+			HnswMetaPageData meta;
+			HnswReadMeta(reader->index, &meta);
+			HnswCandidateOnDisk start;
+			if (HnswGreedyDescend(reader, vector, &meta, layer, &start)) {
+				HnswSearchState state;
+				HnswSearchStateInit(&state, info, false);
+				HnswVisitedAdd(&state.visited, element);
+				HnswSearchLayer(reader, vector, &state, layer, Max(info->ef_construction, capacity), &start, 1);
+				HnswCandidateOnDisk *found = static_cast<HnswCandidateOnDisk *>(
+				    palloc(sizeof(HnswCandidateOnDisk) * Max(state.result_count, 1)));
+				const int found_count = HnswTakeResultsSorted(&state, found);
+				for (int i = 0; i < found_count && pool_count < capacity * (capacity + 1); i++) {
+					if (!(found[i].flags & kHnswElementDeleted) && !HnswVisitedContains(dead, &found[i].tid) &&
+					    found[i].level >= layer && HnswVisitedAdd(&seen, &found[i].tid))
+						pool[pool_count++] = found[i];
+				}
+				pfree(found);
+			}
+		}
+		std::sort(pool, pool + pool_count,
+		          [](const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b) { return a.distance < b.distance; });
+		HnswSelectionInput input;
+		HnswLoadCandidateVectors(reader, pool, pool_count, &input);
+		int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, chosen, true);
+		HnswReaderRelease(reader);
+		HnswListUpdate update =
+		    HnswReplaceList(reader->index, info, element, layer, links, count, chosen, chosen_count);
+		pfree(pool);
+		pfree(seen.keys);
+		pfree(input.candidates);
+		pfree(input.vectors);
+		pfree(input.offsets);
+		if (update == HnswListUpdate::kWritten)
+			wrote = true;
+		if (update != HnswListUpdate::kChanged)
+			break;
+	}
+	pfree(links);
+	pfree(hop);
+	pfree(chosen);
+	pfree(vector);
+	return wrote;
+}
+
+// Deletes the items of tids (sorted) from their pages, WAL-logged, and records the pages' free
+// space (pass 4). Returns how many were deleted.
+Size FreeItems(IndexVacuumInfo *info, TidList *tids, uint8 expect_kind)
+{
+	Relation index = info->index;
+	Size freed = 0;
+	Size i = 0;
+	while (i < tids->count) {
+		BlockNumber block = ItemPointerGetBlockNumber(&tids->tids[i]);
+		Size end = i;
+		while (end < tids->count && ItemPointerGetBlockNumber(&tids->tids[end]) == block)
+			end++;
+		vacuum_delay_point();
+		Buffer buffer = ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, info->strategy);
+		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+		GenericXLogState *xlog = GenericXLogStart(index);
+		Page page = GenericXLogRegisterBuffer(xlog, buffer, 0);
+		Size here = 0;
+		// Highest offsets first: PageIndexTupleDeleteNoCompact keeps the other line pointers.
+		for (Size j = end; j-- > i;) {
+			OffsetNumber offset = ItemPointerGetOffsetNumber(&tids->tids[j]);
+			if (offset > PageGetMaxOffsetNumber(page))
+				continue;
+			ItemId item_id = PageGetItemId(page, offset);
+			if (!ItemIdIsNormal(item_id))
+				continue;
+			char *item = static_cast<char *>(PageGetItem(page, item_id));
+			if (static_cast<uint8>(item[0]) != expect_kind)
+				continue;
+			PageIndexTupleDeleteNoCompact(page, offset);
+			here++;
+		}
+		Size free_space = PageGetFreeSpace(page);
+		if (here > 0)
+			GenericXLogFinish(xlog);
+		else
+			GenericXLogAbort(xlog);
+		UnlockReleaseBuffer(buffer);
+		RecordPageWithFreeSpace(index, block, free_space);
+		freed += here;
+		i = end;
+	}
+	return freed;
+}
+
+// Index of tid in the sorted tids, or -1.
+int64 FindTid(const TidList *tids, ItemPointer tid)
+{
+	const ItemPointerData *begin = tids->tids;
+	const ItemPointerData *end = tids->tids + tids->count;
+	const ItemPointerData *it = std::lower_bound(begin, end, *tid, TidLess);
+	if (it != end && ItemPointerEquals(const_cast<ItemPointer>(it), tid))
+		return it - begin;
+	return -1;
+}
+
+// Marks everything reachable on layer 0 from the elements in queue[0..queue_count) (already
+// marked); returns the new queue length.
+Size Walk(HnswReader *reader, const TidList *live, bool *reached, int64 *queue, Size queue_count, Size head,
+          ItemPointerData *links)
+{
+	for (; head < queue_count; head++) {
+		HnswElementRead read;
+		int count = 0;
+		if (!HnswReadElement(reader, &live->tids[queue[head]], nullptr, 0, &read, links, &count, nullptr))
+			continue;
+		for (int i = 0; i < count; i++) {
+			int64 next = FindTid(live, &links[i]);
+			if (next >= 0 && !reached[next]) {
+				reached[next] = true;
+				queue[queue_count++] = next;
+			}
+		}
+		if ((head & 1023) == 0)
+			vacuum_delay_point();
+	}
+	return queue_count;
+}
+
+// Links element from the nearest element a search from the entry point reaches (replacing that
+// element's farthest link when its list is full), and gives element that neighbor as a link when
+// it has none. Returns true if a link was added.
+bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPointer element, const TidList *live,
+                       const bool *reached)
+{
+	const HnswIndexInfo *info = &reader->info;
+	const int capacity = HnswLayerCapacity(info->m, 0);
+	char *vector = static_cast<char *>(palloc(info->max_bytes));
+	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+	ItemPointerData *updated = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+	HnswElementRead self;
+	int own_count = 0;
+	bool linked = false;
+	if (!HnswReadElement(reader, element, nullptr, 0, &self, links, &own_count, vector))
+		return false;
+	const int own_links = own_count;
+
+	HnswCandidateOnDisk start;
+	if (!HnswGreedyDescend(reader, vector, meta, 0, &start))
+		return false;
+	HnswSearchState state;
+	HnswSearchStateInit(&state, info, false);
+	HnswVisitedAdd(&state.visited, element); // never link it to itself
+	HnswSearchLayer(reader, vector, &state, 0, Max(info->ef_construction, 2 * info->m), &start, 1);
+	HnswCandidateOnDisk *found =
+	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * (Max(state.result_count, 0) + 1)));
+	int found_count = HnswTakeResultsSorted(&state, found);
+	// Only elements the walk reached can give a way in: the descent may have landed in another
+	// cut-off group (upper layers reach it), whose members would link it to no avail. If the
+	// search found none, the entry point itself links it.
+	int kept = 0;
+	for (int i = 0; i < found_count; i++) {
+		const int64 at = FindTid(live, &found[i].tid);
+		if (at >= 0 && reached[at])
+			found[kept++] = found[i];
+	}
+	found_count = kept;
+	if (found_count == 0 && !ItemPointerEquals(const_cast<ItemPointer>(&meta->entry), element)) {
+		found[0].tid = meta->entry;
+		found[0].flags = 0;
+		found_count = 1;
+	}
+
+	// First the nearest with a free slot (no link is lost), then, if all are full, the nearest.
+	for (int c = 0; c < 2 * found_count && !linked; c++) {
+		const bool append_only = c < found_count;
+		ItemPointer from = &found[c % found_count].tid;
+		if (ItemPointerEquals(from, element) || (found[c % found_count].flags & kHnswElementDeleted))
+			continue;
+		for (int attempt = 0; attempt < 3 && !linked; attempt++) {
+			HnswElementRead read;
+			int count = 0;
+			char *from_vector = static_cast<char *>(palloc(info->max_bytes));
+			if (!HnswReadElement(reader, from, nullptr, 0, &read, links, &count, from_vector))
+				break;
+			bool present = false;
+			for (int i = 0; i < count; i++)
+				present = present || ItemPointerEquals(&links[i], element);
+			if (present) {
+				linked = true; // someone linked it meanwhile
+				break;
+			}
+			if (append_only && count >= capacity)
+				break;
+			memcpy(updated, links, sizeof(ItemPointerData) * count);
+			int updated_count = count;
+			ItemPointerData displaced;
+			ItemPointerSetInvalid(&displaced);
+			if (count < capacity) {
+				updated[updated_count++] = *element;
+			} else {
+				// Replace the farthest link.
+				int farthest = 0;
+				float worst = -get_float4_infinity();
+				for (int i = 0; i < count; i++) {
+					HnswElementRead target;
+					if (!HnswReadElement(reader, &links[i], from_vector, 0, &target, nullptr, nullptr, nullptr)) {
+						farthest = i; // a stale link: the best one to replace
+						break;
+					}
+					if (target.distance > worst) {
+						worst = target.distance;
+						farthest = i;
+					}
+				}
+				displaced = updated[farthest];
+				updated[farthest] = *element;
+			}
+			HnswReaderRelease(reader);
+			HnswListUpdate result = HnswReplaceList(reader->index, info, from, 0, links, count, updated, updated_count);
+			if (result == HnswListUpdate::kWritten) {
+				linked = true;
+				// The replaced link's target keeps a way in, through element.
+				if (ItemPointerIsValid(&displaced))
+					HnswLinkDisplaced(reader, element, 0, &displaced);
+			} else if (result == HnswListUpdate::kGone) {
+				break;
+			}
+		}
+		if (linked && own_links == 0) {
+			// A dead end: give it a way out too.
+			ItemPointerData none[1];
+			HnswReaderRelease(reader);
+			HnswReplaceList(reader->index, info, element, 0, none, 0, from, 1);
+		}
+	}
+	return linked;
+}
+
+// Makes every live element reachable from the entry point on layer 0 again: a breadth-first walk
+// finds the elements that inserts' pruning or VACUUM's removals cut off, and each one is linked
+// from the nearest element a search reaches. Returns the links added.
+Size RepairReachability(IndexVacuumInfo *info)
+{
+	Relation index = info->index;
+	HnswIndexInfo index_info;
+	HnswMetaPageData meta;
+	HnswGetIndexInfo(index, &index_info, &meta);
+	if (!ItemPointerIsValid(&meta.entry))
+		return 0;
+
+	TidList live;
+	TidListInit(&live);
+	ForEachItem(info, kHnswElementTuple, [&](BlockNumber block, OffsetNumber offset, char *item) {
+		ItemPointerData tid;
+		ItemPointerSet(&tid, block, offset);
+		TidListAdd(&live, &tid);
+	});
+	if (live.count == 0)
+		return 0;
+	bool *reached = static_cast<bool *>(MemoryContextAllocHuge(CurrentMemoryContext, live.count));
+	memset(reached, 0, live.count);
+	int64 *queue = static_cast<int64 *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * live.count));
+	ItemPointerData *links =
+	    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * HnswLayerCapacity(index_info.m, 0)));
+	HnswReader reader;
+	HnswReaderInit(&reader, index, &index_info);
+
+	Size added = 0;
+	for (int round = 0; round < 3; round++) {
+		memset(reached, 0, live.count);
+		Size queue_count = 0;
+		int64 entry = FindTid(&live, &meta.entry);
+		if (entry < 0)
+			break;
+		reached[entry] = true;
+		queue[queue_count++] = entry;
+		queue_count = Walk(&reader, &live, reached, queue, queue_count, 0, links);
+		Size added_now = 0;
+		for (Size i = 0; i < live.count; i++) {
+			if (reached[i])
+				continue;
+			if (LinkFromReachable(&reader, &meta, &live.tids[i], &live, reached))
+				added_now++;
+			reached[i] = true;
+			Size head = queue_count;
+			queue[queue_count++] = static_cast<int64>(i);
+			queue_count = Walk(&reader, &live, reached, queue, queue_count, head, links);
+			CHECK_FOR_INTERRUPTS();
+		}
+		added += added_now;
+		if (added_now == 0)
+			break;
+	}
+	HnswReaderRelease(&reader);
+	if (added > 0)
+		elog(DEBUG1, "hnsw vacuum: %zu links added to reach every element of \"%s\"", added,
+		     RelationGetRelationName(index));
+	return added;
+}
+
+} // namespace
+
+// ambulkdelete.
+IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
+                                      IndexBulkDeleteCallback callback, void *callback_state)
+{
+	Relation index = info->index;
+	if (stats == nullptr)
+		stats = static_cast<IndexBulkDeleteResult *>(palloc0(sizeof(IndexBulkDeleteResult)));
+
+	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(context);
+
+	HnswIndexInfo index_info;
+	HnswMetaPageData meta;
+	HnswGetIndexInfo(index, &index_info, &meta);
+
+	// 1. find.
+	HnswVisitedSet dead;
+	HnswVisitedInit(&dead, 1024);
+	TidList dead_elements;
+	TidList dead_apart; // neighbor tuples and chunk chains of dead elements
+	TidList dead_chunks;
+	TidListInit(&dead_elements);
+	TidListInit(&dead_apart);
+	TidListInit(&dead_chunks);
+	TidList live;
+	TidListInit(&live);
+	ItemPointerData best_entry;
+	ItemPointerSetInvalid(&best_entry);
+	int best_level = -1;
+	double live_count = 0;
+	ForEachItem(info, kHnswElementTuple, [&](BlockNumber block, OffsetNumber offset, char *item) {
+		const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
+		ItemPointerData tid;
+		ItemPointerSet(&tid, block, offset);
+		ItemPointerData heaptid = header->heaptid;
+		if (callback(&heaptid, callback_state)) {
+			HnswVisitedAdd(&dead, &tid);
+			TidListAdd(&dead_elements, &tid);
+			if (!(header->flags & kHnswElementListsInline))
+				TidListAdd(&dead_apart, const_cast<ItemPointer>(&header->lists));
+			if (!(header->flags & kHnswElementVectorInline))
+				TidListAdd(&dead_chunks, const_cast<ItemPointer>(&header->vector));
+		} else {
+			TidListAdd(&live, &tid);
+			live_count += 1;
+			if (header->level > best_level) {
+				best_level = header->level;
+				best_entry = tid;
+			}
+		}
+	});
+
+	if (dead_elements.count > 0) {
+		// 2. repair.
+		HnswReader reader;
+		HnswReaderInit(&reader, index, &index_info);
+		ItemPointerData *links =
+		    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * HnswLayerCapacity(index_info.m, 0)));
+		for (Size i = 0; i < live.count; i++) {
+			HnswElementRead read;
+			int count = 0;
+			if (!HnswReadElement(&reader, &live.tids[i], nullptr, 0, &read, links, &count, nullptr))
+				continue;
+			for (int layer = 0; layer <= read.level; layer++) {
+				if (layer > 0 &&
+				    !HnswReadElement(&reader, &live.tids[i], nullptr, layer, &read, links, &count, nullptr))
+					break;
+				bool any_dead = false;
+				for (int j = 0; j < count && !any_dead; j++)
+					any_dead = HnswVisitedContains(&dead, &links[j]);
+				if (any_dead)
+					RepairList(&reader, &dead, &live.tids[i], layer);
+			}
+			if ((i & 255) == 0)
+				vacuum_delay_point();
+		}
+		HnswReaderRelease(&reader);
+
+		// 3. entry point.
+		Buffer meta_buffer = ReadBuffer(index, kHnswMetaBlock);
+		LockBuffer(meta_buffer, BUFFER_LOCK_EXCLUSIVE);
+		HnswMetaPage current = HnswPageGetMeta(BufferGetPage(meta_buffer));
+		if (ItemPointerIsValid(&current->entry) && HnswVisitedContains(&dead, &current->entry)) {
+			GenericXLogState *xlog = GenericXLogStart(index);
+			HnswMetaPage updated = HnswPageGetMeta(GenericXLogRegisterBuffer(xlog, meta_buffer, 0));
+			updated->entry = best_entry;
+			updated->entry_level = static_cast<int16>(best_level);
+			GenericXLogFinish(xlog);
+		}
+		UnlockReleaseBuffer(meta_buffer);
+
+		// The chunk chains of dead elements, followed link by link.
+		TidList chunk_items;
+		TidListInit(&chunk_items);
+		for (Size i = 0; i < dead_chunks.count; i++) {
+			ItemPointerData chunk = dead_chunks.tids[i];
+			for (int guard = 0; ItemPointerIsValid(&chunk) && guard < 64; guard++) {
+				TidListAdd(&chunk_items, &chunk);
+				Buffer buffer = ReadBuffer(index, ItemPointerGetBlockNumber(&chunk));
+				LockBuffer(buffer, BUFFER_LOCK_SHARE);
+				Page page = BufferGetPage(buffer);
+				OffsetNumber offset = ItemPointerGetOffsetNumber(&chunk);
+				ItemPointerData next;
+				ItemPointerSetInvalid(&next);
+				if (offset <= PageGetMaxOffsetNumber(page) && ItemIdIsNormal(PageGetItemId(page, offset))) {
+					char *item = static_cast<char *>(PageGetItem(page, PageGetItemId(page, offset)));
+					if (static_cast<uint8>(item[0]) == kHnswChunkTuple)
+						next = reinterpret_cast<HnswChunkHeader *>(item)->next;
+				}
+				UnlockReleaseBuffer(buffer);
+				chunk = next;
+			}
+		}
+
+		// 4. free.
+		std::sort(dead_elements.tids, dead_elements.tids + dead_elements.count, TidLess);
+		std::sort(dead_apart.tids, dead_apart.tids + dead_apart.count, TidLess);
+		std::sort(chunk_items.tids, chunk_items.tids + chunk_items.count, TidLess);
+		Size freed = FreeItems(info, &dead_elements, kHnswElementTuple);
+		FreeItems(info, &dead_apart, kHnswNeighborTuple);
+		FreeItems(info, &chunk_items, kHnswChunkTuple);
+		IndexFreeSpaceMapVacuum(index);
+		stats->tuples_removed += static_cast<double>(freed);
+	}
+
+	stats->num_pages = RelationGetNumberOfBlocks(index);
+	stats->num_index_tuples = live_count;
+	stats->estimated_count = false;
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(context);
+	return stats;
+}
+
+// amvacuumcleanup: relinks elements no search could reach (after this VACUUM's removals, or cut
+// off by inserts since the last one), then reports the page count.
+IndexBulkDeleteResult *hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats)
+{
+	if (info->analyze_only)
+		return stats;
+	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum cleanup", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext old = MemoryContextSwitchTo(context);
+	RepairReachability(info);
+	MemoryContextSwitchTo(old);
+	MemoryContextDelete(context);
+	if (stats == nullptr)
+		return nullptr;
+	stats->num_pages = RelationGetNumberOfBlocks(info->index);
+	return stats;
+}

@@ -1,0 +1,529 @@
+// Building an IVF index.
+//
+// Phases (each shown in pg_stat_progress_create_index):
+//   1. sampling rows: one scan of the table keeps a reservoir sample of stored-form vectors
+//      (at most 64 per list, bounded by maintenance_work_mem);
+//   2. performing k-means: FAISS k-means (k-means++ seeds) trains the list centroids on the
+//      sample, spherical for cosine; sq8 / pq train their quantizer on the same sample;
+//   3./4. assigning and loading tuples: a second scan fills a chunk of vectors, the chunk is
+//      assigned to lists (and PQ-encoded) by build threads on plain arrays, then the main
+//      thread appends each list's entries to that list's page chain. Interrupts are checked
+//      between chunks.
+// Pages are written through the buffer manager without WAL; when the relation needs WAL the
+// whole fork is logged at the end with log_newpage_range (always for the init fork).
+#include <algorithm>
+#include <cmath>
+#include <csignal>
+
+#include "pg/common/pg_headers.h"
+
+extern "C" {
+#include "portability/instr_time.h"
+}
+
+#include "pg/ivf/ivf.h"
+#include "pg/types/vector/vector.h"
+
+#include "core/ivf/kmeans.h"
+
+using vector_core::IvfMetric;
+
+namespace {
+
+constexpr int kSamplePerList = 64;
+constexpr int kKmeansIterations = 10;
+constexpr int64 kPqTrainRows = 256 * 40;
+
+// Everything the build phases share; plain arrays in the build's memory context.
+struct IvfBuildState {
+	Relation heap;
+	Relation index;
+	IndexInfo *indexInfo;
+	ForkNumber fork;
+	IvfMetaPageData meta;
+	IvfMetric metric;
+	float *scratch;  // one stored-form vector
+
+
+	// Sampling.
+	float *sample;
+	int64 sample_cap;
+	int64 sample_n;
+	double rows_seen;
+	uint64 rng;
+
+	// Trained parameters.
+	float *centroids;  // lists x dim
+	float *aux;        // quantizer parameters, NULL for flat
+	float *pq_book_t;  // PQ encoder tables
+	float *pq_norms;
+
+	// Loading.
+	int64 chunk_cap;
+	int64 chunk_n;
+	float *chunk;
+	char *chunk_rows;  // the chunk's rows (flat lists)
+	ItemPointerData *chunk_tids;
+	int32 *chunk_lists;
+	uint8 *chunk_codes;
+	int32 *order;
+	int64 *bucket;  // lists + 1
+	BlockNumber *list_start;
+	BlockNumber *list_last;
+	double indtuples;
+	double skipped;
+	double reltuples;
+};
+
+// xorshift64*: a small deterministic generator for reservoir sampling.
+uint64 NextRandom(IvfBuildState *bs)
+{
+	bs->rng ^= bs->rng >> 12;
+	bs->rng ^= bs->rng << 25;
+	bs->rng ^= bs->rng >> 27;
+	return bs->rng * 2685821657736338717ULL;
+}
+
+// Blocks every signal in the calling thread (so that threads created meanwhile never run
+// PostgreSQL's handlers) and returns the previous mask.
+sigset_t BlockAllSignals()
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	return old;
+}
+
+// Restores a signal mask saved by BlockAllSignals.
+void RestoreSignals(const sigset_t *old)
+{
+	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+// Whether a cancel or termination is pending; polled by k-means (only reads a flag).
+bool InterruptRequested()
+{
+	return InterruptPending;
+}
+
+// Reports a failed compute call of the core library.
+void ReportCoreFailure(const char *err)
+{
+	ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("ivf build failed: %s", err)));
+}
+
+// Allocates a new block at the end of the fork and returns its buffer, locked exclusively
+// and initialized as an IVF page of the given kind.
+Buffer NewBuildBuffer(IvfBuildState *bs, uint16 flags)
+{
+	Buffer buf = ReadBufferExtended(bs->index, bs->fork, P_NEW, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	IvfInitPage(BufferGetPage(buf), flags);
+	return buf;
+}
+
+// Table scan callback of the sampling phase: reservoir sampling of stored-form vectors.
+void SampleCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull, bool tupleIsAlive, void *state)
+{
+	IvfBuildState *bs = static_cast<IvfBuildState *>(state);
+	if (isnull[0])
+		return;
+	if (!IvfPrepareVector(values[0], &bs->meta, bs->scratch, NULL))
+		return;
+	bs->rows_seen += 1;
+	int64 slot;
+	if (bs->sample_n < bs->sample_cap)
+		slot = bs->sample_n++;
+	else {
+		slot = static_cast<int64>(NextRandom(bs) % static_cast<uint64>(bs->rows_seen));
+		if (slot >= bs->sample_cap)
+			return;
+	}
+	memcpy(bs->sample + slot * bs->meta.dim, bs->scratch, sizeof(float) * bs->meta.dim);
+}
+
+// Appends the loaded chunk to the lists: assignment (and PQ encoding) on build threads,
+// then a counting sort by list and page writes on the main thread.
+void FlushChunk(IvfBuildState *bs)
+{
+	const IvfMetaPageData *meta = &bs->meta;
+	const int64 n = bs->chunk_n;
+	if (n == 0)
+		return;
+	CHECK_FOR_INTERRUPTS();
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kIvfPhaseAssign);
+
+	char err[256] = "";
+	sigset_t old = BlockAllSignals();
+	bool ok = vector_core::IvfAssign(bs->chunk, n, meta->dim, bs->centroids, meta->lists, bs->metric,
+					 IvfBuildThreads(), bs->chunk_lists, err, sizeof(err));
+	if (ok && meta->quantizer == kIvfQuantPq)
+		vector_core::PqEncode(bs->chunk, n, meta->dim, meta->pq_m, bs->pq_book_t, bs->pq_norms, IvfBuildThreads(),
+				      bs->chunk_codes);
+	RestoreSignals(&old);
+	if (!ok)
+		ReportCoreFailure(err);
+	if (meta->quantizer == kIvfQuantSq8)
+		for (int64 i = 0; i < n; i++)
+			vector_core::Sq8Encode(bs->chunk + i * meta->dim, meta->dim, bs->aux, bs->aux + meta->dim,
+					       bs->chunk_codes + i * meta->code_size);
+	CHECK_FOR_INTERRUPTS();
+
+	// Counting sort of the chunk's rows by list.
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kIvfPhaseLoad);
+	memset(bs->bucket, 0, sizeof(int64) * (meta->lists + 1));
+	for (int64 i = 0; i < n; i++)
+		bs->bucket[bs->chunk_lists[i] + 1]++;
+	for (int l = 0; l < meta->lists; l++)
+		bs->bucket[l + 1] += bs->bucket[l];
+	for (int64 i = 0; i < n; i++)
+		bs->order[bs->bucket[bs->chunk_lists[i]]++] = static_cast<int32>(i);
+	// bucket[l] is now the end of list l's run (and the start of list l + 1's).
+
+	int64 pos = 0;
+	for (int l = 0; l < meta->lists; l++) {
+		int64 end = bs->bucket[l];
+		if (pos == end)
+			continue;
+		Buffer buf;
+		if (bs->list_last[l] == InvalidBlockNumber) {
+			buf = NewBuildBuffer(bs, kIvfPageList);
+			bs->list_start[l] = bs->list_last[l] = BufferGetBlockNumber(buf);
+		} else {
+			buf = ReadBufferExtended(bs->index, bs->fork, bs->list_last[l], RBM_NORMAL, NULL);
+			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		}
+		for (; pos < end; pos++) {
+			int32 row = bs->order[pos];
+			Page page = BufferGetPage(buf);
+			if (!IvfPageHasRoom(page, meta->entry_size)) {
+				Buffer next = NewBuildBuffer(bs, kIvfPageList);
+				IvfPageGetOpaque(page)->next = BufferGetBlockNumber(next);
+				MarkBufferDirty(buf);
+				UnlockReleaseBuffer(buf);
+				buf = next;
+				page = BufferGetPage(buf);
+				bs->list_last[l] = BufferGetBlockNumber(buf);
+			}
+			const char *payload;
+			if (meta->quantizer == kIvfQuantFlat) {
+				payload = bs->chunk_rows + static_cast<Size>(row) * meta->row_bytes;
+			} else {
+				payload = reinterpret_cast<const char *>(bs->chunk_codes + static_cast<int64>(row) * meta->code_size);
+			}
+			IvfAppendEntry(page, meta, &bs->chunk_tids[row], payload);
+		}
+		MarkBufferDirty(buf);
+		UnlockReleaseBuffer(buf);
+	}
+	bs->indtuples += n;
+	bs->chunk_n = 0;
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, static_cast<int64>(bs->indtuples));
+}
+
+// Table scan callback of the loading phase: collects stored-form vectors into the chunk.
+void LoadCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull, bool tupleIsAlive, void *state)
+{
+	IvfBuildState *bs = static_cast<IvfBuildState *>(state);
+	if (isnull[0])
+		return;
+	float *dst = bs->chunk + bs->chunk_n * bs->meta.dim;
+	char *row = bs->meta.quantizer == kIvfQuantFlat ? bs->chunk_rows + bs->chunk_n * bs->meta.row_bytes : NULL;
+	if (!IvfPrepareVector(values[0], &bs->meta, dst, row)) {
+		bs->skipped += 1;
+		return;
+	}
+	bs->chunk_tids[bs->chunk_n] = *tid;
+	bs->chunk_n++;
+	if (bs->chunk_n == bs->chunk_cap)
+		FlushChunk(bs);
+}
+
+// Checks the indexed column and the options, and fills the metapage fields.
+void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *indexInfo, ForkNumber fork)
+{
+	memset(bs, 0, sizeof(*bs));
+	bs->heap = heap;
+	bs->index = index;
+	bs->indexInfo = indexInfo;
+	bs->fork = fork;
+	vector_core::ElementKind kind;
+	bs->metric = IvfMetricOf(index, &kind);
+	bs->rng = 0x9E3779B97F4A7C15ULL;
+
+	int dim = TupleDescAttr(index->rd_att, 0)->atttypmod;
+	if (dim < 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));
+	// A centroid must fit a directory page: 2000 floats, 4000 halves, 64000 bits.
+	const int max_dim = kind == vector_core::ElementKind::kHalf  ? kIvfMaxHalfDim
+			    : kind == vector_core::ElementKind::kBit ? kIvfMaxBitDim
+								     : kIvfMaxDim;
+	if (dim > max_dim)
+		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				errmsg("column cannot have more than %d dimensions for ivf indexes", max_dim)));
+
+	IvfMetaPageData *meta = &bs->meta;
+	meta->magic = kIvfMagic;
+	meta->version = kIvfVersion;
+	meta->dim = dim;
+	meta->lists = IvfListsFromOptions(index);
+	meta->quantizer = IvfQuantizerFromOptions(index);
+	meta->metric = static_cast<int32>(bs->metric);
+	meta->element_kind = static_cast<uint32>(kind);
+	meta->row_bytes = static_cast<uint32>(
+		vector_core::ElementStoredBytes(vector_core::ElementFixedBytes(kind, static_cast<size_t>(dim))));
+	if (meta->quantizer != kIvfQuantFlat && kind == vector_core::ElementKind::kBit)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				errmsg("quantizer '%s' does not support bit vectors", meta->quantizer == kIvfQuantSq8 ? "sq8" : "pq"),
+				errhint("Use quantizer = 'flat': a bit is its own one-bit code.")));
+	if (meta->quantizer != kIvfQuantFlat && indexInfo->ii_IndexAttrNumbers[0] == 0)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				errmsg("quantized ivf indexes do not support expressions"),
+				errhint("Index a column, or use quantizer = 'flat'.")));
+	switch (meta->quantizer) {
+	case kIvfQuantSq8:
+		meta->entry_head = sizeof(ItemPointerData);
+		meta->code_size = dim;
+		break;
+	case kIvfQuantPq: {
+		int m = IvfPqMFromOptions(index);
+		if (m == 0)
+			m = vector_core::PqDefaultM(dim);
+		if (m > dim || dim % m != 0)
+			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					errmsg("pq_m must divide the number of dimensions (%d), got %d", dim, m)));
+		meta->pq_m = m;
+		meta->entry_head = sizeof(ItemPointerData);
+		meta->code_size = m;
+		break;
+	}
+	default:
+		meta->entry_head = 8;  // keeps the rows 4-byte aligned
+		meta->code_size = meta->row_bytes;
+		break;
+	}
+	meta->entry_size = meta->entry_head + meta->code_size;
+	meta->dir_entry_size = sizeof(IvfDirEntryHead) + meta->row_bytes;
+	meta->dir_per_page = IvfPageCapacity() / meta->dir_entry_size;
+	meta->dir_pages = (meta->lists + meta->dir_per_page - 1) / meta->dir_per_page;
+	if (meta->quantizer == kIvfQuantSq8)
+		meta->aux_bytes = 2 * sizeof(float) * dim;
+	else if (meta->quantizer == kIvfQuantPq)
+		meta->aux_bytes = 256 * sizeof(float) * dim;
+	meta->aux_pages = (meta->aux_bytes + IvfPageCapacity() - 1) / IvfPageCapacity();
+	meta->aux_start = kIvfMetaBlock + 1;
+	meta->dir_start = meta->aux_start + meta->aux_pages;
+
+	// Memory: the sample gets at most half of maintenance_work_mem, a chunk a quarter.
+	Size budget = static_cast<Size>(maintenance_work_mem) * 1024;
+	Size row_bytes = sizeof(float) * dim;
+	bs->sample_cap = std::max<int64>(1, std::min<int64>(static_cast<int64>(meta->lists) * kSamplePerList,
+							    static_cast<int64>(budget / 2 / row_bytes)));
+	bs->chunk_cap = std::max<int64>(64, std::min<int64>(16384, budget / 4 / (row_bytes + meta->code_size + 16)));
+	bs->scratch = static_cast<float *>(palloc(row_bytes));
+}
+
+// Trains the centroids and the quantizer on the sample.
+void Train(IvfBuildState *bs, bool announce)
+{
+	const IvfMetaPageData *meta = &bs->meta;
+	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kIvfPhaseKmeans);
+	bs->centroids = static_cast<float *>(
+		MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * meta->lists * meta->dim));
+	if (meta->aux_bytes > 0)
+		bs->aux = static_cast<float *>(MemoryContextAllocHuge(CurrentMemoryContext, meta->aux_bytes));
+
+	char err[256] = "";
+	bool interrupted = false;
+	// FAISS runs its OpenMP loops on one thread (so no thread is created here and signals stay
+	// deliverable: a cancel stops k-means between iterations); its BLAS products own the cores.
+	bool ok = vector_core::KmeansTrain(bs->sample, bs->sample_n, meta->dim, meta->lists,
+					   bs->metric == IvfMetric::kCosine, kKmeansIterations, 1, 1234, InterruptRequested,
+					   &interrupted, bs->centroids, err, sizeof(err));
+	if (ok && meta->quantizer == kIvfQuantSq8)
+		ok = vector_core::Sq8Train(bs->sample, bs->sample_n, meta->dim, bs->aux, bs->aux + meta->dim, err,
+					   sizeof(err));
+	else if (ok && meta->quantizer == kIvfQuantPq)
+		// 40 points per sub-centroid are plenty for 256 centroids of a few dimensions.
+		ok = vector_core::PqTrain(bs->sample, std::min<int64>(bs->sample_n, kPqTrainRows), meta->dim, meta->pq_m,
+					  bs->aux, err, sizeof(err));
+	if (interrupted)
+		CHECK_FOR_INTERRUPTS();
+	if (!ok)
+		ReportCoreFailure(err);
+	CHECK_FOR_INTERRUPTS();
+	// Centroids as the directory will hold them, so that rows go to the list a scan finds.
+	for (int l = 0; l < meta->lists; l++)
+		IvfRoundToRow(meta, bs->centroids + static_cast<Size>(l) * meta->dim);
+	if (meta->quantizer == kIvfQuantPq) {
+		bs->pq_book_t = static_cast<float *>(palloc(sizeof(float) * 256 * meta->dim));
+		bs->pq_norms = static_cast<float *>(palloc(sizeof(float) * 256 * meta->pq_m));
+		vector_core::PqPrepareEncoder(bs->aux, meta->dim, meta->pq_m, bs->pq_book_t, bs->pq_norms);
+	}
+
+	if (announce && bs->sample_n < meta->lists)
+		ereport(NOTICE,
+			(errmsg("ivf index created with little data"),
+			 errdetail("%lld rows were available to train %d lists: those rows are centroids, the "
+				   "other lists have random centroids.",
+				   static_cast<long long>(bs->sample_n), meta->lists),
+			 errhint("Drop the index until the table has more data.")));
+}
+
+// Writes the metapage placeholder, the quantizer pages and the directory (lists still empty).
+void WriteHeadPages(IvfBuildState *bs)
+{
+	const IvfMetaPageData *meta = &bs->meta;
+	Buffer buf = NewBuildBuffer(bs, kIvfPageMeta);
+	Assert(BufferGetBlockNumber(buf) == kIvfMetaBlock);
+	MarkBufferDirty(buf);
+	UnlockReleaseBuffer(buf);
+
+	const char *aux = reinterpret_cast<const char *>(bs->aux);
+	Size done = 0;
+	for (uint32 p = 0; p < meta->aux_pages; p++) {
+		buf = NewBuildBuffer(bs, kIvfPageAux);
+		Page page = BufferGetPage(buf);
+		Size chunk = std::min<Size>(IvfPageCapacity(), meta->aux_bytes - done);
+		memcpy(IvfPageContent(page), aux + done, chunk);
+		reinterpret_cast<PageHeader>(page)->pd_lower += chunk;
+		done += chunk;
+		MarkBufferDirty(buf);
+		UnlockReleaseBuffer(buf);
+	}
+
+	for (uint32 p = 0; p < meta->dir_pages; p++) {
+		buf = NewBuildBuffer(bs, kIvfPageDirectory);
+		Page page = BufferGetPage(buf);
+		for (uint32 i = 0; i < meta->dir_per_page; i++) {
+			int64 list = static_cast<int64>(p) * meta->dir_per_page + i;
+			if (list >= meta->lists)
+				break;
+			char *dst = reinterpret_cast<char *>(page) + reinterpret_cast<PageHeader>(page)->pd_lower;
+			IvfDirEntryHead head = {InvalidBlockNumber, InvalidBlockNumber};
+			memcpy(dst, &head, sizeof(head));
+			IvfFloatsToRow(meta, bs->centroids + list * meta->dim, dst + sizeof(head));
+			reinterpret_cast<PageHeader>(page)->pd_lower += meta->dir_entry_size;
+		}
+		MarkBufferDirty(buf);
+		UnlockReleaseBuffer(buf);
+	}
+}
+
+// Stores each list's first and last page in the directory, and the metapage content.
+void WriteTailPages(IvfBuildState *bs)
+{
+	const IvfMetaPageData *meta = &bs->meta;
+	for (uint32 p = 0; p < meta->dir_pages; p++) {
+		Buffer buf = ReadBufferExtended(bs->index, bs->fork, meta->dir_start + p, RBM_NORMAL, NULL);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+		Page page = BufferGetPage(buf);
+		for (uint32 i = 0; i < meta->dir_per_page; i++) {
+			int64 list = static_cast<int64>(p) * meta->dir_per_page + i;
+			if (list >= meta->lists)
+				break;
+			IvfDirEntryHead head = {bs->list_start[list], bs->list_last[list]};
+			memcpy(IvfPageContent(page) + i * meta->dir_entry_size, &head, sizeof(head));
+		}
+		MarkBufferDirty(buf);
+		UnlockReleaseBuffer(buf);
+	}
+	Buffer buf = ReadBufferExtended(bs->index, bs->fork, kIvfMetaBlock, RBM_NORMAL, NULL);
+	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	Page page = BufferGetPage(buf);
+	memcpy(IvfPageContent(page), meta, sizeof(IvfMetaPageData));
+	reinterpret_cast<PageHeader>(page)->pd_lower = MAXALIGN(SizeOfPageHeaderData) + sizeof(IvfMetaPageData);
+	MarkBufferDirty(buf);
+	UnlockReleaseBuffer(buf);
+}
+
+// Builds the index into the given fork; heap is NULL for an empty (init fork) build.
+void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *indexInfo, ForkNumber fork)
+{
+	if (RelationGetNumberOfBlocksInFork(index, fork) != 0)
+		elog(ERROR, "index \"%s\" already contains data", RelationGetRelationName(index));
+	InitBuildState(bs, heap, index, indexInfo, fork);
+	const IvfMetaPageData *meta = &bs->meta;
+
+	bs->sample = static_cast<float *>(
+		MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * bs->sample_cap * meta->dim));
+	instr_time start, now;
+	INSTR_TIME_SET_CURRENT(start);
+	if (heap != NULL) {
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kIvfPhaseSample);
+		bs->reltuples = table_index_build_scan(heap, index, indexInfo, true, true, SampleCallback, bs, NULL);
+	}
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	elog(DEBUG1, "ivf build: sampled %lld of %.0f rows in %.3f s", static_cast<long long>(bs->sample_n),
+	     bs->rows_seen, INSTR_TIME_GET_DOUBLE(now));
+	INSTR_TIME_SET_CURRENT(start);
+	Train(bs, heap != NULL);
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	elog(DEBUG1, "ivf build: trained %d lists in %.3f s", meta->lists, INSTR_TIME_GET_DOUBLE(now));
+	INSTR_TIME_SET_CURRENT(start);
+	pfree(bs->sample);
+	bs->sample = NULL;
+	WriteHeadPages(bs);
+
+	bs->list_start = static_cast<BlockNumber *>(palloc(sizeof(BlockNumber) * meta->lists));
+	bs->list_last = static_cast<BlockNumber *>(palloc(sizeof(BlockNumber) * meta->lists));
+	for (int l = 0; l < meta->lists; l++)
+		bs->list_start[l] = bs->list_last[l] = InvalidBlockNumber;
+	if (heap != NULL) {
+		bs->chunk = static_cast<float *>(
+			MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * bs->chunk_cap * meta->dim));
+		bs->chunk_tids = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * bs->chunk_cap));
+		if (meta->quantizer == kIvfQuantFlat)
+			bs->chunk_rows = static_cast<char *>(
+				MemoryContextAllocHuge(CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * meta->row_bytes));
+		bs->chunk_lists = static_cast<int32 *>(palloc(sizeof(int32) * bs->chunk_cap));
+		bs->order = static_cast<int32 *>(palloc(sizeof(int32) * bs->chunk_cap));
+		bs->bucket = static_cast<int64 *>(palloc(sizeof(int64) * (meta->lists + 1)));
+		if (meta->code_size > 0 && meta->quantizer != kIvfQuantFlat)
+			bs->chunk_codes = static_cast<uint8 *>(
+				MemoryContextAllocHuge(CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * meta->code_size));
+		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, static_cast<int64>(bs->rows_seen));
+		table_index_build_scan(heap, index, indexInfo, true, true, LoadCallback, bs, NULL);
+		FlushChunk(bs);
+	}
+	WriteTailPages(bs);
+	INSTR_TIME_SET_CURRENT(now);
+	INSTR_TIME_SUBTRACT(now, start);
+	elog(DEBUG1, "ivf build: assigned and loaded %.0f rows in %.3f s", bs->indtuples, INSTR_TIME_GET_DOUBLE(now));
+
+	if (RelationNeedsWAL(index) || fork == INIT_FORKNUM)
+		log_newpage_range(index, fork, 0, RelationGetNumberOfBlocksInFork(index, fork), true);
+}
+
+} // namespace
+
+// ambuild: builds the index from the table's rows.
+IndexBuildResult *ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo)
+{
+	MemoryContext buildCtx = AllocSetContextCreate(CurrentMemoryContext, "ivf build", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext oldCtx = MemoryContextSwitchTo(buildCtx);
+	IvfBuildState *bs = static_cast<IvfBuildState *>(palloc(sizeof(IvfBuildState)));
+	BuildIndex(bs, heap, index, indexInfo, MAIN_FORKNUM);
+	double reltuples = bs->reltuples, indtuples = bs->indtuples;
+	MemoryContextSwitchTo(oldCtx);
+	MemoryContextDelete(buildCtx);
+
+	IndexBuildResult *result = static_cast<IndexBuildResult *>(palloc(sizeof(IndexBuildResult)));
+	result->heap_tuples = reltuples;
+	result->index_tuples = indtuples;
+	return result;
+}
+
+// ambuildempty: writes an index with untrained (random) centroids into the init fork.
+void ivfbuildempty(Relation index)
+{
+	IndexInfo *indexInfo = BuildIndexInfo(index);
+	MemoryContext buildCtx = AllocSetContextCreate(CurrentMemoryContext, "ivf build", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext oldCtx = MemoryContextSwitchTo(buildCtx);
+	IvfBuildState *bs = static_cast<IvfBuildState *>(palloc(sizeof(IvfBuildState)));
+	BuildIndex(bs, NULL, index, indexInfo, INIT_FORKNUM);
+	MemoryContextSwitchTo(oldCtx);
+	MemoryContextDelete(buildCtx);
+}

@@ -1,0 +1,223 @@
+// The ivfflat / ivf access methods: handler, reloptions, GUCs and cost estimate.
+#include <algorithm>
+#include <cmath>
+
+
+#include "pg/common/pg_headers.h"
+
+extern "C" {
+#include "utils/spccache.h"
+}
+
+#include "pg/ivf/ivf.h"
+#include "pg/common/module.h"
+#include "pg/types/vector/vector.h"
+
+int ivfflat_probes = 1;
+int ivfflat_iterative_scan = 0;
+int ivfflat_max_probes = kIvfMaxLists;
+int vector_ivf_rerank = 0;
+
+static relopt_kind ivfflat_relopt_kind;
+static relopt_kind ivf_relopt_kind;
+
+static const struct config_enum_entry ivf_iterative_scan_options[] = {
+	{"off", 0, false},
+	{"relaxed_order", 1, false},
+	{NULL, 0, false},
+};
+
+// Rejects quantizer names other than flat, sq8 and pq.
+static void IvfValidateQuantizer(const char *value)
+{
+	if (value == NULL)
+		return;
+	if (strcmp(value, "flat") != 0 && strcmp(value, "sq8") != 0 && strcmp(value, "pq") != 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				errmsg("invalid value for parameter \"quantizer\": \"%s\"", value),
+				errdetail("Valid values are \"flat\", \"sq8\" and \"pq\".")));
+}
+
+// Registers the ivfflat GUCs and the ivf reloptions.
+void IvfInitModule(void)
+{
+	ivfflat_relopt_kind = add_reloption_kind();
+	add_int_reloption(ivfflat_relopt_kind, "lists", "Number of inverted lists", kIvfDefaultLists, 1, kIvfMaxLists,
+			  AccessExclusiveLock);
+
+	ivf_relopt_kind = add_reloption_kind();
+	add_int_reloption(ivf_relopt_kind, "lists", "Number of inverted lists", kIvfDefaultLists, 1, kIvfMaxLists,
+			  AccessExclusiveLock);
+	add_string_reloption(ivf_relopt_kind, "quantizer", "How list entries store vectors: flat, sq8 or pq", "flat",
+			     IvfValidateQuantizer, AccessExclusiveLock);
+	add_int_reloption(ivf_relopt_kind, "pq_m", "Number of PQ sub-quantizers (0: the largest divisor of dim <= dim/4)",
+			  0, 0, kIvfMaxDim, AccessExclusiveLock);
+
+	DefineCustomIntVariable("ivfflat.probes", "Sets the number of probes", "Valid range is 1..lists.",
+				&ivfflat_probes, 1, 1, kIvfMaxLists, PGC_USERSET, GUC_EXPLAIN, NULL, NULL, NULL);
+	DefineCustomEnumVariable("ivfflat.iterative_scan", "Sets the mode for iterative scans", NULL,
+				 &ivfflat_iterative_scan, 0, ivf_iterative_scan_options, PGC_USERSET, GUC_EXPLAIN, NULL, NULL,
+				 NULL);
+	DefineCustomIntVariable("ivfflat.max_probes", "Sets the max number of probes for iterative scans", NULL,
+				&ivfflat_max_probes, kIvfMaxLists, 1, kIvfMaxLists, PGC_USERSET, GUC_EXPLAIN, NULL, NULL, NULL);
+	DefineCustomIntVariable("vector.ivf_rerank",
+				"Sets how many candidates a quantized ivf scan re-ranks with exact distances at a time",
+				"0 picks by quantizer: 40 for sq8, 100 for pq.", &vector_ivf_rerank, 0, 0, 100000,
+				PGC_USERSET, GUC_EXPLAIN, NULL, NULL, NULL);
+#if PG_VERSION_NUM >= 150000
+	MarkGUCPrefixReserved("ivfflat");
+#endif
+}
+
+static const relopt_parse_elt ivf_relopt_table[] = {
+	{"lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)},
+	{"quantizer", RELOPT_TYPE_STRING, offsetof(IvfOptions, quantizer_offset)},
+	{"pq_m", RELOPT_TYPE_INT, offsetof(IvfOptions, pq_m)},
+};
+
+// Parses the reloptions of an ivfflat index (lists only).
+static bytea *ivfflatoptions(Datum reloptions, bool validate)
+{
+	return static_cast<bytea *>(
+		build_reloptions(reloptions, validate, ivfflat_relopt_kind, sizeof(IvfOptions), ivf_relopt_table, 1));
+}
+
+// Parses the reloptions of an ivf index (lists, quantizer, pq_m).
+static bytea *ivfoptions(Datum reloptions, bool validate)
+{
+	return static_cast<bytea *>(build_reloptions(reloptions, validate, ivf_relopt_kind, sizeof(IvfOptions),
+						     ivf_relopt_table, lengthof(ivf_relopt_table)));
+}
+
+// Names the build sub-phases for pg_stat_progress_create_index.
+static char *ivfbuildphasename(int64 phase)
+{
+	switch (phase) {
+	case PROGRESS_CREATEIDX_SUBPHASE_INITIALIZE:
+		return const_cast<char *>("initializing");
+	case kIvfPhaseSample:
+		return const_cast<char *>("sampling rows");
+	case kIvfPhaseKmeans:
+		return const_cast<char *>("performing k-means");
+	case kIvfPhaseAssign:
+		return const_cast<char *>("assigning tuples");
+	case kIvfPhaseLoad:
+		return const_cast<char *>("loading tuples");
+	default:
+		return NULL;
+	}
+}
+
+// Estimates the cost of an ordered scan: the probed fraction of the lists is read before the
+// first row comes back, so the startup cost is the whole cost. Without ORDER BY the index is
+// useless (infinite cost).
+static void ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_count, Cost *indexStartupCost,
+			    Cost *indexTotalCost, Selectivity *indexSelectivity, double *indexCorrelation,
+			    double *indexPages)
+{
+	if (path->indexorderbys == NIL) {
+		*indexStartupCost = get_float8_infinity();
+		*indexTotalCost = get_float8_infinity();
+		*indexSelectivity = 0;
+		*indexCorrelation = 0;
+		*indexPages = 0;
+		return;
+	}
+	Relation index = index_open(path->indexinfo->indexoid, NoLock);
+	IvfMetaPageData meta;
+	IvfReadMeta(index, &meta);
+	index_close(index, NoLock);
+
+	double ratio = meta.lists > 0 ? std::min(1.0, static_cast<double>(ivfflat_probes) / meta.lists) : 1.0;
+	GenericCosts costs;
+	memset(&costs, 0, sizeof(costs));
+	costs.numIndexTuples = std::max(1.0, path->indexinfo->tuples * ratio);
+	genericcostestimate(root, path, loop_count, &costs);
+	// List pages are read in chain order, mostly sequentially: charge sequential page cost for
+	// them and random cost only for the directory.
+	double spc_random, spc_seq;
+	get_tablespace_page_costs(path->indexinfo->reltablespace, &spc_random, &spc_seq);
+	costs.indexTotalCost -= costs.numIndexPages * (spc_random - spc_seq);
+	*indexStartupCost = costs.indexTotalCost;
+	*indexTotalCost = costs.indexTotalCost;
+	*indexSelectivity = costs.indexSelectivity;
+	*indexCorrelation = 0;
+	*indexPages = costs.numIndexPages;
+}
+
+// Accepts any operator class: the support function is checked when the index is used.
+static bool ivfvalidate(Oid opclassoid)
+{
+	return true;
+}
+
+// Fills the routine shared by both access methods; amoptions differs.
+static IndexAmRoutine *IvfMakeRoutine(amoptions_function options)
+{
+	IndexAmRoutine *amroutine = makeNode(IndexAmRoutine);
+	amroutine->amstrategies = 0;
+	// Our operator classes use FUNCTION 1 only; pgvector's ivfflat classes have up to FUNCTION 5
+	// (norm, k-means distance and norm, type info). Accepting that many lets a database migrated
+	// from pgvector open (and REINDEX) its ivfflat indexes with the classes it already has.
+	amroutine->amsupport = 5;
+	amroutine->amoptsprocnum = 0;
+	amroutine->amcanorder = false;
+	amroutine->amcanorderbyop = true;
+	amroutine->amcanbackward = false;
+	amroutine->amcanunique = false;
+	amroutine->amcanmulticol = false;
+	amroutine->amoptionalkey = true;
+	amroutine->amsearcharray = false;
+	amroutine->amsearchnulls = false;
+	amroutine->amstorage = false;
+	amroutine->amclusterable = false;
+	amroutine->ampredlocks = false;
+	amroutine->amcanparallel = false;
+	amroutine->amcaninclude = false;
+	amroutine->amusemaintenanceworkmem = false;
+#if PG_VERSION_NUM >= 160000
+	amroutine->amsummarizing = false;
+#endif
+#if PG_VERSION_NUM >= 170000
+	amroutine->amcanbuildparallel = false;
+#endif
+	amroutine->amparallelvacuumoptions = VACUUM_OPTION_PARALLEL_BULKDEL;
+	amroutine->amkeytype = InvalidOid;
+
+	amroutine->ambuild = ivfbuild;
+	amroutine->ambuildempty = ivfbuildempty;
+	amroutine->aminsert = ivfinsert;
+#if PG_VERSION_NUM >= 170000
+	amroutine->aminsertcleanup = NULL;
+#endif
+	amroutine->ambulkdelete = ivfbulkdelete;
+	amroutine->amvacuumcleanup = ivfvacuumcleanup;
+	amroutine->amcanreturn = NULL;
+	amroutine->amcostestimate = ivfcostestimate;
+	amroutine->amoptions = options;
+	amroutine->amproperty = NULL;
+	amroutine->ambuildphasename = ivfbuildphasename;
+	amroutine->amvalidate = ivfvalidate;
+	amroutine->amadjustmembers = NULL;
+	amroutine->ambeginscan = ivfbeginscan;
+	amroutine->amrescan = ivfrescan;
+	amroutine->amgettuple = ivfgettuple;
+	amroutine->amgetbitmap = NULL;
+	amroutine->amendscan = ivfendscan;
+	amroutine->ammarkpos = NULL;
+	amroutine->amrestrpos = NULL;
+	amroutine->amestimateparallelscan = NULL;
+	amroutine->aminitparallelscan = NULL;
+	amroutine->amparallelrescan = NULL;
+	return amroutine;
+}
+
+VECTOR_SQL_FUNCTION(ivfflathandler)
+{
+	PG_RETURN_POINTER(IvfMakeRoutine(ivfflatoptions));
+}
+
+VECTOR_SQL_FUNCTION(ivfhandler)
+{
+	PG_RETURN_POINTER(IvfMakeRoutine(ivfoptions));
+}

@@ -1,0 +1,350 @@
+// Scanning an IVF index for ORDER BY <distance> LIMIT k.
+//
+// The first gettuple computes the query's distance to every centroid, orders the lists, and
+// scans the nearest ivfflat.probes lists: each entry's distance (exact for flat; SQ8 / PQ
+// approximate for quantized lists) goes into a candidate array that is then heapified, so
+// rows come back by popping the minimum (no full sort, no per-entry allocation).
+// Quantized scans pop candidates in batches of vector.ivf_rerank, fetch each one's vector
+// from the table, compute the exact distance and return the batch in exact order; rows
+// invisible to the scan's snapshot are dropped there (the executor would drop them too).
+// When the candidates run out and ivfflat.iterative_scan = relaxed_order, the next
+// ivfflat.probes lists are scanned, up to ivfflat.max_probes lists in all.
+#include <algorithm>
+#include <cmath>
+
+#include "pg/common/pg_headers.h"
+
+#include "pg/ivf/ivf.h"
+#include "pg/common/query_dimensions.h"
+#include "pg/types/vector/vector.h"
+
+using vector_core::IvfMetric;
+
+namespace {
+
+// A candidate row: its distance (smaller is closer) and heap tid.
+struct IvfCandidate {
+	float distance;
+	ItemPointerData tid;
+};
+
+// A list in probe order.
+struct IvfProbe {
+	float distance;
+	int32 list;
+	BlockNumber start;
+};
+
+// Orders candidates so that std heap functions keep the smallest distance on top.
+struct CandidateGreater {
+	bool operator()(const IvfCandidate &a, const IvfCandidate &b) const { return a.distance > b.distance; }
+};
+
+struct IvfScanOpaqueData {
+	IvfMetaPageData meta;
+	IvfMetric metric;
+	MemoryContext ctx;  // lives as long as the scan; reset by rescan
+	bool first;
+	bool have_query;
+	float *query;       // stored form (dim)
+	char *query_row;    // the query as a row
+	vector_core::ElementDistanceFn row_distance;
+	float *aux;         // quantizer parameters (read once per scan)
+	float *sq8_qprime;  // SQ8 prepared query
+	float *sq8_weight;
+	vector_core::Sq8Query sq8;
+	float *pq_table;    // PQ distance table (m x 256)
+	IvfProbe *probes;   // lists by distance
+	int probes_done;    // lists scanned so far
+	IvfCandidate *cand; // min-heap
+	int64 ncand;
+	int64 cand_cap;
+	IvfCandidate *batch;  // re-ranked batch (quantized), ascending exact distance
+	int batch_n;
+	int batch_pos;
+	int batch_cap;
+	float *heapvec;       // scratch for a fetched vector
+	float *page_dist;     // distances of one page's entries
+	IndexFetchTableData *fetch;
+	TupleTableSlot *slot;
+	AttrNumber attno;
+};
+typedef IvfScanOpaqueData *IvfScanOpaque;
+
+// Orders candidates by distance.
+int CompareCandidates(const void *a, const void *b)
+{
+	float da = static_cast<const IvfCandidate *>(a)->distance, db = static_cast<const IvfCandidate *>(b)->distance;
+	return da < db ? -1 : (da > db ? 1 : 0);
+}
+
+// Reads the directory and orders all lists by distance to the query.
+void OrderLists(IndexScanDesc scan, IvfScanOpaque so)
+{
+	const IvfMetaPageData *meta = &so->meta;
+	for (uint32 p = 0; p < meta->dir_pages; p++) {
+		Buffer buf = ReadBuffer(scan->indexRelation, meta->dir_start + p);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		const char *content = IvfPageContent(BufferGetPage(buf));
+		for (uint32 i = 0; i < meta->dir_per_page; i++) {
+			int list = static_cast<int>(p * meta->dir_per_page + i);
+			if (list >= meta->lists)
+				break;
+			const char *entry = content + i * meta->dir_entry_size;
+			IvfDirEntryHead head;
+			memcpy(&head, entry, sizeof(head));
+			so->probes[list].list = list;
+			so->probes[list].start = head.start;
+			so->probes[list].distance = so->row_distance(so->query_row, entry + sizeof(IvfDirEntryHead), meta->dim);
+		}
+		UnlockReleaseBuffer(buf);
+	}
+	std::sort(so->probes, so->probes + meta->lists,
+		  [](const IvfProbe &a, const IvfProbe &b) { return a.distance < b.distance; });
+}
+
+// Makes room for n more candidates.
+void ReserveCandidates(IvfScanOpaque so, int64 n)
+{
+	if (so->ncand + n <= so->cand_cap)
+		return;
+	int64 cap = std::max<int64>(so->cand_cap * 2, so->ncand + n);
+	cap = std::max<int64>(cap, 1024);
+	Size bytes = sizeof(IvfCandidate) * cap;
+	if (so->cand == NULL)
+		so->cand = static_cast<IvfCandidate *>(MemoryContextAllocHuge(so->ctx, bytes));
+	else
+		so->cand = static_cast<IvfCandidate *>(repalloc_huge(so->cand, bytes));
+	so->cand_cap = cap;
+}
+
+// Scans one list's pages, adding every entry to the candidates (heap order restored later).
+void ScanList(IndexScanDesc scan, IvfScanOpaque so, BlockNumber blkno)
+{
+	const IvfMetaPageData *meta = &so->meta;
+	const Size entry_size = meta->entry_size, head = meta->entry_head;
+	const int dim = meta->dim;
+	while (blkno != InvalidBlockNumber) {
+		Buffer buf = ReadBuffer(scan->indexRelation, blkno);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buf);
+		int count = IvfPageEntryCount(page, entry_size);
+		ReserveCandidates(so, count);
+		const char *entry = IvfPageContent(page);
+		IvfCandidate *out = so->cand + so->ncand;
+		switch (meta->quantizer) {
+		case kIvfQuantSq8:
+			vector_core::Sq8DistanceBatch(&so->sq8, reinterpret_cast<const uint8 *>(entry + head), count, entry_size,
+						      dim, so->page_dist);
+			break;
+		case kIvfQuantPq:
+			for (int i = 0; i < count; i++)
+				so->page_dist[i] = vector_core::PqDistance(
+					so->pq_table, reinterpret_cast<const uint8 *>(entry + i * entry_size + head), meta->pq_m);
+			break;
+		default:
+			for (int i = 0; i < count; i++)
+				so->page_dist[i] = so->row_distance(so->query_row, entry + i * entry_size + head, dim);
+			break;
+		}
+		for (int i = 0; i < count; i++, entry += entry_size) {
+			out[i].distance = so->page_dist[i];
+			memcpy(&out[i].tid, entry, sizeof(ItemPointerData));
+		}
+		so->ncand += count;
+		blkno = IvfPageGetOpaque(page)->next;
+		UnlockReleaseBuffer(buf);
+	}
+}
+
+// Scans the next `n` lists in probe order (bounded by the number of lists) and re-heapifies.
+void ScanNextLists(IndexScanDesc scan, IvfScanOpaque so, int n)
+{
+	int end = std::min(so->meta.lists, so->probes_done + n);
+	for (; so->probes_done < end; so->probes_done++) {
+		ScanList(scan, so, so->probes[so->probes_done].start);
+		CHECK_FOR_INTERRUPTS();
+	}
+	std::make_heap(so->cand, so->cand + so->ncand, CandidateGreater());
+}
+
+// Pops the candidate with the smallest distance.
+IvfCandidate PopCandidate(IvfScanOpaque so)
+{
+	std::pop_heap(so->cand, so->cand + so->ncand, CandidateGreater());
+	return so->cand[--so->ncand];
+}
+
+// Exact distance of the table row's vector to the query; false when the row is not visible
+// to the scan's snapshot (or its vector is NULL / a zero vector for cosine).
+bool ExactDistance(IndexScanDesc scan, IvfScanOpaque so, ItemPointer tid, float *distance)
+{
+	bool call_again = false, all_dead = false;
+	ItemPointerData t = *tid;
+	if (!table_index_fetch_tuple(so->fetch, &t, scan->xs_snapshot, so->slot, &call_again, &all_dead))
+		return false;
+	bool isnull;
+	Datum value = slot_getattr(so->slot, so->attno, &isnull);
+	bool ok = !isnull && IvfPrepareVector(value, &so->meta, so->heapvec, NULL);
+	ExecClearTuple(so->slot);
+	if (ok)
+		*distance = vector_core::IvfDistance(so->metric, so->query, so->heapvec, so->meta.dim);
+	return ok;
+}
+
+// Re-ranks the next batch of candidates with exact distances (quantized indexes).
+void RerankBatch(IndexScanDesc scan, IvfScanOpaque so)
+{
+	// SQ8 distances are close to exact: a few times LIMIT suffices; PQ ones are coarser.
+	int want = vector_ivf_rerank > 0 ? vector_ivf_rerank : (so->meta.quantizer == kIvfQuantSq8 ? 40 : 100);
+	if (so->batch == NULL || so->batch_cap < want) {
+		if (so->batch != NULL)
+			pfree(so->batch);
+		so->batch = static_cast<IvfCandidate *>(MemoryContextAlloc(so->ctx, sizeof(IvfCandidate) * want));
+		so->batch_cap = want;
+	}
+	so->batch_n = 0;
+	so->batch_pos = 0;
+	while (so->batch_n < want && so->ncand > 0) {
+		IvfCandidate c = PopCandidate(so);
+		float d;
+		if (ExactDistance(scan, so, &c.tid, &d)) {
+			c.distance = d;
+			so->batch[so->batch_n++] = c;
+		}
+	}
+	qsort(so->batch, so->batch_n, sizeof(IvfCandidate), CompareCandidates);
+}
+
+// Prepares the first scan of a query: query vector, quantizer tables, list order.
+void StartScan(IndexScanDesc scan, IvfScanOpaque so)
+{
+	if (scan->orderByData == NULL)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("cannot scan ivf index without order")));
+	if (!IsMVCCSnapshot(scan->xs_snapshot))
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				errmsg("non-MVCC snapshots are not supported with ivf")));
+	const IvfMetaPageData *meta = &so->meta;
+	MemoryContext old = MemoryContextSwitchTo(so->ctx);
+	if (so->query == NULL) {
+		so->query = static_cast<float *>(palloc(sizeof(float) * meta->dim));
+		so->query_row = static_cast<char *>(palloc(IvfRowBytes(meta)));
+		so->row_distance = IvfRowDistance(meta);
+		so->heapvec = static_cast<float *>(palloc(sizeof(float) * meta->dim));
+		so->page_dist = static_cast<float *>(palloc(sizeof(float) * (IvfPageCapacity() / meta->entry_size + 1)));
+		so->probes = static_cast<IvfProbe *>(palloc(sizeof(IvfProbe) * meta->lists));
+		so->aux = IvfReadAux(scan->indexRelation, meta);
+		if (meta->quantizer == kIvfQuantSq8) {
+			so->sq8_qprime = static_cast<float *>(palloc(sizeof(float) * meta->dim));
+			so->sq8_weight = static_cast<float *>(palloc(sizeof(float) * meta->dim));
+		} else if (meta->quantizer == kIvfQuantPq)
+			so->pq_table = static_cast<float *>(palloc(sizeof(float) * 256 * meta->pq_m));
+		if (meta->quantizer != kIvfQuantFlat) {
+			so->fetch = table_index_fetch_begin(scan->heapRelation);
+			so->slot = table_slot_create(scan->heapRelation, NULL);
+			so->attno = scan->indexRelation->rd_index->indkey.values[0];
+		}
+	}
+	// A NULL query orders nothing: scan with a zero vector, so rows still come back.
+	bool usable = false;
+	if (!(scan->orderByData->sk_flags & SK_ISNULL)) {
+		CheckQueryDimensions(IvfKind(meta), meta->dim, scan->orderByData->sk_argument);
+		usable = IvfPrepareVector(scan->orderByData->sk_argument, meta, so->query, so->query_row);
+	}
+	if (!usable) {
+		// NULL, or a cosine zero query (every distance is NaN): rank by nothing.
+		memset(so->query, 0, sizeof(float) * meta->dim);
+		memset(so->query_row, 0, IvfRowBytes(meta));
+	}
+	if (meta->quantizer == kIvfQuantSq8) {
+		so->sq8.qprime = so->sq8_qprime;
+		so->sq8.weight = so->sq8_weight;
+		vector_core::Sq8PrepareQuery(so->query, meta->dim, so->aux, so->aux + meta->dim, so->metric, &so->sq8);
+	} else if (meta->quantizer == kIvfQuantPq)
+		vector_core::PqDistanceTable(so->query, meta->dim, meta->pq_m, so->aux, so->metric, so->pq_table);
+	MemoryContextSwitchTo(old);
+
+	OrderLists(scan, so);
+	so->ncand = 0;
+	so->probes_done = 0;
+	so->batch_n = so->batch_pos = 0;
+	ScanNextLists(scan, so, std::max(1, ivfflat_probes));
+}
+
+} // namespace
+
+// ambeginscan: allocates the scan state; the metapage is read once here.
+IndexScanDesc ivfbeginscan(Relation index, int nkeys, int norderbys)
+{
+	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
+	IvfScanOpaque so = static_cast<IvfScanOpaque>(palloc0(sizeof(IvfScanOpaqueData)));
+	IvfReadMeta(index, &so->meta);
+	so->metric = static_cast<IvfMetric>(so->meta.metric);
+	so->ctx = AllocSetContextCreate(CurrentMemoryContext, "ivf scan", ALLOCSET_DEFAULT_SIZES);
+	so->first = true;
+	scan->opaque = so;
+	return scan;
+}
+
+// amrescan: takes the new order-by argument; the work happens at the first gettuple.
+void ivfrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys)
+{
+	IvfScanOpaque so = static_cast<IvfScanOpaque>(scan->opaque);
+	so->first = true;
+	so->ncand = 0;
+	so->batch_n = so->batch_pos = 0;
+	if (keys && scan->numberOfKeys > 0)
+		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
+	if (orderbys && scan->numberOfOrderBys > 0)
+		memmove(scan->orderByData, orderbys, scan->numberOfOrderBys * sizeof(ScanKeyData));
+}
+
+// amgettuple: returns the next row in distance order.
+bool ivfgettuple(IndexScanDesc scan, ScanDirection dir)
+{
+	IvfScanOpaque so = static_cast<IvfScanOpaque>(scan->opaque);
+	if (so->first) {
+		StartScan(scan, so);
+		so->first = false;
+	}
+	for (;;) {
+		if (so->meta.quantizer == kIvfQuantFlat) {
+			if (so->ncand > 0) {
+				IvfCandidate c = PopCandidate(so);
+				scan->xs_heaptid = c.tid;
+				scan->xs_recheck = false;
+				scan->xs_recheckorderby = false;
+				return true;
+			}
+		} else {
+			if (so->batch_pos < so->batch_n) {
+				scan->xs_heaptid = so->batch[so->batch_pos++].tid;
+				scan->xs_recheck = false;
+				scan->xs_recheckorderby = false;
+				return true;
+			}
+			if (so->ncand > 0) {
+				RerankBatch(scan, so);
+				continue;
+			}
+		}
+		// Out of candidates: probe more lists when the iterative scan allows it.
+		int max_probes = std::min(so->meta.lists, std::max(ivfflat_max_probes, ivfflat_probes));
+		if (ivfflat_iterative_scan == 0 || so->probes_done >= max_probes)
+			return false;
+		ScanNextLists(scan, so, std::min(std::max(1, ivfflat_probes), max_probes - so->probes_done));
+	}
+}
+
+// amendscan: releases the scan's memory and table fetch state.
+void ivfendscan(IndexScanDesc scan)
+{
+	IvfScanOpaque so = static_cast<IvfScanOpaque>(scan->opaque);
+	if (so->slot != NULL)
+		ExecDropSingleTupleTableSlot(so->slot);
+	if (so->fetch != NULL)
+		table_index_fetch_end(so->fetch);
+	MemoryContextDelete(so->ctx);
+	pfree(so);
+	scan->opaque = NULL;
+}

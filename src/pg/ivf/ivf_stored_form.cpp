@@ -1,0 +1,290 @@
+// Helpers shared by the IVF access-method phases: pages, metapage, options, the stored
+// form of a vector, quantizer parameters and list entries.
+#include <cmath>
+#include <algorithm>
+
+#include "pg/common/pg_headers.h"
+
+#include "pg/ivf/ivf.h"
+#include "pg/common/module.h"
+#include "pg/types/halfvec/halfvec.h"
+#include "pg/types/vector/vector.h"
+
+#include "core/distance/float_distance.h"
+#include "core/distance/half.h"
+
+using vector_core::IvfMetric;
+
+
+// Initializes an IVF page of the given kind with an empty content area.
+void IvfInitPage(Page page, uint16 flags)
+{
+	PageInit(page, BLCKSZ, sizeof(IvfPageOpaqueData));
+	IvfPageOpaqueData *opaque = IvfPageGetOpaque(page);
+	opaque->next = InvalidBlockNumber;
+	opaque->flags = flags;
+	opaque->page_id = kIvfPageId;
+}
+
+// Copies the metapage's content, erroring when block 0 is not an IVF metapage.
+void IvfReadMeta(Relation index, IvfMetaPageData *meta)
+{
+	Buffer buf = ReadBuffer(index, kIvfMetaBlock);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	Page page = BufferGetPage(buf);
+	memcpy(meta, IvfPageContent(page), sizeof(IvfMetaPageData));
+	UnlockReleaseBuffer(buf);
+	if (meta->magic != kIvfMagic || meta->version != kIvfVersion)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+				errmsg("index \"%s\" is not a valid ivf index", RelationGetRelationName(index))));
+}
+
+// The metric of the index's operator class, from the name of its support function 1, and the
+// row representation of its input type. Hamming distance (bit) is L2 of the 0/1 stored form.
+// pgvector's cosine classes (kept by databases migrated from pgvector) have the negative inner
+// product as FUNCTION 1 and a norm as FUNCTION 2 (vectors are normalised first): cosine too.
+IvfMetric IvfMetricOf(Relation index, vector_core::ElementKind *kind)
+{
+	Oid type = index->rd_opcintype[0];
+	if (type == BITOID || type == VARBITOID) {
+		*kind = vector_core::ElementKind::kBit;
+	} else {
+		char *type_name = format_type_be(type);
+		const char *dot = strrchr(type_name, '.');
+		const char *base = dot != NULL ? dot + 1 : type_name;
+		if (strcmp(base, "vector") == 0)
+			*kind = vector_core::ElementKind::kFloat;
+		else if (strcmp(base, "halfvec") == 0)
+			*kind = vector_core::ElementKind::kHalf;
+		else
+			ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("ivf does not support type %s", type_name)));
+	}
+	Oid proc = index_getprocid(index, 1, 1);
+	const char *name = OidIsValid(proc) ? get_func_name(proc) : "";
+	const bool bit = *kind == vector_core::ElementKind::kBit;
+	if (!bit && (strcmp(name, "vector_l2_squared_distance") == 0 || strcmp(name, "halfvec_l2_squared_distance") == 0))
+		return IvfMetric::kL2;
+	if (!bit &&
+	    (strcmp(name, "vector_negative_inner_product") == 0 || strcmp(name, "halfvec_negative_inner_product") == 0))
+		return OidIsValid(index_getprocid(index, 1, 2)) ? IvfMetric::kCosine : IvfMetric::kInnerProduct;
+	if (!bit && strcmp(name, "cosine_distance") == 0)
+		return IvfMetric::kCosine;
+	if (bit && strcmp(name, "hamming_distance") == 0)
+		return IvfMetric::kL2;
+	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			errmsg("operator class of index \"%s\" has an unsupported distance function",
+			       RelationGetRelationName(index))));
+	return IvfMetric::kL2;
+}
+
+// Representation of the index's rows.
+vector_core::ElementKind IvfKind(const IvfMetaPageData *meta)
+{
+	return static_cast<vector_core::ElementKind>(meta->element_kind);
+}
+
+// Bytes of one row (older float indexes did not record it).
+Size IvfRowBytes(const IvfMetaPageData *meta)
+{
+	return meta->row_bytes != 0 ? meta->row_bytes : sizeof(float) * static_cast<Size>(meta->dim);
+}
+
+// Distance between two rows, smaller is closer (the same order as the stored-form metric).
+vector_core::ElementDistanceFn IvfRowDistance(const IvfMetaPageData *meta)
+{
+	vector_core::ElementMetric metric = vector_core::ElementMetric::kL2;
+	if (IvfKind(meta) == vector_core::ElementKind::kBit)
+		metric = vector_core::ElementMetric::kHamming;
+	else if (IvfKind(meta) == vector_core::ElementKind::kHalf && static_cast<IvfMetric>(meta->metric) == IvfMetric::kCosine)
+		metric = vector_core::ElementMetric::kCosine;
+	else if (static_cast<IvfMetric>(meta->metric) != IvfMetric::kL2)
+		metric = vector_core::ElementMetric::kNegativeInnerProduct;
+	return vector_core::ElementDistance(IvfKind(meta), metric);
+}
+
+// Writes the row of stored-form floats x (which IvfRoundToRow or IvfPrepareVector made
+// representable) into row (IvfRowBytes bytes).
+void IvfFloatsToRow(const IvfMetaPageData *meta, const float *x, char *row)
+{
+	const Size bytes = IvfRowBytes(meta);
+	switch (IvfKind(meta)) {
+	case vector_core::ElementKind::kHalf:
+		memset(row, 0, bytes);
+		vector_core::FloatToHalfArray(x, reinterpret_cast<vector_core::Half *>(row), meta->dim);
+		break;
+	case vector_core::ElementKind::kBit:
+		memset(row, 0, bytes);
+		for (int i = 0; i < meta->dim; i++)
+			if (x[i] >= 0.5f)
+				row[i / 8] |= static_cast<char>(0x80 >> (i % 8));
+		break;
+	default:
+		memcpy(row, x, sizeof(float) * meta->dim);
+		break;
+	}
+}
+
+// Rounds stored-form floats to values a row holds exactly (centroids before assignment).
+void IvfRoundToRow(const IvfMetaPageData *meta, float *x)
+{
+	switch (IvfKind(meta)) {
+	case vector_core::ElementKind::kHalf:
+		for (int i = 0; i < meta->dim; i++)
+			x[i] = vector_core::HalfToFloat(vector_core::FloatToHalf(x[i]));
+		break;
+	case vector_core::ElementKind::kBit:
+		for (int i = 0; i < meta->dim; i++)
+			x[i] = x[i] >= 0.5f ? 1.0f : 0.0f;
+		break;
+	default:
+		break;
+	}
+}
+
+// The quantizer named in the index's options (ivfflat: always flat).
+int IvfQuantizerFromOptions(Relation index)
+{
+	IvfOptions *opts = reinterpret_cast<IvfOptions *>(index->rd_options);
+	if (opts == NULL || opts->quantizer_offset == 0)
+		return kIvfQuantFlat;
+	const char *name = reinterpret_cast<const char *>(opts) + opts->quantizer_offset;
+	if (strcmp(name, "sq8") == 0)
+		return kIvfQuantSq8;
+	if (strcmp(name, "pq") == 0)
+		return kIvfQuantPq;
+	return kIvfQuantFlat;
+}
+
+// The lists option (default 100).
+int IvfListsFromOptions(Relation index)
+{
+	IvfOptions *opts = reinterpret_cast<IvfOptions *>(index->rd_options);
+	return opts != NULL ? opts->lists : kIvfDefaultLists;
+}
+
+// The pq_m option (0 = default).
+int IvfPqMFromOptions(Relation index)
+{
+	IvfOptions *opts = reinterpret_cast<IvfOptions *>(index->rd_options);
+	return opts != NULL ? opts->pq_m : 0;
+}
+
+// Writes the stored form of a datum of the index's type into out (dim floats): the vector
+// itself (halfvec widened, bits as 0/1), or its unit-normalized form for cosine; and, when row
+// is not null, the datum's row (IvfRowBytes): the stored form for vector, the value's own halves
+// or bits for halfvec and bit. Returns false for a cosine zero vector (not indexed). Errors
+// when the dimensions differ from the index's.
+bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char *row)
+{
+	const int dim = meta->dim;
+	const IvfMetric metric = static_cast<IvfMetric>(meta->metric);
+	Pointer raw;
+	switch (IvfKind(meta)) {
+	case vector_core::ElementKind::kHalf: {
+		HalfVector *v = DatumGetHalfVector(value);
+		raw = reinterpret_cast<Pointer>(v);
+		if (v->dim != dim)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+					errmsg("expected %d dimensions, not %d", dim, v->dim)));
+		vector_core::HalfToFloatArray(v->x, out, dim);
+		if (row != NULL) {
+			memset(row, 0, IvfRowBytes(meta));
+			memcpy(row, v->x, sizeof(vector_core::Half) * dim);
+		}
+		break;
+	}
+	case vector_core::ElementKind::kBit: {
+		VarBit *v = DatumGetVarBitP(value);
+		raw = reinterpret_cast<Pointer>(v);
+		if (VARBITLEN(v) != dim)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+					errmsg("expected %d dimensions, not %d", dim, static_cast<int>(VARBITLEN(v)))));
+		const bits8 *bits = VARBITS(v);
+		for (int i = 0; i < dim; i++)
+			out[i] = (bits[i / 8] & (0x80 >> (i % 8))) ? 1.0f : 0.0f;
+		if (row != NULL) {
+			memset(row, 0, IvfRowBytes(meta));
+			memcpy(row, bits, VARBITBYTES(v));
+		}
+		break;
+	}
+	default: {
+		Vector *v = DatumGetVector(value);
+		raw = reinterpret_cast<Pointer>(v);
+		if (v->dim != dim)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+					errmsg("expected %d dimensions, not %d", dim, v->dim)));
+		memcpy(out, v->x, sizeof(float) * dim);
+		break;
+	}
+	}
+	bool ok = true;
+	if (metric == IvfMetric::kCosine) {
+		double norm = std::sqrt(vector_core::SquaredNormDouble(out, dim));
+		if (norm > 0) {
+			float inv = static_cast<float>(1.0 / norm);
+			for (int i = 0; i < dim; i++)
+				out[i] *= inv;
+		} else
+			ok = false;
+	}
+	if (row != NULL && IvfKind(meta) == vector_core::ElementKind::kFloat)
+		memcpy(row, out, sizeof(float) * dim);
+	if (raw != DatumGetPointer(value))
+		pfree(raw);
+	return ok;
+}
+
+// Reads the quantizer parameters (aux pages) into a palloc'd float array; NULL for flat.
+float *IvfReadAux(Relation index, const IvfMetaPageData *meta)
+{
+	if (meta->aux_pages == 0)
+		return NULL;
+	char *data = static_cast<char *>(palloc(meta->aux_bytes));
+	Size done = 0;
+	for (uint32 p = 0; p < meta->aux_pages; p++) {
+		Buffer buf = ReadBuffer(index, meta->aux_start + p);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		Size chunk = std::min<Size>(IvfPageCapacity(), meta->aux_bytes - done);
+		memcpy(data + done, IvfPageContent(BufferGetPage(buf)), chunk);
+		UnlockReleaseBuffer(buf);
+		done += chunk;
+	}
+	return reinterpret_cast<float *>(data);
+}
+
+// Encodes the stored-form vector x into the entry payload of this index's quantizer
+// (pq_book_t and pq_norms: the PQ encoder tables, see PqPrepareEncoder).
+void IvfEncodePayload(const IvfMetaPageData *meta, const float *aux, const float *pq_book_t, const float *pq_norms,
+		      const float *x, char *payload)
+{
+	switch (meta->quantizer) {
+	case kIvfQuantSq8:
+		vector_core::Sq8Encode(x, meta->dim, aux, aux + meta->dim, reinterpret_cast<uint8 *>(payload));
+		break;
+	case kIvfQuantPq:
+		vector_core::PqEncode(x, 1, meta->dim, meta->pq_m, pq_book_t, pq_norms, 1, reinterpret_cast<uint8 *>(payload));
+		break;
+	default:
+		IvfFloatsToRow(meta, x, payload);
+		break;
+	}
+}
+
+// Appends one entry (heap tid + payload) to a list page that has room.
+void IvfAppendEntry(Page page, const IvfMetaPageData *meta, ItemPointer tid, const char *payload)
+{
+	PageHeader ph = reinterpret_cast<PageHeader>(page);
+	char *dst = reinterpret_cast<char *>(page) + ph->pd_lower;
+	memset(dst, 0, meta->entry_head);
+	memcpy(dst, tid, sizeof(ItemPointerData));
+	memcpy(dst + meta->entry_head, payload, meta->code_size);
+	ph->pd_lower += meta->entry_size;
+}
+
+// The number of threads a build computes with: vector.build_threads, at most 8 (list assignment
+// is memory-bound beyond that).
+int IvfBuildThreads(void)
+{
+	return std::clamp(VectorBuildThreads(), 1, 8);
+}
