@@ -246,7 +246,7 @@ bool HnswChecker::ParseLists(std::uint32_t block, std::uint16_t offset, const un
 	return true;
 }
 
-// Bytes of the lists of layers 0..level (padded to 4), as src/pg/hnsw/hnsw_reader.cpp lays them out.
+// Bytes of the lists of layers 0..level (padded to 4), as src/pg/hnsw/hnsw_page_layout.cpp lays them out.
 static std::size_t ListsSize(int m, int level)
 {
 	std::size_t size = 0;

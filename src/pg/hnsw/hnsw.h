@@ -173,11 +173,7 @@ struct HnswIndexInfo {
 	Size max_bytes;                          // stored bytes of the largest row
 };
 
-// Fills the derived fields of info from dims, metric and kind (errors on a pair it cannot
-// compare, which only a corrupt metapage can produce).
-void HnswFinishIndexInfo(HnswIndexInfo *info);
-
-// ------------------------------------------------------------------ layout (hnsw_reader.cpp)
+// ------------------------------------------------------------------ layout and tuples (hnsw_page_layout.cpp)
 
 // Capacity of the neighbor list of layer.
 inline int HnswLayerCapacity(int m, int layer)
@@ -230,7 +226,7 @@ int HnswGetEfConstruction(Relation index);
 // support function or type it does not know).
 HnswMetric HnswMetricFromOpclass(Relation index, vector_core::ElementKind *kind);
 
-// ------------------------------------------------------------------ metapage and pages (hnsw_reader.cpp)
+// ------------------------------------------------------------------ metapage and index info (hnsw_metapage.cpp)
 
 // Reads the metapage (checks magic and version).
 void HnswReadMeta(Relation index, HnswMetaPageData *meta);
@@ -240,6 +236,11 @@ void HnswGetIndexInfo(Relation index, HnswIndexInfo *info, HnswMetaPageData *met
 void HnswInitPage(Page page, uint16 kind);
 // Fills a metapage.
 void HnswInitMetaPage(Page page, const HnswIndexInfo *info);
+// Fills the derived fields of info from dims, metric and kind (errors on a pair it cannot
+// compare, which only a corrupt metapage can produce).
+void HnswFinishIndexInfo(HnswIndexInfo *info);
+
+// ------------------------------------------------------------------ rows (hnsw_rows.cpp)
 
 // Distance between a query and a stored row in the index's metric (smaller is closer).
 inline float HnswDistance(const HnswIndexInfo *info, const void *a, const void *b)
@@ -254,7 +255,8 @@ bool HnswPrepareVector(const HnswIndexInfo *info, Datum value, char *out, Size *
 // available bytes are there; 0 when it cannot be a row of this index.
 Size HnswRowBytes(const HnswIndexInfo *info, const char *payload, Size available);
 
-// ------------------------------------------------------------------ element access (hnsw_reader.cpp)
+// ------------------------------------------------------------------ element access (hnsw_reader.cpp,
+// hnsw_buffer_hints.cpp, hnsw_visit_batch.cpp)
 
 // One element read from a page: what scans, inserts and VACUUM need of it.
 struct HnswElementRead {
@@ -280,6 +282,25 @@ Buffer HnswReadBufferHinted(Relation index, BlockNumber block);
 
 void HnswReaderInit(HnswReader *reader, Relation index, const HnswIndexInfo *info);
 void HnswReaderRelease(HnswReader *reader);
+
+// The item at tid on page if it is a normal item of kind and at least min_size bytes; else null.
+// (Only element pages hold items: the metapage, block 0, is never read through a TID, so the
+// special space, a cache miss of its own, is not checked on this hot path.)
+inline char *HnswItemOfKind(Page page, OffsetNumber offset, uint8 kind, Size min_size, Size *size)
+{
+	if (PageIsNew(page))
+		return nullptr;
+	if (offset < FirstOffsetNumber || offset > PageGetMaxOffsetNumber(page))
+		return nullptr;
+	ItemId item_id = PageGetItemId(page, offset);
+	if (!ItemIdIsNormal(item_id) || ItemIdGetLength(item_id) < min_size)
+		return nullptr;
+	char *item = static_cast<char *>(PageGetItem(page, item_id));
+	if (static_cast<uint8>(item[0]) != kind)
+		return nullptr;
+	*size = ItemIdGetLength(item_id);
+	return item;
+}
 
 // Reads element tid; computes its distance to query when query is not null, copies its row
 // to vector_out (room for info.max_bytes) when not null, and copies its neighbor list of layer to links (room for the

@@ -1,0 +1,96 @@
+// Buffer hints of hnsw reads.
+//
+// A backend-local cache of "block B of index I was last seen in buffer X", so that a scan can pin
+// a page with ReadRecentBuffer (which checks the buffer's tag) instead of a lookup in the shared
+// buffer mapping table, the most expensive step of reading an element. Stale hints are harmless
+// (the check fails and the normal path runs); the cache is rebuilt as pages are read.
+#include "pg/common/pg_headers.h"
+
+#include <cstring>
+
+#include "pg/hnsw/hnsw.h"
+
+#if PG_VERSION_NUM >= 140000
+namespace {
+constexpr int kHintSlots = 8;
+struct BufferHints {
+#if PG_VERSION_NUM >= 160000
+	RelFileLocator node;
+#else
+	RelFileNode node;
+#endif
+	Buffer *buffers; // by block number, 0 = unknown
+	BlockNumber size;
+	uint64 last_used;
+};
+BufferHints hint_slots[kHintSlots];
+uint64 hint_clock = 0;
+
+// The hint array of index, created or grown to cover block.
+BufferHints *HintsFor(Relation index, BlockNumber block)
+{
+#if PG_VERSION_NUM >= 160000
+	const auto &node = index->rd_locator;
+#else
+	const auto &node = index->rd_node;
+#endif
+	BufferHints *slot = nullptr;
+	for (int i = 0; i < kHintSlots; i++) {
+		if (hint_slots[i].buffers != nullptr && memcmp(&hint_slots[i].node, &node, sizeof(node)) == 0) {
+			slot = &hint_slots[i];
+			break;
+		}
+	}
+	if (slot == nullptr) {
+		slot = &hint_slots[0];
+		for (int i = 1; i < kHintSlots; i++) {
+			if (hint_slots[i].last_used < slot->last_used)
+				slot = &hint_slots[i];
+		}
+		if (slot->buffers != nullptr)
+			pfree(slot->buffers);
+		slot->buffers = nullptr;
+		slot->size = 0;
+		slot->node = node;
+	}
+	slot->last_used = ++hint_clock;
+	if (block >= slot->size) {
+		BlockNumber size = Max(static_cast<BlockNumber>(1024), slot->size);
+		while (size <= block)
+			size *= 2;
+		Buffer *grown = static_cast<Buffer *>(
+		    MemoryContextAllocExtended(TopMemoryContext, sizeof(Buffer) * size, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
+		if (slot->buffers != nullptr) {
+			memcpy(grown, slot->buffers, sizeof(Buffer) * slot->size);
+			pfree(slot->buffers);
+		}
+		slot->buffers = grown;
+		slot->size = size;
+	}
+	return slot;
+}
+} // namespace
+#endif
+
+// Pins block of index, through the hint when it is still right.
+Buffer HnswReadBufferHinted(Relation index, BlockNumber block)
+{
+#if PG_VERSION_NUM >= 140000
+	if (block > 16 * 1024 * 1024)
+		return ReadBuffer(index, block);
+	BufferHints *hints = HintsFor(index, block);
+	Buffer hint = hints->buffers[block];
+#if PG_VERSION_NUM >= 160000
+	if (hint != 0 && ReadRecentBuffer(index->rd_locator, MAIN_FORKNUM, block, hint))
+		return hint;
+#else
+	if (hint != 0 && ReadRecentBuffer(index->rd_node, MAIN_FORKNUM, block, hint))
+		return hint;
+#endif
+	Buffer buffer = ReadBuffer(index, block);
+	hints->buffers[block] = buffer;
+	return buffer;
+#else
+	return ReadBuffer(index, block);
+#endif
+}

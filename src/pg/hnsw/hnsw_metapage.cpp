@@ -1,0 +1,113 @@
+// The hnsw metapage: initialising pages, writing and reading the metapage, and the index info
+// derived from it (the distance function and row sizes of the index's representation).
+#include "pg/common/pg_headers.h"
+
+#include <cstring>
+
+#include "pg/hnsw/hnsw.h"
+
+// Initialises a page with our special space.
+void HnswInitPage(Page page, uint16 kind)
+{
+	PageInit(page, BLCKSZ, sizeof(HnswPageOpaqueData));
+	HnswPageOpaque opaque = HnswPageGetOpaque(page);
+	opaque->flags = kind;
+	opaque->page_id = kHnswPageId;
+	opaque->unused = 0;
+}
+
+// Fills the metapage of an empty index.
+void HnswInitMetaPage(Page page, const HnswIndexInfo *info)
+{
+	HnswInitPage(page, kHnswPageMeta);
+	HnswMetaPage meta = HnswPageGetMeta(page);
+	memset(meta, 0, sizeof(HnswMetaPageData));
+	meta->magic = kHnswMagic;
+	meta->version = kHnswVersion;
+	meta->dims = static_cast<uint32>(info->dims);
+	meta->m = static_cast<uint16>(info->m);
+	meta->ef_construction = static_cast<uint16>(info->ef_construction);
+	meta->metric = static_cast<uint8>(info->metric);
+	meta->max_level = static_cast<uint8>(info->max_level);
+	meta->element_kind = static_cast<uint8>(info->kind);
+	meta->entry_level = -1;
+	ItemPointerSetInvalid(&meta->entry);
+	meta->insert_page = InvalidBlockNumber;
+	meta->element_count = 0;
+	((PageHeader) page)->pd_lower = reinterpret_cast<char *>(meta + 1) - reinterpret_cast<char *>(page);
+}
+
+// Copies the metapage, checking that this is an hnsw index of our version.
+void HnswReadMeta(Relation index, HnswMetaPageData *out)
+{
+	Buffer buffer = ReadBuffer(index, kHnswMetaBlock);
+	LockBuffer(buffer, BUFFER_LOCK_SHARE);
+	Page page = BufferGetPage(buffer);
+	HnswMetaPage meta = HnswPageGetMeta(page);
+	if (PageIsNew(page) || HnswPageGetOpaque(page)->page_id != kHnswPageId || meta->magic != kHnswMagic) {
+		UnlockReleaseBuffer(buffer);
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+		                errmsg("index \"%s\" is not a valid hnsw index", RelationGetRelationName(index))));
+	}
+	if (meta->version != kHnswVersion) {
+		uint32 version = meta->version;
+		UnlockReleaseBuffer(buffer);
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		                errmsg("hnsw index \"%s\" has format version %u, this build reads version %u",
+		                       RelationGetRelationName(index), version, kHnswVersion),
+		                errhint("REINDEX the index.")));
+	}
+	*out = *meta;
+	UnlockReleaseBuffer(buffer);
+}
+
+// Index info from the metapage.
+void HnswGetIndexInfo(Relation index, HnswIndexInfo *info, HnswMetaPageData *meta)
+{
+	HnswReadMeta(index, meta);
+	info->dims = static_cast<int>(meta->dims);
+	info->m = meta->m;
+	info->ef_construction = meta->ef_construction;
+	info->max_level = meta->max_level;
+	info->metric = static_cast<HnswMetric>(meta->metric);
+	info->kind = static_cast<vector_core::ElementKind>(meta->element_kind);
+	HnswFinishIndexInfo(info);
+}
+
+// Distance function and row sizes of the index's representation.
+void HnswFinishIndexInfo(HnswIndexInfo *info)
+{
+	vector_core::ElementMetric metric = vector_core::ElementMetric::kL2;
+	switch (info->metric) {
+	case HnswMetric::kL2:
+		metric = vector_core::ElementMetric::kL2;
+		break;
+	case HnswMetric::kInnerProduct:
+		metric = vector_core::ElementMetric::kNegativeInnerProduct;
+		break;
+	case HnswMetric::kCosine:
+		// Half rows are compared as they are (see core/distance/element_distance.h); the others normalised.
+		metric = info->kind == vector_core::ElementKind::kHalf ? vector_core::ElementMetric::kCosine
+		                                                       : vector_core::ElementMetric::kNegativeInnerProduct;
+		break;
+	case HnswMetric::kL1:
+		metric = vector_core::ElementMetric::kL1;
+		break;
+	case HnswMetric::kHamming:
+		metric = vector_core::ElementMetric::kHamming;
+		break;
+	case HnswMetric::kJaccard:
+		metric = vector_core::ElementMetric::kJaccard;
+		break;
+	}
+	info->distance = vector_core::ElementDistance(info->kind, metric);
+	if (info->distance == nullptr || info->dims < 1)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+		                errmsg("hnsw index has an unknown representation (kind %d, metric %d, %d dimensions)",
+		                       static_cast<int>(info->kind), static_cast<int>(info->metric), info->dims)));
+	info->fixed_bytes =
+	    vector_core::ElementStoredBytes(vector_core::ElementFixedBytes(info->kind, static_cast<size_t>(info->dims)));
+	info->max_bytes = info->fixed_bytes != 0 ? info->fixed_bytes
+	                                         : vector_core::ElementStoredBytes(vector_core::SparseElementBytes(
+	                                               Min(kHnswMaxSparseNnz, info->dims)));
+}

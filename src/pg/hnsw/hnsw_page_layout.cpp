@@ -1,0 +1,171 @@
+// The hnsw page layout: sizes of neighbor lists and items, the layout an element gets (inline,
+// lists apart, vector in chunks), and forming the three kinds of tuples. See hnsw.h for the
+// format.
+#include "pg/common/pg_headers.h"
+
+#include <cstring>
+
+#include "pg/hnsw/hnsw.h"
+
+// Bytes of one layer's list: the uint16 count and capacity item pointers.
+static Size LayerListSize(int m, int layer)
+{
+	return sizeof(uint16) + sizeof(ItemPointerData) * static_cast<Size>(HnswLayerCapacity(m, layer));
+}
+
+// Lists of layers 0..level, padded to 4 bytes so that an inline vector after them is aligned.
+Size HnswListsSize(int m, int level)
+{
+	Size size = 0;
+	for (int layer = 0; layer <= level; layer++)
+		size += LayerListSize(m, layer);
+	return TYPEALIGN(4, size);
+}
+
+// Offset of layer's list within the lists.
+Size HnswLayerOffset(int m, int layer)
+{
+	Size offset = 0;
+	for (int l = 0; l < layer; l++)
+		offset += LayerListSize(m, l);
+	return offset;
+}
+
+// What one item may take on an element page (one line pointer, the special space).
+Size HnswMaxItemSize(void)
+{
+	return MAXALIGN_DOWN(BLCKSZ - MAXALIGN(SizeOfPageHeaderData) - MAXALIGN(sizeof(HnswPageOpaqueData)) -
+	                     sizeof(ItemIdData));
+}
+
+// Highest level whose lists (as a neighbor tuple) still fit a page.
+int HnswMaxLevelForM(int m)
+{
+	int level = 0;
+	while (level < vector_core::kHnswGraphMaxLevel &&
+	       sizeof(HnswNeighborHeader) + HnswListsSize(m, level + 1) <= HnswMaxItemSize())
+		level++;
+	return level;
+}
+
+// Everything inline when it fits, else the lists apart, else the vector in chunks.
+HnswLayout HnswChooseLayout(const HnswIndexInfo *info, int level, Size bytes)
+{
+	const Size vector_size = bytes;
+	const Size lists_size = HnswListsSize(info->m, level);
+	if (sizeof(HnswElementHeader) + lists_size + vector_size <= HnswMaxItemSize())
+		return HnswLayout::kInline;
+	if (sizeof(HnswElementHeader) + vector_size <= HnswMaxItemSize())
+		return HnswLayout::kListsApart;
+	return HnswLayout::kVectorChunks;
+}
+
+int HnswWordsPerChunk(void)
+{
+	return static_cast<int>((HnswMaxItemSize() - sizeof(HnswChunkHeader)) / 4);
+}
+
+int HnswChunkCount(Size bytes)
+{
+	const Size words = (bytes + 3) / 4;
+	return static_cast<int>((words + HnswWordsPerChunk() - 1) / HnswWordsPerChunk());
+}
+
+// ------------------------------------------------------------------ tuple forming
+
+// Writes layers 0..level of lists (counts[l] refs each; null lists mean empty) at dst.
+static void FormLists(char *dst, int m, int level, ItemPointerData *const *lists, const int *counts)
+{
+	memset(dst, 0, HnswListsSize(m, level));
+	for (int layer = 0; layer <= level; layer++) {
+		char *list = dst + HnswLayerOffset(m, layer);
+		uint16 count = 0;
+		if (lists != nullptr && lists[layer] != nullptr)
+			count = static_cast<uint16>(Min(counts[layer], HnswLayerCapacity(m, layer)));
+		memcpy(list, &count, sizeof(uint16));
+		if (count > 0)
+			memcpy(list + sizeof(uint16), lists[layer], sizeof(ItemPointerData) * count);
+	}
+}
+
+Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout, Size bytes)
+{
+	const Size vector_size = bytes;
+	switch (layout) {
+	case HnswLayout::kInline:
+		return sizeof(HnswElementHeader) + HnswListsSize(info->m, level) + vector_size;
+	case HnswLayout::kListsApart:
+		return sizeof(HnswElementHeader) + vector_size;
+	case HnswLayout::kVectorChunks:
+		return sizeof(HnswElementHeader) + HnswListsSize(info->m, level);
+	}
+	return 0;
+}
+
+void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswLayout layout, ItemPointer heaptid,
+                          const void *vector, Size bytes, ItemPointerData *const *lists, const int *counts,
+                          ItemPointer lists_tid, ItemPointer vector_tid)
+{
+	HnswElementHeader *header = reinterpret_cast<HnswElementHeader *>(out);
+	memset(header, 0, sizeof(HnswElementHeader));
+	header->kind = kHnswElementTuple;
+	header->level = static_cast<uint8>(level);
+	header->heaptid = *heaptid;
+	ItemPointerSetInvalid(&header->lists);
+	ItemPointerSetInvalid(&header->vector);
+	char *cursor = out + sizeof(HnswElementHeader);
+	if (layout != HnswLayout::kListsApart) {
+		header->flags |= kHnswElementListsInline;
+		FormLists(cursor, info->m, level, lists, counts);
+		cursor += HnswListsSize(info->m, level);
+	} else {
+		header->lists = *lists_tid;
+	}
+	if (layout != HnswLayout::kVectorChunks) {
+		header->flags |= kHnswElementVectorInline;
+		memcpy(cursor, vector, bytes);
+	} else {
+		header->vector = *vector_tid;
+	}
+}
+
+Size HnswNeighborTupleSize(const HnswIndexInfo *info, int level)
+{
+	return sizeof(HnswNeighborHeader) + HnswListsSize(info->m, level);
+}
+
+void HnswFormNeighborTuple(char *out, const HnswIndexInfo *info, int level, ItemPointerData *const *lists,
+                           const int *counts)
+{
+	HnswNeighborHeader *header = reinterpret_cast<HnswNeighborHeader *>(out);
+	header->kind = kHnswNeighborTuple;
+	header->level = static_cast<uint8>(level);
+	header->unused = 0;
+	FormLists(out + sizeof(HnswNeighborHeader), info->m, level, lists, counts);
+}
+
+Size HnswChunkTupleSize(int count)
+{
+	return sizeof(HnswChunkHeader) + 4 * static_cast<Size>(count);
+}
+
+void HnswFormChunkTuple(char *out, const void *values, int count, ItemPointer next)
+{
+	HnswChunkHeader *header = reinterpret_cast<HnswChunkHeader *>(out);
+	memset(header, 0, sizeof(HnswChunkHeader));
+	header->kind = kHnswChunkTuple;
+	if (next != nullptr)
+		header->next = *next;
+	else
+		ItemPointerSetInvalid(&header->next);
+	header->count = static_cast<uint32>(count);
+	memcpy(out + sizeof(HnswChunkHeader), values, 4 * static_cast<size_t>(count));
+}
+
+// Where layer's list (count, then refs) lives inside an element or neighbor tuple's bytes.
+char *HnswListInItem(char *item, const HnswIndexInfo *info, int layer)
+{
+	const uint8 kind = static_cast<uint8>(item[0]);
+	Size header = kind == kHnswElementTuple ? sizeof(HnswElementHeader) : sizeof(HnswNeighborHeader);
+	return item + header + HnswLayerOffset(info->m, layer);
+}

@@ -1,0 +1,144 @@
+// Batched visits of hnsw elements (scans and inserts expand a list with one call).
+//
+// Visits elements in three stages so that their cache misses overlap: pin every page and prefetch
+// its line pointers; lock and prefetch every item; then compute the distances and unlock. Share
+// locks on up to kHnswMaxBatch pages are held together; writers only ever hold one data page
+// lock, so this cannot deadlock.
+#include "pg/common/pg_headers.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "pg/hnsw/hnsw.h"
+
+// Copies an inline layer-0 list into the search's arena; returns its slot (-1 if not inline).
+static int32 CopyListToArena(HnswSearchState *state, const char *item, const HnswIndexInfo &info)
+{
+	const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
+	if (!(header->flags & kHnswElementListsInline))
+		return -1;
+	if (state->arena_count >= state->arena_capacity) {
+		int grown = state->arena_capacity * 2;
+		state->arena = static_cast<ItemPointerData *>(repalloc_huge(
+		    state->arena, sizeof(ItemPointerData) * static_cast<Size>(state->arena_stride) * grown));
+		state->arena_counts = static_cast<uint16 *>(repalloc_huge(state->arena_counts, sizeof(uint16) * grown));
+		state->arena_capacity = grown;
+	}
+	const char *list = item + sizeof(HnswElementHeader);
+	uint16 count;
+	memcpy(&count, list, sizeof(uint16));
+	count = Min(count, static_cast<uint16>(2 * info.m));
+	const int32 slot = state->arena_count++;
+	state->arena_counts[slot] = count;
+	memcpy(state->arena + static_cast<Size>(slot) * state->arena_stride, list + sizeof(uint16),
+	       sizeof(ItemPointerData) * count);
+	return slot;
+}
+
+int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData *tids, int count,
+                   HnswCandidateOnDisk *out, float threshold, HnswSearchState *lists)
+{
+	const HnswIndexInfo &info = reader->info;
+	Buffer buffers[kHnswMaxBatch];
+	bool locked[kHnswMaxBatch];
+	char *items[kHnswMaxBatch];
+	Size sizes[kHnswMaxBatch];
+	int found = 0;
+	while (count > 0) {
+		const int n = Min(count, kHnswMaxBatch);
+		HnswReaderRelease(reader);
+		for (int i = 0; i < n; i++) {
+			const BlockNumber block = ItemPointerGetBlockNumber(&tids[i]);
+			buffers[i] = InvalidBuffer;
+			locked[i] = false;
+			items[i] = nullptr;
+			if (block == kHnswMetaBlock || block == InvalidBlockNumber)
+				continue;
+			// Same page as an earlier one of the batch: share its pin.
+			for (int j = 0; j < i; j++) {
+				if (BufferIsValid(buffers[j]) && ItemPointerGetBlockNumber(&tids[j]) == block) {
+					buffers[i] = buffers[j];
+					break;
+				}
+			}
+			if (!BufferIsValid(buffers[i])) {
+				buffers[i] = HnswReadBufferHinted(reader->index, block);
+				locked[i] = true; // owns the pin (and will own the lock)
+				const char *page = static_cast<const char *>(BufferGetPage(buffers[i]));
+				__builtin_prefetch(page);
+				__builtin_prefetch(page + SizeOfPageHeaderData + sizeof(ItemIdData) * (ItemPointerGetOffsetNumber(&tids[i]) - 1));
+			}
+		}
+		for (int i = 0; i < n; i++) {
+			if (!BufferIsValid(buffers[i]))
+				continue;
+			if (locked[i])
+				LockBuffer(buffers[i], BUFFER_LOCK_SHARE);
+			Size size = 0;
+			char *item = HnswItemOfKind(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&tids[i]), kHnswElementTuple,
+			                        sizeof(HnswElementHeader), &size);
+			items[i] = item;
+			sizes[i] = size;
+			if (item != nullptr) {
+				for (Size off = 0; off < size; off += 64)
+					__builtin_prefetch(item + off);
+			}
+		}
+		for (int i = 0; i < n; i++) {
+			char *item = items[i];
+			if (item == nullptr)
+				continue;
+			const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
+			const Size lists_size = HnswListsSize(info.m, header->level);
+			Size expected = sizeof(HnswElementHeader);
+			if (header->flags & kHnswElementListsInline)
+				expected += lists_size;
+			if (header->flags & kHnswElementVectorInline) {
+				const Size vector_size =
+				    sizes[i] >= expected ? HnswRowBytes(&info, item + expected, sizes[i] - expected) : 0;
+				if (vector_size == 0)
+					continue;
+				expected += vector_size;
+			}
+			if (sizes[i] < expected || header->level > info.max_level)
+				continue;
+			HnswCandidateOnDisk &c = out[found];
+			c.level = header->level;
+			c.flags = header->flags;
+			c.tid = tids[i];
+			c.heaptid = header->heaptid;
+			if (query == nullptr) {
+				c.distance = 0.0f;
+			} else if (header->flags & kHnswElementVectorInline) {
+				const Size offset = sizeof(HnswElementHeader) + ((header->flags & kHnswElementListsInline) ? lists_size : 0);
+				c.distance = HnswDistance(&info, query, item + offset);
+			} else {
+				c.distance = NAN; // chunked vector: read below, unlocked
+			}
+			c.list = -1;
+			if (lists != nullptr && !(c.distance >= threshold))
+				c.list = CopyListToArena(lists, item, info);
+			found++;
+		}
+		for (int i = n - 1; i >= 0; i--) {
+			if (locked[i])
+				UnlockReleaseBuffer(buffers[i]);
+		}
+		tids += n;
+		count -= n;
+	}
+	// Chunked vectors (larger than a page) go through the general reader.
+	for (int i = 0; i < found; i++) {
+		if (!std::isnan(out[i].distance))
+			continue;
+		HnswElementRead read;
+		if (HnswReadElement(reader, &out[i].tid, query, 0, &read, nullptr, nullptr, nullptr)) {
+			out[i].distance = read.distance;
+		} else {
+			out[i] = out[found - 1];
+			found--;
+			i--;
+		}
+	}
+	return found;
+}
