@@ -335,6 +335,9 @@ void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, I
                          const void *vector, Size bytes, ItemPointerData *const *lists, const int *counts,
                          ItemPointer result, Buffer meta_buffer);
 
+// ------------------------------------------------------------------ neighbor lists, shared by
+// insertion and VACUUM (hnsw_neighbor_lists.cpp)
+
 // Outcome of HnswReplaceList.
 enum class HnswListUpdate { kWritten, kChanged, kGone };
 // Replaces element's list of layer by new_links (WAL-logged) if it still holds exactly old_links:
