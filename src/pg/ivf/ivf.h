@@ -1,6 +1,6 @@
 // The IVF family of index access methods (ivfflat, and ivf with quantizer flat | sq8 | pq):
 // page layout, options, GUCs and the helpers shared by the per-phase files
-// (ivf_handler, ivf_build, ivf_insert, ivf_scan, ivf_vacuum, ivf_stored_form).
+// (ivf_handler, ivf_build, ivf_insert, ivf_scan, ivf_vacuum, ivf_page, ivf_stored_form).
 //
 // Page layout (every page has the standard header, an IvfPageOpaqueData special space, and
 // pd_lower set just past its content, so that full-page images and generic WAL records that
@@ -145,24 +145,27 @@ inline bool IvfPageHasRoom(Page page, Size entry_size)
 	return ph->pd_upper >= ph->pd_lower && static_cast<Size>(ph->pd_upper - ph->pd_lower) >= entry_size;
 }
 
-// ivf_stored_form.cpp
+// ivf_page.cpp
 void IvfInitPage(Page page, uint16 flags);
 void IvfReadMeta(Relation index, IvfMetaPageData *meta);
-vector_core::IvfMetric IvfMetricOf(Relation index, vector_core::ElementKind *kind);
+float *IvfReadAux(Relation index, const IvfMetaPageData *meta);
+void IvfAppendEntry(Page page, const IvfMetaPageData *meta, ItemPointer tid, const char *payload);
+
+// ivf_handler.cpp
 int IvfQuantizerFromOptions(Relation index);
 int IvfListsFromOptions(Relation index);
 int IvfPqMFromOptions(Relation index);
+
+// ivf_stored_form.cpp
+vector_core::IvfMetric IvfMetricOf(Relation index, vector_core::ElementKind *kind);
 bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char *row);
 vector_core::ElementKind IvfKind(const IvfMetaPageData *meta);
 Size IvfRowBytes(const IvfMetaPageData *meta);
 vector_core::ElementDistanceFn IvfRowDistance(const IvfMetaPageData *meta);
 void IvfFloatsToRow(const IvfMetaPageData *meta, const float *x, char *row);
 void IvfRoundToRow(const IvfMetaPageData *meta, float *x);
-float *IvfReadAux(Relation index, const IvfMetaPageData *meta);
 void IvfEncodePayload(const IvfMetaPageData *meta, const float *aux, const float *pq_book_t, const float *pq_norms,
 		      const float *x, char *payload);
-void IvfAppendEntry(Page page, const IvfMetaPageData *meta, ItemPointer tid, const char *payload);
-int IvfBuildThreads(void);
 
 // AM callbacks.
 extern "C" {

@@ -21,6 +21,7 @@ extern "C" {
 #include "portability/instr_time.h"
 }
 
+#include "pg/common/module.h"
 #include "pg/ivf/ivf.h"
 #include "pg/types/vector/vector.h"
 
@@ -98,6 +99,13 @@ sigset_t BlockAllSignals()
 void RestoreSignals(const sigset_t *old)
 {
 	pthread_sigmask(SIG_SETMASK, old, NULL);
+}
+
+// The number of threads a build computes with: vector.build_threads, at most 8 (list assignment
+// is memory-bound beyond that).
+int IvfBuildThreads(void)
+{
+	return std::clamp(VectorBuildThreads(), 1, 8);
 }
 
 // Whether a cancel or termination is pending; polled by k-means (only reads a flag).

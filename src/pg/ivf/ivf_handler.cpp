@@ -221,3 +221,31 @@ VECTOR_SQL_FUNCTION(ivfhandler)
 {
 	PG_RETURN_POINTER(IvfMakeRoutine(ivfoptions));
 }
+
+// The quantizer named in the index's options (ivfflat: always flat).
+int IvfQuantizerFromOptions(Relation index)
+{
+	IvfOptions *opts = reinterpret_cast<IvfOptions *>(index->rd_options);
+	if (opts == NULL || opts->quantizer_offset == 0)
+		return kIvfQuantFlat;
+	const char *name = reinterpret_cast<const char *>(opts) + opts->quantizer_offset;
+	if (strcmp(name, "sq8") == 0)
+		return kIvfQuantSq8;
+	if (strcmp(name, "pq") == 0)
+		return kIvfQuantPq;
+	return kIvfQuantFlat;
+}
+
+// The lists option (default 100).
+int IvfListsFromOptions(Relation index)
+{
+	IvfOptions *opts = reinterpret_cast<IvfOptions *>(index->rd_options);
+	return opts != NULL ? opts->lists : kIvfDefaultLists;
+}
+
+// The pq_m option (0 = default).
+int IvfPqMFromOptions(Relation index)
+{
+	IvfOptions *opts = reinterpret_cast<IvfOptions *>(index->rd_options);
+	return opts != NULL ? opts->pq_m : 0;
+}

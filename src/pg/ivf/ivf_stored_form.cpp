@@ -1,12 +1,12 @@
-// Helpers shared by the IVF access-method phases: pages, metapage, options, the stored
-// form of a vector, quantizer parameters and list entries.
+// The stored form of IVF rows: a value prepared as the floats training, assignment and the
+// quantizers compute on (and as the row a list entry or centroid holds), conversions between
+// floats and rows, and the payload each quantizer stores.
 #include <cmath>
 #include <algorithm>
 
 #include "pg/common/pg_headers.h"
 
 #include "pg/ivf/ivf.h"
-#include "pg/common/module.h"
 #include "pg/types/halfvec/halfvec.h"
 #include "pg/types/vector/vector.h"
 
@@ -15,29 +15,6 @@
 
 using vector_core::IvfMetric;
 
-
-// Initializes an IVF page of the given kind with an empty content area.
-void IvfInitPage(Page page, uint16 flags)
-{
-	PageInit(page, BLCKSZ, sizeof(IvfPageOpaqueData));
-	IvfPageOpaqueData *opaque = IvfPageGetOpaque(page);
-	opaque->next = InvalidBlockNumber;
-	opaque->flags = flags;
-	opaque->page_id = kIvfPageId;
-}
-
-// Copies the metapage's content, erroring when block 0 is not an IVF metapage.
-void IvfReadMeta(Relation index, IvfMetaPageData *meta)
-{
-	Buffer buf = ReadBuffer(index, kIvfMetaBlock);
-	LockBuffer(buf, BUFFER_LOCK_SHARE);
-	Page page = BufferGetPage(buf);
-	memcpy(meta, IvfPageContent(page), sizeof(IvfMetaPageData));
-	UnlockReleaseBuffer(buf);
-	if (meta->magic != kIvfMagic || meta->version != kIvfVersion)
-		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-				errmsg("index \"%s\" is not a valid ivf index", RelationGetRelationName(index))));
-}
 
 // The metric of the index's operator class, from the name of its support function 1, and the
 // row representation of its input type. Hamming distance (bit) is L2 of the 0/1 stored form.
@@ -141,34 +118,6 @@ void IvfRoundToRow(const IvfMetaPageData *meta, float *x)
 	}
 }
 
-// The quantizer named in the index's options (ivfflat: always flat).
-int IvfQuantizerFromOptions(Relation index)
-{
-	IvfOptions *opts = reinterpret_cast<IvfOptions *>(index->rd_options);
-	if (opts == NULL || opts->quantizer_offset == 0)
-		return kIvfQuantFlat;
-	const char *name = reinterpret_cast<const char *>(opts) + opts->quantizer_offset;
-	if (strcmp(name, "sq8") == 0)
-		return kIvfQuantSq8;
-	if (strcmp(name, "pq") == 0)
-		return kIvfQuantPq;
-	return kIvfQuantFlat;
-}
-
-// The lists option (default 100).
-int IvfListsFromOptions(Relation index)
-{
-	IvfOptions *opts = reinterpret_cast<IvfOptions *>(index->rd_options);
-	return opts != NULL ? opts->lists : kIvfDefaultLists;
-}
-
-// The pq_m option (0 = default).
-int IvfPqMFromOptions(Relation index)
-{
-	IvfOptions *opts = reinterpret_cast<IvfOptions *>(index->rd_options);
-	return opts != NULL ? opts->pq_m : 0;
-}
-
 // Writes the stored form of a datum of the index's type into out (dim floats): the vector
 // itself (halfvec widened, bits as 0/1), or its unit-normalized form for cosine; and, when row
 // is not null, the datum's row (IvfRowBytes): the stored form for vector, the value's own halves
@@ -235,24 +184,6 @@ bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char
 	return ok;
 }
 
-// Reads the quantizer parameters (aux pages) into a palloc'd float array; NULL for flat.
-float *IvfReadAux(Relation index, const IvfMetaPageData *meta)
-{
-	if (meta->aux_pages == 0)
-		return NULL;
-	char *data = static_cast<char *>(palloc(meta->aux_bytes));
-	Size done = 0;
-	for (uint32 p = 0; p < meta->aux_pages; p++) {
-		Buffer buf = ReadBuffer(index, meta->aux_start + p);
-		LockBuffer(buf, BUFFER_LOCK_SHARE);
-		Size chunk = std::min<Size>(IvfPageCapacity(), meta->aux_bytes - done);
-		memcpy(data + done, IvfPageContent(BufferGetPage(buf)), chunk);
-		UnlockReleaseBuffer(buf);
-		done += chunk;
-	}
-	return reinterpret_cast<float *>(data);
-}
-
 // Encodes the stored-form vector x into the entry payload of this index's quantizer
 // (pq_book_t and pq_norms: the PQ encoder tables, see PqPrepareEncoder).
 void IvfEncodePayload(const IvfMetaPageData *meta, const float *aux, const float *pq_book_t, const float *pq_norms,
@@ -269,22 +200,4 @@ void IvfEncodePayload(const IvfMetaPageData *meta, const float *aux, const float
 		IvfFloatsToRow(meta, x, payload);
 		break;
 	}
-}
-
-// Appends one entry (heap tid + payload) to a list page that has room.
-void IvfAppendEntry(Page page, const IvfMetaPageData *meta, ItemPointer tid, const char *payload)
-{
-	PageHeader ph = reinterpret_cast<PageHeader>(page);
-	char *dst = reinterpret_cast<char *>(page) + ph->pd_lower;
-	memset(dst, 0, meta->entry_head);
-	memcpy(dst, tid, sizeof(ItemPointerData));
-	memcpy(dst + meta->entry_head, payload, meta->code_size);
-	ph->pd_lower += meta->entry_size;
-}
-
-// The number of threads a build computes with: vector.build_threads, at most 8 (list assignment
-// is memory-bound beyond that).
-int IvfBuildThreads(void)
-{
-	return std::clamp(VectorBuildThreads(), 1, 8);
 }

@@ -1,0 +1,59 @@
+// IVF pages: initialising a page, reading the metapage and the quantizer pages, appending a list
+// entry. See ivf.h for the layout.
+#include <algorithm>
+
+#include "pg/common/pg_headers.h"
+
+#include "pg/ivf/ivf.h"
+
+// Initializes an IVF page of the given kind with an empty content area.
+void IvfInitPage(Page page, uint16 flags)
+{
+	PageInit(page, BLCKSZ, sizeof(IvfPageOpaqueData));
+	IvfPageOpaqueData *opaque = IvfPageGetOpaque(page);
+	opaque->next = InvalidBlockNumber;
+	opaque->flags = flags;
+	opaque->page_id = kIvfPageId;
+}
+
+// Copies the metapage's content, erroring when block 0 is not an IVF metapage.
+void IvfReadMeta(Relation index, IvfMetaPageData *meta)
+{
+	Buffer buf = ReadBuffer(index, kIvfMetaBlock);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	Page page = BufferGetPage(buf);
+	memcpy(meta, IvfPageContent(page), sizeof(IvfMetaPageData));
+	UnlockReleaseBuffer(buf);
+	if (meta->magic != kIvfMagic || meta->version != kIvfVersion)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+				errmsg("index \"%s\" is not a valid ivf index", RelationGetRelationName(index))));
+}
+
+// Reads the quantizer parameters (aux pages) into a palloc'd float array; NULL for flat.
+float *IvfReadAux(Relation index, const IvfMetaPageData *meta)
+{
+	if (meta->aux_pages == 0)
+		return NULL;
+	char *data = static_cast<char *>(palloc(meta->aux_bytes));
+	Size done = 0;
+	for (uint32 p = 0; p < meta->aux_pages; p++) {
+		Buffer buf = ReadBuffer(index, meta->aux_start + p);
+		LockBuffer(buf, BUFFER_LOCK_SHARE);
+		Size chunk = std::min<Size>(IvfPageCapacity(), meta->aux_bytes - done);
+		memcpy(data + done, IvfPageContent(BufferGetPage(buf)), chunk);
+		UnlockReleaseBuffer(buf);
+		done += chunk;
+	}
+	return reinterpret_cast<float *>(data);
+}
+
+// Appends one entry (heap tid + payload) to a list page that has room.
+void IvfAppendEntry(Page page, const IvfMetaPageData *meta, ItemPointer tid, const char *payload)
+{
+	PageHeader ph = reinterpret_cast<PageHeader>(page);
+	char *dst = reinterpret_cast<char *>(page) + ph->pd_lower;
+	memset(dst, 0, meta->entry_head);
+	memcpy(dst, tid, sizeof(ItemPointerData));
+	memcpy(dst + meta->entry_head, payload, meta->code_size);
+	ph->pd_lower += meta->entry_size;
+}
