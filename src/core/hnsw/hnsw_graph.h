@@ -50,6 +50,12 @@ struct HnswCandidate {
 	std::uint32_t id;
 };
 
+// Orders candidates closest first, ties by id so that the order is deterministic.
+inline bool HnswByDistanceThenId(const HnswCandidate &a, const HnswCandidate &b)
+{
+	return a.distance < b.distance || (a.distance == b.distance && a.id < b.id);
+}
+
 // The level multiplier mL = 1 / ln(m) of standard HNSW.
 double HnswLevelMultiplier(int m);
 
@@ -238,7 +244,10 @@ public:
 	}
 
 private:
-	struct Worker;
+	// One thread's scratch.
+	struct Worker {
+		HnswSearchScratch scratch;
+	};
 
 	std::uint32_t *LinkBlock(std::uint32_t node, int layer) const;
 	void InsertNode(std::uint32_t node, Worker &worker);
