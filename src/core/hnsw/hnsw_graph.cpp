@@ -20,9 +20,10 @@
 // before the node has written its own list there (after reaching it by an upper layer), so the
 // node merges such links instead of overwriting them.
 //
-// The threads are the caller plus threads - 1 std::threads started per call with every signal
-// blocked; they take batches of nodes from an atomic counter (dynamic schedule). An exception in
-// one stops the others and is rethrown on the caller after all have joined.
+// The threads are those of core/common/thread_pool.h: the caller plus threads - 1 std::threads
+// started per call with every signal blocked; they take batches of nodes from an atomic counter
+// (dynamic schedule). An exception in one stops the others and is rethrown on the caller after
+// all have joined.
 //
 // Search
 // ------
@@ -31,10 +32,8 @@
 // unvisited neighbors and prefetches their vectors, then computes the distances.
 #include "core/hnsw/hnsw_graph.h"
 
+#include "core/common/thread_pool.h"
 #include "core/distance/float_distance.h"
-
-#include <pthread.h>
-#include <signal.h>
 
 #include <cmath>
 #include <cstring>
@@ -43,7 +42,6 @@
 #include <random>
 #include <stdexcept>
 #include <string>
-#include <thread>
 
 namespace vector_core {
 
@@ -504,56 +502,21 @@ void HnswGraph::RunParallel(std::size_t begin, std::size_t end, std::size_t batc
 		PrepareScratch(workers_.back()->scratch);
 	}
 
-	std::atomic<std::size_t> next{begin};
-	std::atomic<bool> stop{false};
-	std::exception_ptr error;
-	std::mutex error_mutex;
-	auto run = [&](Worker &worker) {
-		try {
-			while (!stop.load(std::memory_order_relaxed)) {
-				if (cancel_ != nullptr && *cancel_ != 0)
-					throw HnswCancelled();
-				const std::size_t first = next.fetch_add(batch, std::memory_order_relaxed);
-				if (first >= end)
-					break;
-				const std::size_t last = std::min(end, first + batch);
-				for (std::size_t i = first; i < last; i++)
-					body(i, worker);
-			}
-		} catch (...) {
-			std::lock_guard<std::mutex> guard(error_mutex);
-			if (!error)
-				error = std::current_exception();
-			stop.store(true);
-		}
-	};
-
-	if (threads == 1) {
-		run(*workers_[0]);
-	} else {
-		std::vector<std::thread> pool;
-		pool.reserve(static_cast<std::size_t>(threads - 1));
-		// Workers inherit the creating thread's signal mask: block everything while starting
-		// them so that signals (PostgreSQL's included) are delivered to the caller only.
-		sigset_t all;
-		sigset_t previous;
-		sigfillset(&all);
-		pthread_sigmask(SIG_SETMASK, &all, &previous);
-		concurrent_ = true;
-		try {
-			for (int t = 1; t < threads; t++)
-				pool.emplace_back(run, std::ref(*workers_[static_cast<std::size_t>(t)]));
-		} catch (...) {
-			// Could not start a thread: carry on with those we have.
-		}
-		pthread_sigmask(SIG_SETMASK, &previous, nullptr);
-		run(*workers_[0]);
-		for (std::thread &t : pool)
-			t.join();
+	// Several threads change neighbor lists: lock them (LockNode) while they run.
+	concurrent_ = threads > 1;
+	try {
+		RunInBatches(
+		    threads, begin, end, batch,
+		    [this, &body](std::size_t i, int thread) { body(i, *workers_[static_cast<std::size_t>(thread)]); },
+		    [this] {
+			    if (cancel_ != nullptr && *cancel_ != 0)
+				    throw HnswCancelled();
+		    });
+	} catch (...) {
 		concurrent_ = false;
+		throw;
 	}
-	if (error)
-		std::rethrow_exception(error);
+	concurrent_ = false;
 }
 
 // Checks the range, inserts the first node alone if the graph is empty, then the rest in parallel.

@@ -13,7 +13,6 @@
 // whole fork is logged at the end with log_newpage_range (always for the init fork).
 #include <algorithm>
 #include <cmath>
-#include <csignal>
 
 #include "pg/common/pg_headers.h"
 
@@ -25,6 +24,7 @@ extern "C" {
 #include "pg/ivf/ivf.h"
 #include "pg/types/vector/vector.h"
 
+#include "core/common/signal_mask.h"
 #include "core/ivf/kmeans.h"
 
 using vector_core::IvfMetric;
@@ -83,22 +83,6 @@ uint64 NextRandom(IvfBuildState *bs)
 	bs->rng ^= bs->rng << 25;
 	bs->rng ^= bs->rng >> 27;
 	return bs->rng * 2685821657736338717ULL;
-}
-
-// Blocks every signal in the calling thread (so that threads created meanwhile never run
-// PostgreSQL's handlers) and returns the previous mask.
-sigset_t BlockAllSignals()
-{
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	return old;
-}
-
-// Restores a signal mask saved by BlockAllSignals.
-void RestoreSignals(const sigset_t *old)
-{
-	pthread_sigmask(SIG_SETMASK, old, NULL);
 }
 
 // The number of threads a build computes with: vector.build_threads, at most 8 (list assignment
@@ -162,13 +146,14 @@ void FlushChunk(IvfBuildState *bs)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kIvfPhaseAssign);
 
 	char err[256] = "";
-	sigset_t old = BlockAllSignals();
+	// OpenMP threads started by these calls inherit the full mask: signals stay on this thread.
+	const sigset_t old = vector_core::BlockAllSignals();
 	bool ok = vector_core::IvfAssign(bs->chunk, n, meta->dim, bs->centroids, meta->lists, bs->metric,
 					 IvfBuildThreads(), bs->chunk_lists, err, sizeof(err));
 	if (ok && meta->quantizer == kIvfQuantPq)
 		vector_core::PqEncode(bs->chunk, n, meta->dim, meta->pq_m, bs->pq_book_t, bs->pq_norms, IvfBuildThreads(),
 				      bs->chunk_codes);
-	RestoreSignals(&old);
+	vector_core::RestoreSignalMask(old);
 	if (!ok)
 		ReportCoreFailure(err);
 	if (meta->quantizer == kIvfQuantSq8)
