@@ -6,7 +6,8 @@
 #include <cstring>
 #include <vector>
 
-#include "core/check/index_check.h"
+#include "core/check/hnsw_check.h"
+#include "core/check/ivf_check.h"
 
 template <typename Checker> int FuzzIndexPages(const std::uint8_t *data, std::size_t size)
 {

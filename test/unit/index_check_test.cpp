@@ -9,7 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "core/check/index_check.h"
+#include "core/check/hnsw_check.h"
+#include "core/check/ivf_check.h"
 
 namespace {
 

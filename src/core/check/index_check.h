@@ -17,6 +17,9 @@
 // src/pg/admin/index_check.cpp asserts at compile time that the offsets agree. What the checker
 // assumes of the stored vectors (their byte size) is confined to PayloadBytes() / the params.
 // Every function is noexcept at the boundary: nothing here throws out of a Checker call.
+//
+// This header holds what every checker shares; the checkers themselves are HnswChecker
+// (hnsw_check.h) and IvfChecker (ivf_check.h).
 #pragma once
 
 #include <cstddef>
@@ -88,93 +91,6 @@ protected:
 	bool cosine_ = false;
 	std::uint8_t kind_ = 0;
 	bool failed_alloc_ = false;
-};
-
-// hnsw (src/pg/hnsw/hnsw.h).
-class HnswChecker : public IndexCheckerBase {
-public:
-	explicit HnswChecker(std::uint32_t nblocks) : IndexCheckerBase(nblocks) {}
-	bool AddPage(std::uint32_t block, const unsigned char *page) noexcept override;
-	bool Finish() noexcept override;
-
-	// Bytes of one stored row of kind with dims dimensions, padded as pages store it (0 for
-	// sparse rows, whose size each row tells: see RowBytesAt). Float rows in older indexes.
-	static std::size_t PayloadBytes(std::uint32_t dims, std::uint8_t kind = 0);
-	// Stored bytes of the sparse row whose first word (its nnz) is nnz; 0 when nnz is impossible.
-	static std::size_t SparseRowBytes(std::int32_t nnz);
-
-private:
-	struct Element {
-		PackedTid tid;
-		PackedTid lists; // neighbor tuple, 0 when inline
-		PackedTid vector; // first chunk, 0 when inline
-		std::uint32_t first_link;
-		std::uint32_t link_count;
-		std::uint8_t level;
-	};
-	struct ListTuple {
-		PackedTid tid;
-		std::uint32_t first_link;
-		std::uint32_t link_count;
-		std::uint8_t level;
-		bool used;
-	};
-	struct Chunk {
-		PackedTid tid;
-		PackedTid next;
-		std::uint32_t count;
-		std::int32_t first_word; // of the row's bytes here (a sparse row's nnz in its first chunk)
-	};
-	void AddItems(std::uint32_t block, const unsigned char *page);
-	// Parses the lists of layers 0..level at p (room bytes); appends links; false on a bad count.
-	bool ParseLists(std::uint32_t block, std::uint16_t offset, const unsigned char *p, std::size_t room, int level,
-	                std::uint32_t *first, std::uint32_t *count);
-	bool FinishImpl();
-
-	bool meta_ok_ = false;
-	std::uint32_t dims_ = 0;
-	int m_ = 0;
-	int max_level_ = 0;
-	int entry_level_ = -1;
-	PackedTid entry_ = 0;
-	std::vector<Element> elements_;
-	std::vector<ListTuple> list_tuples_;
-	std::vector<Chunk> chunks_;
-	std::vector<PackedTid> links_; // layer << 56 | target
-};
-
-// ivfflat and ivf (src/pg/ivf/ivf.h).
-class IvfChecker : public IndexCheckerBase {
-public:
-	explicit IvfChecker(std::uint32_t nblocks) : IndexCheckerBase(nblocks) {}
-	bool AddPage(std::uint32_t block, const unsigned char *page) noexcept override;
-	bool Finish() noexcept override;
-
-	// Expected payload bytes of a list entry, and bytes of a directory entry (the payload
-	// assumptions): flat stores the vector, sq8 one byte per dimension, pq pq_m bytes.
-	static bool ExpectedSizes(std::int32_t quantizer, std::int32_t dim, std::int32_t pq_m, std::uint32_t *code_size,
-	                          std::uint32_t *dir_entry_size, std::uint32_t row_bytes = 0);
-
-private:
-	struct ListPage {
-		std::uint32_t next = 0xFFFFFFFFu;
-		std::uint16_t flags = 0;
-		bool is_new = true;
-		std::uint32_t first_tid = 0; // in page_tids_
-		std::uint32_t tid_count = 0;
-		std::int32_t owner = -1; // list that reached it
-	};
-	bool FinishImpl();
-	void AddPageImpl(std::uint32_t block, const unsigned char *page);
-
-	bool meta_ok_ = false;
-	std::int32_t dim_ = 0, lists_ = 0, quantizer_ = 0;
-	std::uint32_t entry_head_ = 0, entry_size_ = 0;
-	std::uint32_t aux_start_ = 0, aux_pages_ = 0, dir_start_ = 0, dir_pages_ = 0, dir_per_page_ = 0,
-	              dir_entry_size_ = 0;
-	std::vector<std::uint32_t> starts_, inserts_;
-	std::vector<ListPage> pages_;
-	std::vector<PackedTid> page_tids_;
 };
 
 // Runs a checker over nblocks page images laid out one after the other (fuzzing, unit tests).

@@ -23,7 +23,8 @@ extern "C" {
 #include <cstddef>
 #include <new>
 
-#include "core/check/index_check.h"
+#include "core/check/hnsw_check.h"
+#include "core/check/ivf_check.h"
 #include "pg/hnsw/hnsw.h"
 #include "pg/ivf/ivf.h"
 #include "core/distance/element_distance.h"

@@ -1,0 +1,260 @@
+// Structural checks of ivfflat and ivf index pages (see ivf_check.h).
+#include "core/check/ivf_check.h"
+
+#include <cstring>
+#include <new>
+
+#include "core/check/hnsw_check.h"
+#include "core/check/page_decoding.h"
+
+namespace vector_core {
+
+using namespace page_decoding;
+
+namespace {
+
+// IVF (src/pg/ivf/ivf.h).
+constexpr std::uint32_t kIvfMagic = 0x49564631, kIvfVersion = 1;
+constexpr std::uint16_t kIvfPageId = 0xFF91;
+constexpr std::uint16_t kIvfPageMeta = 1, kIvfPageAux = 2, kIvfPageDirectory = 4, kIvfPageList = 8;
+constexpr std::size_t kIvfSpecial = 8;
+constexpr int kIvfMaxDim = 2000, kIvfMaxLists = 32768;
+
+} // namespace
+
+bool IvfChecker::ExpectedSizes(std::int32_t quantizer, std::int32_t dim, std::int32_t pq_m, std::uint32_t *code_size,
+                               std::uint32_t *dir_entry_size, std::uint32_t row_bytes)
+{
+	// Rows (flat lists, centroids) of the index's type; older indexes hold floats (0).
+	const std::uint32_t row = row_bytes != 0 ? row_bytes : 4 * static_cast<std::uint32_t>(dim);
+	switch (quantizer) {
+	case 0:
+		*code_size = row;
+		break;
+	case 1:
+		*code_size = static_cast<std::uint32_t>(dim);
+		break;
+	case 2:
+		if (pq_m < 1 || pq_m > dim)
+			return false;
+		*code_size = static_cast<std::uint32_t>(pq_m);
+		break;
+	default:
+		return false;
+	}
+	*dir_entry_size = 8 + row;
+	return true;
+}
+
+bool IvfChecker::AddPage(std::uint32_t block, const unsigned char *page) noexcept
+{
+	summary_.pages++;
+	if (block == 0) {
+		if (U16(page, kOffUpper) == 0 || !CheckPageHeader(0, page, kIvfSpecial)) {
+			Report(true, "bad metapage", 0, -1, "the metapage is not initialized");
+			return false;
+		}
+		const unsigned char *special = page + kCheckPageSize - kIvfSpecial;
+		const unsigned char *meta = page + kPageHeaderSize;
+		if (U16(special, 6) != kIvfPageId || U16(special, 4) != kIvfPageMeta || U32(meta, 0) != kIvfMagic) {
+			Report(true, "bad metapage", 0, -1,
+			       Format("page id %04x, page kind %u, magic %08x: not an IVF metapage", U16(special, 6),
+			              U16(special, 4), U32(meta, 0)));
+			return false;
+		}
+		if (U32(meta, 4) != kIvfVersion) {
+			Report(true, "bad metapage", 0, -1, Format("format version %u, expected %u", U32(meta, 4), kIvfVersion));
+			return false;
+		}
+		dim_ = Load<std::int32_t>(meta + 8);
+		lists_ = Load<std::int32_t>(meta + 12);
+		quantizer_ = Load<std::int32_t>(meta + 16);
+		const std::int32_t metric = Load<std::int32_t>(meta + 20);
+		const std::int32_t pq_m = Load<std::int32_t>(meta + 24);
+		entry_head_ = U32(meta, 28);
+		const std::uint32_t code_size = U32(meta, 32);
+		entry_size_ = U32(meta, 36);
+		aux_start_ = U32(meta, 40);
+		aux_pages_ = U32(meta, 44);
+		dir_start_ = U32(meta, 52);
+		dir_pages_ = U32(meta, 56);
+		dir_per_page_ = U32(meta, 60);
+		dir_entry_size_ = U32(meta, 64);
+		const std::uint32_t kind = U32(meta, 68);
+		const std::uint32_t row_bytes = U32(meta, 72);
+		kind_ = static_cast<std::uint8_t>(kind);
+		cosine_ = metric == 2;
+		const int max_dim = kind == 1 ? 4000 : (kind == 2 ? 64000 : kIvfMaxDim);
+		const std::uint32_t want_row = kind <= 2 ? static_cast<std::uint32_t>(HnswChecker::PayloadBytes(
+		                                               static_cast<std::uint32_t>(dim_ > 0 ? dim_ : 0), static_cast<std::uint8_t>(kind)))
+		                                         : 0;
+		const std::size_t capacity = kCheckPageSize - kPageHeaderSize - kIvfSpecial;
+		std::uint32_t want_code = 0, want_dir = 0;
+		if (dim_ < 1 || dim_ > max_dim || lists_ < 1 || lists_ > kIvfMaxLists || metric < 0 || metric > 2 ||
+		    kind > 2 || (row_bytes != 0 && row_bytes != want_row) || (kind != 0 && row_bytes == 0) ||
+		    !ExpectedSizes(quantizer_, dim_, pq_m, &want_code, &want_dir, row_bytes)) {
+			Report(true, "bad metapage", 0, -1,
+			       Format("dim %d, lists %d, quantizer %d, metric %d, pq_m %d, element kind %u, row bytes %u out of "
+			              "range",
+			              dim_, lists_, quantizer_, metric, pq_m, kind, row_bytes));
+			return false;
+		}
+		if (entry_head_ < kTidSize || entry_head_ > 64 || code_size != want_code ||
+		    entry_size_ != entry_head_ + code_size || entry_size_ > capacity) {
+			Report(true, "bad metapage", 0, -1,
+			       Format("entry head %u, code size %u (expected %u), entry size %u", entry_head_, code_size,
+			              want_code, entry_size_));
+			return false;
+		}
+		const std::uint64_t dir_capacity = static_cast<std::uint64_t>(dir_pages_) * dir_per_page_;
+		if (dir_entry_size_ != want_dir || dir_per_page_ < 1 ||
+		    static_cast<std::uint64_t>(dir_per_page_) * dir_entry_size_ > capacity ||
+		    dir_capacity < static_cast<std::uint64_t>(lists_) || aux_start_ < 1 ||
+		    static_cast<std::uint64_t>(aux_start_) + aux_pages_ > dir_start_ ||
+		    static_cast<std::uint64_t>(dir_start_) + dir_pages_ > nblocks_) {
+			Report(true, "bad metapage", 0, -1,
+			       Format("directory at %u, %u pages of %u entries of %u bytes for %d lists, aux at %u (%u "
+			              "pages), %u blocks",
+			              dir_start_, dir_pages_, dir_per_page_, dir_entry_size_, lists_, aux_start_, aux_pages_,
+			              nblocks_));
+			return false;
+		}
+		try {
+			starts_.assign(static_cast<std::size_t>(lists_), kInvalidBlock);
+			inserts_.assign(static_cast<std::size_t>(lists_), kInvalidBlock);
+			pages_.assign(nblocks_, ListPage{});
+		} catch (...) {
+			failed_alloc_ = true;
+			return false;
+		}
+		meta_ok_ = true;
+		return true;
+	}
+	if (!meta_ok_ || block >= nblocks_)
+		return false;
+	try {
+		AddPageImpl(block, page);
+	} catch (...) {
+		failed_alloc_ = true;
+		return false;
+	}
+	return true;
+}
+
+void IvfChecker::AddPageImpl(std::uint32_t block, const unsigned char *page)
+{
+	const bool in_aux = block >= aux_start_ && block < aux_start_ + aux_pages_;
+	const bool in_dir = block >= dir_start_ && block < dir_start_ + dir_pages_;
+	if (AllZero(page)) {
+		if (in_aux || in_dir)
+			Report(true, "bad page kind", block, -1, "a page of the quantizer or directory is empty");
+		return;
+	}
+	if (U16(page, kOffUpper) == 0 || !CheckPageHeader(block, page, kIvfSpecial))
+		return;
+	const unsigned char *special = page + kCheckPageSize - kIvfSpecial;
+	const std::uint16_t flags = U16(special, 4);
+	const std::uint32_t next = U32(special, 0);
+	const std::uint16_t lower = U16(page, kOffLower);
+	const std::size_t used = lower - kPageHeaderSize;
+	const std::uint16_t want = in_aux ? kIvfPageAux : in_dir ? kIvfPageDirectory : kIvfPageList;
+	if (U16(special, 6) != kIvfPageId || flags != want) {
+		Report(true, "bad page kind", block, -1,
+		       Format("page id %04x, kind %u, expected kind %u", U16(special, 6), flags, want));
+		return;
+	}
+	if (in_dir) {
+		const std::uint32_t first = (block - dir_start_) * dir_per_page_;
+		for (std::uint32_t i = 0; i < dir_per_page_ && first + i < static_cast<std::uint32_t>(lists_); i++) {
+			const std::size_t at = kPageHeaderSize + static_cast<std::size_t>(i) * dir_entry_size_;
+			starts_[first + i] = U32(page, at);
+			inserts_[first + i] = U32(page, at + 4);
+		}
+		return;
+	}
+	if (in_aux)
+		return;
+	ListPage &lp = pages_[block];
+	lp.is_new = false;
+	lp.flags = flags;
+	lp.next = next;
+	if (used % entry_size_ != 0)
+		Report(true, "bad list page", block, -1,
+		       Format("%zu bytes of entries is not a multiple of the entry size %u", used, entry_size_));
+	const std::uint32_t count = static_cast<std::uint32_t>(used / entry_size_);
+	lp.first_tid = static_cast<std::uint32_t>(page_tids_.size());
+	for (std::uint32_t i = 0; i < count; i++) {
+		std::uint32_t hb;
+		std::uint16_t ho;
+		LoadTid(page + kPageHeaderSize + static_cast<std::size_t>(i) * entry_size_, &hb, &ho);
+		if (hb == kInvalidBlock || ho == 0 || ho > kMaxHeapOffset) {
+			Report(true, "bad heap tid", block, static_cast<std::int32_t>(i),
+			       Format("list entry with heap tid %s", TidText(PackTid(hb, ho)).c_str()));
+			continue;
+		}
+		page_tids_.push_back(PackTid(hb, ho));
+		lp.tid_count++;
+	}
+}
+
+bool IvfChecker::Finish() noexcept
+{
+	if (!meta_ok_)
+		return !failed_alloc_;
+	try {
+		return FinishImpl() && !failed_alloc_;
+	} catch (...) {
+		return false;
+	}
+}
+
+bool IvfChecker::FinishImpl()
+{
+	const std::uint32_t first_list_block = dir_start_ + dir_pages_;
+	for (std::int32_t list = 0; list < lists_; list++) {
+		const std::uint32_t start = starts_[static_cast<std::size_t>(list)];
+		const std::uint32_t insert = inserts_[static_cast<std::size_t>(list)];
+		bool insert_seen = insert == kInvalidBlock;
+		std::uint32_t at = start;
+		std::uint32_t prev = kInvalidBlock;
+		while (at != kInvalidBlock) {
+			if (at < first_list_block || at >= nblocks_) {
+				Report(true, "dangling list link", prev == kInvalidBlock ? -1 : prev, list,
+				       Format("list %d links to block %u, not a list page (list pages: %u..%u)", list, at,
+				              first_list_block, nblocks_ - 1));
+				break;
+			}
+			ListPage &lp = pages_[at];
+			if (lp.is_new) {
+				Report(true, "dangling list link", at, list, Format("list %d links to an empty page", list));
+				break;
+			}
+			if (lp.owner != -1) {
+				Report(true, "list chain cycle", at, list,
+				       Format("list %d reaches a page already reached by list %d", list, lp.owner));
+				break;
+			}
+			lp.owner = list;
+			summary_.elements += lp.tid_count;
+			heap_tids_.insert(heap_tids_.end(), page_tids_.begin() + lp.first_tid,
+			                  page_tids_.begin() + lp.first_tid + lp.tid_count);
+			if (at == insert)
+				insert_seen = true;
+			prev = at;
+			at = lp.next;
+		}
+		if (!insert_seen)
+			Report(true, "bad insert page", -1, list,
+			       Format("list %d's insert page %u is not in its chain (first page %u)", list, insert, start));
+	}
+	for (std::uint32_t b = first_list_block; b < nblocks_; b++) {
+		const ListPage &lp = pages_[b];
+		if (!lp.is_new && lp.owner == -1 && lp.tid_count > 0)
+			Report(false, "orphan list page", b, -1,
+			       Format("a list page with %u entries that no list reaches", lp.tid_count));
+	}
+	SortHeapTids();
+	return true;
+}
+
+} // namespace vector_core
