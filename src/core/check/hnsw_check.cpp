@@ -7,6 +7,7 @@
 
 #include "core/check/page_decoding.h"
 #include "core/distance/element_distance.h"
+#include "core/hnsw/hnsw_page_format.h"
 
 namespace vector_core {
 
@@ -14,14 +15,9 @@ using namespace page_decoding;
 
 namespace {
 
-// hnsw (src/pg/hnsw/hnsw.h).
-constexpr std::uint32_t kHnswMagic = 0x484E5357, kHnswVersion = 1;
-constexpr std::uint16_t kHnswPageId = 0xFF91, kHnswPageMeta = 1, kHnswPageElements = 2;
-constexpr std::size_t kHnswSpecial = 8;
-constexpr std::uint8_t kElement = 1, kNeighbor = 2, kChunk = 3;
-constexpr std::uint8_t kFlagDeleted = 0x01, kFlagListsInline = 0x02, kFlagVectorInline = 0x04;
-constexpr std::size_t kElementHeader = 24, kNeighborHeader = 4, kChunkHeader = 16;
-constexpr int kHnswMaxDim = 16000;
+// Element kinds as the metapage stores them.
+constexpr std::uint8_t kBitRows = static_cast<std::uint8_t>(ElementKind::kBit);
+constexpr std::uint8_t kSparseRows = static_cast<std::uint8_t>(ElementKind::kSparse);
 
 } // namespace
 
@@ -29,38 +25,40 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 {
 	summary_.pages++;
 	if (block == 0) {
-		if (U16(page, kOffUpper) == 0 || !CheckPageHeader(0, page, kHnswSpecial)) {
+		if (U16(page, kOffUpper) == 0 || !CheckPageHeader(0, page, kHnswSpecialSize)) {
 			Report(true, "bad metapage", 0, -1, "the metapage is not initialized");
 			return false;
 		}
-		const unsigned char *special = page + kCheckPageSize - kHnswSpecial;
+		const unsigned char *special = page + kCheckPageSize - kHnswSpecialSize;
 		const unsigned char *meta = page + kPageHeaderSize;
-		if (U16(special, 2) != kHnswPageId || U16(special, 0) != kHnswPageMeta || U32(meta, 0) != kHnswMagic) {
+		if (U16(special, kHnswSpecialPageIdOffset) != kHnswPageId || U16(special, kHnswSpecialFlagsOffset) != kHnswPageMeta || U32(meta, kHnswMetaMagicOffset) != kHnswMagic) {
 			Report(true, "bad metapage", 0, -1,
-			       Format("page id %04x, page kind %u, magic %08x: not an hnsw metapage", U16(special, 2),
-			              U16(special, 0), U32(meta, 0)));
+			       Format("page id %04x, page kind %u, magic %08x: not an hnsw metapage", U16(special, kHnswSpecialPageIdOffset),
+			              U16(special, kHnswSpecialFlagsOffset), U32(meta, kHnswMetaMagicOffset)));
 			return false;
 		}
-		if (U32(meta, 4) != kHnswVersion) {
-			Report(true, "bad metapage", 0, -1, Format("format version %u, expected %u", U32(meta, 4), kHnswVersion));
+		if (U32(meta, kHnswMetaVersionOffset) != kHnswVersion) {
+			Report(true, "bad metapage", 0, -1, Format("format version %u, expected %u", U32(meta, kHnswMetaVersionOffset), kHnswVersion));
 			return false;
 		}
-		dims_ = U32(meta, 8);
-		m_ = U16(meta, 12);
-		const std::uint8_t metric = meta[16];
-		max_level_ = meta[17];
-		entry_level_ = Load<std::int16_t>(meta + 18);
+		dims_ = U32(meta, kHnswMetaDimsOffset);
+		m_ = U16(meta, kHnswMetaMOffset);
+		const std::uint8_t metric = meta[kHnswMetaMetricOffset];
+		max_level_ = meta[kHnswMetaMaxLevelOffset];
+		entry_level_ = Load<std::int16_t>(meta + kHnswMetaEntryLevelOffset);
 		std::uint32_t eb;
 		std::uint16_t eo;
-		LoadTid(meta + 20, &eb, &eo);
+		LoadTid(meta + kHnswMetaEntryOffset, &eb, &eo);
 		entry_ = PackTid(eb, eo);
-		kind_ = meta[26];
+		kind_ = meta[kHnswMetaElementKindOffset];
 		cosine_ = metric == 3;
 		// Dimensions by representation: float and half 16,000, bits 64,000, sparse any.
-		const std::uint32_t max_dims = kind_ == 2 ? 64000u : (kind_ == 3 ? 0x7FFFFFFFu : static_cast<std::uint32_t>(kHnswMaxDim));
+		const std::uint32_t max_dims = kind_ == kBitRows      ? static_cast<std::uint32_t>(kHnswMaxBitDim)
+		                                : kind_ == kSparseRows ? 0x7FFFFFFFu
+		                                                       : static_cast<std::uint32_t>(kHnswMaxDim);
 		const bool bit_metric = metric == 5 || metric == 6;
-		if (dims_ < 1 || dims_ > max_dims || m_ < 2 || m_ > 100 || metric < 1 || metric > 6 || max_level_ > 32 ||
-		    kind_ > 3 || (kind_ == 2) != bit_metric) {
+		if (dims_ < 1 || dims_ > max_dims || m_ < kHnswMinM || m_ > kHnswMaxM || metric < 1 || metric > 6 || max_level_ > 32 ||
+		    kind_ > kSparseRows || (kind_ == kBitRows) != bit_metric) {
 			Report(true, "bad metapage", 0, -1,
 			       Format("dims %u, m %d, metric %u, element kind %u, max level %d out of range", dims_, m_, metric,
 			              kind_, max_level_));
@@ -83,12 +81,12 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 		return false;
 	if (AllZero(page))
 		return true; // extended but never written (a crash, or a concurrent extension)
-	if (U16(page, kOffUpper) == 0 || !CheckPageHeader(block, page, kHnswSpecial))
+	if (U16(page, kOffUpper) == 0 || !CheckPageHeader(block, page, kHnswSpecialSize))
 		return true;
-	const unsigned char *special = page + kCheckPageSize - kHnswSpecial;
-	if (U16(special, 2) != kHnswPageId || U16(special, 0) != kHnswPageElements) {
+	const unsigned char *special = page + kCheckPageSize - kHnswSpecialSize;
+	if (U16(special, kHnswSpecialPageIdOffset) != kHnswPageId || U16(special, kHnswSpecialFlagsOffset) != kHnswPageElements) {
 		Report(true, "bad page kind", block, -1,
-		       Format("page id %04x, kind %u: expected an element page", U16(special, 2), U16(special, 0)));
+		       Format("page id %04x, kind %u: expected an element page", U16(special, kHnswSpecialPageIdOffset), U16(special, kHnswSpecialFlagsOffset)));
 		return true;
 	}
 	try {
@@ -107,8 +105,8 @@ bool HnswChecker::ParseLists(std::uint32_t block, std::uint16_t offset, const un
 	*count = 0;
 	std::size_t pos = 0;
 	for (int layer = 0; layer <= level; layer++) {
-		const std::size_t capacity = layer == 0 ? 2 * static_cast<std::size_t>(m_) : static_cast<std::size_t>(m_);
-		const std::size_t bytes = 2 + kTidSize * capacity;
+		const std::size_t capacity = static_cast<std::size_t>(HnswLayerCapacity(m_, layer));
+		const std::size_t bytes = HnswLayerListSize(m_, layer);
 		if (pos + bytes > room)
 			return false; // sizes are checked by the caller
 		const std::uint16_t n = Load<std::uint16_t>(p + pos);
@@ -120,7 +118,7 @@ bool HnswChecker::ParseLists(std::uint32_t block, std::uint16_t offset, const un
 		for (std::uint16_t i = 0; i < n; i++) {
 			std::uint32_t lb;
 			std::uint16_t lo;
-			LoadTid(p + pos + 2 + kTidSize * i, &lb, &lo);
+			LoadTid(p + pos + sizeof(std::uint16_t) + kHnswTidBytes * i, &lb, &lo);
 			summary_.links++;
 			if (lb == 0 || lb >= nblocks_ || lo == 0) {
 				Report(true, "dangling link", block, offset,
@@ -134,15 +132,6 @@ bool HnswChecker::ParseLists(std::uint32_t block, std::uint16_t offset, const un
 		pos += bytes;
 	}
 	return true;
-}
-
-// Bytes of the lists of layers 0..level (padded to 4), as src/pg/hnsw/hnsw_page_layout.cpp lays them out.
-static std::size_t ListsSize(int m, int level)
-{
-	std::size_t size = 0;
-	for (int layer = 0; layer <= level; layer++)
-		size += 2 + kTidSize * (layer == 0 ? 2 * static_cast<std::size_t>(m) : static_cast<std::size_t>(m));
-	return (size + 3) & ~static_cast<std::size_t>(3);
 }
 
 void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
@@ -169,31 +158,31 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 		const unsigned char *item = page + lp_off;
 		const PackedTid tid = PackTid(block, offset);
 		switch (item[0]) {
-		case kElement: {
-			if (lp_len < kElementHeader) {
+		case kHnswElementTuple: {
+			if (lp_len < kHnswElementHeaderSize) {
 				Report(true, "bad element", block, offset, Format("element tuple of %u bytes", lp_len));
 				break;
 			}
 			Element e{};
 			e.tid = tid;
-			e.level = item[1];
-			const std::uint8_t flags = item[2];
+			e.level = item[kHnswElementLevelOffset];
+			const std::uint8_t flags = item[kHnswElementFlagsOffset];
 			std::uint32_t hb, lb, vb;
 			std::uint16_t ho, lo, vo;
-			LoadTid(item + 4, &hb, &ho);
-			LoadTid(item + 10, &lb, &lo);
-			LoadTid(item + 16, &vb, &vo);
-			if (e.level > max_level_ || (flags & ~(kFlagDeleted | kFlagListsInline | kFlagVectorInline)) != 0) {
+			LoadTid(item + kHnswElementHeapTidOffset, &hb, &ho);
+			LoadTid(item + kHnswElementListsOffset, &lb, &lo);
+			LoadTid(item + kHnswElementVectorOffset, &vb, &vo);
+			if (e.level > max_level_ || (flags & ~(kHnswElementDeleted | kHnswElementListsInline | kHnswElementVectorInline)) != 0) {
 				Report(true, "bad element", block, offset,
 				       Format("level %u (max %d), flags %02x", e.level, max_level_, flags));
 				break;
 			}
-			std::size_t expected = kElementHeader;
-			if (flags & kFlagListsInline)
-				expected += ListsSize(m_, e.level);
-			if (flags & kFlagVectorInline) {
+			std::size_t expected = kHnswElementHeaderSize;
+			if (flags & kHnswElementListsInline)
+				expected += HnswListsSize(m_, e.level);
+			if (flags & kHnswElementVectorInline) {
 				std::size_t row = payload;
-				if (kind_ == 3) {
+				if (kind_ == kSparseRows) {
 					// A sparse row: its nnz (first word) tells its size.
 					row = lp_len >= expected + 4 ? SparseRowBytes(Load<std::int32_t>(item + expected)) : 4;
 					if (row == 0) {
@@ -213,8 +202,8 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 				Report(true, "bad heap tid", block, offset, Format("heap tid %s", TidText(PackTid(hb, ho)).c_str()));
 				break;
 			}
-			if (flags & kFlagListsInline) {
-				if (!ParseLists(block, offset, item + kElementHeader, lp_len - kElementHeader, e.level, &e.first_link,
+			if (flags & kHnswElementListsInline) {
+				if (!ParseLists(block, offset, item + kHnswElementHeaderSize, lp_len - kHnswElementHeaderSize, e.level, &e.first_link,
 				                &e.link_count))
 					break;
 			} else {
@@ -225,7 +214,7 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 				}
 				e.lists = PackTid(lb, lo);
 			}
-			if (!(flags & kFlagVectorInline)) {
+			if (!(flags & kHnswElementVectorInline)) {
 				if (vb == 0 || vb >= nblocks_ || vo == 0) {
 					Report(true, "dangling chunk reference", block, offset,
 					       Format("first chunk %s outside the index", TidText(PackTid(vb, vo)).c_str()));
@@ -233,28 +222,28 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 				}
 				e.vector = PackTid(vb, vo);
 			}
-			if (!(flags & kFlagDeleted))
+			if (!(flags & kHnswElementDeleted))
 				heap_tids_.push_back(PackTid(hb, ho));
 			elements_.push_back(e);
 			summary_.elements++;
 			break;
 		}
-		case kNeighbor: {
-			const std::uint8_t level = lp_len >= kNeighborHeader ? item[1] : 0;
-			if (lp_len < kNeighborHeader || level > max_level_ || lp_len < kNeighborHeader + ListsSize(m_, level)) {
+		case kHnswNeighborTuple: {
+			const std::uint8_t level = lp_len >= kHnswNeighborHeaderSize ? item[kHnswNeighborLevelOffset] : 0;
+			if (lp_len < kHnswNeighborHeaderSize || level > max_level_ || lp_len < kHnswNeighborHeaderSize + HnswListsSize(m_, level)) {
 				Report(true, "bad neighbor tuple", block, offset, Format("%u bytes, level %u", lp_len, level));
 				break;
 			}
 			ListTuple t{};
 			t.tid = tid;
 			t.level = level;
-			if (ParseLists(block, offset, item + kNeighborHeader, lp_len - kNeighborHeader, level, &t.first_link,
+			if (ParseLists(block, offset, item + kHnswNeighborHeaderSize, lp_len - kHnswNeighborHeaderSize, level, &t.first_link,
 			               &t.link_count))
 				list_tuples_.push_back(t);
 			break;
 		}
-		case kChunk: {
-			if (lp_len < kChunkHeader) {
+		case kHnswChunkTuple: {
+			if (lp_len < kHnswChunkHeaderSize) {
 				Report(true, "bad chunk", block, offset, Format("chunk tuple of %u bytes", lp_len));
 				break;
 			}
@@ -262,11 +251,11 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 			c.tid = tid;
 			std::uint32_t nb;
 			std::uint16_t no;
-			LoadTid(item + 4, &nb, &no);
+			LoadTid(item + kHnswChunkNextOffset, &nb, &no);
 			c.next = nb == kInvalidBlock ? 0 : PackTid(nb, no);
-			c.count = U32(item, 12);
-			c.first_word = lp_len >= kChunkHeader + 4 ? Load<std::int32_t>(item + kChunkHeader) : 0;
-			if (c.count == 0 || kChunkHeader + 4 * static_cast<std::size_t>(c.count) > lp_len) {
+			c.count = U32(item, kHnswChunkCountOffset);
+			c.first_word = lp_len >= kHnswChunkHeaderSize + 4 ? Load<std::int32_t>(item + kHnswChunkHeaderSize) : 0;
+			if (c.count == 0 || kHnswChunkHeaderSize + 4 * static_cast<std::size_t>(c.count) > lp_len) {
 				Report(true, "bad chunk", block, offset, Format("%u values in %u bytes", c.count, lp_len));
 				break;
 			}
@@ -343,7 +332,7 @@ bool HnswChecker::FinishImpl()
 					break;
 				}
 				chunk_used[it->second] = true;
-				if (bytes == 0 && kind_ == 3)
+				if (bytes == 0 && kind_ == kSparseRows)
 					want = SparseRowBytes(chunks_[it->second].first_word);
 				bytes += 4 * static_cast<std::size_t>(chunks_[it->second].count);
 				at = chunks_[it->second].next;
@@ -427,7 +416,7 @@ std::size_t HnswChecker::PayloadBytes(std::uint32_t dims, std::uint8_t kind)
 
 std::size_t HnswChecker::SparseRowBytes(std::int32_t nnz)
 {
-	if (nnz < 0 || nnz > 16000)
+	if (nnz < 0 || nnz > kHnswMaxSparseNnz)
 		return 0;
 	return vector_core::ElementStoredBytes(vector_core::SparseElementBytes(static_cast<std::size_t>(nnz)));
 }

@@ -9,7 +9,7 @@
 
 namespace vector_core {
 
-// hnsw (src/pg/hnsw/hnsw.h).
+// hnsw (core/hnsw/hnsw_page_format.h).
 class HnswChecker : public IndexCheckerBase {
 public:
 	explicit HnswChecker(std::uint32_t nblocks) : IndexCheckerBase(nblocks) {}

@@ -11,10 +11,12 @@
 // Findings have a severity: "error" is never produced by a correct index (corruption or a
 // bug); "warning" is legal but worth knowing (an HNSW element no link reaches, which pruning and
 // VACUUM can leave behind; a list page no list links to). Links to freed or reused slots are
-// hints by design (see src/pg/hnsw/hnsw.h) and are only counted.
+// hints by design (see core/hnsw/hnsw_page_format.h) and are only counted.
 //
-// The byte layout decoded here is the one src/pg/hnsw/hnsw.h and src/pg/ivf/ivf.h declare;
-// src/pg/admin/index_check.cpp asserts at compile time that the offsets agree. What the checker
+// The byte layouts decoded here are defined once, in core/hnsw/hnsw_page_format.h and
+// core/ivf/ivf_page_format.h, whose offsets the access methods' structs assert at compile time;
+// PostgreSQL's own page layout is in page_decoding.h, asserted against PostgreSQL's headers by
+// src/pg/admin/index_check.cpp. What the checker
 // assumes of the stored vectors (their byte size) is confined to PayloadBytes() / the params.
 // Every function is noexcept at the boundary: nothing here throws out of a Checker call.
 //

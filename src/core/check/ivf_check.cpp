@@ -6,6 +6,8 @@
 
 #include "core/check/hnsw_check.h"
 #include "core/check/page_decoding.h"
+#include "core/distance/element_distance.h"
+#include "core/ivf/ivf_page_format.h"
 
 namespace vector_core {
 
@@ -13,12 +15,10 @@ using namespace page_decoding;
 
 namespace {
 
-// IVF (src/pg/ivf/ivf.h).
-constexpr std::uint32_t kIvfMagic = 0x49564631, kIvfVersion = 1;
-constexpr std::uint16_t kIvfPageId = 0xFF91;
-constexpr std::uint16_t kIvfPageMeta = 1, kIvfPageAux = 2, kIvfPageDirectory = 4, kIvfPageList = 8;
-constexpr std::size_t kIvfSpecial = 8;
-constexpr int kIvfMaxDim = 2000, kIvfMaxLists = 32768;
+// Element kinds as the metapage stores them.
+constexpr std::uint32_t kFloatRows = static_cast<std::uint32_t>(ElementKind::kFloat);
+constexpr std::uint32_t kHalfRows = static_cast<std::uint32_t>(ElementKind::kHalf);
+constexpr std::uint32_t kBitRows = static_cast<std::uint32_t>(ElementKind::kBit);
 
 } // namespace
 
@@ -28,13 +28,13 @@ bool IvfChecker::ExpectedSizes(std::int32_t quantizer, std::int32_t dim, std::in
 	// Rows (flat lists, centroids) of the index's type; older indexes hold floats (0).
 	const std::uint32_t row = row_bytes != 0 ? row_bytes : 4 * static_cast<std::uint32_t>(dim);
 	switch (quantizer) {
-	case 0:
+	case kIvfQuantFlat:
 		*code_size = row;
 		break;
-	case 1:
+	case kIvfQuantSq8:
 		*code_size = static_cast<std::uint32_t>(dim);
 		break;
-	case 2:
+	case kIvfQuantPq:
 		if (pq_m < 1 || pq_m > dim)
 			return false;
 		*code_size = static_cast<std::uint32_t>(pq_m);
@@ -42,7 +42,7 @@ bool IvfChecker::ExpectedSizes(std::int32_t quantizer, std::int32_t dim, std::in
 	default:
 		return false;
 	}
-	*dir_entry_size = 8 + row;
+	*dir_entry_size = static_cast<std::uint32_t>(kIvfDirEntryHeadSize) + row;
 	return true;
 }
 
@@ -50,48 +50,48 @@ bool IvfChecker::AddPage(std::uint32_t block, const unsigned char *page) noexcep
 {
 	summary_.pages++;
 	if (block == 0) {
-		if (U16(page, kOffUpper) == 0 || !CheckPageHeader(0, page, kIvfSpecial)) {
+		if (U16(page, kOffUpper) == 0 || !CheckPageHeader(0, page, kIvfSpecialSize)) {
 			Report(true, "bad metapage", 0, -1, "the metapage is not initialized");
 			return false;
 		}
-		const unsigned char *special = page + kCheckPageSize - kIvfSpecial;
+		const unsigned char *special = page + kCheckPageSize - kIvfSpecialSize;
 		const unsigned char *meta = page + kPageHeaderSize;
-		if (U16(special, 6) != kIvfPageId || U16(special, 4) != kIvfPageMeta || U32(meta, 0) != kIvfMagic) {
+		if (U16(special, kIvfSpecialPageIdOffset) != kIvfPageId || U16(special, kIvfSpecialFlagsOffset) != kIvfPageMeta || U32(meta, kIvfMetaMagicOffset) != kIvfMagic) {
 			Report(true, "bad metapage", 0, -1,
-			       Format("page id %04x, page kind %u, magic %08x: not an IVF metapage", U16(special, 6),
-			              U16(special, 4), U32(meta, 0)));
+			       Format("page id %04x, page kind %u, magic %08x: not an IVF metapage", U16(special, kIvfSpecialPageIdOffset),
+			              U16(special, kIvfSpecialFlagsOffset), U32(meta, kIvfMetaMagicOffset)));
 			return false;
 		}
-		if (U32(meta, 4) != kIvfVersion) {
-			Report(true, "bad metapage", 0, -1, Format("format version %u, expected %u", U32(meta, 4), kIvfVersion));
+		if (U32(meta, kIvfMetaVersionOffset) != kIvfVersion) {
+			Report(true, "bad metapage", 0, -1, Format("format version %u, expected %u", U32(meta, kIvfMetaVersionOffset), kIvfVersion));
 			return false;
 		}
-		dim_ = Load<std::int32_t>(meta + 8);
-		lists_ = Load<std::int32_t>(meta + 12);
-		quantizer_ = Load<std::int32_t>(meta + 16);
-		const std::int32_t metric = Load<std::int32_t>(meta + 20);
-		const std::int32_t pq_m = Load<std::int32_t>(meta + 24);
-		entry_head_ = U32(meta, 28);
-		const std::uint32_t code_size = U32(meta, 32);
-		entry_size_ = U32(meta, 36);
-		aux_start_ = U32(meta, 40);
-		aux_pages_ = U32(meta, 44);
-		dir_start_ = U32(meta, 52);
-		dir_pages_ = U32(meta, 56);
-		dir_per_page_ = U32(meta, 60);
-		dir_entry_size_ = U32(meta, 64);
-		const std::uint32_t kind = U32(meta, 68);
-		const std::uint32_t row_bytes = U32(meta, 72);
+		dim_ = Load<std::int32_t>(meta + kIvfMetaDimOffset);
+		lists_ = Load<std::int32_t>(meta + kIvfMetaListsOffset);
+		quantizer_ = Load<std::int32_t>(meta + kIvfMetaQuantizerOffset);
+		const std::int32_t metric = Load<std::int32_t>(meta + kIvfMetaMetricOffset);
+		const std::int32_t pq_m = Load<std::int32_t>(meta + kIvfMetaPqMOffset);
+		entry_head_ = U32(meta, kIvfMetaEntryHeadOffset);
+		const std::uint32_t code_size = U32(meta, kIvfMetaCodeSizeOffset);
+		entry_size_ = U32(meta, kIvfMetaEntrySizeOffset);
+		aux_start_ = U32(meta, kIvfMetaAuxStartOffset);
+		aux_pages_ = U32(meta, kIvfMetaAuxPagesOffset);
+		dir_start_ = U32(meta, kIvfMetaDirStartOffset);
+		dir_pages_ = U32(meta, kIvfMetaDirPagesOffset);
+		dir_per_page_ = U32(meta, kIvfMetaDirPerPageOffset);
+		dir_entry_size_ = U32(meta, kIvfMetaDirEntrySizeOffset);
+		const std::uint32_t kind = U32(meta, kIvfMetaElementKindOffset);
+		const std::uint32_t row_bytes = U32(meta, kIvfMetaRowBytesOffset);
 		kind_ = static_cast<std::uint8_t>(kind);
 		cosine_ = metric == 2;
-		const int max_dim = kind == 1 ? 4000 : (kind == 2 ? 64000 : kIvfMaxDim);
-		const std::uint32_t want_row = kind <= 2 ? static_cast<std::uint32_t>(HnswChecker::PayloadBytes(
+		const int max_dim = kind == kHalfRows ? kIvfMaxHalfDim : (kind == kBitRows ? kIvfMaxBitDim : kIvfMaxDim);
+		const std::uint32_t want_row = kind <= kBitRows ? static_cast<std::uint32_t>(HnswChecker::PayloadBytes(
 		                                               static_cast<std::uint32_t>(dim_ > 0 ? dim_ : 0), static_cast<std::uint8_t>(kind)))
 		                                         : 0;
-		const std::size_t capacity = kCheckPageSize - kPageHeaderSize - kIvfSpecial;
+		const std::size_t capacity = kCheckPageSize - kPageHeaderSize - kIvfSpecialSize;
 		std::uint32_t want_code = 0, want_dir = 0;
 		if (dim_ < 1 || dim_ > max_dim || lists_ < 1 || lists_ > kIvfMaxLists || metric < 0 || metric > 2 ||
-		    kind > 2 || (row_bytes != 0 && row_bytes != want_row) || (kind != 0 && row_bytes == 0) ||
+		    kind > kBitRows || (row_bytes != 0 && row_bytes != want_row) || (kind != kFloatRows && row_bytes == 0) ||
 		    !ExpectedSizes(quantizer_, dim_, pq_m, &want_code, &want_dir, row_bytes)) {
 			Report(true, "bad metapage", 0, -1,
 			       Format("dim %d, lists %d, quantizer %d, metric %d, pq_m %d, element kind %u, row bytes %u out of "
@@ -150,25 +150,25 @@ void IvfChecker::AddPageImpl(std::uint32_t block, const unsigned char *page)
 			Report(true, "bad page kind", block, -1, "a page of the quantizer or directory is empty");
 		return;
 	}
-	if (U16(page, kOffUpper) == 0 || !CheckPageHeader(block, page, kIvfSpecial))
+	if (U16(page, kOffUpper) == 0 || !CheckPageHeader(block, page, kIvfSpecialSize))
 		return;
-	const unsigned char *special = page + kCheckPageSize - kIvfSpecial;
-	const std::uint16_t flags = U16(special, 4);
-	const std::uint32_t next = U32(special, 0);
+	const unsigned char *special = page + kCheckPageSize - kIvfSpecialSize;
+	const std::uint16_t flags = U16(special, kIvfSpecialFlagsOffset);
+	const std::uint32_t next = U32(special, kIvfSpecialNextOffset);
 	const std::uint16_t lower = U16(page, kOffLower);
 	const std::size_t used = lower - kPageHeaderSize;
 	const std::uint16_t want = in_aux ? kIvfPageAux : in_dir ? kIvfPageDirectory : kIvfPageList;
-	if (U16(special, 6) != kIvfPageId || flags != want) {
+	if (U16(special, kIvfSpecialPageIdOffset) != kIvfPageId || flags != want) {
 		Report(true, "bad page kind", block, -1,
-		       Format("page id %04x, kind %u, expected kind %u", U16(special, 6), flags, want));
+		       Format("page id %04x, kind %u, expected kind %u", U16(special, kIvfSpecialPageIdOffset), flags, want));
 		return;
 	}
 	if (in_dir) {
 		const std::uint32_t first = (block - dir_start_) * dir_per_page_;
 		for (std::uint32_t i = 0; i < dir_per_page_ && first + i < static_cast<std::uint32_t>(lists_); i++) {
 			const std::size_t at = kPageHeaderSize + static_cast<std::size_t>(i) * dir_entry_size_;
-			starts_[first + i] = U32(page, at);
-			inserts_[first + i] = U32(page, at + 4);
+			starts_[first + i] = U32(page, at + kIvfDirEntryStartOffset);
+			inserts_[first + i] = U32(page, at + kIvfDirEntryInsertOffset);
 		}
 		return;
 	}

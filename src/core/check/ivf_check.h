@@ -9,7 +9,7 @@
 
 namespace vector_core {
 
-// ivfflat and ivf (src/pg/ivf/ivf.h).
+// ivfflat and ivf (core/ivf/ivf_page_format.h).
 class IvfChecker : public IndexCheckerBase {
 public:
 	explicit IvfChecker(std::uint32_t nblocks) : IndexCheckerBase(nblocks) {}

@@ -25,6 +25,7 @@ extern "C" {
 
 #include "core/check/hnsw_check.h"
 #include "core/check/ivf_check.h"
+#include "core/check/page_decoding.h"
 #include "pg/hnsw/hnsw.h"
 #include "pg/ivf/ivf.h"
 #include "core/distance/element_distance.h"
@@ -37,22 +38,17 @@ using vector_core::HnswChecker;
 using vector_core::IndexCheckerBase;
 using vector_core::IvfChecker;
 
-// The decoder's view of the page layout must be the one the access methods write.
+// The decoder's view of PostgreSQL's page layout (core/check/page_decoding.h) must be this
+// server's. The hnsw and IVF structs assert their layouts in hnsw_page.h and ivf_page.h.
 static_assert(BLCKSZ == vector_core::kCheckPageSize, "index_check decodes 8 kB pages");
-static_assert(SizeOfPageHeaderData == 24 && sizeof(ItemIdData) == 4 && sizeof(ItemPointerData) == 6);
-static_assert(offsetof(PageHeaderData, pd_lower) == 12 && offsetof(PageHeaderData, pd_upper) == 14 &&
-              offsetof(PageHeaderData, pd_special) == 16 && offsetof(PageHeaderData, pd_pagesize_version) == 18);
-static_assert(sizeof(HnswPageOpaqueData) == 8 && offsetof(HnswPageOpaqueData, page_id) == 2);
-static_assert(offsetof(HnswMetaPageData, dims) == 8 && offsetof(HnswMetaPageData, m) == 12 &&
-              offsetof(HnswMetaPageData, metric) == 16 && offsetof(HnswMetaPageData, max_level) == 17 &&
-              offsetof(HnswMetaPageData, entry_level) == 18 && offsetof(HnswMetaPageData, entry) == 20);
-static_assert(offsetof(HnswElementHeader, heaptid) == 4 && offsetof(HnswElementHeader, lists) == 10 &&
-              offsetof(HnswElementHeader, vector) == 16 && sizeof(HnswNeighborHeader) == 4);
-static_assert(offsetof(HnswChunkHeader, next) == 4 && offsetof(HnswChunkHeader, count) == 12);
-static_assert(sizeof(IvfPageOpaqueData) == 8 && offsetof(IvfPageOpaqueData, flags) == 4 &&
-              offsetof(IvfPageOpaqueData, page_id) == 6);
-static_assert(offsetof(IvfMetaPageData, entry_head) == 28 && offsetof(IvfMetaPageData, aux_start) == 40 &&
-              offsetof(IvfMetaPageData, dir_start) == 52 && offsetof(IvfMetaPageData, dir_entry_size) == 64);
+static_assert(SizeOfPageHeaderData == vector_core::page_decoding::kPageHeaderSize && sizeof(ItemIdData) == 4 &&
+              sizeof(ItemPointerData) == vector_core::page_decoding::kTidSize);
+static_assert(offsetof(PageHeaderData, pd_lower) == vector_core::page_decoding::kOffLower &&
+              offsetof(PageHeaderData, pd_upper) == vector_core::page_decoding::kOffUpper &&
+              offsetof(PageHeaderData, pd_special) == vector_core::page_decoding::kOffSpecial &&
+              offsetof(PageHeaderData, pd_pagesize_version) == vector_core::page_decoding::kOffPageSizeVersion);
+static_assert(PG_PAGE_LAYOUT_VERSION == vector_core::page_decoding::kPageLayoutVersion &&
+              LP_UNUSED == vector_core::page_decoding::kLpUnused && LP_NORMAL == vector_core::page_decoding::kLpNormal);
 
 namespace {
 

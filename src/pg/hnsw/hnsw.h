@@ -1,28 +1,5 @@
-// The hnsw access method: page format, shared types and the functions its files share.
-//
-// Page format
-// -----------
-// Block 0 is the metapage (HnswMetaPageData after the page header). Every other block is an
-// element page: a standard slotted page whose items are of three kinds (first byte):
-//   element  (kHnswElementTuple)   one indexed vector: header, then its neighbor lists and its
-//                                  vector when they fit ("inline"), else references to
-//   neighbor (kHnswNeighborTuple)  the element's neighbor lists, on another page, and
-//   chunk    (kHnswChunkTuple)     a piece of the vector, chained, for vectors larger than a page.
-// Small vectors (up to about 1,500 dimensions at m = 16) keep everything in one tuple, so a
-// scan reads one buffer per distance and per expansion. Vectors up to about 2,000 dimensions
-// keep the vector inline and the lists apart (pgvector's layout). Larger vectors, up to 16,000
-// dimensions, are split into chunks.
-//
-// "Vector" means the element's row in the representation of the index's type (see
-// core/distance/element_distance.h): floats for vector, binary16 for halfvec, bytes of bits for bit, and
-// (nnz, indices, values) for sparsevec, padded to a multiple of 4 bytes. The metapage records
-// the representation; indexes of version 1 without it hold floats. The size of a sparse row
-// varies, so each element of a sparsevec index picks its own layout.
-//
-// A neighbor list of layer l is a uint16 count followed by capacity(l) item pointers
-// (capacity 2m on layer 0, m above); layers 0..level follow each other. Links are hints: a
-// link may point at a slot that has since been freed or reused, and readers check what they
-// find. Elements never move: their TID is their identity.
+// The hnsw access method: shared types and the functions its files share. The page format is
+// core/hnsw/hnsw_page_format.h (numbers and byte layout) and hnsw_page.h (its PostgreSQL structs).
 //
 // Every change after the build goes through GenericXLog; the build writes pages without WAL
 // and logs them all at the end with log_newpage_range.
@@ -33,52 +10,21 @@
 #include "core/distance/element_distance.h"
 #include "core/hnsw/hnsw_graph.h"
 #include "pg/common/module.h"
+#include "pg/hnsw/hnsw_page.h"
 
-constexpr uint32 kHnswMagic = 0x484E5357; // "HNSW"
-constexpr uint32 kHnswVersion = 1;
-constexpr BlockNumber kHnswMetaBlock = 0;
-constexpr uint16 kHnswPageId = 0xFF91;
-
-// reloption bounds (pgvector's).
+// reloption bounds (pgvector's; m's range is kHnswMinM..kHnswMaxM).
 constexpr int kHnswDefaultM = 16;
-constexpr int kHnswMinM = 2;
-constexpr int kHnswMaxM = 100;
 constexpr int kHnswDefaultEfConstruction = 64;
 constexpr int kHnswMinEfConstruction = 4;
 constexpr int kHnswMaxEfConstruction = 1000;
 constexpr int kHnswDefaultEfSearch = 40;
 constexpr int kHnswMinEfSearch = 1;
 constexpr int kHnswMaxEfSearch = 1000;
-constexpr int kHnswMaxDim = 16000;
-constexpr int kHnswMaxBitDim = 64000;
 
 // Build phases shown in pg_stat_progress_create_index.
 constexpr int64 kHnswPhaseLoad = 2;
 constexpr int64 kHnswPhaseGraph = 3;
 constexpr int64 kHnswPhaseWrite = 4;
-
-// Item kinds (first byte of every item on an element page).
-constexpr uint8 kHnswElementTuple = 1;
-constexpr uint8 kHnswNeighborTuple = 2;
-constexpr uint8 kHnswChunkTuple = 3;
-
-// Element flags.
-constexpr uint8 kHnswElementDeleted = 0x01;     // heap tuple dead; being removed by VACUUM
-constexpr uint8 kHnswElementListsInline = 0x02; // neighbor lists follow the header
-constexpr uint8 kHnswElementVectorInline = 0x04; // vector follows the lists (or the header)
-
-// Special space of every page.
-struct HnswPageOpaqueData {
-	uint16 flags;
-	uint16 page_id; // kHnswPageId
-	uint32 unused;
-};
-using HnswPageOpaque = HnswPageOpaqueData *;
-
-constexpr uint16 kHnswPageMeta = 1;
-constexpr uint16 kHnswPageElements = 2;
-
-#define HnswPageGetOpaque(page) (reinterpret_cast<HnswPageOpaque>(PageGetSpecialPointer(page)))
 
 // Distance of the index (from its operator class).
 enum class HnswMetric : uint8 {
@@ -89,60 +35,6 @@ enum class HnswMetric : uint8 {
 	kHamming = 5,      // differing bits (bit)
 	kJaccard = 6,      // Jaccard distance (bit)
 };
-
-// Most non-zero elements of a sparse vector (sparsevec's own limit).
-constexpr int kHnswMaxSparseNnz = 16000;
-
-// The metapage.
-struct HnswMetaPageData {
-	uint32 magic;
-	uint32 version;
-	uint32 dims;
-	uint16 m;
-	uint16 ef_construction;
-	uint8 metric; // HnswMetric
-	uint8 max_level; // highest level an element may get (fits its lists in a page)
-	int16 entry_level; // -1 when the index is empty
-	ItemPointerData entry; // entry point element (invalid when empty)
-	uint8 element_kind;    // vector_core::ElementKind of the rows (0, float, in older indexes)
-	uint8 unused;
-	BlockNumber insert_page; // hint: a page with room for new elements
-	uint64 element_count;    // elements written (approximate after VACUUM)
-};
-using HnswMetaPage = HnswMetaPageData *;
-
-#define HnswPageGetMeta(page) (reinterpret_cast<HnswMetaPage>(PageGetContents(page)))
-
-// Header of an element tuple.
-struct HnswElementHeader {
-	uint8 kind;  // kHnswElementTuple
-	uint8 level;
-	uint8 flags;
-	uint8 unused;
-	ItemPointerData heaptid;
-	ItemPointerData lists;  // neighbor tuple, when the lists are not inline
-	ItemPointerData vector; // first chunk, when the vector is not inline
-	uint16 unused2;
-};
-static_assert(sizeof(HnswElementHeader) == 24, "element header is 24 bytes");
-
-// Header of a neighbor tuple (the lists follow).
-struct HnswNeighborHeader {
-	uint8 kind; // kHnswNeighborTuple
-	uint8 level;
-	uint16 unused;
-};
-
-// Header of a vector chunk (count 4-byte words of the row follow).
-struct HnswChunkHeader {
-	uint8 kind; // kHnswChunkTuple
-	uint8 unused;
-	uint16 unused2;
-	ItemPointerData next; // next chunk, invalid for the last
-	uint16 unused3;
-	uint32 count;
-};
-static_assert(sizeof(HnswChunkHeader) == 16, "chunk header is 16 bytes");
 
 // Options of CREATE INDEX ... WITH (...).
 struct HnswOptions {
@@ -172,50 +64,6 @@ struct HnswIndexInfo {
 	Size fixed_bytes;                        // stored bytes of every row; 0 when they vary (sparse)
 	Size max_bytes;                          // stored bytes of the largest row
 };
-
-// ------------------------------------------------------------------ layout and tuples (hnsw_page_layout.cpp)
-
-// Capacity of the neighbor list of layer.
-inline int HnswLayerCapacity(int m, int layer)
-{
-	return layer == 0 ? 2 * m : m;
-}
-
-// Bytes of the neighbor lists of an element of level.
-Size HnswListsSize(int m, int level);
-// Byte offset of layer's list within the lists.
-Size HnswLayerOffset(int m, int layer);
-// Largest item that fits an element page.
-Size HnswMaxItemSize(void);
-// Highest level whose lists fit a page for this m (at most kHnswGraphMaxLevel).
-int HnswMaxLevelForM(int m);
-
-// How an element of some level is stored (see the format above).
-enum class HnswLayout : uint8 {
-	kInline,       // one element tuple: header, lists, vector
-	kListsApart,   // element tuple with the vector, neighbor tuple with the lists
-	kVectorChunks, // element tuple with the lists, the vector in chunk tuples
-};
-// Layout of an element of level whose row takes bytes (stored, padded) bytes.
-HnswLayout HnswChooseLayout(const HnswIndexInfo *info, int level, Size bytes);
-// 4-byte words one chunk tuple holds at most.
-int HnswWordsPerChunk(void);
-// Chunks a row of bytes (padded) takes.
-int HnswChunkCount(Size bytes);
-
-// Tuple forming. lists[l] holds counts[l] refs of layer l (lists null: all empty).
-Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout, Size bytes);
-void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswLayout layout, ItemPointer heaptid,
-                          const void *vector, Size bytes, ItemPointerData *const *lists, const int *counts,
-                          ItemPointer lists_tid, ItemPointer vector_tid);
-Size HnswNeighborTupleSize(const HnswIndexInfo *info, int level);
-void HnswFormNeighborTuple(char *out, const HnswIndexInfo *info, int level, ItemPointerData *const *lists,
-                           const int *counts);
-Size HnswChunkTupleSize(int words);
-void HnswFormChunkTuple(char *out, const void *words, int count, ItemPointer next);
-// Layer's list (uint16 count, then capacity refs) inside an element tuple with inline lists or
-// a neighbor tuple.
-char *HnswListInItem(char *item, const HnswIndexInfo *info, int layer);
 
 // ------------------------------------------------------------------ index options (hnsw_handler.cpp)
 

@@ -1,35 +1,11 @@
 // The hnsw page layout: sizes of neighbor lists and items, the layout an element gets (inline,
-// lists apart, vector in chunks), and forming the three kinds of tuples. See hnsw.h for the
-// format.
+// lists apart, vector in chunks), and forming the three kinds of tuples. See
+// core/hnsw/hnsw_page_format.h for the format.
 #include "pg/common/pg_headers.h"
 
 #include <cstring>
 
 #include "pg/hnsw/hnsw.h"
-
-// Bytes of one layer's list: the uint16 count and capacity item pointers.
-static Size LayerListSize(int m, int layer)
-{
-	return sizeof(uint16) + sizeof(ItemPointerData) * static_cast<Size>(HnswLayerCapacity(m, layer));
-}
-
-// Lists of layers 0..level, padded to 4 bytes so that an inline vector after them is aligned.
-Size HnswListsSize(int m, int level)
-{
-	Size size = 0;
-	for (int layer = 0; layer <= level; layer++)
-		size += LayerListSize(m, layer);
-	return TYPEALIGN(4, size);
-}
-
-// Offset of layer's list within the lists.
-Size HnswLayerOffset(int m, int layer)
-{
-	Size offset = 0;
-	for (int l = 0; l < layer; l++)
-		offset += LayerListSize(m, l);
-	return offset;
-}
 
 // What one item may take on an element page (one line pointer, the special space).
 Size HnswMaxItemSize(void)

@@ -1,6 +1,6 @@
 // Reading hnsw elements: a reader that keeps the last page pinned, and the read of one element
 // (its row, its distance to a query, one of its neighbor lists), gathering what lives in other
-// tuples (neighbor lists kept apart, vector chunks). See hnsw.h for the format.
+// tuples (neighbor lists kept apart, vector chunks). See core/hnsw/hnsw_page_format.h for the format.
 #include "pg/common/pg_headers.h"
 
 #include <cstring>

@@ -1,0 +1,130 @@
+// The hnsw page format, defined once for everything that writes or reads it: the access method
+// (src/pg/hnsw, whose PostgreSQL structs in src/pg/hnsw/hnsw_page.h assert at compile time that
+// their layout is the one given here) and the page checker (src/core/check/hnsw_check.cpp), which
+// decodes raw page images without PostgreSQL's headers. Pure C++: numbers and byte offsets only.
+//
+// Page format
+// -----------
+// Block 0 is the metapage (HnswMetaPageData after the page header). Every other block is an
+// element page: a standard slotted page whose items are of three kinds (first byte):
+//   element  (kHnswElementTuple)   one indexed vector: header, then its neighbor lists and its
+//                                  vector when they fit ("inline"), else references to
+//   neighbor (kHnswNeighborTuple)  the element's neighbor lists, on another page, and
+//   chunk    (kHnswChunkTuple)     a piece of the vector, chained, for vectors larger than a page.
+// Small vectors (up to about 1,500 dimensions at m = 16) keep everything in one tuple, so a
+// scan reads one buffer per distance and per expansion. Vectors up to about 2,000 dimensions
+// keep the vector inline and the lists apart (pgvector's layout). Larger vectors, up to 16,000
+// dimensions, are split into chunks.
+//
+// "Vector" means the element's row in the representation of the index's type (see
+// core/distance/element_distance.h): floats for vector, binary16 for halfvec, bytes of bits for
+// bit, and (nnz, indices, values) for sparsevec, padded to a multiple of 4 bytes. The metapage
+// records the representation; indexes of version 1 without it hold floats. The size of a sparse
+// row varies, so each element of a sparsevec index picks its own layout.
+//
+// A neighbor list of layer l is a uint16 count followed by capacity(l) item pointers
+// (capacity 2m on layer 0, m above); layers 0..level follow each other. Links are hints: a
+// link may point at a slot that has since been freed or reused, and readers check what they
+// find. Elements never move: their TID is their identity.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+
+namespace vector_core {
+
+constexpr std::uint32_t kHnswMagic = 0x484E5357; // "HNSW"
+constexpr std::uint32_t kHnswVersion = 1;
+// In the special space of every page, for tools that identify the access method of a page.
+constexpr std::uint16_t kHnswPageId = 0xFF91;
+
+// Page kinds (the special space's flags).
+constexpr std::uint16_t kHnswPageMeta = 1;
+constexpr std::uint16_t kHnswPageElements = 2;
+
+// Item kinds (first byte of every item on an element page).
+constexpr std::uint8_t kHnswElementTuple = 1;
+constexpr std::uint8_t kHnswNeighborTuple = 2;
+constexpr std::uint8_t kHnswChunkTuple = 3;
+
+// Element flags.
+constexpr std::uint8_t kHnswElementDeleted = 0x01;      // heap tuple dead; being removed by VACUUM
+constexpr std::uint8_t kHnswElementListsInline = 0x02;  // neighbor lists follow the header
+constexpr std::uint8_t kHnswElementVectorInline = 0x04; // vector follows the lists (or the header)
+
+// What an index may hold: m (pgvector's reloption bounds), dimensions by representation (float
+// and half rows 16,000, bits 64,000, sparse rows any, with at most 16,000 non-zero elements).
+constexpr int kHnswMinM = 2;
+constexpr int kHnswMaxM = 100;
+constexpr int kHnswMaxDim = 16000;
+constexpr int kHnswMaxBitDim = 64000;
+constexpr int kHnswMaxSparseNnz = 16000;
+
+// Bytes of an item pointer (a link, a heap TID): block number as two uint16, then the offset.
+constexpr std::size_t kHnswTidBytes = 6;
+
+// Special space of every page (HnswPageOpaqueData): uint16 flags (the page kind), uint16 page
+// id, 4 unused bytes.
+constexpr std::size_t kHnswSpecialSize = 8;
+constexpr std::size_t kHnswSpecialFlagsOffset = 0;
+constexpr std::size_t kHnswSpecialPageIdOffset = 2;
+
+// The metapage's content (HnswMetaPageData), right after the page header.
+constexpr std::size_t kHnswMetaMagicOffset = 0;        // uint32
+constexpr std::size_t kHnswMetaVersionOffset = 4;      // uint32
+constexpr std::size_t kHnswMetaDimsOffset = 8;         // uint32
+constexpr std::size_t kHnswMetaMOffset = 12;           // uint16
+constexpr std::size_t kHnswMetaMetricOffset = 16;      // uint8, HnswMetricToDisk
+constexpr std::size_t kHnswMetaMaxLevelOffset = 17;    // uint8
+constexpr std::size_t kHnswMetaEntryLevelOffset = 18;  // int16, -1 when empty
+constexpr std::size_t kHnswMetaEntryOffset = 20;       // item pointer
+constexpr std::size_t kHnswMetaElementKindOffset = 26; // uint8, ElementKind (0, floats, in older indexes)
+
+// Element tuple header (HnswElementHeader): kind, level, flags, an unused byte, the heap TID,
+// the neighbor tuple (when the lists are apart) and the first chunk (when the vector is).
+constexpr std::size_t kHnswElementHeaderSize = 24;
+constexpr std::size_t kHnswElementLevelOffset = 1;
+constexpr std::size_t kHnswElementFlagsOffset = 2;
+constexpr std::size_t kHnswElementHeapTidOffset = 4;
+constexpr std::size_t kHnswElementListsOffset = 10;
+constexpr std::size_t kHnswElementVectorOffset = 16;
+
+// Neighbor tuple header (HnswNeighborHeader): kind, level, 2 unused bytes; the lists follow.
+constexpr std::size_t kHnswNeighborHeaderSize = 4;
+constexpr std::size_t kHnswNeighborLevelOffset = 1;
+
+// Chunk tuple header (HnswChunkHeader): kind, 3 unused bytes, the next chunk, 2 unused bytes,
+// the uint32 count of 4-byte words that follow.
+constexpr std::size_t kHnswChunkHeaderSize = 16;
+constexpr std::size_t kHnswChunkNextOffset = 4;
+constexpr std::size_t kHnswChunkCountOffset = 12;
+
+// Capacity of the neighbor list of layer.
+constexpr int HnswLayerCapacity(int m, int layer)
+{
+	return layer == 0 ? 2 * m : m;
+}
+
+// Bytes of one layer's list: the uint16 count and capacity item pointers.
+constexpr std::size_t HnswLayerListSize(int m, int layer)
+{
+	return sizeof(std::uint16_t) + kHnswTidBytes * static_cast<std::size_t>(HnswLayerCapacity(m, layer));
+}
+
+// Byte offset of layer's list within the lists.
+constexpr std::size_t HnswLayerOffset(int m, int layer)
+{
+	std::size_t offset = 0;
+	for (int l = 0; l < layer; l++)
+		offset += HnswLayerListSize(m, l);
+	return offset;
+}
+
+// Bytes of the lists of layers 0..level, padded to 4 bytes so that an inline vector after them is
+// aligned.
+constexpr std::size_t HnswListsSize(int m, int level)
+{
+	return (HnswLayerOffset(m, level + 1) + 3) & ~static_cast<std::size_t>(3);
+}
+
+} // namespace vector_core

@@ -1,0 +1,155 @@
+// The hnsw page format as PostgreSQL structs and the functions that lay out and form tuples.
+// The format itself (numbers, byte offsets, the sizes of neighbor lists) is defined once in
+// core/hnsw/hnsw_page_format.h, which the page checker also decodes; the structs below assert
+// at compile time that they lay their fields out at those offsets.
+#pragma once
+
+#include "pg/common/pg_headers.h"
+
+#include "core/hnsw/hnsw_page_format.h"
+
+using vector_core::HnswLayerCapacity;
+using vector_core::HnswLayerOffset;
+using vector_core::HnswListsSize;
+using vector_core::kHnswChunkTuple;
+using vector_core::kHnswElementDeleted;
+using vector_core::kHnswElementListsInline;
+using vector_core::kHnswElementTuple;
+using vector_core::kHnswElementVectorInline;
+using vector_core::kHnswMagic;
+using vector_core::kHnswMaxBitDim;
+using vector_core::kHnswMaxDim;
+using vector_core::kHnswMaxM;
+using vector_core::kHnswMaxSparseNnz;
+using vector_core::kHnswMinM;
+using vector_core::kHnswNeighborTuple;
+using vector_core::kHnswPageElements;
+using vector_core::kHnswPageId;
+using vector_core::kHnswPageMeta;
+using vector_core::kHnswVersion;
+
+constexpr BlockNumber kHnswMetaBlock = 0;
+
+// Special space of every page.
+struct HnswPageOpaqueData {
+	uint16 flags;
+	uint16 page_id; // kHnswPageId
+	uint32 unused;
+};
+using HnswPageOpaque = HnswPageOpaqueData *;
+
+#define HnswPageGetOpaque(page) (reinterpret_cast<HnswPageOpaque>(PageGetSpecialPointer(page)))
+
+// The metapage.
+struct HnswMetaPageData {
+	uint32 magic;
+	uint32 version;
+	uint32 dims;
+	uint16 m;
+	uint16 ef_construction;
+	uint8 metric;          // HnswMetric
+	uint8 max_level; // highest level an element may get (fits its lists in a page)
+	int16 entry_level; // -1 when the index is empty
+	ItemPointerData entry; // entry point element (invalid when empty)
+	uint8 element_kind;    // vector_core::ElementKind of the rows (0, float, in older indexes)
+	uint8 unused;
+	BlockNumber insert_page; // hint: a page with room for new elements
+	uint64 element_count;    // elements written (approximate after VACUUM)
+};
+using HnswMetaPage = HnswMetaPageData *;
+
+#define HnswPageGetMeta(page) (reinterpret_cast<HnswMetaPage>(PageGetContents(page)))
+
+// Header of an element tuple.
+struct HnswElementHeader {
+	uint8 kind;  // kHnswElementTuple
+	uint8 level;
+	uint8 flags;
+	uint8 unused;
+	ItemPointerData heaptid;
+	ItemPointerData lists;  // neighbor tuple, when the lists are not inline
+	ItemPointerData vector; // first chunk, when the vector is not inline
+	uint16 unused2;
+};
+
+// Header of a neighbor tuple (the lists follow).
+struct HnswNeighborHeader {
+	uint8 kind; // kHnswNeighborTuple
+	uint8 level;
+	uint16 unused;
+};
+
+// Header of a vector chunk (count 4-byte words of the row follow).
+struct HnswChunkHeader {
+	uint8 kind; // kHnswChunkTuple
+	uint8 unused;
+	uint16 unused2;
+	ItemPointerData next; // next chunk, invalid for the last
+	uint16 unused3;
+	uint32 count;
+};
+
+// The structs are the format of core/hnsw/hnsw_page_format.h.
+static_assert(sizeof(ItemPointerData) == vector_core::kHnswTidBytes);
+static_assert(sizeof(HnswPageOpaqueData) == vector_core::kHnswSpecialSize &&
+              offsetof(HnswPageOpaqueData, flags) == vector_core::kHnswSpecialFlagsOffset &&
+              offsetof(HnswPageOpaqueData, page_id) == vector_core::kHnswSpecialPageIdOffset);
+static_assert(offsetof(HnswMetaPageData, magic) == vector_core::kHnswMetaMagicOffset &&
+              offsetof(HnswMetaPageData, version) == vector_core::kHnswMetaVersionOffset &&
+              offsetof(HnswMetaPageData, dims) == vector_core::kHnswMetaDimsOffset &&
+              offsetof(HnswMetaPageData, m) == vector_core::kHnswMetaMOffset &&
+              offsetof(HnswMetaPageData, metric) == vector_core::kHnswMetaMetricOffset &&
+              offsetof(HnswMetaPageData, max_level) == vector_core::kHnswMetaMaxLevelOffset &&
+              offsetof(HnswMetaPageData, entry_level) == vector_core::kHnswMetaEntryLevelOffset &&
+              offsetof(HnswMetaPageData, entry) == vector_core::kHnswMetaEntryOffset &&
+              offsetof(HnswMetaPageData, element_kind) == vector_core::kHnswMetaElementKindOffset);
+static_assert(sizeof(HnswElementHeader) == vector_core::kHnswElementHeaderSize &&
+              offsetof(HnswElementHeader, level) == vector_core::kHnswElementLevelOffset &&
+              offsetof(HnswElementHeader, flags) == vector_core::kHnswElementFlagsOffset &&
+              offsetof(HnswElementHeader, heaptid) == vector_core::kHnswElementHeapTidOffset &&
+              offsetof(HnswElementHeader, lists) == vector_core::kHnswElementListsOffset &&
+              offsetof(HnswElementHeader, vector) == vector_core::kHnswElementVectorOffset);
+static_assert(sizeof(HnswNeighborHeader) == vector_core::kHnswNeighborHeaderSize &&
+              offsetof(HnswNeighborHeader, level) == vector_core::kHnswNeighborLevelOffset);
+static_assert(sizeof(HnswChunkHeader) == vector_core::kHnswChunkHeaderSize &&
+              offsetof(HnswChunkHeader, next) == vector_core::kHnswChunkNextOffset &&
+              offsetof(HnswChunkHeader, count) == vector_core::kHnswChunkCountOffset);
+
+struct HnswIndexInfo;
+
+// ------------------------------------------------------------------ layout and tuples (hnsw_page_layout.cpp)
+
+// HnswLayerCapacity, HnswLayerOffset and HnswListsSize are those of core/hnsw/hnsw_page_format.h.
+
+// Largest item that fits an element page.
+Size HnswMaxItemSize(void);
+// Highest level whose lists fit a page for this m (at most kHnswGraphMaxLevel).
+int HnswMaxLevelForM(int m);
+
+// How an element of some level is stored (see core/hnsw/hnsw_page_format.h).
+enum class HnswLayout : uint8 {
+	kInline,       // one element tuple: header, lists, vector
+	kListsApart,   // element tuple with the vector, neighbor tuple with the lists
+	kVectorChunks, // element tuple with the lists, the vector in chunk tuples
+};
+// Layout of an element of level whose row takes bytes (stored, padded) bytes.
+HnswLayout HnswChooseLayout(const HnswIndexInfo *info, int level, Size bytes);
+// 4-byte words one chunk tuple holds at most.
+int HnswWordsPerChunk(void);
+// Chunks a row of bytes (padded) takes.
+int HnswChunkCount(Size bytes);
+
+// Tuple forming. lists[l] holds counts[l] refs of layer l (lists null: all empty).
+Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout, Size bytes);
+void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswLayout layout, ItemPointer heaptid,
+                          const void *vector, Size bytes, ItemPointerData *const *lists, const int *counts,
+                          ItemPointer lists_tid, ItemPointer vector_tid);
+Size HnswNeighborTupleSize(const HnswIndexInfo *info, int level);
+void HnswFormNeighborTuple(char *out, const HnswIndexInfo *info, int level, ItemPointerData *const *lists,
+                           const int *counts);
+Size HnswChunkTupleSize(int words);
+void HnswFormChunkTuple(char *out, const void *words, int count, ItemPointer next);
+// Layer's list (uint16 count, then capacity refs) inside an element tuple with inline lists or
+// a neighbor tuple.
+char *HnswListInItem(char *item, const HnswIndexInfo *info, int layer);
+
