@@ -70,14 +70,14 @@ TEST(ElementSpace, DistancesMatchDirectComputation)
 		ip += a[i] * b[i];
 		l1 += std::fabs(a[i] - b[i]);
 	}
-	EXPECT_NEAR(ElementDistance(ElementKind::kFloat, ElementMetric::kL2)(a.data(), b.data(), 37), l2, 1e-4);
-	EXPECT_NEAR(ElementDistance(ElementKind::kFloat, ElementMetric::kNegativeInnerProduct)(a.data(), b.data(), 37), -ip,
+	EXPECT_NEAR(ElementDistance(ElementKind::kFloat, Metric::kL2)(a.data(), b.data(), 37), l2, 1e-4);
+	EXPECT_NEAR(ElementDistance(ElementKind::kFloat, Metric::kInnerProduct)(a.data(), b.data(), 37), -ip,
 	            1e-4);
 	auto sa = SparseRowOf(a), sb = SparseRowOf(b);
-	EXPECT_NEAR(ElementDistance(ElementKind::kSparse, ElementMetric::kL2)(sa.data(), sb.data(), 37), l2, 1e-4);
-	EXPECT_NEAR(ElementDistance(ElementKind::kSparse, ElementMetric::kNegativeInnerProduct)(sa.data(), sb.data(), 37),
+	EXPECT_NEAR(ElementDistance(ElementKind::kSparse, Metric::kL2)(sa.data(), sb.data(), 37), l2, 1e-4);
+	EXPECT_NEAR(ElementDistance(ElementKind::kSparse, Metric::kInnerProduct)(sa.data(), sb.data(), 37),
 	            -ip, 1e-4);
-	EXPECT_NEAR(ElementDistance(ElementKind::kSparse, ElementMetric::kL1)(sa.data(), sb.data(), 37), l1, 1e-4);
+	EXPECT_NEAR(ElementDistance(ElementKind::kSparse, Metric::kL1)(sa.data(), sb.data(), 37), l1, 1e-4);
 	EXPECT_EQ(ElementRowBytes(ElementKind::kSparse, 37, sa.data()), sa.size());
 
 	std::vector<Half> ha(37), hb(37);
@@ -88,7 +88,7 @@ TEST(ElementSpace, DistancesMatchDirectComputation)
 		double d = HalfToFloat(ha[i]) - HalfToFloat(hb[i]);
 		hl2 += d * d;
 	}
-	EXPECT_NEAR(ElementDistance(ElementKind::kHalf, ElementMetric::kL2)(ha.data(), hb.data(), 37), hl2, 1e-3);
+	EXPECT_NEAR(ElementDistance(ElementKind::kHalf, Metric::kL2)(ha.data(), hb.data(), 37), hl2, 1e-3);
 	EXPECT_EQ(ElementFixedBytes(ElementKind::kHalf, 37), 74u);
 	EXPECT_EQ(ElementStoredBytes(74), 76u);
 
@@ -99,14 +99,14 @@ TEST(ElementSpace, DistancesMatchDirectComputation)
 		both += (a[i] > 0) && (b[i] > 0);
 		either += (a[i] > 0) || (b[i] > 0);
 	}
-	EXPECT_EQ(ElementDistance(ElementKind::kBit, ElementMetric::kHamming)(ba.data(), bb.data(), 37), hamming);
-	EXPECT_NEAR(ElementDistance(ElementKind::kBit, ElementMetric::kJaccard)(ba.data(), bb.data(), 37),
+	EXPECT_EQ(ElementDistance(ElementKind::kBit, Metric::kHamming)(ba.data(), bb.data(), 37), hamming);
+	EXPECT_NEAR(ElementDistance(ElementKind::kBit, Metric::kJaccard)(ba.data(), bb.data(), 37),
 	            1.0 - static_cast<double>(both) / either, 1e-6);
 	EXPECT_EQ(ElementFixedBytes(ElementKind::kBit, 37), 5u);
 
 	// Pairs no index supports.
-	EXPECT_EQ(ElementDistance(ElementKind::kBit, ElementMetric::kL2), nullptr);
-	EXPECT_EQ(ElementDistance(ElementKind::kFloat, ElementMetric::kHamming), nullptr);
+	EXPECT_EQ(ElementDistance(ElementKind::kBit, Metric::kL2), nullptr);
+	EXPECT_EQ(ElementDistance(ElementKind::kFloat, Metric::kHamming), nullptr);
 }
 
 // Recall@10 of a graph over rows against brute force with the same distance.
@@ -138,7 +138,7 @@ TEST(ElementSpace, GraphOverHalfRows)
 	HnswBuildParams p;
 	p.dims = dims;
 	p.threads = 2;
-	p.distance = ElementDistance(ElementKind::kHalf, ElementMetric::kL2);
+	p.distance = ElementDistance(ElementKind::kHalf, Metric::kL2);
 	p.row_bytes = dims * sizeof(Half);
 	HnswGraph graph(p, rows.data(), dense.size());
 	graph.InsertRange(0, dense.size());
@@ -156,7 +156,7 @@ TEST(ElementSpace, GraphOverBitRows)
 		auto r = BitRowOf(v);
 		rows.insert(rows.end(), r.begin(), r.end());
 	}
-	for (ElementMetric metric : {ElementMetric::kHamming, ElementMetric::kJaccard}) {
+	for (Metric metric : {Metric::kHamming, Metric::kJaccard}) {
 		HnswBuildParams p;
 		p.dims = dims;
 		p.threads = 2;
@@ -177,7 +177,7 @@ TEST(ElementSpace, BuilderOverSparseRowsOfVaryingSize)
 	HnswBuildParams p;
 	p.dims = dims;
 	p.threads = 2;
-	p.distance = ElementDistance(ElementKind::kSparse, ElementMetric::kL2);
+	p.distance = ElementDistance(ElementKind::kSparse, Metric::kL2);
 	p.row_bytes = 0; // rows of varying size
 	HnswBuilder *builder = HnswBuilderCreate(p, dense.size(), std::size_t{1} << 30);
 	ASSERT_NE(builder, nullptr);
@@ -209,7 +209,7 @@ TEST(ElementSpace, FixedRowsOfTheWrongSizeAreRefused)
 {
 	HnswBuildParams p;
 	p.dims = 16;
-	p.distance = ElementDistance(ElementKind::kHalf, ElementMetric::kL2);
+	p.distance = ElementDistance(ElementKind::kHalf, Metric::kL2);
 	p.row_bytes = 32;
 	HnswBuilder *builder = HnswBuilderCreate(p, 4, 1 << 20);
 	ASSERT_NE(builder, nullptr);

@@ -27,7 +27,7 @@ namespace {
 
 using vector_core::HnswCandidate;
 using vector_core::HnswGraph;
-using vector_core::HnswGraphMetric;
+using vector_core::Metric;
 
 // Reads an .fvecs/.ivecs file (int32 dim, then dim 4-byte values per row); returns rows.
 template <typename T> std::size_t ReadVecs(const std::string &path, std::vector<T> *out, int *dims, std::size_t max_rows)
@@ -124,11 +124,11 @@ int main(int argc, char **argv)
 	nq = ReadVecs(query_path, &queries, &qdims, nq);
 	if (qdims != dims)
 		throw std::runtime_error("query dims differ");
-	HnswGraphMetric metric = HnswGraphMetric::kL2;
+	Metric metric = Metric::kL2;
 	if (metric_name == "ip" || metric_name == "cosine")
-		metric = HnswGraphMetric::kInnerProduct;
+		metric = Metric::kInnerProduct;
 	else if (metric_name == "l1")
-		metric = HnswGraphMetric::kL1;
+		metric = Metric::kL1;
 	if (metric_name == "cosine") {
 		Normalise(&base, dims);
 		Normalise(&queries, dims);

@@ -79,7 +79,7 @@ HnswBuildParams Params(int dims, int threads)
 {
 	HnswBuildParams p;
 	p.dims = dims;
-	p.metric = HnswGraphMetric::kL2;
+	p.metric = Metric::kL2;
 	p.m = 8;
 	p.ef_construction = 40;
 	p.threads = threads;

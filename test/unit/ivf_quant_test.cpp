@@ -47,7 +47,7 @@ TEST(Kmeans, FindsSeparatedClusters)
 	}
 	// Assignment puts points of one true cluster into one list.
 	std::vector<std::int32_t> lists(n);
-	ASSERT_TRUE(IvfAssign(x.data(), n, dim, c.data(), k, IvfMetric::kL2, 2, lists.data(), err, sizeof(err)));
+	ASSERT_TRUE(IvfAssign(x.data(), n, dim, c.data(), k, Metric::kL2, 2, lists.data(), err, sizeof(err)));
 	for (std::size_t i = k; i < n; i++)
 		EXPECT_EQ(lists[i], lists[i % k]);
 }
@@ -120,7 +120,7 @@ TEST(Sq8, PreparedDistanceEqualsDecodedDistance)
 	ASSERT_TRUE(Sq8Train(x.data(), n, dim, vmin.data(), vdiff.data(), err, sizeof(err))) << err;
 	vdiff[5] = 0;  // a constant dimension
 	const float *q = x.data() + 7 * dim;
-	for (IvfMetric metric : {IvfMetric::kL2, IvfMetric::kInnerProduct}) {
+	for (Metric metric : {Metric::kL2, Metric::kInnerProduct}) {
 		Sq8Query query{false, 0, qp.data(), w.data()};
 		Sq8PrepareQuery(q, dim, vmin.data(), vdiff.data(), metric, &query);
 		for (std::size_t i = 0; i < n; i += 17) {
@@ -166,14 +166,14 @@ TEST(Pq, TableDistanceEqualsReconstructedDistance)
 	const float *q = x.data() + 3 * dim;
 	const std::size_t dsub = dim / m;
 	double err_sum = 0, norm_sum = 0;
-	for (IvfMetric metric : {IvfMetric::kL2, IvfMetric::kInnerProduct}) {
+	for (Metric metric : {Metric::kL2, Metric::kInnerProduct}) {
 		PqDistanceTable(q, dim, m, book.data(), metric, table.data());
 		for (std::size_t i = 0; i < n; i += 37) {
 			for (std::size_t s = 0; s < m; s++)
 				std::memcpy(y.data() + s * dsub, book.data() + (s * 256 + codes[i * m + s]) * dsub, sizeof(float) * dsub);
 			float expect = IvfDistance(metric, q, y.data(), dim);
 			EXPECT_NEAR(PqDistance(table.data(), codes.data() + i * m, m), expect, 1e-3f * (1 + std::fabs(expect)));
-			if (metric == IvfMetric::kL2) {
+			if (metric == Metric::kL2) {
 				err_sum += L2SquaredDistance(x.data() + i * dim, y.data(), dim);
 				norm_sum += SquaredNormDouble(x.data() + i * dim, dim);
 			}
@@ -193,7 +193,7 @@ TEST(IvfAssign, BlasPathMatchesBruteForce)
 	auto c = ClusteredPoints(k, dim, 5, 6);
 	std::vector<std::int32_t> lists(n);
 	char err[256] = "";
-	for (IvfMetric metric : {IvfMetric::kL2, IvfMetric::kInnerProduct, IvfMetric::kCosine}) {
+	for (Metric metric : {Metric::kL2, Metric::kInnerProduct, Metric::kCosine}) {
 		ASSERT_TRUE(IvfAssign(x.data(), n, dim, c.data(), k, metric, 2, lists.data(), err, sizeof(err))) << err;
 		for (std::size_t i = 0; i < n; i++) {
 			float best = 1e30f;

@@ -51,13 +51,16 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 		LoadTid(meta + kHnswMetaEntryOffset, &eb, &eo);
 		entry_ = PackTid(eb, eo);
 		kind_ = meta[kHnswMetaElementKindOffset];
-		cosine_ = metric == 3;
+		Metric known_metric = Metric::kL2;
+		const bool metric_known = HnswMetricFromDisk(metric, &known_metric);
+		cosine_ = metric_known && known_metric == Metric::kCosine;
 		// Dimensions by representation: float and half 16,000, bits 64,000, sparse any.
 		const std::uint32_t max_dims = kind_ == kBitRows      ? static_cast<std::uint32_t>(kHnswMaxBitDim)
 		                                : kind_ == kSparseRows ? 0x7FFFFFFFu
 		                                                       : static_cast<std::uint32_t>(kHnswMaxDim);
-		const bool bit_metric = metric == 5 || metric == 6;
-		if (dims_ < 1 || dims_ > max_dims || m_ < kHnswMinM || m_ > kHnswMaxM || metric < 1 || metric > 6 || max_level_ > 32 ||
+		const bool bit_metric =
+		    metric_known && (known_metric == Metric::kHamming || known_metric == Metric::kJaccard);
+		if (dims_ < 1 || dims_ > max_dims || m_ < kHnswMinM || m_ > kHnswMaxM || !metric_known || max_level_ > 32 ||
 		    kind_ > kSparseRows || (kind_ == kBitRows) != bit_metric) {
 			Report(true, "bad metapage", 0, -1,
 			       Format("dims %u, m %d, metric %u, element kind %u, max level %d out of range", dims_, m_, metric,

@@ -83,14 +83,16 @@ bool IvfChecker::AddPage(std::uint32_t block, const unsigned char *page) noexcep
 		const std::uint32_t kind = U32(meta, kIvfMetaElementKindOffset);
 		const std::uint32_t row_bytes = U32(meta, kIvfMetaRowBytesOffset);
 		kind_ = static_cast<std::uint8_t>(kind);
-		cosine_ = metric == 2;
+		Metric known_metric = Metric::kL2;
+		const bool metric_known = IvfMetricFromDisk(metric, &known_metric);
+		cosine_ = metric_known && known_metric == Metric::kCosine;
 		const int max_dim = kind == kHalfRows ? kIvfMaxHalfDim : (kind == kBitRows ? kIvfMaxBitDim : kIvfMaxDim);
 		const std::uint32_t want_row = kind <= kBitRows ? static_cast<std::uint32_t>(HnswChecker::PayloadBytes(
 		                                               static_cast<std::uint32_t>(dim_ > 0 ? dim_ : 0), static_cast<std::uint8_t>(kind)))
 		                                         : 0;
 		const std::size_t capacity = kCheckPageSize - kPageHeaderSize - kIvfSpecialSize;
 		std::uint32_t want_code = 0, want_dir = 0;
-		if (dim_ < 1 || dim_ > max_dim || lists_ < 1 || lists_ > kIvfMaxLists || metric < 0 || metric > 2 ||
+		if (dim_ < 1 || dim_ > max_dim || lists_ < 1 || lists_ > kIvfMaxLists || !metric_known ||
 		    kind > kBitRows || (row_bytes != 0 && row_bytes != want_row) || (kind != kFloatRows && row_bytes == 0) ||
 		    !ExpectedSizes(quantizer_, dim_, pq_m, &want_code, &want_dir, row_bytes)) {
 			Report(true, "bad metapage", 0, -1,

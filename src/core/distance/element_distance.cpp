@@ -102,35 +102,35 @@ float SparseL1(const void *a, const void *b, std::size_t)
 
 } // namespace
 
-ElementDistanceFn ElementDistance(ElementKind kind, ElementMetric metric) noexcept
+ElementDistanceFn ElementDistance(ElementKind kind, Metric metric) noexcept
 {
 	switch (kind) {
 	case ElementKind::kFloat:
 		switch (metric) {
-		case ElementMetric::kL2: return FloatL2;
-		case ElementMetric::kNegativeInnerProduct: return FloatNegativeInnerProduct;
-		case ElementMetric::kL1: return FloatL1;
+		case Metric::kL2: return FloatL2;
+		case Metric::kInnerProduct: return FloatNegativeInnerProduct;
+		case Metric::kL1: return FloatL1;
 		default: return nullptr;
 		}
 	case ElementKind::kHalf:
 		switch (metric) {
-		case ElementMetric::kL2: return HalfL2;
-		case ElementMetric::kNegativeInnerProduct: return HalfNegativeInnerProduct;
-		case ElementMetric::kL1: return HalfL1;
-		case ElementMetric::kCosine: return HalfCosine;
+		case Metric::kL2: return HalfL2;
+		case Metric::kInnerProduct: return HalfNegativeInnerProduct;
+		case Metric::kL1: return HalfL1;
+		case Metric::kCosine: return HalfCosine;
 		default: return nullptr;
 		}
 	case ElementKind::kBit:
 		switch (metric) {
-		case ElementMetric::kHamming: return BitHamming;
-		case ElementMetric::kJaccard: return BitJaccard;
+		case Metric::kHamming: return BitHamming;
+		case Metric::kJaccard: return BitJaccard;
 		default: return nullptr;
 		}
 	case ElementKind::kSparse:
 		switch (metric) {
-		case ElementMetric::kL2: return SparseL2;
-		case ElementMetric::kNegativeInnerProduct: return SparseNegativeInnerProduct;
-		case ElementMetric::kL1: return SparseL1;
+		case Metric::kL2: return SparseL2;
+		case Metric::kInnerProduct: return SparseNegativeInnerProduct;
+		case Metric::kL1: return SparseL1;
 		default: return nullptr;
 		}
 	}

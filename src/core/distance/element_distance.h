@@ -11,14 +11,17 @@
 // Pages store rows padded to a multiple of 4 bytes (ElementStoredBytes).
 //
 // Every distance is "smaller is closer": squared Euclidean, negative inner product, taxicab,
-// Hamming (bit count) or Jaccard distance. Cosine of float rows is the negative inner product of
-// normalised rows (callers normalise before they store or search); half rows keep their values
-// (a normalised row rounded to binary16 would order rows slightly differently from the <=>
-// operator) and use kCosine, computed as that operator does.
+// Hamming (bit count) or Jaccard distance (core/distance/metric.h). Cosine of float and sparse
+// rows is the negative inner product of normalised rows (callers normalise before they store or
+// search); half rows keep their values (a normalised row rounded to binary16 would order rows
+// slightly differently from the <=> operator) and use Metric::kCosine, computed as that operator
+// does. StoredRowMetric says which of the two an index uses.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+
+#include "core/distance/metric.h"
 
 namespace vector_core {
 
@@ -29,20 +32,19 @@ enum class ElementKind : std::uint8_t {
 	kSparse = 3,
 };
 
-enum class ElementMetric : std::uint8_t {
-	kL2,                   // squared Euclidean distance
-	kNegativeInnerProduct, // -dot(a, b)
-	kL1,                   // sum of |a - b|
-	kHamming,              // differing bits
-	kJaccard,              // 1 - |a and b| / |a or b|
-	kCosine,               // 1 - cos(a, b), for rows not normalised beforehand (halfvec)
-};
-
 // Distance between two rows of dims dimensions (bits for kBit; unused for kSparse).
 using ElementDistanceFn = float (*)(const void *a, const void *b, std::size_t dims);
 
-// The distance function of kind under metric; nullptr when the pair is not supported.
-ElementDistanceFn ElementDistance(ElementKind kind, ElementMetric metric) noexcept;
+// The distance function of kind under metric; nullptr when the pair is not supported. kCosine
+// is 1 - cos(a, b) of rows not normalised beforehand, which only half rows use.
+ElementDistanceFn ElementDistance(ElementKind kind, Metric metric) noexcept;
+
+// The metric an index compares its stored rows with: cosine becomes the inner product of rows
+// normalised beforehand, except for half rows, which keep their values (see above).
+constexpr Metric StoredRowMetric(ElementKind kind, Metric metric)
+{
+	return metric == Metric::kCosine && kind != ElementKind::kHalf ? Metric::kInnerProduct : metric;
+}
 
 // Bytes of a row of a fixed-size kind with dims dimensions; 0 for kSparse.
 std::size_t ElementFixedBytes(ElementKind kind, std::size_t dims) noexcept;

@@ -114,14 +114,14 @@ HnswGraph::HnswGraph(const HnswBuildParams &params, const void *data, const std:
 		throw std::invalid_argument("hnsw graph: threads must be between 1 and 1024");
 	if (distance_ == nullptr) {
 		switch (params.metric) {
-		case HnswGraphMetric::kL2:
-			distance_ = ElementDistance(ElementKind::kFloat, ElementMetric::kL2);
+		case Metric::kL2:
+			distance_ = ElementDistance(ElementKind::kFloat, Metric::kL2);
 			break;
-		case HnswGraphMetric::kInnerProduct:
-			distance_ = ElementDistance(ElementKind::kFloat, ElementMetric::kNegativeInnerProduct);
+		case Metric::kInnerProduct:
+			distance_ = ElementDistance(ElementKind::kFloat, Metric::kInnerProduct);
 			break;
-		case HnswGraphMetric::kL1:
-			distance_ = ElementDistance(ElementKind::kFloat, ElementMetric::kL1);
+		case Metric::kL1:
+			distance_ = ElementDistance(ElementKind::kFloat, Metric::kL1);
 			break;
 		default:
 			throw std::invalid_argument("hnsw graph: unknown metric");

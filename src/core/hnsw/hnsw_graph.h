@@ -32,13 +32,6 @@
 
 namespace vector_core {
 
-// Distance the graph is built for (cosine: normalise the vectors and use kInnerProduct).
-enum class HnswGraphMetric : std::uint8_t {
-	kL2,           // squared Euclidean distance
-	kInnerProduct, // negative dot product
-	kL1,           // taxicab distance
-};
-
 // Highest layer a node can get (pgvector caps levels the same way).
 constexpr int kHnswGraphMaxLevel = 15;
 // Node ids are uint32; this one means "none".
@@ -118,7 +111,9 @@ int HnswSelectNeighbors(const HnswCandidate *candidates, int count, int max_sele
 // Build parameters.
 struct HnswBuildParams {
 	int dims = 0;
-	HnswGraphMetric metric = HnswGraphMetric::kL2;
+	// Metric of float rows: kL2, kInnerProduct (negative dot product) or kL1; for cosine, normalise
+	// the vectors and use kInnerProduct (StoredRowMetric).
+	Metric metric = Metric::kL2;
 	int m = 16;               // upper layers keep up to m neighbors, layer 0 up to 2 * m
 	int ef_construction = 64; // candidate list size while inserting
 	int threads = 1;          // threads InsertRange and Finish use (the caller's included)
@@ -219,7 +214,7 @@ public:
 	bool IsInserted(std::uint32_t node) const { return inserted_[node] != 0; }
 	int dims() const { return dims_; }
 	int m() const { return m_; }
-	HnswGraphMetric metric() const { return metric_; }
+	Metric metric() const { return metric_; }
 	// Entry point (kHnswNoNode while the graph is empty) and its level (-1 while empty).
 	std::uint32_t EntryPoint() const { return static_cast<std::uint32_t>(entry_.load() & 0xFFFFFFFFu); }
 	int MaxLevel() const { return static_cast<int>(static_cast<std::int32_t>(entry_.load() >> 32)); }
@@ -272,7 +267,7 @@ private:
 	std::size_t data_bytes_;       // bytes of all rows
 	std::size_t n_;
 	int dims_;
-	HnswGraphMetric metric_;
+	Metric metric_;
 	int m_;
 	int ef_construction_;
 	int threads_;

@@ -30,6 +30,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+
+#include "core/distance/metric.h"
 
 namespace vector_core {
 
@@ -98,6 +101,45 @@ constexpr std::size_t kHnswNeighborLevelOffset = 1;
 constexpr std::size_t kHnswChunkHeaderSize = 16;
 constexpr std::size_t kHnswChunkNextOffset = 4;
 constexpr std::size_t kHnswChunkCountOffset = 12;
+
+// The metric as the metapage stores it: the numbers of every hnsw index written so far, 1-based
+// (0 is never written). Kept apart from Metric so that neither can change the other.
+constexpr std::uint8_t HnswMetricToDisk(Metric metric)
+{
+	switch (metric) {
+	case Metric::kL2:
+		return 1;
+	case Metric::kInnerProduct:
+		return 2;
+	case Metric::kCosine:
+		return 3;
+	case Metric::kL1:
+		return 4;
+	case Metric::kHamming:
+		return 5;
+	case Metric::kJaccard:
+		return 6;
+	}
+	return 0;
+}
+
+// The metric a metapage's number stands for; false for a number no index has.
+constexpr bool HnswMetricFromDisk(std::uint8_t stored, Metric *metric)
+{
+	for (Metric m : {Metric::kL2, Metric::kInnerProduct, Metric::kCosine, Metric::kL1, Metric::kHamming,
+	                 Metric::kJaccard}) {
+		if (HnswMetricToDisk(m) == stored) {
+			*metric = m;
+			return true;
+		}
+	}
+	return false;
+}
+
+static_assert(HnswMetricToDisk(Metric::kL2) == 1 && HnswMetricToDisk(Metric::kInnerProduct) == 2 &&
+                  HnswMetricToDisk(Metric::kCosine) == 3 && HnswMetricToDisk(Metric::kL1) == 4 &&
+                  HnswMetricToDisk(Metric::kHamming) == 5 && HnswMetricToDisk(Metric::kJaccard) == 6,
+              "hnsw metapages of existing indexes store these numbers");
 
 // Capacity of the neighbor list of layer.
 constexpr int HnswLayerCapacity(int m, int layer)

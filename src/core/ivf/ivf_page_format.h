@@ -22,6 +22,9 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <initializer_list>
+
+#include "core/distance/metric.h"
 
 namespace vector_core {
 
@@ -73,6 +76,40 @@ constexpr std::size_t kIvfMetaDirPerPageOffset = 60;
 constexpr std::size_t kIvfMetaDirEntrySizeOffset = 64;
 constexpr std::size_t kIvfMetaElementKindOffset = 68; // ElementKind (0, floats, in older indexes)
 constexpr std::size_t kIvfMetaRowBytesOffset = 72;    // 0 in older float indexes: 4 * dim
+
+// The metric as the metapage stores it: the numbers of every IVF index written so far, 0-based.
+// It is the metric of the stored form (see src/pg/ivf/ivf.h), so bit indexes, whose Hamming
+// distance is the squared L2 distance of their 0/1 floats, store kL2. Kept apart from Metric so
+// that neither can change the other; -1 for a metric IVF indexes do not store.
+constexpr std::int32_t IvfMetricToDisk(Metric metric)
+{
+	switch (metric) {
+	case Metric::kL2:
+		return 0;
+	case Metric::kInnerProduct:
+		return 1;
+	case Metric::kCosine:
+		return 2;
+	default:
+		return -1;
+	}
+}
+
+// The metric a metapage's number stands for; false for a number no index has.
+constexpr bool IvfMetricFromDisk(std::int32_t stored, Metric *metric)
+{
+	for (Metric m : {Metric::kL2, Metric::kInnerProduct, Metric::kCosine}) {
+		if (IvfMetricToDisk(m) == stored) {
+			*metric = m;
+			return true;
+		}
+	}
+	return false;
+}
+
+static_assert(IvfMetricToDisk(Metric::kL2) == 0 && IvfMetricToDisk(Metric::kInnerProduct) == 1 &&
+                  IvfMetricToDisk(Metric::kCosine) == 2,
+              "IVF metapages of existing indexes store these numbers");
 
 // Head of a directory entry (IvfDirEntryHead): the list's first page and the page inserts start
 // from (uint32 each); the centroid's row follows.

@@ -52,15 +52,15 @@ private:
 
 } // namespace
 
-float IvfDistance(IvfMetric metric, const float *a, const float *b, std::size_t dim) noexcept
+float IvfDistance(Metric metric, const float *a, const float *b, std::size_t dim) noexcept
 {
-	if (metric == IvfMetric::kL2)
+	if (metric == Metric::kL2)
 		return L2SquaredDistance(a, b, dim);
 	return -InnerProduct(a, b, dim);
 }
 
 bool IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
-	       IvfMetric metric, int threads, std::int32_t *lists, char *err, std::size_t errlen) noexcept
+	       Metric metric, int threads, std::int32_t *lists, char *err, std::size_t errlen) noexcept
 {
 	if (k == 0 || dim == 0) {
 		SetError(err, errlen, "list assignment: no lists");
@@ -71,7 +71,7 @@ bool IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *cent
 			// Large batches: FAISS's exhaustive search turns the distances into one BLAS matrix
 			// product per block (BLAS owns the cores; FAISS's own loops run on one thread).
 			faiss::IndexFlat index(static_cast<faiss::Index::idx_t>(dim),
-					       metric == IvfMetric::kL2 ? faiss::METRIC_L2 : faiss::METRIC_INNER_PRODUCT);
+					       metric == Metric::kL2 ? faiss::METRIC_L2 : faiss::METRIC_INNER_PRODUCT);
 			index.add(static_cast<faiss::Index::idx_t>(k), centroids);
 			std::vector<float> distances(n);
 			std::vector<faiss::Index::idx_t> labels(n);
@@ -158,10 +158,10 @@ void Sq8Decode(const std::uint8_t *code, std::size_t dim, const float *vmin, con
 		x[i] = vmin[i] + vdiff[i] * (static_cast<float>(code[i]) + 0.5f) / 255.0f;
 }
 
-void Sq8PrepareQuery(const float *q, std::size_t dim, const float *vmin, const float *vdiff, IvfMetric metric,
+void Sq8PrepareQuery(const float *q, std::size_t dim, const float *vmin, const float *vdiff, Metric metric,
 		     Sq8Query *query) noexcept
 {
-	query->ip = metric != IvfMetric::kL2;
+	query->ip = metric != Metric::kL2;
 	float bias = 0;
 	for (std::size_t i = 0; i < dim; i++) {
 		float step = vdiff[i] / 255.0f;
@@ -404,7 +404,7 @@ void PqEncode(const float *x, std::size_t n, std::size_t dim, std::size_t m, con
 		PqEncodeOne(x + static_cast<std::size_t>(i) * dim, m, dsub, book_t, norms, codes + static_cast<std::size_t>(i) * m);
 }
 
-void PqDistanceTable(const float *q, std::size_t dim, std::size_t m, const float *codebook, IvfMetric metric,
+void PqDistanceTable(const float *q, std::size_t dim, std::size_t m, const float *codebook, Metric metric,
 		     float *table) noexcept
 {
 	const std::size_t dsub = dim / m;
@@ -412,7 +412,7 @@ void PqDistanceTable(const float *q, std::size_t dim, std::size_t m, const float
 		const float *sub = q + s * dsub;
 		const float *book = codebook + s * 256 * dsub;
 		for (std::size_t j = 0; j < 256; j++)
-			table[s * 256 + j] = metric == IvfMetric::kL2 || metric == IvfMetric::kCosine
+			table[s * 256 + j] = metric == Metric::kL2 || metric == Metric::kCosine
 						     ? L2SquaredDistance(sub, book + j * dsub, dsub)
 						     : -InnerProduct(sub, book + j * dsub, dsub);
 	}

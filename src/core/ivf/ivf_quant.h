@@ -10,19 +10,21 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/distance/metric.h"
+
 namespace vector_core {
 
-// How the index compares vectors. Cosine indexes store unit vectors and compare them by
-// negative inner product (same order as cosine distance).
-enum class IvfMetric : int { kL2 = 0, kInnerProduct = 1, kCosine = 2 };
+// metric: how the index compares stored-form vectors (Metric::kL2, kInnerProduct or kCosine).
+// Cosine indexes store unit vectors and compare them by negative inner product (same order as
+// cosine distance); bit indexes (Hamming distance) compare their 0/1 floats by kL2.
 
 // The distance the index uses between two stored-form vectors.
-float IvfDistance(IvfMetric metric, const float *a, const float *b, std::size_t dim) noexcept;
+float IvfDistance(Metric metric, const float *a, const float *b, std::size_t dim) noexcept;
 
 // Assigns each of the n rows of x to its nearest of the k centroids (metric distance),
 // writing list numbers to lists; threads OpenMP threads (plain arrays only).
 bool IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
-	       IvfMetric metric, int threads, std::int32_t *lists, char *err, std::size_t errlen) noexcept;
+	       Metric metric, int threads, std::int32_t *lists, char *err, std::size_t errlen) noexcept;
 
 // --- SQ8: one byte per dimension, x ~ vmin + vdiff * (code + 0.5) / 255 -------------------
 
@@ -43,7 +45,7 @@ struct Sq8Query {
 	float *weight;  // dim floats: step^2 (L2 only)
 };
 // Fills query (whose arrays the caller provides, dim floats each) for the stored-form query q.
-void Sq8PrepareQuery(const float *q, std::size_t dim, const float *vmin, const float *vdiff, IvfMetric metric,
+void Sq8PrepareQuery(const float *q, std::size_t dim, const float *vmin, const float *vdiff, Metric metric,
 		     Sq8Query *query) noexcept;
 // Approximate distance of one code to the prepared query.
 float Sq8Distance(const Sq8Query *query, const std::uint8_t *code, std::size_t dim) noexcept;
@@ -68,7 +70,7 @@ void PqEncode(const float *x, std::size_t n, std::size_t dim, std::size_t m, con
 	      int threads, std::uint8_t *codes) noexcept;
 // Fills table (m x 256) with the distance of each sub-centroid to the query's sub-vector:
 // squared L2 (L2, cosine) or negative inner product (inner product).
-void PqDistanceTable(const float *q, std::size_t dim, std::size_t m, const float *codebook, IvfMetric metric,
+void PqDistanceTable(const float *q, std::size_t dim, std::size_t m, const float *codebook, Metric metric,
 		     float *table) noexcept;
 // Approximate distance of one code: the sum of its table entries.
 float PqDistance(const float *table, const std::uint8_t *code, std::size_t m) noexcept;

@@ -81,36 +81,18 @@ struct StatsRow {
 	double list_cv;
 };
 
-const char *HnswMetricName(uint8 metric)
+// The metric named by an hnsw metapage ("unknown" for a number no index stores).
+const char *HnswMetricName(uint8 stored)
 {
-	switch (static_cast<HnswMetric>(metric)) {
-	case HnswMetric::kL2:
-		return "l2";
-	case HnswMetric::kInnerProduct:
-		return "inner_product";
-	case HnswMetric::kCosine:
-		return "cosine";
-	case HnswMetric::kL1:
-		return "l1";
-	case HnswMetric::kHamming:
-		return "hamming";
-	case HnswMetric::kJaccard:
-		return "jaccard";
-	}
-	return "unknown";
+	vector_core::Metric metric;
+	return vector_core::HnswMetricFromDisk(stored, &metric) ? vector_core::MetricName(metric) : "unknown";
 }
 
-const char *IvfMetricName(int32 metric)
+// The metric named by an IVF metapage ("unknown" for a number no index stores).
+const char *IvfMetricName(int32 stored)
 {
-	switch (static_cast<vector_core::IvfMetric>(metric)) {
-	case vector_core::IvfMetric::kL2:
-		return "l2";
-	case vector_core::IvfMetric::kInnerProduct:
-		return "inner_product";
-	case vector_core::IvfMetric::kCosine:
-		return "cosine";
-	}
-	return "unknown";
+	vector_core::Metric metric;
+	return vector_core::IvfMetricFromDisk(stored, &metric) ? vector_core::MetricName(metric) : "unknown";
 }
 
 // Fills the hnsw part of row by reading every page of the index.
@@ -166,7 +148,9 @@ void IvfStats(Relation index, Relation heap, StatsRow *row)
 	IvfReadMeta(index, &meta);
 	row->dimensions = meta.dim;
 	// Hamming distance of a bit index is stored as L2 over its 0/1 form.
-	row->metric = meta.element_kind == 2 /* vector_core::ElementKind::kBit */ ? "hamming" : IvfMetricName(meta.metric);
+	row->metric = meta.element_kind == static_cast<uint32>(vector_core::ElementKind::kBit)
+	                  ? vector_core::MetricName(vector_core::Metric::kHamming)
+	                  : IvfMetricName(meta.metric);
 	row->quantizer = meta.quantizer == kIvfQuantSq8 ? "sq8" : meta.quantizer == kIvfQuantPq ? "pq" : "flat";
 	row->lists = meta.lists;
 	if (meta.entry_size == 0 || meta.lists <= 0 || meta.dir_per_page == 0)

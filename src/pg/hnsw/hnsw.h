@@ -26,15 +26,6 @@ constexpr int64 kHnswPhaseLoad = 2;
 constexpr int64 kHnswPhaseGraph = 3;
 constexpr int64 kHnswPhaseWrite = 4;
 
-// Distance of the index (from its operator class).
-enum class HnswMetric : uint8 {
-	kL2 = 1,           // squared Euclidean
-	kInnerProduct = 2, // negative dot product
-	kCosine = 3,       // negative dot product of normalised vectors
-	kL1 = 4,           // taxicab
-	kHamming = 5,      // differing bits (bit)
-	kJaccard = 6,      // Jaccard distance (bit)
-};
 
 // Options of CREATE INDEX ... WITH (...).
 struct HnswOptions {
@@ -57,7 +48,7 @@ struct HnswIndexInfo {
 	int m;
 	int ef_construction;
 	int max_level;
-	HnswMetric metric;
+	vector_core::Metric metric;
 	vector_core::ElementKind kind;
 	// Derived by HnswFinishIndexInfo:
 	vector_core::ElementDistanceFn distance; // compares two rows
@@ -72,7 +63,7 @@ int HnswGetM(Relation index);
 int HnswGetEfConstruction(Relation index);
 // Metric of the index's operator class and the representation of its type (errors for a
 // support function or type it does not know).
-HnswMetric HnswMetricFromOpclass(Relation index, vector_core::ElementKind *kind);
+vector_core::Metric HnswMetricFromOpclass(Relation index, vector_core::ElementKind *kind);
 
 // ------------------------------------------------------------------ metapage and index info (hnsw_metapage.cpp)
 

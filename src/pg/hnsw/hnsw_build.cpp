@@ -365,7 +365,7 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 				const int dims = state->info.dims;
 				vector_core::HalfToFloatArray(reinterpret_cast<const vector_core::Half *>(state->vector), state->floats,
 				                              static_cast<size_t>(dims));
-				if (state->info.metric == HnswMetric::kCosine) {
+				if (state->info.metric == vector_core::Metric::kCosine) {
 					const double norm = std::sqrt(vector_core::SquaredNormDouble(state->floats, static_cast<size_t>(dims)));
 					for (int i = 0; i < dims; i++)
 						state->floats[i] = static_cast<float>(state->floats[i] / norm);
@@ -455,17 +455,8 @@ IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info
 	if (state->float_graph) {
 		// Float kernels over the widened rows: the same neighbours, found faster.
 		state->floats = static_cast<float *>(palloc(sizeof(float) * state->info.dims));
-		switch (state->info.metric) {
-		case HnswMetric::kL2:
-			params.metric = vector_core::HnswGraphMetric::kL2;
-			break;
-		case HnswMetric::kL1:
-			params.metric = vector_core::HnswGraphMetric::kL1;
-			break;
-		default: // inner product, and cosine over normalised rows
-			params.metric = vector_core::HnswGraphMetric::kInnerProduct;
-			break;
-		}
+		// Cosine over normalised float rows is their inner product.
+		params.metric = vector_core::StoredRowMetric(vector_core::ElementKind::kFloat, state->info.metric);
 	} else {
 		params.distance = state->info.distance;
 		params.row_bytes = state->info.fixed_bytes; // 0: rows of varying size

@@ -92,7 +92,7 @@ static vector_core::ElementKind KindOfType(Oid type)
 // The distance of an operator class from its support functions: FUNCTION 1 is the distance
 // (by name), FUNCTION 2, when present, the norm that makes it cosine; the representation comes
 // from the operator class's input type.
-HnswMetric HnswMetricFromOpclass(Relation index, vector_core::ElementKind *kind)
+vector_core::Metric HnswMetricFromOpclass(Relation index, vector_core::ElementKind *kind)
 {
 	Oid distance_proc = index_getprocid(index, 1, 1);
 	if (!OidIsValid(distance_proc))
@@ -110,22 +110,22 @@ HnswMetric HnswMetricFromOpclass(Relation index, vector_core::ElementKind *kind)
 			break;
 		}
 	}
-	HnswMetric metric = HnswMetric::kL2;
+	vector_core::Metric metric = vector_core::Metric::kL2;
 	bool known = true;
 	if (strcmp(base, "l2_squared_distance") == 0)
-		metric = HnswMetric::kL2;
+		metric = vector_core::Metric::kL2;
 	else if (strcmp(base, "negative_inner_product") == 0)
-		metric = has_norm ? HnswMetric::kCosine : HnswMetric::kInnerProduct;
+		metric = has_norm ? vector_core::Metric::kCosine : vector_core::Metric::kInnerProduct;
 	else if (strcmp(base, "l1_distance") == 0)
-		metric = HnswMetric::kL1;
+		metric = vector_core::Metric::kL1;
 	else if (strcmp(base, "hamming_distance") == 0)
-		metric = HnswMetric::kHamming;
+		metric = vector_core::Metric::kHamming;
 	else if (strcmp(base, "jaccard_distance") == 0)
-		metric = HnswMetric::kJaccard;
+		metric = vector_core::Metric::kJaccard;
 	else
 		known = false;
 	const bool bit = *kind == vector_core::ElementKind::kBit;
-	const bool bit_metric = metric == HnswMetric::kHamming || metric == HnswMetric::kJaccard;
+	const bool bit_metric = metric == vector_core::Metric::kHamming || metric == vector_core::Metric::kJaccard;
 	if (!known || bit != bit_metric)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 		                errmsg("hnsw does not support the distance function %s", name)));

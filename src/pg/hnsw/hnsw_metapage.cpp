@@ -27,7 +27,7 @@ void HnswInitMetaPage(Page page, const HnswIndexInfo *info)
 	meta->dims = static_cast<uint32>(info->dims);
 	meta->m = static_cast<uint16>(info->m);
 	meta->ef_construction = static_cast<uint16>(info->ef_construction);
-	meta->metric = static_cast<uint8>(info->metric);
+	meta->metric = vector_core::HnswMetricToDisk(info->metric);
 	meta->max_level = static_cast<uint8>(info->max_level);
 	meta->element_kind = static_cast<uint8>(info->kind);
 	meta->entry_level = -1;
@@ -69,42 +69,24 @@ void HnswGetIndexInfo(Relation index, HnswIndexInfo *info, HnswMetaPageData *met
 	info->m = meta->m;
 	info->ef_construction = meta->ef_construction;
 	info->max_level = meta->max_level;
-	info->metric = static_cast<HnswMetric>(meta->metric);
 	info->kind = static_cast<vector_core::ElementKind>(meta->element_kind);
+	if (!vector_core::HnswMetricFromDisk(meta->metric, &info->metric))
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+		                errmsg("hnsw index has an unknown representation (kind %d, metric %d, %d dimensions)",
+		                       static_cast<int>(info->kind), static_cast<int>(meta->metric), info->dims)));
 	HnswFinishIndexInfo(info);
 }
 
 // Distance function and row sizes of the index's representation.
 void HnswFinishIndexInfo(HnswIndexInfo *info)
 {
-	vector_core::ElementMetric metric = vector_core::ElementMetric::kL2;
-	switch (info->metric) {
-	case HnswMetric::kL2:
-		metric = vector_core::ElementMetric::kL2;
-		break;
-	case HnswMetric::kInnerProduct:
-		metric = vector_core::ElementMetric::kNegativeInnerProduct;
-		break;
-	case HnswMetric::kCosine:
-		// Half rows are compared as they are (see core/distance/element_distance.h); the others normalised.
-		metric = info->kind == vector_core::ElementKind::kHalf ? vector_core::ElementMetric::kCosine
-		                                                       : vector_core::ElementMetric::kNegativeInnerProduct;
-		break;
-	case HnswMetric::kL1:
-		metric = vector_core::ElementMetric::kL1;
-		break;
-	case HnswMetric::kHamming:
-		metric = vector_core::ElementMetric::kHamming;
-		break;
-	case HnswMetric::kJaccard:
-		metric = vector_core::ElementMetric::kJaccard;
-		break;
-	}
-	info->distance = vector_core::ElementDistance(info->kind, metric);
+	// Half rows are compared as they are (see core/distance/element_distance.h); the others normalised.
+	info->distance = vector_core::ElementDistance(info->kind, vector_core::StoredRowMetric(info->kind, info->metric));
 	if (info->distance == nullptr || info->dims < 1)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
 		                errmsg("hnsw index has an unknown representation (kind %d, metric %d, %d dimensions)",
-		                       static_cast<int>(info->kind), static_cast<int>(info->metric), info->dims)));
+		                       static_cast<int>(info->kind), static_cast<int>(vector_core::HnswMetricToDisk(info->metric)),
+		                       info->dims)));
 	info->fixed_bytes =
 	    vector_core::ElementStoredBytes(vector_core::ElementFixedBytes(info->kind, static_cast<size_t>(info->dims)));
 	info->max_bytes = info->fixed_bytes != 0 ? info->fixed_bytes

@@ -47,7 +47,7 @@ struct HnswMetaPageData {
 	uint32 dims;
 	uint16 m;
 	uint16 ef_construction;
-	uint8 metric;          // HnswMetric
+	uint8 metric;          // vector_core::HnswMetricToDisk
 	uint8 max_level; // highest level an element may get (fits its lists in a page)
 	int16 entry_level; // -1 when the index is empty
 	ItemPointerData entry; // entry point element (invalid when empty)

@@ -42,7 +42,7 @@ bool HnswPrepareVector(const HnswIndexInfo *info, Datum value, char *out, Size *
 		float *x = reinterpret_cast<float *>(out);
 		memcpy(x, v->x, sizeof(float) * static_cast<size_t>(dims));
 		raw = sizeof(float) * static_cast<size_t>(dims);
-		if (info->metric == HnswMetric::kCosine) {
+		if (info->metric == vector_core::Metric::kCosine) {
 			double norm = std::sqrt(vector_core::SquaredNormDouble(x, static_cast<size_t>(dims)));
 			if (!(norm > 0.0) || std::isinf(norm))
 				usable = false;
@@ -59,7 +59,7 @@ bool HnswPrepareVector(const HnswIndexInfo *info, Datum value, char *out, Size *
 			        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", dims, v->dim)));
 		raw = sizeof(vector_core::Half) * static_cast<size_t>(dims);
 		memcpy(out, v->x, raw);
-		if (info->metric == HnswMetric::kCosine) {
+		if (info->metric == vector_core::Metric::kCosine) {
 			// Stored as it is (the distance normalises); a zero vector has no direction.
 			float *x = static_cast<float *>(palloc(sizeof(float) * static_cast<size_t>(dims)));
 			vector_core::HalfToFloatArray(v->x, x, static_cast<size_t>(dims));
@@ -93,7 +93,7 @@ bool HnswPrepareVector(const HnswIndexInfo *info, Datum value, char *out, Size *
 		float *values = reinterpret_cast<float *>(out + sizeof(int32) * (1 + static_cast<size_t>(nnz)));
 		memcpy(values, SparseVectorValues(v), sizeof(float) * static_cast<size_t>(nnz));
 		raw = vector_core::SparseElementBytes(static_cast<size_t>(nnz));
-		if (info->metric == HnswMetric::kCosine) {
+		if (info->metric == vector_core::Metric::kCosine) {
 			double norm = std::sqrt(vector_core::SquaredNormDouble(values, static_cast<size_t>(nnz)));
 			if (!(norm > 0.0) || std::isinf(norm))
 				usable = false;

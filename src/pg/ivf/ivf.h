@@ -54,7 +54,8 @@ int IvfListsFromOptions(Relation index);
 int IvfPqMFromOptions(Relation index);
 
 // ivf_stored_form.cpp
-vector_core::IvfMetric IvfMetricOf(Relation index, vector_core::ElementKind *kind);
+vector_core::Metric IvfMetricOf(Relation index, vector_core::ElementKind *kind);
+vector_core::Metric IvfStoredFormMetric(const IvfMetaPageData *meta);
 bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char *row);
 vector_core::ElementKind IvfKind(const IvfMetaPageData *meta);
 Size IvfRowBytes(const IvfMetaPageData *meta);

@@ -27,7 +27,7 @@ extern "C" {
 #include "core/common/signal_mask.h"
 #include "core/ivf/kmeans.h"
 
-using vector_core::IvfMetric;
+using vector_core::Metric;
 
 namespace {
 
@@ -42,7 +42,7 @@ struct IvfBuildState {
 	IndexInfo *indexInfo;
 	ForkNumber fork;
 	IvfMetaPageData meta;
-	IvfMetric metric;
+	Metric metric;  // of the stored form (bit: kL2, see ivf.h)
 	float *scratch;  // one stored-form vector
 
 
@@ -261,7 +261,7 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 	meta->dim = dim;
 	meta->lists = IvfListsFromOptions(index);
 	meta->quantizer = IvfQuantizerFromOptions(index);
-	meta->metric = static_cast<int32>(bs->metric);
+	meta->metric = vector_core::IvfMetricToDisk(bs->metric);
 	meta->element_kind = static_cast<uint32>(kind);
 	meta->row_bytes = static_cast<uint32>(
 		vector_core::ElementStoredBytes(vector_core::ElementFixedBytes(kind, static_cast<size_t>(dim))));
@@ -331,7 +331,7 @@ void Train(IvfBuildState *bs, bool announce)
 	// FAISS runs its OpenMP loops on one thread (so no thread is created here and signals stay
 	// deliverable: a cancel stops k-means between iterations); its BLAS products own the cores.
 	bool ok = vector_core::KmeansTrain(bs->sample, bs->sample_n, meta->dim, meta->lists,
-					   bs->metric == IvfMetric::kCosine, kKmeansIterations, 1, 1234, InterruptRequested,
+					   bs->metric == Metric::kCosine, kKmeansIterations, 1, 1234, InterruptRequested,
 					   &interrupted, bs->centroids, err, sizeof(err));
 	if (ok && meta->quantizer == kIvfQuantSq8)
 		ok = vector_core::Sq8Train(bs->sample, bs->sample_n, meta->dim, bs->aux, bs->aux + meta->dim, err,

@@ -24,7 +24,8 @@ void IvfReadMeta(Relation index, IvfMetaPageData *meta)
 	Page page = BufferGetPage(buf);
 	memcpy(meta, IvfPageContent(page), sizeof(IvfMetaPageData));
 	UnlockReleaseBuffer(buf);
-	if (meta->magic != kIvfMagic || meta->version != kIvfVersion)
+	vector_core::Metric metric;
+	if (meta->magic != kIvfMagic || meta->version != kIvfVersion || !vector_core::IvfMetricFromDisk(meta->metric, &metric))
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
 				errmsg("index \"%s\" is not a valid ivf index", RelationGetRelationName(index))));
 }

@@ -40,7 +40,7 @@ struct IvfMetaPageData {
 	int32 dim;
 	int32 lists;
 	int32 quantizer;     // IvfQuantizer
-	int32 metric;        // vector_core::IvfMetric
+	int32 metric;        // vector_core::IvfMetricToDisk of the stored form's metric
 	int32 pq_m;          // PQ sub-quantizers (pq only)
 	uint32 entry_head;   // bytes before the payload in a list entry (heap tid + padding)
 	uint32 code_size;    // payload bytes

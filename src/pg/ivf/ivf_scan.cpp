@@ -18,7 +18,7 @@
 #include "pg/common/query_dimensions.h"
 #include "pg/types/vector/vector.h"
 
-using vector_core::IvfMetric;
+using vector_core::Metric;
 
 namespace {
 
@@ -42,7 +42,7 @@ struct CandidateGreater {
 
 struct IvfScanOpaqueData {
 	IvfMetaPageData meta;
-	IvfMetric metric;
+	Metric metric;
 	MemoryContext ctx;  // lives as long as the scan; reset by rescan
 	bool first;
 	bool have_query;
@@ -279,7 +279,7 @@ IndexScanDesc ivfbeginscan(Relation index, int nkeys, int norderbys)
 	IndexScanDesc scan = RelationGetIndexScan(index, nkeys, norderbys);
 	IvfScanOpaque so = static_cast<IvfScanOpaque>(palloc0(sizeof(IvfScanOpaqueData)));
 	IvfReadMeta(index, &so->meta);
-	so->metric = static_cast<IvfMetric>(so->meta.metric);
+	so->metric = IvfStoredFormMetric(&so->meta);
 	so->ctx = AllocSetContextCreate(CurrentMemoryContext, "ivf scan", ALLOCSET_DEFAULT_SIZES);
 	so->first = true;
 	scan->opaque = so;

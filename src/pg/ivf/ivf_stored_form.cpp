@@ -13,14 +13,14 @@
 #include "core/distance/float_distance.h"
 #include "core/distance/half.h"
 
-using vector_core::IvfMetric;
+using vector_core::Metric;
 
 
 // The metric of the index's operator class, from the name of its support function 1, and the
 // row representation of its input type. Hamming distance (bit) is L2 of the 0/1 stored form.
 // pgvector's cosine classes (kept by databases migrated from pgvector) have the negative inner
 // product as FUNCTION 1 and a norm as FUNCTION 2 (vectors are normalised first): cosine too.
-IvfMetric IvfMetricOf(Relation index, vector_core::ElementKind *kind)
+Metric IvfMetricOf(Relation index, vector_core::ElementKind *kind)
 {
 	Oid type = index->rd_opcintype[0];
 	if (type == BITOID || type == VARBITOID) {
@@ -40,18 +40,18 @@ IvfMetric IvfMetricOf(Relation index, vector_core::ElementKind *kind)
 	const char *name = OidIsValid(proc) ? get_func_name(proc) : "";
 	const bool bit = *kind == vector_core::ElementKind::kBit;
 	if (!bit && (strcmp(name, "vector_l2_squared_distance") == 0 || strcmp(name, "halfvec_l2_squared_distance") == 0))
-		return IvfMetric::kL2;
+		return Metric::kL2;
 	if (!bit &&
 	    (strcmp(name, "vector_negative_inner_product") == 0 || strcmp(name, "halfvec_negative_inner_product") == 0))
-		return OidIsValid(index_getprocid(index, 1, 2)) ? IvfMetric::kCosine : IvfMetric::kInnerProduct;
+		return OidIsValid(index_getprocid(index, 1, 2)) ? Metric::kCosine : Metric::kInnerProduct;
 	if (!bit && strcmp(name, "cosine_distance") == 0)
-		return IvfMetric::kCosine;
+		return Metric::kCosine;
 	if (bit && strcmp(name, "hamming_distance") == 0)
-		return IvfMetric::kL2;
+		return Metric::kL2;
 	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 			errmsg("operator class of index \"%s\" has an unsupported distance function",
 			       RelationGetRelationName(index))));
-	return IvfMetric::kL2;
+	return Metric::kL2;
 }
 
 // Representation of the index's rows.
@@ -66,17 +66,24 @@ Size IvfRowBytes(const IvfMetaPageData *meta)
 	return meta->row_bytes != 0 ? meta->row_bytes : sizeof(float) * static_cast<Size>(meta->dim);
 }
 
+// The metric of the index's stored form, from the metapage (IvfReadMeta refuses a number no
+// index stores).
+Metric IvfStoredFormMetric(const IvfMetaPageData *meta)
+{
+	Metric metric = Metric::kL2;
+	if (!vector_core::IvfMetricFromDisk(meta->metric, &metric))
+		elog(ERROR, "ivf metapage with unknown metric %d", meta->metric);
+	return metric;
+}
+
 // Distance between two rows, smaller is closer (the same order as the stored-form metric).
 vector_core::ElementDistanceFn IvfRowDistance(const IvfMetaPageData *meta)
 {
-	vector_core::ElementMetric metric = vector_core::ElementMetric::kL2;
+	// Bit rows: their Hamming distance is what the stored form's kL2 computes.
 	if (IvfKind(meta) == vector_core::ElementKind::kBit)
-		metric = vector_core::ElementMetric::kHamming;
-	else if (IvfKind(meta) == vector_core::ElementKind::kHalf && static_cast<IvfMetric>(meta->metric) == IvfMetric::kCosine)
-		metric = vector_core::ElementMetric::kCosine;
-	else if (static_cast<IvfMetric>(meta->metric) != IvfMetric::kL2)
-		metric = vector_core::ElementMetric::kNegativeInnerProduct;
-	return vector_core::ElementDistance(IvfKind(meta), metric);
+		return vector_core::ElementDistance(IvfKind(meta), Metric::kHamming);
+	return vector_core::ElementDistance(IvfKind(meta),
+	                                    vector_core::StoredRowMetric(IvfKind(meta), IvfStoredFormMetric(meta)));
 }
 
 // Writes the row of stored-form floats x (which IvfRoundToRow or IvfPrepareVector made
@@ -126,7 +133,7 @@ void IvfRoundToRow(const IvfMetaPageData *meta, float *x)
 bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char *row)
 {
 	const int dim = meta->dim;
-	const IvfMetric metric = static_cast<IvfMetric>(meta->metric);
+	const Metric metric = IvfStoredFormMetric(meta);
 	Pointer raw;
 	switch (IvfKind(meta)) {
 	case vector_core::ElementKind::kHalf: {
@@ -168,7 +175,7 @@ bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char
 	}
 	}
 	bool ok = true;
-	if (metric == IvfMetric::kCosine) {
+	if (metric == Metric::kCosine) {
 		double norm = std::sqrt(vector_core::SquaredNormDouble(out, dim));
 		if (norm > 0) {
 			float inv = static_cast<float>(1.0 / norm);
