@@ -7,6 +7,7 @@
 
 #include "pg/hnsw/hnsw.h"
 #include "pg/common/module.h"
+#include "pg/common/opclass.h"
 
 int hnsw_ef_search = kHnswDefaultEfSearch;
 int hnsw_iterative_scan = kHnswIterativeOff;
@@ -69,67 +70,23 @@ int HnswGetEfConstruction(Relation index)
 	return options != nullptr ? options->ef_construction : kHnswDefaultEfConstruction;
 }
 
-// The representation of the indexed type, by the type's name (our types have no fixed OIDs).
-static vector_core::ElementKind KindOfType(Oid type)
-{
-	if (type == BITOID || type == VARBITOID)
-		return vector_core::ElementKind::kBit;
-	HeapTuple tuple = SearchSysCache1(TYPEOID, ObjectIdGetDatum(type));
-	if (!HeapTupleIsValid(tuple))
-		elog(ERROR, "cache lookup failed for type %u", type);
-	char *name = pstrdup(NameStr(reinterpret_cast<Form_pg_type>(GETSTRUCT(tuple))->typname));
-	ReleaseSysCache(tuple);
-	if (strcmp(name, "vector") == 0)
-		return vector_core::ElementKind::kFloat;
-	if (strcmp(name, "halfvec") == 0)
-		return vector_core::ElementKind::kHalf;
-	if (strcmp(name, "sparsevec") == 0)
-		return vector_core::ElementKind::kSparse;
-	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("hnsw does not support type %s", name)));
-	return vector_core::ElementKind::kFloat;
-}
-
-// The distance of an operator class from its support functions: FUNCTION 1 is the distance
-// (by name), FUNCTION 2, when present, the norm that makes it cosine; the representation comes
-// from the operator class's input type.
+// The metric and the row representation of the index's operator class (see
+// pg/common/opclass.h), or an error for a class hnsw cannot serve.
 vector_core::Metric HnswMetricFromOpclass(Relation index, vector_core::ElementKind *kind)
 {
-	Oid distance_proc = index_getprocid(index, 1, 1);
-	if (!OidIsValid(distance_proc))
+	OpclassMetric opclass;
+	LookupOpclassMetric(index, &opclass);
+	if (!OidIsValid(opclass.distance_proc))
 		ereport(ERROR, (errcode(ERRCODE_INVALID_OBJECT_DEFINITION),
 		                errmsg("operator class of hnsw index \"%s\" has no distance function",
 		                       RelationGetRelationName(index))));
-	*kind = KindOfType(index->rd_opcintype[0]);
-	char *name = get_func_name(distance_proc);
-	bool has_norm = OidIsValid(index_getprocid(index, 1, 2));
-	// Strip the type prefix of the type-specific names (vector_, halfvec_, sparsevec_).
-	const char *base = name;
-	for (const char *prefix : {"vector_", "halfvec_", "sparsevec_"}) {
-		if (strncmp(base, prefix, strlen(prefix)) == 0) {
-			base += strlen(prefix);
-			break;
-		}
-	}
-	vector_core::Metric metric = vector_core::Metric::kL2;
-	bool known = true;
-	if (strcmp(base, "l2_squared_distance") == 0)
-		metric = vector_core::Metric::kL2;
-	else if (strcmp(base, "negative_inner_product") == 0)
-		metric = has_norm ? vector_core::Metric::kCosine : vector_core::Metric::kInnerProduct;
-	else if (strcmp(base, "l1_distance") == 0)
-		metric = vector_core::Metric::kL1;
-	else if (strcmp(base, "hamming_distance") == 0)
-		metric = vector_core::Metric::kHamming;
-	else if (strcmp(base, "jaccard_distance") == 0)
-		metric = vector_core::Metric::kJaccard;
-	else
-		known = false;
-	const bool bit = *kind == vector_core::ElementKind::kBit;
-	const bool bit_metric = metric == vector_core::Metric::kHamming || metric == vector_core::Metric::kJaccard;
-	if (!known || bit != bit_metric)
+	if (!opclass.kind_known)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("hnsw does not support type %s", opclass.type_name)));
+	if (!opclass.metric_known)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-		                errmsg("hnsw does not support the distance function %s", name)));
-	return metric;
+		                errmsg("hnsw does not support the distance function %s", opclass.distance_name)));
+	*kind = opclass.kind;
+	return opclass.metric;
 }
 
 // Phase names for pg_stat_progress_create_index.

@@ -52,9 +52,11 @@ extern int vector_ivf_rerank;
 int IvfQuantizerFromOptions(Relation index);
 int IvfListsFromOptions(Relation index);
 int IvfPqMFromOptions(Relation index);
+// The stored form's metric and the row representation of the index's operator class (errors
+// for a class IVF cannot serve).
+vector_core::Metric IvfMetricFromOpclass(Relation index, vector_core::ElementKind *kind);
 
 // ivf_stored_form.cpp
-vector_core::Metric IvfMetricOf(Relation index, vector_core::ElementKind *kind);
 vector_core::Metric IvfStoredFormMetric(const IvfMetaPageData *meta);
 bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char *row);
 vector_core::ElementKind IvfKind(const IvfMetaPageData *meta);

@@ -241,7 +241,7 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 	bs->indexInfo = indexInfo;
 	bs->fork = fork;
 	vector_core::ElementKind kind;
-	bs->metric = IvfMetricOf(index, &kind);
+	bs->metric = IvfMetricFromOpclass(index, &kind);
 	bs->rng = 0x9E3779B97F4A7C15ULL;
 
 	int dim = TupleDescAttr(index->rd_att, 0)->atttypmod;

@@ -11,6 +11,7 @@ extern "C" {
 
 #include "pg/ivf/ivf.h"
 #include "pg/common/module.h"
+#include "pg/common/opclass.h"
 #include "pg/types/vector/vector.h"
 
 int ivfflat_probes = 1;
@@ -248,4 +249,33 @@ int IvfPqMFromOptions(Relation index)
 {
 	IvfOptions *opts = reinterpret_cast<IvfOptions *>(index->rd_options);
 	return opts != NULL ? opts->pq_m : 0;
+}
+
+// The metric of the stored form and the row representation of the index's operator class (see
+// pg/common/opclass.h), or an error for a class IVF cannot serve. Hamming distance (bit) is L2
+// of the 0/1 stored form.
+vector_core::Metric IvfMetricFromOpclass(Relation index, vector_core::ElementKind *kind)
+{
+	OpclassMetric opclass;
+	LookupOpclassMetric(index, &opclass);
+	if (!opclass.kind_known || opclass.kind == vector_core::ElementKind::kSparse)
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		                errmsg("ivf does not support type %s", format_type_be(opclass.type))));
+	*kind = opclass.kind;
+	if (opclass.metric_known) {
+		switch (opclass.metric) {
+		case vector_core::Metric::kL2:
+		case vector_core::Metric::kInnerProduct:
+		case vector_core::Metric::kCosine:
+			return opclass.metric;
+		case vector_core::Metric::kHamming:
+			return vector_core::Metric::kL2;
+		default:
+			break;
+		}
+	}
+	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+	                errmsg("operator class of index \"%s\" has an unsupported distance function",
+	                       RelationGetRelationName(index))));
+	return vector_core::Metric::kL2;
 }

@@ -16,44 +16,6 @@
 using vector_core::Metric;
 
 
-// The metric of the index's operator class, from the name of its support function 1, and the
-// row representation of its input type. Hamming distance (bit) is L2 of the 0/1 stored form.
-// pgvector's cosine classes (kept by databases migrated from pgvector) have the negative inner
-// product as FUNCTION 1 and a norm as FUNCTION 2 (vectors are normalised first): cosine too.
-Metric IvfMetricOf(Relation index, vector_core::ElementKind *kind)
-{
-	Oid type = index->rd_opcintype[0];
-	if (type == BITOID || type == VARBITOID) {
-		*kind = vector_core::ElementKind::kBit;
-	} else {
-		char *type_name = format_type_be(type);
-		const char *dot = strrchr(type_name, '.');
-		const char *base = dot != NULL ? dot + 1 : type_name;
-		if (strcmp(base, "vector") == 0)
-			*kind = vector_core::ElementKind::kFloat;
-		else if (strcmp(base, "halfvec") == 0)
-			*kind = vector_core::ElementKind::kHalf;
-		else
-			ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("ivf does not support type %s", type_name)));
-	}
-	Oid proc = index_getprocid(index, 1, 1);
-	const char *name = OidIsValid(proc) ? get_func_name(proc) : "";
-	const bool bit = *kind == vector_core::ElementKind::kBit;
-	if (!bit && (strcmp(name, "vector_l2_squared_distance") == 0 || strcmp(name, "halfvec_l2_squared_distance") == 0))
-		return Metric::kL2;
-	if (!bit &&
-	    (strcmp(name, "vector_negative_inner_product") == 0 || strcmp(name, "halfvec_negative_inner_product") == 0))
-		return OidIsValid(index_getprocid(index, 1, 2)) ? Metric::kCosine : Metric::kInnerProduct;
-	if (!bit && strcmp(name, "cosine_distance") == 0)
-		return Metric::kCosine;
-	if (bit && strcmp(name, "hamming_distance") == 0)
-		return Metric::kL2;
-	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			errmsg("operator class of index \"%s\" has an unsupported distance function",
-			       RelationGetRelationName(index))));
-	return Metric::kL2;
-}
-
 // Representation of the index's rows.
 vector_core::ElementKind IvfKind(const IvfMetaPageData *meta)
 {
