@@ -11,6 +11,7 @@
 
 #include "core/check/hnsw_check.h"
 #include "core/check/ivf_check.h"
+#include "core/ivf/ivf_page_format.h"
 
 namespace {
 
@@ -212,6 +213,37 @@ TEST(IndexCheck, IvfBadHeapTid)
 	const std::uint16_t zero = 0;
 	std::memcpy(image.data() + start * kCheckPageSize + 24 + 4, &zero, 2); // offset 0 of the first entry
 	EXPECT_TRUE(HasProblem(Check<IvfChecker>(image), "bad heap tid"));
+}
+
+} // namespace
+
+namespace {
+
+// Writes id as the page id of every page of an IVF image.
+void SetIvfPageIds(std::vector<unsigned char> *image, std::uint16_t id)
+{
+	for (std::size_t at = 0; at < image->size(); at += kCheckPageSize)
+		std::memcpy(image->data() + at + kCheckPageSize - 2, &id, sizeof(id));
+}
+
+TEST(IndexCheck, IvfPagesOfEitherPageIdAreIvfPages)
+{
+	for (const char *name : kIvfImages) {
+		auto image = ReadImage(name);
+		// The seeds were written with the page id IVF pages had first, hnsw's.
+		std::uint16_t id;
+		std::memcpy(&id, image.data() + kCheckPageSize - 2, sizeof(id));
+		EXPECT_EQ(id, vector_core::kIvfOldPageId) << name;
+		SetIvfPageIds(&image, vector_core::kIvfPageId);
+		IvfChecker c = Check<IvfChecker>(image);
+		EXPECT_EQ(c.summary().errors, 0u) << name;
+		EXPECT_GT(c.summary().elements, 0u) << name;
+		// An index with pages of both (new pages added to an old index).
+		std::memcpy(image.data() + kCheckPageSize - 2, &vector_core::kIvfOldPageId, sizeof(id));
+		EXPECT_EQ(Check<IvfChecker>(image).summary().errors, 0u) << name;
+		SetIvfPageIds(&image, 0x1234);
+		EXPECT_TRUE(HasProblem(Check<IvfChecker>(image), "bad metapage")) << name;
+	}
 }
 
 } // namespace

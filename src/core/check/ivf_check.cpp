@@ -56,7 +56,7 @@ bool IvfChecker::AddPage(std::uint32_t block, const unsigned char *page) noexcep
 		}
 		const unsigned char *special = page + kCheckPageSize - kIvfSpecialSize;
 		const unsigned char *meta = page + kPageHeaderSize;
-		if (U16(special, kIvfSpecialPageIdOffset) != kIvfPageId || U16(special, kIvfSpecialFlagsOffset) != kIvfPageMeta || U32(meta, kIvfMetaMagicOffset) != kIvfMagic) {
+		if (!IvfPageIdValid(U16(special, kIvfSpecialPageIdOffset)) || U16(special, kIvfSpecialFlagsOffset) != kIvfPageMeta || U32(meta, kIvfMetaMagicOffset) != kIvfMagic) {
 			Report(true, "bad metapage", 0, -1,
 			       Format("page id %04x, page kind %u, magic %08x: not an IVF metapage", U16(special, kIvfSpecialPageIdOffset),
 			              U16(special, kIvfSpecialFlagsOffset), U32(meta, kIvfMetaMagicOffset)));
@@ -160,7 +160,7 @@ void IvfChecker::AddPageImpl(std::uint32_t block, const unsigned char *page)
 	const std::uint16_t lower = U16(page, kOffLower);
 	const std::size_t used = lower - kPageHeaderSize;
 	const std::uint16_t want = in_aux ? kIvfPageAux : in_dir ? kIvfPageDirectory : kIvfPageList;
-	if (U16(special, kIvfSpecialPageIdOffset) != kIvfPageId || flags != want) {
+	if (!IvfPageIdValid(U16(special, kIvfSpecialPageIdOffset)) || flags != want) {
 		Report(true, "bad page kind", block, -1,
 		       Format("page id %04x, kind %u, expected kind %u", U16(special, kIvfSpecialPageIdOffset), flags, want));
 		return;

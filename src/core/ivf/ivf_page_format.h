@@ -31,7 +31,17 @@ namespace vector_core {
 constexpr std::uint32_t kIvfMagic = 0x49564631; // "IVF1"
 constexpr std::uint32_t kIvfVersion = 1;
 // In the special space of every page, for tools that identify the access method of a page.
-constexpr std::uint16_t kIvfPageId = 0xFF91;
+constexpr std::uint16_t kIvfPageId = 0xFF92;
+// The page id IVF pages were written with before they got one of their own: the same as hnsw's
+// (kHnswPageId). Indexes written then keep such pages (until REINDEX; pages added later get
+// kIvfPageId), so readers and the checker accept both on IVF pages.
+constexpr std::uint16_t kIvfOldPageId = 0xFF91;
+
+// Whether id is the page id of an IVF page, old or new.
+constexpr bool IvfPageIdValid(std::uint16_t id)
+{
+	return id == kIvfPageId || id == kIvfOldPageId;
+}
 
 // Page kinds (the special space's flags).
 constexpr std::uint16_t kIvfPageMeta = 1;

@@ -30,7 +30,7 @@ constexpr BlockNumber kIvfMetaBlock = 0;
 struct IvfPageOpaqueData {
 	BlockNumber next;  // next page of the same list (list pages), else InvalidBlockNumber
 	uint16 flags;      // kIvfPage*
-	uint16 page_id;    // kIvfPageId, for tools that identify the AM of a page
+	uint16 page_id;    // kIvfPageId (kIvfOldPageId on pages of older indexes)
 };
 
 // Content of the metapage.
