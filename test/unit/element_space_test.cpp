@@ -186,13 +186,13 @@ TEST(ElementSpace, BuilderOverSparseRowsOfVaryingSize)
 		auto row = SparseRowOf(v);
 		largest = std::max(largest, row.size());
 		smallest = std::min(smallest, row.size());
-		ASSERT_TRUE(HnswBuilderAppendRow(builder, row.data(), row.size()));
+		ASSERT_TRUE(HnswBuilderAppendRow(builder, row.data(), row.size()).ok());
 	}
 	EXPECT_LT(smallest, largest);
-	ASSERT_TRUE(HnswBuilderStartGraph(builder));
-	ASSERT_TRUE(HnswBuilderInsert(builder, 0, dense.size()));
+	ASSERT_TRUE(HnswBuilderStartGraph(builder).ok());
+	ASSERT_TRUE(HnswBuilderInsert(builder, 0, dense.size()).ok());
 	std::size_t added = 0;
-	ASSERT_TRUE(HnswBuilderFinish(builder, &added));
+	ASSERT_TRUE(HnswBuilderFinish(builder, &added).ok());
 	const HnswGraph &graph = *HnswBuilderGraph(builder);
 	// Rows come back as appended.
 	for (std::size_t i = 0; i < dense.size(); i += 97) {
@@ -214,8 +214,8 @@ TEST(ElementSpace, FixedRowsOfTheWrongSizeAreRefused)
 	HnswBuilder *builder = HnswBuilderCreate(p, 4, 1 << 20);
 	ASSERT_NE(builder, nullptr);
 	std::uint8_t row[40] = {};
-	EXPECT_TRUE(HnswBuilderAppendRow(builder, row, 32));
-	EXPECT_FALSE(HnswBuilderAppendRow(builder, row, 40));
+	EXPECT_TRUE(HnswBuilderAppendRow(builder, row, 32).ok());
+	EXPECT_FALSE(HnswBuilderAppendRow(builder, row, 40).ok());
 	EXPECT_EQ(HnswBuilderRows(builder), 1u);
 	HnswBuilderDestroy(builder);
 }

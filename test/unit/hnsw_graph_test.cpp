@@ -242,19 +242,20 @@ TEST(HnswBuilder, ReportsErrorsWithoutThrowing)
 	ASSERT_NE(builder, nullptr);
 	const float v[4] = {1, 2, 3, 4};
 	for (int i = 0; i < 50; i++)
-		ASSERT_TRUE(HnswBuilderAppend(builder, v));
+		ASSERT_TRUE(HnswBuilderAppend(builder, v).ok());
 	EXPECT_EQ(HnswBuilderRows(builder), 50u);
-	EXPECT_FALSE(HnswBuilderInsert(builder, 0, 10)); // graph not started
-	EXPECT_STRNE(HnswBuilderError(builder), "");
-	ASSERT_TRUE(HnswBuilderStartGraph(builder));
-	EXPECT_FALSE(HnswBuilderAppend(builder, v));
-	ASSERT_TRUE(HnswBuilderInsert(builder, 0, 50));
-	EXPECT_TRUE(HnswBuilderInsert(builder, 0, 1)); // inserted already: nothing to do
-	EXPECT_FALSE(HnswBuilderInsert(builder, 0, 51)); // out of range
+	const Status not_started = HnswBuilderInsert(builder, 0, 10); // graph not started
+	EXPECT_FALSE(not_started.ok());
+	EXPECT_STRNE(not_started.message(), "");
+	ASSERT_TRUE(HnswBuilderStartGraph(builder).ok());
+	EXPECT_FALSE(HnswBuilderAppend(builder, v).ok());
+	ASSERT_TRUE(HnswBuilderInsert(builder, 0, 50).ok());
+	EXPECT_TRUE(HnswBuilderInsert(builder, 0, 1).ok()); // inserted already: nothing to do
+	EXPECT_FALSE(HnswBuilderInsert(builder, 0, 51).ok()); // out of range
 	std::size_t added = 0;
-	ASSERT_TRUE(HnswBuilderFinish(builder, &added));
+	ASSERT_TRUE(HnswBuilderFinish(builder, &added).ok());
 	std::vector<std::uint32_t> order(50);
-	ASSERT_TRUE(HnswBuilderLayoutOrder(builder, order.data()));
+	ASSERT_TRUE(HnswBuilderLayoutOrder(builder, order.data()).ok());
 	std::vector<std::uint32_t> sorted(order);
 	std::sort(sorted.begin(), sorted.end());
 	for (std::uint32_t i = 0; i < 50; i++)

@@ -33,8 +33,8 @@ TEST(Kmeans, FindsSeparatedClusters)
 	const std::size_t n = 2000, dim = 8, k = 4;
 	auto x = ClusteredPoints(n, dim, k, 1);
 	std::vector<float> c(k * dim);
-	char err[256] = "";
-	ASSERT_TRUE(KmeansTrain(x.data(), n, dim, k, false, 10, 1, 42, nullptr, nullptr, c.data(), err, sizeof(err))) << err;
+	Status status = KmeansTrain(x.data(), n, dim, k, false, 10, 1, 42, nullptr, c.data());
+	ASSERT_TRUE(status.ok()) << status.message();
 	// Every true centre has a centroid within 0.5.
 	for (std::size_t t = 0; t < k; t++) {
 		float best = 1e30f;
@@ -47,7 +47,7 @@ TEST(Kmeans, FindsSeparatedClusters)
 	}
 	// Assignment puts points of one true cluster into one list.
 	std::vector<std::int32_t> lists(n);
-	ASSERT_TRUE(IvfAssign(x.data(), n, dim, c.data(), k, Metric::kL2, 2, lists.data(), err, sizeof(err)));
+	ASSERT_TRUE(IvfAssign(x.data(), n, dim, c.data(), k, Metric::kL2, 2, lists.data()).ok());
 	for (std::size_t i = k; i < n; i++)
 		EXPECT_EQ(lists[i], lists[i % k]);
 }
@@ -56,15 +56,17 @@ TEST(Kmeans, TinyAndEmptySamples)
 {
 	const std::size_t dim = 4, k = 10;
 	std::vector<float> c(k * dim);
-	char err[256] = "";
-	ASSERT_TRUE(KmeansTrain(nullptr, 0, dim, k, true, 10, 1, 1, nullptr, nullptr, c.data(), err, sizeof(err))) << err;
+	Status status = KmeansTrain(nullptr, 0, dim, k, true, 10, 1, 1, nullptr, c.data());
+	ASSERT_TRUE(status.ok()) << status.message();
 	for (std::size_t j = 0; j < k; j++)
 		EXPECT_NEAR(SquaredNormDouble(c.data() + j * dim, dim), 1.0, 1e-5);
 	std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8};
-	ASSERT_TRUE(KmeansTrain(x.data(), 2, dim, k, false, 10, 1, 1, nullptr, nullptr, c.data(), err, sizeof(err))) << err;
+	status = KmeansTrain(x.data(), 2, dim, k, false, 10, 1, 1, nullptr, c.data());
+	ASSERT_TRUE(status.ok()) << status.message();
 	EXPECT_EQ(std::memcmp(c.data(), x.data(), sizeof(float) * 8), 0);
-	EXPECT_FALSE(KmeansTrain(x.data(), 2, 0, k, false, 10, 1, 1, nullptr, nullptr, c.data(), err, sizeof(err)));
-	EXPECT_NE(std::string(err), "");
+	status = KmeansTrain(x.data(), 2, 0, k, false, 10, 1, 1, nullptr, c.data());
+	EXPECT_FALSE(status.ok());
+	EXPECT_NE(std::string(status.message()), "");
 }
 
 namespace {
@@ -79,19 +81,19 @@ TEST(Kmeans, StopsWhenAsked)
 	const std::size_t n = 3000, dim = 8, k = 64;
 	auto x = ClusteredPoints(n, dim, 4, 9);
 	std::vector<float> c(k * dim);
-	char err[256] = "";
-	bool interrupted = false;
 	// During k-means++ seeding.
-	EXPECT_FALSE(KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, AlwaysStop, &interrupted, c.data(), err, sizeof(err)));
-	EXPECT_TRUE(interrupted);
+	Status status = KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, AlwaysStop, c.data());
+	EXPECT_FALSE(status.ok());
+	EXPECT_EQ(status.code(), Status::Code::kCancelled);
 	// During FAISS's iterations (seeding polls k / 16 = 4 times... the third poll stops there, so
 	// allow either phase; what matters is the clean, flagged stop).
 	stop_polls = 0;
-	interrupted = false;
-	EXPECT_FALSE(KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, StopAfterTwoPolls, &interrupted, c.data(), err, sizeof(err)));
-	EXPECT_TRUE(interrupted);
+	status = KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, StopAfterTwoPolls, c.data());
+	EXPECT_FALSE(status.ok());
+	EXPECT_EQ(status.code(), Status::Code::kCancelled);
 	// The callback is removed afterwards: training without one succeeds.
-	EXPECT_TRUE(KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, nullptr, nullptr, c.data(), err, sizeof(err))) << err;
+	status = KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, nullptr, c.data());
+	EXPECT_TRUE(status.ok()) << status.message();
 }
 
 TEST(Sq8, RoundTripWithinOneStep)
@@ -100,8 +102,8 @@ TEST(Sq8, RoundTripWithinOneStep)
 	auto x = ClusteredPoints(n, dim, 3, 2);
 	std::vector<float> vmin(dim), vdiff(dim), y(dim);
 	std::vector<std::uint8_t> code(dim);
-	char err[256] = "";
-	ASSERT_TRUE(Sq8Train(x.data(), n, dim, vmin.data(), vdiff.data(), err, sizeof(err))) << err;
+	const Status trained = Sq8Train(x.data(), n, dim, vmin.data(), vdiff.data());
+	ASSERT_TRUE(trained.ok()) << trained.message();
 	for (std::size_t i = 0; i < n; i++) {
 		Sq8Encode(x.data() + i * dim, dim, vmin.data(), vdiff.data(), code.data());
 		Sq8Decode(code.data(), dim, vmin.data(), vdiff.data(), y.data());
@@ -116,8 +118,8 @@ TEST(Sq8, PreparedDistanceEqualsDecodedDistance)
 	auto x = ClusteredPoints(n, dim, 3, 3);
 	std::vector<float> vmin(dim), vdiff(dim), y(dim), qp(dim), w(dim);
 	std::vector<std::uint8_t> code(dim);
-	char err[256] = "";
-	ASSERT_TRUE(Sq8Train(x.data(), n, dim, vmin.data(), vdiff.data(), err, sizeof(err))) << err;
+	const Status trained = Sq8Train(x.data(), n, dim, vmin.data(), vdiff.data());
+	ASSERT_TRUE(trained.ok()) << trained.message();
 	vdiff[5] = 0;  // a constant dimension
 	const float *q = x.data() + 7 * dim;
 	for (Metric metric : {Metric::kL2, Metric::kInnerProduct}) {
@@ -151,8 +153,8 @@ TEST(Pq, TableDistanceEqualsReconstructedDistance)
 	auto x = ClusteredPoints(n, dim, 5, 4);
 	std::vector<float> book(256 * dim), table(m * 256), y(dim);
 	std::vector<std::uint8_t> codes(n * m);
-	char err[256] = "";
-	ASSERT_TRUE(PqTrain(x.data(), n, dim, m, book.data(), err, sizeof(err))) << err;
+	Status trained = PqTrain(x.data(), n, dim, m, book.data());
+	ASSERT_TRUE(trained.ok()) << trained.message();
 	std::vector<float> book_t(256 * dim), norms(256 * m);
 	PqPrepareEncoder(book.data(), dim, m, book_t.data(), norms.data());
 	PqEncode(x.data(), n, dim, m, book_t.data(), norms.data(), 2, codes.data());
@@ -182,8 +184,9 @@ TEST(Pq, TableDistanceEqualsReconstructedDistance)
 	// Reconstruction is much closer than the vectors' own size.
 	EXPECT_LT(err_sum, 0.05 * norm_sum);
 	// Tiny and bad inputs.
-	ASSERT_TRUE(PqTrain(x.data(), 10, dim, m, book.data(), err, sizeof(err))) << err;
-	EXPECT_FALSE(PqTrain(x.data(), 10, dim, 3, book.data(), err, sizeof(err)));
+	trained = PqTrain(x.data(), 10, dim, m, book.data());
+	ASSERT_TRUE(trained.ok()) << trained.message();
+	EXPECT_FALSE(PqTrain(x.data(), 10, dim, 3, book.data()).ok());
 }
 
 TEST(IvfAssign, BlasPathMatchesBruteForce)
@@ -192,9 +195,9 @@ TEST(IvfAssign, BlasPathMatchesBruteForce)
 	auto x = ClusteredPoints(n, dim, 7, 5);
 	auto c = ClusteredPoints(k, dim, 5, 6);
 	std::vector<std::int32_t> lists(n);
-	char err[256] = "";
 	for (Metric metric : {Metric::kL2, Metric::kInnerProduct, Metric::kCosine}) {
-		ASSERT_TRUE(IvfAssign(x.data(), n, dim, c.data(), k, metric, 2, lists.data(), err, sizeof(err))) << err;
+		const Status assigned = IvfAssign(x.data(), n, dim, c.data(), k, metric, 2, lists.data());
+		ASSERT_TRUE(assigned.ok()) << assigned.message();
 		for (std::size_t i = 0; i < n; i++) {
 			float best = 1e30f;
 			for (std::size_t j = 0; j < k; j++)

@@ -14,7 +14,7 @@ class HnswChecker : public IndexCheckerBase {
 public:
 	explicit HnswChecker(std::uint32_t nblocks) : IndexCheckerBase(nblocks) {}
 	bool AddPage(std::uint32_t block, const unsigned char *page) noexcept override;
-	bool Finish() noexcept override;
+	Status Finish() noexcept override;
 
 	// Bytes of one stored row of kind with dims dimensions, padded as pages store it (0 for
 	// sparse rows, whose size each row tells: see RowBytesAt). Float rows in older indexes.

@@ -18,7 +18,9 @@
 // PostgreSQL's own page layout is in page_decoding.h, asserted against PostgreSQL's headers by
 // src/pg/admin/index_check.cpp. What the checker
 // assumes of the stored vectors (their byte size) is confined to PayloadBytes() / the params.
-// Every function is noexcept at the boundary: nothing here throws out of a Checker call.
+// Every function is noexcept at the boundary: nothing here throws out of a Checker call. A
+// checker's result is its findings; AddPage says whether checking can go on, and Finish fails
+// (a Status, core/common/status.h) only when memory ran out.
 //
 // This header holds what every checker shares; the checkers themselves are HnswChecker
 // (hnsw_check.h) and IvfChecker (ivf_check.h).
@@ -28,6 +30,8 @@
 #include <cstdint>
 #include <string>
 #include <vector>
+
+#include "core/common/status.h"
 
 namespace vector_core {
 
@@ -65,8 +69,8 @@ public:
 	// Feeds block `block` (a kCheckPageSize image). Block 0 must come first; returns false when
 	// checking cannot go on (unusable metapage: the finding says why).
 	virtual bool AddPage(std::uint32_t block, const unsigned char *page) noexcept = 0;
-	// Cross-checks after the last page. Returns false only on allocation failure.
-	virtual bool Finish() noexcept = 0;
+	// Cross-checks after the last page. Fails only when memory ran out (OutOfMemory).
+	virtual Status Finish() noexcept = 0;
 	// Whether the index holds heap TID (after Finish).
 	bool HasHeapTid(std::uint32_t block, std::uint16_t offset) const noexcept;
 	// Records a finding (capped per kind of problem; the summary counts them all).

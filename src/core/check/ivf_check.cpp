@@ -199,14 +199,14 @@ void IvfChecker::AddPageImpl(std::uint32_t block, const unsigned char *page)
 	}
 }
 
-bool IvfChecker::Finish() noexcept
+Status IvfChecker::Finish() noexcept
 {
 	if (!meta_ok_)
-		return !failed_alloc_;
+		return failed_alloc_ ? Status::OutOfMemory() : Status::Ok();
 	try {
-		return FinishImpl() && !failed_alloc_;
+		return FinishImpl() && !failed_alloc_ ? Status::Ok() : Status::OutOfMemory();
 	} catch (...) {
-		return false;
+		return Status::OutOfMemory();
 	}
 }
 

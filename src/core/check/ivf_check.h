@@ -14,7 +14,7 @@ class IvfChecker : public IndexCheckerBase {
 public:
 	explicit IvfChecker(std::uint32_t nblocks) : IndexCheckerBase(nblocks) {}
 	bool AddPage(std::uint32_t block, const unsigned char *page) noexcept override;
-	bool Finish() noexcept override;
+	Status Finish() noexcept override;
 
 	// Expected payload bytes of a list entry, and bytes of a directory entry (the payload
 	// assumptions): flat stores the vector, sq8 one byte per dimension, pq pq_m bytes.

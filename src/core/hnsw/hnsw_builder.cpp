@@ -18,51 +18,29 @@ struct HnswBuilder {
 	std::size_t row_bytes = 0;            // bytes of a row when they are all alike
 	std::size_t rows = 0;
 	std::unique_ptr<HnswGraph> graph;
-	std::string error;
-	bool cancelled = false;
 };
 
 namespace {
 
-// Runs body, turning any exception into false and a message on the builder.
+// Runs body, turning any exception into a Status.
 template <typename Body>
-bool Guarded(HnswBuilder *builder, Body &&body) noexcept
+Status Guarded(Body &&body) noexcept
 {
 	try {
-		builder->error.clear();
-		builder->cancelled = false;
 		body();
-		return true;
+		return Status::Ok();
 	} catch (const std::bad_alloc &) {
-		builder->error = "out of memory";
+		return Status::OutOfMemory();
 	} catch (const HnswCancelled &) {
-		builder->error = "cancelled";
-		builder->cancelled = true;
+		return Status::Cancelled();
 	} catch (const std::exception &e) {
-		try {
-			builder->error = e.what();
-		} catch (...) {
-		}
+		return Status::Error(e.what());
 	} catch (...) {
-		try {
-			builder->error = "unknown error";
-		} catch (...) {
-		}
+		return Status::Error("unknown error");
 	}
-	return false;
 }
 
 } // namespace
-
-const char *HnswBuilderError(const HnswBuilder *builder) noexcept
-{
-	return builder->error.c_str();
-}
-
-bool HnswBuilderWasCancelled(const HnswBuilder *builder) noexcept
-{
-	return builder->cancelled;
-}
 
 HnswBuilder *HnswBuilderCreate(const HnswBuildParams &params, std::size_t expected_rows,
                                std::size_t memory_limit) noexcept
@@ -99,14 +77,14 @@ void HnswBuilderDestroy(HnswBuilder *builder) noexcept
 	delete builder;
 }
 
-bool HnswBuilderAppend(HnswBuilder *builder, const float *vector) noexcept
+Status HnswBuilderAppend(HnswBuilder *builder, const float *vector) noexcept
 {
 	return HnswBuilderAppendRow(builder, vector, static_cast<std::size_t>(builder->params.dims) * sizeof(float));
 }
 
-bool HnswBuilderAppendRow(HnswBuilder *builder, const void *row, std::size_t bytes) noexcept
+Status HnswBuilderAppendRow(HnswBuilder *builder, const void *row, std::size_t bytes) noexcept
 {
-	return Guarded(builder, [&] {
+	return Guarded([&] {
 		if (builder->graph)
 			throw std::logic_error("hnsw build: append after the graph was started");
 		if (!builder->variable && bytes != builder->row_bytes)
@@ -144,17 +122,17 @@ std::size_t HnswBuilderMemoryFor(const HnswBuilder *builder, std::size_t rows) n
 	       (allocated - needed);
 }
 
-bool HnswBuilderStartGraph(HnswBuilder *builder) noexcept
+Status HnswBuilderStartGraph(HnswBuilder *builder) noexcept
 {
-	return Guarded(builder, [&] {
+	return Guarded([&] {
 		builder->graph = std::make_unique<HnswGraph>(builder->params, builder->data.data(),
 		                                             builder->variable ? builder->offsets.data() : nullptr, builder->rows);
 	});
 }
 
-bool HnswBuilderInsert(HnswBuilder *builder, std::size_t begin, std::size_t end) noexcept
+Status HnswBuilderInsert(HnswBuilder *builder, std::size_t begin, std::size_t end) noexcept
 {
-	return Guarded(builder, [&] {
+	return Guarded([&] {
 		if (!builder->graph)
 			throw std::logic_error("hnsw build: graph not started");
 		if (begin > end || end > builder->graph->size())
@@ -174,9 +152,9 @@ bool HnswBuilderInsert(HnswBuilder *builder, std::size_t begin, std::size_t end)
 	});
 }
 
-bool HnswBuilderFinish(HnswBuilder *builder, std::size_t *links_added) noexcept
+Status HnswBuilderFinish(HnswBuilder *builder, std::size_t *links_added) noexcept
 {
-	return Guarded(builder, [&] {
+	return Guarded([&] {
 		if (!builder->graph)
 			throw std::logic_error("hnsw build: graph not started");
 		*links_added = builder->graph->Finish();
@@ -188,9 +166,9 @@ const HnswGraph *HnswBuilderGraph(const HnswBuilder *builder) noexcept
 	return builder->graph.get();
 }
 
-bool HnswBuilderLayoutOrder(HnswBuilder *builder, std::uint32_t *order) noexcept
+Status HnswBuilderLayoutOrder(HnswBuilder *builder, std::uint32_t *order) noexcept
 {
-	return Guarded(builder, [&] {
+	return Guarded([&] {
 		const HnswGraph &graph = *builder->graph;
 		const std::size_t n = graph.size();
 		std::vector<std::uint8_t> placed(n, 0);

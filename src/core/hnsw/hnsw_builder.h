@@ -1,6 +1,6 @@
 // The in-memory HNSW build behind a no-throw interface for the PostgreSQL glue: every function
-// catches every exception and reports it as false plus a message, so that the caller can
-// ereport with no C++ frame in between (see ../shared/DESIGN.md, "The C++ / PostgreSQL boundary").
+// catches every exception and reports it as a Status (core/common/status.h), so that the caller
+// can ereport with no C++ frame in between (see docs/ARCHITECTURE.md, the boundary rules).
 //
 // The builder owns the vectors (appended one by one while the heap is scanned) and the graph.
 #pragma once
@@ -8,17 +8,12 @@
 #include <cstddef>
 #include <cstdint>
 
+#include "core/common/status.h"
 #include "core/hnsw/hnsw_graph.h"
 
 namespace vector_core {
 
 struct HnswBuilder;
-
-// Error text of the last failed call of this builder ("" when none).
-const char *HnswBuilderError(const HnswBuilder *builder) noexcept;
-// Whether the last failed call stopped because the cancel flag was raised (the call can be
-// repeated: it resumes where it stopped).
-bool HnswBuilderWasCancelled(const HnswBuilder *builder) noexcept;
 
 // A builder for vectors of params.dims floats, or rows of another representation when
 // params.distance is set (params.row_bytes each, or of varying size when row_bytes is 0);
@@ -28,11 +23,14 @@ HnswBuilder *HnswBuilderCreate(const HnswBuildParams &params, std::size_t expect
                                std::size_t memory_limit) noexcept;
 void HnswBuilderDestroy(HnswBuilder *builder) noexcept;
 
-// Appends one vector (dims floats); false when out of memory.
-bool HnswBuilderAppend(HnswBuilder *builder, const float *vector) noexcept;
-// Appends one row of bytes bytes (rows of another representation); false when out of memory or
-// when a fixed row size differs.
-bool HnswBuilderAppendRow(HnswBuilder *builder, const void *row, std::size_t bytes) noexcept;
+// Calls that fail return a Status: Cancelled when the cancel flag was raised (the call can be
+// repeated: it resumes where it stopped), OutOfMemory, or Error with a message.
+
+// Appends one vector (dims floats).
+Status HnswBuilderAppend(HnswBuilder *builder, const float *vector) noexcept;
+// Appends one row of bytes bytes (rows of another representation); an error when a fixed row
+// size differs.
+Status HnswBuilderAppendRow(HnswBuilder *builder, const void *row, std::size_t bytes) noexcept;
 // Vectors appended so far.
 std::size_t HnswBuilderRows(const HnswBuilder *builder) noexcept;
 // Bytes a build of rows vectors will hold: the graph's estimate, with the vector array counted
@@ -40,16 +38,16 @@ std::size_t HnswBuilderRows(const HnswBuilder *builder) noexcept;
 std::size_t HnswBuilderMemoryFor(const HnswBuilder *builder, std::size_t rows) noexcept;
 
 // Creates the graph over the appended vectors (no more appends afterwards).
-bool HnswBuilderStartGraph(HnswBuilder *builder) noexcept;
+Status HnswBuilderStartGraph(HnswBuilder *builder) noexcept;
 // Inserts the rows of [begin, end) not inserted yet, with the configured threads.
-bool HnswBuilderInsert(HnswBuilder *builder, std::size_t begin, std::size_t end) noexcept;
+Status HnswBuilderInsert(HnswBuilder *builder, std::size_t begin, std::size_t end) noexcept;
 // Repairs connectivity and sorts the neighbor lists; *links_added gets the repair's count.
-bool HnswBuilderFinish(HnswBuilder *builder, std::size_t *links_added) noexcept;
+Status HnswBuilderFinish(HnswBuilder *builder, std::size_t *links_added) noexcept;
 // The graph (after HnswBuilderStartGraph), for reading.
 const HnswGraph *HnswBuilderGraph(const HnswBuilder *builder) noexcept;
 
 // Fills order[0..rows) with a page layout order of the inserted nodes: breadth-first from the
 // entry point over layer 0 (so that neighbors tend to share pages), then anything unreached.
-bool HnswBuilderLayoutOrder(HnswBuilder *builder, std::uint32_t *order) noexcept;
+Status HnswBuilderLayoutOrder(HnswBuilder *builder, std::uint32_t *order) noexcept;
 
 } // namespace vector_core

@@ -24,20 +24,6 @@ namespace vector_core {
 
 namespace {
 
-// Writes msg into err (truncated, always NUL-terminated).
-void SetError(char *err, std::size_t errlen, const char *msg)
-{
-	if (err != nullptr && errlen > 0)
-		std::snprintf(err, errlen, "%s", msg);
-}
-
-// Writes "what: exception text" into err.
-void SetException(char *err, std::size_t errlen, const char *what, const char *text)
-{
-	if (err != nullptr && errlen > 0)
-		std::snprintf(err, errlen, "%s: %s", what, text);
-}
-
 // Sets the calling thread's OpenMP thread count for a scope and restores it afterwards.
 class OmpThreadsScope {
 public:
@@ -59,12 +45,11 @@ float IvfDistance(Metric metric, const float *a, const float *b, std::size_t dim
 	return -InnerProduct(a, b, dim);
 }
 
-bool IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
-	       Metric metric, int threads, std::int32_t *lists, char *err, std::size_t errlen) noexcept
+Status IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
+		 Metric metric, int threads, std::int32_t *lists) noexcept
 {
 	if (k == 0 || dim == 0) {
-		SetError(err, errlen, "list assignment: no lists");
-		return false;
+		return Status::Error("list assignment: no lists");
 	}
 	try {
 		if (n >= 256 && k >= 8) {
@@ -84,14 +69,12 @@ bool IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *cent
 				faiss::Index::idx_t label = labels[i];
 				lists[i] = label >= 0 && static_cast<std::size_t>(label) < k ? static_cast<std::int32_t>(label) : 0;
 			}
-			return true;
+			return Status::Ok();
 		}
 	} catch (const std::exception &e) {
-		SetException(err, errlen, "list assignment failed", e.what());
-		return false;
+		return Status::Error("list assignment failed", e.what());
 	} catch (...) {
-		SetError(err, errlen, "list assignment failed");
-		return false;
+		return Status::Error("list assignment failed");
 	}
 	const long long count = static_cast<long long>(n);
 #pragma omp parallel for num_threads(std::max(1, threads)) schedule(static)
@@ -108,37 +91,33 @@ bool IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *cent
 		}
 		lists[i] = best_list;
 	}
-	return true;
+	return Status::Ok();
 }
 
 // ------------------------------------------------------------------------------------ SQ8
 
-bool Sq8Train(const float *x, std::size_t n, std::size_t dim, float *vmin, float *vdiff, char *err,
-	      std::size_t errlen) noexcept
+Status Sq8Train(const float *x, std::size_t n, std::size_t dim, float *vmin, float *vdiff) noexcept
 {
 	try {
 		if (n == 0) {
 			std::fill(vmin, vmin + dim, 0.0f);
 			std::fill(vdiff, vdiff + dim, 0.0f);
-			return true;
+			return Status::Ok();
 		}
 		faiss::ScalarQuantizer sq(dim, faiss::ScalarQuantizer::QT_8bit);
 		sq.rangestat = faiss::ScalarQuantizer::RS_minmax;
 		sq.rangestat_arg = 0;
 		sq.train(n, x);
-		if (sq.trained.size() != 2 * dim) {
-			SetError(err, errlen, "SQ8 training: FAISS returned unexpected parameters");
-			return false;
-		}
+		if (sq.trained.size() != 2 * dim)
+			return Status::Error("SQ8 training: FAISS returned unexpected parameters");
 		std::memcpy(vmin, sq.trained.data(), sizeof(float) * dim);
 		std::memcpy(vdiff, sq.trained.data() + dim, sizeof(float) * dim);
-		return true;
+		return Status::Ok();
 	} catch (const std::exception &e) {
-		SetException(err, errlen, "SQ8 training failed", e.what());
+		return Status::Error("SQ8 training failed", e.what());
 	} catch (...) {
-		SetError(err, errlen, "SQ8 training failed");
+		return Status::Error("SQ8 training failed");
 	}
-	return false;
 }
 
 void Sq8Encode(const float *x, std::size_t dim, const float *vmin, const float *vdiff, std::uint8_t *code) noexcept
@@ -297,18 +276,15 @@ int PqDefaultM(int dim) noexcept
 	return 1;
 }
 
-bool PqTrain(const float *x, std::size_t n, std::size_t dim, std::size_t m, float *codebook, char *err,
-	     std::size_t errlen) noexcept
+Status PqTrain(const float *x, std::size_t n, std::size_t dim, std::size_t m, float *codebook) noexcept
 {
 	try {
-		if (m == 0 || dim % m != 0) {
-			SetError(err, errlen, "PQ training: the number of sub-quantizers must divide the dimensions");
-			return false;
-		}
+		if (m == 0 || dim % m != 0)
+			return Status::Error("PQ training: the number of sub-quantizers must divide the dimensions");
 		const std::size_t ksub = 256;
 		if (n == 0) {
 			std::fill(codebook, codebook + ksub * dim, 0.0f);
-			return true;
+			return Status::Ok();
 		}
 		std::vector<float> repeated;
 		if (n < ksub) {
@@ -328,18 +304,15 @@ bool PqTrain(const float *x, std::size_t n, std::size_t dim, std::size_t m, floa
 		pq.cp.niter = 10;
 		pq.verbose = false;
 		pq.train(static_cast<faiss::Index::idx_t>(n), x);
-		if (pq.centroids.size() != ksub * dim) {
-			SetError(err, errlen, "PQ training: FAISS returned an unexpected codebook");
-			return false;
-		}
+		if (pq.centroids.size() != ksub * dim)
+			return Status::Error("PQ training: FAISS returned an unexpected codebook");
 		std::memcpy(codebook, pq.centroids.data(), sizeof(float) * ksub * dim);
-		return true;
+		return Status::Ok();
 	} catch (const std::exception &e) {
-		SetException(err, errlen, "PQ training failed", e.what());
+		return Status::Error("PQ training failed", e.what());
 	} catch (...) {
-		SetError(err, errlen, "PQ training failed");
+		return Status::Error("PQ training failed");
 	}
-	return false;
 }
 
 void PqPrepareEncoder(const float *codebook, std::size_t dim, std::size_t m, float *book_t, float *norms) noexcept

@@ -2,14 +2,15 @@
 // FAISS, encoding, per-query distance preparation) and the approximate-distance kernels the
 // list scan calls for every code.
 //
-// Pure C++, no PostgreSQL header. Functions that can fail (allocation, FAISS) are noexcept,
-// return false and write a message into a caller buffer; the rest cannot fail.
+// Pure C++, no PostgreSQL header. Functions that can fail (allocation, FAISS) are noexcept and
+// return a Status (core/common/status.h); the rest cannot fail.
 // Distances are "smaller is closer": squared L2, or the negative inner product.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
+#include "core/common/status.h"
 #include "core/distance/metric.h"
 
 namespace vector_core {
@@ -23,15 +24,14 @@ float IvfDistance(Metric metric, const float *a, const float *b, std::size_t dim
 
 // Assigns each of the n rows of x to its nearest of the k centroids (metric distance),
 // writing list numbers to lists; threads OpenMP threads (plain arrays only).
-bool IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
-	       Metric metric, int threads, std::int32_t *lists, char *err, std::size_t errlen) noexcept;
+Status IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
+		 Metric metric, int threads, std::int32_t *lists) noexcept;
 
 // --- SQ8: one byte per dimension, x ~ vmin + vdiff * (code + 0.5) / 255 -------------------
 
 // Trains per-dimension vmin and vdiff (dim floats each) on the n x dim sample with FAISS's
 // min/max scalar quantizer. n may be 0 (then vmin = 0, vdiff = 0).
-bool Sq8Train(const float *x, std::size_t n, std::size_t dim, float *vmin, float *vdiff, char *err,
-	      std::size_t errlen) noexcept;
+Status Sq8Train(const float *x, std::size_t n, std::size_t dim, float *vmin, float *vdiff) noexcept;
 // Encodes one vector into dim bytes.
 void Sq8Encode(const float *x, std::size_t dim, const float *vmin, const float *vdiff, std::uint8_t *code) noexcept;
 // Decodes dim bytes into floats.
@@ -59,8 +59,7 @@ void Sq8DistanceBatch(const Sq8Query *query, const std::uint8_t *codes, std::siz
 int PqDefaultM(int dim) noexcept;
 // Trains the codebook (m x 256 x dim/m floats) on the sample with FAISS (needs dim % m == 0;
 // a sample smaller than 256 is repeated to reach it; n == 0 gives a zero codebook).
-bool PqTrain(const float *x, std::size_t n, std::size_t dim, std::size_t m, float *codebook, char *err,
-	     std::size_t errlen) noexcept;
+Status PqTrain(const float *x, std::size_t n, std::size_t dim, std::size_t m, float *codebook) noexcept;
 // Fills the encoder tables of a codebook: book_t (256 * dim floats, each sub-quantizer's
 // centroids transposed to [dsub][256]) and norms (m * 256 squared centroid norms).
 void PqPrepareEncoder(const float *codebook, std::size_t dim, std::size_t m, float *book_t, float *norms) noexcept;

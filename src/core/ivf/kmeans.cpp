@@ -23,13 +23,6 @@ namespace vector_core {
 
 namespace {
 
-// Writes msg into err (truncated, always NUL-terminated).
-void SetError(char *err, std::size_t errlen, const char *msg)
-{
-	if (err != nullptr && errlen > 0)
-		std::snprintf(err, errlen, "%s", msg);
-}
-
 // Restores the calling thread's OpenMP thread count when the scope ends.
 class OmpThreadsGuard {
 public:
@@ -131,17 +124,12 @@ void NormalizeRows(float *x, std::size_t n, std::size_t dim) noexcept
 	}
 }
 
-bool KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k, bool spherical, int niter,
-		 int omp_threads, std::uint32_t seed, bool (*should_stop)(), bool *interrupted, float *centroids,
-		 char *err, std::size_t errlen) noexcept
+Status KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k, bool spherical, int niter,
+		   int omp_threads, std::uint32_t seed, bool (*should_stop)(), float *centroids) noexcept
 {
-	if (interrupted != nullptr)
-		*interrupted = false;
 	try {
-		if (dim == 0 || k == 0 || centroids == nullptr || (n > 0 && x == nullptr)) {
-			SetError(err, errlen, "k-means: invalid arguments");
-			return false;
-		}
+		if (dim == 0 || k == 0 || centroids == nullptr || (n > 0 && x == nullptr))
+			return Status::Error("k-means: invalid arguments");
 		if (n < k) {
 			// Too few points for k-means: take them as they are, and random vectors for the
 			// lists no point can fill (those lists start empty).
@@ -153,7 +141,7 @@ bool KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k, 
 				centroids[i] = normal(gen);
 			if (spherical)
 				NormalizeRows(centroids, k, dim);
-			return true;
+			return Status::Ok();
 		}
 		OmpThreadsGuard threads(omp_threads);
 		faiss::ClusteringParameters params;
@@ -166,37 +154,24 @@ bool KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k, 
 		faiss::Clustering clustering(static_cast<int>(dim), k, params);
 		// FAISS starts from the centroids it is given: k-means++ seeds them.
 		clustering.centroids.resize(k * dim);
-		if (!KmeansPlusPlus(x, n, dim, k, seed, omp_threads, should_stop, clustering.centroids.data())) {
-			if (interrupted != nullptr)
-				*interrupted = true;
-			SetError(err, errlen, "k-means interrupted");
-			return false;
-		}
+		if (!KmeansPlusPlus(x, n, dim, k, seed, omp_threads, should_stop, clustering.centroids.data()))
+			return Status::Cancelled("k-means interrupted");
 		if (spherical)
 			NormalizeRows(clustering.centroids.data(), k, dim);
 		faiss::IndexFlatL2 index(static_cast<faiss::Index::idx_t>(dim));
 		StopCallbackScope stop(should_stop);
 		clustering.train(static_cast<faiss::Index::idx_t>(n), x, index);
-		if (clustering.centroids.size() != k * dim) {
-			SetError(err, errlen, "k-means: FAISS returned an unexpected number of centroids");
-			return false;
-		}
+		if (clustering.centroids.size() != k * dim)
+			return Status::Error("k-means: FAISS returned an unexpected number of centroids");
 		std::memcpy(centroids, clustering.centroids.data(), sizeof(float) * k * dim);
-		return true;
+		return Status::Ok();
 	} catch (const std::exception &e) {
-		if (should_stop != nullptr && should_stop()) {
-			if (interrupted != nullptr)
-				*interrupted = true;
-			SetError(err, errlen, "k-means interrupted");
-			return false;
-		}
-		char buf[512];
-		std::snprintf(buf, sizeof(buf), "k-means failed: %s", e.what());
-		SetError(err, errlen, buf);
+		if (should_stop != nullptr && should_stop())
+			return Status::Cancelled("k-means interrupted");
+		return Status::Error("k-means failed", e.what());
 	} catch (...) {
-		SetError(err, errlen, "k-means failed: unknown exception");
+		return Status::Error("k-means failed: unknown exception");
 	}
-	return false;
 }
 
 } // namespace vector_core

@@ -1,12 +1,14 @@
 // K-means training for the IVF lists, on plain float arrays (FAISS underneath).
 //
 // Pure C++: no PostgreSQL header. Every entry point catches all exceptions and reports
-// failure through a bool and a message buffer, so that the PostgreSQL caller can ereport
-// without any C++ object alive in its frame.
+// failure through a Status (core/common/status.h), so that the PostgreSQL caller can ereport
+// without any C++ object that owns resources alive in its frame.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+
+#include "core/common/status.h"
 
 namespace vector_core {
 
@@ -16,12 +18,10 @@ namespace vector_core {
 // random unit-ish vectors, so that a build on an empty or tiny table still succeeds.
 // omp_threads: OpenMP threads FAISS may use (BLAS keeps its own threads). should_stop, when
 // not null, is polled between seeding steps and k-means iterations (possibly from FAISS's
-// threads: it must only read a flag); when it returns true training stops, *interrupted is
-// set and false is returned. On failure returns false and writes a NUL-terminated message of
-// at most errlen bytes to err.
-bool KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k, bool spherical, int niter,
-		 int omp_threads, std::uint32_t seed, bool (*should_stop)(), bool *interrupted, float *centroids,
-		 char *err, std::size_t errlen) noexcept;
+// threads: it must only read a flag); when it returns true training stops and the Status is
+// Cancelled.
+Status KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k, bool spherical, int niter,
+		   int omp_threads, std::uint32_t seed, bool (*should_stop)(), float *centroids) noexcept;
 
 // Normalizes each of the n rows of x (n x dim) to unit L2 norm in place; zero rows stay zero.
 void NormalizeRows(float *x, std::size_t n, std::size_t dim) noexcept;

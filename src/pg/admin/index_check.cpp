@@ -225,7 +225,7 @@ VECTOR_SQL_FUNCTION(vector_index_check)
 			UnlockReleaseBuffer(buffer);
 			go_on = checker->AddPage(block, reinterpret_cast<unsigned char *>(copy));
 		}
-		ok = checker->Finish();
+		ok = checker->Finish().ok();
 		if (ok && go_on && heapallindexed) {
 			IndexInfo *info = BuildIndexInfo(index);
 			info->ii_Concurrent = true; // an MVCC snapshot: the rows this transaction sees

@@ -67,22 +67,20 @@ void DestroyBuilder(void *arg)
 
 // Whether a failed builder call should be repeated: it stopped for a pending interrupt, which
 // is now processed (a cancel or shutdown errors out here; others, such as a barrier, do not).
-bool RetryAfterInterrupt(BuildState *state)
+bool RetryAfterInterrupt(const vector_core::Status &status)
 {
-	if (!vector_core::HnswBuilderWasCancelled(state->builder))
+	if (status.code() != vector_core::Status::Code::kCancelled)
 		return false;
 	CHECK_FOR_INTERRUPTS();
 	return true;
 }
 
 // Errors with the builder's message.
-void BuilderFailed(BuildState *state, const char *what)
+void BuilderFailed(const vector_core::Status &status, const char *what)
 {
-	const char *message = vector_core::HnswBuilderError(state->builder);
-	bool out_of_memory = strcmp(message, "out of memory") == 0;
-	char *copy = pstrdup(message);
+	const bool out_of_memory = status.code() == vector_core::Status::Code::kOutOfMemory;
 	ereport(ERROR, (errcode(out_of_memory ? ERRCODE_OUT_OF_MEMORY : ERRCODE_INTERNAL_ERROR),
-	                errmsg("hnsw build failed while %s: %s", what, copy)));
+	                errmsg("hnsw build failed while %s: %s", what, status.message())));
 }
 
 // Places items on consecutive pages starting at a block; in a dry run only assigns TIDs, else
@@ -146,9 +144,10 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 	const HnswIndexInfo *info = &state->info;
 	const Size n = graph->size();
 	uint32 *order = static_cast<uint32 *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * Max(n, 1)));
-	while (!vector_core::HnswBuilderLayoutOrder(state->builder, order)) {
-		if (!RetryAfterInterrupt(state))
-			BuilderFailed(state, "laying out pages");
+	vector_core::Status status;
+	while (!(status = vector_core::HnswBuilderLayoutOrder(state->builder, order)).ok()) {
+		if (!RetryAfterInterrupt(status))
+			BuilderFailed(status, "laying out pages");
 	}
 
 	ItemPointerData *element_tids =
@@ -269,23 +268,24 @@ void BuildAndWrite(BuildState *state)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseGraph);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, static_cast<int64>(rows));
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, 0);
-	if (!vector_core::HnswBuilderStartGraph(state->builder))
-		BuilderFailed(state, "allocating the graph");
+	vector_core::Status status = vector_core::HnswBuilderStartGraph(state->builder);
+	if (!status.ok())
+		BuilderFailed(status, "allocating the graph");
 	// Chunks of about a second or less of work between interrupt checks.
 	const Size chunk = Max(static_cast<Size>(256), static_cast<Size>(2000 * state->info.m / 16));
 	for (Size begin = 0; begin < rows; begin += chunk) {
 		Size end = Min(rows, begin + chunk);
-		while (!vector_core::HnswBuilderInsert(state->builder, begin, end)) {
-			if (!RetryAfterInterrupt(state))
-				BuilderFailed(state, "inserting into the graph");
+		while (!(status = vector_core::HnswBuilderInsert(state->builder, begin, end)).ok()) {
+			if (!RetryAfterInterrupt(status))
+				BuilderFailed(status, "inserting into the graph");
 		}
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, static_cast<int64>(end));
 		CHECK_FOR_INTERRUPTS();
 	}
 	size_t links_added = 0;
-	while (!vector_core::HnswBuilderFinish(state->builder, &links_added)) {
-		if (!RetryAfterInterrupt(state))
-			BuilderFailed(state, "repairing the graph");
+	while (!(status = vector_core::HnswBuilderFinish(state->builder, &links_added)).ok()) {
+		if (!RetryAfterInterrupt(status))
+			BuilderFailed(status, "repairing the graph");
 	}
 	if (links_added > 0)
 		elog(DEBUG1, "hnsw build: %zu links added to make every element reachable", links_added);
@@ -370,10 +370,14 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 					for (int i = 0; i < dims; i++)
 						state->floats[i] = static_cast<float>(state->floats[i] / norm);
 				}
-				if (!vector_core::HnswBuilderAppend(state->builder, state->floats))
-					BuilderFailed(state, "loading vectors");
-			} else if (!vector_core::HnswBuilderAppendRow(state->builder, state->vector, bytes)) {
-				BuilderFailed(state, "loading vectors");
+				const vector_core::Status status = vector_core::HnswBuilderAppend(state->builder, state->floats);
+				if (!status.ok())
+					BuilderFailed(status, "loading vectors");
+			} else {
+				const vector_core::Status status =
+				    vector_core::HnswBuilderAppendRow(state->builder, state->vector, bytes);
+				if (!status.ok())
+					BuilderFailed(status, "loading vectors");
 			}
 			state->heaptids[state->rows++] = *tid;
 		}

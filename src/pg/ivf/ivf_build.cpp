@@ -145,17 +145,16 @@ void FlushChunk(IvfBuildState *bs)
 	CHECK_FOR_INTERRUPTS();
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kIvfPhaseAssign);
 
-	char err[256] = "";
 	// OpenMP threads started by these calls inherit the full mask: signals stay on this thread.
 	const sigset_t old = vector_core::BlockAllSignals();
-	bool ok = vector_core::IvfAssign(bs->chunk, n, meta->dim, bs->centroids, meta->lists, bs->metric,
-					 IvfBuildThreads(), bs->chunk_lists, err, sizeof(err));
-	if (ok && meta->quantizer == kIvfQuantPq)
+	const vector_core::Status status = vector_core::IvfAssign(bs->chunk, n, meta->dim, bs->centroids, meta->lists,
+								  bs->metric, IvfBuildThreads(), bs->chunk_lists);
+	if (status.ok() && meta->quantizer == kIvfQuantPq)
 		vector_core::PqEncode(bs->chunk, n, meta->dim, meta->pq_m, bs->pq_book_t, bs->pq_norms, IvfBuildThreads(),
 				      bs->chunk_codes);
 	vector_core::RestoreSignalMask(old);
-	if (!ok)
-		ReportCoreFailure(err);
+	if (!status.ok())
+		ReportCoreFailure(status.message());
 	if (meta->quantizer == kIvfQuantSq8)
 		for (int64 i = 0; i < n; i++)
 			vector_core::Sq8Encode(bs->chunk + i * meta->dim, meta->dim, bs->aux, bs->aux + meta->dim,
@@ -326,24 +325,21 @@ void Train(IvfBuildState *bs, bool announce)
 	if (meta->aux_bytes > 0)
 		bs->aux = static_cast<float *>(MemoryContextAllocHuge(CurrentMemoryContext, meta->aux_bytes));
 
-	char err[256] = "";
-	bool interrupted = false;
 	// FAISS runs its OpenMP loops on one thread (so no thread is created here and signals stay
 	// deliverable: a cancel stops k-means between iterations); its BLAS products own the cores.
-	bool ok = vector_core::KmeansTrain(bs->sample, bs->sample_n, meta->dim, meta->lists,
-					   bs->metric == Metric::kCosine, kKmeansIterations, 1, 1234, InterruptRequested,
-					   &interrupted, bs->centroids, err, sizeof(err));
-	if (ok && meta->quantizer == kIvfQuantSq8)
-		ok = vector_core::Sq8Train(bs->sample, bs->sample_n, meta->dim, bs->aux, bs->aux + meta->dim, err,
-					   sizeof(err));
-	else if (ok && meta->quantizer == kIvfQuantPq)
+	vector_core::Status status = vector_core::KmeansTrain(bs->sample, bs->sample_n, meta->dim, meta->lists,
+							      bs->metric == Metric::kCosine, kKmeansIterations, 1, 1234,
+							      InterruptRequested, bs->centroids);
+	if (status.ok() && meta->quantizer == kIvfQuantSq8)
+		status = vector_core::Sq8Train(bs->sample, bs->sample_n, meta->dim, bs->aux, bs->aux + meta->dim);
+	else if (status.ok() && meta->quantizer == kIvfQuantPq)
 		// 40 points per sub-centroid are plenty for 256 centroids of a few dimensions.
-		ok = vector_core::PqTrain(bs->sample, std::min<int64>(bs->sample_n, kPqTrainRows), meta->dim, meta->pq_m,
-					  bs->aux, err, sizeof(err));
-	if (interrupted)
+		status = vector_core::PqTrain(bs->sample, std::min<int64>(bs->sample_n, kPqTrainRows), meta->dim,
+					      meta->pq_m, bs->aux);
+	if (status.code() == vector_core::Status::Code::kCancelled)
 		CHECK_FOR_INTERRUPTS();
-	if (!ok)
-		ReportCoreFailure(err);
+	if (!status.ok())
+		ReportCoreFailure(status.message());
 	CHECK_FOR_INTERRUPTS();
 	// Centroids as the directory will hold them, so that rows go to the list a scan finds.
 	for (int l = 0; l < meta->lists; l++)
