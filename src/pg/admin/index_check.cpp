@@ -32,6 +32,7 @@ extern "C" {
 #include "core/distance/half.h"
 #include "pg/types/halfvec/halfvec.h"
 #include "pg/types/sparsevec/sparsevec.h"
+#include "pg/common/sql_function.h"
 #include "pg/types/vector/vector.h"
 
 using vector_core::HnswChecker;

@@ -28,6 +28,7 @@ extern "C" {
 #include "utils/acl.h"
 }
 
+#include "pg/common/sql_function.h"
 #include "pg/hnsw/hnsw.h"
 #include "pg/ivf/ivf.h"
 
@@ -216,12 +217,8 @@ void IvfStats(Relation index, Relation heap, StatsRow *row)
 
 } // namespace
 
-extern "C" {
-PG_FUNCTION_INFO_V1(vector_index_stats);
-}
-
 // vector_index_stats(index regclass): one row describing an hnsw, ivfflat or ivf index.
-extern "C" Datum vector_index_stats(PG_FUNCTION_ARGS)
+VECTOR_SQL_FUNCTION(vector_index_stats)
 {
 	Oid indexoid = PG_GETARG_OID(0);
 	TupleDesc tupdesc;

@@ -4,7 +4,7 @@
 // operator class instead and never call them, so each only says so if called.
 #include "pg/common/pg_headers.h"
 
-#include "pg/types/vector/vector.h"
+#include "pg/common/sql_function.h"
 
 // Errors: the function exists for pgvector's catalog entries only.
 static Datum UnusedSupport(const char *name)

@@ -8,6 +8,7 @@
 #include "pg/hnsw/hnsw.h"
 #include "pg/common/module.h"
 #include "pg/common/opclass.h"
+#include "pg/common/sql_function.h"
 
 int hnsw_ef_search = kHnswDefaultEfSearch;
 int hnsw_iterative_scan = kHnswIterativeOff;
@@ -159,12 +160,8 @@ static bool hnswvalidate(Oid opclassoid)
 	return true;
 }
 
-extern "C" {
-PG_FUNCTION_INFO_V1(hnswhandler);
-}
-
 // The index access method handler.
-extern "C" Datum hnswhandler(PG_FUNCTION_ARGS)
+VECTOR_SQL_FUNCTION(hnswhandler)
 {
 	IndexAmRoutine *am = makeNode(IndexAmRoutine);
 	am->amstrategies = 0;

@@ -12,7 +12,7 @@ extern "C" {
 #include "pg/ivf/ivf.h"
 #include "pg/common/module.h"
 #include "pg/common/opclass.h"
-#include "pg/types/vector/vector.h"
+#include "pg/common/sql_function.h"
 
 int ivfflat_probes = 1;
 int ivfflat_iterative_scan = 0;

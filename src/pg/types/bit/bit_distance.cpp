@@ -4,7 +4,7 @@
 #include "pg/common/pg_headers.h"
 
 #include "core/distance/bit_distance.h"
-#include "pg/types/vector/vector.h"
+#include "pg/common/sql_function.h"
 
 // Errors when two bit strings have different lengths (pgvector's message).
 static void CheckSameBitLength(VarBit *a, VarBit *b)

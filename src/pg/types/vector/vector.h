@@ -7,6 +7,8 @@
 
 #include "pg/common/pg_headers.h"
 
+#include "pg/common/sql_function.h"
+
 constexpr int kVectorMaxDim = 16000;
 
 struct Vector {
@@ -29,13 +31,6 @@ inline Vector *DatumGetVector(Datum d)
 }
 
 #define PG_GETARG_VECTOR_P(n) DatumGetVector(PG_GETARG_DATUM(n))
-
-// Declares a SQL-callable V1 function with C linkage.
-#define VECTOR_SQL_FUNCTION(name)      \
-	extern "C" {                       \
-	PG_FUNCTION_INFO_V1(name);         \
-	}                                  \
-	extern "C" Datum name(PG_FUNCTION_ARGS)
 
 // Allocates a zeroed vector of dim elements in the current memory context.
 Vector *InitVector(int dim);
