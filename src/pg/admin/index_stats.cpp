@@ -42,7 +42,7 @@ int64 CountInvisible(Relation heap, const ItemPointerData *tids, int n)
 	int64 dead = 0;
 	Snapshot snapshot = GetActiveSnapshot();
 	IndexFetchTableData *fetch = table_index_fetch_begin(heap);
-	TupleTableSlot *slot = table_slot_create(heap, NULL);
+	TupleTableSlot *slot = table_slot_create(heap, nullptr);
 	for (int i = 0; i < n; i++) {
 		ItemPointerData tid = tids[i];
 		bool call_again = false;
@@ -222,7 +222,7 @@ VECTOR_SQL_FUNCTION(vector_index_stats)
 {
 	Oid indexoid = PG_GETARG_OID(0);
 	TupleDesc tupdesc;
-	if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
+	if (get_call_result_type(fcinfo, nullptr, &tupdesc) != TYPEFUNC_COMPOSITE)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("vector_index_stats must return a row")));
 
 	if (get_rel_relkind(indexoid) != RELKIND_INDEX)

@@ -55,7 +55,7 @@ struct IvfBuildState {
 
 	// Trained parameters.
 	float *centroids;  // lists x dim
-	float *aux;        // quantizer parameters, NULL for flat
+	float *aux;        // quantizer parameters, null for flat
 	float *pq_book_t;  // PQ encoder tables
 	float *pq_norms;
 
@@ -108,7 +108,7 @@ void ReportCoreFailure(const char *err)
 // and initialized as an IVF page of the given kind.
 Buffer NewBuildBuffer(IvfBuildState *bs, uint16 flags)
 {
-	Buffer buf = ReadBufferExtended(bs->index, bs->fork, P_NEW, RBM_NORMAL, NULL);
+	Buffer buf = ReadBufferExtended(bs->index, bs->fork, P_NEW, RBM_NORMAL, nullptr);
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	IvfInitPage(BufferGetPage(buf), flags);
 	return buf;
@@ -120,7 +120,7 @@ void SampleCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull
 	IvfBuildState *bs = static_cast<IvfBuildState *>(state);
 	if (isnull[0])
 		return;
-	if (!IvfPrepareVector(values[0], &bs->meta, bs->scratch, NULL))
+	if (!IvfPrepareVector(values[0], &bs->meta, bs->scratch, nullptr))
 		return;
 	bs->rows_seen += 1;
 	int64 slot;
@@ -182,7 +182,7 @@ void FlushChunk(IvfBuildState *bs)
 			buf = NewBuildBuffer(bs, kIvfPageList);
 			bs->list_start[l] = bs->list_last[l] = BufferGetBlockNumber(buf);
 		} else {
-			buf = ReadBufferExtended(bs->index, bs->fork, bs->list_last[l], RBM_NORMAL, NULL);
+			buf = ReadBufferExtended(bs->index, bs->fork, bs->list_last[l], RBM_NORMAL, nullptr);
 			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		}
 		for (; pos < end; pos++) {
@@ -220,7 +220,7 @@ void LoadCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull, 
 	if (isnull[0])
 		return;
 	float *dst = bs->chunk + bs->chunk_n * bs->meta.dim;
-	char *row = bs->meta.quantizer == kIvfQuantFlat ? bs->chunk_rows + bs->chunk_n * bs->meta.row_bytes : NULL;
+	char *row = bs->meta.quantizer == kIvfQuantFlat ? bs->chunk_rows + bs->chunk_n * bs->meta.row_bytes : nullptr;
 	if (!IvfPrepareVector(values[0], &bs->meta, dst, row)) {
 		bs->skipped += 1;
 		return;
@@ -404,7 +404,7 @@ void WriteTailPages(IvfBuildState *bs)
 {
 	const IvfMetaPageData *meta = &bs->meta;
 	for (uint32 p = 0; p < meta->dir_pages; p++) {
-		Buffer buf = ReadBufferExtended(bs->index, bs->fork, meta->dir_start + p, RBM_NORMAL, NULL);
+		Buffer buf = ReadBufferExtended(bs->index, bs->fork, meta->dir_start + p, RBM_NORMAL, nullptr);
 		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 		Page page = BufferGetPage(buf);
 		for (uint32 i = 0; i < meta->dir_per_page; i++) {
@@ -417,7 +417,7 @@ void WriteTailPages(IvfBuildState *bs)
 		MarkBufferDirty(buf);
 		UnlockReleaseBuffer(buf);
 	}
-	Buffer buf = ReadBufferExtended(bs->index, bs->fork, kIvfMetaBlock, RBM_NORMAL, NULL);
+	Buffer buf = ReadBufferExtended(bs->index, bs->fork, kIvfMetaBlock, RBM_NORMAL, nullptr);
 	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 	Page page = BufferGetPage(buf);
 	memcpy(IvfPageContent(page), meta, sizeof(IvfMetaPageData));
@@ -426,7 +426,7 @@ void WriteTailPages(IvfBuildState *bs)
 	UnlockReleaseBuffer(buf);
 }
 
-// Builds the index into the given fork; heap is NULL for an empty (init fork) build.
+// Builds the index into the given fork; heap is null for an empty (init fork) build.
 void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *indexInfo, ForkNumber fork)
 {
 	if (RelationGetNumberOfBlocksInFork(index, fork) != 0)
@@ -438,29 +438,29 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 		MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * bs->sample_cap * meta->dim));
 	instr_time start, now;
 	INSTR_TIME_SET_CURRENT(start);
-	if (heap != NULL) {
+	if (heap != nullptr) {
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kIvfPhaseSample);
-		bs->reltuples = table_index_build_scan(heap, index, indexInfo, true, true, SampleCallback, bs, NULL);
+		bs->reltuples = table_index_build_scan(heap, index, indexInfo, true, true, SampleCallback, bs, nullptr);
 	}
 	INSTR_TIME_SET_CURRENT(now);
 	INSTR_TIME_SUBTRACT(now, start);
 	elog(DEBUG1, "ivf build: sampled %lld of %.0f rows in %.3f s", static_cast<long long>(bs->sample_n),
 	     bs->rows_seen, INSTR_TIME_GET_DOUBLE(now));
 	INSTR_TIME_SET_CURRENT(start);
-	Train(bs, heap != NULL);
+	Train(bs, heap != nullptr);
 	INSTR_TIME_SET_CURRENT(now);
 	INSTR_TIME_SUBTRACT(now, start);
 	elog(DEBUG1, "ivf build: trained %d lists in %.3f s", meta->lists, INSTR_TIME_GET_DOUBLE(now));
 	INSTR_TIME_SET_CURRENT(start);
 	pfree(bs->sample);
-	bs->sample = NULL;
+	bs->sample = nullptr;
 	WriteHeadPages(bs);
 
 	bs->list_start = static_cast<BlockNumber *>(palloc(sizeof(BlockNumber) * meta->lists));
 	bs->list_last = static_cast<BlockNumber *>(palloc(sizeof(BlockNumber) * meta->lists));
 	for (int l = 0; l < meta->lists; l++)
 		bs->list_start[l] = bs->list_last[l] = InvalidBlockNumber;
-	if (heap != NULL) {
+	if (heap != nullptr) {
 		bs->chunk = static_cast<float *>(
 			MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * bs->chunk_cap * meta->dim));
 		bs->chunk_tids = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * bs->chunk_cap));
@@ -474,7 +474,7 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 			bs->chunk_codes = static_cast<uint8 *>(
 				MemoryContextAllocHuge(CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * meta->code_size));
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, static_cast<int64>(bs->rows_seen));
-		table_index_build_scan(heap, index, indexInfo, true, true, LoadCallback, bs, NULL);
+		table_index_build_scan(heap, index, indexInfo, true, true, LoadCallback, bs, nullptr);
 		FlushChunk(bs);
 	}
 	WriteTailPages(bs);
@@ -512,7 +512,7 @@ void ivfbuildempty(Relation index)
 	MemoryContext buildCtx = AllocSetContextCreate(CurrentMemoryContext, "ivf build", ALLOCSET_DEFAULT_SIZES);
 	MemoryContext oldCtx = MemoryContextSwitchTo(buildCtx);
 	IvfBuildState *bs = static_cast<IvfBuildState *>(palloc(sizeof(IvfBuildState)));
-	BuildIndex(bs, NULL, index, indexInfo, INIT_FORKNUM);
+	BuildIndex(bs, nullptr, index, indexInfo, INIT_FORKNUM);
 	MemoryContextSwitchTo(oldCtx);
 	MemoryContextDelete(buildCtx);
 }

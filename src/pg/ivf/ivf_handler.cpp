@@ -25,13 +25,13 @@ static relopt_kind ivf_relopt_kind;
 static const struct config_enum_entry ivf_iterative_scan_options[] = {
 	{"off", 0, false},
 	{"relaxed_order", 1, false},
-	{NULL, 0, false},
+	{nullptr, 0, false},
 };
 
 // Rejects quantizer names other than flat, sq8 and pq.
 static void IvfValidateQuantizer(const char *value)
 {
-	if (value == NULL)
+	if (value == nullptr)
 		return;
 	if (strcmp(value, "flat") != 0 && strcmp(value, "sq8") != 0 && strcmp(value, "pq") != 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -55,16 +55,16 @@ void IvfInitModule(void)
 			  0, 0, kIvfMaxDim, AccessExclusiveLock);
 
 	DefineCustomIntVariable("ivfflat.probes", "Sets the number of probes", "Valid range is 1..lists.",
-				&ivfflat_probes, 1, 1, kIvfMaxLists, PGC_USERSET, GUC_EXPLAIN, NULL, NULL, NULL);
-	DefineCustomEnumVariable("ivfflat.iterative_scan", "Sets the mode for iterative scans", NULL,
-				 &ivfflat_iterative_scan, 0, ivf_iterative_scan_options, PGC_USERSET, GUC_EXPLAIN, NULL, NULL,
-				 NULL);
-	DefineCustomIntVariable("ivfflat.max_probes", "Sets the max number of probes for iterative scans", NULL,
-				&ivfflat_max_probes, kIvfMaxLists, 1, kIvfMaxLists, PGC_USERSET, GUC_EXPLAIN, NULL, NULL, NULL);
+				&ivfflat_probes, 1, 1, kIvfMaxLists, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr, nullptr);
+	DefineCustomEnumVariable("ivfflat.iterative_scan", "Sets the mode for iterative scans", nullptr,
+				 &ivfflat_iterative_scan, 0, ivf_iterative_scan_options, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr,
+				 nullptr);
+	DefineCustomIntVariable("ivfflat.max_probes", "Sets the max number of probes for iterative scans", nullptr,
+				&ivfflat_max_probes, kIvfMaxLists, 1, kIvfMaxLists, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr, nullptr);
 	DefineCustomIntVariable("vector.ivf_rerank",
 				"Sets how many candidates a quantized ivf scan re-ranks with exact distances at a time",
 				"0 picks by quantizer: 40 for sq8, 100 for pq.", &vector_ivf_rerank, 0, 0, 100000,
-				PGC_USERSET, GUC_EXPLAIN, NULL, NULL, NULL);
+				PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr, nullptr);
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("ivfflat");
 #endif
@@ -105,7 +105,7 @@ static char *ivfbuildphasename(int64 phase)
 	case kIvfPhaseLoad:
 		return const_cast<char *>("loading tuples");
 	default:
-		return NULL;
+		return nullptr;
 	}
 }
 
@@ -189,27 +189,27 @@ static IndexAmRoutine *IvfMakeRoutine(amoptions_function options)
 	amroutine->ambuildempty = ivfbuildempty;
 	amroutine->aminsert = ivfinsert;
 #if PG_VERSION_NUM >= 170000
-	amroutine->aminsertcleanup = NULL;
+	amroutine->aminsertcleanup = nullptr;
 #endif
 	amroutine->ambulkdelete = ivfbulkdelete;
 	amroutine->amvacuumcleanup = ivfvacuumcleanup;
-	amroutine->amcanreturn = NULL;
+	amroutine->amcanreturn = nullptr;
 	amroutine->amcostestimate = ivfcostestimate;
 	amroutine->amoptions = options;
-	amroutine->amproperty = NULL;
+	amroutine->amproperty = nullptr;
 	amroutine->ambuildphasename = ivfbuildphasename;
 	amroutine->amvalidate = ivfvalidate;
-	amroutine->amadjustmembers = NULL;
+	amroutine->amadjustmembers = nullptr;
 	amroutine->ambeginscan = ivfbeginscan;
 	amroutine->amrescan = ivfrescan;
 	amroutine->amgettuple = ivfgettuple;
-	amroutine->amgetbitmap = NULL;
+	amroutine->amgetbitmap = nullptr;
 	amroutine->amendscan = ivfendscan;
-	amroutine->ammarkpos = NULL;
-	amroutine->amrestrpos = NULL;
-	amroutine->amestimateparallelscan = NULL;
-	amroutine->aminitparallelscan = NULL;
-	amroutine->amparallelrescan = NULL;
+	amroutine->ammarkpos = nullptr;
+	amroutine->amrestrpos = nullptr;
+	amroutine->amestimateparallelscan = nullptr;
+	amroutine->aminitparallelscan = nullptr;
+	amroutine->amparallelrescan = nullptr;
 	return amroutine;
 }
 
@@ -227,7 +227,7 @@ VECTOR_SQL_FUNCTION(ivfhandler)
 int IvfQuantizerFromOptions(Relation index)
 {
 	IvfOptions *opts = reinterpret_cast<IvfOptions *>(index->rd_options);
-	if (opts == NULL || opts->quantizer_offset == 0)
+	if (opts == nullptr || opts->quantizer_offset == 0)
 		return kIvfQuantFlat;
 	const char *name = reinterpret_cast<const char *>(opts) + opts->quantizer_offset;
 	if (strcmp(name, "sq8") == 0)
@@ -241,14 +241,14 @@ int IvfQuantizerFromOptions(Relation index)
 int IvfListsFromOptions(Relation index)
 {
 	IvfOptions *opts = reinterpret_cast<IvfOptions *>(index->rd_options);
-	return opts != NULL ? opts->lists : kIvfDefaultLists;
+	return opts != nullptr ? opts->lists : kIvfDefaultLists;
 }
 
 // The pq_m option (0 = default).
 int IvfPqMFromOptions(Relation index)
 {
 	IvfOptions *opts = reinterpret_cast<IvfOptions *>(index->rd_options);
-	return opts != NULL ? opts->pq_m : 0;
+	return opts != nullptr ? opts->pq_m : 0;
 }
 
 // The metric of the stored form and the row representation of the index's operator class (see

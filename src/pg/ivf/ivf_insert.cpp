@@ -174,7 +174,7 @@ bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid
 	if (isnull[0])
 		return false;
 	IvfInsertCache *cache = static_cast<IvfInsertCache *>(indexInfo->ii_AmCache);
-	if (cache == NULL) {
+	if (cache == nullptr) {
 		MemoryContext old = MemoryContextSwitchTo(indexInfo->ii_Context);
 		cache = static_cast<IvfInsertCache *>(palloc0(sizeof(IvfInsertCache)));
 		IvfReadMeta(index, &cache->meta);

@@ -30,11 +30,11 @@ void IvfReadMeta(Relation index, IvfMetaPageData *meta)
 				errmsg("index \"%s\" is not a valid ivf index", RelationGetRelationName(index))));
 }
 
-// Reads the quantizer parameters (aux pages) into a palloc'd float array; NULL for flat.
+// Reads the quantizer parameters (aux pages) into a palloc'd float array; null for flat.
 float *IvfReadAux(Relation index, const IvfMetaPageData *meta)
 {
 	if (meta->aux_pages == 0)
-		return NULL;
+		return nullptr;
 	char *data = static_cast<char *>(palloc(meta->aux_bytes));
 	Size done = 0;
 	for (uint32 p = 0; p < meta->aux_pages; p++) {

@@ -111,7 +111,7 @@ void ReserveCandidates(IvfScanOpaque so, int64 n)
 	int64 cap = std::max<int64>(so->cand_cap * 2, so->ncand + n);
 	cap = std::max<int64>(cap, 1024);
 	Size bytes = sizeof(IvfCandidate) * cap;
-	if (so->cand == NULL)
+	if (so->cand == nullptr)
 		so->cand = static_cast<IvfCandidate *>(MemoryContextAllocHuge(so->ctx, bytes));
 	else
 		so->cand = static_cast<IvfCandidate *>(repalloc_huge(so->cand, bytes));
@@ -185,7 +185,7 @@ bool ExactDistance(IndexScanDesc scan, IvfScanOpaque so, ItemPointer tid, float 
 		return false;
 	bool isnull;
 	Datum value = slot_getattr(so->slot, so->attno, &isnull);
-	bool ok = !isnull && IvfPrepareVector(value, &so->meta, so->heapvec, NULL);
+	bool ok = !isnull && IvfPrepareVector(value, &so->meta, so->heapvec, nullptr);
 	ExecClearTuple(so->slot);
 	if (ok)
 		*distance = vector_core::IvfDistance(so->metric, so->query, so->heapvec, so->meta.dim);
@@ -197,8 +197,8 @@ void RerankBatch(IndexScanDesc scan, IvfScanOpaque so)
 {
 	// SQ8 distances are close to exact: a few times LIMIT suffices; PQ ones are coarser.
 	int want = vector_ivf_rerank > 0 ? vector_ivf_rerank : (so->meta.quantizer == kIvfQuantSq8 ? 40 : 100);
-	if (so->batch == NULL || so->batch_cap < want) {
-		if (so->batch != NULL)
+	if (so->batch == nullptr || so->batch_cap < want) {
+		if (so->batch != nullptr)
 			pfree(so->batch);
 		so->batch = static_cast<IvfCandidate *>(MemoryContextAlloc(so->ctx, sizeof(IvfCandidate) * want));
 		so->batch_cap = want;
@@ -219,14 +219,14 @@ void RerankBatch(IndexScanDesc scan, IvfScanOpaque so)
 // Prepares the first scan of a query: query vector, quantizer tables, list order.
 void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 {
-	if (scan->orderByData == NULL)
+	if (scan->orderByData == nullptr)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("cannot scan ivf index without order")));
 	if (!IsMVCCSnapshot(scan->xs_snapshot))
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				errmsg("non-MVCC snapshots are not supported with ivf")));
 	const IvfMetaPageData *meta = &so->meta;
 	MemoryContext old = MemoryContextSwitchTo(so->ctx);
-	if (so->query == NULL) {
+	if (so->query == nullptr) {
 		so->query = static_cast<float *>(palloc(sizeof(float) * meta->dim));
 		so->query_row = static_cast<char *>(palloc(IvfRowBytes(meta)));
 		so->row_distance = IvfRowDistance(meta);
@@ -241,7 +241,7 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 			so->pq_table = static_cast<float *>(palloc(sizeof(float) * 256 * meta->pq_m));
 		if (meta->quantizer != kIvfQuantFlat) {
 			so->fetch = table_index_fetch_begin(scan->heapRelation);
-			so->slot = table_slot_create(scan->heapRelation, NULL);
+			so->slot = table_slot_create(scan->heapRelation, nullptr);
 			so->attno = scan->indexRelation->rd_index->indkey.values[0];
 		}
 	}
@@ -340,11 +340,11 @@ bool ivfgettuple(IndexScanDesc scan, ScanDirection dir)
 void ivfendscan(IndexScanDesc scan)
 {
 	IvfScanOpaque so = static_cast<IvfScanOpaque>(scan->opaque);
-	if (so->slot != NULL)
+	if (so->slot != nullptr)
 		ExecDropSingleTupleTableSlot(so->slot);
-	if (so->fetch != NULL)
+	if (so->fetch != nullptr)
 		table_index_fetch_end(so->fetch);
 	MemoryContextDelete(so->ctx);
 	pfree(so);
-	scan->opaque = NULL;
+	scan->opaque = nullptr;
 }

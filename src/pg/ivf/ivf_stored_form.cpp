@@ -105,7 +105,7 @@ bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char
 			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
 					errmsg("expected %d dimensions, not %d", dim, v->dim)));
 		vector_core::HalfToFloatArray(v->x, out, dim);
-		if (row != NULL) {
+		if (row != nullptr) {
 			memset(row, 0, IvfRowBytes(meta));
 			memcpy(row, v->x, sizeof(vector_core::Half) * dim);
 		}
@@ -120,7 +120,7 @@ bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char
 		const bits8 *bits = VARBITS(v);
 		for (int i = 0; i < dim; i++)
 			out[i] = (bits[i / 8] & (0x80 >> (i % 8))) ? 1.0f : 0.0f;
-		if (row != NULL) {
+		if (row != nullptr) {
 			memset(row, 0, IvfRowBytes(meta));
 			memcpy(row, bits, VARBITBYTES(v));
 		}
@@ -146,7 +146,7 @@ bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char
 		} else
 			ok = false;
 	}
-	if (row != NULL && IvfKind(meta) == vector_core::ElementKind::kFloat)
+	if (row != nullptr && IvfKind(meta) == vector_core::ElementKind::kFloat)
 		memcpy(row, out, sizeof(float) * dim);
 	if (raw != DatumGetPointer(value))
 		pfree(raw);

@@ -53,7 +53,7 @@ IndexBulkDeleteResult *ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResul
 				     IndexBulkDeleteCallback callback, void *callback_state)
 {
 	Relation index = info->index;
-	if (stats == NULL)
+	if (stats == nullptr)
 		stats = static_cast<IndexBulkDeleteResult *>(palloc0(sizeof(IndexBulkDeleteResult)));
 	IvfMetaPageData meta;
 	IvfReadMeta(index, &meta);
@@ -115,7 +115,7 @@ IndexBulkDeleteResult *ivfvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteRe
 {
 	if (info->analyze_only)
 		return stats;
-	if (stats == NULL) {
+	if (stats == nullptr) {
 		stats = static_cast<IndexBulkDeleteResult *>(palloc0(sizeof(IndexBulkDeleteResult)));
 		stats->num_index_tuples = info->num_heap_tuples;
 		stats->estimated_count = info->estimated_count;
