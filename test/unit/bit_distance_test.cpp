@@ -1,7 +1,5 @@
 // Unit tests of the bit-string distances (core/distance/bit_distance.h): every implementation the CPU
 // has against a bit-by-bit reference, at every tail length, and pgvector's Jaccard edge cases.
-#include "core/distance/bit_distance.h"
-
 #include <gtest/gtest.h>
 
 #include <cstdint>
@@ -9,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "core/distance/bit_distance.h"
 #include "core/distance/float_distance.h"
 
 namespace vector_core {

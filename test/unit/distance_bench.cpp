@@ -2,14 +2,14 @@
 // embedding sizes, on one pair of vectors that stays in L1 cache (pure kernel cost).
 //
 //   build/distance_bench [--benchmark_filter=l2]
-#include "core/distance/float_distance.h"
-
 #include <benchmark/benchmark.h>
 
 #include <cstddef>
 #include <random>
 #include <string>
 #include <vector>
+
+#include "core/distance/float_distance.h"
 
 namespace {
 

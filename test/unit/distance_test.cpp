@@ -3,8 +3,6 @@
 //
 // The kernels sum in float, so a result may differ from the exact sum by rounding that grows
 // with the sum of the absolute values of the terms; tolerances are relative to that sum.
-#include "core/distance/float_distance.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -15,6 +13,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "core/distance/float_distance.h"
 
 namespace vector_core {
 namespace {

@@ -1,8 +1,6 @@
 // Unit tests of the binary16 conversions and halfvec kernels (core/distance/half.h): the scalar
 // conversions against exact properties, every SIMD level the CPU has against the scalar
 // level (bit-exact conversions, kernels within float tolerance), tails of every length.
-#include "core/distance/half.h"
-
 #include <gtest/gtest.h>
 
 #include <bit>
@@ -13,6 +11,8 @@
 #include <random>
 #include <string>
 #include <vector>
+
+#include "core/distance/half.h"
 
 namespace vector_core {
 namespace {

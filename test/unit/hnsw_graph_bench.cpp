@@ -7,9 +7,6 @@
 //
 // With --limit (first N base rows) or without --gt, exact neighbors are computed by brute force.
 // Cosine normalises base and queries and builds with the inner-product metric.
-#include "core/distance/float_distance.h"
-#include "core/hnsw/hnsw_graph.h"
-
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -22,6 +19,9 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "core/distance/float_distance.h"
+#include "core/hnsw/hnsw_graph.h"
 
 namespace {
 

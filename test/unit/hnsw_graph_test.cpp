@@ -1,9 +1,6 @@
 // Unit tests of the in-memory HNSW graph (core/hnsw/hnsw_graph.h) and its no-throw build interface
 // (core/hnsw/hnsw_builder.h): recall against brute force, reachability after Finish, serial and
 // threaded builds, the neighbor-selection heuristic, levels, and argument checks.
-#include "core/hnsw/hnsw_builder.h"
-#include "core/hnsw/hnsw_graph.h"
-
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -11,6 +8,9 @@
 #include <random>
 #include <set>
 #include <vector>
+
+#include "core/hnsw/hnsw_builder.h"
+#include "core/hnsw/hnsw_graph.h"
 
 namespace vector_core {
 namespace {

@@ -32,9 +32,6 @@
 // unvisited neighbors and prefetches their vectors, then computes the distances.
 #include "core/hnsw/hnsw_graph.h"
 
-#include "core/common/thread_pool.h"
-#include "core/distance/float_distance.h"
-
 #include <cmath>
 #include <cstring>
 #include <exception>
@@ -42,6 +39,9 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+
+#include "core/common/thread_pool.h"
+#include "core/distance/float_distance.h"
 
 namespace vector_core {
 

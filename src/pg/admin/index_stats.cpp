@@ -13,9 +13,6 @@
 // consistent picture of each page, not of the whole index at one instant. Heap visibility is
 // checked after the index page's lock is released (never an index lock while reading the heap).
 // Plain C-style code: no C++ object owns resources here, because any call may ereport.
-#include <cmath>
-#include <cstring>
-
 #include "pg/common/pg_headers.h"
 
 extern "C" {
@@ -27,6 +24,9 @@ extern "C" {
 #include "funcapi.h"
 #include "utils/acl.h"
 }
+
+#include <cmath>
+#include <cstring>
 
 #include "pg/common/sql_function.h"
 #include "pg/hnsw/hnsw.h"

@@ -1,9 +1,11 @@
 // The one way C++ code in src/pg includes PostgreSQL's C headers.
 //
-// PostgreSQL headers are C: they need extern "C" linkage, and port.h turns
-// printf-family names into macros that would break <cstdio> and friends. Every
-// src/pg file includes this header before any other PostgreSQL header, and
-// includes its C++ standard headers before this one.
+// PostgreSQL headers are C: they need extern "C" linkage, and port.h turns printf-family names
+// into macros that would break <cstdio> and friends. Every src/pg file, header or source,
+// includes this header first, before any other: it brings postgres.h, which PostgreSQL requires
+// before anything else, and undoes those macros, so C++ standard headers may follow it. Further
+// PostgreSQL headers come next, inside extern "C" { }, then system and library headers, then
+// the project's (the include order of .clang-format and docs/ARCHITECTURE.md).
 #pragma once
 
 // C++17 removed the `register` storage class that s_lock.h still uses.

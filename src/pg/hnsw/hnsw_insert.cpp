@@ -18,17 +18,17 @@
 // the transaction that inserted it did not commit, so no committed row depends on it.
 #include "pg/common/pg_headers.h"
 
-#include <algorithm>
-#include <cmath>
-#include <cstring>
-
-#include "pg/hnsw/hnsw.h"
-
 #if PG_VERSION_NUM >= 150000
 extern "C" {
 #include "common/pg_prng.h"
 }
 #endif
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+
+#include "pg/hnsw/hnsw.h"
 
 namespace {
 

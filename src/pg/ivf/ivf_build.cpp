@@ -11,21 +11,20 @@
 //      between chunks.
 // Pages are written through the buffer manager without WAL; when the relation needs WAL the
 // whole fork is logged at the end with log_newpage_range (always for the init fork).
-#include <algorithm>
-#include <cmath>
-
 #include "pg/common/pg_headers.h"
 
 extern "C" {
 #include "portability/instr_time.h"
 }
 
-#include "pg/common/module.h"
-#include "pg/ivf/ivf.h"
-#include "pg/types/vector/vector.h"
+#include <algorithm>
+#include <cmath>
 
 #include "core/common/signal_mask.h"
 #include "core/ivf/kmeans.h"
+#include "pg/common/module.h"
+#include "pg/ivf/ivf.h"
+#include "pg/types/vector/vector.h"
 
 using vector_core::Metric;
 

@@ -1,18 +1,17 @@
 // The ivfflat / ivf access methods: handler, reloptions, GUCs and cost estimate.
-#include <algorithm>
-#include <cmath>
-
-
 #include "pg/common/pg_headers.h"
 
 extern "C" {
 #include "utils/spccache.h"
 }
 
-#include "pg/ivf/ivf.h"
+#include <algorithm>
+#include <cmath>
+
 #include "pg/common/module.h"
 #include "pg/common/opclass.h"
 #include "pg/common/sql_function.h"
+#include "pg/ivf/ivf.h"
 
 int ivfflat_probes = 1;
 int ivfflat_iterative_scan = 0;

@@ -4,10 +4,10 @@
 //   - room on a page:          that page;
 //   - chain full:              last page (next link), new page, directory page (insert page);
 //   - first row of a list:     new page, directory page (start and insert page).
+#include "pg/common/pg_headers.h"
+
 #include <algorithm>
 #include <cmath>
-
-#include "pg/common/pg_headers.h"
 
 #include "pg/ivf/ivf.h"
 

@@ -1,8 +1,8 @@
 // IVF pages: initialising a page, reading the metapage and the quantizer pages, appending a list
 // entry. See ivf.h for the layout.
-#include <algorithm>
-
 #include "pg/common/pg_headers.h"
+
+#include <algorithm>
 
 #include "pg/ivf/ivf.h"
 

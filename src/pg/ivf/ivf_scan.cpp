@@ -9,13 +9,13 @@
 // invisible to the scan's snapshot are dropped there (the executor would drop them too).
 // When the candidates run out and ivfflat.iterative_scan = relaxed_order, the next
 // ivfflat.probes lists are scanned, up to ivfflat.max_probes lists in all.
+#include "pg/common/pg_headers.h"
+
 #include <algorithm>
 #include <cmath>
 
-#include "pg/common/pg_headers.h"
-
-#include "pg/ivf/ivf.h"
 #include "pg/common/query_dimensions.h"
+#include "pg/ivf/ivf.h"
 #include "pg/types/vector/vector.h"
 
 using vector_core::Metric;

@@ -1,17 +1,16 @@
 // The stored form of IVF rows: a value prepared as the floats training, assignment and the
 // quantizers compute on (and as the row a list entry or centroid holds), conversions between
 // floats and rows, and the payload each quantizer stores.
-#include <cmath>
-#include <algorithm>
-
 #include "pg/common/pg_headers.h"
 
-#include "pg/ivf/ivf.h"
-#include "pg/types/halfvec/halfvec.h"
-#include "pg/types/vector/vector.h"
+#include <algorithm>
+#include <cmath>
 
 #include "core/distance/float_distance.h"
 #include "core/distance/half.h"
+#include "pg/ivf/ivf.h"
+#include "pg/types/halfvec/halfvec.h"
+#include "pg/types/vector/vector.h"
 
 using vector_core::Metric;
 

@@ -4,9 +4,9 @@
 // Scans copy a page's entries under its share lock and never keep positions on a page, so
 // compaction under the exclusive lock is invisible to them; heap tids a scan still holds
 // are safe because scans require an MVCC snapshot.
-#include <algorithm>
-
 #include "pg/common/pg_headers.h"
+
+#include <algorithm>
 
 #include "pg/ivf/ivf.h"
 
