@@ -4,7 +4,6 @@
 #include <cstring>
 #include <new>
 
-#include "core/check/hnsw_check.h"
 #include "core/check/page_decoding.h"
 #include "core/distance/element_distance.h"
 #include "core/ivf/ivf_page_format.h"
@@ -87,9 +86,10 @@ bool IvfChecker::AddPage(std::uint32_t block, const unsigned char *page) noexcep
 		const bool metric_known = IvfMetricFromDisk(metric, &known_metric);
 		cosine_ = metric_known && known_metric == Metric::kCosine;
 		const int max_dim = kind == kHalfRows ? kIvfMaxHalfDim : (kind == kBitRows ? kIvfMaxBitDim : kIvfMaxDim);
-		const std::uint32_t want_row = kind <= kBitRows ? static_cast<std::uint32_t>(HnswChecker::PayloadBytes(
-		                                               static_cast<std::uint32_t>(dim_ > 0 ? dim_ : 0), static_cast<std::uint8_t>(kind)))
-		                                         : 0;
+		const std::uint32_t want_row =
+		    kind <= kBitRows ? static_cast<std::uint32_t>(ElementStoredBytes(ElementFixedBytes(
+		                           static_cast<ElementKind>(kind), static_cast<std::size_t>(dim_ > 0 ? dim_ : 0))))
+		                     : 0;
 		const std::size_t capacity = kCheckPageSize - kPageHeaderSize - kIvfSpecialSize;
 		std::uint32_t want_code = 0, want_dir = 0;
 		if (dim_ < 1 || dim_ > max_dim || lists_ < 1 || lists_ > kIvfMaxLists || !metric_known ||
