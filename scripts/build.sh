@@ -4,6 +4,8 @@
 #
 # Usage: scripts/build.sh [--extension-only]
 #   --extension-only  skip the CMake unit-test build (used by scripts/demo.sh)
+# Environment: VECTOR_WERROR=1 makes every compiler warning of the extension an error (the test
+# suite sets it; the unit tests always build with -Werror).
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -20,7 +22,7 @@ jobs=$(nproc 2>/dev/null || echo 2)
 pg_config=${PG_CONFIG:-pg_config}
 
 echo "build: vector.so (PGXS, $("$pg_config" --version))"
-make -s -j"$jobs" PG_CONFIG="$pg_config"
+make -s -j"$jobs" PG_CONFIG="$pg_config" VECTOR_WERROR="${VECTOR_WERROR:-0}"
 # make install writes the server's lib and extension directories: root only.
 sudo=()
 if [[ $(id -u) -ne 0 ]]; then

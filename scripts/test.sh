@@ -68,7 +68,8 @@ if ! bash scripts/install-deps.sh; then
 fi
 
 banner "build"
-if ! bash scripts/build.sh; then
+# The extension is built with -Wall -Wextra -Werror here (see the Makefile): a warning fails.
+if ! VECTOR_WERROR=1 bash scripts/build.sh; then
 	record build 0 1 "scripts/build.sh failed"
 	summary
 fi

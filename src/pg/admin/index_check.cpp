@@ -146,7 +146,7 @@ bool ValueIndexable(const HeapPassState *state, Datum value)
 	return ok;
 }
 
-void HeapPassCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull, bool alive, void *arg)
+void HeapPassCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *values, bool *isnull, [[maybe_unused]] bool alive, void *arg)
 {
 	HeapPassState *state = static_cast<HeapPassState *>(arg);
 	if (isnull[0])

@@ -315,7 +315,7 @@ void BuildAndWrite(BuildState *state)
 }
 
 // Heap scan callback: loads one row (or inserts it on disk after the switch).
-void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull, bool alive, void *arg)
+void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull, [[maybe_unused]] bool alive, void *arg)
 {
 	BuildState *state = static_cast<BuildState *>(arg);
 	if (isnull[0])

@@ -155,7 +155,7 @@ static bytea *hnswoptions(Datum reloptions, bool validate)
 }
 
 // Operator classes are checked when the index is opened (HnswMetricFromOpclass).
-static bool hnswvalidate(Oid opclassoid)
+static bool hnswvalidate([[maybe_unused]] Oid opclassoid)
 {
 	return true;
 }

@@ -376,12 +376,12 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 }
 
 // aminsert: one heap row (NULLs and, for cosine, zero vectors are not indexed).
-bool hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid, Relation heap,
-                IndexUniqueCheck check_unique,
+bool hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid, [[maybe_unused]] Relation heap,
+                [[maybe_unused]] IndexUniqueCheck check_unique,
 #if PG_VERSION_NUM >= 140000
-                bool index_unchanged,
+                [[maybe_unused]] bool index_unchanged,
 #endif
-                IndexInfo *index_info)
+                [[maybe_unused]] IndexInfo *index_info)
 {
 	if (isnull[0])
 		return false;

@@ -162,7 +162,7 @@ IndexScanDesc hnswbeginscan(Relation index, int nkeys, int norderbys)
 }
 
 // amrescan.
-void hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys)
+void hnswrescan(IndexScanDesc scan, ScanKey keys, [[maybe_unused]] int nkeys, ScanKey orderbys, [[maybe_unused]] int norderbys)
 {
 	ScanOpaque *so = static_cast<ScanOpaque *>(scan->opaque);
 	if (!so->first)
@@ -178,7 +178,7 @@ void hnswrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, i
 }
 
 // amgettuple: the next heap TID, closest first.
-bool hnswgettuple(IndexScanDesc scan, ScanDirection dir)
+bool hnswgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 {
 	ScanOpaque *so = static_cast<ScanOpaque *>(scan->opaque);
 	MemoryContext old = MemoryContextSwitchTo(so->context);

@@ -379,7 +379,7 @@ Size RepairReachability(IndexVacuumInfo *info)
 
 	TidList live;
 	TidListInit(&live);
-	ForEachItem(info, kHnswElementTuple, [&](BlockNumber block, OffsetNumber offset, char *item) {
+	ForEachItem(info, kHnswElementTuple, [&](BlockNumber block, OffsetNumber offset, [[maybe_unused]] char *item) {
 		ItemPointerData tid;
 		ItemPointerSet(&tid, block, offset);
 		TidListAdd(&live, &tid);

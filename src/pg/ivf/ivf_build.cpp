@@ -114,7 +114,7 @@ Buffer NewBuildBuffer(IvfBuildState *bs, uint16 flags)
 }
 
 // Table scan callback of the sampling phase: reservoir sampling of stored-form vectors.
-void SampleCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull, bool tupleIsAlive, void *state)
+void SampleCallback([[maybe_unused]] Relation index, [[maybe_unused]] ItemPointer tid, Datum *values, bool *isnull, [[maybe_unused]] bool tupleIsAlive, void *state)
 {
 	IvfBuildState *bs = static_cast<IvfBuildState *>(state);
 	if (isnull[0])
@@ -213,7 +213,7 @@ void FlushChunk(IvfBuildState *bs)
 }
 
 // Table scan callback of the loading phase: collects stored-form vectors into the chunk.
-void LoadCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull, bool tupleIsAlive, void *state)
+void LoadCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *values, bool *isnull, [[maybe_unused]] bool tupleIsAlive, void *state)
 {
 	IvfBuildState *bs = static_cast<IvfBuildState *>(state);
 	if (isnull[0])

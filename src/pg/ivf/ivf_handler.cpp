@@ -146,7 +146,7 @@ static void ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_coun
 }
 
 // Accepts any operator class: the support function is checked when the index is used.
-static bool ivfvalidate(Oid opclassoid)
+static bool ivfvalidate([[maybe_unused]] Oid opclassoid)
 {
 	return true;
 }

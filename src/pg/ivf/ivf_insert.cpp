@@ -164,10 +164,10 @@ void InsertIntoList(Relation index, const IvfMetaPageData *meta, int list, ItemP
 } // namespace
 
 // aminsert: indexes one new row (NULLs and cosine zero vectors are not indexed).
-bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid, Relation heap,
-	       IndexUniqueCheck checkUnique,
+bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid, [[maybe_unused]] Relation heap,
+	       [[maybe_unused]] IndexUniqueCheck checkUnique,
 #if PG_VERSION_NUM >= 140000
-	       bool indexUnchanged,
+	       [[maybe_unused]] bool indexUnchanged,
 #endif
 	       IndexInfo *indexInfo)
 {

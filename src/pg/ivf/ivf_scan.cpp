@@ -287,7 +287,7 @@ IndexScanDesc ivfbeginscan(Relation index, int nkeys, int norderbys)
 }
 
 // amrescan: takes the new order-by argument; the work happens at the first gettuple.
-void ivfrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys)
+void ivfrescan(IndexScanDesc scan, ScanKey keys, [[maybe_unused]] int nkeys, ScanKey orderbys, [[maybe_unused]] int norderbys)
 {
 	IvfScanOpaque so = static_cast<IvfScanOpaque>(scan->opaque);
 	so->first = true;
@@ -300,7 +300,7 @@ void ivfrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, in
 }
 
 // amgettuple: returns the next row in distance order.
-bool ivfgettuple(IndexScanDesc scan, ScanDirection dir)
+bool ivfgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 {
 	IvfScanOpaque so = static_cast<IvfScanOpaque>(scan->opaque);
 	if (so->first) {
