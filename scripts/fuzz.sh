@@ -33,8 +33,10 @@ fi
 failed=0
 for t in "${targets[@]}"; do
 	src=test/fuzz/$t.cpp
-	# The core sources a target needs are named on its "// core-sources:" line.
-	core=$(sed -n 's|^// core-sources: *||p' "$src" | head -n 1)
+	# The core sources a target needs (paths below src/core) follow "// core-sources:" in its
+	# leading comment, possibly continued on the next comment lines (clang-format wraps them).
+	core=$(awk '/^\/\/ core-sources:/ { sub(/^\/\/ core-sources: */, ""); print; more = 1; next }
+		more && /^\/\/ ([A-Za-z0-9_\/]+\.cpp ?)+$/ { sub(/^\/\/ */, ""); print; next } { more = 0 }' "$src")
 	core_paths=()
 	for c in $core; do core_paths+=("src/core/$c"); done
 	if ! "$cxx" -std=c++20 -g -O1 -fno-omit-frame-pointer -fsanitize=fuzzer,address,undefined \
