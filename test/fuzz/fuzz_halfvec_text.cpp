@@ -15,7 +15,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 	text.push_back('\0');
 	const int max_dims = size > 0 && (data[0] & 1) ? 16000 : 4;
 	const int capacity = vector_core::CountVectorTextElements(text.data(), max_dims + 1);
-	auto *out = static_cast<vector_core::Half *>(std::malloc(sizeof(vector_core::Half) * static_cast<std::size_t>(capacity)));
+	auto *out = static_cast<vector_core::Half *>(
+	    std::malloc(sizeof(vector_core::Half) * static_cast<std::size_t>(capacity)));
 	const vector_core::VectorTextResult r = vector_core::ParseHalfvecText(text.data(), out, max_dims);
 	if (r.status == vector_core::VectorTextStatus::kOk) {
 		if (r.dims < 1 || r.dims > max_dims || r.dims > capacity)

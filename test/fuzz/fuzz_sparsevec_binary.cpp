@@ -1,6 +1,7 @@
 // libFuzzer target: the sparsevec binary form (sparsevec_recv) on arbitrary bytes, in the order
 // sparsevec_recv uses the decoders: header, checks, length check, indices, index check, values.
-// core-sources: types/vector_binary.cpp types/sparsevec_text.cpp types/vector_text.cpp distance/half.cpp distance/half_avx2.cpp distance/half_avx512.cpp
+// core-sources: types/vector_binary.cpp types/sparsevec_text.cpp types/vector_text.cpp distance/half.cpp
+// distance/half_avx2.cpp distance/half_avx512.cpp
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
@@ -12,7 +13,8 @@
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size)
 {
 	std::int32_t dim = 0, nnz = 0, unused = 0;
-	if (vector_core::DecodeSparsevecBinaryHeader(data, size, &dim, &nnz, &unused) != vector_core::VectorBinaryStatus::kOk)
+	if (vector_core::DecodeSparsevecBinaryHeader(data, size, &dim, &nnz, &unused) !=
+	    vector_core::VectorBinaryStatus::kOk)
 		return 0;
 	if (dim < 1 || dim > 1000000000 || nnz < 0 || nnz > 16000 || nnz > dim || unused != 0 ||
 	    size - 12 < 8 * static_cast<std::size_t>(nnz))
@@ -30,7 +32,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
 			if (indices[i] < 0 || indices[i] >= dim || (i > 0 && indices[i] <= indices[i - 1]))
 				std::abort(); // accepted indices out of range or order
 		const std::size_t at = 12 + consumed;
-		const auto status = vector_core::DecodeSparsevecBinaryValues(data + at, size - at, nnz, values, &consumed);
+		const auto status =
+		    vector_core::DecodeSparsevecBinaryValues(data + at, size - at, nnz, values, &consumed);
 		if (consumed > size - at)
 			std::abort();
 		if (status == vector_core::VectorBinaryStatus::kOk)

@@ -4,9 +4,22 @@
 
 #include "core/distance/float_distance.h"
 
-namespace vector_core {
-SimdLevel DetectedSimdLevel() { return SimdLevel::kScalar; }
-SimdLevel ActiveSimdLevel() { return SimdLevel::kScalar; }
-const char *SimdLevelName(SimdLevel) { return "scalar"; }
-bool SetSimdLevel(SimdLevel level) { return level == SimdLevel::kScalar; }
+namespace vector_core
+{
+SimdLevel DetectedSimdLevel()
+{
+	return SimdLevel::kScalar;
+}
+SimdLevel ActiveSimdLevel()
+{
+	return SimdLevel::kScalar;
+}
+const char *SimdLevelName(SimdLevel)
+{
+	return "scalar";
+}
+bool SetSimdLevel(SimdLevel level)
+{
+	return level == SimdLevel::kScalar;
+}
 } // namespace vector_core

@@ -10,8 +10,10 @@
 #include "core/distance/bit_distance.h"
 #include "core/distance/float_distance.h"
 
-namespace vector_core {
-namespace {
+namespace vector_core
+{
+namespace
+{
 
 // Counts bits one at a time: the obvious reference.
 struct NaiveCounts {
@@ -78,9 +80,10 @@ TEST(BitDistance, EveryImplementationMatchesNaiveCounts)
 				EXPECT_EQ(v.b, expected.b);
 			}
 			EXPECT_EQ(HammingDistance(a.data(), b.data(), bytes), expected.differ);
-			double jaccard = expected.both == 0 ? 1.0
-			                                    : 1.0 - static_cast<double>(expected.both) /
-			                                                static_cast<double>(expected.a + expected.b - expected.both);
+			double jaccard = expected.both == 0
+			                     ? 1.0
+			                     : 1.0 - static_cast<double>(expected.both) /
+			                                 static_cast<double>(expected.a + expected.b - expected.both);
 			EXPECT_DOUBLE_EQ(JaccardDistance(a.data(), b.data(), bytes), jaccard);
 		}
 	}

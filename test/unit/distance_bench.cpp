@@ -11,7 +11,8 @@
 
 #include "core/distance/float_distance.h"
 
-namespace {
+namespace
+{
 
 using vector_core::CosineParts;
 using vector_core::SimdLevel;

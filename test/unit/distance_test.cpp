@@ -16,8 +16,10 @@
 
 #include "core/distance/float_distance.h"
 
-namespace vector_core {
-namespace {
+namespace vector_core
+{
+namespace
+{
 
 // The five kernels of one level, as plain function pointers.
 struct Kernels {
@@ -157,8 +159,13 @@ std::vector<std::size_t> LargeDims()
 class SimdLevelGuard
 {
 public:
-	SimdLevelGuard() : saved_(ActiveSimdLevel()) {}
-	~SimdLevelGuard() { SetSimdLevel(saved_); }
+	SimdLevelGuard() : saved_(ActiveSimdLevel())
+	{
+	}
+	~SimdLevelGuard()
+	{
+		SetSimdLevel(saved_);
+	}
 	SimdLevelGuard(const SimdLevelGuard &) = delete;
 	SimdLevelGuard &operator=(const SimdLevelGuard &) = delete;
 
@@ -175,7 +182,10 @@ protected:
 		if (!Supported(GetParam()))
 			GTEST_SKIP() << "CPU lacks " << SimdLevelName(GetParam());
 	}
-	const Kernels &kernels() const { return KernelsOf(GetParam()); }
+	const Kernels &kernels() const
+	{
+		return KernelsOf(GetParam());
+	}
 };
 
 TEST_P(DistanceLevelTest, SmallDimsAllOffsetsMatchReference)

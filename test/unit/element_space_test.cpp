@@ -16,7 +16,8 @@
 
 using namespace vector_core;
 
-namespace {
+namespace
+{
 
 // A sparse row (nnz, indices, values) of the non-zero components of dense.
 std::vector<std::uint8_t> SparseRowOf(const std::vector<float> &dense)
@@ -71,12 +72,10 @@ TEST(ElementSpace, DistancesMatchDirectComputation)
 		l1 += std::fabs(a[i] - b[i]);
 	}
 	EXPECT_NEAR(ElementDistance(ElementKind::kFloat, Metric::kL2)(a.data(), b.data(), 37), l2, 1e-4);
-	EXPECT_NEAR(ElementDistance(ElementKind::kFloat, Metric::kInnerProduct)(a.data(), b.data(), 37), -ip,
-	            1e-4);
+	EXPECT_NEAR(ElementDistance(ElementKind::kFloat, Metric::kInnerProduct)(a.data(), b.data(), 37), -ip, 1e-4);
 	auto sa = SparseRowOf(a), sb = SparseRowOf(b);
 	EXPECT_NEAR(ElementDistance(ElementKind::kSparse, Metric::kL2)(sa.data(), sb.data(), 37), l2, 1e-4);
-	EXPECT_NEAR(ElementDistance(ElementKind::kSparse, Metric::kInnerProduct)(sa.data(), sb.data(), 37),
-	            -ip, 1e-4);
+	EXPECT_NEAR(ElementDistance(ElementKind::kSparse, Metric::kInnerProduct)(sa.data(), sb.data(), 37), -ip, 1e-4);
 	EXPECT_NEAR(ElementDistance(ElementKind::kSparse, Metric::kL1)(sa.data(), sb.data(), 37), l1, 1e-4);
 	EXPECT_EQ(ElementRowBytes(ElementKind::kSparse, 37, sa.data()), sa.size());
 
@@ -197,7 +196,8 @@ TEST(ElementSpace, BuilderOverSparseRowsOfVaryingSize)
 	// Rows come back as appended.
 	for (std::size_t i = 0; i < dense.size(); i += 97) {
 		auto row = SparseRowOf(dense[i]);
-		ASSERT_EQ(ElementRowBytes(ElementKind::kSparse, dims, graph.Vector(static_cast<std::uint32_t>(i))), row.size());
+		ASSERT_EQ(ElementRowBytes(ElementKind::kSparse, dims, graph.Vector(static_cast<std::uint32_t>(i))),
+		          row.size());
 		EXPECT_EQ(std::memcmp(graph.Vector(static_cast<std::uint32_t>(i)), row.data(), row.size()), 0);
 	}
 	EXPECT_EQ(graph.CountUnreachable(0), 0u);

@@ -14,8 +14,10 @@
 
 #include "core/distance/half.h"
 
-namespace vector_core {
-namespace {
+namespace vector_core
+{
+namespace
+{
 
 // True if this CPU can run level's kernels.
 bool Supported(SimdLevel level)
@@ -56,9 +58,9 @@ TEST(Half, KnownValuesConvertExactly)
 	EXPECT_EQ(HalfToFloat(0x3c00), 1.0f);
 	EXPECT_EQ(HalfToFloat(0xc000), -2.0f);
 	EXPECT_EQ(HalfToFloat(0x7bff), 65504.0f);
-	EXPECT_EQ(HalfToFloat(0x0001), std::ldexp(1.0f, -24));  // smallest subnormal
-	EXPECT_EQ(HalfToFloat(0x03ff), std::ldexp(1023.0f, -24));  // largest subnormal
-	EXPECT_EQ(HalfToFloat(0x0400), std::ldexp(1.0f, -14));  // smallest normal
+	EXPECT_EQ(HalfToFloat(0x0001), std::ldexp(1.0f, -24));    // smallest subnormal
+	EXPECT_EQ(HalfToFloat(0x03ff), std::ldexp(1023.0f, -24)); // largest subnormal
+	EXPECT_EQ(HalfToFloat(0x0400), std::ldexp(1.0f, -14));    // smallest normal
 	EXPECT_TRUE(std::isinf(HalfToFloat(0x7c00)) && HalfToFloat(0x7c00) > 0);
 	EXPECT_TRUE(std::isinf(HalfToFloat(0xfc00)) && HalfToFloat(0xfc00) < 0);
 	EXPECT_TRUE(std::isnan(HalfToFloat(0x7e00)));

@@ -23,14 +23,16 @@
 #include "core/distance/float_distance.h"
 #include "core/hnsw/hnsw_graph.h"
 
-namespace {
+namespace
+{
 
 using vector_core::HnswCandidate;
 using vector_core::HnswGraph;
 using vector_core::Metric;
 
 // Reads an .fvecs/.ivecs file (int32 dim, then dim 4-byte values per row); returns rows.
-template <typename T> std::size_t ReadVecs(const std::string &path, std::vector<T> *out, int *dims, std::size_t max_rows)
+template <typename T>
+std::size_t ReadVecs(const std::string &path, std::vector<T> *out, int *dims, std::size_t max_rows)
 {
 	std::ifstream in(path, std::ios::binary);
 	if (!in)
@@ -55,10 +57,12 @@ template <typename T> std::size_t ReadVecs(const std::string &path, std::vector<
 void Normalise(std::vector<float> *data, int dims)
 {
 	for (std::size_t off = 0; off < data->size(); off += static_cast<std::size_t>(dims)) {
-		double norm = std::sqrt(vector_core::SquaredNormDouble(data->data() + off, static_cast<std::size_t>(dims)));
+		double norm =
+		    std::sqrt(vector_core::SquaredNormDouble(data->data() + off, static_cast<std::size_t>(dims)));
 		if (norm > 0)
 			for (int j = 0; j < dims; j++)
-				(*data)[off + static_cast<std::size_t>(j)] = static_cast<float>((*data)[off + static_cast<std::size_t>(j)] / norm);
+				(*data)[off + static_cast<std::size_t>(j)] =
+				    static_cast<float>((*data)[off + static_cast<std::size_t>(j)] / norm);
 	}
 }
 
@@ -141,8 +145,8 @@ int main(int argc, char **argv)
 	params.ef_construction = efc;
 	params.threads = threads;
 	params.keep_pruned = keep_pruned;
-	std::printf("n=%zu dims=%d metric=%s m=%d efc=%d threads=%d keep_pruned=%d simd=%s estimate=%.1f MiB\n", n, dims,
-	            metric_name.c_str(), m, efc, threads, keep_pruned ? 1 : 0,
+	std::printf("n=%zu dims=%d metric=%s m=%d efc=%d threads=%d keep_pruned=%d simd=%s estimate=%.1f MiB\n", n,
+	            dims, metric_name.c_str(), m, efc, threads, keep_pruned ? 1 : 0,
 	            vector_core::SimdLevelName(vector_core::ActiveSimdLevel()),
 	            HnswGraph::EstimateMemoryBytes(n, dims, m, threads) / 1048576.0);
 
@@ -161,8 +165,8 @@ int main(int argc, char **argv)
 	double sort_s = Seconds(t2);
 	std::printf("build %.2f s (insert %.2f, connect %.3f with %zu links added, sort %.3f); memory %.1f MiB; "
 	            "max level %d; unreachable after: %zu\n",
-	            Seconds(t0), insert_s, repair_s, repaired, sort_s, graph.MemoryBytes() / 1048576.0, graph.MaxLevel(),
-	            graph.CountUnreachable(0));
+	            Seconds(t0), insert_s, repair_s, repaired, sort_s, graph.MemoryBytes() / 1048576.0,
+	            graph.MaxLevel(), graph.CountUnreachable(0));
 	std::size_t degree = 0;
 	for (std::size_t i = 0; i < n; i++)
 		degree += graph.Neighbors(static_cast<std::uint32_t>(i), 0).size();
@@ -180,11 +184,14 @@ int main(int argc, char **argv)
 		std::vector<HnswCandidate> all(n);
 		for (std::size_t q = 0; q < nq; q++) {
 			for (std::size_t i = 0; i < n; i++)
-				all[i] = {graph.Distance(queries.data() + q * dims, base.data() + i * dims), static_cast<std::uint32_t>(i)};
-			std::partial_sort(all.begin(), all.begin() + k, all.end(),
-			                  [](const HnswCandidate &a, const HnswCandidate &b) { return a.distance < b.distance; });
+				all[i] = {graph.Distance(queries.data() + q * dims, base.data() + i * dims),
+				          static_cast<std::uint32_t>(i)};
+			std::partial_sort(
+			    all.begin(), all.begin() + k, all.end(),
+			    [](const HnswCandidate &a, const HnswCandidate &b) { return a.distance < b.distance; });
 			for (int j = 0; j < k; j++)
-				gt[q * gt_stride + static_cast<std::size_t>(j)] = static_cast<std::int32_t>(all[static_cast<std::size_t>(j)].id);
+				gt[q * gt_stride + static_cast<std::size_t>(j)] =
+				    static_cast<std::int32_t>(all[static_cast<std::size_t>(j)].id);
 		}
 	}
 
@@ -200,7 +207,8 @@ int main(int argc, char **argv)
 			std::size_t h = 0;
 			for (const HnswCandidate &c : found)
 				for (int j = 0; j < k; j++)
-					if (gt[q * gt_stride + static_cast<std::size_t>(j)] == static_cast<std::int32_t>(c.id))
+					if (gt[q * gt_stride + static_cast<std::size_t>(j)] ==
+					    static_cast<std::int32_t>(c.id))
 						h++;
 			hits += h;
 			zero += h == 0;

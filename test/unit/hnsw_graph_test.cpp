@@ -12,8 +12,10 @@
 #include "core/hnsw/hnsw_builder.h"
 #include "core/hnsw/hnsw_graph.h"
 
-namespace vector_core {
-namespace {
+namespace vector_core
+{
+namespace
+{
 
 // Clustered random data: centers plus noise, the hard case for graph connectivity.
 std::vector<float> ClusteredData(std::size_t n, int dims, int clusters, std::uint32_t seed)
@@ -61,7 +63,8 @@ double Recall(const HnswGraph &graph, const std::vector<float> &data, int dims, 
 	const std::size_t n = data.size() / dims;
 	int hits = 0;
 	for (int q = 0; q < queries; q++) {
-		std::vector<float> query(data.begin() + (q * 7919 % n) * dims, data.begin() + (q * 7919 % n + 1) * dims);
+		std::vector<float> query(data.begin() + (q * 7919 % n) * dims,
+		                         data.begin() + (q * 7919 % n + 1) * dims);
 		for (float &v : query)
 			v += noise(rng);
 		auto truth = BruteForce(data, dims, query.data(), k);
@@ -210,11 +213,13 @@ TEST(HnswSelectNeighbors, KeepsDiverseCandidates)
 	const float pos[] = {1.0f, 1.1f, -2.0f};
 	HnswCandidate c[] = {{1.0f, 0}, {1.1f, 1}, {2.0f, 2}};
 	int selected[3];
-	int kept = HnswSelectNeighbors(c, 3, 3, false, [&](int i, int j) { return std::fabs(pos[i] - pos[j]); }, selected);
+	int kept = HnswSelectNeighbors(
+	    c, 3, 3, false, [&](int i, int j) { return std::fabs(pos[i] - pos[j]); }, selected);
 	ASSERT_EQ(kept, 2);
 	EXPECT_EQ(selected[0], 0);
 	EXPECT_EQ(selected[1], 2);
-	kept = HnswSelectNeighbors(c, 3, 3, true, [&](int i, int j) { return std::fabs(pos[i] - pos[j]); }, selected);
+	kept = HnswSelectNeighbors(
+	    c, 3, 3, true, [&](int i, int j) { return std::fabs(pos[i] - pos[j]); }, selected);
 	ASSERT_EQ(kept, 3);
 	EXPECT_EQ(selected[0], 0);
 	EXPECT_EQ(selected[1], 1);
@@ -250,7 +255,7 @@ TEST(HnswBuilder, ReportsErrorsWithoutThrowing)
 	ASSERT_TRUE(HnswBuilderStartGraph(builder).ok());
 	EXPECT_FALSE(HnswBuilderAppend(builder, v).ok());
 	ASSERT_TRUE(HnswBuilderInsert(builder, 0, 50).ok());
-	EXPECT_TRUE(HnswBuilderInsert(builder, 0, 1).ok()); // inserted already: nothing to do
+	EXPECT_TRUE(HnswBuilderInsert(builder, 0, 1).ok());   // inserted already: nothing to do
 	EXPECT_FALSE(HnswBuilderInsert(builder, 0, 51).ok()); // out of range
 	std::size_t added = 0;
 	ASSERT_TRUE(HnswBuilderFinish(builder, &added).ok());

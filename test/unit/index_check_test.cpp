@@ -13,7 +13,8 @@
 #include "core/check/ivf_check.h"
 #include "core/ivf/ivf_page_format.h"
 
-namespace {
+namespace
+{
 
 using vector_core::HnswChecker;
 using vector_core::IndexCheckerBase;
@@ -60,7 +61,8 @@ TEST(IndexCheck, RealHnswIndexesAreClean)
 {
 	for (const char *name : kHnswImages) {
 		HnswChecker c = Check<HnswChecker>(ReadImage(name));
-		EXPECT_EQ(c.summary().errors, 0u) << name << ": " << (c.findings().empty() ? "" : c.findings()[0].detail);
+		EXPECT_EQ(c.summary().errors, 0u)
+		    << name << ": " << (c.findings().empty() ? "" : c.findings()[0].detail);
 		EXPECT_GT(c.summary().elements, 0u) << name;
 	}
 }
@@ -69,7 +71,8 @@ TEST(IndexCheck, RealIvfIndexesAreClean)
 {
 	for (const char *name : kIvfImages) {
 		IvfChecker c = Check<IvfChecker>(ReadImage(name));
-		EXPECT_EQ(c.summary().errors, 0u) << name << ": " << (c.findings().empty() ? "" : c.findings()[0].detail);
+		EXPECT_EQ(c.summary().errors, 0u)
+		    << name << ": " << (c.findings().empty() ? "" : c.findings()[0].detail);
 		EXPECT_GT(c.summary().elements, 0u) << name;
 	}
 }
@@ -129,7 +132,7 @@ TEST(IndexCheck, HnswListCountOverCapacity)
 TEST(IndexCheck, HnswEntryPointToNothing)
 {
 	auto image = ReadImage(kHnswImages[0]);
-	const std::uint16_t offset = 200; // past the last item of block 1
+	const std::uint16_t offset = 200;                // past the last item of block 1
 	std::memcpy(image.data() + 24 + 24, &offset, 2); // meta entry: bi_hi, bi_lo, posid at 20..26
 	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "dangling entry point"));
 }
@@ -217,7 +220,8 @@ TEST(IndexCheck, IvfBadHeapTid)
 
 } // namespace
 
-namespace {
+namespace
+{
 
 // Writes id as the page id of every page of an IVF image.
 void SetIvfPageIds(std::vector<unsigned char> *image, std::uint16_t id)

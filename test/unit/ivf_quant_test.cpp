@@ -12,7 +12,8 @@
 
 using namespace vector_core;
 
-namespace {
+namespace
+{
 
 // n x dim points around `clusters` well-separated centres (centre c at coordinate 10 * c).
 std::vector<float> ClusteredPoints(std::size_t n, std::size_t dim, std::size_t clusters, unsigned seed)
@@ -69,11 +70,18 @@ TEST(Kmeans, TinyAndEmptySamples)
 	EXPECT_NE(std::string(status.message()), "");
 }
 
-namespace {
+namespace
+{
 int stop_polls = 0;
 // Asks to stop from the third poll on.
-bool StopAfterTwoPolls() { return ++stop_polls > 2; }
-bool AlwaysStop() { return true; }
+bool StopAfterTwoPolls()
+{
+	return ++stop_polls > 2;
+}
+bool AlwaysStop()
+{
+	return true;
+}
 } // namespace
 
 TEST(Kmeans, StopsWhenAsked)
@@ -120,7 +128,7 @@ TEST(Sq8, PreparedDistanceEqualsDecodedDistance)
 	std::vector<std::uint8_t> code(dim);
 	const Status trained = Sq8Train(x.data(), n, dim, vmin.data(), vdiff.data());
 	ASSERT_TRUE(trained.ok()) << trained.message();
-	vdiff[5] = 0;  // a constant dimension
+	vdiff[5] = 0; // a constant dimension
 	const float *q = x.data() + 7 * dim;
 	for (Metric metric : {Metric::kL2, Metric::kInnerProduct}) {
 		Sq8Query query{false, 0, qp.data(), w.data()};
@@ -161,9 +169,13 @@ TEST(Pq, TableDistanceEqualsReconstructedDistance)
 	// Each code is the nearest sub-centroid (brute force check).
 	for (std::size_t i = 0; i < n; i += 53)
 		for (std::size_t s = 0; s < m; s++) {
-			float chosen = L2SquaredDistance(x.data() + i * dim + s * (dim / m), book.data() + (s * 256 + codes[i * m + s]) * (dim / m), dim / m);
+			float chosen =
+			    L2SquaredDistance(x.data() + i * dim + s * (dim / m),
+			                      book.data() + (s * 256 + codes[i * m + s]) * (dim / m), dim / m);
 			for (std::size_t j = 0; j < 256; j++)
-				ASSERT_LE(chosen, L2SquaredDistance(x.data() + i * dim + s * (dim / m), book.data() + (s * 256 + j) * (dim / m), dim / m) + 1e-4f);
+				ASSERT_LE(chosen, L2SquaredDistance(x.data() + i * dim + s * (dim / m),
+				                                    book.data() + (s * 256 + j) * (dim / m), dim / m) +
+				                      1e-4f);
 		}
 	const float *q = x.data() + 3 * dim;
 	const std::size_t dsub = dim / m;
@@ -172,9 +184,11 @@ TEST(Pq, TableDistanceEqualsReconstructedDistance)
 		PqDistanceTable(q, dim, m, book.data(), metric, table.data());
 		for (std::size_t i = 0; i < n; i += 37) {
 			for (std::size_t s = 0; s < m; s++)
-				std::memcpy(y.data() + s * dsub, book.data() + (s * 256 + codes[i * m + s]) * dsub, sizeof(float) * dsub);
+				std::memcpy(y.data() + s * dsub, book.data() + (s * 256 + codes[i * m + s]) * dsub,
+				            sizeof(float) * dsub);
 			float expect = IvfDistance(metric, q, y.data(), dim);
-			EXPECT_NEAR(PqDistance(table.data(), codes.data() + i * m, m), expect, 1e-3f * (1 + std::fabs(expect)));
+			EXPECT_NEAR(PqDistance(table.data(), codes.data() + i * m, m), expect,
+			            1e-3f * (1 + std::fabs(expect)));
 			if (metric == Metric::kL2) {
 				err_sum += L2SquaredDistance(x.data() + i * dim, y.data(), dim);
 				norm_sum += SquaredNormDouble(x.data() + i * dim, dim);

@@ -12,10 +12,11 @@
 
 using namespace vector_core;
 
-namespace {
+namespace
+{
 
-constexpr Metric kAllMetrics[] = {Metric::kL2,  Metric::kInnerProduct, Metric::kCosine,
-                                  Metric::kL1,  Metric::kHamming,      Metric::kJaccard};
+constexpr Metric kAllMetrics[] = {Metric::kL2, Metric::kInnerProduct, Metric::kCosine,
+                                  Metric::kL1, Metric::kHamming,      Metric::kJaccard};
 
 TEST(PageFormat, HnswMetricNumbersAreThoseOfExistingIndexes)
 {

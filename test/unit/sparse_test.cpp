@@ -13,8 +13,10 @@
 #include "core/distance/sparse_distance.h"
 #include "core/types/sparsevec_text.h"
 
-namespace vector_core {
-namespace {
+namespace vector_core
+{
+namespace
+{
 
 // A sparse vector as parallel arrays, with its dense form.
 struct Sparse {
@@ -66,18 +68,21 @@ TEST(SparseDistance, MatchesDenseComputation)
 		EXPECT_NEAR(SparseL2SquaredDistance(a.indices.data(), a.values.data(), an, b.indices.data(),
 		                                    b.values.data(), bn),
 		            l2, 1e-5 * l2 + 1e-6);
-		EXPECT_NEAR(SparseInnerProduct(a.indices.data(), a.values.data(), an, b.indices.data(), b.values.data(), bn),
-		            ip, 1e-5 * ip_abs + 1e-6);
-		EXPECT_NEAR(SparseL1Distance(a.indices.data(), a.values.data(), an, b.indices.data(), b.values.data(), bn),
-		            l1, 1e-5 * l1 + 1e-6);
+		EXPECT_NEAR(
+		    SparseInnerProduct(a.indices.data(), a.values.data(), an, b.indices.data(), b.values.data(), bn),
+		    ip, 1e-5 * ip_abs + 1e-6);
+		EXPECT_NEAR(
+		    SparseL1Distance(a.indices.data(), a.values.data(), an, b.indices.data(), b.values.data(), bn), l1,
+		    1e-5 * l1 + 1e-6);
 		EXPECT_NEAR(SparseSquaredNorm(a.values.data(), an), norm, 1e-12 * norm);
 		EXPECT_NEAR(SparseSquaredNormFloat(a.values.data(), an), norm, 1e-5 * norm + 1e-6);
 		// Symmetric and zero against itself.
 		EXPECT_EQ(SparseL2SquaredDistance(a.indices.data(), a.values.data(), an, a.indices.data(),
 		                                  a.values.data(), an),
 		          0.0f);
-		EXPECT_EQ(SparseL1Distance(a.indices.data(), a.values.data(), an, b.indices.data(), b.values.data(), bn),
-		          SparseL1Distance(b.indices.data(), b.values.data(), bn, a.indices.data(), a.values.data(), an));
+		EXPECT_EQ(
+		    SparseL1Distance(a.indices.data(), a.values.data(), an, b.indices.data(), b.values.data(), bn),
+		    SparseL1Distance(b.indices.data(), b.values.data(), bn, a.indices.data(), a.values.data(), an));
 	}
 }
 
@@ -107,7 +112,7 @@ TEST(SparsevecText, AcceptsWellFormedInput)
 	SparsevecTextResult r = Parse(" { 1 : 1.5 ,3:-2e1, 5:0 }\t/ 5 ", &e);
 	ASSERT_EQ(r.status, SparsevecTextStatus::kOk);
 	EXPECT_EQ(r.dim, 5);
-	ASSERT_EQ(r.nnz, 2);  // the explicit zero is dropped
+	ASSERT_EQ(r.nnz, 2); // the explicit zero is dropped
 	EXPECT_EQ(e[0].index, 0);
 	EXPECT_EQ(e[0].value, 1.5f);
 	EXPECT_EQ(e[1].index, 2);

@@ -11,7 +11,8 @@ using vector_core::ParseVectorText;
 using vector_core::VectorTextResult;
 using vector_core::VectorTextStatus;
 
-namespace {
+namespace
+{
 
 // Parses text with room for max_dims elements and returns the result and values.
 VectorTextResult Parse(const std::string &text, std::vector<float> *values, int max_dims = 16000)
@@ -78,9 +79,10 @@ TEST(VectorText, EnforcesTheDimensionLimitWithoutOverrun)
 	EXPECT_EQ(vector_core::CountVectorTextElements("[1,2]", 16001), 2);
 }
 
-}  // namespace
+} // namespace
 
-namespace {
+namespace
+{
 
 // Parses halfvec text with room for max_dims halves.
 VectorTextResult ParseHalf(const std::string &text, std::vector<vector_core::Half> *values, int max_dims = 16000)

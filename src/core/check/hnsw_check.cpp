@@ -9,11 +9,13 @@
 #include "core/distance/element_distance.h"
 #include "core/hnsw/hnsw_page_format.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
 using namespace page_decoding;
 
-namespace {
+namespace
+{
 
 // Element kinds as the metapage stores them.
 constexpr std::uint8_t kBitRows = static_cast<std::uint8_t>(ElementKind::kBit);
@@ -31,14 +33,19 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 		}
 		const unsigned char *special = page + kCheckPageSize - kHnswSpecialSize;
 		const unsigned char *meta = page + kPageHeaderSize;
-		if (U16(special, kHnswSpecialPageIdOffset) != kHnswPageId || U16(special, kHnswSpecialFlagsOffset) != kHnswPageMeta || U32(meta, kHnswMetaMagicOffset) != kHnswMagic) {
+		if (U16(special, kHnswSpecialPageIdOffset) != kHnswPageId ||
+		    U16(special, kHnswSpecialFlagsOffset) != kHnswPageMeta ||
+		    U32(meta, kHnswMetaMagicOffset) != kHnswMagic) {
 			Report(true, "bad metapage", 0, -1,
-			       Format("page id %04x, page kind %u, magic %08x: not an hnsw metapage", U16(special, kHnswSpecialPageIdOffset),
-			              U16(special, kHnswSpecialFlagsOffset), U32(meta, kHnswMetaMagicOffset)));
+			       Format("page id %04x, page kind %u, magic %08x: not an hnsw metapage",
+			              U16(special, kHnswSpecialPageIdOffset), U16(special, kHnswSpecialFlagsOffset),
+			              U32(meta, kHnswMetaMagicOffset)));
 			return false;
 		}
 		if (U32(meta, kHnswMetaVersionOffset) != kHnswVersion) {
-			Report(true, "bad metapage", 0, -1, Format("format version %u, expected %u", U32(meta, kHnswMetaVersionOffset), kHnswVersion));
+			Report(
+			    true, "bad metapage", 0, -1,
+			    Format("format version %u, expected %u", U32(meta, kHnswMetaVersionOffset), kHnswVersion));
 			return false;
 		}
 		dims_ = U32(meta, kHnswMetaDimsOffset);
@@ -56,15 +63,15 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 		cosine_ = metric_known && known_metric == Metric::kCosine;
 		// Dimensions by representation: float and half 16,000, bits 64,000, sparse any.
 		const std::uint32_t max_dims = kind_ == kBitRows      ? static_cast<std::uint32_t>(kHnswMaxBitDim)
-		                                : kind_ == kSparseRows ? 0x7FFFFFFFu
-		                                                       : static_cast<std::uint32_t>(kHnswMaxDim);
+		                               : kind_ == kSparseRows ? 0x7FFFFFFFu
+		                                                      : static_cast<std::uint32_t>(kHnswMaxDim);
 		const bool bit_metric =
 		    metric_known && (known_metric == Metric::kHamming || known_metric == Metric::kJaccard);
-		if (dims_ < 1 || dims_ > max_dims || m_ < kHnswMinM || m_ > kHnswMaxM || !metric_known || max_level_ > 32 ||
-		    kind_ > kSparseRows || (kind_ == kBitRows) != bit_metric) {
+		if (dims_ < 1 || dims_ > max_dims || m_ < kHnswMinM || m_ > kHnswMaxM || !metric_known ||
+		    max_level_ > 32 || kind_ > kSparseRows || (kind_ == kBitRows) != bit_metric) {
 			Report(true, "bad metapage", 0, -1,
-			       Format("dims %u, m %d, metric %u, element kind %u, max level %d out of range", dims_, m_, metric,
-			              kind_, max_level_));
+			       Format("dims %u, m %d, metric %u, element kind %u, max level %d out of range", dims_, m_,
+			              metric, kind_, max_level_));
 			return false;
 		}
 		if (entry_level_ < -1 || entry_level_ > max_level_ || (entry_level_ == -1) != (eb == kInvalidBlock)) {
@@ -73,8 +80,9 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 			entry_level_ = -1;
 		}
 		if (entry_level_ >= 0 && (eb == 0 || eb >= nblocks_ || eo == 0)) {
-			Report(true, "dangling entry point", 0, -1,
-			       Format("entry point %s outside the index (%u blocks)", TidText(entry_).c_str(), nblocks_));
+			Report(
+			    true, "dangling entry point", 0, -1,
+			    Format("entry point %s outside the index (%u blocks)", TidText(entry_).c_str(), nblocks_));
 			entry_level_ = -1;
 		}
 		meta_ok_ = true;
@@ -87,9 +95,11 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 	if (U16(page, kOffUpper) == 0 || !CheckPageHeader(block, page, kHnswSpecialSize))
 		return true;
 	const unsigned char *special = page + kCheckPageSize - kHnswSpecialSize;
-	if (U16(special, kHnswSpecialPageIdOffset) != kHnswPageId || U16(special, kHnswSpecialFlagsOffset) != kHnswPageElements) {
+	if (U16(special, kHnswSpecialPageIdOffset) != kHnswPageId ||
+	    U16(special, kHnswSpecialFlagsOffset) != kHnswPageElements) {
 		Report(true, "bad page kind", block, -1,
-		       Format("page id %04x, kind %u: expected an element page", U16(special, kHnswSpecialPageIdOffset), U16(special, kHnswSpecialFlagsOffset)));
+		       Format("page id %04x, kind %u: expected an element page", U16(special, kHnswSpecialPageIdOffset),
+		              U16(special, kHnswSpecialFlagsOffset)));
 		return true;
 	}
 	try {
@@ -139,7 +149,8 @@ bool HnswChecker::ParseLists(std::uint32_t block, std::uint16_t offset, const un
 
 void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 {
-	const std::uint16_t lower = U16(page, kOffLower), upper = U16(page, kOffUpper), special = U16(page, kOffSpecial);
+	const std::uint16_t lower = U16(page, kOffLower), upper = U16(page, kOffUpper),
+	                    special = U16(page, kOffSpecial);
 	const int nitems = static_cast<int>((lower - kPageHeaderSize) / 4);
 	const std::size_t payload = PayloadBytes(dims_, kind_);
 	for (int i = 0; i < nitems; i++) {
@@ -154,8 +165,8 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 		}
 		if (lp_len < 4 || lp_off < upper || lp_off + lp_len > special || lp_off % 8 != 0) {
 			Report(true, "bad line pointer", block, offset,
-			       Format("item at %u, %u bytes, outside the page's item space [%u, %u)", lp_off, lp_len, upper,
-			              special));
+			       Format("item at %u, %u bytes, outside the page's item space [%u, %u)", lp_off, lp_len,
+			              upper, special));
 			continue;
 		}
 		const unsigned char *item = page + lp_off;
@@ -175,7 +186,8 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 			LoadTid(item + kHnswElementHeapTidOffset, &hb, &ho);
 			LoadTid(item + kHnswElementListsOffset, &lb, &lo);
 			LoadTid(item + kHnswElementVectorOffset, &vb, &vo);
-			if (e.level > max_level_ || (flags & ~(kHnswElementDeleted | kHnswElementListsInline | kHnswElementVectorInline)) != 0) {
+			if (e.level > max_level_ || (flags & ~(kHnswElementDeleted | kHnswElementListsInline |
+			                                       kHnswElementVectorInline)) != 0) {
 				Report(true, "bad element", block, offset,
 				       Format("level %u (max %d), flags %02x", e.level, max_level_, flags));
 				break;
@@ -187,10 +199,13 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 				std::size_t row = payload;
 				if (kind_ == kSparseRows) {
 					// A sparse row: its nnz (first word) tells its size.
-					row = lp_len >= expected + 4 ? SparseRowBytes(Load<std::int32_t>(item + expected)) : 4;
+					row = lp_len >= expected + 4
+					          ? SparseRowBytes(Load<std::int32_t>(item + expected))
+					          : 4;
 					if (row == 0) {
 						Report(true, "bad element", block, offset,
-						       Format("sparse row with %d non-zero elements", Load<std::int32_t>(item + expected)));
+						       Format("sparse row with %d non-zero elements",
+						              Load<std::int32_t>(item + expected)));
 						break;
 					}
 				}
@@ -202,17 +217,19 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 				break;
 			}
 			if (hb == kInvalidBlock || ho == 0 || ho > kMaxHeapOffset) {
-				Report(true, "bad heap tid", block, offset, Format("heap tid %s", TidText(PackTid(hb, ho)).c_str()));
+				Report(true, "bad heap tid", block, offset,
+				       Format("heap tid %s", TidText(PackTid(hb, ho)).c_str()));
 				break;
 			}
 			if (flags & kHnswElementListsInline) {
-				if (!ParseLists(block, offset, item + kHnswElementHeaderSize, lp_len - kHnswElementHeaderSize, e.level, &e.first_link,
-				                &e.link_count))
+				if (!ParseLists(block, offset, item + kHnswElementHeaderSize,
+				                lp_len - kHnswElementHeaderSize, e.level, &e.first_link, &e.link_count))
 					break;
 			} else {
 				if (lb == 0 || lb >= nblocks_ || lo == 0) {
 					Report(true, "dangling lists reference", block, offset,
-					       Format("neighbor tuple %s outside the index", TidText(PackTid(lb, lo)).c_str()));
+					       Format("neighbor tuple %s outside the index",
+					              TidText(PackTid(lb, lo)).c_str()));
 					break;
 				}
 				e.lists = PackTid(lb, lo);
@@ -220,7 +237,8 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 			if (!(flags & kHnswElementVectorInline)) {
 				if (vb == 0 || vb >= nblocks_ || vo == 0) {
 					Report(true, "dangling chunk reference", block, offset,
-					       Format("first chunk %s outside the index", TidText(PackTid(vb, vo)).c_str()));
+					       Format("first chunk %s outside the index",
+					              TidText(PackTid(vb, vo)).c_str()));
 					break;
 				}
 				e.vector = PackTid(vb, vo);
@@ -232,16 +250,19 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 			break;
 		}
 		case kHnswNeighborTuple: {
-			const std::uint8_t level = lp_len >= kHnswNeighborHeaderSize ? item[kHnswNeighborLevelOffset] : 0;
-			if (lp_len < kHnswNeighborHeaderSize || level > max_level_ || lp_len < kHnswNeighborHeaderSize + HnswListsSize(m_, level)) {
-				Report(true, "bad neighbor tuple", block, offset, Format("%u bytes, level %u", lp_len, level));
+			const std::uint8_t level =
+			    lp_len >= kHnswNeighborHeaderSize ? item[kHnswNeighborLevelOffset] : 0;
+			if (lp_len < kHnswNeighborHeaderSize || level > max_level_ ||
+			    lp_len < kHnswNeighborHeaderSize + HnswListsSize(m_, level)) {
+				Report(true, "bad neighbor tuple", block, offset,
+				       Format("%u bytes, level %u", lp_len, level));
 				break;
 			}
 			ListTuple t{};
 			t.tid = tid;
 			t.level = level;
-			if (ParseLists(block, offset, item + kHnswNeighborHeaderSize, lp_len - kHnswNeighborHeaderSize, level, &t.first_link,
-			               &t.link_count))
+			if (ParseLists(block, offset, item + kHnswNeighborHeaderSize, lp_len - kHnswNeighborHeaderSize,
+			               level, &t.first_link, &t.link_count))
 				list_tuples_.push_back(t);
 			break;
 		}
@@ -257,9 +278,11 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 			LoadTid(item + kHnswChunkNextOffset, &nb, &no);
 			c.next = nb == kInvalidBlock ? 0 : PackTid(nb, no);
 			c.count = U32(item, kHnswChunkCountOffset);
-			c.first_word = lp_len >= kHnswChunkHeaderSize + 4 ? Load<std::int32_t>(item + kHnswChunkHeaderSize) : 0;
+			c.first_word =
+			    lp_len >= kHnswChunkHeaderSize + 4 ? Load<std::int32_t>(item + kHnswChunkHeaderSize) : 0;
 			if (c.count == 0 || kHnswChunkHeaderSize + 4 * static_cast<std::size_t>(c.count) > lp_len) {
-				Report(true, "bad chunk", block, offset, Format("%u values in %u bytes", c.count, lp_len));
+				Report(true, "bad chunk", block, offset,
+				       Format("%u values in %u bytes", c.count, lp_len));
 				break;
 			}
 			chunks_.push_back(c);
@@ -308,8 +331,8 @@ bool HnswChecker::FinishImpl()
 				       Format("neighbor tuple %s is not there", TidText(e.lists).c_str()));
 			} else if (list_tuples_[it->second].level != e.level || list_tuples_[it->second].used) {
 				Report(true, "bad neighbor tuple", block, offset,
-				       Format("neighbor tuple %s has level %u (element level %u)%s", TidText(e.lists).c_str(),
-				              list_tuples_[it->second].level, e.level,
+				       Format("neighbor tuple %s has level %u (element level %u)%s",
+				              TidText(e.lists).c_str(), list_tuples_[it->second].level, e.level,
 				              list_tuples_[it->second].used ? ", shared with another element" : ""));
 			} else {
 				list_tuples_[it->second].used = true;
@@ -374,8 +397,8 @@ bool HnswChecker::FinishImpl()
 		} else {
 			if (elements_[it->second].level != entry_level_)
 				Report(true, "bad entry point", 0, -1,
-				       Format("entry point %s has level %u, the metapage says %d", TidText(entry_).c_str(),
-				              elements_[it->second].level, entry_level_));
+				       Format("entry point %s has level %u, the metapage says %d",
+				              TidText(entry_).c_str(), elements_[it->second].level, entry_level_));
 			std::vector<bool> seen(elements_.size(), false);
 			std::vector<std::uint32_t> stack{it->second};
 			seen[it->second] = true;
@@ -397,7 +420,8 @@ bool HnswChecker::FinishImpl()
 			for (std::size_t i = 0; i < elements_.size(); i++) {
 				if (!seen[i]) {
 					summary_.unreachable++;
-					Report(false, "unreachable element", static_cast<std::int64_t>(elements_[i].tid >> 16),
+					Report(false, "unreachable element",
+					       static_cast<std::int64_t>(elements_[i].tid >> 16),
 					       static_cast<std::int32_t>(elements_[i].tid & 0xFFFF),
 					       "no chain of layer-0 links from the entry point reaches it");
 				}

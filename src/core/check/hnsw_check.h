@@ -7,12 +7,16 @@
 
 #include "core/check/index_check.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
 // hnsw (core/hnsw/hnsw_page_format.h).
-class HnswChecker : public IndexCheckerBase {
+class HnswChecker : public IndexCheckerBase
+{
 public:
-	explicit HnswChecker(std::uint32_t nblocks) : IndexCheckerBase(nblocks) {}
+	explicit HnswChecker(std::uint32_t nblocks) : IndexCheckerBase(nblocks)
+	{
+	}
 	bool AddPage(std::uint32_t block, const unsigned char *page) noexcept override;
 	Status Finish() noexcept override;
 
@@ -25,7 +29,7 @@ public:
 private:
 	struct Element {
 		PackedTid tid;
-		PackedTid lists; // neighbor tuple, 0 when inline
+		PackedTid lists;  // neighbor tuple, 0 when inline
 		PackedTid vector; // first chunk, 0 when inline
 		std::uint32_t first_link;
 		std::uint32_t link_count;

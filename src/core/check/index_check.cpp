@@ -9,9 +9,11 @@
 
 #include "core/check/page_decoding.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
-namespace page_decoding {
+namespace page_decoding
+{
 
 std::string Format(const char *fmt, ...)
 {
@@ -40,7 +42,8 @@ bool AllZero(const unsigned char *page)
 
 using namespace page_decoding;
 
-namespace {
+namespace
+{
 
 constexpr int kMaxFindingsPerProblem = 50;
 
@@ -79,9 +82,11 @@ void IndexCheckerBase::SortHeapTids()
 	std::sort(heap_tids_.begin(), heap_tids_.end());
 }
 
-bool IndexCheckerBase::CheckPageHeader(std::uint32_t block, const unsigned char *page, std::size_t special_size) noexcept
+bool IndexCheckerBase::CheckPageHeader(std::uint32_t block, const unsigned char *page,
+                                       std::size_t special_size) noexcept
 {
-	const std::uint16_t lower = U16(page, kOffLower), upper = U16(page, kOffUpper), special = U16(page, kOffSpecial);
+	const std::uint16_t lower = U16(page, kOffLower), upper = U16(page, kOffUpper),
+	                    special = U16(page, kOffSpecial);
 	const std::uint16_t size_version = U16(page, kOffPageSizeVersion);
 	if (size_version != (kCheckPageSize | kPageLayoutVersion)) {
 		Report(true, "bad page header", block, -1, Format("page size and layout version %u", size_version));

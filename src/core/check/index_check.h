@@ -33,7 +33,8 @@
 
 #include "core/common/status.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
 constexpr std::size_t kCheckPageSize = 8192; // BLCKSZ of the builds we support
 
@@ -63,7 +64,8 @@ struct CheckSummary {
 };
 
 // Common part: findings, the summary and the sorted heap TIDs of the index.
-class IndexCheckerBase {
+class IndexCheckerBase
+{
 public:
 	virtual ~IndexCheckerBase() = default;
 	// Feeds block `block` (a kCheckPageSize image). Block 0 must come first; returns false when
@@ -74,17 +76,32 @@ public:
 	// Whether the index holds heap TID (after Finish).
 	bool HasHeapTid(std::uint32_t block, std::uint16_t offset) const noexcept;
 	// Records a finding (capped per kind of problem; the summary counts them all).
-	void Report(bool error, const char *problem, std::int64_t block, std::int32_t offset, std::string detail) noexcept;
+	void Report(bool error, const char *problem, std::int64_t block, std::int32_t offset,
+	            std::string detail) noexcept;
 
-	const std::vector<CheckFinding> &findings() const { return findings_; }
-	const CheckSummary &summary() const { return summary_; }
+	const std::vector<CheckFinding> &findings() const
+	{
+		return findings_;
+	}
+	const CheckSummary &summary() const
+	{
+		return summary_;
+	}
 	// Whether the cosine metric is used (zero vectors are not indexed then).
-	bool cosine() const { return cosine_; }
+	bool cosine() const
+	{
+		return cosine_;
+	}
 	// vector_core::ElementKind of the index's rows (from the metapage; 0, floats, in older ones).
-	std::uint8_t kind() const { return kind_; }
+	std::uint8_t kind() const
+	{
+		return kind_;
+	}
 
 protected:
-	explicit IndexCheckerBase(std::uint32_t nblocks) : nblocks_(nblocks) {}
+	explicit IndexCheckerBase(std::uint32_t nblocks) : nblocks_(nblocks)
+	{
+	}
 	// Standard page header and special space checks; false when the page cannot be read further.
 	bool CheckPageHeader(std::uint32_t block, const unsigned char *page, std::size_t special_size) noexcept;
 	void SortHeapTids();

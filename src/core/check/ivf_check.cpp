@@ -8,11 +8,13 @@
 #include "core/distance/element_distance.h"
 #include "core/ivf/ivf_page_format.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
 using namespace page_decoding;
 
-namespace {
+namespace
+{
 
 // Element kinds as the metapage stores them.
 constexpr std::uint32_t kFloatRows = static_cast<std::uint32_t>(ElementKind::kFloat);
@@ -55,14 +57,18 @@ bool IvfChecker::AddPage(std::uint32_t block, const unsigned char *page) noexcep
 		}
 		const unsigned char *special = page + kCheckPageSize - kIvfSpecialSize;
 		const unsigned char *meta = page + kPageHeaderSize;
-		if (!IvfPageIdValid(U16(special, kIvfSpecialPageIdOffset)) || U16(special, kIvfSpecialFlagsOffset) != kIvfPageMeta || U32(meta, kIvfMetaMagicOffset) != kIvfMagic) {
+		if (!IvfPageIdValid(U16(special, kIvfSpecialPageIdOffset)) ||
+		    U16(special, kIvfSpecialFlagsOffset) != kIvfPageMeta ||
+		    U32(meta, kIvfMetaMagicOffset) != kIvfMagic) {
 			Report(true, "bad metapage", 0, -1,
-			       Format("page id %04x, page kind %u, magic %08x: not an IVF metapage", U16(special, kIvfSpecialPageIdOffset),
-			              U16(special, kIvfSpecialFlagsOffset), U32(meta, kIvfMetaMagicOffset)));
+			       Format("page id %04x, page kind %u, magic %08x: not an IVF metapage",
+			              U16(special, kIvfSpecialPageIdOffset), U16(special, kIvfSpecialFlagsOffset),
+			              U32(meta, kIvfMetaMagicOffset)));
 			return false;
 		}
 		if (U32(meta, kIvfMetaVersionOffset) != kIvfVersion) {
-			Report(true, "bad metapage", 0, -1, Format("format version %u, expected %u", U32(meta, kIvfMetaVersionOffset), kIvfVersion));
+			Report(true, "bad metapage", 0, -1,
+			       Format("format version %u, expected %u", U32(meta, kIvfMetaVersionOffset), kIvfVersion));
 			return false;
 		}
 		dim_ = Load<std::int32_t>(meta + kIvfMetaDimOffset);
@@ -85,18 +91,22 @@ bool IvfChecker::AddPage(std::uint32_t block, const unsigned char *page) noexcep
 		Metric known_metric = Metric::kL2;
 		const bool metric_known = IvfMetricFromDisk(metric, &known_metric);
 		cosine_ = metric_known && known_metric == Metric::kCosine;
-		const int max_dim = kind == kHalfRows ? kIvfMaxHalfDim : (kind == kBitRows ? kIvfMaxBitDim : kIvfMaxDim);
+		const int max_dim =
+		    kind == kHalfRows ? kIvfMaxHalfDim : (kind == kBitRows ? kIvfMaxBitDim : kIvfMaxDim);
 		const std::uint32_t want_row =
-		    kind <= kBitRows ? static_cast<std::uint32_t>(ElementStoredBytes(ElementFixedBytes(
-		                           static_cast<ElementKind>(kind), static_cast<std::size_t>(dim_ > 0 ? dim_ : 0))))
-		                     : 0;
+		    kind <= kBitRows
+		        ? static_cast<std::uint32_t>(ElementStoredBytes(ElementFixedBytes(
+		              static_cast<ElementKind>(kind), static_cast<std::size_t>(dim_ > 0 ? dim_ : 0))))
+		        : 0;
 		const std::size_t capacity = kCheckPageSize - kPageHeaderSize - kIvfSpecialSize;
 		std::uint32_t want_code = 0, want_dir = 0;
 		if (dim_ < 1 || dim_ > max_dim || lists_ < 1 || lists_ > kIvfMaxLists || !metric_known ||
-		    kind > kBitRows || (row_bytes != 0 && row_bytes != want_row) || (kind != kFloatRows && row_bytes == 0) ||
+		    kind > kBitRows || (row_bytes != 0 && row_bytes != want_row) ||
+		    (kind != kFloatRows && row_bytes == 0) ||
 		    !ExpectedSizes(quantizer_, dim_, pq_m, &want_code, &want_dir, row_bytes)) {
 			Report(true, "bad metapage", 0, -1,
-			       Format("dim %d, lists %d, quantizer %d, metric %d, pq_m %d, element kind %u, row bytes %u out of "
+			       Format("dim %d, lists %d, quantizer %d, metric %d, pq_m %d, element kind %u, row bytes "
+			              "%u out of "
 			              "range",
 			              dim_, lists_, quantizer_, metric, pq_m, kind, row_bytes));
 			return false;
@@ -104,8 +114,8 @@ bool IvfChecker::AddPage(std::uint32_t block, const unsigned char *page) noexcep
 		if (entry_head_ < kTidSize || entry_head_ > 64 || code_size != want_code ||
 		    entry_size_ != entry_head_ + code_size || entry_size_ > capacity) {
 			Report(true, "bad metapage", 0, -1,
-			       Format("entry head %u, code size %u (expected %u), entry size %u", entry_head_, code_size,
-			              want_code, entry_size_));
+			       Format("entry head %u, code size %u (expected %u), entry size %u", entry_head_,
+			              code_size, want_code, entry_size_));
 			return false;
 		}
 		const std::uint64_t dir_capacity = static_cast<std::uint64_t>(dir_pages_) * dir_per_page_;
@@ -117,8 +127,8 @@ bool IvfChecker::AddPage(std::uint32_t block, const unsigned char *page) noexcep
 			Report(true, "bad metapage", 0, -1,
 			       Format("directory at %u, %u pages of %u entries of %u bytes for %d lists, aux at %u (%u "
 			              "pages), %u blocks",
-			              dir_start_, dir_pages_, dir_per_page_, dir_entry_size_, lists_, aux_start_, aux_pages_,
-			              nblocks_));
+			              dir_start_, dir_pages_, dir_per_page_, dir_entry_size_, lists_, aux_start_,
+			              aux_pages_, nblocks_));
 			return false;
 		}
 		try {
@@ -162,7 +172,8 @@ void IvfChecker::AddPageImpl(std::uint32_t block, const unsigned char *page)
 	const std::uint16_t want = in_aux ? kIvfPageAux : in_dir ? kIvfPageDirectory : kIvfPageList;
 	if (!IvfPageIdValid(U16(special, kIvfSpecialPageIdOffset)) || flags != want) {
 		Report(true, "bad page kind", block, -1,
-		       Format("page id %04x, kind %u, expected kind %u", U16(special, kIvfSpecialPageIdOffset), flags, want));
+		       Format("page id %04x, kind %u, expected kind %u", U16(special, kIvfSpecialPageIdOffset), flags,
+		              want));
 		return;
 	}
 	if (in_dir) {
@@ -222,13 +233,14 @@ bool IvfChecker::FinishImpl()
 		while (at != kInvalidBlock) {
 			if (at < first_list_block || at >= nblocks_) {
 				Report(true, "dangling list link", prev == kInvalidBlock ? -1 : prev, list,
-				       Format("list %d links to block %u, not a list page (list pages: %u..%u)", list, at,
-				              first_list_block, nblocks_ - 1));
+				       Format("list %d links to block %u, not a list page (list pages: %u..%u)", list,
+				              at, first_list_block, nblocks_ - 1));
 				break;
 			}
 			ListPage &lp = pages_[at];
 			if (lp.is_new) {
-				Report(true, "dangling list link", at, list, Format("list %d links to an empty page", list));
+				Report(true, "dangling list link", at, list,
+				       Format("list %d links to an empty page", list));
 				break;
 			}
 			if (lp.owner != -1) {
@@ -247,7 +259,8 @@ bool IvfChecker::FinishImpl()
 		}
 		if (!insert_seen)
 			Report(true, "bad insert page", -1, list,
-			       Format("list %d's insert page %u is not in its chain (first page %u)", list, insert, start));
+			       Format("list %d's insert page %u is not in its chain (first page %u)", list, insert,
+			              start));
 	}
 	for (std::uint32_t b = first_list_block; b < nblocks_; b++) {
 		const ListPage &lp = pages_[b];

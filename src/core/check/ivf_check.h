@@ -7,12 +7,16 @@
 
 #include "core/check/index_check.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
 // ivfflat and ivf (core/ivf/ivf_page_format.h).
-class IvfChecker : public IndexCheckerBase {
+class IvfChecker : public IndexCheckerBase
+{
 public:
-	explicit IvfChecker(std::uint32_t nblocks) : IndexCheckerBase(nblocks) {}
+	explicit IvfChecker(std::uint32_t nblocks) : IndexCheckerBase(nblocks)
+	{
+	}
 	bool AddPage(std::uint32_t block, const unsigned char *page) noexcept override;
 	Status Finish() noexcept override;
 

@@ -10,8 +10,10 @@
 
 #include "core/check/index_check.h"
 
-namespace vector_core {
-namespace page_decoding {
+namespace vector_core
+{
+namespace page_decoding
+{
 
 // PostgreSQL's standard page layout (storage/bufpage.h, storage/itemid.h, storage/itemptr.h).
 constexpr std::size_t kPageHeaderSize = 24; // SizeOfPageHeaderData, already MAXALIGNed
@@ -29,8 +31,14 @@ template <typename T> T Load(const unsigned char *p)
 	return v;
 }
 
-inline std::uint16_t U16(const unsigned char *page, std::size_t off) { return Load<std::uint16_t>(page + off); }
-inline std::uint32_t U32(const unsigned char *page, std::size_t off) { return Load<std::uint32_t>(page + off); }
+inline std::uint16_t U16(const unsigned char *page, std::size_t off)
+{
+	return Load<std::uint16_t>(page + off);
+}
+inline std::uint32_t U32(const unsigned char *page, std::size_t off)
+{
+	return Load<std::uint32_t>(page + off);
+}
 
 // An ItemPointerData at p: block (bi_hi, bi_lo) and offset.
 inline void LoadTid(const unsigned char *p, std::uint32_t *block, std::uint16_t *offset)

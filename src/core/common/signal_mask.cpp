@@ -3,7 +3,8 @@
 
 #include <pthread.h>
 
-namespace vector_core {
+namespace vector_core
+{
 
 sigset_t BlockAllSignals() noexcept
 {

@@ -8,7 +8,8 @@
 
 #include <signal.h>
 
-namespace vector_core {
+namespace vector_core
+{
 
 // Blocks every signal in the calling thread and returns the mask that was in force.
 sigset_t BlockAllSignals() noexcept;

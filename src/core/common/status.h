@@ -16,9 +16,11 @@
 #include <cstdio>
 #include <type_traits>
 
-namespace vector_core {
+namespace vector_core
+{
 
-class Status {
+class Status
+{
 public:
 	enum class Code : std::uint8_t {
 		kOk,

@@ -10,7 +10,8 @@
 
 #include "core/common/signal_mask.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
 void RunInBatches(int threads, std::size_t begin, std::size_t end, std::size_t batch,
                   const std::function<void(std::size_t index, int thread)> &body,

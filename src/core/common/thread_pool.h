@@ -11,7 +11,8 @@
 #include <cstddef>
 #include <functional>
 
-namespace vector_core {
+namespace vector_core
+{
 
 // Runs body(i, thread) for every i in [begin, end) on threads threads (thread 0 is the caller;
 // thread < threads). before_batch, when set, runs on a thread before each batch it takes and may

@@ -11,9 +11,11 @@
 
 #include "core/distance/float_distance.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
-namespace {
+namespace
+{
 
 // Reads 8 bytes at p without alignment requirement.
 inline std::uint64_t LoadWord(const std::uint8_t *p)
@@ -26,43 +28,45 @@ inline std::uint64_t LoadWord(const std::uint8_t *p)
 } // namespace
 
 // The shared loops, instantiated once per target below.
-#define VECTOR_BIT_KERNELS(ATTRIBUTE)                                                                          \
-	ATTRIBUTE std::uint64_t HammingDistance(const std::uint8_t *a, const std::uint8_t *b, std::size_t bytes) \
-	{                                                                                                    \
-		std::uint64_t distance = 0;                                                                  \
-		std::size_t i = 0;                                                                           \
-		for (; i + 8 <= bytes; i += 8)                                                               \
-			distance += std::popcount(LoadWord(a + i) ^ LoadWord(b + i));                        \
-		for (; i < bytes; i++)                                                                       \
-			distance += std::popcount(static_cast<unsigned>(a[i] ^ b[i]));                       \
-		return distance;                                                                             \
-	}                                                                                                    \
-	ATTRIBUTE JaccardCounts JaccardCountBits(const std::uint8_t *a, const std::uint8_t *b, std::size_t bytes) \
-	{                                                                                                    \
-		JaccardCounts counts{0, 0, 0};                                                               \
-		std::size_t i = 0;                                                                           \
-		for (; i + 8 <= bytes; i += 8) {                                                             \
-			std::uint64_t x = LoadWord(a + i);                                                   \
-			std::uint64_t y = LoadWord(b + i);                                                   \
-			counts.both += std::popcount(x & y);                                                 \
-			counts.a += std::popcount(x);                                                        \
-			counts.b += std::popcount(y);                                                        \
-		}                                                                                            \
-		for (; i < bytes; i++) {                                                                     \
-			counts.both += std::popcount(static_cast<unsigned>(a[i] & b[i]));                    \
-			counts.a += std::popcount(static_cast<unsigned>(a[i]));                              \
-			counts.b += std::popcount(static_cast<unsigned>(b[i]));                              \
-		}                                                                                            \
-		return counts;                                                                               \
+#define VECTOR_BIT_KERNELS(ATTRIBUTE)                                                                                  \
+	ATTRIBUTE std::uint64_t HammingDistance(const std::uint8_t *a, const std::uint8_t *b, std::size_t bytes)       \
+	{                                                                                                              \
+		std::uint64_t distance = 0;                                                                            \
+		std::size_t i = 0;                                                                                     \
+		for (; i + 8 <= bytes; i += 8)                                                                         \
+			distance += std::popcount(LoadWord(a + i) ^ LoadWord(b + i));                                  \
+		for (; i < bytes; i++)                                                                                 \
+			distance += std::popcount(static_cast<unsigned>(a[i] ^ b[i]));                                 \
+		return distance;                                                                                       \
+	}                                                                                                              \
+	ATTRIBUTE JaccardCounts JaccardCountBits(const std::uint8_t *a, const std::uint8_t *b, std::size_t bytes)      \
+	{                                                                                                              \
+		JaccardCounts counts{0, 0, 0};                                                                         \
+		std::size_t i = 0;                                                                                     \
+		for (; i + 8 <= bytes; i += 8) {                                                                       \
+			std::uint64_t x = LoadWord(a + i);                                                             \
+			std::uint64_t y = LoadWord(b + i);                                                             \
+			counts.both += std::popcount(x & y);                                                           \
+			counts.a += std::popcount(x);                                                                  \
+			counts.b += std::popcount(y);                                                                  \
+		}                                                                                                      \
+		for (; i < bytes; i++) {                                                                               \
+			counts.both += std::popcount(static_cast<unsigned>(a[i] & b[i]));                              \
+			counts.a += std::popcount(static_cast<unsigned>(a[i]));                                        \
+			counts.b += std::popcount(static_cast<unsigned>(b[i]));                                        \
+		}                                                                                                      \
+		return counts;                                                                                         \
 	}
 
-namespace scalar {
+namespace scalar
+{
 // HammingDistance: popcount of a ^ b, word by word; JaccardCountBits: the three popcounts.
 VECTOR_BIT_KERNELS()
 } // namespace scalar
 
 #if defined(__x86_64__) || defined(__i386__)
-namespace popcnt {
+namespace popcnt
+{
 // True when the CPU has the POPCNT instruction.
 bool Supported()
 {
@@ -76,7 +80,8 @@ bool Supported()
 VECTOR_BIT_KERNELS(__attribute__((target("popcnt"))))
 } // namespace popcnt
 #else
-namespace popcnt {
+namespace popcnt
+{
 // No POPCNT outside x86.
 bool Supported()
 {
@@ -97,7 +102,8 @@ JaccardCounts JaccardCountBits(const std::uint8_t *a, const std::uint8_t *b, std
 
 #undef VECTOR_BIT_KERNELS
 
-namespace {
+namespace
+{
 
 // Which implementation serves the active SIMD level on this CPU.
 enum class BitImpl { kScalar, kPopcnt, kAvx512 };

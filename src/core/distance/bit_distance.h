@@ -10,7 +10,8 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace vector_core {
+namespace vector_core
+{
 
 // Number of bit positions where a and b differ.
 std::uint64_t HammingDistance(const std::uint8_t *a, const std::uint8_t *b, std::size_t bytes);
@@ -33,16 +34,19 @@ const char *BitDistanceImplementation();
 
 // Per-implementation entry points, so tests can compare each with the scalar one. popcnt::
 // needs the POPCNT instruction, avx512:: AVX-512F + VPOPCNTDQ (SIGILL otherwise).
-namespace scalar {
+namespace scalar
+{
 std::uint64_t HammingDistance(const std::uint8_t *a, const std::uint8_t *b, std::size_t bytes);
 JaccardCounts JaccardCountBits(const std::uint8_t *a, const std::uint8_t *b, std::size_t bytes);
 } // namespace scalar
-namespace popcnt {
+namespace popcnt
+{
 bool Supported();
 std::uint64_t HammingDistance(const std::uint8_t *a, const std::uint8_t *b, std::size_t bytes);
 JaccardCounts JaccardCountBits(const std::uint8_t *a, const std::uint8_t *b, std::size_t bytes);
 } // namespace popcnt
-namespace avx512 {
+namespace avx512
+{
 bool VpopcntdqSupported();
 std::uint64_t HammingDistance(const std::uint8_t *a, const std::uint8_t *b, std::size_t bytes);
 JaccardCounts JaccardCountBits(const std::uint8_t *a, const std::uint8_t *b, std::size_t bytes);

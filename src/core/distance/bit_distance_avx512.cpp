@@ -21,9 +21,11 @@
 
 #define VECTOR_TARGET_VPOPCNT __attribute__((target("avx512f,avx512bw,avx512vpopcntdq")))
 
-namespace vector_core::avx512 {
+namespace vector_core::avx512
+{
 
-namespace {
+namespace
+{
 
 // Mask selecting the first remaining (0..63) bytes.
 inline __mmask64 ByteMask(std::size_t remaining)
@@ -87,7 +89,8 @@ VECTOR_TARGET_VPOPCNT JaccardCounts JaccardCountBits(const std::uint8_t *a, cons
 
 #else // not x86: never selected; keep the symbols linkable.
 
-namespace vector_core::avx512 {
+namespace vector_core::avx512
+{
 // No VPOPCNTDQ outside x86.
 bool VpopcntdqSupported()
 {

@@ -9,9 +9,11 @@
 #include "core/distance/half.h"
 #include "core/distance/sparse_distance.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
-namespace {
+namespace
+{
 
 // Reads the sparse row header and locates its arrays (memcpy: rows may be unaligned).
 struct SparseRow {
@@ -24,7 +26,8 @@ SparseRow ReadSparse(const void *row)
 {
 	std::int32_t nnz;
 	std::memcpy(&nnz, row, sizeof(nnz));
-	const auto *indices = reinterpret_cast<const std::int32_t *>(static_cast<const char *>(row) + sizeof(std::int32_t));
+	const auto *indices =
+	    reinterpret_cast<const std::int32_t *>(static_cast<const char *>(row) + sizeof(std::int32_t));
 	return {nnz, indices, reinterpret_cast<const float *>(indices + nnz)};
 }
 
@@ -56,7 +59,8 @@ float HalfNegativeInnerProduct(const void *a, const void *b, std::size_t dims)
 // 1 - dot / sqrt(|a|^2 |b|^2) in double, as cosine_distance(halfvec, halfvec); 0 for a zero row.
 float HalfCosine(const void *a, const void *b, std::size_t dims)
 {
-	const CosineParts parts = HalfCosineDistanceParts(static_cast<const Half *>(a), static_cast<const Half *>(b), dims);
+	const CosineParts parts =
+	    HalfCosineDistanceParts(static_cast<const Half *>(a), static_cast<const Half *>(b), dims);
 	const double norms = static_cast<double>(parts.norm_a) * static_cast<double>(parts.norm_b);
 	if (!(norms > 0.0))
 		return 0.0f;
@@ -72,14 +76,14 @@ float HalfL1(const void *a, const void *b, std::size_t dims)
 
 float BitHamming(const void *a, const void *b, std::size_t dims)
 {
-	return static_cast<float>(
-	    HammingDistance(static_cast<const std::uint8_t *>(a), static_cast<const std::uint8_t *>(b), (dims + 7) / 8));
+	return static_cast<float>(HammingDistance(static_cast<const std::uint8_t *>(a),
+	                                          static_cast<const std::uint8_t *>(b), (dims + 7) / 8));
 }
 
 float BitJaccard(const void *a, const void *b, std::size_t dims)
 {
-	return static_cast<float>(
-	    JaccardDistance(static_cast<const std::uint8_t *>(a), static_cast<const std::uint8_t *>(b), (dims + 7) / 8));
+	return static_cast<float>(JaccardDistance(static_cast<const std::uint8_t *>(a),
+	                                          static_cast<const std::uint8_t *>(b), (dims + 7) / 8));
 }
 
 float SparseL2(const void *a, const void *b, std::size_t)
@@ -107,31 +111,47 @@ ElementDistanceFn ElementDistance(ElementKind kind, Metric metric) noexcept
 	switch (kind) {
 	case ElementKind::kFloat:
 		switch (metric) {
-		case Metric::kL2: return FloatL2;
-		case Metric::kInnerProduct: return FloatNegativeInnerProduct;
-		case Metric::kL1: return FloatL1;
-		default: return nullptr;
+		case Metric::kL2:
+			return FloatL2;
+		case Metric::kInnerProduct:
+			return FloatNegativeInnerProduct;
+		case Metric::kL1:
+			return FloatL1;
+		default:
+			return nullptr;
 		}
 	case ElementKind::kHalf:
 		switch (metric) {
-		case Metric::kL2: return HalfL2;
-		case Metric::kInnerProduct: return HalfNegativeInnerProduct;
-		case Metric::kL1: return HalfL1;
-		case Metric::kCosine: return HalfCosine;
-		default: return nullptr;
+		case Metric::kL2:
+			return HalfL2;
+		case Metric::kInnerProduct:
+			return HalfNegativeInnerProduct;
+		case Metric::kL1:
+			return HalfL1;
+		case Metric::kCosine:
+			return HalfCosine;
+		default:
+			return nullptr;
 		}
 	case ElementKind::kBit:
 		switch (metric) {
-		case Metric::kHamming: return BitHamming;
-		case Metric::kJaccard: return BitJaccard;
-		default: return nullptr;
+		case Metric::kHamming:
+			return BitHamming;
+		case Metric::kJaccard:
+			return BitJaccard;
+		default:
+			return nullptr;
 		}
 	case ElementKind::kSparse:
 		switch (metric) {
-		case Metric::kL2: return SparseL2;
-		case Metric::kInnerProduct: return SparseNegativeInnerProduct;
-		case Metric::kL1: return SparseL1;
-		default: return nullptr;
+		case Metric::kL2:
+			return SparseL2;
+		case Metric::kInnerProduct:
+			return SparseNegativeInnerProduct;
+		case Metric::kL1:
+			return SparseL1;
+		default:
+			return nullptr;
 		}
 	}
 	return nullptr;
@@ -140,10 +160,14 @@ ElementDistanceFn ElementDistance(ElementKind kind, Metric metric) noexcept
 std::size_t ElementFixedBytes(ElementKind kind, std::size_t dims) noexcept
 {
 	switch (kind) {
-	case ElementKind::kFloat: return dims * sizeof(float);
-	case ElementKind::kHalf: return dims * sizeof(Half);
-	case ElementKind::kBit: return (dims + 7) / 8;
-	case ElementKind::kSparse: return 0;
+	case ElementKind::kFloat:
+		return dims * sizeof(float);
+	case ElementKind::kHalf:
+		return dims * sizeof(Half);
+	case ElementKind::kBit:
+		return (dims + 7) / 8;
+	case ElementKind::kSparse:
+		return 0;
 	}
 	return 0;
 }

@@ -23,7 +23,8 @@
 
 #include "core/distance/metric.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
 enum class ElementKind : std::uint8_t {
 	kFloat = 0,

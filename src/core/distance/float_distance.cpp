@@ -17,9 +17,11 @@
 #include <cpuid.h>
 #endif
 
-namespace vector_core {
+namespace vector_core
+{
 
-namespace scalar {
+namespace scalar
+{
 
 // Sum of (a[i] - b[i])^2 in index order.
 float L2SquaredDistance(const float *a, const float *b, std::size_t n)
@@ -75,7 +77,8 @@ double SquaredNormDouble(const float *a, std::size_t n)
 
 } // namespace scalar
 
-namespace {
+namespace
+{
 
 // The kernels of one SIMD level.
 struct KernelTable {

@@ -13,7 +13,8 @@
 
 #include <cstddef>
 
-namespace vector_core {
+namespace vector_core
+{
 
 // dot(a, b), |a|^2 and |b|^2, computed in one pass for cosine distance.
 struct CosineParts {
@@ -48,7 +49,8 @@ bool SetSimdLevel(SimdLevel level);
 
 // Per-level entry points, so tests and benchmarks can compare each with the scalar one.
 // Calling avx2:: or avx512:: on a CPU without that level raises SIGILL.
-namespace scalar {
+namespace scalar
+{
 float L2SquaredDistance(const float *a, const float *b, std::size_t n);
 float InnerProduct(const float *a, const float *b, std::size_t n);
 float L1Distance(const float *a, const float *b, std::size_t n);
@@ -57,7 +59,8 @@ double SquaredNormDouble(const float *a, std::size_t n);
 } // namespace scalar
 
 // AVX2 + FMA (detection also requires F16C for half.h): 4 accumulators of 8 lanes, masked tail.
-namespace avx2 {
+namespace avx2
+{
 float L2SquaredDistance(const float *a, const float *b, std::size_t n);
 float InnerProduct(const float *a, const float *b, std::size_t n);
 float L1Distance(const float *a, const float *b, std::size_t n);
@@ -66,7 +69,8 @@ double SquaredNormDouble(const float *a, std::size_t n);
 } // namespace avx2
 
 // AVX-512 (F, DQ, BW, VL): 4 accumulators of 16 lanes, masked tail.
-namespace avx512 {
+namespace avx512
+{
 float L2SquaredDistance(const float *a, const float *b, std::size_t n);
 float InnerProduct(const float *a, const float *b, std::size_t n);
 float L1Distance(const float *a, const float *b, std::size_t n);

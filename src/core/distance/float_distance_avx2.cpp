@@ -12,9 +12,11 @@
 
 #define VECTOR_TARGET_AVX2 __attribute__((target("avx2,fma")))
 
-namespace vector_core::avx2 {
+namespace vector_core::avx2
+{
 
-namespace {
+namespace
+{
 
 // Sum of the 8 lanes of v.
 VECTOR_TARGET_AVX2 inline float HorizontalSum(__m256 v)
@@ -223,7 +225,8 @@ VECTOR_TARGET_AVX2 double SquaredNormDouble(const float *a, std::size_t n)
 
 #else // not x86: the AVX2 entry points are never selected; keep them linkable.
 
-namespace vector_core::avx2 {
+namespace vector_core::avx2
+{
 
 // Scalar stand-in on non-x86 builds.
 float L2SquaredDistance(const float *a, const float *b, std::size_t n)

@@ -22,9 +22,11 @@
 
 #define VECTOR_TARGET_AVX512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl")))
 
-namespace vector_core::avx512 {
+namespace vector_core::avx512
+{
 
-namespace {
+namespace
+{
 
 // Load mask selecting the first remaining (0..15) lanes.
 inline __mmask16 TailMask(std::size_t remaining)
@@ -213,7 +215,8 @@ VECTOR_TARGET_AVX512 double SquaredNormDouble(const float *a, std::size_t n)
 
 #else // not x86: the AVX-512 entry points are never selected; keep them linkable.
 
-namespace vector_core::avx512 {
+namespace vector_core::avx512
+{
 
 // Scalar stand-in on non-x86 builds.
 float L2SquaredDistance(const float *a, const float *b, std::size_t n)

@@ -10,9 +10,11 @@
 #include <cmath>
 #include <cstdint>
 
-namespace vector_core {
+namespace vector_core
+{
 
-namespace scalar {
+namespace scalar
+{
 
 // Decodes sign, exponent and mantissa; subnormals are scaled by 2^-24 (exact in float).
 float HalfToFloat(Half h)
@@ -52,7 +54,7 @@ Half FloatToHalf(float f)
 	if (exponent < 113) {
 		// Below 2^-14: a half subnormal, in units of 2^-24.
 		if (exponent < 102)
-			return sign;  // below 2^-25 (half of the smallest subnormal): rounds to zero
+			return sign; // below 2^-25 (half of the smallest subnormal): rounds to zero
 		std::uint32_t significand = (magnitude & 0x7fffffu) | 0x800000u;
 		std::uint32_t shift = 126 - exponent;
 		std::uint32_t result = significand >> shift;
@@ -146,15 +148,15 @@ Half FloatToHalf(float f)
 
 // The dispatched functions follow float_distance.h's active level, so SetSimdLevel switches both
 // families together; the level check is one relaxed load and a predictable branch.
-#define VECTOR_HALF_DISPATCH(call)                 \
-	switch (ActiveSimdLevel()) {               \
-	case SimdLevel::kAvx512:                   \
-		return avx512::call;               \
-	case SimdLevel::kAvx2:                     \
-		return avx2::call;                 \
-	case SimdLevel::kScalar:                   \
-		break;                             \
-	}                                          \
+#define VECTOR_HALF_DISPATCH(call)                                                                                     \
+	switch (ActiveSimdLevel()) {                                                                                   \
+	case SimdLevel::kAvx512:                                                                                       \
+		return avx512::call;                                                                                   \
+	case SimdLevel::kAvx2:                                                                                         \
+		return avx2::call;                                                                                     \
+	case SimdLevel::kScalar:                                                                                       \
+		break;                                                                                                 \
+	}                                                                                                              \
 	return scalar::call
 
 // Dispatches HalfToFloatArray.

@@ -17,7 +17,8 @@
 
 #include "core/distance/float_distance.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
 // IEEE 754 binary16 bits: 1 sign, 5 exponent, 10 mantissa bits.
 using Half = std::uint16_t;
@@ -56,7 +57,8 @@ CosineParts HalfCosineDistanceParts(const Half *a, const Half *b, std::size_t n)
 
 // Per-level entry points (tests, benchmarks). Calling avx2:: or avx512:: on a CPU without
 // that level raises SIGILL.
-namespace scalar {
+namespace scalar
+{
 float HalfToFloat(Half h);
 Half FloatToHalf(float f);
 void HalfToFloatArray(const Half *in, float *out, std::size_t n);
@@ -68,7 +70,8 @@ CosineParts HalfCosineDistanceParts(const Half *a, const Half *b, std::size_t n)
 } // namespace scalar
 
 // F16C + AVX2 + FMA: 8 halves per conversion, two accumulators, zero-padded tail.
-namespace avx2 {
+namespace avx2
+{
 void HalfToFloatArray(const Half *in, float *out, std::size_t n);
 void FloatToHalfArray(const float *in, Half *out, std::size_t n);
 float HalfL2SquaredDistance(const Half *a, const Half *b, std::size_t n);
@@ -78,7 +81,8 @@ CosineParts HalfCosineDistanceParts(const Half *a, const Half *b, std::size_t n)
 } // namespace avx2
 
 // AVX-512 (F, BW, VL): 16 halves per conversion, two accumulators, masked tail.
-namespace avx512 {
+namespace avx512
+{
 void HalfToFloatArray(const Half *in, float *out, std::size_t n);
 void FloatToHalfArray(const float *in, Half *out, std::size_t n);
 float HalfL2SquaredDistance(const Half *a, const Half *b, std::size_t n);

@@ -15,9 +15,11 @@
 
 #define VECTOR_TARGET_F16C __attribute__((target("avx2,fma,f16c")))
 
-namespace vector_core::avx2 {
+namespace vector_core::avx2
+{
 
-namespace {
+namespace
+{
 
 // Sum of the 8 lanes of v.
 VECTOR_TARGET_F16C inline float HorizontalSum(__m256 v)
@@ -168,7 +170,8 @@ VECTOR_TARGET_F16C CosineParts HalfCosineDistanceParts(const Half *a, const Half
 
 // Other architectures: the AVX2 level is never detected; the scalar kernels stand in so the
 // symbols exist.
-namespace vector_core::avx2 {
+namespace vector_core::avx2
+{
 // Scalar stand-in on non-x86 builds.
 void HalfToFloatArray(const Half *in, float *out, std::size_t n)
 {

@@ -21,9 +21,11 @@
 
 #define VECTOR_TARGET_AVX512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,f16c")))
 
-namespace vector_core::avx512 {
+namespace vector_core::avx512
+{
 
-namespace {
+namespace
+{
 
 // Mask selecting the first remaining (0..15) lanes.
 inline __mmask16 TailMask(std::size_t remaining)
@@ -161,7 +163,8 @@ VECTOR_TARGET_AVX512 CosineParts HalfCosineDistanceParts(const Half *a, const Ha
 
 #else // not x86: the AVX-512 entry points are never selected; keep them linkable.
 
-namespace vector_core::avx512 {
+namespace vector_core::avx512
+{
 // Scalar stand-in on non-x86 builds.
 void HalfToFloatArray(const Half *in, float *out, std::size_t n)
 {

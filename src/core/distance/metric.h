@@ -9,7 +9,8 @@
 
 #include <cstdint>
 
-namespace vector_core {
+namespace vector_core
+{
 
 enum class Metric : std::uint8_t {
 	kL2,           // squared Euclidean distance (<->, which returns its square root)

@@ -7,11 +7,12 @@
 
 #include <cmath>
 
-namespace vector_core {
+namespace vector_core
+{
 
 // Two-pointer merge: matched indices contribute (x - y)^2, unmatched ones their square.
-float SparseL2SquaredDistance(const std::int32_t *ai, const float *av, int an, const std::int32_t *bi,
-                              const float *bv, int bn)
+float SparseL2SquaredDistance(const std::int32_t *ai, const float *av, int an, const std::int32_t *bi, const float *bv,
+                              int bn)
 {
 	float distance = 0.0f;
 	int i = 0;
@@ -59,8 +60,7 @@ float SparseInnerProduct(const std::int32_t *ai, const float *av, int an, const 
 }
 
 // Two-pointer merge: matched indices contribute |x - y|, unmatched ones their magnitude.
-float SparseL1Distance(const std::int32_t *ai, const float *av, int an, const std::int32_t *bi, const float *bv,
-                       int bn)
+float SparseL1Distance(const std::int32_t *ai, const float *av, int an, const std::int32_t *bi, const float *bv, int bn)
 {
 	float distance = 0.0f;
 	int i = 0;

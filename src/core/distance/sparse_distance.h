@@ -9,11 +9,12 @@
 
 #include <cstdint>
 
-namespace vector_core {
+namespace vector_core
+{
 
 // Sum over all indices of (a[i] - b[i])^2 (an index missing from one side counts as 0).
-float SparseL2SquaredDistance(const std::int32_t *ai, const float *av, int an, const std::int32_t *bi,
-                              const float *bv, int bn);
+float SparseL2SquaredDistance(const std::int32_t *ai, const float *av, int an, const std::int32_t *bi, const float *bv,
+                              int bn);
 // Sum over the indices present in both of a[i] * b[i].
 float SparseInnerProduct(const std::int32_t *ai, const float *av, int an, const std::int32_t *bi, const float *bv,
                          int bn);

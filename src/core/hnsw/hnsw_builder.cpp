@@ -8,23 +8,24 @@
 #include <string>
 #include <vector>
 
-namespace vector_core {
+namespace vector_core
+{
 
 struct HnswBuilder {
 	HnswBuildParams params;
-	std::vector<std::uint8_t> data;       // the rows, one after the other
-	std::vector<std::uint64_t> offsets;   // row starts and the end, for rows of varying size
-	bool variable = false;                // rows of varying size
-	std::size_t row_bytes = 0;            // bytes of a row when they are all alike
+	std::vector<std::uint8_t> data;     // the rows, one after the other
+	std::vector<std::uint64_t> offsets; // row starts and the end, for rows of varying size
+	bool variable = false;              // rows of varying size
+	std::size_t row_bytes = 0;          // bytes of a row when they are all alike
 	std::size_t rows = 0;
 	std::unique_ptr<HnswGraph> graph;
 };
 
-namespace {
+namespace
+{
 
 // Runs body, turning any exception into a Status.
-template <typename Body>
-Status Guarded(Body &&body) noexcept
+template <typename Body> Status Guarded(Body &&body) noexcept
 {
 	try {
 		body();
@@ -50,8 +51,9 @@ HnswBuilder *HnswBuilderCreate(const HnswBuildParams &params, std::size_t expect
 		return nullptr;
 	builder->params = params;
 	builder->variable = params.distance != nullptr && params.row_bytes == 0;
-	builder->row_bytes = params.distance != nullptr ? params.row_bytes
-	                                                : static_cast<std::size_t>(std::max(params.dims, 0)) * sizeof(float);
+	builder->row_bytes = params.distance != nullptr
+	                         ? params.row_bytes
+	                         : static_cast<std::size_t>(std::max(params.dims, 0)) * sizeof(float);
 	const std::size_t per_row = std::max<std::size_t>(
 	    1, HnswGraph::EstimateMemoryBytesForData(1024, 1024 * builder->row_bytes, params.m, params.threads) / 1024);
 	expected_rows = std::min(expected_rows, memory_limit / per_row);
@@ -125,8 +127,9 @@ std::size_t HnswBuilderMemoryFor(const HnswBuilder *builder, std::size_t rows) n
 Status HnswBuilderStartGraph(HnswBuilder *builder) noexcept
 {
 	return Guarded([&] {
-		builder->graph = std::make_unique<HnswGraph>(builder->params, builder->data.data(),
-		                                             builder->variable ? builder->offsets.data() : nullptr, builder->rows);
+		builder->graph =
+		    std::make_unique<HnswGraph>(builder->params, builder->data.data(),
+		                                builder->variable ? builder->offsets.data() : nullptr, builder->rows);
 	});
 }
 

@@ -11,7 +11,8 @@
 #include "core/common/status.h"
 #include "core/hnsw/hnsw_graph.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
 struct HnswBuilder;
 

@@ -43,9 +43,11 @@
 #include "core/common/thread_pool.h"
 #include "core/distance/float_distance.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
-namespace {
+namespace
+{
 
 constexpr std::uint64_t kEmptyEntry = (static_cast<std::uint64_t>(0xFFFFFFFFu) << 32) | kHnswNoNode;
 
@@ -171,7 +173,8 @@ HnswGraph::~HnswGraph() = default;
 // Vectors, layers, per-node arrays, per-thread visited arrays and the repair's arrays.
 std::size_t HnswGraph::EstimateMemoryBytes(std::size_t n, int dims, int m, int threads)
 {
-	return EstimateMemoryBytesForData(n, n * static_cast<std::size_t>(std::max(dims, 0)) * sizeof(float), m, threads);
+	return EstimateMemoryBytesForData(n, n * static_cast<std::size_t>(std::max(dims, 0)) * sizeof(float), m,
+	                                  threads);
 }
 
 // The same over rows of any representation.
@@ -184,7 +187,8 @@ std::size_t HnswGraph::EstimateMemoryBytesForData(std::size_t n, std::size_t dat
 	const std::size_t upper_blocks = 2 * n / (mm - 1) + 2 * kHnswGraphMaxLevel;
 	const std::size_t upper = upper_blocks * (1 + mm) * sizeof(std::uint32_t);
 	const std::size_t per_node = n * (1 + 1 + 1 + sizeof(std::uint64_t)); // level, inserted, lock, offset
-	const std::size_t scratch = static_cast<std::size_t>(std::max(threads, 1)) * (n * sizeof(std::uint16_t) + 65536);
+	const std::size_t scratch =
+	    static_cast<std::size_t>(std::max(threads, 1)) * (n * sizeof(std::uint16_t) + 65536);
 	const std::size_t repair = n * (1 + 2 * sizeof(std::uint32_t));
 	return vectors + layer0 + upper + per_node + scratch + repair + sizeof(HnswGraph);
 }
@@ -377,7 +381,7 @@ void HnswGraph::SearchLayer(const void *query, int ef, int layer, std::uint32_t 
 // neighbors of base into s.selected_ (indices into s.work_); returns how many.
 int HnswGraph::SelectFromResults(std::uint32_t base, int max_selected, HnswSearchScratch &s) const
 {
-	(void) base;
+	(void)base;
 	s.work_.assign(s.results_.begin(), s.results_.end());
 	std::sort(s.work_.begin(), s.work_.end(), HnswByDistanceThenId);
 	s.selected_.resize(s.work_.size());
@@ -495,7 +499,8 @@ void HnswGraph::RunParallel(std::size_t begin, std::size_t end, std::size_t batc
 	if (begin >= end)
 		return;
 	const std::size_t count = end - begin;
-	int threads = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads_), (count + batch - 1) / batch));
+	int threads =
+	    static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads_), (count + batch - 1) / batch));
 	threads = std::max(threads, 1);
 	while (workers_.size() < static_cast<std::size_t>(threads)) {
 		workers_.push_back(std::make_unique<Worker>());
@@ -551,7 +556,6 @@ void HnswGraph::InsertRange(std::size_t begin, std::size_t end)
 	}
 	inserted_count_ += done.load();
 }
-
 
 // Search with a scratch of its own.
 std::vector<HnswCandidate> HnswGraph::Search(const void *query, int k, int ef) const

@@ -30,7 +30,8 @@
 
 #include "core/distance/element_distance.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
 // Highest layer a node can get (pgvector caps levels the same way).
 constexpr int kHnswGraphMaxLevel = 15;
@@ -114,12 +115,12 @@ struct HnswBuildParams {
 	// Metric of float rows: kL2, kInnerProduct (negative dot product) or kL1; for cosine, normalise
 	// the vectors and use kInnerProduct (StoredRowMetric).
 	Metric metric = Metric::kL2;
-	int m = 16;               // upper layers keep up to m neighbors, layer 0 up to 2 * m
-	int ef_construction = 64; // candidate list size while inserting
-	int threads = 1;          // threads InsertRange and Finish use (the caller's included)
+	int m = 16;                             // upper layers keep up to m neighbors, layer 0 up to 2 * m
+	int ef_construction = 64;               // candidate list size while inserting
+	int threads = 1;                        // threads InsertRange and Finish use (the caller's included)
 	std::uint64_t seed = 0x5eed5eed5eedULL; // levels are drawn from it, independent of threads
-	bool keep_pruned = false; // fill neighbor lists with pruned candidates (see HnswSelectNeighbors)
-	int max_level = kHnswGraphMaxLevel; // levels drawn above it are capped (page size limits)
+	bool keep_pruned = false;               // fill neighbor lists with pruned candidates (see HnswSelectNeighbors)
+	int max_level = kHnswGraphMaxLevel;     // levels drawn above it are capped (page size limits)
 	// Rows of another representation (half, bit, sparse vectors; see element_distance.h): when
 	// distance is set, metric is ignored, row i of the data is row_bytes bytes at i * row_bytes,
 	// or, with row offsets (see the constructor), of any size.
@@ -132,11 +133,15 @@ struct HnswBuildParams {
 
 // Thrown when HnswBuildParams::cancel was raised during a call.
 struct HnswCancelled : std::exception {
-	const char *what() const noexcept override { return "cancelled"; }
+	const char *what() const noexcept override
+	{
+		return "cancelled";
+	}
 };
 
 // Reusable scratch of one searching thread (visited marks and heaps); see HnswGraph::Search.
-class HnswSearchScratch {
+class HnswSearchScratch
+{
 public:
 	HnswSearchScratch() = default;
 
@@ -150,7 +155,7 @@ private:
 	std::vector<std::uint32_t> links_;      // copy of one neighbor list
 	std::vector<std::uint32_t> pending_;    // unvisited neighbors of the node being expanded
 	std::vector<int> selected_;
-	std::vector<HnswCandidate> prune_;    // a full list plus one, while shrinking it
+	std::vector<HnswCandidate> prune_; // a full list plus one, while shrinking it
 	std::vector<int> prune_selected_;
 };
 
@@ -158,7 +163,8 @@ private:
 // (1 + 2m) uint32 (count, then neighbor ids); upper layers live in one pool where a node of
 // level L has L blocks of (1 + m) uint32. Levels are drawn for all n nodes up front, so the
 // memory is allocated once, in the constructor.
-class HnswGraph {
+class HnswGraph
+{
 public:
 	// Validates the parameters and allocates the graph for data[0 .. n * dims) (floats, or n rows
 	// of params.row_bytes); inserts nothing. data must stay valid and unchanged for the life of
@@ -209,17 +215,44 @@ public:
 	std::vector<HnswCandidate> Search(const void *query, int k, int ef, HnswSearchScratch &scratch) const;
 
 	// Accessors for the page writer.
-	std::size_t size() const { return n_; }
-	std::size_t InsertedCount() const { return inserted_count_; }
-	bool IsInserted(std::uint32_t node) const { return inserted_[node] != 0; }
-	int dims() const { return dims_; }
-	int m() const { return m_; }
-	Metric metric() const { return metric_; }
+	std::size_t size() const
+	{
+		return n_;
+	}
+	std::size_t InsertedCount() const
+	{
+		return inserted_count_;
+	}
+	bool IsInserted(std::uint32_t node) const
+	{
+		return inserted_[node] != 0;
+	}
+	int dims() const
+	{
+		return dims_;
+	}
+	int m() const
+	{
+		return m_;
+	}
+	Metric metric() const
+	{
+		return metric_;
+	}
 	// Entry point (kHnswNoNode while the graph is empty) and its level (-1 while empty).
-	std::uint32_t EntryPoint() const { return static_cast<std::uint32_t>(entry_.load() & 0xFFFFFFFFu); }
-	int MaxLevel() const { return static_cast<int>(static_cast<std::int32_t>(entry_.load() >> 32)); }
+	std::uint32_t EntryPoint() const
+	{
+		return static_cast<std::uint32_t>(entry_.load() & 0xFFFFFFFFu);
+	}
+	int MaxLevel() const
+	{
+		return static_cast<int>(static_cast<std::int32_t>(entry_.load() >> 32));
+	}
 	// Level of node (drawn in the constructor, valid before the node is inserted).
-	int Level(std::uint32_t node) const { return levels_[node]; }
+	int Level(std::uint32_t node) const
+	{
+		return levels_[node];
+	}
 	// Neighbors of node at layer (0 <= layer <= Level(node)); sorted closest first after Finish().
 	std::span<const std::uint32_t> Neighbors(std::uint32_t node, int layer) const
 	{
@@ -227,15 +260,25 @@ public:
 		return {block + 1, block[0]};
 	}
 	// Capacity of a neighbor list at layer: 2m at layer 0, m above.
-	int LayerCapacity(int layer) const { return layer == 0 ? 2 * m_ : m_; }
+	int LayerCapacity(int layer) const
+	{
+		return layer == 0 ? 2 * m_ : m_;
+	}
 	// Distance between two stored nodes.
-	float NodeDistance(std::uint32_t a, std::uint32_t b) const { return Distance(Vector(a), Vector(b)); }
+	float NodeDistance(std::uint32_t a, std::uint32_t b) const
+	{
+		return Distance(Vector(a), Vector(b));
+	}
 	// Distance between a query and a stored node.
-	float Distance(const void *a, const void *b) const { return distance_(a, b, static_cast<std::size_t>(dims_)); }
+	float Distance(const void *a, const void *b) const
+	{
+		return distance_(a, b, static_cast<std::size_t>(dims_));
+	}
 	// Row of node (dims floats unless rows of another representation were given).
 	const void *Vector(std::uint32_t node) const
 	{
-		return offsets_ != nullptr ? data_ + offsets_[node] : data_ + static_cast<std::size_t>(node) * row_bytes_;
+		return offsets_ != nullptr ? data_ + offsets_[node]
+		                           : data_ + static_cast<std::size_t>(node) * row_bytes_;
 	}
 
 private:
@@ -264,7 +307,7 @@ private:
 	const std::uint64_t *offsets_; // row starts, for rows of varying size (else null)
 	std::size_t row_bytes_;        // bytes of a row (a typical one for rows of varying size)
 	ElementDistanceFn distance_;
-	std::size_t data_bytes_;       // bytes of all rows
+	std::size_t data_bytes_; // bytes of all rows
 	std::size_t n_;
 	int dims_;
 	Metric metric_;

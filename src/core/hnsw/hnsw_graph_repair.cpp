@@ -17,7 +17,8 @@
 #include <limits>
 #include <vector>
 
-namespace vector_core {
+namespace vector_core
+{
 
 // Walks layer from the entry point; returns the nodes of level >= layer it does not reach.
 std::size_t HnswGraph::CountUnreachable(int layer) const

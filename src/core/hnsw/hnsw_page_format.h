@@ -34,7 +34,8 @@
 
 #include "core/distance/metric.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
 constexpr std::uint32_t kHnswMagic = 0x484E5357; // "HNSW"
 constexpr std::uint32_t kHnswVersion = 1;
@@ -126,8 +127,8 @@ constexpr std::uint8_t HnswMetricToDisk(Metric metric)
 // The metric a metapage's number stands for; false for a number no index has.
 constexpr bool HnswMetricFromDisk(std::uint8_t stored, Metric *metric)
 {
-	for (Metric m : {Metric::kL2, Metric::kInnerProduct, Metric::kCosine, Metric::kL1, Metric::kHamming,
-	                 Metric::kJaccard}) {
+	for (Metric m :
+	     {Metric::kL2, Metric::kInnerProduct, Metric::kCosine, Metric::kL1, Metric::kHamming, Metric::kJaccard}) {
 		if (HnswMetricToDisk(m) == stored) {
 			*metric = m;
 			return true;

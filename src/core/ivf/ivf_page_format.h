@@ -26,7 +26,8 @@
 
 #include "core/distance/metric.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
 constexpr std::uint32_t kIvfMagic = 0x49564631; // "IVF1"
 constexpr std::uint32_t kIvfVersion = 1;

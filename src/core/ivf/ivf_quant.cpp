@@ -20,15 +20,24 @@
 
 #include "core/distance/float_distance.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
-namespace {
+namespace
+{
 
 // Sets the calling thread's OpenMP thread count for a scope and restores it afterwards.
-class OmpThreadsScope {
+class OmpThreadsScope
+{
 public:
-	explicit OmpThreadsScope(int threads) : saved_(omp_get_max_threads()) { omp_set_num_threads(std::max(1, threads)); }
-	~OmpThreadsScope() { omp_set_num_threads(saved_); }
+	explicit OmpThreadsScope(int threads) : saved_(omp_get_max_threads())
+	{
+		omp_set_num_threads(std::max(1, threads));
+	}
+	~OmpThreadsScope()
+	{
+		omp_set_num_threads(saved_);
+	}
 	OmpThreadsScope(const OmpThreadsScope &) = delete;
 	OmpThreadsScope &operator=(const OmpThreadsScope &) = delete;
 
@@ -45,8 +54,8 @@ float IvfDistance(Metric metric, const float *a, const float *b, std::size_t dim
 	return -InnerProduct(a, b, dim);
 }
 
-Status IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
-		 Metric metric, int threads, std::int32_t *lists) noexcept
+Status IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k, Metric metric,
+                 int threads, std::int32_t *lists) noexcept
 {
 	if (k == 0 || dim == 0) {
 		return Status::Error("list assignment: no lists");
@@ -56,18 +65,21 @@ Status IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *ce
 			// Large batches: FAISS's exhaustive search turns the distances into one BLAS matrix
 			// product per block (BLAS owns the cores; FAISS's own loops run on one thread).
 			faiss::IndexFlat index(static_cast<faiss::Index::idx_t>(dim),
-					       metric == Metric::kL2 ? faiss::METRIC_L2 : faiss::METRIC_INNER_PRODUCT);
+			                       metric == Metric::kL2 ? faiss::METRIC_L2 : faiss::METRIC_INNER_PRODUCT);
 			index.add(static_cast<faiss::Index::idx_t>(k), centroids);
 			std::vector<float> distances(n);
 			std::vector<faiss::Index::idx_t> labels(n);
 			{
 				OmpThreadsScope one_thread(1);
-				index.search(static_cast<faiss::Index::idx_t>(n), x, 1, distances.data(), labels.data());
+				index.search(static_cast<faiss::Index::idx_t>(n), x, 1, distances.data(),
+				             labels.data());
 			}
 			for (std::size_t i = 0; i < n; i++) {
 				// A NaN distance leaves no label: fall back to list 0.
 				faiss::Index::idx_t label = labels[i];
-				lists[i] = label >= 0 && static_cast<std::size_t>(label) < k ? static_cast<std::int32_t>(label) : 0;
+				lists[i] = label >= 0 && static_cast<std::size_t>(label) < k
+				               ? static_cast<std::int32_t>(label)
+				               : 0;
 			}
 			return Status::Ok();
 		}
@@ -138,7 +150,7 @@ void Sq8Decode(const std::uint8_t *code, std::size_t dim, const float *vmin, con
 }
 
 void Sq8PrepareQuery(const float *q, std::size_t dim, const float *vmin, const float *vdiff, Metric metric,
-		     Sq8Query *query) noexcept
+                     Sq8Query *query) noexcept
 {
 	query->ip = metric != Metric::kL2;
 	float bias = 0;
@@ -162,7 +174,8 @@ void Sq8PrepareQuery(const float *q, std::size_t dim, const float *vmin, const f
 	query->bias = bias;
 }
 
-namespace {
+namespace
+{
 
 // sum w_i (q_i - c_i)^2 over n bytes of code.
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) float
@@ -199,7 +212,8 @@ __attribute__((target("avx2,fma"))) inline float HorizontalSum(__m256 v)
 }
 
 __attribute__((target("avx2,fma"))) void Sq8BatchAvx2(const Sq8Query *query, const std::uint8_t *codes,
-						   std::size_t count, std::size_t stride, std::size_t dim, float *out)
+                                                      std::size_t count, std::size_t stride, std::size_t dim,
+                                                      float *out)
 {
 	const std::size_t main = dim & ~static_cast<std::size_t>(7);
 	const float *q = query->qprime, *w = query->weight;
@@ -209,13 +223,16 @@ __attribute__((target("avx2,fma"))) void Sq8BatchAvx2(const Sq8Query *query, con
 		std::size_t j = 0;
 		if (query->ip) {
 			for (; j + 16 <= main; j += 16) {
-				__m256 c0 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j))));
-				__m256 c1 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j + 8))));
+				__m256 c0 = _mm256_cvtepi32_ps(
+				    _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j))));
+				__m256 c1 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(
+				    _mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j + 8))));
 				acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + j), c0, acc0);
 				acc1 = _mm256_fmadd_ps(_mm256_loadu_ps(q + j + 8), c1, acc1);
 			}
 			for (; j < main; j += 8) {
-				__m256 c0 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j))));
+				__m256 c0 = _mm256_cvtepi32_ps(
+				    _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j))));
 				acc0 = _mm256_fmadd_ps(_mm256_loadu_ps(q + j), c0, acc0);
 			}
 			float s = HorizontalSum(_mm256_add_ps(acc0, acc1));
@@ -224,15 +241,18 @@ __attribute__((target("avx2,fma"))) void Sq8BatchAvx2(const Sq8Query *query, con
 			out[i] = query->bias + s;
 		} else {
 			for (; j + 16 <= main; j += 16) {
-				__m256 c0 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j))));
-				__m256 c1 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j + 8))));
+				__m256 c0 = _mm256_cvtepi32_ps(
+				    _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j))));
+				__m256 c1 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(
+				    _mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j + 8))));
 				__m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(q + j), c0);
 				__m256 d1 = _mm256_sub_ps(_mm256_loadu_ps(q + j + 8), c1);
 				acc0 = _mm256_fmadd_ps(_mm256_mul_ps(d0, d0), _mm256_loadu_ps(w + j), acc0);
 				acc1 = _mm256_fmadd_ps(_mm256_mul_ps(d1, d1), _mm256_loadu_ps(w + j + 8), acc1);
 			}
 			for (; j < main; j += 8) {
-				__m256 c0 = _mm256_cvtepi32_ps(_mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j))));
+				__m256 c0 = _mm256_cvtepi32_ps(
+				    _mm256_cvtepu8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i *>(c + j))));
 				__m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(q + j), c0);
 				acc0 = _mm256_fmadd_ps(_mm256_mul_ps(d0, d0), _mm256_loadu_ps(w + j), acc0);
 			}
@@ -249,7 +269,7 @@ __attribute__((target("avx2,fma"))) void Sq8BatchAvx2(const Sq8Query *query, con
 } // namespace
 
 void Sq8DistanceBatch(const Sq8Query *query, const std::uint8_t *codes, std::size_t count, std::size_t stride,
-		      std::size_t dim, float *out) noexcept
+                      std::size_t dim, float *out) noexcept
 {
 	if (ActiveSimdLevel() != SimdLevel::kScalar) {
 		Sq8BatchAvx2(query, codes, count, stride, dim, out);
@@ -332,13 +352,14 @@ void PqPrepareEncoder(const float *codebook, std::size_t dim, std::size_t m, flo
 	}
 }
 
-namespace {
+namespace
+{
 
 // Encodes one vector: for each sub-quantizer, |c|^2 - 2 x.c for its 256 centroids in one pass
 // over the transposed codebook (vectorized over the centroids), then the smallest.
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
 PqEncodeOne(const float *row, std::size_t m, std::size_t dsub, const float *book_t, const float *norms,
-	    std::uint8_t *code)
+            std::uint8_t *code)
 {
 	alignas(64) float acc[256];
 	for (std::size_t s = 0; s < m; s++) {
@@ -368,17 +389,18 @@ PqEncodeOne(const float *row, std::size_t m, std::size_t dsub, const float *book
 } // namespace
 
 void PqEncode(const float *x, std::size_t n, std::size_t dim, std::size_t m, const float *book_t, const float *norms,
-	      int threads, std::uint8_t *codes) noexcept
+              int threads, std::uint8_t *codes) noexcept
 {
 	const std::size_t dsub = dim / m;
 	const long long count = static_cast<long long>(n);
 #pragma omp parallel for num_threads(std::max(1, threads)) schedule(static) if (count > 256)
 	for (long long i = 0; i < count; i++)
-		PqEncodeOne(x + static_cast<std::size_t>(i) * dim, m, dsub, book_t, norms, codes + static_cast<std::size_t>(i) * m);
+		PqEncodeOne(x + static_cast<std::size_t>(i) * dim, m, dsub, book_t, norms,
+		            codes + static_cast<std::size_t>(i) * m);
 }
 
 void PqDistanceTable(const float *q, std::size_t dim, std::size_t m, const float *codebook, Metric metric,
-		     float *table) noexcept
+                     float *table) noexcept
 {
 	const std::size_t dsub = dim / m;
 	for (std::size_t s = 0; s < m; s++) {
@@ -386,8 +408,8 @@ void PqDistanceTable(const float *q, std::size_t dim, std::size_t m, const float
 		const float *book = codebook + s * 256 * dsub;
 		for (std::size_t j = 0; j < 256; j++)
 			table[s * 256 + j] = metric == Metric::kL2 || metric == Metric::kCosine
-						     ? L2SquaredDistance(sub, book + j * dsub, dsub)
-						     : -InnerProduct(sub, book + j * dsub, dsub);
+			                         ? L2SquaredDistance(sub, book + j * dsub, dsub)
+			                         : -InnerProduct(sub, book + j * dsub, dsub);
 	}
 }
 

@@ -13,7 +13,8 @@
 #include "core/common/status.h"
 #include "core/distance/metric.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
 // metric: how the index compares stored-form vectors (Metric::kL2, kInnerProduct or kCosine).
 // Cosine indexes store unit vectors and compare them by negative inner product (same order as
@@ -24,8 +25,8 @@ float IvfDistance(Metric metric, const float *a, const float *b, std::size_t dim
 
 // Assigns each of the n rows of x to its nearest of the k centroids (metric distance),
 // writing list numbers to lists; threads OpenMP threads (plain arrays only).
-Status IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
-		 Metric metric, int threads, std::int32_t *lists) noexcept;
+Status IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k, Metric metric,
+                 int threads, std::int32_t *lists) noexcept;
 
 // --- SQ8: one byte per dimension, x ~ vmin + vdiff * (code + 0.5) / 255 -------------------
 
@@ -39,19 +40,19 @@ void Sq8Decode(const std::uint8_t *code, std::size_t dim, const float *vmin, con
 
 // Per-query form of the SQ8 distance: distance(code) = bias + sign * sum_i f(q'_i, w_i, code_i).
 struct Sq8Query {
-	bool ip;        // inner-product form (else weighted L2)
-	float bias;     // constant part
-	float *qprime;  // dim floats: (q - vmin) / step - 0.5 (L2) or q * step (IP)
-	float *weight;  // dim floats: step^2 (L2 only)
+	bool ip;       // inner-product form (else weighted L2)
+	float bias;    // constant part
+	float *qprime; // dim floats: (q - vmin) / step - 0.5 (L2) or q * step (IP)
+	float *weight; // dim floats: step^2 (L2 only)
 };
 // Fills query (whose arrays the caller provides, dim floats each) for the stored-form query q.
 void Sq8PrepareQuery(const float *q, std::size_t dim, const float *vmin, const float *vdiff, Metric metric,
-		     Sq8Query *query) noexcept;
+                     Sq8Query *query) noexcept;
 // Approximate distance of one code to the prepared query.
 float Sq8Distance(const Sq8Query *query, const std::uint8_t *code, std::size_t dim) noexcept;
 // Approximate distances of count codes found at codes + i * stride (i < count) to the query.
 void Sq8DistanceBatch(const Sq8Query *query, const std::uint8_t *codes, std::size_t count, std::size_t stride,
-		      std::size_t dim, float *out) noexcept;
+                      std::size_t dim, float *out) noexcept;
 
 // --- PQ: m sub-quantizers of 256 centroids over dim / m dimensions each -------------------
 
@@ -66,11 +67,11 @@ void PqPrepareEncoder(const float *codebook, std::size_t dim, std::size_t m, flo
 // Encodes n vectors into m bytes each (nearest sub-centroid per sub-vector) with the encoder
 // tables, on threads OpenMP threads.
 void PqEncode(const float *x, std::size_t n, std::size_t dim, std::size_t m, const float *book_t, const float *norms,
-	      int threads, std::uint8_t *codes) noexcept;
+              int threads, std::uint8_t *codes) noexcept;
 // Fills table (m x 256) with the distance of each sub-centroid to the query's sub-vector:
 // squared L2 (L2, cosine) or negative inner product (inner product).
 void PqDistanceTable(const float *q, std::size_t dim, std::size_t m, const float *codebook, Metric metric,
-		     float *table) noexcept;
+                     float *table) noexcept;
 // Approximate distance of one code: the sum of its table entries.
 float PqDistance(const float *table, const std::uint8_t *code, std::size_t m) noexcept;
 

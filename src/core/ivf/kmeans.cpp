@@ -19,15 +19,24 @@
 
 #include "core/distance/float_distance.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
-namespace {
+namespace
+{
 
 // Restores the calling thread's OpenMP thread count when the scope ends.
-class OmpThreadsGuard {
+class OmpThreadsGuard
+{
 public:
-	explicit OmpThreadsGuard(int threads) : saved_(omp_get_max_threads()) { omp_set_num_threads(std::max(1, threads)); }
-	~OmpThreadsGuard() { omp_set_num_threads(saved_); }
+	explicit OmpThreadsGuard(int threads) : saved_(omp_get_max_threads())
+	{
+		omp_set_num_threads(std::max(1, threads));
+	}
+	~OmpThreadsGuard()
+	{
+		omp_set_num_threads(saved_);
+	}
 	OmpThreadsGuard(const OmpThreadsGuard &) = delete;
 	OmpThreadsGuard &operator=(const OmpThreadsGuard &) = delete;
 
@@ -39,7 +48,7 @@ private:
 // to its squared distance to the nearest centroid chosen so far (threads parallelize the
 // distance updates over the points).
 bool KmeansPlusPlus(const float *x, std::size_t n, std::size_t dim, std::size_t k, std::uint32_t seed, int threads,
-		    bool (*should_stop)(), float *centroids)
+                    bool (*should_stop)(), float *centroids)
 {
 	std::mt19937_64 gen(seed);
 	std::vector<float> nearest(n, std::numeric_limits<float>::infinity());
@@ -78,17 +87,24 @@ bool KmeansPlusPlus(const float *x, std::size_t n, std::size_t dim, std::size_t 
 }
 
 // FAISS's interrupt hook, answering from the caller's flag.
-class StopCallback : public faiss::InterruptCallback {
+class StopCallback : public faiss::InterruptCallback
+{
 public:
-	explicit StopCallback(bool (*should_stop)()) : should_stop_(should_stop) {}
-	bool want_interrupt() override { return should_stop_(); }
+	explicit StopCallback(bool (*should_stop)()) : should_stop_(should_stop)
+	{
+	}
+	bool want_interrupt() override
+	{
+		return should_stop_();
+	}
 
 private:
 	bool (*should_stop_)();
 };
 
 // Installs a StopCallback for a scope (FAISS keeps one process-wide instance).
-class StopCallbackScope {
+class StopCallbackScope
+{
 public:
 	explicit StopCallbackScope(bool (*should_stop)())
 	{
@@ -125,7 +141,7 @@ void NormalizeRows(float *x, std::size_t n, std::size_t dim) noexcept
 }
 
 Status KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k, bool spherical, int niter,
-		   int omp_threads, std::uint32_t seed, bool (*should_stop)(), float *centroids) noexcept
+                   int omp_threads, std::uint32_t seed, bool (*should_stop)(), float *centroids) noexcept
 {
 	try {
 		if (dim == 0 || k == 0 || centroids == nullptr || (n > 0 && x == nullptr))
@@ -148,8 +164,8 @@ Status KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k
 		params.niter = std::max(1, niter);
 		params.spherical = spherical;
 		params.seed = static_cast<int>(seed & 0x7fffffff);
-		params.min_points_per_centroid = 1;  // no warnings on stderr for small samples
-		params.max_points_per_centroid = 1 << 30;  // the caller has sampled already
+		params.min_points_per_centroid = 1;       // no warnings on stderr for small samples
+		params.max_points_per_centroid = 1 << 30; // the caller has sampled already
 		params.verbose = false;
 		faiss::Clustering clustering(static_cast<int>(dim), k, params);
 		// FAISS starts from the centroids it is given: k-means++ seeds them.

@@ -10,7 +10,8 @@
 
 #include "core/common/status.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
 // Trains k centroids (k x dim floats, written to centroids) from the n x dim sample x.
 // spherical: normalize centroids after each iteration (cosine). With fewer sample points
@@ -21,7 +22,7 @@ namespace vector_core {
 // threads: it must only read a flag); when it returns true training stops and the Status is
 // Cancelled.
 Status KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k, bool spherical, int niter,
-		   int omp_threads, std::uint32_t seed, bool (*should_stop)(), float *centroids) noexcept;
+                   int omp_threads, std::uint32_t seed, bool (*should_stop)(), float *centroids) noexcept;
 
 // Normalizes each of the n rows of x (n x dim) to unit L2 norm in place; zero rows stay zero.
 void NormalizeRows(float *x, std::size_t n, std::size_t dim) noexcept;

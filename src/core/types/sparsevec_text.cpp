@@ -9,9 +9,11 @@
 
 #include "core/types/vector_text.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
-namespace {
+namespace
+{
 
 // Builds a result without a token.
 SparsevecTextResult Result(SparsevecTextStatus status, int nnz, std::int64_t dim = 0) noexcept
@@ -78,7 +80,8 @@ SparsevecTextResult ParseSparsevecText(const char *text, SparseElement *out, int
 				return Result(SparsevecTextStatus::kInvalidSyntax, nnz);
 			if (errno == ERANGE && (value == 0 || std::isinf(value)))
 				return SparsevecTextResult{SparsevecTextStatus::kOutOfRange, nnz, 0,
-				                           static_cast<std::size_t>(p - text), static_cast<std::size_t>(end - p)};
+				                           static_cast<std::size_t>(p - text),
+				                           static_cast<std::size_t>(end - p)};
 			if (std::isnan(value))
 				return Result(SparsevecTextStatus::kNaN, nnz);
 			if (std::isinf(value))

@@ -12,19 +12,20 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace vector_core {
+namespace vector_core
+{
 
 // Outcome of ParseSparsevecText; kOk or the first problem met while scanning.
 enum class SparsevecTextStatus {
 	kOk,
-	kMissingOpenBrace,   // input does not start with '{'
-	kTooManyElements,    // more pairs than the capacity the caller gave
-	kInvalidSyntax,      // anything else malformed
-	kOutOfRange,         // a value that overflows or underflows float
-	kNaN,                // a value is NaN
-	kInfinite,           // a value is +/-Infinity
-	kUnexpectedEnd,      // no "/dim" after the closing '}'
-	kJunkAfterClose,     // characters after the dimension
+	kMissingOpenBrace, // input does not start with '{'
+	kTooManyElements,  // more pairs than the capacity the caller gave
+	kInvalidSyntax,    // anything else malformed
+	kOutOfRange,       // a value that overflows or underflows float
+	kNaN,              // a value is NaN
+	kInfinite,         // a value is +/-Infinity
+	kUnexpectedEnd,    // no "/dim" after the closing '}'
+	kJunkAfterClose,   // characters after the dimension
 };
 
 // One non-zero element: 0-based index and value.
@@ -59,9 +60,9 @@ void SortSparseElements(SparseElement *elements, int count) noexcept;
 // Outcome of CheckSparseIndices.
 enum class SparseIndexStatus {
 	kOk,
-	kOutOfBounds,    // an index < 0 or >= dim
-	kNotAscending,   // an index smaller than its predecessor
-	kDuplicate,      // an index equal to its predecessor
+	kOutOfBounds,  // an index < 0 or >= dim
+	kNotAscending, // an index smaller than its predecessor
+	kDuplicate,    // an index equal to its predecessor
 };
 
 // Checks indices[0..count) one by one, each first against [0, dim) and then against its

@@ -5,7 +5,8 @@
 #include <cstdint>
 #include <cstring>
 
-namespace vector_core {
+namespace vector_core
+{
 
 static std::uint32_t BigEndian32(const unsigned char *p) noexcept
 {

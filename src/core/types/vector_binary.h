@@ -11,7 +11,8 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace vector_core {
+namespace vector_core
+{
 
 enum class VectorBinaryStatus {
 	kOk,

@@ -5,7 +5,8 @@
 #include <cmath>
 #include <cstdlib>
 
-namespace vector_core {
+namespace vector_core
+{
 
 // The six characters isspace() accepts in the C locale.
 bool IsVectorSpace(char c) noexcept
@@ -29,13 +30,13 @@ static VectorTextResult Result(VectorTextStatus status, int dims) noexcept
 	return VectorTextResult{status, dims, 0, 0};
 }
 
-namespace {
+namespace
+{
 
 // The grammar shared by vector and halfvec; store(value, index) converts and stores one
 // element that strtof read without a range error and returns kOk or why it refuses it
 // (kOutOfRange refers to the token just read).
-template <typename Store>
-VectorTextResult ParseBracketed(const char *text, int max_dims, Store store) noexcept
+template <typename Store> VectorTextResult ParseBracketed(const char *text, int max_dims, Store store) noexcept
 {
 	const char *p = text;
 	int dims = 0;
@@ -65,11 +66,11 @@ VectorTextResult ParseBracketed(const char *text, int max_dims, Store store) noe
 		float value = std::strtof(p, &end);
 		if (end == p)
 			return Result(VectorTextStatus::kInvalidSyntax, dims);
-		VectorTextStatus status = (errno == ERANGE && std::isinf(value)) ? VectorTextStatus::kOutOfRange
-		                                                                  : store(value, dims);
+		VectorTextStatus status =
+		    (errno == ERANGE && std::isinf(value)) ? VectorTextStatus::kOutOfRange : store(value, dims);
 		if (status == VectorTextStatus::kOutOfRange)
 			return VectorTextResult{VectorTextStatus::kOutOfRange, dims, static_cast<std::size_t>(p - text),
-						static_cast<std::size_t>(end - p)};
+			                        static_cast<std::size_t>(end - p)};
 		if (status != VectorTextStatus::kOk)
 			return Result(status, dims);
 		dims++;
@@ -126,4 +127,4 @@ VectorTextResult ParseHalfvecText(const char *text, Half *out, int max_dims) noe
 	});
 }
 
-}  // namespace vector_core
+} // namespace vector_core

@@ -11,19 +11,20 @@
 
 #include "core/distance/half.h"
 
-namespace vector_core {
+namespace vector_core
+{
 
 // Outcome of ParseVectorText; kOk or the first problem met while scanning.
 enum class VectorTextStatus {
 	kOk,
-	kMissingOpenBracket,  // input does not start with '['
-	kNoDimensions,        // "[]"
-	kTooManyDimensions,   // more than max_dims elements
-	kInvalidSyntax,       // anything else malformed
-	kOutOfRange,          // a number that overflows float
-	kNaN,                 // an element is NaN
-	kInfinite,            // an element is +/-Infinity
-	kJunkAfterClose,      // characters after the closing ']'
+	kMissingOpenBracket, // input does not start with '['
+	kNoDimensions,       // "[]"
+	kTooManyDimensions,  // more than max_dims elements
+	kInvalidSyntax,      // anything else malformed
+	kOutOfRange,         // a number that overflows float
+	kNaN,                // an element is NaN
+	kInfinite,           // an element is +/-Infinity
+	kJunkAfterClose,     // characters after the closing ']'
 };
 
 // Result of a parse: the status, the number of elements read, and for
@@ -50,4 +51,4 @@ VectorTextResult ParseVectorText(const char *text, float *out, int max_dims) noe
 // beyond the half range is kOutOfRange (with its token), like a float overflow.
 VectorTextResult ParseHalfvecText(const char *text, Half *out, int max_dims) noexcept;
 
-}  // namespace vector_core
+} // namespace vector_core

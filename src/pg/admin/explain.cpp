@@ -24,7 +24,8 @@ extern "C" {
 
 #include "pg/common/module.h"
 
-namespace {
+namespace
+{
 
 ExplainOneQuery_hook_type prev_explain_one_query = nullptr;
 
@@ -73,10 +74,11 @@ void AppendSettings(StringInfo buf, const char *const *names, int n)
 void ExplainVectorScans(PlannedStmt *stmt, ExplainState *es)
 {
 	static const char *const hnsw_settings[] = {"hnsw.ef_search", "hnsw.iterative_scan", "hnsw.max_scan_tuples",
-						    "hnsw.scan_mem_multiplier"};
-	static const char *const ivfflat_settings[] = {"ivfflat.probes", "ivfflat.iterative_scan", "ivfflat.max_probes"};
+	                                            "hnsw.scan_mem_multiplier"};
+	static const char *const ivfflat_settings[] = {"ivfflat.probes", "ivfflat.iterative_scan",
+	                                               "ivfflat.max_probes"};
 	static const char *const ivf_settings[] = {"ivfflat.probes", "ivfflat.iterative_scan", "ivfflat.max_probes",
-						   "vector.ivf_rerank"};
+	                                           "vector.ivf_rerank"};
 	if (es->format != EXPLAIN_FORMAT_TEXT || !es->verbose)
 		return;
 	List *ids = NIL;
@@ -121,8 +123,8 @@ void ExplainVectorScans(PlannedStmt *stmt, ExplainState *es)
 }
 
 // ExplainOneQuery_hook: PostgreSQL's own planning and EXPLAIN of a query, then our lines.
-void VectorExplainOneQuery(Query *query, int cursorOptions, IntoClause *into, ExplainState *es,
-			   const char *queryString, ParamListInfo params, QueryEnvironment *queryEnv)
+void VectorExplainOneQuery(Query *query, int cursorOptions, IntoClause *into, ExplainState *es, const char *queryString,
+                           ParamListInfo params, QueryEnvironment *queryEnv)
 {
 	if (prev_explain_one_query != nullptr) {
 		prev_explain_one_query(query, cursorOptions, into, es, queryString, params, queryEnv);

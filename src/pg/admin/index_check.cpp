@@ -13,9 +13,9 @@
 #include "pg/common/pg_headers.h"
 
 extern "C" {
-#include "funcapi.h"
 #include "access/table.h"
 #include "commands/defrem.h"
+#include "funcapi.h"
 #include "utils/regproc.h"
 }
 
@@ -26,13 +26,13 @@ extern "C" {
 #include "core/check/hnsw_check.h"
 #include "core/check/ivf_check.h"
 #include "core/check/page_decoding.h"
-#include "pg/hnsw/hnsw.h"
-#include "pg/ivf/ivf.h"
 #include "core/distance/element_distance.h"
 #include "core/distance/half.h"
+#include "pg/common/sql_function.h"
+#include "pg/hnsw/hnsw.h"
+#include "pg/ivf/ivf.h"
 #include "pg/types/halfvec/halfvec.h"
 #include "pg/types/sparsevec/sparsevec.h"
-#include "pg/common/sql_function.h"
 #include "pg/types/vector/vector.h"
 
 using vector_core::HnswChecker;
@@ -51,7 +51,8 @@ static_assert(offsetof(PageHeaderData, pd_lower) == vector_core::page_decoding::
 static_assert(PG_PAGE_LAYOUT_VERSION == vector_core::page_decoding::kPageLayoutVersion &&
               LP_UNUSED == vector_core::page_decoding::kLpUnused && LP_NORMAL == vector_core::page_decoding::kLpNormal);
 
-namespace {
+namespace
+{
 
 enum class CheckKind { kHnsw, kIvf };
 
@@ -146,7 +147,8 @@ bool ValueIndexable(const HeapPassState *state, Datum value)
 	return ok;
 }
 
-void HeapPassCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *values, bool *isnull, [[maybe_unused]] bool alive, void *arg)
+void HeapPassCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *values, bool *isnull,
+                      [[maybe_unused]] bool alive, void *arg)
 {
 	HeapPassState *state = static_cast<HeapPassState *>(arg);
 	if (isnull[0])
@@ -159,8 +161,8 @@ void HeapPassCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *v
 	if (!state->checker->HasHeapTid(ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid))) {
 		state->missing++;
 		char detail[128];
-		snprintf(detail, sizeof(detail), "table row (%u,%u) is not in the index", ItemPointerGetBlockNumber(tid),
-		         ItemPointerGetOffsetNumber(tid));
+		snprintf(detail, sizeof(detail), "table row (%u,%u) is not in the index",
+		         ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));
 		state->checker->Report(true, "heap tuple missing from index", -1, -1, detail);
 	}
 }
@@ -175,9 +177,11 @@ VECTOR_SQL_FUNCTION(vector_index_check)
 	// Lock the table first (as DDL does), then the index.
 	Oid heap_oid = IndexGetRelation(index_oid, true);
 	if (!OidIsValid(heap_oid))
-		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-		                errmsg("\"%s\" is not an index", get_rel_name(index_oid) != nullptr ? get_rel_name(index_oid) : "?"),
-		                errdetail("vector_index_check takes an index of the hnsw, ivfflat or ivf access method.")));
+		ereport(ERROR,
+		        (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+		         errmsg("\"%s\" is not an index",
+		                get_rel_name(index_oid) != nullptr ? get_rel_name(index_oid) : "?"),
+		         errdetail("vector_index_check takes an index of the hnsw, ivfflat or ivf access method.")));
 	const LOCKMODE heap_lock = RecoveryInProgress() ? AccessShareLock : ShareLock;
 	Relation heap = table_open(heap_oid, heap_lock);
 	Relation index = index_open(index_oid, AccessShareLock);
@@ -246,8 +250,8 @@ VECTOR_SQL_FUNCTION(vector_index_check)
 	PG_END_TRY();
 	DeleteChecker(checker);
 	if (!ok)
-		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory while checking index \"%s\"",
-		                                                       RelationGetRelationName(index))));
+		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY),
+		                errmsg("out of memory while checking index \"%s\"", RelationGetRelationName(index))));
 
 	for (size_t i = 0; i < count; i++) {
 		Datum values[5];
@@ -262,16 +266,18 @@ VECTOR_SQL_FUNCTION(vector_index_check)
 		tuplestore_putvalues(rsinfo->setResult, rsinfo->setDesc, values, nulls);
 	}
 	char detail[512];
-	snprintf(detail, sizeof(detail),
-	         "%s index: %llu pages, %llu %s, %llu links (%llu stale), %llu unreachable, %llu errors, %llu warnings%s",
-	         kind == CheckKind::kHnsw ? "hnsw" : "ivf", static_cast<unsigned long long>(summary.pages),
-	         static_cast<unsigned long long>(summary.elements), kind == CheckKind::kHnsw ? "elements" : "entries",
-	         static_cast<unsigned long long>(summary.links), static_cast<unsigned long long>(summary.stale_links),
-	         static_cast<unsigned long long>(summary.unreachable), static_cast<unsigned long long>(summary.errors),
-	         static_cast<unsigned long long>(summary.warnings), heapallindexed ? "" : ", table not checked");
+	snprintf(
+	    detail, sizeof(detail),
+	    "%s index: %llu pages, %llu %s, %llu links (%llu stale), %llu unreachable, %llu errors, %llu warnings%s",
+	    kind == CheckKind::kHnsw ? "hnsw" : "ivf", static_cast<unsigned long long>(summary.pages),
+	    static_cast<unsigned long long>(summary.elements), kind == CheckKind::kHnsw ? "elements" : "entries",
+	    static_cast<unsigned long long>(summary.links), static_cast<unsigned long long>(summary.stale_links),
+	    static_cast<unsigned long long>(summary.unreachable), static_cast<unsigned long long>(summary.errors),
+	    static_cast<unsigned long long>(summary.warnings), heapallindexed ? "" : ", table not checked");
 	if (heapallindexed) {
 		size_t len = strlen(detail);
-		snprintf(detail + len, sizeof(detail) - len, ", %llu table rows checked (%llu missing, %llu not indexable)",
+		snprintf(detail + len, sizeof(detail) - len,
+		         ", %llu table rows checked (%llu missing, %llu not indexable)",
 		         static_cast<unsigned long long>(state.checked), static_cast<unsigned long long>(state.missing),
 		         static_cast<unsigned long long>(state.not_indexable));
 	}

@@ -32,7 +32,8 @@ extern "C" {
 #include "pg/hnsw/hnsw.h"
 #include "pg/ivf/ivf.h"
 
-namespace {
+namespace
+{
 
 // Counts the heap tids of tids[0..n) whose row the active snapshot does not see.
 int64 CountInvisible(Relation heap, const ItemPointerData *tids, int n)
@@ -122,7 +123,8 @@ void HnswStats(Relation index, Relation heap, StatsRow *row, BlockNumber nblocks
 				ItemId iid = PageGetItemId(page, off);
 				if (!ItemIdIsNormal(iid) || ItemIdGetLength(iid) < sizeof(HnswElementHeader))
 					continue;
-				const HnswElementHeader *e = reinterpret_cast<const HnswElementHeader *>(PageGetItem(page, iid));
+				const HnswElementHeader *e =
+				    reinterpret_cast<const HnswElementHeader *>(PageGetItem(page, iid));
 				if (e->kind != kHnswElementTuple)
 					continue;
 				row->elements++;
@@ -156,7 +158,7 @@ void IvfStats(Relation index, Relation heap, StatsRow *row)
 	row->lists = meta.lists;
 	if (meta.entry_size == 0 || meta.lists <= 0 || meta.dir_per_page == 0)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-				errmsg("index \"%s\" is not a valid ivf index", RelationGetRelationName(index))));
+		                errmsg("index \"%s\" is not a valid ivf index", RelationGetRelationName(index))));
 
 	BlockNumber *starts = static_cast<BlockNumber *>(palloc(sizeof(BlockNumber) * meta.lists));
 	for (uint32 p = 0; p < meta.dir_pages; p++) {
@@ -190,7 +192,8 @@ void IvfStats(Relation index, Relation heap, StatsRow *row)
 			int n = Min(IvfPageEntryCount(page, meta.entry_size), per_page_max);
 			const char *content = IvfPageContent(page);
 			for (int i = 0; i < n; i++)
-				memcpy(&tids[i], content + static_cast<Size>(i) * meta.entry_size, sizeof(ItemPointerData));
+				memcpy(&tids[i], content + static_cast<Size>(i) * meta.entry_size,
+				       sizeof(ItemPointerData));
 			BlockNumber next = IvfPageGetOpaque(page)->next;
 			UnlockReleaseBuffer(buf);
 			size += n;
@@ -223,16 +226,18 @@ VECTOR_SQL_FUNCTION(vector_index_stats)
 	Oid indexoid = PG_GETARG_OID(0);
 	TupleDesc tupdesc;
 	if (get_call_result_type(fcinfo, nullptr, &tupdesc) != TYPEFUNC_COMPOSITE)
-		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("vector_index_stats must return a row")));
+		ereport(ERROR,
+		        (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("vector_index_stats must return a row")));
 
 	if (get_rel_relkind(indexoid) != RELKIND_INDEX)
-		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				errmsg("\"%s\" is not an index", get_rel_name(indexoid) ? get_rel_name(indexoid) : "?")));
+		ereport(ERROR,
+		        (errcode(ERRCODE_WRONG_OBJECT_TYPE),
+		         errmsg("\"%s\" is not an index", get_rel_name(indexoid) ? get_rel_name(indexoid) : "?")));
 	Oid heapoid = IndexGetRelation(indexoid, false);
 	// Reading the index tells what the table holds: require SELECT on the table.
 	if (pg_class_aclcheck(heapoid, GetUserId(), ACL_SELECT) != ACLCHECK_OK)
 		ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-				errmsg("permission denied for table %s", get_rel_name(heapoid))));
+		                errmsg("permission denied for table %s", get_rel_name(heapoid))));
 	Relation heap = table_open(heapoid, AccessShareLock);
 	Relation index = index_open(indexoid, AccessShareLock);
 	char *amname = get_am_name(index->rd_rel->relam);
@@ -240,8 +245,8 @@ VECTOR_SQL_FUNCTION(vector_index_stats)
 	bool is_ivf = amname && (strcmp(amname, "ivfflat") == 0 || strcmp(amname, "ivf") == 0);
 	if (!is_hnsw && !is_ivf)
 		ereport(ERROR, (errcode(ERRCODE_WRONG_OBJECT_TYPE),
-				errmsg("\"%s\" is not an hnsw, ivfflat or ivf index", RelationGetRelationName(index)),
-				errdetail("Its access method is %s.", amname ? amname : "unknown")));
+		                errmsg("\"%s\" is not an hnsw, ivfflat or ivf index", RelationGetRelationName(index)),
+		                errdetail("Its access method is %s.", amname ? amname : "unknown")));
 
 	StatsRow *row = static_cast<StatsRow *>(palloc0(sizeof(StatsRow)));
 	row->am = amname;
@@ -263,8 +268,8 @@ VECTOR_SQL_FUNCTION(vector_index_stats)
 	constexpr int kNatts = 18;
 	if (tupdesc->natts != kNatts)
 		ereport(ERROR, (errcode(ERRCODE_DATATYPE_MISMATCH),
-				errmsg("vector_index_stats: the SQL declaration has %d columns, expected %d", tupdesc->natts,
-				       kNatts)));
+		                errmsg("vector_index_stats: the SQL declaration has %d columns, expected %d",
+		                       tupdesc->natts, kNatts)));
 	Datum values[kNatts];
 	bool nulls[kNatts];
 	memset(nulls, 0, sizeof(nulls));

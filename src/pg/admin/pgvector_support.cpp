@@ -9,9 +9,10 @@
 // Errors: the function exists for pgvector's catalog entries only.
 static Datum UnusedSupport(const char *name)
 {
-	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-	                errmsg("%s is kept for operator classes created by pgvector and is not called by this extension",
-	                       name)));
+	ereport(
+	    ERROR,
+	    (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+	     errmsg("%s is kept for operator classes created by pgvector and is not called by this extension", name)));
 	PG_RETURN_VOID();
 }
 

@@ -6,7 +6,8 @@
 
 #include "pg/common/opclass.h"
 
-namespace {
+namespace
+{
 
 // The representation of a type other than bit, by its name.
 bool KindOfTypeName(const char *name, vector_core::ElementKind *kind)
@@ -76,7 +77,8 @@ void LookupOpclassMetric(Relation index, OpclassMetric *out)
 	out->metric = vector_core::Metric::kL2;
 	out->metric_known = MetricOfFunctionName(out->distance_name, has_norm, &out->metric);
 	const bool bit_type = out->kind_known && out->kind == vector_core::ElementKind::kBit;
-	const bool bit_metric = out->metric == vector_core::Metric::kHamming || out->metric == vector_core::Metric::kJaccard;
+	const bool bit_metric =
+	    out->metric == vector_core::Metric::kHamming || out->metric == vector_core::Metric::kJaccard;
 	if (out->metric_known && bit_type != bit_metric)
 		out->metric_known = false;
 }

@@ -26,7 +26,6 @@ constexpr int64 kHnswPhaseLoad = 2;
 constexpr int64 kHnswPhaseGraph = 3;
 constexpr int64 kHnswPhaseWrite = 4;
 
-
 // Options of CREATE INDEX ... WITH (...).
 struct HnswOptions {
 	int32 vl_len_;
@@ -170,9 +169,9 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 // layer, counts per layer) on a page with room, WAL-logged; returns its TID. When set_entry, the
 // metapage's entry point becomes this element in the same WAL record (under the metapage lock
 // the caller already holds: meta_buffer).
-void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, ItemPointer heaptid,
-                         const void *vector, Size bytes, ItemPointerData *const *lists, const int *counts,
-                         ItemPointer result, Buffer meta_buffer);
+void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, ItemPointer heaptid, const void *vector,
+                         Size bytes, ItemPointerData *const *lists, const int *counts, ItemPointer result,
+                         Buffer meta_buffer);
 
 // ------------------------------------------------------------------ neighbor lists, shared by
 // insertion and VACUUM (hnsw_neighbor_lists.cpp)
@@ -244,8 +243,8 @@ struct HnswSearchState {
 	int discarded_count;
 	int discarded_capacity;
 	bool keep_discarded;
-	int64 tuples; // elements visited
-	ItemPointerData *links; // scratch: one neighbor list
+	int64 tuples;               // elements visited
+	ItemPointerData *links;     // scratch: one neighbor list
 	HnswCandidateOnDisk *batch; // scratch: the elements of one list
 	// Copies of layer-0 lists made while visiting (see HnswVisitBatch): slot i holds
 	// arena_counts[i] links at arena + i * arena_stride.

@@ -11,7 +11,8 @@
 #include "pg/hnsw/hnsw.h"
 
 #if PG_VERSION_NUM >= 140000
-namespace {
+namespace
+{
 constexpr int kHintSlots = 8;
 struct BufferHints {
 #if PG_VERSION_NUM >= 160000
@@ -58,8 +59,8 @@ BufferHints *HintsFor(Relation index, BlockNumber block)
 		BlockNumber size = Max(static_cast<BlockNumber>(1024), slot->size);
 		while (size <= block)
 			size *= 2;
-		Buffer *grown = static_cast<Buffer *>(
-		    MemoryContextAllocExtended(TopMemoryContext, sizeof(Buffer) * size, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
+		Buffer *grown = static_cast<Buffer *>(MemoryContextAllocExtended(
+		    TopMemoryContext, sizeof(Buffer) * size, MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO));
 		if (slot->buffers != nullptr) {
 			memcpy(grown, slot->buffers, sizeof(Buffer) * slot->size);
 			pfree(slot->buffers);

@@ -30,7 +30,8 @@
 
 using vector_core::HnswBuilder;
 
-namespace {
+namespace
+{
 
 // State of one build.
 struct BuildState {
@@ -48,8 +49,8 @@ struct BuildState {
 	// halfvec: the graph is built over float rows (normalised for cosine), which the float
 	// kernels compare faster than binary16 ones, and the pages get the rows kept here.
 	bool float_graph;
-	float *floats;    // scratch: one float row
-	char *page_rows;  // rows * info.fixed_bytes
+	float *floats;   // scratch: one float row
+	char *page_rows; // rows * info.fixed_bytes
 	Size page_rows_capacity;
 	MemoryContext tuple_context;
 	MemoryContextCallback cleanup;
@@ -111,7 +112,8 @@ void FillerFlush(PageFiller *filler)
 	if (filler->write) {
 		Buffer buffer = ReadBufferExtended(filler->index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, nullptr);
 		if (BufferGetBlockNumber(buffer) != filler->block)
-			elog(ERROR, "hnsw build: expected block %u, got %u", filler->block, BufferGetBlockNumber(buffer));
+			elog(ERROR, "hnsw build: expected block %u, got %u", filler->block,
+			     BufferGetBlockNumber(buffer));
 		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
 		memcpy(BufferGetPage(buffer), filler->page, BLCKSZ);
 		MarkBufferDirty(buffer);
@@ -127,8 +129,8 @@ ItemPointerData FillerAdd(PageFiller *filler, const char *bytes, Size size, char
 {
 	if (PageGetFreeSpace(filler->page) < MAXALIGN(size))
 		FillerFlush(filler);
-	OffsetNumber offset = PageAddItem(filler->page, const_cast<char *>(bytes != nullptr ? bytes : zeros), size, InvalidOffsetNumber,
-	                                  false, false);
+	OffsetNumber offset = PageAddItem(filler->page, const_cast<char *>(bytes != nullptr ? bytes : zeros), size,
+	                                  InvalidOffsetNumber, false, false);
 	if (offset == InvalidOffsetNumber)
 		elog(ERROR, "hnsw build: item of %zu bytes does not fit an empty page", size);
 	filler->dirty = true;
@@ -150,10 +152,10 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 			BuilderFailed(status, "laying out pages");
 	}
 
-	ItemPointerData *element_tids =
-	    static_cast<ItemPointerData *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(ItemPointerData) * Max(n, 1)));
-	ItemPointerData *apart_tids =
-	    static_cast<ItemPointerData *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(ItemPointerData) * Max(n, 1)));
+	ItemPointerData *element_tids = static_cast<ItemPointerData *>(
+	    MemoryContextAllocHuge(CurrentMemoryContext, sizeof(ItemPointerData) * Max(n, 1)));
+	ItemPointerData *apart_tids = static_cast<ItemPointerData *>(
+	    MemoryContextAllocHuge(CurrentMemoryContext, sizeof(ItemPointerData) * Max(n, 1)));
 	const int per_chunk = HnswWordsPerChunk();
 
 	char *zeros = static_cast<char *>(palloc0(BLCKSZ));
@@ -179,9 +181,11 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 			if (node == vector_core::kHnswNoNode)
 				break;
 			const int level = graph->Level(node);
-			const char *vector = state->float_graph ? state->page_rows + static_cast<Size>(node) * info->fixed_bytes
-			                                        : static_cast<const char *>(graph->Vector(node));
-			const Size bytes = info->fixed_bytes != 0 ? info->fixed_bytes : HnswRowBytes(info, vector, info->max_bytes);
+			const char *vector = state->float_graph
+			                         ? state->page_rows + static_cast<Size>(node) * info->fixed_bytes
+			                         : static_cast<const char *>(graph->Vector(node));
+			const Size bytes =
+			    info->fixed_bytes != 0 ? info->fixed_bytes : HnswRowBytes(info, vector, info->max_bytes);
 			const HnswLayout layout = HnswChooseLayout(info, level, bytes);
 			if (write) {
 				for (int l = 0; l <= level; l++) {
@@ -194,8 +198,8 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 			// The element, then its neighbor tuple or its chunks.
 			const Size element_size = HnswElementTupleSize(info, level, layout, bytes);
 			if (write) {
-				HnswFormElementTuple(item, info, level, layout, &state->heaptids[node], vector, bytes, lists, counts,
-				                     &apart_tids[node], &apart_tids[node]);
+				HnswFormElementTuple(item, info, level, layout, &state->heaptids[node], vector, bytes,
+				                     lists, counts, &apart_tids[node], &apart_tids[node]);
 				ItemPointerData tid = FillerAdd(&filler, item, element_size, zeros);
 				if (!ItemPointerEquals(&tid, &element_tids[node]))
 					elog(ERROR, "hnsw build: page layout differs between passes");
@@ -215,14 +219,17 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 				const int words = static_cast<int>(bytes / 4);
 				if (!write) {
 					if (chunk_first == nullptr)
-						chunk_first = static_cast<Size *>(
-						    MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Size) * Max(n, 1)));
+						chunk_first = static_cast<Size *>(MemoryContextAllocHuge(
+						    CurrentMemoryContext, sizeof(Size) * Max(n, 1)));
 					if (chunk_count + chunks > chunk_capacity) {
 						chunk_capacity = Max(chunk_capacity * 2, chunk_count + chunks + 1024);
 						chunk_tids = static_cast<ItemPointerData *>(
 						    chunk_tids == nullptr
-						        ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(ItemPointerData) * chunk_capacity)
-						        : repalloc_huge(chunk_tids, sizeof(ItemPointerData) * chunk_capacity));
+						        ? MemoryContextAllocHuge(CurrentMemoryContext,
+						                                 sizeof(ItemPointerData) *
+						                                     chunk_capacity)
+						        : repalloc_huge(chunk_tids,
+						                        sizeof(ItemPointerData) * chunk_capacity));
 					}
 					chunk_first[node] = chunk_count;
 					chunk_count += chunks;
@@ -232,8 +239,8 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 					const int count = Min(per_chunk, words - c * per_chunk);
 					const Size size = HnswChunkTupleSize(count);
 					if (write) {
-						HnswFormChunkTuple(item, vector + 4 * static_cast<Size>(c) * per_chunk, count,
-						                   c + 1 < chunks ? &tids[c + 1] : nullptr);
+						HnswFormChunkTuple(item, vector + 4 * static_cast<Size>(c) * per_chunk,
+						                   count, c + 1 < chunks ? &tids[c + 1] : nullptr);
 					}
 					ItemPointerData tid = FillerAdd(&filler, write ? item : nullptr, size, zeros);
 					if (!write) {
@@ -334,10 +341,13 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		if (vector_core::HnswBuilderMemoryFor(state->builder, state->rows + 1) + state->page_rows_capacity >
 		        state->memory_limit &&
 		    state->rows > 0) {
-			ereport(NOTICE,
-			        (errmsg("hnsw graph no longer fits into maintenance_work_mem after %zu tuples", state->rows),
-			         errdetail("The remaining tuples are inserted one by one, which takes significantly more time."),
-			         errhint("Increase maintenance_work_mem to speed up builds.")));
+			ereport(
+			    NOTICE,
+			    (errmsg("hnsw graph no longer fits into maintenance_work_mem after %zu tuples",
+			            state->rows),
+			     errdetail(
+			         "The remaining tuples are inserted one by one, which takes significantly more time."),
+			     errhint("Increase maintenance_work_mem to speed up builds.")));
 			BuildAndWrite(state);
 			// Log what was written so far before WAL-logged inserts modify it.
 			if (RelationNeedsWAL(index))
@@ -355,22 +365,27 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 				// The page row, and the graph's float row (normalised for cosine).
 				const Size row_bytes = state->info.fixed_bytes;
 				if ((state->rows + 1) * row_bytes > state->page_rows_capacity) {
-					Size grown = Max(state->page_rows_capacity * 2, static_cast<Size>(1024) * row_bytes);
+					Size grown =
+					    Max(state->page_rows_capacity * 2, static_cast<Size>(1024) * row_bytes);
 					state->page_rows = static_cast<char *>(
-					    state->page_rows == nullptr ? MemoryContextAllocHuge(CurrentMemoryContext, grown)
-					                                : repalloc_huge(state->page_rows, grown));
+					    state->page_rows == nullptr
+					        ? MemoryContextAllocHuge(CurrentMemoryContext, grown)
+					        : repalloc_huge(state->page_rows, grown));
 					state->page_rows_capacity = grown;
 				}
 				memcpy(state->page_rows + state->rows * row_bytes, state->vector, row_bytes);
 				const int dims = state->info.dims;
-				vector_core::HalfToFloatArray(reinterpret_cast<const vector_core::Half *>(state->vector), state->floats,
-				                              static_cast<size_t>(dims));
+				vector_core::HalfToFloatArray(
+				    reinterpret_cast<const vector_core::Half *>(state->vector), state->floats,
+				    static_cast<size_t>(dims));
 				if (state->info.metric == vector_core::Metric::kCosine) {
-					const double norm = std::sqrt(vector_core::SquaredNormDouble(state->floats, static_cast<size_t>(dims)));
+					const double norm = std::sqrt(
+					    vector_core::SquaredNormDouble(state->floats, static_cast<size_t>(dims)));
 					for (int i = 0; i < dims; i++)
 						state->floats[i] = static_cast<float>(state->floats[i] / norm);
 				}
-				const vector_core::Status status = vector_core::HnswBuilderAppend(state->builder, state->floats);
+				const vector_core::Status status =
+				    vector_core::HnswBuilderAppend(state->builder, state->floats);
 				if (!status.ok())
 					BuilderFailed(status, "loading vectors");
 			} else {

@@ -5,10 +5,10 @@
 #include <cfloat>
 #include <cmath>
 
-#include "pg/hnsw/hnsw.h"
 #include "pg/common/module.h"
 #include "pg/common/opclass.h"
 #include "pg/common/sql_function.h"
+#include "pg/hnsw/hnsw.h"
 
 int hnsw_ef_search = kHnswDefaultEfSearch;
 int hnsw_iterative_scan = kHnswIterativeOff;
@@ -38,14 +38,14 @@ void HnswInitModule(void)
 	                        "Valid range is 1..1000.", &hnsw_ef_search, kHnswDefaultEfSearch, kHnswMinEfSearch,
 	                        kHnswMaxEfSearch, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr, nullptr);
 	DefineCustomEnumVariable("hnsw.iterative_scan", "Sets the mode for iterative scans", nullptr,
-	                         &hnsw_iterative_scan, kHnswIterativeOff, hnsw_iterative_scan_options, PGC_USERSET, GUC_EXPLAIN,
-	                         nullptr, nullptr, nullptr);
+	                         &hnsw_iterative_scan, kHnswIterativeOff, hnsw_iterative_scan_options, PGC_USERSET,
+	                         GUC_EXPLAIN, nullptr, nullptr, nullptr);
 	DefineCustomIntVariable("hnsw.max_scan_tuples", "Sets the max number of tuples to visit for iterative scans",
-	                        nullptr, &hnsw_max_scan_tuples, 20000, 1, INT_MAX, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr,
-	                        nullptr);
-	DefineCustomRealVariable("hnsw.scan_mem_multiplier",
-	                         "Sets the multiple of work_mem to use for iterative scans", nullptr,
-	                         &hnsw_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr, nullptr);
+	                        nullptr, &hnsw_max_scan_tuples, 20000, 1, INT_MAX, PGC_USERSET, GUC_EXPLAIN, nullptr,
+	                        nullptr, nullptr);
+	DefineCustomRealVariable("hnsw.scan_mem_multiplier", "Sets the multiple of work_mem to use for iterative scans",
+	                         nullptr, &hnsw_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, GUC_EXPLAIN, nullptr,
+	                         nullptr, nullptr);
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("hnsw");
 #else
@@ -82,7 +82,8 @@ vector_core::Metric HnswMetricFromOpclass(Relation index, vector_core::ElementKi
 		                errmsg("operator class of hnsw index \"%s\" has no distance function",
 		                       RelationGetRelationName(index))));
 	if (!opclass.kind_known)
-		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("hnsw does not support type %s", opclass.type_name)));
+		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		                errmsg("hnsw does not support type %s", opclass.type_name)));
 	if (!opclass.metric_known)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 		                errmsg("hnsw does not support the distance function %s", opclass.distance_name)));
@@ -150,8 +151,8 @@ static bytea *hnswoptions(Datum reloptions, bool validate)
 	    {"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
 	    {"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
 	};
-	return static_cast<bytea *>(build_reloptions(reloptions, validate, hnsw_relopt_kind, sizeof(HnswOptions), table,
-	                                             lengthof(table)));
+	return static_cast<bytea *>(
+	    build_reloptions(reloptions, validate, hnsw_relopt_kind, sizeof(HnswOptions), table, lengthof(table)));
 }
 
 // Operator classes are checked when the index is opened (HnswMetricFromOpclass).

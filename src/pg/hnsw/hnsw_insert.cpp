@@ -30,7 +30,8 @@ extern "C" {
 
 #include "pg/hnsw/hnsw.h"
 
-namespace {
+namespace
+{
 
 // A level drawn from the standard HNSW distribution, capped.
 int RandomLevel(const HnswIndexInfo *info)
@@ -55,7 +56,8 @@ Buffer PageWithRoom(Relation index, Size size, bool *fresh)
 	auto usable = [needed](Buffer buffer, bool *is_new) {
 		Page page = BufferGetPage(buffer);
 		*is_new = PageIsNew(page);
-		return *is_new || (HnswPageGetOpaque(page)->flags == kHnswPageElements && PageGetFreeSpace(page) >= needed);
+		return *is_new ||
+		       (HnswPageGetOpaque(page)->flags == kHnswPageElements && PageGetFreeSpace(page) >= needed);
 	};
 	// The free space map (VACUUM records pages with room).
 	for (int attempt = 0; attempt < 3; attempt++) {
@@ -106,7 +108,8 @@ ItemPointerData AddItem(Relation index, const char *item, Size size, Buffer meta
 	if (offset == InvalidOffsetNumber) {
 		GenericXLogAbort(xlog);
 		UnlockReleaseBuffer(buffer);
-		elog(ERROR, "hnsw: failed to add an item of %zu bytes to index \"%s\"", size, RelationGetRelationName(index));
+		elog(ERROR, "hnsw: failed to add an item of %zu bytes to index \"%s\"", size,
+		     RelationGetRelationName(index));
 	}
 	ItemPointerData tid;
 	ItemPointerSet(&tid, BufferGetBlockNumber(buffer), offset);
@@ -126,9 +129,9 @@ ItemPointerData AddItem(Relation index, const char *item, Size size, Buffer meta
 } // namespace
 
 // Writes the element and what it needs (neighbor tuple or chunks) first, the element last.
-void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, ItemPointer heaptid,
-                         const void *vector, Size bytes, ItemPointerData *const *lists, const int *counts,
-                         ItemPointer result, Buffer meta_buffer)
+void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, ItemPointer heaptid, const void *vector,
+                         Size bytes, ItemPointerData *const *lists, const int *counts, ItemPointer result,
+                         Buffer meta_buffer)
 {
 	const HnswLayout layout = HnswChooseLayout(info, level, bytes);
 	char *item = static_cast<char *>(palloc(BLCKSZ));
@@ -145,8 +148,9 @@ void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, I
 		ItemPointerSetInvalid(&next);
 		for (int c = HnswChunkCount(bytes) - 1; c >= 0; c--) {
 			const int count = Min(per_chunk, words - c * per_chunk);
-			HnswFormChunkTuple(item, static_cast<const char *>(vector) + 4 * static_cast<Size>(c) * per_chunk, count,
-			                   ItemPointerIsValid(&next) ? &next : nullptr);
+			HnswFormChunkTuple(item,
+			                   static_cast<const char *>(vector) + 4 * static_cast<Size>(c) * per_chunk,
+			                   count, ItemPointerIsValid(&next) ? &next : nullptr);
 			next = AddItem(index, item, HnswChunkTupleSize(count), InvalidBuffer, 0);
 		}
 		apart = next;
@@ -203,21 +207,25 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 			int stale = -1;
 			for (int i = 0; i < old_count; i++) {
 				HnswElementRead read;
-				if (!HnswReadElement(reader, &old_links[i], neighbor_vector, 0, &read, nullptr, nullptr, nullptr)) {
+				if (!HnswReadElement(reader, &old_links[i], neighbor_vector, 0, &read, nullptr, nullptr,
+				                     nullptr)) {
 					stale = i;
 					continue;
 				}
-				pool[pool_count++] = {read.distance, read.level, read.flags, old_links[i], read.heaptid};
+				pool[pool_count++] = {read.distance, read.level, read.flags, old_links[i],
+				                      read.heaptid};
 			}
 			float d = HnswDistance(info, neighbor_vector, element_vector);
 			HnswCandidateOnDisk self_candidate = {d, 0, 0, *element, {}};
 			pool[pool_count++] = self_candidate;
-			std::sort(pool, pool + pool_count, [](const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b) {
-				return a.distance < b.distance;
-			});
+			std::sort(pool, pool + pool_count,
+			          [](const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b) {
+				          return a.distance < b.distance;
+			          });
 			HnswSelectionInput input;
 			HnswLoadCandidateVectors(reader, pool, pool_count, &input);
-			ItemPointerData *chosen = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+			ItemPointerData *chosen =
+			    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 			const int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, chosen, false);
 			bool wanted = false;
 			for (int i = 0; i < chosen_count; i++)
@@ -268,8 +276,8 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 
 		// Write it if the list is still what we read.
 		HnswReaderRelease(reader);
-		HnswListUpdate update = HnswReplaceList(reader->index, info, neighbor, layer, old_links, old_count, new_links,
-		                                        new_count);
+		HnswListUpdate update =
+		    HnswReplaceList(reader->index, info, neighbor, layer, old_links, old_count, new_links, new_count);
 		if (update == HnswListUpdate::kWritten) {
 			for (int i = 0; i < new_count; i++)
 				linked = linked || ItemPointerEquals(&new_links[i], element);
@@ -315,7 +323,8 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 		HnswMetaPage current = HnswPageGetMeta(BufferGetPage(meta_buffer));
 		if (!ItemPointerIsValid(&current->entry)) {
 			ItemPointerData tid;
-			HnswWriteNewElement(index, info, level, heaptid, vector, bytes, nullptr, nullptr, &tid, meta_buffer);
+			HnswWriteNewElement(index, info, level, heaptid, vector, bytes, nullptr, nullptr, &tid,
+			                    meta_buffer);
 			UnlockReleaseBuffer(meta_buffer);
 			return;
 		}
@@ -337,15 +346,15 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 			HnswSearchState state;
 			HnswSearchStateInit(&state, info, false);
 			HnswSearchLayer(&reader, vector, &state, layer, info->ef_construction, entries, entry_count);
-			HnswCandidateOnDisk *sorted =
-			    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * Max(state.result_count, 1)));
+			HnswCandidateOnDisk *sorted = static_cast<HnswCandidateOnDisk *>(
+			    palloc(sizeof(HnswCandidateOnDisk) * Max(state.result_count, 1)));
 			int found = HnswTakeResultsSorted(&state, sorted);
 			HnswSelectionInput input;
 			HnswLoadCandidateVectors(&reader, sorted, found, &input);
 			lists[layer] = static_cast<ItemPointerData *>(
 			    palloc(sizeof(ItemPointerData) * HnswLayerCapacity(info->m, layer)));
-			counts[layer] =
-			    HnswSelectNeighborsOnDisk(info, &input, HnswLayerCapacity(info->m, layer), lists[layer], false);
+			counts[layer] = HnswSelectNeighborsOnDisk(info, &input, HnswLayerCapacity(info->m, layer),
+			                                          lists[layer], false);
 			pfree(input.candidates);
 			pfree(input.vectors);
 			pfree(input.offsets);

@@ -34,7 +34,7 @@ void HnswInitMetaPage(Page page, const HnswIndexInfo *info)
 	ItemPointerSetInvalid(&meta->entry);
 	meta->insert_page = InvalidBlockNumber;
 	meta->element_count = 0;
-	((PageHeader) page)->pd_lower = reinterpret_cast<char *>(meta + 1) - reinterpret_cast<char *>(page);
+	((PageHeader)page)->pd_lower = reinterpret_cast<char *>(meta + 1) - reinterpret_cast<char *>(page);
 }
 
 // Copies the metapage, checking that this is an hnsw index of our version.
@@ -81,15 +81,17 @@ void HnswGetIndexInfo(Relation index, HnswIndexInfo *info, HnswMetaPageData *met
 void HnswFinishIndexInfo(HnswIndexInfo *info)
 {
 	// Half rows are compared as they are (see core/distance/element_distance.h); the others normalised.
-	info->distance = vector_core::ElementDistance(info->kind, vector_core::StoredRowMetric(info->kind, info->metric));
+	info->distance =
+	    vector_core::ElementDistance(info->kind, vector_core::StoredRowMetric(info->kind, info->metric));
 	if (info->distance == nullptr || info->dims < 1)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
 		                errmsg("hnsw index has an unknown representation (kind %d, metric %d, %d dimensions)",
-		                       static_cast<int>(info->kind), static_cast<int>(vector_core::HnswMetricToDisk(info->metric)),
-		                       info->dims)));
-	info->fixed_bytes =
-	    vector_core::ElementStoredBytes(vector_core::ElementFixedBytes(info->kind, static_cast<size_t>(info->dims)));
-	info->max_bytes = info->fixed_bytes != 0 ? info->fixed_bytes
-	                                         : vector_core::ElementStoredBytes(vector_core::SparseElementBytes(
-	                                               Min(kHnswMaxSparseNnz, info->dims)));
+		                       static_cast<int>(info->kind),
+		                       static_cast<int>(vector_core::HnswMetricToDisk(info->metric)), info->dims)));
+	info->fixed_bytes = vector_core::ElementStoredBytes(
+	    vector_core::ElementFixedBytes(info->kind, static_cast<size_t>(info->dims)));
+	info->max_bytes =
+	    info->fixed_bytes != 0
+	        ? info->fixed_bytes
+	        : vector_core::ElementStoredBytes(vector_core::SparseElementBytes(Min(kHnswMaxSparseNnz, info->dims)));
 }

@@ -48,8 +48,8 @@ void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, i
 int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInput *input, int max_selected,
                               ItemPointerData *out, bool keep_pruned)
 {
-	vector_core::HnswCandidate *plain =
-	    static_cast<vector_core::HnswCandidate *>(palloc(sizeof(vector_core::HnswCandidate) * Max(input->count, 1)));
+	vector_core::HnswCandidate *plain = static_cast<vector_core::HnswCandidate *>(
+	    palloc(sizeof(vector_core::HnswCandidate) * Max(input->count, 1)));
 	for (int i = 0; i < input->count; i++)
 		plain[i] = {input->candidates[i].distance, static_cast<uint32>(i)};
 	int *selected = static_cast<int *>(palloc(sizeof(int) * Max(input->count, 1)));
@@ -57,7 +57,9 @@ int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInpu
 	const Size *offsets = input->offsets;
 	int kept = vector_core::HnswSelectNeighbors(
 	    plain, input->count, max_selected, keep_pruned,
-	    [info, vectors, offsets](int i, int j) { return HnswDistance(info, vectors + offsets[i], vectors + offsets[j]); },
+	    [info, vectors, offsets](int i, int j) {
+		    return HnswDistance(info, vectors + offsets[i], vectors + offsets[j]);
+	    },
 	    selected);
 	for (int i = 0; i < kept; i++)
 		out[i] = input->candidates[selected[i]].tid;
@@ -132,18 +134,21 @@ void HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemP
 	for (int attempt = 0; attempt < 3; attempt++) {
 		HnswElementRead self;
 		int count = 0;
-		if (!HnswReadElement(reader, element, nullptr, layer, &self, links, &count, nullptr) || count >= capacity)
+		if (!HnswReadElement(reader, element, nullptr, layer, &self, links, &count, nullptr) ||
+		    count >= capacity)
 			break;
 		bool present = ItemPointerEquals(element, target);
 		for (int i = 0; i < count && !present; i++)
 			present = ItemPointerEquals(&links[i], target);
 		if (present)
 			break;
-		ItemPointerData *updated = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * (count + 1)));
+		ItemPointerData *updated =
+		    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * (count + 1)));
 		memcpy(updated, links, sizeof(ItemPointerData) * count);
 		updated[count] = *target;
 		HnswReaderRelease(reader);
-		HnswListUpdate update = HnswReplaceList(reader->index, info, element, layer, links, count, updated, count + 1);
+		HnswListUpdate update =
+		    HnswReplaceList(reader->index, info, element, layer, links, count, updated, count + 1);
 		pfree(updated);
 		if (update != HnswListUpdate::kChanged)
 			break;

@@ -48,8 +48,8 @@ struct HnswMetaPageData {
 	uint16 m;
 	uint16 ef_construction;
 	uint8 metric;          // vector_core::HnswMetricToDisk
-	uint8 max_level; // highest level an element may get (fits its lists in a page)
-	int16 entry_level; // -1 when the index is empty
+	uint8 max_level;       // highest level an element may get (fits its lists in a page)
+	int16 entry_level;     // -1 when the index is empty
 	ItemPointerData entry; // entry point element (invalid when empty)
 	uint8 element_kind;    // vector_core::ElementKind of the rows (0, float, in older indexes)
 	uint8 unused;
@@ -62,7 +62,7 @@ using HnswMetaPage = HnswMetaPageData *;
 
 // Header of an element tuple.
 struct HnswElementHeader {
-	uint8 kind;  // kHnswElementTuple
+	uint8 kind; // kHnswElementTuple
 	uint8 level;
 	uint8 flags;
 	uint8 unused;
@@ -152,4 +152,3 @@ void HnswFormChunkTuple(char *out, const void *words, int count, ItemPointer nex
 // Layer's list (uint16 count, then capacity refs) inside an element tuple with inline lists or
 // a neighbor tuple.
 char *HnswListInItem(char *item, const HnswIndexInfo *info, int layer);
-

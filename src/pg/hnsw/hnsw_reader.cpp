@@ -41,8 +41,8 @@ static Buffer ReaderPin(HnswReader *reader, BlockNumber block)
 
 // Reads a tuple of another page (or of the locked page itself) while the element's page stays
 // locked: copies bytes [from, from + length) of the item at tid to out. Returns false if absent.
-static bool CopyOtherItem(HnswReader *reader, Page locked_page, BlockNumber locked_block, ItemPointer tid,
-                          uint8 kind, Size from, Size length, void *out, ItemPointerData *next)
+static bool CopyOtherItem(HnswReader *reader, Page locked_page, BlockNumber locked_block, ItemPointer tid, uint8 kind,
+                          Size from, Size length, void *out, ItemPointerData *next)
 {
 	BlockNumber block = ItemPointerGetBlockNumber(tid);
 	OffsetNumber offset = ItemPointerGetOffsetNumber(tid);
@@ -80,7 +80,8 @@ bool HnswReadElement(HnswReader *reader, ItemPointer tid, const void *query, int
 	LockBuffer(buffer, BUFFER_LOCK_SHARE);
 	Page page = BufferGetPage(buffer);
 	Size size = 0;
-	char *item = HnswItemOfKind(page, ItemPointerGetOffsetNumber(tid), kHnswElementTuple, sizeof(HnswElementHeader), &size);
+	char *item =
+	    HnswItemOfKind(page, ItemPointerGetOffsetNumber(tid), kHnswElementTuple, sizeof(HnswElementHeader), &size);
 	if (item == nullptr) {
 		LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
 		return false;
@@ -106,7 +107,8 @@ bool HnswReadElement(HnswReader *reader, ItemPointer tid, const void *query, int
 	const char *vector = nullptr;
 	if (query != nullptr || vector_out != nullptr) {
 		if (header->flags & kHnswElementVectorInline) {
-			Size offset = sizeof(HnswElementHeader) + ((header->flags & kHnswElementListsInline) ? lists_size : 0);
+			Size offset =
+			    sizeof(HnswElementHeader) + ((header->flags & kHnswElementListsInline) ? lists_size : 0);
 			vector = item + offset;
 		} else {
 			// Gather the chunks into the scratch; the first one tells a sparse row's size.
@@ -116,15 +118,15 @@ bool HnswReadElement(HnswReader *reader, ItemPointer tid, const void *query, int
 			while (ok && filled < total && ItemPointerIsValid(&chunk)) {
 				HnswChunkHeader chunk_header;
 				ItemPointerData next;
-				ok = CopyOtherItem(reader, page, block, &chunk, kHnswChunkTuple, 0, sizeof(HnswChunkHeader),
-				                   &chunk_header, &next);
+				ok = CopyOtherItem(reader, page, block, &chunk, kHnswChunkTuple, 0,
+				                   sizeof(HnswChunkHeader), &chunk_header, &next);
 				const Size bytes = 4 * static_cast<Size>(chunk_header.count);
 				if (!ok || chunk_header.count == 0 || filled + bytes > total) {
 					ok = false;
 					break;
 				}
-				ok = CopyOtherItem(reader, page, block, &chunk, kHnswChunkTuple, sizeof(HnswChunkHeader), bytes,
-				                   reader->scratch + filled, nullptr);
+				ok = CopyOtherItem(reader, page, block, &chunk, kHnswChunkTuple,
+				                   sizeof(HnswChunkHeader), bytes, reader->scratch + filled, nullptr);
 				if (ok && filled == 0 && info.fixed_bytes == 0) {
 					total = HnswRowBytes(&info, reader->scratch, info.max_bytes);
 					ok = total != 0 && bytes <= total;
@@ -142,14 +144,16 @@ bool HnswReadElement(HnswReader *reader, ItemPointer tid, const void *query, int
 			*link_count = 0;
 		} else {
 			const Size layer_offset = HnswLayerOffset(info.m, layer);
-			const Size layer_size = sizeof(uint16) + sizeof(ItemPointerData) * HnswLayerCapacity(info.m, layer);
+			const Size layer_size =
+			    sizeof(uint16) + sizeof(ItemPointerData) * HnswLayerCapacity(info.m, layer);
 			char list[sizeof(uint16) + sizeof(ItemPointerData) * 2 * kHnswMaxM];
 			if (header->flags & kHnswElementListsInline) {
 				memcpy(list, item + sizeof(HnswElementHeader) + layer_offset, layer_size);
 			} else {
 				ItemPointerData lists_tid = header->lists;
-				ok = CopyOtherItem(reader, page, block, &lists_tid, kHnswNeighborTuple,
-				                   sizeof(HnswNeighborHeader) + layer_offset, layer_size, list, nullptr);
+				ok =
+				    CopyOtherItem(reader, page, block, &lists_tid, kHnswNeighborTuple,
+				                  sizeof(HnswNeighborHeader) + layer_offset, layer_size, list, nullptr);
 			}
 			if (ok) {
 				uint16 count;

@@ -37,8 +37,8 @@ bool HnswPrepareVector(const HnswIndexInfo *info, Datum value, char *out, Size *
 	case vector_core::ElementKind::kFloat: {
 		Vector *v = DatumGetVector(value);
 		if (v->dim != dims)
-			ereport(ERROR,
-			        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", dims, v->dim)));
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+			                errmsg("expected %d dimensions, not %d", dims, v->dim)));
 		float *x = reinterpret_cast<float *>(out);
 		memcpy(x, v->x, sizeof(float) * static_cast<size_t>(dims));
 		raw = sizeof(float) * static_cast<size_t>(dims);
@@ -55,8 +55,8 @@ bool HnswPrepareVector(const HnswIndexInfo *info, Datum value, char *out, Size *
 	case vector_core::ElementKind::kHalf: {
 		HalfVector *v = DatumGetHalfVector(value);
 		if (v->dim != dims)
-			ereport(ERROR,
-			        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", dims, v->dim)));
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+			                errmsg("expected %d dimensions, not %d", dims, v->dim)));
 		raw = sizeof(vector_core::Half) * static_cast<size_t>(dims);
 		memcpy(out, v->x, raw);
 		if (info->metric == vector_core::Metric::kCosine) {
@@ -72,8 +72,8 @@ bool HnswPrepareVector(const HnswIndexInfo *info, Datum value, char *out, Size *
 	case vector_core::ElementKind::kBit: {
 		VarBit *v = DatumGetVarBitP(value);
 		if (VARBITLEN(v) != dims)
-			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-			                errmsg("expected %d dimensions, not %d", dims, static_cast<int>(VARBITLEN(v)))));
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", dims,
+			                                                        static_cast<int>(VARBITLEN(v)))));
 		raw = static_cast<Size>(VARBITBYTES(v));
 		memcpy(out, VARBITS(v), raw);
 		break;
@@ -81,8 +81,8 @@ bool HnswPrepareVector(const HnswIndexInfo *info, Datum value, char *out, Size *
 	case vector_core::ElementKind::kSparse: {
 		SparseVector *v = DatumGetSparseVector(value);
 		if (v->dim != dims)
-			ereport(ERROR,
-			        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", dims, v->dim)));
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+			                errmsg("expected %d dimensions, not %d", dims, v->dim)));
 		if (v->nnz > kHnswMaxSparseNnz)
 			ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 			                errmsg("sparsevec cannot have more than %d non-zero elements for hnsw index",

@@ -17,11 +17,12 @@
 
 #include <cmath>
 
-#include "pg/hnsw/hnsw.h"
 #include "pg/common/query_dimensions.h"
+#include "pg/hnsw/hnsw.h"
 #include "pg/types/vector/vector.h"
 
-namespace {
+namespace
+{
 
 struct ScanOpaque {
 	MemoryContext context; // everything of one search; reset by rescan
@@ -36,7 +37,7 @@ struct ScanOpaque {
 	int batch_next;
 	double previous_distance;
 	Size max_memory;
-	int ef_search; // hnsw.ef_search when the search started (the batch buffer is sized for it)
+	int ef_search;         // hnsw.ef_search when the search started (the batch buffer is sized for it)
 	ItemPointerData entry; // the entry point, a last place to continue an iterative scan from
 };
 
@@ -44,7 +45,8 @@ struct ScanOpaque {
 Size StateMemory(const HnswSearchState *state)
 {
 	return sizeof(uint64) * state->visited.capacity +
-	       (sizeof(ItemPointerData) * state->arena_stride + sizeof(uint16)) * static_cast<Size>(state->arena_capacity) +
+	       (sizeof(ItemPointerData) * state->arena_stride + sizeof(uint16)) *
+	           static_cast<Size>(state->arena_capacity) +
 	       sizeof(HnswCandidateOnDisk) *
 	           static_cast<Size>(state->result_capacity + state->candidate_capacity + state->discarded_capacity);
 }
@@ -86,7 +88,8 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 	if (so->state.result_count < so->ef_search && ItemPointerIsValid(&so->entry) &&
 	    !HnswVisitedContains(&so->state.visited, &so->entry)) {
 		HnswCandidateOnDisk entry;
-		if (HnswVisitBatch(&so->reader, so->query, &so->entry, 1, &entry, get_float4_infinity(), &so->state) == 1) {
+		if (HnswVisitBatch(&so->reader, so->query, &so->entry, 1, &entry, get_float4_infinity(), &so->state) ==
+		    1) {
 			so->state.tuples++;
 			HnswSearchLayer(&so->reader, so->query, &so->state, 0, so->ef_search, &entry, 1);
 		}
@@ -162,7 +165,8 @@ IndexScanDesc hnswbeginscan(Relation index, int nkeys, int norderbys)
 }
 
 // amrescan.
-void hnswrescan(IndexScanDesc scan, ScanKey keys, [[maybe_unused]] int nkeys, ScanKey orderbys, [[maybe_unused]] int norderbys)
+void hnswrescan(IndexScanDesc scan, ScanKey keys, [[maybe_unused]] int nkeys, ScanKey orderbys,
+                [[maybe_unused]] int norderbys)
 {
 	ScanOpaque *so = static_cast<ScanOpaque *>(scan->opaque);
 	if (!so->first)

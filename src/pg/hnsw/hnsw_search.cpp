@@ -141,7 +141,8 @@ void HnswSearchStateInit(HnswSearchState *state, const HnswIndexInfo *info, bool
 {
 	HnswVisitedInit(&state->visited, 1024);
 	state->result_capacity = 64;
-	state->results = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * state->result_capacity));
+	state->results =
+	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * state->result_capacity));
 	state->result_count = 0;
 	state->candidate_capacity = 64;
 	state->candidates =
@@ -176,9 +177,10 @@ bool HnswGreedyDescend(HnswReader *reader, const void *query, const HnswMetaPage
 	HnswCandidateOnDisk current = {read.distance, read.level, read.flags, entry, read.heaptid};
 	const int capacity = HnswLayerCapacity(reader->info.m, 1);
 	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
-	HnswCandidateOnDisk *visited = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * capacity));
-	for (int layer = Min(static_cast<int>(current.level), static_cast<int>(meta->entry_level)); layer > target_layer;
-	     layer--) {
+	HnswCandidateOnDisk *visited =
+	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * capacity));
+	for (int layer = Min(static_cast<int>(current.level), static_cast<int>(meta->entry_level));
+	     layer > target_layer; layer--) {
 		bool changed = true;
 		while (changed) {
 			changed = false;
@@ -220,7 +222,8 @@ void HnswSearchLayer(HnswReader *reader, const void *query, HnswSearchState *sta
 		if (state->result_count > ef) {
 			HnswCandidateOnDisk out = MaxHeapPop(state->results, &state->result_count);
 			if (state->keep_discarded)
-				MinHeapPush(&state->discarded, &state->discarded_count, &state->discarded_capacity, out);
+				MinHeapPush(&state->discarded, &state->discarded_count, &state->discarded_capacity,
+				            out);
 		}
 	}
 
@@ -238,8 +241,8 @@ void HnswSearchLayer(HnswReader *reader, const void *query, HnswSearchState *sta
 			       sizeof(ItemPointerData) * count);
 		} else {
 			HnswElementRead self;
-			if (!HnswReadElement(reader, const_cast<ItemPointer>(&best.tid), nullptr, layer, &self, links, &count,
-			                     nullptr))
+			if (!HnswReadElement(reader, const_cast<ItemPointer>(&best.tid), nullptr, layer, &self, links,
+			                     &count, nullptr))
 				continue;
 		}
 		int fresh = 0;
@@ -251,7 +254,8 @@ void HnswSearchLayer(HnswReader *reader, const void *query, HnswSearchState *sta
 			continue;
 		HnswCandidateOnDisk *visited = state->batch;
 		const float threshold = state->result_count < ef ? get_float4_infinity() : state->results[0].distance;
-		int found = HnswVisitBatch(reader, query, links, fresh, visited, threshold, layer == 0 ? state : nullptr);
+		int found =
+		    HnswVisitBatch(reader, query, links, fresh, visited, threshold, layer == 0 ? state : nullptr);
 		state->tuples += found;
 		for (int i = 0; i < found; i++) {
 			const HnswCandidateOnDisk &c = visited[i];
@@ -263,7 +267,8 @@ void HnswSearchLayer(HnswReader *reader, const void *query, HnswSearchState *sta
 				if (state->result_count > ef) {
 					HnswCandidateOnDisk out = MaxHeapPop(state->results, &state->result_count);
 					if (state->keep_discarded)
-						MinHeapPush(&state->discarded, &state->discarded_count, &state->discarded_capacity, out);
+						MinHeapPush(&state->discarded, &state->discarded_count,
+						            &state->discarded_capacity, out);
 				}
 			} else if (state->keep_discarded) {
 				MinHeapPush(&state->discarded, &state->discarded_count, &state->discarded_capacity, c);

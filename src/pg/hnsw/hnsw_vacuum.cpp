@@ -20,12 +20,12 @@
 
 #include "pg/hnsw/hnsw.h"
 
-namespace {
+namespace
+{
 
 // Calls fn(block, offset, item) for every item of kind on every element page, under a share lock
 // (fn must not take buffer locks). Uses the vacuum's buffer strategy.
-template <typename Fn>
-void ForEachItem(IndexVacuumInfo *info, uint8 kind, Fn &&fn)
+template <typename Fn> void ForEachItem(IndexVacuumInfo *info, uint8 kind, Fn &&fn)
 {
 	Relation index = info->index;
 	BlockNumber blocks = RelationGetNumberOfBlocks(index);
@@ -139,20 +139,23 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 				HnswSearchState state;
 				HnswSearchStateInit(&state, info, false);
 				HnswVisitedAdd(&state.visited, element);
-				HnswSearchLayer(reader, vector, &state, layer, Max(info->ef_construction, capacity), &start, 1);
+				HnswSearchLayer(reader, vector, &state, layer, Max(info->ef_construction, capacity),
+				                &start, 1);
 				HnswCandidateOnDisk *found = static_cast<HnswCandidateOnDisk *>(
 				    palloc(sizeof(HnswCandidateOnDisk) * Max(state.result_count, 1)));
 				const int found_count = HnswTakeResultsSorted(&state, found);
 				for (int i = 0; i < found_count && pool_count < capacity * (capacity + 1); i++) {
-					if (!(found[i].flags & kHnswElementDeleted) && !HnswVisitedContains(dead, &found[i].tid) &&
-					    found[i].level >= layer && HnswVisitedAdd(&seen, &found[i].tid))
+					if (!(found[i].flags & kHnswElementDeleted) &&
+					    !HnswVisitedContains(dead, &found[i].tid) && found[i].level >= layer &&
+					    HnswVisitedAdd(&seen, &found[i].tid))
 						pool[pool_count++] = found[i];
 				}
 				pfree(found);
 			}
 		}
-		std::sort(pool, pool + pool_count,
-		          [](const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b) { return a.distance < b.distance; });
+		std::sort(pool, pool + pool_count, [](const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b) {
+			return a.distance < b.distance;
+		});
 		HnswSelectionInput input;
 		HnswLoadCandidateVectors(reader, pool, pool_count, &input);
 		int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, chosen, true);
@@ -332,7 +335,8 @@ bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPoi
 				float worst = -get_float4_infinity();
 				for (int i = 0; i < count; i++) {
 					HnswElementRead target;
-					if (!HnswReadElement(reader, &links[i], from_vector, 0, &target, nullptr, nullptr, nullptr)) {
+					if (!HnswReadElement(reader, &links[i], from_vector, 0, &target, nullptr,
+					                     nullptr, nullptr)) {
 						farthest = i; // a stale link: the best one to replace
 						break;
 					}
@@ -345,7 +349,8 @@ bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPoi
 				updated[farthest] = *element;
 			}
 			HnswReaderRelease(reader);
-			HnswListUpdate result = HnswReplaceList(reader->index, info, from, 0, links, count, updated, updated_count);
+			HnswListUpdate result =
+			    HnswReplaceList(reader->index, info, from, 0, links, count, updated, updated_count);
 			if (result == HnswListUpdate::kWritten) {
 				linked = true;
 				// The replaced link's target keeps a way in, through element.
@@ -485,16 +490,16 @@ IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResu
 		// 2. repair.
 		HnswReader reader;
 		HnswReaderInit(&reader, index, &index_info);
-		ItemPointerData *links =
-		    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * HnswLayerCapacity(index_info.m, 0)));
+		ItemPointerData *links = static_cast<ItemPointerData *>(
+		    palloc(sizeof(ItemPointerData) * HnswLayerCapacity(index_info.m, 0)));
 		for (Size i = 0; i < live.count; i++) {
 			HnswElementRead read;
 			int count = 0;
 			if (!HnswReadElement(&reader, &live.tids[i], nullptr, 0, &read, links, &count, nullptr))
 				continue;
 			for (int layer = 0; layer <= read.level; layer++) {
-				if (layer > 0 &&
-				    !HnswReadElement(&reader, &live.tids[i], nullptr, layer, &read, links, &count, nullptr))
+				if (layer > 0 && !HnswReadElement(&reader, &live.tids[i], nullptr, layer, &read, links,
+				                                  &count, nullptr))
 					break;
 				bool any_dead = false;
 				for (int j = 0; j < count && !any_dead; j++)
@@ -533,8 +538,10 @@ IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResu
 				OffsetNumber offset = ItemPointerGetOffsetNumber(&chunk);
 				ItemPointerData next;
 				ItemPointerSetInvalid(&next);
-				if (offset <= PageGetMaxOffsetNumber(page) && ItemIdIsNormal(PageGetItemId(page, offset))) {
-					char *item = static_cast<char *>(PageGetItem(page, PageGetItemId(page, offset)));
+				if (offset <= PageGetMaxOffsetNumber(page) &&
+				    ItemIdIsNormal(PageGetItemId(page, offset))) {
+					char *item =
+					    static_cast<char *>(PageGetItem(page, PageGetItemId(page, offset)));
 					if (static_cast<uint8>(item[0]) == kHnswChunkTuple)
 						next = reinterpret_cast<HnswChunkHeader *>(item)->next;
 				}
@@ -568,7 +575,8 @@ IndexBulkDeleteResult *hnswvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteR
 {
 	if (info->analyze_only)
 		return stats;
-	MemoryContext context = AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum cleanup", ALLOCSET_DEFAULT_SIZES);
+	MemoryContext context =
+	    AllocSetContextCreate(CurrentMemoryContext, "hnsw vacuum cleanup", ALLOCSET_DEFAULT_SIZES);
 	MemoryContext old = MemoryContextSwitchTo(context);
 	RepairReachability(info);
 	MemoryContextSwitchTo(old);

@@ -66,7 +66,8 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 				locked[i] = true; // owns the pin (and will own the lock)
 				const char *page = static_cast<const char *>(BufferGetPage(buffers[i]));
 				__builtin_prefetch(page);
-				__builtin_prefetch(page + SizeOfPageHeaderData + sizeof(ItemIdData) * (ItemPointerGetOffsetNumber(&tids[i]) - 1));
+				__builtin_prefetch(page + SizeOfPageHeaderData +
+				                   sizeof(ItemIdData) * (ItemPointerGetOffsetNumber(&tids[i]) - 1));
 			}
 		}
 		for (int i = 0; i < n; i++) {
@@ -75,8 +76,8 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 			if (locked[i])
 				LockBuffer(buffers[i], BUFFER_LOCK_SHARE);
 			Size size = 0;
-			char *item = HnswItemOfKind(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&tids[i]), kHnswElementTuple,
-			                        sizeof(HnswElementHeader), &size);
+			char *item = HnswItemOfKind(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&tids[i]),
+			                            kHnswElementTuple, sizeof(HnswElementHeader), &size);
 			items[i] = item;
 			sizes[i] = size;
 			if (item != nullptr) {
@@ -94,8 +95,9 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 			if (header->flags & kHnswElementListsInline)
 				expected += lists_size;
 			if (header->flags & kHnswElementVectorInline) {
-				const Size vector_size =
-				    sizes[i] >= expected ? HnswRowBytes(&info, item + expected, sizes[i] - expected) : 0;
+				const Size vector_size = sizes[i] >= expected
+				                             ? HnswRowBytes(&info, item + expected, sizes[i] - expected)
+				                             : 0;
 				if (vector_size == 0)
 					continue;
 				expected += vector_size;
@@ -110,7 +112,8 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 			if (query == nullptr) {
 				c.distance = 0.0f;
 			} else if (header->flags & kHnswElementVectorInline) {
-				const Size offset = sizeof(HnswElementHeader) + ((header->flags & kHnswElementListsInline) ? lists_size : 0);
+				const Size offset = sizeof(HnswElementHeader) +
+				                    ((header->flags & kHnswElementListsInline) ? lists_size : 0);
 				c.distance = HnswDistance(&info, query, item + offset);
 			} else {
 				c.distance = NAN; // chunked vector: read below, unlocked

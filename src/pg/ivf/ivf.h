@@ -29,7 +29,7 @@
 constexpr int kIvfDefaultLists = 100;
 
 // Build progress sub-phases shown in pg_stat_progress_create_index.
-constexpr int kIvfPhaseSample = 5;  // after pgvector's 2..4, 1 is core's "initializing"
+constexpr int kIvfPhaseSample = 5; // after pgvector's 2..4, 1 is core's "initializing"
 constexpr int kIvfPhaseKmeans = 2;
 constexpr int kIvfPhaseAssign = 3;
 constexpr int kIvfPhaseLoad = 4;
@@ -38,13 +38,13 @@ constexpr int kIvfPhaseLoad = 4;
 struct IvfOptions {
 	int32 vl_len_;
 	int lists;
-	int quantizer_offset;  // string option; 0 when absent (ivfflat)
-	int pq_m;              // 0 = default
+	int quantizer_offset; // string option; 0 when absent (ivfflat)
+	int pq_m;             // 0 = default
 };
 
 // GUCs (ivf_handler.cpp).
 extern int ivfflat_probes;
-extern int ivfflat_iterative_scan;  // 0 off, 1 relaxed_order
+extern int ivfflat_iterative_scan; // 0 off, 1 relaxed_order
 extern int ivfflat_max_probes;
 extern int vector_ivf_rerank;
 
@@ -65,20 +65,20 @@ vector_core::ElementDistanceFn IvfRowDistance(const IvfMetaPageData *meta);
 void IvfFloatsToRow(const IvfMetaPageData *meta, const float *x, char *row);
 void IvfRoundToRow(const IvfMetaPageData *meta, float *x);
 void IvfEncodePayload(const IvfMetaPageData *meta, const float *aux, const float *pq_book_t, const float *pq_norms,
-		      const float *x, char *payload);
+                      const float *x, char *payload);
 
 // AM callbacks.
 extern "C" {
 IndexBuildResult *ivfbuild(Relation heap, Relation index, IndexInfo *indexInfo);
 void ivfbuildempty(Relation index);
 bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid, Relation heap,
-	       IndexUniqueCheck checkUnique,
+               IndexUniqueCheck checkUnique,
 #if PG_VERSION_NUM >= 140000
-	       bool indexUnchanged,
+               bool indexUnchanged,
 #endif
-	       IndexInfo *indexInfo);
+               IndexInfo *indexInfo);
 IndexBulkDeleteResult *ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
-				     IndexBulkDeleteCallback callback, void *callback_state);
+                                     IndexBulkDeleteCallback callback, void *callback_state);
 IndexBulkDeleteResult *ivfvacuumcleanup(IndexVacuumInfo *info, IndexBulkDeleteResult *stats);
 IndexScanDesc ivfbeginscan(Relation index, int nkeys, int norderbys);
 void ivfrescan(IndexScanDesc scan, ScanKey keys, int nkeys, ScanKey orderbys, int norderbys);

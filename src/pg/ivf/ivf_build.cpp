@@ -28,7 +28,8 @@ extern "C" {
 
 using vector_core::Metric;
 
-namespace {
+namespace
+{
 
 constexpr int kSamplePerList = 64;
 constexpr int kKmeansIterations = 10;
@@ -42,8 +43,7 @@ struct IvfBuildState {
 	ForkNumber fork;
 	IvfMetaPageData meta;
 	Metric metric;  // of the stored form (bit: kL2, see ivf.h)
-	float *scratch;  // one stored-form vector
-
+	float *scratch; // one stored-form vector
 
 	// Sampling.
 	float *sample;
@@ -53,21 +53,21 @@ struct IvfBuildState {
 	uint64 rng;
 
 	// Trained parameters.
-	float *centroids;  // lists x dim
-	float *aux;        // quantizer parameters, null for flat
-	float *pq_book_t;  // PQ encoder tables
+	float *centroids; // lists x dim
+	float *aux;       // quantizer parameters, null for flat
+	float *pq_book_t; // PQ encoder tables
 	float *pq_norms;
 
 	// Loading.
 	int64 chunk_cap;
 	int64 chunk_n;
 	float *chunk;
-	char *chunk_rows;  // the chunk's rows (flat lists)
+	char *chunk_rows; // the chunk's rows (flat lists)
 	ItemPointerData *chunk_tids;
 	int32 *chunk_lists;
 	uint8 *chunk_codes;
 	int32 *order;
-	int64 *bucket;  // lists + 1
+	int64 *bucket; // lists + 1
 	BlockNumber *list_start;
 	BlockNumber *list_last;
 	double indtuples;
@@ -114,7 +114,8 @@ Buffer NewBuildBuffer(IvfBuildState *bs, uint16 flags)
 }
 
 // Table scan callback of the sampling phase: reservoir sampling of stored-form vectors.
-void SampleCallback([[maybe_unused]] Relation index, [[maybe_unused]] ItemPointer tid, Datum *values, bool *isnull, [[maybe_unused]] bool tupleIsAlive, void *state)
+void SampleCallback([[maybe_unused]] Relation index, [[maybe_unused]] ItemPointer tid, Datum *values, bool *isnull,
+                    [[maybe_unused]] bool tupleIsAlive, void *state)
 {
 	IvfBuildState *bs = static_cast<IvfBuildState *>(state);
 	if (isnull[0])
@@ -147,17 +148,17 @@ void FlushChunk(IvfBuildState *bs)
 	// OpenMP threads started by these calls inherit the full mask: signals stay on this thread.
 	const sigset_t old = vector_core::BlockAllSignals();
 	const vector_core::Status status = vector_core::IvfAssign(bs->chunk, n, meta->dim, bs->centroids, meta->lists,
-								  bs->metric, IvfBuildThreads(), bs->chunk_lists);
+	                                                          bs->metric, IvfBuildThreads(), bs->chunk_lists);
 	if (status.ok() && meta->quantizer == kIvfQuantPq)
-		vector_core::PqEncode(bs->chunk, n, meta->dim, meta->pq_m, bs->pq_book_t, bs->pq_norms, IvfBuildThreads(),
-				      bs->chunk_codes);
+		vector_core::PqEncode(bs->chunk, n, meta->dim, meta->pq_m, bs->pq_book_t, bs->pq_norms,
+		                      IvfBuildThreads(), bs->chunk_codes);
 	vector_core::RestoreSignalMask(old);
 	if (!status.ok())
 		ReportCoreFailure(status.message());
 	if (meta->quantizer == kIvfQuantSq8)
 		for (int64 i = 0; i < n; i++)
 			vector_core::Sq8Encode(bs->chunk + i * meta->dim, meta->dim, bs->aux, bs->aux + meta->dim,
-					       bs->chunk_codes + i * meta->code_size);
+			                       bs->chunk_codes + i * meta->code_size);
 	CHECK_FOR_INTERRUPTS();
 
 	// Counting sort of the chunk's rows by list.
@@ -200,7 +201,8 @@ void FlushChunk(IvfBuildState *bs)
 			if (meta->quantizer == kIvfQuantFlat) {
 				payload = bs->chunk_rows + static_cast<Size>(row) * meta->row_bytes;
 			} else {
-				payload = reinterpret_cast<const char *>(bs->chunk_codes + static_cast<int64>(row) * meta->code_size);
+				payload = reinterpret_cast<const char *>(bs->chunk_codes +
+				                                         static_cast<int64>(row) * meta->code_size);
 			}
 			IvfAppendEntry(page, meta, &bs->chunk_tids[row], payload);
 		}
@@ -213,7 +215,8 @@ void FlushChunk(IvfBuildState *bs)
 }
 
 // Table scan callback of the loading phase: collects stored-form vectors into the chunk.
-void LoadCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *values, bool *isnull, [[maybe_unused]] bool tupleIsAlive, void *state)
+void LoadCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *values, bool *isnull,
+                  [[maybe_unused]] bool tupleIsAlive, void *state)
 {
 	IvfBuildState *bs = static_cast<IvfBuildState *>(state);
 	if (isnull[0])
@@ -247,11 +250,11 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));
 	// A centroid must fit a directory page: 2000 floats, 4000 halves, 64000 bits.
 	const int max_dim = kind == vector_core::ElementKind::kHalf  ? kIvfMaxHalfDim
-			    : kind == vector_core::ElementKind::kBit ? kIvfMaxBitDim
-								     : kIvfMaxDim;
+	                    : kind == vector_core::ElementKind::kBit ? kIvfMaxBitDim
+	                                                             : kIvfMaxDim;
 	if (dim > max_dim)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				errmsg("column cannot have more than %d dimensions for ivf indexes", max_dim)));
+		                errmsg("column cannot have more than %d dimensions for ivf indexes", max_dim)));
 
 	IvfMetaPageData *meta = &bs->meta;
 	meta->magic = kIvfMagic;
@@ -262,15 +265,16 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 	meta->metric = vector_core::IvfMetricToDisk(bs->metric);
 	meta->element_kind = static_cast<uint32>(kind);
 	meta->row_bytes = static_cast<uint32>(
-		vector_core::ElementStoredBytes(vector_core::ElementFixedBytes(kind, static_cast<size_t>(dim))));
+	    vector_core::ElementStoredBytes(vector_core::ElementFixedBytes(kind, static_cast<size_t>(dim))));
 	if (meta->quantizer != kIvfQuantFlat && kind == vector_core::ElementKind::kBit)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				errmsg("quantizer '%s' does not support bit vectors", meta->quantizer == kIvfQuantSq8 ? "sq8" : "pq"),
-				errhint("Use quantizer = 'flat': a bit is its own one-bit code.")));
+		                errmsg("quantizer '%s' does not support bit vectors",
+		                       meta->quantizer == kIvfQuantSq8 ? "sq8" : "pq"),
+		                errhint("Use quantizer = 'flat': a bit is its own one-bit code.")));
 	if (meta->quantizer != kIvfQuantFlat && indexInfo->ii_IndexAttrNumbers[0] == 0)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				errmsg("quantized ivf indexes do not support expressions"),
-				errhint("Index a column, or use quantizer = 'flat'.")));
+		                errmsg("quantized ivf indexes do not support expressions"),
+		                errhint("Index a column, or use quantizer = 'flat'.")));
 	switch (meta->quantizer) {
 	case kIvfQuantSq8:
 		meta->entry_head = sizeof(ItemPointerData);
@@ -282,14 +286,14 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 			m = vector_core::PqDefaultM(dim);
 		if (m > dim || dim % m != 0)
 			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					errmsg("pq_m must divide the number of dimensions (%d), got %d", dim, m)));
+			                errmsg("pq_m must divide the number of dimensions (%d), got %d", dim, m)));
 		meta->pq_m = m;
 		meta->entry_head = sizeof(ItemPointerData);
 		meta->code_size = m;
 		break;
 	}
 	default:
-		meta->entry_head = 8;  // keeps the rows 4-byte aligned
+		meta->entry_head = 8; // keeps the rows 4-byte aligned
 		meta->code_size = meta->row_bytes;
 		break;
 	}
@@ -309,7 +313,7 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 	Size budget = static_cast<Size>(maintenance_work_mem) * 1024;
 	Size row_bytes = sizeof(float) * dim;
 	bs->sample_cap = std::max<int64>(1, std::min<int64>(static_cast<int64>(meta->lists) * kSamplePerList,
-							    static_cast<int64>(budget / 2 / row_bytes)));
+	                                                    static_cast<int64>(budget / 2 / row_bytes)));
 	bs->chunk_cap = std::max<int64>(64, std::min<int64>(16384, budget / 4 / (row_bytes + meta->code_size + 16)));
 	bs->scratch = static_cast<float *>(palloc(row_bytes));
 }
@@ -319,22 +323,22 @@ void Train(IvfBuildState *bs, bool announce)
 {
 	const IvfMetaPageData *meta = &bs->meta;
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kIvfPhaseKmeans);
-	bs->centroids = static_cast<float *>(
-		MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * meta->lists * meta->dim));
+	bs->centroids =
+	    static_cast<float *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * meta->lists * meta->dim));
 	if (meta->aux_bytes > 0)
 		bs->aux = static_cast<float *>(MemoryContextAllocHuge(CurrentMemoryContext, meta->aux_bytes));
 
 	// FAISS runs its OpenMP loops on one thread (so no thread is created here and signals stay
 	// deliverable: a cancel stops k-means between iterations); its BLAS products own the cores.
-	vector_core::Status status = vector_core::KmeansTrain(bs->sample, bs->sample_n, meta->dim, meta->lists,
-							      bs->metric == Metric::kCosine, kKmeansIterations, 1, 1234,
-							      InterruptRequested, bs->centroids);
+	vector_core::Status status =
+	    vector_core::KmeansTrain(bs->sample, bs->sample_n, meta->dim, meta->lists, bs->metric == Metric::kCosine,
+	                             kKmeansIterations, 1, 1234, InterruptRequested, bs->centroids);
 	if (status.ok() && meta->quantizer == kIvfQuantSq8)
 		status = vector_core::Sq8Train(bs->sample, bs->sample_n, meta->dim, bs->aux, bs->aux + meta->dim);
 	else if (status.ok() && meta->quantizer == kIvfQuantPq)
 		// 40 points per sub-centroid are plenty for 256 centroids of a few dimensions.
 		status = vector_core::PqTrain(bs->sample, std::min<int64>(bs->sample_n, kPqTrainRows), meta->dim,
-					      meta->pq_m, bs->aux);
+		                              meta->pq_m, bs->aux);
 	if (status.code() == vector_core::Status::Code::kCancelled)
 		CHECK_FOR_INTERRUPTS();
 	if (!status.ok())
@@ -350,12 +354,11 @@ void Train(IvfBuildState *bs, bool announce)
 	}
 
 	if (announce && bs->sample_n < meta->lists)
-		ereport(NOTICE,
-			(errmsg("ivf index created with little data"),
-			 errdetail("%lld rows were available to train %d lists: those rows are centroids, the "
-				   "other lists have random centroids.",
-				   static_cast<long long>(bs->sample_n), meta->lists),
-			 errhint("Drop the index until the table has more data.")));
+		ereport(NOTICE, (errmsg("ivf index created with little data"),
+		                 errdetail("%lld rows were available to train %d lists: those rows are centroids, the "
+		                           "other lists have random centroids.",
+		                           static_cast<long long>(bs->sample_n), meta->lists),
+		                 errhint("Drop the index until the table has more data.")));
 }
 
 // Writes the metapage placeholder, the quantizer pages and the directory (lists still empty).
@@ -434,7 +437,7 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 	const IvfMetaPageData *meta = &bs->meta;
 
 	bs->sample = static_cast<float *>(
-		MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * bs->sample_cap * meta->dim));
+	    MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * bs->sample_cap * meta->dim));
 	instr_time start, now;
 	INSTR_TIME_SET_CURRENT(start);
 	if (heap != nullptr) {
@@ -461,17 +464,17 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 		bs->list_start[l] = bs->list_last[l] = InvalidBlockNumber;
 	if (heap != nullptr) {
 		bs->chunk = static_cast<float *>(
-			MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * bs->chunk_cap * meta->dim));
+		    MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * bs->chunk_cap * meta->dim));
 		bs->chunk_tids = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * bs->chunk_cap));
 		if (meta->quantizer == kIvfQuantFlat)
-			bs->chunk_rows = static_cast<char *>(
-				MemoryContextAllocHuge(CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * meta->row_bytes));
+			bs->chunk_rows = static_cast<char *>(MemoryContextAllocHuge(
+			    CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * meta->row_bytes));
 		bs->chunk_lists = static_cast<int32 *>(palloc(sizeof(int32) * bs->chunk_cap));
 		bs->order = static_cast<int32 *>(palloc(sizeof(int32) * bs->chunk_cap));
 		bs->bucket = static_cast<int64 *>(palloc(sizeof(int64) * (meta->lists + 1)));
 		if (meta->code_size > 0 && meta->quantizer != kIvfQuantFlat)
-			bs->chunk_codes = static_cast<uint8 *>(
-				MemoryContextAllocHuge(CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * meta->code_size));
+			bs->chunk_codes = static_cast<uint8 *>(MemoryContextAllocHuge(
+			    CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * meta->code_size));
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, static_cast<int64>(bs->rows_seen));
 		table_index_build_scan(heap, index, indexInfo, true, true, LoadCallback, bs, nullptr);
 		FlushChunk(bs);

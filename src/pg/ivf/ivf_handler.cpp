@@ -22,9 +22,9 @@ static relopt_kind ivfflat_relopt_kind;
 static relopt_kind ivf_relopt_kind;
 
 static const struct config_enum_entry ivf_iterative_scan_options[] = {
-	{"off", 0, false},
-	{"relaxed_order", 1, false},
-	{nullptr, 0, false},
+    {"off", 0, false},
+    {"relaxed_order", 1, false},
+    {nullptr, 0, false},
 };
 
 // Rejects quantizer names other than flat, sq8 and pq.
@@ -34,8 +34,8 @@ static void IvfValidateQuantizer(const char *value)
 		return;
 	if (strcmp(value, "flat") != 0 && strcmp(value, "sq8") != 0 && strcmp(value, "pq") != 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				errmsg("invalid value for parameter \"quantizer\": \"%s\"", value),
-				errdetail("Valid values are \"flat\", \"sq8\" and \"pq\".")));
+		                errmsg("invalid value for parameter \"quantizer\": \"%s\"", value),
+		                errdetail("Valid values are \"flat\", \"sq8\" and \"pq\".")));
 }
 
 // Registers the ivfflat GUCs and the ivf reloptions.
@@ -43,50 +43,53 @@ void IvfInitModule(void)
 {
 	ivfflat_relopt_kind = add_reloption_kind();
 	add_int_reloption(ivfflat_relopt_kind, "lists", "Number of inverted lists", kIvfDefaultLists, 1, kIvfMaxLists,
-			  AccessExclusiveLock);
+	                  AccessExclusiveLock);
 
 	ivf_relopt_kind = add_reloption_kind();
 	add_int_reloption(ivf_relopt_kind, "lists", "Number of inverted lists", kIvfDefaultLists, 1, kIvfMaxLists,
-			  AccessExclusiveLock);
+	                  AccessExclusiveLock);
 	add_string_reloption(ivf_relopt_kind, "quantizer", "How list entries store vectors: flat, sq8 or pq", "flat",
-			     IvfValidateQuantizer, AccessExclusiveLock);
-	add_int_reloption(ivf_relopt_kind, "pq_m", "Number of PQ sub-quantizers (0: the largest divisor of dim <= dim/4)",
-			  0, 0, kIvfMaxDim, AccessExclusiveLock);
+	                     IvfValidateQuantizer, AccessExclusiveLock);
+	add_int_reloption(ivf_relopt_kind, "pq_m",
+	                  "Number of PQ sub-quantizers (0: the largest divisor of dim <= dim/4)", 0, 0, kIvfMaxDim,
+	                  AccessExclusiveLock);
 
 	DefineCustomIntVariable("ivfflat.probes", "Sets the number of probes", "Valid range is 1..lists.",
-				&ivfflat_probes, 1, 1, kIvfMaxLists, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr, nullptr);
+	                        &ivfflat_probes, 1, 1, kIvfMaxLists, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr,
+	                        nullptr);
 	DefineCustomEnumVariable("ivfflat.iterative_scan", "Sets the mode for iterative scans", nullptr,
-				 &ivfflat_iterative_scan, 0, ivf_iterative_scan_options, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr,
-				 nullptr);
+	                         &ivfflat_iterative_scan, 0, ivf_iterative_scan_options, PGC_USERSET, GUC_EXPLAIN,
+	                         nullptr, nullptr, nullptr);
 	DefineCustomIntVariable("ivfflat.max_probes", "Sets the max number of probes for iterative scans", nullptr,
-				&ivfflat_max_probes, kIvfMaxLists, 1, kIvfMaxLists, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr, nullptr);
+	                        &ivfflat_max_probes, kIvfMaxLists, 1, kIvfMaxLists, PGC_USERSET, GUC_EXPLAIN, nullptr,
+	                        nullptr, nullptr);
 	DefineCustomIntVariable("vector.ivf_rerank",
-				"Sets how many candidates a quantized ivf scan re-ranks with exact distances at a time",
-				"0 picks by quantizer: 40 for sq8, 100 for pq.", &vector_ivf_rerank, 0, 0, 100000,
-				PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr, nullptr);
+	                        "Sets how many candidates a quantized ivf scan re-ranks with exact distances at a time",
+	                        "0 picks by quantizer: 40 for sq8, 100 for pq.", &vector_ivf_rerank, 0, 0, 100000,
+	                        PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr, nullptr);
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("ivfflat");
 #endif
 }
 
 static const relopt_parse_elt ivf_relopt_table[] = {
-	{"lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)},
-	{"quantizer", RELOPT_TYPE_STRING, offsetof(IvfOptions, quantizer_offset)},
-	{"pq_m", RELOPT_TYPE_INT, offsetof(IvfOptions, pq_m)},
+    {"lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)},
+    {"quantizer", RELOPT_TYPE_STRING, offsetof(IvfOptions, quantizer_offset)},
+    {"pq_m", RELOPT_TYPE_INT, offsetof(IvfOptions, pq_m)},
 };
 
 // Parses the reloptions of an ivfflat index (lists only).
 static bytea *ivfflatoptions(Datum reloptions, bool validate)
 {
 	return static_cast<bytea *>(
-		build_reloptions(reloptions, validate, ivfflat_relopt_kind, sizeof(IvfOptions), ivf_relopt_table, 1));
+	    build_reloptions(reloptions, validate, ivfflat_relopt_kind, sizeof(IvfOptions), ivf_relopt_table, 1));
 }
 
 // Parses the reloptions of an ivf index (lists, quantizer, pq_m).
 static bytea *ivfoptions(Datum reloptions, bool validate)
 {
 	return static_cast<bytea *>(build_reloptions(reloptions, validate, ivf_relopt_kind, sizeof(IvfOptions),
-						     ivf_relopt_table, lengthof(ivf_relopt_table)));
+	                                             ivf_relopt_table, lengthof(ivf_relopt_table)));
 }
 
 // Names the build sub-phases for pg_stat_progress_create_index.
@@ -112,8 +115,8 @@ static char *ivfbuildphasename(int64 phase)
 // first row comes back, so the startup cost is the whole cost. Without ORDER BY the index is
 // useless (infinite cost).
 static void ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_count, Cost *indexStartupCost,
-			    Cost *indexTotalCost, Selectivity *indexSelectivity, double *indexCorrelation,
-			    double *indexPages)
+                            Cost *indexTotalCost, Selectivity *indexSelectivity, double *indexCorrelation,
+                            double *indexPages)
 {
 	if (path->indexorderbys == NIL) {
 		*indexStartupCost = get_float8_infinity();

@@ -11,13 +11,14 @@
 
 #include "pg/ivf/ivf.h"
 
-namespace {
+namespace
+{
 
 // What an insert caches across the rows of one statement (IndexInfo.ii_AmCache).
 struct IvfInsertCache {
 	IvfMetaPageData meta;
 	float *aux;
-	float *pq_book_t;  // PQ encoder tables
+	float *pq_book_t; // PQ encoder tables
 	float *pq_norms;
 };
 
@@ -165,11 +166,11 @@ void InsertIntoList(Relation index, const IvfMetaPageData *meta, int list, ItemP
 
 // aminsert: indexes one new row (NULLs and cosine zero vectors are not indexed).
 bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid, [[maybe_unused]] Relation heap,
-	       [[maybe_unused]] IndexUniqueCheck checkUnique,
+               [[maybe_unused]] IndexUniqueCheck checkUnique,
 #if PG_VERSION_NUM >= 140000
-	       [[maybe_unused]] bool indexUnchanged,
+               [[maybe_unused]] bool indexUnchanged,
 #endif
-	       IndexInfo *indexInfo)
+               IndexInfo *indexInfo)
 {
 	if (isnull[0])
 		return false;
@@ -183,7 +184,7 @@ bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid
 			cache->pq_book_t = static_cast<float *>(palloc(sizeof(float) * 256 * cache->meta.dim));
 			cache->pq_norms = static_cast<float *>(palloc(sizeof(float) * 256 * cache->meta.pq_m));
 			vector_core::PqPrepareEncoder(cache->aux, cache->meta.dim, cache->meta.pq_m, cache->pq_book_t,
-						      cache->pq_norms);
+			                              cache->pq_norms);
 		}
 		MemoryContextSwitchTo(old);
 		indexInfo->ii_AmCache = cache;

@@ -25,9 +25,10 @@ void IvfReadMeta(Relation index, IvfMetaPageData *meta)
 	memcpy(meta, IvfPageContent(page), sizeof(IvfMetaPageData));
 	UnlockReleaseBuffer(buf);
 	vector_core::Metric metric;
-	if (meta->magic != kIvfMagic || meta->version != kIvfVersion || !vector_core::IvfMetricFromDisk(meta->metric, &metric))
+	if (meta->magic != kIvfMagic || meta->version != kIvfVersion ||
+	    !vector_core::IvfMetricFromDisk(meta->metric, &metric))
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-				errmsg("index \"%s\" is not a valid ivf index", RelationGetRelationName(index))));
+		                errmsg("index \"%s\" is not a valid ivf index", RelationGetRelationName(index))));
 }
 
 // Reads the quantizer parameters (aux pages) into a palloc'd float array; null for flat.

@@ -28,9 +28,9 @@ constexpr BlockNumber kIvfMetaBlock = 0;
 
 // Special space of every IVF page.
 struct IvfPageOpaqueData {
-	BlockNumber next;  // next page of the same list (list pages), else InvalidBlockNumber
-	uint16 flags;      // kIvfPage*
-	uint16 page_id;    // kIvfPageId (kIvfOldPageId on pages of older indexes)
+	BlockNumber next; // next page of the same list (list pages), else InvalidBlockNumber
+	uint16 flags;     // kIvfPage*
+	uint16 page_id;   // kIvfPageId (kIvfOldPageId on pages of older indexes)
 };
 
 // Content of the metapage.
@@ -39,12 +39,12 @@ struct IvfMetaPageData {
 	uint32 version;
 	int32 dim;
 	int32 lists;
-	int32 quantizer;     // IvfQuantizer
-	int32 metric;        // vector_core::IvfMetricToDisk of the stored form's metric
-	int32 pq_m;          // PQ sub-quantizers (pq only)
-	uint32 entry_head;   // bytes before the payload in a list entry (heap tid + padding)
-	uint32 code_size;    // payload bytes
-	uint32 entry_size;   // entry_head + code_size
+	int32 quantizer;   // IvfQuantizer
+	int32 metric;      // vector_core::IvfMetricToDisk of the stored form's metric
+	int32 pq_m;        // PQ sub-quantizers (pq only)
+	uint32 entry_head; // bytes before the payload in a list entry (heap tid + padding)
+	uint32 code_size;  // payload bytes
+	uint32 entry_size; // entry_head + code_size
 	BlockNumber aux_start;
 	uint32 aux_pages;
 	uint32 aux_bytes;
@@ -58,8 +58,8 @@ struct IvfMetaPageData {
 
 // Head of a directory entry; the centroid's row follows.
 struct IvfDirEntryHead {
-	BlockNumber start;   // first page of the list, InvalidBlockNumber while empty
-	BlockNumber insert;  // a page of the list from which inserts look for room
+	BlockNumber start;  // first page of the list, InvalidBlockNumber while empty
+	BlockNumber insert; // a page of the list from which inserts look for room
 };
 
 // The structs are the format of core/ivf/ivf_page_format.h.
@@ -126,4 +126,3 @@ void IvfInitPage(Page page, uint16 flags);
 void IvfReadMeta(Relation index, IvfMetaPageData *meta);
 float *IvfReadAux(Relation index, const IvfMetaPageData *meta);
 void IvfAppendEntry(Page page, const IvfMetaPageData *meta, ItemPointer tid, const char *payload);
-

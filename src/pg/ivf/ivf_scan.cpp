@@ -20,7 +20,8 @@
 
 using vector_core::Metric;
 
-namespace {
+namespace
+{
 
 // A candidate row: its distance (smaller is closer) and heap tid.
 struct IvfCandidate {
@@ -37,20 +38,23 @@ struct IvfProbe {
 
 // Orders candidates so that std heap functions keep the smallest distance on top.
 struct CandidateGreater {
-	bool operator()(const IvfCandidate &a, const IvfCandidate &b) const { return a.distance > b.distance; }
+	bool operator()(const IvfCandidate &a, const IvfCandidate &b) const
+	{
+		return a.distance > b.distance;
+	}
 };
 
 struct IvfScanOpaqueData {
 	IvfMetaPageData meta;
 	Metric metric;
-	MemoryContext ctx;  // lives as long as the scan; reset by rescan
+	MemoryContext ctx; // lives as long as the scan; reset by rescan
 	bool first;
 	bool have_query;
-	float *query;       // stored form (dim)
-	char *query_row;    // the query as a row
+	float *query;    // stored form (dim)
+	char *query_row; // the query as a row
 	vector_core::ElementDistanceFn row_distance;
-	float *aux;         // quantizer parameters (read once per scan)
-	float *sq8_qprime;  // SQ8 prepared query
+	float *aux;        // quantizer parameters (read once per scan)
+	float *sq8_qprime; // SQ8 prepared query
 	float *sq8_weight;
 	vector_core::Sq8Query sq8;
 	float *pq_table;    // PQ distance table (m x 256)
@@ -59,12 +63,12 @@ struct IvfScanOpaqueData {
 	IvfCandidate *cand; // min-heap
 	int64 ncand;
 	int64 cand_cap;
-	IvfCandidate *batch;  // re-ranked batch (quantized), ascending exact distance
+	IvfCandidate *batch; // re-ranked batch (quantized), ascending exact distance
 	int batch_n;
 	int batch_pos;
 	int batch_cap;
-	float *heapvec;       // scratch for a fetched vector
-	float *page_dist;     // distances of one page's entries
+	float *heapvec;   // scratch for a fetched vector
+	float *page_dist; // distances of one page's entries
 	IndexFetchTableData *fetch;
 	TupleTableSlot *slot;
 	AttrNumber attno;
@@ -95,12 +99,13 @@ void OrderLists(IndexScanDesc scan, IvfScanOpaque so)
 			memcpy(&head, entry, sizeof(head));
 			so->probes[list].list = list;
 			so->probes[list].start = head.start;
-			so->probes[list].distance = so->row_distance(so->query_row, entry + sizeof(IvfDirEntryHead), meta->dim);
+			so->probes[list].distance =
+			    so->row_distance(so->query_row, entry + sizeof(IvfDirEntryHead), meta->dim);
 		}
 		UnlockReleaseBuffer(buf);
 	}
 	std::sort(so->probes, so->probes + meta->lists,
-		  [](const IvfProbe &a, const IvfProbe &b) { return a.distance < b.distance; });
+	          [](const IvfProbe &a, const IvfProbe &b) { return a.distance < b.distance; });
 }
 
 // Makes room for n more candidates.
@@ -134,13 +139,14 @@ void ScanList(IndexScanDesc scan, IvfScanOpaque so, BlockNumber blkno)
 		IvfCandidate *out = so->cand + so->ncand;
 		switch (meta->quantizer) {
 		case kIvfQuantSq8:
-			vector_core::Sq8DistanceBatch(&so->sq8, reinterpret_cast<const uint8 *>(entry + head), count, entry_size,
-						      dim, so->page_dist);
+			vector_core::Sq8DistanceBatch(&so->sq8, reinterpret_cast<const uint8 *>(entry + head), count,
+			                              entry_size, dim, so->page_dist);
 			break;
 		case kIvfQuantPq:
 			for (int i = 0; i < count; i++)
 				so->page_dist[i] = vector_core::PqDistance(
-					so->pq_table, reinterpret_cast<const uint8 *>(entry + i * entry_size + head), meta->pq_m);
+				    so->pq_table, reinterpret_cast<const uint8 *>(entry + i * entry_size + head),
+				    meta->pq_m);
 			break;
 		default:
 			for (int i = 0; i < count; i++)
@@ -223,7 +229,7 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED), errmsg("cannot scan ivf index without order")));
 	if (!IsMVCCSnapshot(scan->xs_snapshot))
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				errmsg("non-MVCC snapshots are not supported with ivf")));
+		                errmsg("non-MVCC snapshots are not supported with ivf")));
 	const IvfMetaPageData *meta = &so->meta;
 	MemoryContext old = MemoryContextSwitchTo(so->ctx);
 	if (so->query == nullptr) {
@@ -231,7 +237,8 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 		so->query_row = static_cast<char *>(palloc(IvfRowBytes(meta)));
 		so->row_distance = IvfRowDistance(meta);
 		so->heapvec = static_cast<float *>(palloc(sizeof(float) * meta->dim));
-		so->page_dist = static_cast<float *>(palloc(sizeof(float) * (IvfPageCapacity() / meta->entry_size + 1)));
+		so->page_dist =
+		    static_cast<float *>(palloc(sizeof(float) * (IvfPageCapacity() / meta->entry_size + 1)));
 		so->probes = static_cast<IvfProbe *>(palloc(sizeof(IvfProbe) * meta->lists));
 		so->aux = IvfReadAux(scan->indexRelation, meta);
 		if (meta->quantizer == kIvfQuantSq8) {
@@ -287,7 +294,8 @@ IndexScanDesc ivfbeginscan(Relation index, int nkeys, int norderbys)
 }
 
 // amrescan: takes the new order-by argument; the work happens at the first gettuple.
-void ivfrescan(IndexScanDesc scan, ScanKey keys, [[maybe_unused]] int nkeys, ScanKey orderbys, [[maybe_unused]] int norderbys)
+void ivfrescan(IndexScanDesc scan, ScanKey keys, [[maybe_unused]] int nkeys, ScanKey orderbys,
+               [[maybe_unused]] int norderbys)
 {
 	IvfScanOpaque so = static_cast<IvfScanOpaque>(scan->opaque);
 	so->first = true;

@@ -14,7 +14,6 @@
 
 using vector_core::Metric;
 
-
 // Representation of the index's rows.
 vector_core::ElementKind IvfKind(const IvfMetaPageData *meta)
 {
@@ -102,7 +101,7 @@ bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char
 		raw = reinterpret_cast<Pointer>(v);
 		if (v->dim != dim)
 			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-					errmsg("expected %d dimensions, not %d", dim, v->dim)));
+			                errmsg("expected %d dimensions, not %d", dim, v->dim)));
 		vector_core::HalfToFloatArray(v->x, out, dim);
 		if (row != nullptr) {
 			memset(row, 0, IvfRowBytes(meta));
@@ -115,7 +114,7 @@ bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char
 		raw = reinterpret_cast<Pointer>(v);
 		if (VARBITLEN(v) != dim)
 			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-					errmsg("expected %d dimensions, not %d", dim, static_cast<int>(VARBITLEN(v)))));
+			                errmsg("expected %d dimensions, not %d", dim, static_cast<int>(VARBITLEN(v)))));
 		const bits8 *bits = VARBITS(v);
 		for (int i = 0; i < dim; i++)
 			out[i] = (bits[i / 8] & (0x80 >> (i % 8))) ? 1.0f : 0.0f;
@@ -130,7 +129,7 @@ bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char
 		raw = reinterpret_cast<Pointer>(v);
 		if (v->dim != dim)
 			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-					errmsg("expected %d dimensions, not %d", dim, v->dim)));
+			                errmsg("expected %d dimensions, not %d", dim, v->dim)));
 		memcpy(out, v->x, sizeof(float) * dim);
 		break;
 	}
@@ -155,14 +154,15 @@ bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char
 // Encodes the stored-form vector x into the entry payload of this index's quantizer
 // (pq_book_t and pq_norms: the PQ encoder tables, see PqPrepareEncoder).
 void IvfEncodePayload(const IvfMetaPageData *meta, const float *aux, const float *pq_book_t, const float *pq_norms,
-		      const float *x, char *payload)
+                      const float *x, char *payload)
 {
 	switch (meta->quantizer) {
 	case kIvfQuantSq8:
 		vector_core::Sq8Encode(x, meta->dim, aux, aux + meta->dim, reinterpret_cast<uint8 *>(payload));
 		break;
 	case kIvfQuantPq:
-		vector_core::PqEncode(x, 1, meta->dim, meta->pq_m, pq_book_t, pq_norms, 1, reinterpret_cast<uint8 *>(payload));
+		vector_core::PqEncode(x, 1, meta->dim, meta->pq_m, pq_book_t, pq_norms, 1,
+		                      reinterpret_cast<uint8 *>(payload));
 		break;
 	default:
 		IvfFloatsToRow(meta, x, payload);

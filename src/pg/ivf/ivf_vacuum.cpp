@@ -10,7 +10,8 @@
 
 #include "pg/ivf/ivf.h"
 
-namespace {
+namespace
+{
 
 // Reads every list's directory head into heads (palloc'd, lists entries).
 IvfDirEntryHead *ReadDirectory(Relation index, const IvfMetaPageData *meta, BufferAccessStrategy strategy)
@@ -50,7 +51,7 @@ void SetInsertPage(Relation index, const IvfMetaPageData *meta, int list, BlockN
 
 // ambulkdelete: removes the entries of the rows the callback reports dead.
 IndexBulkDeleteResult *ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
-				     IndexBulkDeleteCallback callback, void *callback_state)
+                                     IndexBulkDeleteCallback callback, void *callback_state)
 {
 	Relation index = info->index;
 	if (stats == nullptr)
@@ -91,7 +92,8 @@ IndexBulkDeleteResult *ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResul
 					kept++;
 				}
 				memset(base + kept * entry_size, 0, (count - kept) * entry_size);
-				reinterpret_cast<PageHeader>(page)->pd_lower = MAXALIGN(SizeOfPageHeaderData) + kept * entry_size;
+				reinterpret_cast<PageHeader>(page)->pd_lower =
+				    MAXALIGN(SizeOfPageHeaderData) + kept * entry_size;
 				GenericXLogFinish(state);
 				stats->tuples_removed += ndead;
 			}

@@ -11,7 +11,7 @@ static void CheckSameBitLength(VarBit *a, VarBit *b)
 {
 	if (VARBITLEN(a) != VARBITLEN(b))
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-				errmsg("different bit lengths %u and %u", VARBITLEN(a), VARBITLEN(b))));
+		                errmsg("different bit lengths %u and %u", VARBITLEN(a), VARBITLEN(b))));
 }
 
 // hamming_distance(bit, bit): number of differing bits, the <~> operator.

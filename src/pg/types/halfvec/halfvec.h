@@ -14,9 +14,9 @@
 constexpr int kHalfvecMaxDim = 16000;
 
 struct HalfVector {
-	int32 vl_len_;  // varlena header (never touch directly)
-	int16 dim;      // number of dimensions
-	int16 unused;   // reserved, always 0
+	int32 vl_len_; // varlena header (never touch directly)
+	int16 dim;     // number of dimensions
+	int16 unused;  // reserved, always 0
 	vector_core::Half x[FLEXIBLE_ARRAY_MEMBER];
 };
 

@@ -36,7 +36,8 @@ VECTOR_SQL_FUNCTION(halfvec_accum)
 			float_overflow_error();
 		datums[i + 1] = Float8GetDatum(sum);
 	}
-	ArrayType *result = construct_array(datums, dim + 1, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	ArrayType *result =
+	    construct_array(datums, dim + 1, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 	pfree(datums);
 	PG_RETURN_ARRAYTYPE_P(result);
 }

@@ -26,15 +26,15 @@ void CheckHalfvecDim(int dim)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("halfvec must have at least 1 dimension")));
 	if (dim > kHalfvecMaxDim)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				errmsg("halfvec cannot have more than %d dimensions", kHalfvecMaxDim)));
+		                errmsg("halfvec cannot have more than %d dimensions", kHalfvecMaxDim)));
 }
 
 // Operators need equal dimensions (22000 otherwise).
 void CheckHalfvecSameDims(const HalfVector *a, const HalfVector *b)
 {
 	if (a->dim != b->dim)
-		ereport(ERROR,
-			(errcode(ERRCODE_DATA_EXCEPTION), errmsg("different halfvec dimensions %d and %d", a->dim, b->dim)));
+		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+		                errmsg("different halfvec dimensions %d and %d", a->dim, b->dim)));
 }
 
 // NaN first, then infinity, like pgvector.
@@ -55,7 +55,7 @@ Half FloatToHalfChecked(float value)
 		char buf[FLOAT_SHORTEST_DECIMAL_LEN];
 		float_to_shortest_decimal_buf(value, buf);
 		ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				errmsg("\"%s\" is out of range for type halfvec", buf)));
+		                errmsg("\"%s\" is out of range for type halfvec", buf)));
 	}
 	return result;
 }
@@ -68,8 +68,8 @@ static void ReportHalfvecTextError(const char *lit, const vector_core::VectorTex
 		return;
 	case VectorTextStatus::kMissingOpenBracket:
 		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				errmsg("invalid input syntax for type halfvec: \"%s\"", lit),
-				errdetail("Vector contents must start with \"[\".")));
+		                errmsg("invalid input syntax for type halfvec: \"%s\"", lit),
+		                errdetail("Vector contents must start with \"[\".")));
 		break;
 	case VectorTextStatus::kNoDimensions:
 		CheckHalfvecDim(0);
@@ -79,8 +79,8 @@ static void ReportHalfvecTextError(const char *lit, const vector_core::VectorTex
 		break;
 	case VectorTextStatus::kOutOfRange:
 		ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				errmsg("\"%s\" is out of range for type halfvec",
-				       pnstrdup(lit + r.token_begin, r.token_length))));
+		                errmsg("\"%s\" is out of range for type halfvec",
+		                       pnstrdup(lit + r.token_begin, r.token_length))));
 		break;
 	case VectorTextStatus::kNaN:
 		CheckHalfvecElement(0x7e00);
@@ -90,14 +90,14 @@ static void ReportHalfvecTextError(const char *lit, const vector_core::VectorTex
 		break;
 	case VectorTextStatus::kJunkAfterClose:
 		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				errmsg("invalid input syntax for type halfvec: \"%s\"", lit),
-				errdetail("Junk after closing right brace.")));
+		                errmsg("invalid input syntax for type halfvec: \"%s\"", lit),
+		                errdetail("Junk after closing right brace.")));
 		break;
 	case VectorTextStatus::kInvalidSyntax:
 		break;
 	}
-	ereport(ERROR,
-		(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION), errmsg("invalid input syntax for type halfvec: \"%s\"", lit)));
+	ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+	                errmsg("invalid input syntax for type halfvec: \"%s\"", lit)));
 }
 
 // halfvec_in(cstring, oid, integer): parses the text form "[1,2,3]".

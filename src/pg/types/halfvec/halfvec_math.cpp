@@ -61,7 +61,7 @@ VECTOR_SQL_FUNCTION(halfvec_cosine_distance)
 	vector_core::CosineParts parts = vector_core::HalfCosineDistanceParts(a->x, b->x, a->dim);
 	// sqrt(|a|^2 |b|^2) rather than |a| |b|: one rounding less, as pgvector does.
 	double similarity = static_cast<double>(parts.dot) /
-			    std::sqrt(static_cast<double>(parts.norm_a) * static_cast<double>(parts.norm_b));
+	                    std::sqrt(static_cast<double>(parts.norm_a) * static_cast<double>(parts.norm_b));
 	if (std::isnan(similarity))
 		PG_RETURN_FLOAT8(NAN);
 	similarity = std::clamp(similarity, -1.0, 1.0);
@@ -259,11 +259,11 @@ static int HalfvecCompare(const HalfVector *a, const HalfVector *b)
 	return 0;
 }
 
-#define HALFVEC_COMPARISON(name, expr)                                                      \
-	VECTOR_SQL_FUNCTION(name)                                                           \
-	{                                                                                   \
-		int cmp = HalfvecCompare(PG_GETARG_HALFVEC_P(0), PG_GETARG_HALFVEC_P(1));  \
-		PG_RETURN_BOOL(expr);                                                       \
+#define HALFVEC_COMPARISON(name, expr)                                                                                 \
+	VECTOR_SQL_FUNCTION(name)                                                                                      \
+	{                                                                                                              \
+		int cmp = HalfvecCompare(PG_GETARG_HALFVEC_P(0), PG_GETARG_HALFVEC_P(1));                              \
+		PG_RETURN_BOOL(expr);                                                                                  \
 	}
 
 HALFVEC_COMPARISON(halfvec_lt, cmp < 0)

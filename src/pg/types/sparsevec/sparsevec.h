@@ -14,10 +14,10 @@ constexpr int kSparsevecMaxDim = 1000000000;
 constexpr int kSparsevecMaxNnz = 16000;
 
 struct SparseVector {
-	int32 vl_len_;  // varlena header (never touch directly)
-	int32 dim;      // number of dimensions
-	int32 nnz;      // number of stored (non-zero) elements
-	int32 unused;   // reserved, always 0
+	int32 vl_len_; // varlena header (never touch directly)
+	int32 dim;     // number of dimensions
+	int32 nnz;     // number of stored (non-zero) elements
+	int32 unused;  // reserved, always 0
 	int32 indices[FLEXIBLE_ARRAY_MEMBER];
 	// followed by float values[nnz]
 };
@@ -32,14 +32,14 @@ inline Size SparseVectorSize(int nnz)
 inline float *SparseVectorValues(SparseVector *v)
 {
 	return reinterpret_cast<float *>(reinterpret_cast<char *>(v) + offsetof(SparseVector, indices) +
-					 sizeof(int32) * static_cast<Size>(v->nnz));
+	                                 sizeof(int32) * static_cast<Size>(v->nnz));
 }
 
 // The values array of a read-only sparsevec.
 inline const float *SparseVectorValues(const SparseVector *v)
 {
 	return reinterpret_cast<const float *>(reinterpret_cast<const char *>(v) + offsetof(SparseVector, indices) +
-					       sizeof(int32) * static_cast<Size>(v->nnz));
+	                                       sizeof(int32) * static_cast<Size>(v->nnz));
 }
 
 // Detoasts a datum into a SparseVector pointer.

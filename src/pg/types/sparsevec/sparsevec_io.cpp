@@ -28,7 +28,7 @@ void CheckSparsevecDim(int64 dim)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("sparsevec must have at least 1 dimension")));
 	if (dim > kSparsevecMaxDim)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				errmsg("sparsevec cannot have more than %d dimensions", kSparsevecMaxDim)));
+		                errmsg("sparsevec cannot have more than %d dimensions", kSparsevecMaxDim)));
 }
 
 // Negative, beyond the non-zero limit, or more elements than dimensions (pgvector's order).
@@ -36,13 +36,13 @@ void CheckSparsevecNnz(int nnz, int dim)
 {
 	if (nnz < 0)
 		ereport(ERROR,
-			(errcode(ERRCODE_DATA_EXCEPTION), errmsg("sparsevec cannot have negative number of elements")));
+		        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("sparsevec cannot have negative number of elements")));
 	if (nnz > kSparsevecMaxNnz)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				errmsg("sparsevec cannot have more than %d non-zero elements", kSparsevecMaxNnz)));
+		                errmsg("sparsevec cannot have more than %d non-zero elements", kSparsevecMaxNnz)));
 	if (nnz > dim)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				errmsg("sparsevec cannot have more elements than dimensions")));
+		                errmsg("sparsevec cannot have more elements than dimensions")));
 }
 
 // Operators need equal dimensions (22000 otherwise).
@@ -50,7 +50,7 @@ void CheckSparsevecSameDims(const SparseVector *a, const SparseVector *b)
 {
 	if (a->dim != b->dim)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-				errmsg("different sparsevec dimensions %d and %d", a->dim, b->dim)));
+		                errmsg("different sparsevec dimensions %d and %d", a->dim, b->dim)));
 }
 
 // NaN first, then infinity, like pgvector.
@@ -73,11 +73,11 @@ void CheckSparsevecIndices(const int32 *indices, int nnz, int64 dim)
 		break;
 	case SparseIndexStatus::kNotAscending:
 		ereport(ERROR,
-			(errcode(ERRCODE_DATA_EXCEPTION), errmsg("sparsevec indices must be in ascending order")));
+		        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("sparsevec indices must be in ascending order")));
 		break;
 	case SparseIndexStatus::kDuplicate:
 		ereport(ERROR,
-			(errcode(ERRCODE_DATA_EXCEPTION), errmsg("sparsevec indices must not contain duplicates")));
+		        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("sparsevec indices must not contain duplicates")));
 		break;
 	}
 }
@@ -90,16 +90,16 @@ static void ReportSparsevecTextError(const char *lit, const vector_core::Sparsev
 		return;
 	case SparsevecTextStatus::kMissingOpenBrace:
 		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				errmsg("invalid input syntax for type sparsevec: \"%s\"", lit),
-				errdetail("Vector contents must start with \"{\".")));
+		                errmsg("invalid input syntax for type sparsevec: \"%s\"", lit),
+		                errdetail("Vector contents must start with \"{\".")));
 		break;
 	case SparsevecTextStatus::kTooManyElements:
 		CheckSparsevecNnz(kSparsevecMaxNnz + 1, kSparsevecMaxDim);
 		break;
 	case SparsevecTextStatus::kOutOfRange:
 		ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				errmsg("\"%s\" is out of range for type sparsevec",
-				       pnstrdup(lit + r.token_begin, r.token_length))));
+		                errmsg("\"%s\" is out of range for type sparsevec",
+		                       pnstrdup(lit + r.token_begin, r.token_length))));
 		break;
 	case SparsevecTextStatus::kNaN:
 		CheckSparsevecElement(NAN);
@@ -109,19 +109,19 @@ static void ReportSparsevecTextError(const char *lit, const vector_core::Sparsev
 		break;
 	case SparsevecTextStatus::kUnexpectedEnd:
 		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				errmsg("invalid input syntax for type sparsevec: \"%s\"", lit),
-				errdetail("Unexpected end of input.")));
+		                errmsg("invalid input syntax for type sparsevec: \"%s\"", lit),
+		                errdetail("Unexpected end of input.")));
 		break;
 	case SparsevecTextStatus::kJunkAfterClose:
 		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				errmsg("invalid input syntax for type sparsevec: \"%s\"", lit),
-				errdetail("Junk after closing.")));
+		                errmsg("invalid input syntax for type sparsevec: \"%s\"", lit),
+		                errdetail("Junk after closing.")));
 		break;
 	case SparsevecTextStatus::kInvalidSyntax:
 		break;
 	}
 	ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-			errmsg("invalid input syntax for type sparsevec: \"%s\"", lit)));
+	                errmsg("invalid input syntax for type sparsevec: \"%s\"", lit)));
 }
 
 // sparsevec_in(cstring, oid, integer): parses "{1:0.5,3:2}/5"; indices may come in any order
@@ -198,7 +198,8 @@ VECTOR_SQL_FUNCTION(sparsevec_recv)
 	int32 dim = 0;
 	int32 nnz = 0;
 	int32 unused = 0;
-	if (vector_core::DecodeSparsevecBinaryHeader(data, left, &dim, &nnz, &unused) != vector_core::VectorBinaryStatus::kOk)
+	if (vector_core::DecodeSparsevecBinaryHeader(data, left, &dim, &nnz, &unused) !=
+	    vector_core::VectorBinaryStatus::kOk)
 		ereport(ERROR, (errcode(ERRCODE_PROTOCOL_VIOLATION), errmsg("insufficient data left in message")));
 	buf->cursor += 12;
 
@@ -214,7 +215,7 @@ VECTOR_SQL_FUNCTION(sparsevec_recv)
 	SparseVector *result = InitSparseVector(dim, nnz);
 	float *values = SparseVectorValues(result);
 	size_t consumed = 0;
-	(void) vector_core::DecodeInt32BinaryValues(data + 12, left - 12, nnz, result->indices, &consumed);
+	(void)vector_core::DecodeInt32BinaryValues(data + 12, left - 12, nnz, result->indices, &consumed);
 	buf->cursor += static_cast<int>(consumed);
 	CheckSparsevecIndices(result->indices, nnz, dim);
 	const size_t values_at = 12 + consumed;
@@ -225,7 +226,7 @@ VECTOR_SQL_FUNCTION(sparsevec_recv)
 		const float bad = values[consumed / sizeof(float) - 1];
 		CheckSparsevecElement(bad);
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-				errmsg("binary representation of sparsevec cannot contain zero values")));
+		                errmsg("binary representation of sparsevec cannot contain zero values")));
 	}
 	PG_RETURN_POINTER(result);
 }

@@ -17,7 +17,7 @@ VECTOR_SQL_FUNCTION(sparsevec_l2_distance)
 	SparseVector *b = PG_GETARG_SPARSEVEC_P(1);
 	CheckSparsevecSameDims(a, b);
 	float distance = vector_core::SparseL2SquaredDistance(a->indices, SparseVectorValues(a), a->nnz, b->indices,
-							      SparseVectorValues(b), b->nnz);
+	                                                      SparseVectorValues(b), b->nnz);
 	PG_RETURN_FLOAT8(std::sqrt(static_cast<double>(distance)));
 }
 
@@ -28,7 +28,7 @@ VECTOR_SQL_FUNCTION(sparsevec_l2_squared_distance)
 	SparseVector *b = PG_GETARG_SPARSEVEC_P(1);
 	CheckSparsevecSameDims(a, b);
 	float distance = vector_core::SparseL2SquaredDistance(a->indices, SparseVectorValues(a), a->nnz, b->indices,
-							      SparseVectorValues(b), b->nnz);
+	                                                      SparseVectorValues(b), b->nnz);
 	PG_RETURN_FLOAT8(static_cast<double>(distance));
 }
 
@@ -36,7 +36,7 @@ VECTOR_SQL_FUNCTION(sparsevec_l2_squared_distance)
 static float SparsevecInnerProduct(const SparseVector *a, const SparseVector *b)
 {
 	return vector_core::SparseInnerProduct(a->indices, SparseVectorValues(a), a->nnz, b->indices,
-					       SparseVectorValues(b), b->nnz);
+	                                       SparseVectorValues(b), b->nnz);
 }
 
 // sparsevec_inner_product(sparsevec, sparsevec): dot product.
@@ -82,7 +82,7 @@ VECTOR_SQL_FUNCTION(sparsevec_l1_distance)
 	SparseVector *b = PG_GETARG_SPARSEVEC_P(1);
 	CheckSparsevecSameDims(a, b);
 	float distance = vector_core::SparseL1Distance(a->indices, SparseVectorValues(a), a->nnz, b->indices,
-						       SparseVectorValues(b), b->nnz);
+	                                               SparseVectorValues(b), b->nnz);
 	PG_RETURN_FLOAT8(static_cast<double>(distance));
 }
 
@@ -155,11 +155,11 @@ static int SparsevecCompare(const SparseVector *a, const SparseVector *b)
 	return 0;
 }
 
-#define SPARSEVEC_COMPARISON(name, expr)                                                          \
-	VECTOR_SQL_FUNCTION(name)                                                                 \
-	{                                                                                         \
-		int cmp = SparsevecCompare(PG_GETARG_SPARSEVEC_P(0), PG_GETARG_SPARSEVEC_P(1));  \
-		PG_RETURN_BOOL(expr);                                                             \
+#define SPARSEVEC_COMPARISON(name, expr)                                                                               \
+	VECTOR_SQL_FUNCTION(name)                                                                                      \
+	{                                                                                                              \
+		int cmp = SparsevecCompare(PG_GETARG_SPARSEVEC_P(0), PG_GETARG_SPARSEVEC_P(1));                        \
+		PG_RETURN_BOOL(expr);                                                                                  \
 	}
 
 SPARSEVEC_COMPARISON(sparsevec_lt, cmp < 0)

@@ -12,9 +12,9 @@
 constexpr int kVectorMaxDim = 16000;
 
 struct Vector {
-	int32 vl_len_;  // varlena header (never touch directly)
-	int16 dim;      // number of dimensions
-	int16 unused;   // reserved, always 0
+	int32 vl_len_; // varlena header (never touch directly)
+	int16 dim;     // number of dimensions
+	int16 unused;  // reserved, always 0
 	float x[FLEXIBLE_ARRAY_MEMBER];
 };
 

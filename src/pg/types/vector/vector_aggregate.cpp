@@ -28,7 +28,8 @@ static ArrayType *MakeState(float8 n, const float8 *sums, int dim)
 	datums[0] = Float8GetDatum(n);
 	for (int i = 0; i < dim; i++)
 		datums[i + 1] = Float8GetDatum(sums[i]);
-	ArrayType *result = construct_array(datums, dim + 1, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
+	ArrayType *result =
+	    construct_array(datums, dim + 1, FLOAT8OID, sizeof(float8), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE);
 	pfree(datums);
 	return result;
 }

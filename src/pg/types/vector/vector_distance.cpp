@@ -58,7 +58,7 @@ VECTOR_SQL_FUNCTION(cosine_distance)
 	vector_core::CosineParts parts = vector_core::CosineDistanceParts(a->x, b->x, a->dim);
 	// sqrt(|a|^2 |b|^2) rather than |a| |b|: one rounding less, as pgvector does.
 	double similarity = static_cast<double>(parts.dot) /
-			    std::sqrt(static_cast<double>(parts.norm_a) * static_cast<double>(parts.norm_b));
+	                    std::sqrt(static_cast<double>(parts.norm_a) * static_cast<double>(parts.norm_b));
 	if (std::isnan(similarity))
 		PG_RETURN_FLOAT8(NAN);
 	similarity = std::clamp(similarity, -1.0, 1.0);

@@ -23,20 +23,21 @@ void CheckVectorDim(int dim)
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("vector must have at least 1 dimension")));
 	if (dim > kVectorMaxDim)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				errmsg("vector cannot have more than %d dimensions", kVectorMaxDim)));
+		                errmsg("vector cannot have more than %d dimensions", kVectorMaxDim)));
 }
 
 void CheckExpectedDim(int32 typmod, int dim)
 {
 	if (typmod != -1 && typmod != dim)
-		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", typmod, dim)));
+		ereport(ERROR,
+		        (errcode(ERRCODE_DATA_EXCEPTION), errmsg("expected %d dimensions, not %d", typmod, dim)));
 }
 
 void CheckSameDims(const Vector *a, const Vector *b)
 {
 	if (a->dim != b->dim)
-		ereport(ERROR,
-			(errcode(ERRCODE_DATA_EXCEPTION), errmsg("different vector dimensions %d and %d", a->dim, b->dim)));
+		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+		                errmsg("different vector dimensions %d and %d", a->dim, b->dim)));
 }
 
 void CheckVectorElement(float value)
@@ -62,20 +63,20 @@ static void ReportVectorTextError(const char *lit, const vector_core::VectorText
 		return;
 	case VectorTextStatus::kMissingOpenBracket:
 		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				errmsg("invalid input syntax for type vector: \"%s\"", lit),
-				errdetail("Vector contents must start with \"[\".")));
+		                errmsg("invalid input syntax for type vector: \"%s\"", lit),
+		                errdetail("Vector contents must start with \"[\".")));
 		break;
 	case VectorTextStatus::kNoDimensions:
 		ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION), errmsg("vector must have at least 1 dimension")));
 		break;
 	case VectorTextStatus::kTooManyDimensions:
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				errmsg("vector cannot have more than %d dimensions", kVectorMaxDim)));
+		                errmsg("vector cannot have more than %d dimensions", kVectorMaxDim)));
 		break;
 	case VectorTextStatus::kOutOfRange:
 		ereport(ERROR, (errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				errmsg("\"%s\" is out of range for type vector",
-				       pnstrdup(lit + r.token_begin, r.token_length))));
+		                errmsg("\"%s\" is out of range for type vector",
+		                       pnstrdup(lit + r.token_begin, r.token_length))));
 		break;
 	case VectorTextStatus::kNaN:
 		CheckVectorElement(NAN);
@@ -85,14 +86,14 @@ static void ReportVectorTextError(const char *lit, const vector_core::VectorText
 		break;
 	case VectorTextStatus::kJunkAfterClose:
 		ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
-				errmsg("invalid input syntax for type vector: \"%s\"", lit),
-				errdetail("Junk after closing right brace.")));
+		                errmsg("invalid input syntax for type vector: \"%s\"", lit),
+		                errdetail("Junk after closing right brace.")));
 		break;
 	case VectorTextStatus::kInvalidSyntax:
 		break;
 	}
-	ereport(ERROR,
-		(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION), errmsg("invalid input syntax for type vector: \"%s\"", lit)));
+	ereport(ERROR, (errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+	                errmsg("invalid input syntax for type vector: \"%s\"", lit)));
 }
 
 // vector_in(cstring, oid, integer): parses the text form.
@@ -151,10 +152,10 @@ int32 DimensionsTypmod(ArrayType *typmods, const char *type_name, int max_dims)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("invalid type modifier")));
 	if (*tl < 1)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				errmsg("dimensions for type %s must be at least 1", type_name)));
+		                errmsg("dimensions for type %s must be at least 1", type_name)));
 	if (*tl > max_dims)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				errmsg("dimensions for type %s cannot exceed %d", type_name, max_dims)));
+		                errmsg("dimensions for type %s cannot exceed %d", type_name, max_dims)));
 	return *tl;
 }
 

@@ -142,11 +142,11 @@ static int VectorCompare(const Vector *a, const Vector *b)
 	return 0;
 }
 
-#define VECTOR_COMPARISON(name, expr)                        \
-	VECTOR_SQL_FUNCTION(name)                                \
-	{                                                        \
-		int cmp = VectorCompare(PG_GETARG_VECTOR_P(0), PG_GETARG_VECTOR_P(1)); \
-		PG_RETURN_BOOL(expr);                                \
+#define VECTOR_COMPARISON(name, expr)                                                                                  \
+	VECTOR_SQL_FUNCTION(name)                                                                                      \
+	{                                                                                                              \
+		int cmp = VectorCompare(PG_GETARG_VECTOR_P(0), PG_GETARG_VECTOR_P(1));                                 \
+		PG_RETURN_BOOL(expr);                                                                                  \
 	}
 
 VECTOR_COMPARISON(vector_lt, cmp < 0)
