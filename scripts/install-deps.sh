@@ -13,6 +13,7 @@ packages=(
 	libfaiss-dev libopenblas-dev            # FAISS (static) and the BLAS/LAPACK it links
 	cmake g++ make git                      # build of vector.so and of the unit tests
 	clang-14 libclang-rt-14-dev             # fuzz targets (libFuzzer, ASan, UBSan)
+	clang-format clang-format-14            # the format stage (scripts/check-format.sh)
 	googletest libgtest-dev                 # unit tests (CTest + GoogleTest)
 	libipc-run-perl                         # TAP tests (PostgreSQL::Test::Cluster)
 	python3 python3-psycopg2 python3-numpy  # tools and benchmarks

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # The project's test command (.ci/run runs it). Installs the dependencies, builds and
-# installs vector.so, then runs three stages and counts their tests:
+# installs vector.so (-Wall -Wextra -Werror), then runs these stages and counts their tests:
+#   0. the dialect of the C++ sources        scripts/check-format.sh: clang-format 14 and the
+#                                            include order, per file
 #   1. unit tests of the pure C++ core       ctest --test-dir build
 #   2. fuzzing of the input parsers and      scripts/fuzz.sh: libFuzzer targets test/fuzz/*.cpp,
 #      index page decoders                   FUZZ_SECONDS each (default 60), from their corpus
@@ -16,7 +18,7 @@
 #
 # Environment:
 #   VECTOR_DATASETS_SRC  where the datasets are (default: <repo>/../shared/datasets)
-#   VECTOR_TEST_STAGES   stages to run, default "unit fuzz regress tap clients asan"
+#   VECTOR_TEST_STAGES   stages to run, default "format unit fuzz regress tap clients asan"
 #   VECTOR_CLIENTS_PORT  first TCP port (on 127.0.0.1) tried for the clients stage's server
 #   FUZZ_SECONDS         seconds per fuzz target (default 60)
 #   PROVE_FLAGS          extra flags for prove (for example --verbose)
@@ -25,7 +27,7 @@ set -uo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$repo" || exit 1
 started=$SECONDS
-stages=${VECTOR_TEST_STAGES:-unit fuzz regress tap clients asan}
+stages=${VECTOR_TEST_STAGES:-format unit fuzz regress tap clients asan}
 
 declare -A n_pass=() n_fail=() note=()
 total_pass=0
@@ -46,7 +48,7 @@ record() {
 summary() {
 	local elapsed=$((SECONDS - started)) s
 	banner "summary"
-	for s in deps build unit fuzz regress tap clients asan-unit ubsan-regress asan-restore; do
+	for s in deps build format unit fuzz regress tap clients asan-unit ubsan-regress asan-restore; do
 		[[ -v "n_pass[$s]" ]] || continue
 		printf '%-12s passed %-4s failed %-4s %s\n' "$s" "${n_pass[$s]}" "${n_fail[$s]}" "${note[$s]}"
 	done
@@ -137,6 +139,24 @@ copy_to_work() {
 	cp -R "${@:1:$#-1}" "$dest"/
 	[[ ${#run_as[@]} -eq 0 ]] || chown -R postgres:postgres "$work"
 }
+
+# ---------------------------------------------------------------- 0. format
+if [[ " $stages " == *" format "* ]]; then
+	banner "format (clang-format 14, include order)"
+	log=$work/format.log
+	# Runs as the invoking user in the checkout (no server involved).
+	{ bash scripts/check-format.sh 2>&1; echo "check-format.sh exit $?"; } | tee "$log"
+	line=$(grep -E '^format: [0-9]+ files, [0-9]+ not formatted, include order' "$log" | tail -n 1)
+	if [[ -n $line ]]; then
+		files=$(sed -E 's/^format: ([0-9]+) files.*/\1/' <<<"$line")
+		bad=$(sed -E 's/^format: [0-9]+ files, ([0-9]+) not formatted.*/\1/' <<<"$line")
+		bad=$((bad + $(grep -c ': include order: ' "$log")))
+		if ! grep -q '^check-format.sh exit 0$' "$log" && [[ $bad -eq 0 ]]; then bad=1; fi
+		record format $((files - bad)) "$bad" "C++ files formatted, includes in order"
+	else
+		record format 0 1 "scripts/check-format.sh failed to run"
+	fi
+fi
 
 # ---------------------------------------------------------------- 1. unit tests
 if [[ " $stages " == *" unit "* ]]; then
