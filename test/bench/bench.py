@@ -614,7 +614,11 @@ def markdown(res):
 
 
 def plot(res, path):
-    import matplotlib
+    try:
+        import matplotlib
+    except ImportError:
+        print("bench: python3-matplotlib is not installed: no plot (the results are written)")
+        return
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
     cfg = res["config"]
