@@ -5,6 +5,16 @@
 # once by an index scan that visits the whole index, vector_index_check finds nothing wrong, and
 # a streaming standby that replayed the same WAL gives the primary's answers and passes the
 # same check. A killed build leaves no index behind, and the build then succeeds.
+#
+# The kill during a build must never race with the build's end (a small build on a fast machine
+# used to finish before the kill). So the killed build is held at a known point: it builds a
+# partial index whose predicate, build_gate(), is evaluated for every table row the build reads
+# and, at the Nth call, waits for an advisory lock that another session holds until the kill.
+# The test kills the server only once pg_locks shows the build waiting for that lock, so the build
+# is under way (N rows read, the index relation created) and cannot have finished. N is in the
+# middle of the single table pass of hnsw and of the second pass of the IVF builds (the first one
+# samples rows for k-means; the second writes the lists). The index built after the restart is the
+# ordinary, non-partial one.
 use strict;
 use warnings;
 
@@ -35,6 +45,20 @@ $primary->safe_psql('postgres', 'CREATE EXTENSION vector');
 $primary->safe_psql('postgres', <<"SQL");
 CREATE FUNCTION rand_vec() RETURNS vector LANGUAGE sql VOLATILE AS
   \$\$ SELECT array_agg(random() * 2 - 1)::vector($dim) FROM generate_series(1, $dim) \$\$;
+-- build_gate(): true; its Nth call (N = the setting fault.gate_at of the session) waits for the
+-- advisory lock 201 while another session holds it. Declared IMMUTABLE so that it may stand in an
+-- index predicate; it is not (it counts its calls with a sequence), which only this test relies on.
+CREATE SEQUENCE build_gate_calls;
+CREATE FUNCTION build_gate(id bigint) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS
+  \$\$
+BEGIN
+	IF nextval('build_gate_calls') = current_setting('fault.gate_at')::bigint THEN
+		PERFORM pg_advisory_lock_shared(201);
+		PERFORM pg_advisory_unlock_shared(201);
+	END IF;
+	RETURN true;
+END
+  \$\$;
 SQL
 $primary->backup('b');
 my $standby = PostgreSQL::Test::Cluster->new('fault_standby');
@@ -50,6 +74,8 @@ my %index_sql = (
 	hnsw => 'USING hnsw (embedding vector_l2_ops) WITH (m = 8, ef_construction = 32)',
 	ivfflat => 'USING ivfflat (embedding vector_l2_ops) WITH (lists = 100)',
 	ivf => "USING ivf (embedding vector_l2_ops) WITH (lists = 100, quantizer = 'sq8')");
+# Calls of build_gate() at which the killed build stops: half-way through the last table pass.
+my %gate_at = (hnsw => 15000, ivfflat => 45000, ivf => 45000);
 # Settings under which an ordered index scan visits the whole index.
 my %full_scan = (
 	hnsw => 'SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = 10000000; SET hnsw.ef_search = 100;',
@@ -146,24 +172,31 @@ for my $am (qw(hnsw ivfflat ivf))
 		  . "INSERT INTO $table (embedding) SELECT rand_vec() FROM generate_series(1, 30000)");
 
 	# ------------------------------------------------------------ kill during the bulk build
+	# A session takes the advisory lock and keeps it (it sleeps until the kill ends it).
+	my ($lout, $lerr) = ('', '');
+	my $holder = IPC::Run::start([ 'psql', @connstr, '-c', 'SELECT pg_advisory_lock(201)', '-c', 'SELECT pg_sleep(3600)' ],
+		'<', \undef, '>', \$lout, '2>', \$lerr);
+	my $lock_rows = "SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND classid = 0 AND objid = 201";
+	$primary->poll_query_until('postgres', "$lock_rows AND granted AND mode = 'ExclusiveLock'")
+	  or die "the advisory lock 201 was not taken";
 	my ($out, $err) = ('', '');
 	my $build = IPC::Run::start(
-		[ 'psql', @connstr, '-c', "SET vector.build_threads = 1; CREATE INDEX ${table}_idx ON $table $index_sql{$am}" ],
+		[
+			'psql', @connstr, '-c',
+			"SET vector.build_threads = 1; SET fault.gate_at = $gate_at{$am}; SELECT setval('build_gate_calls', 1, false); "
+			  . "CREATE INDEX ${table}_idx ON $table $index_sql{$am} WHERE build_gate(id)"
+		],
 		'<', \undef, '>', \$out, '2>', \$err);
-	my $deadline = time + 60;
-	my $progress = '';
-	while (time < $deadline)
-	{
-		$progress = $primary->safe_psql('postgres',
-			"SELECT phase || ' ' || tuples_done || ' ' || blocks_done FROM pg_stat_progress_create_index WHERE relid = '$table'::regclass");
-		last if $progress ne '' && $progress !~ /^initializing/;
-		last unless $build->pumpable;
-		usleep(20_000);
-	}
+	# The build waits at the gate: it read $gate_at{$am} rows, and it cannot finish.
+	my $held = $primary->poll_query_until('postgres', "$lock_rows AND NOT granted AND mode = 'ShareLock'");
+	my $progress = $primary->safe_psql('postgres',
+		"SELECT phase || ' ' || tuples_done || ' ' || blocks_done FROM pg_stat_progress_create_index WHERE relid = '$table'::regclass");
 	kill_server();
 	eval { $build->finish; };
-	note("$am: build killed at progress '$progress'");
-	like($progress, qr/\d/, "$am: the build was under way when the server was killed");
+	eval { $holder->finish; };
+	note("$am: build killed while it waited at row $gate_at{$am}, progress '$progress'");
+	ok($held && $progress =~ /\d/, "$am: the build was under way, held at a known point, when the server was killed")
+	  or diag("build output: $out $err");
 	$primary->start;
 	my $gone = is($primary->safe_psql('postgres', "SELECT count(*) FROM pg_class WHERE relname = '${table}_idx'"), '0',
 		"$am: the killed build left no index");
@@ -196,7 +229,7 @@ for my $am (qw(hnsw ivfflat ivf))
 		}
 		return \@ids;
 	};
-	$deadline = time + 30;
+	my $deadline = time + 30;
 	usleep(100_000) while @{ $acked->() } < 1500 && time < $deadline;
 	kill_server();
 	eval { $_->{h}->finish; } for @inserters;
