@@ -285,6 +285,9 @@ private:
 	// One thread's scratch.
 	struct Worker {
 		HnswSearchScratch scratch;
+		// The node being inserted: its chosen neighbors per layer, linked back to it only after
+		// all its own lists are written (see InsertNode).
+		std::vector<std::vector<std::uint32_t>> chosen;
 	};
 
 	std::uint32_t *LinkBlock(std::uint32_t node, int layer) const;
@@ -300,8 +303,11 @@ private:
 	void SearchLayer(const void *query, int ef, int layer, std::uint32_t exclude, HnswSearchScratch &scratch) const;
 	int SelectFromResults(std::uint32_t base, int max_selected, HnswSearchScratch &scratch) const;
 	void AddLinkLocked(std::uint32_t node, int layer, std::uint32_t target, HnswSearchScratch &scratch);
-	void ConnectNode(std::uint32_t node, int layer, int selected_count, HnswSearchScratch &scratch);
-	std::size_t RepairLayer(int layer, HnswSearchScratch &scratch);
+	void WriteOwnList(std::uint32_t node, int layer, int selected_count, HnswSearchScratch &scratch,
+	                  std::vector<std::uint32_t> &chosen);
+	void LinkBack(std::uint32_t node, int layer, const std::vector<std::uint32_t> &chosen,
+	              HnswSearchScratch &scratch);
+	std::size_t RepairLayer(int layer, HnswSearchScratch &scratch, std::vector<std::uint8_t> &gave_up);
 
 	const std::uint8_t *data_;
 	const std::uint64_t *offsets_; // row starts, for rows of varying size (else null)

@@ -8,6 +8,13 @@
 // links every unreached node from its nearest reached node that has a free slot (found by a
 // search from the entry point, which only visits reached nodes), or else in place of a link whose
 // target keeps another incoming link from a reached node; then it continues the walk from there.
+//
+// Each list gives up at most one of its links to the repair (kRepairSlotsPerList). Under inner
+// product most rows are nobody's nearest neighbour (the large-norm rows in each direction win
+// every list), so an unlimited repair replaced links in nearly every list (8,800 of 10,000 on
+// 3-d random data) and recall at ef_search 40 fell from 0.995 to 0.82; such rows are also never
+// an inner-product answer near the top. Under L2 the unreached rows are few and one slot per list
+// links them all.
 #include "core/hnsw/hnsw_graph.h"
 
 #include <algorithm>
@@ -19,6 +26,11 @@
 
 namespace vector_core
 {
+
+namespace
+{
+constexpr std::uint8_t kRepairSlotsPerList = 1;
+} // namespace
 
 // Walks layer from the entry point; returns the nodes of level >= layer it does not reach.
 std::size_t HnswGraph::CountUnreachable(int layer) const
@@ -48,7 +60,7 @@ std::size_t HnswGraph::CountUnreachable(int layer) const
 
 // Links every unreached node of layer from the reached part (see the file comment); returns the
 // links added.
-std::size_t HnswGraph::RepairLayer(int layer, HnswSearchScratch &s)
+std::size_t HnswGraph::RepairLayer(int layer, HnswSearchScratch &s, std::vector<std::uint8_t> &gave_up)
 {
 	const std::uint32_t entry = EntryPoint();
 	const int top = MaxLevel();
@@ -107,6 +119,8 @@ std::size_t HnswGraph::RepairLayer(int layer, HnswSearchScratch &s)
 			// No free slot nearby: replace the farthest link of the nearest candidate whose target
 			// has another incoming link.
 			for (const HnswCandidate &c : s.work_) {
+				if (gave_up[c.id] >= kRepairSlotsPerList)
+					continue;
 				const std::uint32_t *block = LinkBlock(c.id, layer);
 				float worst = -std::numeric_limits<float>::infinity();
 				for (std::uint32_t j = 0; j < block[0]; j++) {
@@ -143,6 +157,7 @@ std::size_t HnswGraph::RepairLayer(int layer, HnswSearchScratch &s)
 
 		std::uint32_t *block = LinkBlock(from, layer);
 		if (replace_slot >= 0) {
+			gave_up[from]++;
 			in_degree[block[1 + replace_slot]]--;
 			block[1 + replace_slot] = node;
 		} else {
@@ -169,8 +184,9 @@ std::size_t HnswGraph::EnsureConnected()
 	HnswSearchScratch &s = workers_[0]->scratch;
 	std::size_t added = 0;
 	for (int layer = MaxLevel(); layer >= 0; layer--) {
+		std::vector<std::uint8_t> gave_up(n_, 0); // links each list gave up to the repair
 		for (int round = 0; round < 8; round++) {
-			added += RepairLayer(layer, s);
+			added += RepairLayer(layer, s, gave_up);
 			if (CountUnreachable(layer) == 0)
 				break;
 		}
