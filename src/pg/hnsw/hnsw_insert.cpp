@@ -226,7 +226,8 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 			HnswLoadCandidateVectors(reader, pool, pool_count, &input);
 			ItemPointerData *chosen =
 			    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
-			const int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, chosen, false);
+			const int chosen_count =
+			    HnswSelectNeighborsOnDisk(info, &input, capacity, chosen, HnswKeepPruned(info));
 			bool wanted = false;
 			for (int i = 0; i < chosen_count; i++)
 				wanted = wanted || ItemPointerEquals(&chosen[i], element);
@@ -354,7 +355,7 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 			lists[layer] = static_cast<ItemPointerData *>(
 			    palloc(sizeof(ItemPointerData) * HnswLayerCapacity(info->m, layer)));
 			counts[layer] = HnswSelectNeighborsOnDisk(info, &input, HnswLayerCapacity(info->m, layer),
-			                                          lists[layer], false);
+			                                          lists[layer], HnswKeepPruned(info));
 			pfree(input.candidates);
 			pfree(input.vectors);
 			pfree(input.offsets);
