@@ -191,6 +191,10 @@ bool HnswGreedyDescend(HnswReader *reader, const void *query, const HnswMetaPage
 			// The neighbors as one batch: their memory accesses overlap.
 			int found = HnswVisitBatch(reader, query, links, count, visited, 0.0f, nullptr);
 			for (int i = 0; i < found; i++) {
+				// A link on this layer must reach an element that has the layer (a stale link to a
+				// reused slot may not): such an element is never a step of the walk.
+				if (visited[i].level < layer)
+					continue;
 				if (visited[i].distance < current.distance) {
 					current = visited[i];
 					changed = true;
@@ -259,6 +263,8 @@ void HnswSearchLayer(HnswReader *reader, const void *query, HnswSearchState *sta
 		state->tuples += found;
 		for (int i = 0; i < found; i++) {
 			const HnswCandidateOnDisk &c = visited[i];
+			if (c.level < layer)
+				continue; // not on this layer: a stale link (see HnswGreedyDescend)
 			// Ties with the worst result are explored too: on a plateau of equal distances (many
 			// copies of one vector) the way out may be behind any of them.
 			if (state->result_count < ef || c.distance <= state->results[0].distance) {
