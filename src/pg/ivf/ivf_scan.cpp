@@ -17,6 +17,7 @@
 // unread lists: when its probes are used up and none of the rows it returned is visible to
 // its snapshot (their lists hold only dead or not yet visible rows), it reads on, a probe's
 // worth of lists at a time, until it has returned a visible row or read every list.
+// Every scan (and rescan) counts in pg_stat_*_indexes.idx_scan.
 #include "pg/common/pg_headers.h"
 
 #include <algorithm>
@@ -322,6 +323,7 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 		vector_core::PqDistanceTable(so->query, meta->dim, meta->pq_m, so->aux, so->metric, so->pq_table);
 	MemoryContextSwitchTo(old);
 
+	pgstat_count_index_scan(scan->indexRelation);
 	OrderLists(scan, so);
 	so->ncand = 0;
 	so->next_probe = so->probed = 0;
