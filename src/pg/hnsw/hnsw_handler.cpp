@@ -148,8 +148,8 @@ static void hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_cou
 static bytea *hnswoptions(Datum reloptions, bool validate)
 {
 	static const relopt_parse_elt table[] = {
-	    {"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
-	    {"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
+	    VECTOR_RELOPT_PARSE_ELT("m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)),
+	    VECTOR_RELOPT_PARSE_ELT("ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)),
 	};
 	return static_cast<bytea *>(
 	    build_reloptions(reloptions, validate, hnsw_relopt_kind, sizeof(HnswOptions), table, lengthof(table)));

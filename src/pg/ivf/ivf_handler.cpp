@@ -73,9 +73,9 @@ void IvfInitModule(void)
 }
 
 static const relopt_parse_elt ivf_relopt_table[] = {
-    {"lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)},
-    {"quantizer", RELOPT_TYPE_STRING, offsetof(IvfOptions, quantizer_offset)},
-    {"pq_m", RELOPT_TYPE_INT, offsetof(IvfOptions, pq_m)},
+    VECTOR_RELOPT_PARSE_ELT("lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)),
+    VECTOR_RELOPT_PARSE_ELT("quantizer", RELOPT_TYPE_STRING, offsetof(IvfOptions, quantizer_offset)),
+    VECTOR_RELOPT_PARSE_ELT("pq_m", RELOPT_TYPE_INT, offsetof(IvfOptions, pq_m)),
 };
 
 // Parses the reloptions of an ivfflat index (lists only).
