@@ -120,6 +120,12 @@ static void hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_cou
 		*selectivity = 0;
 		*correlation = 0;
 		*pages = 0;
+#if PG_VERSION_NUM >= 180000
+		// PostgreSQL 18 turns enable_* = off into a count of disabled plan nodes, compared before
+		// any cost: an infinite cost alone would beat a sequential scan disabled by
+		// enable_seqscan = off. Two more disabled nodes than any other scan of the table has.
+		path->path.disabled_nodes += 2;
+#endif
 		return;
 	}
 	Relation index = index_open(path->indexinfo->indexoid, NoLock);
