@@ -15,6 +15,9 @@ extern "C" {
 #include "catalog/pg_class.h"
 #include "commands/defrem.h"
 #include "commands/explain.h"
+#if PG_VERSION_NUM >= 180000
+#include "commands/explain_state.h"
+#endif
 #include "executor/instrument.h"
 #include "nodes/plannodes.h"
 #include "portability/instr_time.h"
@@ -136,15 +139,37 @@ void VectorExplainOneQuery(Query *query, int cursorOptions, IntoClause *into, Ex
 	BufferUsage usage;
 	if (es->buffers)
 		before = pgBufferUsage;
+#if PG_VERSION_NUM >= 170000
+	// EXPLAIN (MEMORY): the planner runs in a context of its own, whose consumption is shown.
+	MemoryContext planner_ctx = nullptr;
+	MemoryContext caller_ctx = nullptr;
+	MemoryContextCounters mem_counters;
+	if (es->memory) {
+		planner_ctx = AllocSetContextCreate(CurrentMemoryContext, "explain analyze planner context",
+		                                    ALLOCSET_DEFAULT_SIZES);
+		caller_ctx = MemoryContextSwitchTo(planner_ctx);
+	}
+#endif
 	INSTR_TIME_SET_CURRENT(start);
 	PlannedStmt *plan = pg_plan_query(query, queryString, cursorOptions, params);
 	INSTR_TIME_SET_CURRENT(duration);
 	INSTR_TIME_SUBTRACT(duration, start);
+#if PG_VERSION_NUM >= 170000
+	if (es->memory) {
+		MemoryContextSwitchTo(caller_ctx);
+		MemoryContextMemConsumed(planner_ctx, &mem_counters);
+	}
+#endif
 	if (es->buffers) {
 		memset(&usage, 0, sizeof(usage));
 		BufferUsageAccumDiff(&usage, &pgBufferUsage, &before);
 	}
+#if PG_VERSION_NUM >= 170000
+	ExplainOnePlan(plan, into, es, queryString, params, queryEnv, &duration, es->buffers ? &usage : nullptr,
+	               es->memory ? &mem_counters : nullptr);
+#else
 	ExplainOnePlan(plan, into, es, queryString, params, queryEnv, &duration, es->buffers ? &usage : nullptr);
+#endif
 	ExplainVectorScans(plan, es);
 }
 

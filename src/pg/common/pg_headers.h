@@ -73,3 +73,28 @@ extern "C" {
 #undef dgettext
 #undef ngettext
 #undef dngettext
+
+// Differences between the PostgreSQL versions the extension compiles against (15 to 18).
+
+// vacuum_delay_point() of VACUUM (PostgreSQL 18 added the is_analyze argument).
+inline void VectorVacuumDelayPoint()
+{
+#if PG_VERSION_NUM >= 180000
+	vacuum_delay_point(false);
+#else
+	vacuum_delay_point();
+#endif
+}
+
+// An entry of a relopt_parse_elt table (PostgreSQL 18 added isset_offset, 0 = not tracked).
+#if PG_VERSION_NUM >= 180000
+#define VECTOR_RELOPT_PARSE_ELT(name, type, offset)                                                                    \
+	{                                                                                                              \
+		name, type, offset, 0                                                                                  \
+	}
+#else
+#define VECTOR_RELOPT_PARSE_ELT(name, type, offset)                                                                    \
+	{                                                                                                              \
+		name, type, offset                                                                                     \
+	}
+#endif

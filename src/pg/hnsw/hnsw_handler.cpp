@@ -120,6 +120,12 @@ static void hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_cou
 		*selectivity = 0;
 		*correlation = 0;
 		*pages = 0;
+#if PG_VERSION_NUM >= 180000
+		// PostgreSQL 18 turns enable_* = off into a count of disabled plan nodes, compared before
+		// any cost: an infinite cost alone would beat a sequential scan disabled by
+		// enable_seqscan = off. Two more disabled nodes than any other scan of the table has.
+		path->path.disabled_nodes += 2;
+#endif
 		return;
 	}
 	Relation index = index_open(path->indexinfo->indexoid, NoLock);
@@ -148,8 +154,8 @@ static void hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_cou
 static bytea *hnswoptions(Datum reloptions, bool validate)
 {
 	static const relopt_parse_elt table[] = {
-	    {"m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)},
-	    {"ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)},
+	    VECTOR_RELOPT_PARSE_ELT("m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)),
+	    VECTOR_RELOPT_PARSE_ELT("ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)),
 	};
 	return static_cast<bytea *>(
 	    build_reloptions(reloptions, validate, hnsw_relopt_kind, sizeof(HnswOptions), table, lengthof(table)));

@@ -30,7 +30,7 @@ template <typename Fn> void ForEachItem(IndexVacuumInfo *info, uint8 kind, Fn &&
 	Relation index = info->index;
 	BlockNumber blocks = RelationGetNumberOfBlocks(index);
 	for (BlockNumber block = 1; block < blocks; block++) {
-		vacuum_delay_point();
+		VectorVacuumDelayPoint();
 		Buffer buffer = ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, info->strategy);
 		LockBuffer(buffer, BUFFER_LOCK_SHARE);
 		Page page = BufferGetPage(buffer);
@@ -191,7 +191,7 @@ Size FreeItems(IndexVacuumInfo *info, TidList *tids, uint8 expect_kind)
 		Size end = i;
 		while (end < tids->count && ItemPointerGetBlockNumber(&tids->tids[end]) == block)
 			end++;
-		vacuum_delay_point();
+		VectorVacuumDelayPoint();
 		Buffer buffer = ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, info->strategy);
 		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
 		GenericXLogState *xlog = GenericXLogStart(index);
@@ -253,7 +253,7 @@ Size Walk(HnswReader *reader, const TidList *live, bool *reached, int64 *queue, 
 			}
 		}
 		if ((head & 1023) == 0)
-			vacuum_delay_point();
+			VectorVacuumDelayPoint();
 	}
 	return queue_count;
 }
@@ -508,7 +508,7 @@ IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResu
 					RepairList(&reader, &dead, &live.tids[i], layer);
 			}
 			if ((i & 255) == 0)
-				vacuum_delay_point();
+				VectorVacuumDelayPoint();
 		}
 		HnswReaderRelease(&reader);
 

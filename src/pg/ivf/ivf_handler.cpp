@@ -73,9 +73,9 @@ void IvfInitModule(void)
 }
 
 static const relopt_parse_elt ivf_relopt_table[] = {
-    {"lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)},
-    {"quantizer", RELOPT_TYPE_STRING, offsetof(IvfOptions, quantizer_offset)},
-    {"pq_m", RELOPT_TYPE_INT, offsetof(IvfOptions, pq_m)},
+    VECTOR_RELOPT_PARSE_ELT("lists", RELOPT_TYPE_INT, offsetof(IvfOptions, lists)),
+    VECTOR_RELOPT_PARSE_ELT("quantizer", RELOPT_TYPE_STRING, offsetof(IvfOptions, quantizer_offset)),
+    VECTOR_RELOPT_PARSE_ELT("pq_m", RELOPT_TYPE_INT, offsetof(IvfOptions, pq_m)),
 };
 
 // Parses the reloptions of an ivfflat index (lists only).
@@ -124,6 +124,12 @@ static void ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_coun
 		*indexSelectivity = 0;
 		*indexCorrelation = 0;
 		*indexPages = 0;
+#if PG_VERSION_NUM >= 180000
+		// PostgreSQL 18 turns enable_* = off into a count of disabled plan nodes, compared before
+		// any cost: an infinite cost alone would beat a sequential scan disabled by
+		// enable_seqscan = off. Two more disabled nodes than any other scan of the table has.
+		path->path.disabled_nodes += 2;
+#endif
 		return;
 	}
 	Relation index = index_open(path->indexinfo->indexoid, NoLock);

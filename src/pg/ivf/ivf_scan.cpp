@@ -9,6 +9,15 @@
 // invisible to the scan's snapshot are dropped there (the executor would drop them too).
 // When the candidates run out and ivfflat.iterative_scan = relaxed_order, the next
 // ivfflat.probes lists are scanned, up to ivfflat.max_probes lists in all.
+//
+// A probe is a list that has entries: lists that never received a row (more lists than
+// distinct vectors, an index built on an empty table) are left out of the probe order, and a
+// list found empty when read (emptied by VACUUM) does not count as one of the probes, so the
+// scan reads the nearest lists that hold rows. A scan never ends empty while rows remain in
+// unread lists: when its probes are used up and none of the rows it returned is visible to
+// its snapshot (their lists hold only dead or not yet visible rows), it reads on, a probe's
+// worth of lists at a time, until it has returned a visible row or read every list.
+// Every scan (and rescan) counts in pg_stat_*_indexes.idx_scan.
 #include "pg/common/pg_headers.h"
 
 #include <algorithm>
@@ -58,8 +67,12 @@ struct IvfScanOpaqueData {
 	float *sq8_weight;
 	vector_core::Sq8Query sq8;
 	float *pq_table;    // PQ distance table (m x 256)
-	IvfProbe *probes;   // lists by distance
-	int probes_done;    // lists scanned so far
+	IvfProbe *probes;   // lists that have pages, by distance
+	int nprobes;        // entries of probes
+	int next_probe;     // position in probes of the next list to read
+	int probed;         // lists read that had entries (the probes spent)
+	int64 filled;       // candidates added by the last ScanNextLists (flat: rows returned since)
+	bool returned_live; // a row this scan returned is known to be visible to its snapshot
 	IvfCandidate *cand; // min-heap
 	int64 ncand;
 	int64 cand_cap;
@@ -82,10 +95,12 @@ int CompareCandidates(const void *a, const void *b)
 	return da < db ? -1 : (da > db ? 1 : 0);
 }
 
-// Reads the directory and orders all lists by distance to the query.
+// Reads the directory and orders the lists that have pages by distance to the query (lists
+// that never received a row have none and are left out).
 void OrderLists(IndexScanDesc scan, IvfScanOpaque so)
 {
 	const IvfMetaPageData *meta = &so->meta;
+	int n = 0;
 	for (uint32 p = 0; p < meta->dir_pages; p++) {
 		Buffer buf = ReadBuffer(scan->indexRelation, meta->dir_start + p);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
@@ -97,15 +112,21 @@ void OrderLists(IndexScanDesc scan, IvfScanOpaque so)
 			const char *entry = content + i * meta->dir_entry_size;
 			IvfDirEntryHead head;
 			memcpy(&head, entry, sizeof(head));
-			so->probes[list].list = list;
-			so->probes[list].start = head.start;
-			so->probes[list].distance =
+			if (head.start == InvalidBlockNumber)
+				continue;
+			so->probes[n].list = list;
+			so->probes[n].start = head.start;
+			so->probes[n].distance =
 			    so->row_distance(so->query_row, entry + sizeof(IvfDirEntryHead), meta->dim);
+			n++;
 		}
 		UnlockReleaseBuffer(buf);
 	}
-	std::sort(so->probes, so->probes + meta->lists,
-	          [](const IvfProbe &a, const IvfProbe &b) { return a.distance < b.distance; });
+	// Ties (duplicate centroids) in list order, so that every scan reads the same lists.
+	std::sort(so->probes, so->probes + n, [](const IvfProbe &a, const IvfProbe &b) {
+		return a.distance < b.distance || (a.distance == b.distance && a.list < b.list);
+	});
+	so->nprobes = n;
 }
 
 // Makes room for n more candidates.
@@ -163,14 +184,21 @@ void ScanList(IndexScanDesc scan, IvfScanOpaque so, BlockNumber blkno)
 	}
 }
 
-// Scans the next `n` lists in probe order (bounded by the number of lists) and re-heapifies.
+// Scans the next `n` lists that have entries, in probe order, and re-heapifies; lists found
+// empty are read but not counted. Fewer when the lists run out.
 void ScanNextLists(IndexScanDesc scan, IvfScanOpaque so, int n)
 {
-	int end = std::min(so->meta.lists, so->probes_done + n);
-	for (; so->probes_done < end; so->probes_done++) {
-		ScanList(scan, so, so->probes[so->probes_done].start);
+	const int64 before = so->ncand;
+	for (int done = 0; done < n && so->next_probe < so->nprobes; so->next_probe++) {
+		const int64 had = so->ncand;
+		ScanList(scan, so, so->probes[so->next_probe].start);
+		if (so->ncand > had) {
+			done++;
+			so->probed++;
+		}
 		CHECK_FOR_INTERRUPTS();
 	}
+	so->filled = so->ncand - before;
 	std::make_heap(so->cand, so->cand + so->ncand, CandidateGreater());
 }
 
@@ -196,6 +224,30 @@ bool ExactDistance(IndexScanDesc scan, IvfScanOpaque so, ItemPointer tid, float 
 	if (ok)
 		*distance = vector_core::IvfDistance(so->metric, so->query, so->heapvec, so->meta.dim);
 	return ok;
+}
+
+// Whether one of the rows a flat scan returned since the last ScanNextLists is visible to the
+// scan's snapshot. Called when the candidates have run out (ncand == 0): pop_heap left the
+// popped candidates, the rows returned, in cand[0 .. filled).
+bool ReturnedRowVisible(IndexScanDesc scan, IvfScanOpaque so)
+{
+	if (so->fetch == nullptr) {
+		MemoryContext old = MemoryContextSwitchTo(so->ctx);
+		so->fetch = table_index_fetch_begin(scan->heapRelation);
+		so->slot = table_slot_create(scan->heapRelation, nullptr);
+		MemoryContextSwitchTo(old);
+	}
+	for (int64 i = 0; i < so->filled; i++) {
+		bool call_again = false, all_dead = false;
+		ItemPointerData t = so->cand[i].tid;
+		bool found =
+		    table_index_fetch_tuple(so->fetch, &t, scan->xs_snapshot, so->slot, &call_again, &all_dead);
+		ExecClearTuple(so->slot);
+		if (found)
+			return true;
+		CHECK_FOR_INTERRUPTS();
+	}
+	return false;
 }
 
 // Re-ranks the next batch of candidates with exact distances (quantized indexes).
@@ -271,9 +323,11 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 		vector_core::PqDistanceTable(so->query, meta->dim, meta->pq_m, so->aux, so->metric, so->pq_table);
 	MemoryContextSwitchTo(old);
 
+	pgstat_count_index_scan(scan->indexRelation);
 	OrderLists(scan, so);
 	so->ncand = 0;
-	so->probes_done = 0;
+	so->next_probe = so->probed = 0;
+	so->returned_live = false;
 	so->batch_n = so->batch_pos = 0;
 	ScanNextLists(scan, so, std::max(1, ivfflat_probes));
 }
@@ -326,6 +380,8 @@ bool ivfgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 			}
 		} else {
 			if (so->batch_pos < so->batch_n) {
+				// Re-ranked rows were fetched with the scan's snapshot: this one is visible.
+				so->returned_live = true;
 				scan->xs_heaptid = so->batch[so->batch_pos++].tid;
 				scan->xs_recheck = false;
 				scan->xs_recheckorderby = false;
@@ -336,11 +392,23 @@ bool ivfgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 				continue;
 			}
 		}
-		// Out of candidates: probe more lists when the iterative scan allows it.
-		int max_probes = std::min(so->meta.lists, std::max(ivfflat_max_probes, ivfflat_probes));
-		if (ivfflat_iterative_scan == 0 || so->probes_done >= max_probes)
+		// Out of candidates. A flat scan learns here whether a row it returned was visible.
+		if (so->meta.quantizer == kIvfQuantFlat && !so->returned_live && so->filled > 0)
+			so->returned_live = ReturnedRowVisible(scan, so);
+		if (so->next_probe >= so->nprobes)
 			return false;
-		ScanNextLists(scan, so, std::min(std::max(1, ivfflat_probes), max_probes - so->probes_done));
+		const int probes = std::max(1, ivfflat_probes);
+		int n;
+		if (!so->returned_live)
+			n = probes; // nothing visible yet: read on, whatever the settings
+		else {
+			// Probe more lists when the iterative scan allows it.
+			int max_probes = std::max(ivfflat_max_probes, ivfflat_probes);
+			if (ivfflat_iterative_scan == 0 || so->probed >= max_probes)
+				return false;
+			n = std::min(probes, max_probes - so->probed);
+		}
+		ScanNextLists(scan, so, n);
 	}
 }
 

@@ -66,7 +66,7 @@ IndexBulkDeleteResult *ivfbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResul
 		BlockNumber blkno = heads[list].start;
 		BlockNumber first_free = InvalidBlockNumber;
 		while (blkno != InvalidBlockNumber) {
-			vacuum_delay_point();
+			VectorVacuumDelayPoint();
 			Buffer buf = ReadBufferExtended(index, MAIN_FORKNUM, blkno, RBM_NORMAL, info->strategy);
 			LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
 			Page page = BufferGetPage(buf);

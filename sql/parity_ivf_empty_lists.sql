@@ -17,14 +17,6 @@ FROM unnest('{000,001,010,011,100,101,110,111}'::bit(3)[]) q ORDER BY q;
 RESET enable_seqscan;
 DROP TABLE b3;
 
--- The same when the index was built on the empty table and the rows came after (no ANALYZE):
--- whatever the plan, 100 rows.
-CREATE TABLE b3 (id int, v bit(3));
-CREATE INDEX b3_v ON b3 USING ivfflat (v bit_hamming_ops) WITH (lists = 100);
-INSERT INTO b3 SELECT i, (i % 8)::bit(3) FROM generate_series(1, 100) i;
-SELECT count(*) FROM (SELECT id FROM b3 ORDER BY v <~> '010' LIMIT 100) s;
-DROP TABLE b3;
-
 -- vector and halfvec: 100 rows of 8 distinct vectors, 50 lists; ivfflat and ivf (flat, sq8, pq).
 CREATE TABLE v8 (id int, v vector(4), h halfvec(4));
 INSERT INTO v8 SELECT i, ARRAY[i % 8, (i % 8) * 0.5, 1, -(i % 8)]::real[]::vector,
