@@ -1,5 +1,5 @@
--- hnsw: how many rows a scan returns (hnsw.ef_search without iterative scans), and iterative
--- scans (relaxed_order, strict_order) that keep returning rows until a filter is satisfied.
+-- hnsw: how many rows a scan returns, in off mode (the default) and in the iterative modes
+-- (relaxed_order, strict_order): all keep returning rows until a filter is satisfied.
 \set SHOW_CONTEXT never
 SET enable_seqscan = off;
 -- 400 points near the origin (ids 1..400), 100 far away (ids 401..500, about 100 from it)
@@ -10,16 +10,27 @@ INSERT INTO hnsw_it
 	SELECT i, ARRAY[100 + sin(i), cos(i), sin(2.3 * i), 50 + cos(0.7 * i)]::vector FROM generate_series(401, 500) i;
 CREATE INDEX hnsw_it_idx ON hnsw_it USING hnsw (val vector_l2_ops) WITH (m = 8, ef_construction = 32);
 
--- without iterative scans an index scan returns hnsw.ef_search rows at most
+-- without iterative scans (off, the default) the first hnsw.ef_search rows are those of one
+-- search; when the executor asks for more (a LIMIT above ef_search, a filter that rejected rows)
+-- the scan goes on, still in distance order (pgvector stops after ef_search rows)
 SHOW hnsw.iterative_scan;
 SET hnsw.ef_search = 10;
 SELECT count(*) FROM (SELECT id FROM hnsw_it ORDER BY val <-> '[0,0,0,0]' LIMIT 100) s;
 SET hnsw.ef_search = 1;
 SELECT count(*) FROM (SELECT id FROM hnsw_it ORDER BY val <-> '[0,0,0,0]' LIMIT 100) s;
--- so a filter that only far rows pass finds nothing
+SELECT bool_and(d >= p) AS in_order
+FROM (SELECT d, lag(d) OVER (ORDER BY n) AS p
+      FROM unnest(array(SELECT val <-> '[0,0,0,0]' FROM hnsw_it ORDER BY val <-> '[0,0,0,0]' LIMIT 500))
+           WITH ORDINALITY AS t(d, n)) s;
+-- so a filter that only far rows pass still finds its rows, the exact ones here
 SET hnsw.ef_search = 20;
 EXPLAIN (COSTS OFF) SELECT id FROM hnsw_it WHERE id > 400 ORDER BY val <-> '[0,0,0,0]' LIMIT 5;
-SELECT id FROM hnsw_it WHERE id > 400 ORDER BY val <-> '[0,0,0,0]' LIMIT 5;
+SELECT array(SELECT id FROM hnsw_it WHERE id > 400 ORDER BY val <-> '[0,0,0,0]' LIMIT 5)
+     = array(SELECT id FROM hnsw_it WHERE id > 400 ORDER BY (val <-> '[0,0,0,0]') + 0 LIMIT 5) AS off_exact;
+-- hnsw.max_scan_tuples bounds it as it bounds the iterative modes
+SET hnsw.max_scan_tuples = 1;
+SELECT count(*) FROM (SELECT id FROM hnsw_it WHERE id > 400 ORDER BY val <-> '[0,0,0,0]' LIMIT 5) s;
+RESET hnsw.max_scan_tuples;
 
 -- relaxed_order: the scan goes on until LIMIT is reached
 SET hnsw.iterative_scan = relaxed_order;

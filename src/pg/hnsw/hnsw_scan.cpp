@@ -1,13 +1,16 @@
 // Scanning an hnsw index: ORDER BY column <op> query LIMIT k.
 //
 // The first amgettuple call runs the search: greedy descent to layer 1, then a beam search with
-// hnsw.ef_search on layer 0; the results are returned closest first. With hnsw.iterative_scan,
-// elements the search visited but did not keep are remembered ("discarded"); when the results
-// run out, the search resumes from the ef_search closest of them (with the visited set kept), and
-// so on until hnsw.max_scan_tuples elements were visited or the scan's memory passes
-// work_mem * hnsw.scan_mem_multiplier; then the remaining discarded elements are returned in
-// order. strict_order skips what would come back closer than a row already returned;
-// relaxed_order returns each batch in order.
+// hnsw.ef_search on layer 0; the results are returned closest first. Elements the search visited
+// but did not keep are remembered ("discarded"); when the results run out and the executor still
+// asks for rows (a WHERE clause rejected some), the search resumes from the ef_search closest of
+// them (with the visited set kept), and so on until hnsw.max_scan_tuples elements were visited or
+// the scan's memory passes work_mem * hnsw.scan_mem_multiplier; then the remaining discarded
+// elements are returned in order. With hnsw.iterative_scan = off (the default) and strict_order
+// a row that would come back closer than one already returned is skipped, so rows always come in
+// distance order and the first ef_search rows are exactly those of the first search;
+// relaxed_order returns each batch in order. (pgvector's off mode stops after the first search,
+// so a selective filter can leave a query with fewer rows than its LIMIT; here it goes on.)
 //
 // Distances are exact (the index stores full vectors) and the heap TIDs come with the distance
 // computed from the same read of the element, so no recheck is needed. The scan holds no buffer
@@ -68,7 +71,9 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 		}
 	}
 	HnswReaderInit(&so->reader, scan->indexRelation, &so->info);
-	HnswSearchStateInit(&so->state, &so->info, hnsw_iterative_scan != kHnswIterativeOff);
+	// Every mode keeps the discarded elements: off mode too goes on when a filter rejected rows.
+	// (Keeping them does not change the first search: it only remembers what it drops.)
+	HnswSearchStateInit(&so->state, &so->info, true);
 	so->ef_search = hnsw_ef_search;
 	so->batch = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * (so->ef_search + 1)));
 	so->batch_count = 0;
@@ -200,7 +205,7 @@ bool hnswgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 
 	while (!so->exhausted) {
 		if (so->batch_next >= so->batch_count) {
-			if (hnsw_iterative_scan == kHnswIterativeOff || !NextBatch(so)) {
+			if (!NextBatch(so)) {
 				so->exhausted = true;
 				break;
 			}
@@ -209,7 +214,8 @@ bool hnswgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 		const HnswCandidateOnDisk &c = so->batch[so->batch_next++];
 		if ((c.flags & kHnswElementDeleted) || !ItemPointerIsValid(&c.heaptid))
 			continue;
-		if (hnsw_iterative_scan == kHnswIterativeStrict) {
+		if (hnsw_iterative_scan != kHnswIterativeRelaxed) {
+			// off and strict_order: never out of order.
 			if (c.distance < so->previous_distance)
 				continue;
 			so->previous_distance = c.distance;

@@ -8,6 +8,7 @@ extern "C" {
 #include <algorithm>
 #include <cmath>
 
+#include "pg/common/index_cost.h"
 #include "pg/common/module.h"
 #include "pg/common/opclass.h"
 #include "pg/common/sql_function.h"
@@ -111,9 +112,14 @@ static char *ivfbuildphasename(int64 phase)
 	}
 }
 
-// Estimates the cost of an ordered scan: the probed fraction of the lists is read before the
-// first row comes back, so the startup cost is the whole cost. Without ORDER BY the index is
-// useless (infinite cost).
+// Cost of an ordered scan (see pg/common/index_cost.h): the first round computes the distance
+// to every centroid and reads the ivfflat.probes nearest lists (each entry a distance, the lists'
+// pages read in chain order); when the executor wants more rows the next lists are read, up to
+// ivfflat.max_probes lists in all, one entry read per row. With iterative scans off the rows of
+// later lists come back only when farther than every row already returned, and the first lists'
+// rows span most distances, so only the first lists count as rows the scan can return: a filter
+// that leaves fewer than the LIMIT's rows in them makes the index the expensive plan. Without
+// ORDER BY the index is useless (infinite cost).
 static void ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_count, Cost *indexStartupCost,
                             Cost *indexTotalCost, Selectivity *indexSelectivity, double *indexCorrelation,
                             double *indexPages)
@@ -137,21 +143,19 @@ static void ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_coun
 	IvfReadMeta(index, &meta);
 	index_close(index, NoLock);
 
-	double ratio = meta.lists > 0 ? std::min(1.0, static_cast<double>(ivfflat_probes) / meta.lists) : 1.0;
-	GenericCosts costs;
-	memset(&costs, 0, sizeof(costs));
-	costs.numIndexTuples = std::max(1.0, path->indexinfo->tuples * ratio);
-	genericcostestimate(root, path, loop_count, &costs);
-	// List pages are read in chain order, mostly sequentially: charge sequential page cost for
-	// them and random cost only for the directory.
-	double spc_random, spc_seq;
-	get_tablespace_page_costs(path->indexinfo->reltablespace, &spc_random, &spc_seq);
-	costs.indexTotalCost -= costs.numIndexPages * (spc_random - spc_seq);
-	*indexStartupCost = costs.indexTotalCost;
-	*indexTotalCost = costs.indexTotalCost;
-	*indexSelectivity = costs.indexSelectivity;
-	*indexCorrelation = 0;
-	*indexPages = costs.numIndexPages;
+	const double tuples = Max(path->indexinfo->tuples, 1.0);
+	const double lists = Max(meta.lists, 1);
+	const double probes = Min(static_cast<double>(Max(ivfflat_probes, 1)), lists);
+	const double max_probes = Min(lists, Max(static_cast<double>(ivfflat_max_probes), probes));
+	VectorScanModel model;
+	model.first_rows = tuples * probes / lists;
+	model.first_visits = lists + model.first_rows;
+	model.visits_per_row = 1;
+	model.max_visits = lists + tuples * max_probes / lists;
+	model.reach = ivfflat_iterative_scan == 0 ? model.first_rows : tuples * max_probes / lists;
+	model.visit_cpu = cpu_index_tuple_cost + cpu_operator_cost;
+	VectorIndexCost(root, path, loop_count, model, indexStartupCost, indexTotalCost, indexSelectivity,
+	                indexCorrelation, indexPages);
 }
 
 // Accepts any operator class: the support function is checked when the index is used.

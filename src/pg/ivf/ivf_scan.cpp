@@ -7,8 +7,12 @@
 // Quantized scans pop candidates in batches of vector.ivf_rerank, fetch each one's vector
 // from the table, compute the exact distance and return the batch in exact order; rows
 // invisible to the scan's snapshot are dropped there (the executor would drop them too).
-// When the candidates run out and ivfflat.iterative_scan = relaxed_order, the next
-// ivfflat.probes lists are scanned, up to ivfflat.max_probes lists in all.
+// When the candidates run out and the executor still asks for rows (a WHERE clause rejected
+// some), the next ivfflat.probes lists are scanned, up to ivfflat.max_probes lists in all. With
+// ivfflat.iterative_scan = relaxed_order the rows of the new lists come back in their own order;
+// with off (the default) a row of them closer than one already returned is skipped, so rows always
+// come in distance order. (pgvector's off mode stops after the first ivfflat.probes lists, so a
+// selective filter can leave a query with fewer rows than its LIMIT; here it goes on.)
 //
 // A probe is a list that has entries: lists that never received a row (more lists than
 // distinct vectors, an index built on an empty table) are left out of the probe order, and a
@@ -85,6 +89,9 @@ struct IvfScanOpaqueData {
 	IndexFetchTableData *fetch;
 	TupleTableSlot *slot;
 	AttrNumber attno;
+
+	int probes_first;    // lists of the first round (ivfflat.probes)
+	float last_distance; // distance of the last row returned
 };
 typedef IvfScanOpaqueData *IvfScanOpaque;
 
@@ -329,7 +336,9 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 	so->next_probe = so->probed = 0;
 	so->returned_live = false;
 	so->batch_n = so->batch_pos = 0;
+	so->last_distance = -get_float4_infinity();
 	ScanNextLists(scan, so, std::max(1, ivfflat_probes));
+	so->probes_first = so->probed;
 }
 
 } // namespace
@@ -370,27 +379,34 @@ bool ivfgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 		so->first = false;
 	}
 	for (;;) {
+		IvfCandidate c;
+		bool have = false;
 		if (so->meta.quantizer == kIvfQuantFlat) {
 			if (so->ncand > 0) {
-				IvfCandidate c = PopCandidate(so);
-				scan->xs_heaptid = c.tid;
-				scan->xs_recheck = false;
-				scan->xs_recheckorderby = false;
-				return true;
+				c = PopCandidate(so);
+				have = true;
 			}
-		} else {
-			if (so->batch_pos < so->batch_n) {
-				// Re-ranked rows were fetched with the scan's snapshot: this one is visible.
-				so->returned_live = true;
-				scan->xs_heaptid = so->batch[so->batch_pos++].tid;
-				scan->xs_recheck = false;
-				scan->xs_recheckorderby = false;
-				return true;
-			}
-			if (so->ncand > 0) {
-				RerankBatch(scan, so);
+		} else if (so->batch_pos < so->batch_n) {
+			c = so->batch[so->batch_pos++];
+			have = true;
+		} else if (so->ncand > 0) {
+			RerankBatch(scan, so);
+			continue;
+		}
+		if (have) {
+			// Off mode never returns rows out of order: past the first lists, a row closer than
+			// the last one returned is left out (the first lists come back as they always did).
+			if (ivfflat_iterative_scan == 0 && so->probed > so->probes_first &&
+			    c.distance < so->last_distance)
 				continue;
-			}
+			so->last_distance = c.distance;
+			// Re-ranked rows were fetched with the scan's snapshot: this one is visible.
+			if (so->meta.quantizer != kIvfQuantFlat)
+				so->returned_live = true;
+			scan->xs_heaptid = c.tid;
+			scan->xs_recheck = false;
+			scan->xs_recheckorderby = false;
+			return true;
 		}
 		// Out of candidates. A flat scan learns here whether a row it returned was visible.
 		if (so->meta.quantizer == kIvfQuantFlat && !so->returned_live && so->filled > 0)
@@ -402,9 +418,10 @@ bool ivfgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 		if (!so->returned_live)
 			n = probes; // nothing visible yet: read on, whatever the settings
 		else {
-			// Probe more lists when the iterative scan allows it.
+			// The executor wants more rows (a filter rejected some): probe more lists, up to
+			// ivfflat.max_probes in all, in either iterative mode.
 			int max_probes = std::max(ivfflat_max_probes, ivfflat_probes);
-			if (ivfflat_iterative_scan == 0 || so->probed >= max_probes)
+			if (so->probed >= max_probes)
 				return false;
 			n = std::min(probes, max_probes - so->probed);
 		}

@@ -1,0 +1,38 @@
+-- Issue 14, "a filtered query returns too few rows", for IVF: 10,000 rows, c = i % 100 (1% per
+-- value), an ivfflat index of 50 lists, ivfflat.probes = 1, ANALYZE. The probed list holds about
+-- 200 rows, 2 of them with c = 42, so the index cannot give WHERE c = 42 ... LIMIT 20 its rows
+-- with iterative scans off: the plan is the exact one, and the query returns its 20 exact rows.
+-- Without a filter, or with one that keeps 99% of the rows, the index is the plan.
+CREATE TABLE fli (i int PRIMARY KEY, c int, v vector(3));
+INSERT INTO fli SELECT i, i % 100, ARRAY[sin(i) * 0.5 + 0.5, cos(i * 1.7) * 0.5 + 0.5, (i % 97) / 97.0]::real[]::vector
+	FROM generate_series(1, 10000) i;
+CREATE INDEX fli_v ON fli USING ivfflat (v vector_l2_ops) WITH (lists = 50);
+ANALYZE fli;
+SHOW ivfflat.iterative_scan;
+
+EXPLAIN (COSTS OFF) SELECT i FROM fli WHERE c = 42 ORDER BY v <-> '[0.5,0.5,0.5]' LIMIT 20;
+SELECT count(*) FROM (SELECT i FROM fli WHERE c = 42 ORDER BY v <-> '[0.5,0.5,0.5]' LIMIT 20) s;
+SELECT array(SELECT i FROM fli WHERE c = 42 ORDER BY v <-> '[0.5,0.5,0.5]' LIMIT 20)
+     = array(SELECT i FROM fli WHERE c = 42 ORDER BY (v <-> '[0.5,0.5,0.5]') + 0 LIMIT 20) AS exact;
+
+EXPLAIN (COSTS OFF) SELECT i FROM fli ORDER BY v <-> '[0.5,0.5,0.5]' LIMIT 20;
+EXPLAIN (COSTS OFF) SELECT i FROM fli WHERE c <> 42 ORDER BY v <-> '[0.5,0.5,0.5]' LIMIT 20;
+SELECT count(*) FROM (SELECT i FROM fli WHERE c <> 42 ORDER BY v <-> '[0.5,0.5,0.5]' LIMIT 20) s;
+
+-- Forced through the index, off mode goes on to more lists when the filter rejected rows (more
+-- rows than the probed list's 2), in distance order; relaxed_order returns all 20.
+SET enable_seqscan = off;
+SELECT count(*) > 2 AS more_than_one_list
+FROM (SELECT i FROM fli WHERE c = 42 ORDER BY v <-> '[0.5,0.5,0.5]' LIMIT 20) s;
+SELECT bool_and(d >= p) AS in_order
+FROM (SELECT d, lag(d) OVER (ORDER BY n) AS p
+      FROM unnest(array(SELECT v <-> '[0.5,0.5,0.5]' FROM fli WHERE c = 42 ORDER BY v <-> '[0.5,0.5,0.5]' LIMIT 20))
+           WITH ORDINALITY AS t(d, n)) s;
+SET ivfflat.max_probes = 1;
+SELECT count(*) FROM (SELECT i FROM fli WHERE c = 42 ORDER BY v <-> '[0.5,0.5,0.5]' LIMIT 20) s;
+RESET ivfflat.max_probes;
+SET ivfflat.iterative_scan = relaxed_order;
+SELECT count(*) FROM (SELECT i FROM fli WHERE c = 42 ORDER BY v <-> '[0.5,0.5,0.5]' LIMIT 20) s;
+RESET ivfflat.iterative_scan;
+RESET enable_seqscan;
+DROP TABLE fli;

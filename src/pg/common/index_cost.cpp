@@ -1,0 +1,100 @@
+// The cost estimate of an ordered vector-index scan; see index_cost.h.
+//
+// The planner prices an index path by two numbers, the cost before the first row (startup) and
+// the cost of all its rows (total), and for LIMIT k it interpolates: startup + (total - startup) *
+// k / rows, where rows is the table's rows times the share that passes the other quals. A vector
+// index does not work that way: its first round (an hnsw search with ef_search, the probed IVF
+// lists) is paid before the first row, and when a filter rejects rows the scan goes on in rounds
+// (iterative scans, and off mode here too) whose cost per row differs from the first one. So the
+// estimate works out the rows the index must produce for the query, needed = k / share, prices
+// reading them, and chooses the total so that the planner's interpolation at k lands on that
+// price. A scan that cannot produce needed rows (hnsw.max_scan_tuples, ivfflat.max_probes) would
+// return fewer rows than the LIMIT: it is priced as if it had to be repeated until it had them, so
+// an exact plan wins.
+//
+// Each visit (an entry read and its distance) costs the access method's CPU figure plus its share
+// of pages: the index's pages per entry, but never more than the table's pages per row, at the
+// random page price (elements are read in graph or list order, not the table's). The cap is what
+// makes dimensions count the same way on both sides: the exact plan (a scan and a sort) is priced
+// by the table's main pages only, and past about 2 kB a row's vector is TOASTed out of them, so
+// PostgreSQL does not count reading it; an estimate that charged the index for its full-size
+// vectors would compare the index's vectors against the table's pointers and pick the sort at
+// 1,536 dimensions even where the index reads a quarter of the data.
+#include "pg/common/pg_headers.h"
+
+extern "C" {
+#include "utils/spccache.h"
+}
+
+#include "pg/common/index_cost.h"
+
+namespace
+{
+
+// The share of the table's rows that pass the quals the index does not check.
+double OtherQualsShare(const RelOptInfo *rel)
+{
+	if (rel->tuples <= 0)
+		return 1.0;
+	double share = rel->rows / rel->tuples;
+	return Min(1.0, Max(share, 1.0 / rel->tuples));
+}
+
+// The LIMIT's row count when it applies to this scan's rows (one table in the query), else -1.
+double ScanLimit(const PlannerInfo *root)
+{
+	if (root->limit_tuples <= 0 || bms_membership(root->all_baserels) != BMS_SINGLETON)
+		return -1;
+	return root->limit_tuples;
+}
+
+} // namespace
+
+void VectorIndexCost(PlannerInfo *root, IndexPath *path, [[maybe_unused]] double loop_count,
+                     const VectorScanModel &model, Cost *startup_cost, Cost *total_cost, Selectivity *selectivity,
+                     double *correlation, double *pages)
+{
+	const IndexOptInfo *index = path->indexinfo;
+	const RelOptInfo *rel = index->rel;
+	const double n = Max(index->tuples, 1.0);
+	const double share = OtherQualsShare(rel);
+	const double first_rows = Max(1.0, Min(model.first_rows, n));
+	const double reach = Max(first_rows, Min(model.reach, n));
+	const double max_visits = Max(model.first_visits, model.max_visits);
+
+	// Rows the index must produce: the LIMIT's rows divided by the share that passes the filter
+	// (without a known LIMIT, the first round's rows).
+	const double limit = ScanLimit(root);
+	const double needed = Min(n, limit > 0 ? limit / share : first_rows);
+
+	double spc_random = 0, spc_seq = 0;
+	get_tablespace_page_costs(index->reltablespace, &spc_random, &spc_seq);
+	const double index_pages_per_entry = static_cast<double>(index->pages) / n;
+	const double heap_pages_per_row =
+	    rel->tuples > 0 ? static_cast<double>(rel->pages) / rel->tuples : index_pages_per_entry;
+	const double pages_per_visit = Min(index_pages_per_entry, heap_pages_per_row);
+	const double per_visit = model.visit_cpu + pages_per_visit * spc_random;
+
+	auto visits = [&](double rows) {
+		double v = model.first_visits;
+		if (rows > first_rows)
+			v += (rows - first_rows) * model.visits_per_row;
+		return Min(v, max_visits);
+	};
+
+	const Cost startup = model.first_visits * per_visit;
+	Cost at_needed = visits(needed) * per_visit;
+	if (needed > reach)
+		at_needed *= needed / reach;
+	// The planner charges (total - startup) * needed / n for the rows up to the LIMIT; a scan of
+	// every row reads at most max_visits entries.
+	Cost run = max_visits * per_visit - startup;
+	if (needed > first_rows)
+		run = Max(run, (at_needed - startup) * n / needed);
+
+	*startup_cost = startup;
+	*total_cost = startup + Max(run, 0.0);
+	*selectivity = 1.0;
+	*correlation = 0;
+	*pages = Min(static_cast<double>(index->pages), visits(needed) * index_pages_per_entry);
+}
