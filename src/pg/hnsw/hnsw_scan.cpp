@@ -92,12 +92,19 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 	// Search on from the entry point too, from which VACUUM keeps every element reachable.
 	if (so->state.result_count < so->ef_search && ItemPointerIsValid(&so->entry) &&
 	    !HnswVisitedContains(&so->state.visited, &so->entry)) {
-		HnswCandidateOnDisk entry;
-		if (HnswVisitBatch(&so->reader, so->query, &so->entry, 1, &entry, get_float4_infinity(), &so->state) ==
-		    1) {
+		// The second search starts from the first one's results as well as from the entry point:
+		// it begins with an empty result set, and the elements found so far are marked visited,
+		// so they would never be found again.
+		const int kept = so->state.result_count;
+		HnswCandidateOnDisk *entries =
+		    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * (kept + 1)));
+		memcpy(entries, so->state.results, sizeof(HnswCandidateOnDisk) * kept);
+		if (HnswVisitBatch(&so->reader, so->query, &so->entry, 1, &entries[kept], get_float4_infinity(),
+		                   &so->state) == 1) {
 			so->state.tuples++;
-			HnswSearchLayer(&so->reader, so->query, &so->state, 0, so->ef_search, &entry, 1);
+			HnswSearchLayer(&so->reader, so->query, &so->state, 0, so->ef_search, entries, kept + 1);
 		}
+		pfree(entries);
 	}
 	so->batch_count = HnswTakeResultsSorted(&so->state, so->batch);
 	HnswReaderRelease(&so->reader);
