@@ -1,5 +1,12 @@
-# PGXS build of vector.so from the C++20 sources in src/core (pure C++) and
-# src/pg (PostgreSQL glue). Unit tests of src/core are built by CMakeLists.txt.
+# PGXS build of the extension's two modules (unit tests of src/core and src/build are built by
+# CMakeLists.txt):
+# - vector.so, from the C++20 sources in src/core (pure C++) and src/pg (PostgreSQL glue): what
+#   every backend that touches a vector loads. It links no BLAS, LAPACK or OpenMP, so that a
+#   backend that never builds an index maps none of them and starts no thread.
+# - vector_build.so, from src/build and the few core kernels it uses: FAISS (static), BLAS,
+#   LAPACK and OpenMP for index builds (k-means, quantizer training, list assignment). vector.so
+#   opens it from $libdir on a backend's first build and calls it through a table of C function
+#   pointers (src/build/build_api.h). It is installed next to vector.so.
 
 EXTENSION = vector
 EXTVERSION = 0.9.0
@@ -9,6 +16,13 @@ MODULE_big = vector
 CORE_SRCS := $(sort $(shell find src/core -name '*.cpp'))
 PG_SRCS := $(sort $(shell find src/pg -name '*.cpp'))
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+# vector_build.so: every .cpp below src/build, and the core kernels those call (the float
+# distances and the IVF encoders); the same objects as vector.so's, linked a second time.
+BUILD_MODULE = vector_build
+BUILD_SRCS := $(sort $(shell find src/build -name '*.cpp'))
+BUILD_OBJS = $(BUILD_SRCS:.cpp=.o)
+BUILD_CORE_OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/core/distance/float_distance*.cpp))) \
+	src/core/ivf/ivf_quant.o
 # The install script is the concatenation of sql/install/parts/*.sql in name order: one part per
 # responsibility (the vector type, each access method), so that they can change independently.
 INSTALL_PARTS := $(sort $(wildcard sql/install/parts/*.sql))
@@ -40,7 +54,9 @@ override with_llvm := no
 
 # Kernels pick their SIMD level at run time (src/core/distance/*.cpp), so the
 # module itself is built for the baseline x86-64 ISA and runs on any CPU.
-PG_CXXFLAGS += -std=c++20 -O3 -fno-math-errno -fopenmp -Wall -Wextra $(VECTOR_EXTRA_CXXFLAGS)
+# -fopenmp-simd: the kernels' `#pragma omp simd` hints, without the OpenMP runtime (only
+# vector_build.so's objects get -fopenmp, below).
+PG_CXXFLAGS += -std=c++20 -O3 -fno-math-errno -fopenmp-simd -Wall -Wextra $(VECTOR_EXTRA_CXXFLAGS)
 # Warnings are ours to fix. PostgreSQL's headers are included as system headers, so that the
 # warnings of their own code (unused parameters of inline functions, ++ on a volatile in
 # START_CRIT_SECTION) do not drown ours. The test suite builds with VECTOR_WERROR=1, which makes
@@ -51,16 +67,34 @@ PG_CXXFLAGS += -Werror
 endif
 # Header dependencies: the compiler writes each object's list of headers next to it (.d).
 PG_CXXFLAGS += -MMD -MP
-EXTRA_CLEAN += $(OBJS:.o=.d)
+EXTRA_CLEAN += $(OBJS:.o=.d) $(BUILD_OBJS) $(BUILD_OBJS:.o=.d) $(BUILD_MODULE)$(DLSUFFIX)
+SHLIB_LINK += -lstdc++ -lm $(VECTOR_EXTRA_LDFLAGS)
 FAISS_LIB ?= /usr/lib/x86_64-linux-gnu/libfaiss.a
-SHLIB_LINK += $(FAISS_LIB) -fopenmp -lblas -llapack -lstdc++ -lm $(VECTOR_EXTRA_LDFLAGS)
+# Only the table function is exported (src/build/exports.map); --no-undefined makes a missing
+# core object a link error here rather than a failed load in a backend.
+BUILD_MODULE_LINK = $(FAISS_LIB) -fopenmp -lblas -llapack -lstdc++ -lm $(VECTOR_EXTRA_LDFLAGS) \
+	-Wl,--version-script=$(srcdir)/src/build/exports.map -Wl,--no-undefined
 
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 # Each object depends on the headers it included when it was last compiled.
--include $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(BUILD_OBJS:.o=.d)
+
+# vector_build.so: built by `all`, installed by `install` next to vector.so (pkglibdir, which
+# is PostgreSQL's $libdir).
+src/build/%.o: override CXXFLAGS += -fopenmp
+all: $(BUILD_MODULE)$(DLSUFFIX)
+$(BUILD_MODULE)$(DLSUFFIX): $(BUILD_OBJS) $(BUILD_CORE_OBJS) src/build/exports.map
+	$(CXX) $(CXXFLAGS) $(LDFLAGS) $(LDFLAGS_SL) -shared -o $@ $(BUILD_OBJS) $(BUILD_CORE_OBJS) $(BUILD_MODULE_LINK)
+install: install-build-module
+install-build-module: $(BUILD_MODULE)$(DLSUFFIX) installdirs
+	$(INSTALL_SHLIB) $(BUILD_MODULE)$(DLSUFFIX) '$(DESTDIR)$(pkglibdir)/$(BUILD_MODULE)$(DLSUFFIX)'
+uninstall: uninstall-build-module
+uninstall-build-module:
+	rm -f '$(DESTDIR)$(pkglibdir)/$(BUILD_MODULE)$(DLSUFFIX)'
+.PHONY: install-build-module uninstall-build-module
 
 # The install script, built from its parts.
 sql/install/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Builds and installs vector.so into the system PostgreSQL 15 (PGXS), then builds the
-# unit tests of the pure C++ core with CMake into build/.
+# Builds and installs vector.so and vector_build.so into the system PostgreSQL 15 (PGXS), then
+# builds the unit tests of the pure C++ core with CMake into build/.
 #
 # Usage: scripts/build.sh [--extension-only]
 #   --extension-only  skip the CMake unit-test build (used by scripts/demo.sh)
@@ -21,7 +21,7 @@ done
 jobs=$(nproc 2>/dev/null || echo 2)
 pg_config=${PG_CONFIG:-pg_config}
 
-echo "build: vector.so (PGXS, $("$pg_config" --version))"
+echo "build: vector.so, vector_build.so (PGXS, $("$pg_config" --version))"
 make -s -j"$jobs" PG_CONFIG="$pg_config" VECTOR_WERROR="${VECTOR_WERROR:-0}"
 # make install writes the server's lib and extension directories: root only.
 sudo=()

@@ -2,7 +2,7 @@
 """Checks the include order of the C++ sources (the rule of .clang-format and docs/ARCHITECTURE.md).
 
 Includes come in blocks, in this order: the anchor ("pg/common/pg_headers.h", first in every
-src/pg file; in a src/core .cpp file, its own header: one of the same folder whose name starts
+src/pg file; in a src/core or src/build .cpp file, its own header: one of the same folder whose name starts
 its own, as float_distance.h for float_distance_avx2.cpp), then further PostgreSQL headers
 inside extern "C" { } (src/pg only), then system and library headers <...>, then project headers
 "...". clang-format sorts within blocks; this checks the order of the blocks.
@@ -47,8 +47,8 @@ def categories(path):
 
 
 def own_header(path, header):
-    """Whether header is the own header of the src/core file path."""
-    if not path.startswith('src/core/'):
+    """Whether header is the own header of the src/core or src/build file path."""
+    if not path.startswith(('src/core/', 'src/build/')):
         return False
     stem = os.path.splitext(os.path.basename(header))[0]
     return (os.path.dirname(header) == os.path.dirname(path)[len('src/'):] and

@@ -2,9 +2,9 @@
 # The ASan + UBSan builds behind the test suite's "asan" stage (scripts/test.sh):
 #   scripts/sanitize.sh unit      builds the unit tests with -DVECTOR_SANITIZE=ON into build-asan/unit
 #                                 and runs them (ctest)
-#   scripts/sanitize.sh install   builds vector.so with -fsanitize=undefined from a copy of the
-#                                 sources in build-asan/ext and installs it in place of the
-#                                 normal one
+#   scripts/sanitize.sh install   builds vector.so and vector_build.so with -fsanitize=undefined
+#                                 from a copy of the sources in build-asan/ext and installs them
+#                                 in place of the normal ones
 #   scripts/sanitize.sh restore   installs the normal build again (make install)
 # Any report aborts the process (-fno-sanitize-recover), so a finding shows as a crashed
 # backend and a failed test.

@@ -2,7 +2,9 @@
 -- two lists, one list per cluster; the query is the near cluster's vector and probes stays 1.
 -- Once the near cluster's rows are deleted, its list holds only dead rows (before VACUUM), then
 -- nothing (after VACUUM): an index scan must still return the far cluster's 50 rows rather
--- than nothing. Every element type and access method: vector, halfvec and bit; ivfflat and
+-- than nothing. (Before the DELETE, LIMIT 100 gets all 100 rows: when the near list runs out
+-- the scan reads on into the far one, as any scan does while the executor wants rows.)
+-- Every element type and access method: vector, halfvec and bit; ivfflat and
 -- ivf (flat, sq8, pq).
 SET enable_seqscan = off;
 SET enable_bitmapscan = off;

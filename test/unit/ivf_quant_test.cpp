@@ -1,4 +1,5 @@
-// Unit tests of the IVF compute layer: k-means, list assignment, SQ8 and PQ quantizers.
+// Unit tests of the IVF compute layer: k-means, list assignment, SQ8 and PQ quantizers (the
+// training and bulk parts from src/build, the encoders and scan kernels from src/core).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -6,9 +7,10 @@
 #include <random>
 #include <vector>
 
+#include "build/ivf_train.h"
+#include "build/kmeans.h"
 #include "core/distance/float_distance.h"
 #include "core/ivf/ivf_quant.h"
-#include "core/ivf/kmeans.h"
 
 using namespace vector_core;
 
@@ -165,7 +167,11 @@ TEST(Pq, TableDistanceEqualsReconstructedDistance)
 	ASSERT_TRUE(trained.ok()) << trained.message();
 	std::vector<float> book_t(256 * dim), norms(256 * m);
 	PqPrepareEncoder(book.data(), dim, m, book_t.data(), norms.data());
-	PqEncode(x.data(), n, dim, m, book_t.data(), norms.data(), 2, codes.data());
+	PqEncode(x.data(), n, dim, m, book_t.data(), norms.data(), codes.data());
+	// The build module's parallel encoder gives the same codes.
+	std::vector<std::uint8_t> parallel_codes(n * m);
+	PqEncodeParallel(x.data(), n, dim, m, book_t.data(), norms.data(), 2, parallel_codes.data());
+	EXPECT_EQ(parallel_codes, codes);
 	// Each code is the nearest sub-centroid (brute force check).
 	for (std::size_t i = 0; i < n; i += 53)
 		for (std::size_t s = 0; s < m; s++) {

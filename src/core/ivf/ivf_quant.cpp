@@ -4,7 +4,6 @@
 #include "core/ivf/ivf_quant.h"
 
 #include <immintrin.h>
-#include <omp.h>
 
 #include <algorithm>
 #include <cmath>
@@ -14,38 +13,10 @@
 #include <limits>
 #include <vector>
 
-#include <faiss/IndexFlat.h>
-#include <faiss/impl/ProductQuantizer.h>
-#include <faiss/impl/ScalarQuantizer.h>
-
 #include "core/distance/float_distance.h"
 
 namespace vector_core
 {
-
-namespace
-{
-
-// Sets the calling thread's OpenMP thread count for a scope and restores it afterwards.
-class OmpThreadsScope
-{
-public:
-	explicit OmpThreadsScope(int threads) : saved_(omp_get_max_threads())
-	{
-		omp_set_num_threads(std::max(1, threads));
-	}
-	~OmpThreadsScope()
-	{
-		omp_set_num_threads(saved_);
-	}
-	OmpThreadsScope(const OmpThreadsScope &) = delete;
-	OmpThreadsScope &operator=(const OmpThreadsScope &) = delete;
-
-private:
-	int saved_;
-};
-
-} // namespace
 
 float IvfDistance(Metric metric, const float *a, const float *b, std::size_t dim) noexcept
 {
@@ -54,83 +25,7 @@ float IvfDistance(Metric metric, const float *a, const float *b, std::size_t dim
 	return -InnerProduct(a, b, dim);
 }
 
-Status IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k, Metric metric,
-                 int threads, std::int32_t *lists) noexcept
-{
-	if (k == 0 || dim == 0) {
-		return Status::Error("list assignment: no lists");
-	}
-	try {
-		if (n >= 256 && k >= 8) {
-			// Large batches: FAISS's exhaustive search turns the distances into one BLAS matrix
-			// product per block (BLAS owns the cores; FAISS's own loops run on one thread).
-			faiss::IndexFlat index(static_cast<faiss::Index::idx_t>(dim),
-			                       metric == Metric::kL2 ? faiss::METRIC_L2 : faiss::METRIC_INNER_PRODUCT);
-			index.add(static_cast<faiss::Index::idx_t>(k), centroids);
-			std::vector<float> distances(n);
-			std::vector<faiss::Index::idx_t> labels(n);
-			{
-				OmpThreadsScope one_thread(1);
-				index.search(static_cast<faiss::Index::idx_t>(n), x, 1, distances.data(),
-				             labels.data());
-			}
-			for (std::size_t i = 0; i < n; i++) {
-				// A NaN distance leaves no label: fall back to list 0.
-				faiss::Index::idx_t label = labels[i];
-				lists[i] = label >= 0 && static_cast<std::size_t>(label) < k
-				               ? static_cast<std::int32_t>(label)
-				               : 0;
-			}
-			return Status::Ok();
-		}
-	} catch (const std::exception &e) {
-		return Status::Error("list assignment failed", e.what());
-	} catch (...) {
-		return Status::Error("list assignment failed");
-	}
-	const long long count = static_cast<long long>(n);
-#pragma omp parallel for num_threads(std::max(1, threads)) schedule(static)
-	for (long long i = 0; i < count; i++) {
-		const float *row = x + static_cast<std::size_t>(i) * dim;
-		float best = std::numeric_limits<float>::infinity();
-		std::int32_t best_list = 0;
-		for (std::size_t j = 0; j < k; j++) {
-			float d = IvfDistance(metric, row, centroids + j * dim, dim);
-			if (d < best) {
-				best = d;
-				best_list = static_cast<std::int32_t>(j);
-			}
-		}
-		lists[i] = best_list;
-	}
-	return Status::Ok();
-}
-
 // ------------------------------------------------------------------------------------ SQ8
-
-Status Sq8Train(const float *x, std::size_t n, std::size_t dim, float *vmin, float *vdiff) noexcept
-{
-	try {
-		if (n == 0) {
-			std::fill(vmin, vmin + dim, 0.0f);
-			std::fill(vdiff, vdiff + dim, 0.0f);
-			return Status::Ok();
-		}
-		faiss::ScalarQuantizer sq(dim, faiss::ScalarQuantizer::QT_8bit);
-		sq.rangestat = faiss::ScalarQuantizer::RS_minmax;
-		sq.rangestat_arg = 0;
-		sq.train(n, x);
-		if (sq.trained.size() != 2 * dim)
-			return Status::Error("SQ8 training: FAISS returned unexpected parameters");
-		std::memcpy(vmin, sq.trained.data(), sizeof(float) * dim);
-		std::memcpy(vdiff, sq.trained.data() + dim, sizeof(float) * dim);
-		return Status::Ok();
-	} catch (const std::exception &e) {
-		return Status::Error("SQ8 training failed", e.what());
-	} catch (...) {
-		return Status::Error("SQ8 training failed");
-	}
-}
 
 void Sq8Encode(const float *x, std::size_t dim, const float *vmin, const float *vdiff, std::uint8_t *code) noexcept
 {
@@ -296,45 +191,6 @@ int PqDefaultM(int dim) noexcept
 	return 1;
 }
 
-Status PqTrain(const float *x, std::size_t n, std::size_t dim, std::size_t m, float *codebook) noexcept
-{
-	try {
-		if (m == 0 || dim % m != 0)
-			return Status::Error("PQ training: the number of sub-quantizers must divide the dimensions");
-		const std::size_t ksub = 256;
-		if (n == 0) {
-			std::fill(codebook, codebook + ksub * dim, 0.0f);
-			return Status::Ok();
-		}
-		std::vector<float> repeated;
-		if (n < ksub) {
-			// FAISS's k-means needs at least as many points as centroids.
-			repeated.resize(ksub * dim);
-			for (std::size_t i = 0; i < ksub; i++)
-				std::memcpy(repeated.data() + i * dim, x + (i % n) * dim, sizeof(float) * dim);
-			x = repeated.data();
-			n = ksub;
-		}
-		// FAISS's k-means loops on one thread: its BLAS products own the cores (OpenMP and
-		// OpenBLAS threads spinning against each other on two cores ran ~20x slower).
-		OmpThreadsScope one_thread(1);
-		faiss::ProductQuantizer pq(dim, m, 8);
-		pq.cp.min_points_per_centroid = 1;
-		pq.cp.max_points_per_centroid = 1 << 30;
-		pq.cp.niter = 10;
-		pq.verbose = false;
-		pq.train(static_cast<faiss::Index::idx_t>(n), x);
-		if (pq.centroids.size() != ksub * dim)
-			return Status::Error("PQ training: FAISS returned an unexpected codebook");
-		std::memcpy(codebook, pq.centroids.data(), sizeof(float) * ksub * dim);
-		return Status::Ok();
-	} catch (const std::exception &e) {
-		return Status::Error("PQ training failed", e.what());
-	} catch (...) {
-		return Status::Error("PQ training failed");
-	}
-}
-
 void PqPrepareEncoder(const float *codebook, std::size_t dim, std::size_t m, float *book_t, float *norms) noexcept
 {
 	const std::size_t dsub = dim / m;
@@ -389,14 +245,11 @@ PqEncodeOne(const float *row, std::size_t m, std::size_t dsub, const float *book
 } // namespace
 
 void PqEncode(const float *x, std::size_t n, std::size_t dim, std::size_t m, const float *book_t, const float *norms,
-              int threads, std::uint8_t *codes) noexcept
+              std::uint8_t *codes) noexcept
 {
 	const std::size_t dsub = dim / m;
-	const long long count = static_cast<long long>(n);
-#pragma omp parallel for num_threads(std::max(1, threads)) schedule(static) if (count > 256)
-	for (long long i = 0; i < count; i++)
-		PqEncodeOne(x + static_cast<std::size_t>(i) * dim, m, dsub, book_t, norms,
-		            codes + static_cast<std::size_t>(i) * m);
+	for (std::size_t i = 0; i < n; i++)
+		PqEncodeOne(x + i * dim, m, dsub, book_t, norms, codes + i * m);
 }
 
 void PqDistanceTable(const float *q, std::size_t dim, std::size_t m, const float *codebook, Metric metric,

@@ -1,9 +1,10 @@
-// IVF compute on plain arrays: list assignment, the SQ8 and PQ quantizers (training with
-// FAISS, encoding, per-query distance preparation) and the approximate-distance kernels the
-// list scan calls for every code.
+// IVF compute on plain arrays that scans and inserts need: the SQ8 and PQ encoders, per-query
+// distance preparation and the approximate-distance kernels the list scan calls for every code.
+// What only a build needs (training with FAISS, list assignment and PQ encoding on OpenMP
+// threads) is in src/build, compiled into vector_build.so (build/build_api.h), so that this
+// file, like all of vector.so, links no BLAS and no OpenMP.
 //
-// Pure C++, no PostgreSQL header. Functions that can fail (allocation, FAISS) are noexcept and
-// return a Status (core/common/status.h); the rest cannot fail.
+// Pure C++, no PostgreSQL header; nothing here can fail.
 // Distances are "smaller is closer": squared L2, or the negative inner product.
 #pragma once
 
@@ -23,16 +24,8 @@ namespace vector_core
 // The distance the index uses between two stored-form vectors.
 float IvfDistance(Metric metric, const float *a, const float *b, std::size_t dim) noexcept;
 
-// Assigns each of the n rows of x to its nearest of the k centroids (metric distance),
-// writing list numbers to lists; threads OpenMP threads (plain arrays only).
-Status IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k, Metric metric,
-                 int threads, std::int32_t *lists) noexcept;
-
 // --- SQ8: one byte per dimension, x ~ vmin + vdiff * (code + 0.5) / 255 -------------------
 
-// Trains per-dimension vmin and vdiff (dim floats each) on the n x dim sample with FAISS's
-// min/max scalar quantizer. n may be 0 (then vmin = 0, vdiff = 0).
-Status Sq8Train(const float *x, std::size_t n, std::size_t dim, float *vmin, float *vdiff) noexcept;
 // Encodes one vector into dim bytes.
 void Sq8Encode(const float *x, std::size_t dim, const float *vmin, const float *vdiff, std::uint8_t *code) noexcept;
 // Decodes dim bytes into floats.
@@ -58,16 +51,13 @@ void Sq8DistanceBatch(const Sq8Query *query, const std::uint8_t *codes, std::siz
 
 // Largest m <= dim / 4 that divides dim (at least 1): the default number of sub-quantizers.
 int PqDefaultM(int dim) noexcept;
-// Trains the codebook (m x 256 x dim/m floats) on the sample with FAISS (needs dim % m == 0;
-// a sample smaller than 256 is repeated to reach it; n == 0 gives a zero codebook).
-Status PqTrain(const float *x, std::size_t n, std::size_t dim, std::size_t m, float *codebook) noexcept;
 // Fills the encoder tables of a codebook: book_t (256 * dim floats, each sub-quantizer's
 // centroids transposed to [dsub][256]) and norms (m * 256 squared centroid norms).
 void PqPrepareEncoder(const float *codebook, std::size_t dim, std::size_t m, float *book_t, float *norms) noexcept;
 // Encodes n vectors into m bytes each (nearest sub-centroid per sub-vector) with the encoder
-// tables, on threads OpenMP threads.
+// tables, on the calling thread.
 void PqEncode(const float *x, std::size_t n, std::size_t dim, std::size_t m, const float *book_t, const float *norms,
-              int threads, std::uint8_t *codes) noexcept;
+              std::uint8_t *codes) noexcept;
 // Fills table (m x 256) with the distance of each sub-centroid to the query's sub-vector:
 // squared L2 (L2, cosine) or negative inner product (inner product).
 void PqDistanceTable(const float *q, std::size_t dim, std::size_t m, const float *codebook, Metric metric,

@@ -5,6 +5,8 @@
 //      (at most 64 per list, bounded by maintenance_work_mem);
 //   2. performing k-means: FAISS k-means (k-means++ seeds) trains the list centroids on the
 //      sample, spherical for cosine; sq8 / pq train their quantizer on the same sample;
+//      FAISS, BLAS and OpenMP live in vector_build.so, loaded here on the backend's first build
+//      (pg/common/build_module.h);
 //   3./4. assigning and loading tuples: a second scan fills a chunk of vectors, the chunk is
 //      assigned to lists (and PQ-encoded) by build threads on plain arrays, then the main
 //      thread appends each list's entries to that list's page chain. Interrupts are checked
@@ -21,7 +23,7 @@ extern "C" {
 #include <cmath>
 
 #include "core/common/signal_mask.h"
-#include "core/ivf/kmeans.h"
+#include "pg/common/build_module.h"
 #include "pg/common/module.h"
 #include "pg/ivf/ivf.h"
 #include "pg/types/vector/vector.h"
@@ -97,10 +99,10 @@ bool InterruptRequested()
 	return InterruptPending;
 }
 
-// Reports a failed compute call of the core library.
-void ReportCoreFailure(const char *err)
+// The build module's name for how list assignment compares stored-form vectors.
+int32 BuildModuleMetric(Metric metric)
 {
-	ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("ivf build failed: %s", err)));
+	return metric == Metric::kL2 ? VECTOR_BUILD_METRIC_L2 : VECTOR_BUILD_METRIC_INNER_PRODUCT;
 }
 
 // Allocates a new block at the end of the fork and returns its buffer, locked exclusively
@@ -146,15 +148,16 @@ void FlushChunk(IvfBuildState *bs)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kIvfPhaseAssign);
 
 	// OpenMP threads started by these calls inherit the full mask: signals stay on this thread.
+	const VectorBuildApi *api = VectorBuildModule();
+	VectorBuildResult result;
 	const sigset_t old = vector_core::BlockAllSignals();
-	const vector_core::Status status = vector_core::IvfAssign(bs->chunk, n, meta->dim, bs->centroids, meta->lists,
-	                                                          bs->metric, IvfBuildThreads(), bs->chunk_lists);
-	if (status.ok() && meta->quantizer == kIvfQuantPq)
-		vector_core::PqEncode(bs->chunk, n, meta->dim, meta->pq_m, bs->pq_book_t, bs->pq_norms,
-		                      IvfBuildThreads(), bs->chunk_codes);
+	api->ivf_assign(bs->chunk, n, meta->dim, bs->centroids, meta->lists, BuildModuleMetric(bs->metric),
+	                IvfBuildThreads(), bs->chunk_lists, &result);
+	if (result.code == VECTOR_BUILD_OK && meta->quantizer == kIvfQuantPq)
+		api->pq_encode(bs->chunk, n, meta->dim, meta->pq_m, bs->pq_book_t, bs->pq_norms, IvfBuildThreads(),
+		               bs->chunk_codes, &result);
 	vector_core::RestoreSignalMask(old);
-	if (!status.ok())
-		ReportCoreFailure(status.message());
+	VectorBuildCheck(&result, "ivf build");
 	if (meta->quantizer == kIvfQuantSq8)
 		for (int64 i = 0; i < n; i++)
 			vector_core::Sq8Encode(bs->chunk + i * meta->dim, meta->dim, bs->aux, bs->aux + meta->dim,
@@ -330,19 +333,17 @@ void Train(IvfBuildState *bs, bool announce)
 
 	// FAISS runs its OpenMP loops on one thread (so no thread is created here and signals stay
 	// deliverable: a cancel stops k-means between iterations); its BLAS products own the cores.
-	vector_core::Status status =
-	    vector_core::KmeansTrain(bs->sample, bs->sample_n, meta->dim, meta->lists, bs->metric == Metric::kCosine,
-	                             kKmeansIterations, 1, 1234, InterruptRequested, bs->centroids);
-	if (status.ok() && meta->quantizer == kIvfQuantSq8)
-		status = vector_core::Sq8Train(bs->sample, bs->sample_n, meta->dim, bs->aux, bs->aux + meta->dim);
-	else if (status.ok() && meta->quantizer == kIvfQuantPq)
+	const VectorBuildApi *api = VectorBuildModule();
+	VectorBuildResult result;
+	api->kmeans_train(bs->sample, bs->sample_n, meta->dim, meta->lists, bs->metric == Metric::kCosine,
+	                  kKmeansIterations, 1, 1234, InterruptRequested, bs->centroids, &result);
+	if (result.code == VECTOR_BUILD_OK && meta->quantizer == kIvfQuantSq8)
+		api->sq8_train(bs->sample, bs->sample_n, meta->dim, bs->aux, bs->aux + meta->dim, &result);
+	else if (result.code == VECTOR_BUILD_OK && meta->quantizer == kIvfQuantPq)
 		// 40 points per sub-centroid are plenty for 256 centroids of a few dimensions.
-		status = vector_core::PqTrain(bs->sample, std::min<int64>(bs->sample_n, kPqTrainRows), meta->dim,
-		                              meta->pq_m, bs->aux);
-	if (status.code() == vector_core::Status::Code::kCancelled)
-		CHECK_FOR_INTERRUPTS();
-	if (!status.ok())
-		ReportCoreFailure(status.message());
+		api->pq_train(bs->sample, std::min<int64>(bs->sample_n, kPqTrainRows), meta->dim, meta->pq_m, bs->aux,
+		              &result);
+	VectorBuildCheck(&result, "ivf build");
 	CHECK_FOR_INTERRUPTS();
 	// Centroids as the directory will hold them, so that rows go to the list a scan finds.
 	for (int l = 0; l < meta->lists; l++)

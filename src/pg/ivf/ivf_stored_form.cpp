@@ -161,7 +161,7 @@ void IvfEncodePayload(const IvfMetaPageData *meta, const float *aux, const float
 		vector_core::Sq8Encode(x, meta->dim, aux, aux + meta->dim, reinterpret_cast<uint8 *>(payload));
 		break;
 	case kIvfQuantPq:
-		vector_core::PqEncode(x, 1, meta->dim, meta->pq_m, pq_book_t, pq_norms, 1,
+		vector_core::PqEncode(x, 1, meta->dim, meta->pq_m, pq_book_t, pq_norms,
 		                      reinterpret_cast<uint8 *>(payload));
 		break;
 	default:

@@ -1,8 +1,8 @@
 // K-means training for the IVF lists, on plain float arrays (FAISS underneath).
 //
-// Pure C++: no PostgreSQL header. Every entry point catches all exceptions and reports
-// failure through a Status (core/common/status.h), so that the PostgreSQL caller can ereport
-// without any C++ object that owns resources alive in its frame.
+// Part of vector_build.so (build/build_api.h), never of vector.so. Pure C++: no PostgreSQL
+// header. Every entry point catches all exceptions and reports failure through a Status
+// (core/common/status.h), which the module's table turns into a VectorBuildResult.
 #pragma once
 
 #include <cstddef>

@@ -1,6 +1,6 @@
 // K-means for IVF list training: FAISS's Lloyd iterations over BLAS, wrapped so that no
 // exception and no FAISS assert can reach the caller.
-#include "core/ivf/kmeans.h"
+#include "build/kmeans.h"
 
 #include <omp.h>
 
