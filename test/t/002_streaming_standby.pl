@@ -22,6 +22,10 @@ srand(20240601);
 
 my $primary = PostgreSQL::Test::Cluster->new('primary');
 $primary->init(allows_streaming => 1);
+# The primary keeps 2 GB of WAL: a standby that lags on a loaded machine must still find
+# the segments it has not streamed yet (without this, 012 once saw "requested WAL segment
+# ... has already been removed" and timed out waiting for the standby).
+$primary->append_conf('postgresql.conf', "wal_keep_size = '2GB'");
 $primary->start;
 $primary->safe_psql('postgres', 'CREATE EXTENSION vector');
 $primary->safe_psql('postgres', "CREATE TABLE items (id int PRIMARY KEY, embedding vector($dim))");
