@@ -76,6 +76,13 @@ TEST(SparseDistance, MatchesDenseComputation)
 		    1e-5 * l1 + 1e-6);
 		EXPECT_NEAR(SparseSquaredNorm(a.values.data(), an), norm, 1e-12 * norm);
 		EXPECT_NEAR(SparseSquaredNormFloat(a.values.data(), an), norm, 1e-5 * norm + 1e-6);
+		// The fused cosine walk gives the separate kernels' sums bit for bit (same order).
+		CosineParts parts =
+		    SparseCosineParts(a.indices.data(), a.values.data(), an, b.indices.data(), b.values.data(), bn);
+		EXPECT_EQ(parts.dot, SparseInnerProduct(a.indices.data(), a.values.data(), an, b.indices.data(),
+		                                        b.values.data(), bn));
+		EXPECT_EQ(parts.norm_a, SparseSquaredNormFloat(a.values.data(), an));
+		EXPECT_EQ(parts.norm_b, SparseSquaredNormFloat(b.values.data(), bn));
 		// Symmetric and zero against itself.
 		EXPECT_EQ(SparseL2SquaredDistance(a.indices.data(), a.values.data(), an, a.indices.data(),
 		                                  a.values.data(), an),
@@ -95,6 +102,13 @@ TEST(SparseDistance, EmptyOperands)
 	EXPECT_EQ(SparseInnerProduct(idx, val, 1, nullptr, nullptr, 0), 0.0f);
 	EXPECT_EQ(SparseL1Distance(nullptr, nullptr, 0, nullptr, nullptr, 0), 0.0f);
 	EXPECT_EQ(SparseSquaredNorm(nullptr, 0), 0.0);
+	CosineParts parts = SparseCosineParts(idx, val, 1, nullptr, nullptr, 0);
+	EXPECT_EQ(parts.dot, 0.0f);
+	EXPECT_EQ(parts.norm_a, 9.0f);
+	EXPECT_EQ(parts.norm_b, 0.0f);
+	parts = SparseCosineParts(nullptr, nullptr, 0, idx, val, 1);
+	EXPECT_EQ(parts.norm_a, 0.0f);
+	EXPECT_EQ(parts.norm_b, 9.0f);
 }
 
 // Parses text with room for capacity elements.

@@ -85,6 +85,37 @@ float SparseL1Distance(const std::int32_t *ai, const float *av, int an, const st
 	return distance;
 }
 
+// Two-pointer merge: matched indices add to all three sums, unmatched ones to their side's norm.
+CosineParts SparseCosineParts(const std::int32_t *ai, const float *av, int an, const std::int32_t *bi, const float *bv,
+                              int bn)
+{
+	float dot = 0.0f;
+	float norm_a = 0.0f;
+	float norm_b = 0.0f;
+	int i = 0;
+	int j = 0;
+	while (i < an && j < bn) {
+		if (ai[i] == bi[j]) {
+			dot += av[i] * bv[j];
+			norm_a += av[i] * av[i];
+			norm_b += bv[j] * bv[j];
+			i++;
+			j++;
+		} else if (ai[i] < bi[j]) {
+			norm_a += av[i] * av[i];
+			i++;
+		} else {
+			norm_b += bv[j] * bv[j];
+			j++;
+		}
+	}
+	for (; i < an; i++)
+		norm_a += av[i] * av[i];
+	for (; j < bn; j++)
+		norm_b += bv[j] * bv[j];
+	return CosineParts{dot, norm_a, norm_b};
+}
+
 // Sum of squares in double: each float product is exact in double.
 double SparseSquaredNorm(const float *v, int n)
 {

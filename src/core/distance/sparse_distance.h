@@ -9,6 +9,8 @@
 
 #include <cstdint>
 
+#include "core/distance/float_distance.h"
+
 namespace vector_core
 {
 
@@ -21,6 +23,12 @@ float SparseInnerProduct(const std::int32_t *ai, const float *av, int an, const 
 // Sum over all indices of |a[i] - b[i]|.
 float SparseL1Distance(const std::int32_t *ai, const float *av, int an, const std::int32_t *bi, const float *bv,
                        int bn);
+// dot(a, b), |a|^2 and |b|^2 for cosine distance in one merge walk: each sum in float in
+// ascending index order, so the three equal SparseInnerProduct and SparseSquaredNormFloat of
+// each side bit for bit. The norms' additions overlap the dot product's instead of running as two
+// more dependent chains after it.
+CosineParts SparseCosineParts(const std::int32_t *ai, const float *av, int an, const std::int32_t *bi, const float *bv,
+                              int bn);
 // Sum of v[i]^2 accumulated in double (l2_norm, l2_normalize).
 double SparseSquaredNorm(const float *v, int n);
 // Sum of v[i]^2 accumulated in float (the norms of cosine distance, like pgvector).

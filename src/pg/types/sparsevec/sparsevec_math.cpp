@@ -64,11 +64,12 @@ VECTOR_SQL_FUNCTION(sparsevec_cosine_distance)
 	SparseVector *a = PG_GETARG_SPARSEVEC_P(0);
 	SparseVector *b = PG_GETARG_SPARSEVEC_P(1);
 	CheckSparsevecSameDims(a, b);
-	double dot = SparsevecInnerProduct(a, b);
-	// Norms in float like pgvector, multiplied in double (one rounding less than |a| |b|).
-	float norm_a = vector_core::SparseSquaredNormFloat(SparseVectorValues(a), a->nnz);
-	float norm_b = vector_core::SparseSquaredNormFloat(SparseVectorValues(b), b->nnz);
-	double similarity = dot / std::sqrt(static_cast<double>(norm_a) * static_cast<double>(norm_b));
+	// One merge walk for the dot product and both norms (all in float like pgvector); the norms are
+	// multiplied in double (one rounding less than |a| |b|).
+	vector_core::CosineParts parts = vector_core::SparseCosineParts(a->indices, SparseVectorValues(a), a->nnz,
+	                                                                b->indices, SparseVectorValues(b), b->nnz);
+	double similarity = static_cast<double>(parts.dot) /
+	                    std::sqrt(static_cast<double>(parts.norm_a) * static_cast<double>(parts.norm_b));
 	if (std::isnan(similarity))
 		PG_RETURN_FLOAT8(NAN);
 	similarity = std::clamp(similarity, -1.0, 1.0);
