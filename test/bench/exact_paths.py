@@ -9,6 +9,10 @@ and no vector index:
   seqsort SELECT id FROM t ORDER BY embedding <-> q LIMIT 10  sequential scan and top-10 sort
   bitmap  SELECT id FROM t WHERE label = 7 ORDER BY embedding <-> q LIMIT 10
                                                               btree/bitmap scan of 1% and sort
+  tenth   the same with WHERE label < 10 (10%; a bitmap heap scan), not run by default
+  half    the same with WHERE label < 50 (50%; a filtered seq scan), not run by default
+With --type halfvec or sparsevec the column is of that type (the vectors cast on the server) and
+the query vector is cast to it (sparsevec's read is sum(pg_column_size(embedding)), no detoast).
 The servers alternate query by query (the one that goes first alternates too). Reported: median
 wall and backend CPU milliseconds per query, CPU nanoseconds per row (per row scanned; for bitmap,
 per matching row), the distance's own share (dist - read), and the CPU ratio ours / reference.
@@ -37,12 +41,17 @@ QUERIES = {
     "dist": "SELECT sum(embedding {op} %s) FROM {t}",
     "seqsort": "SELECT id FROM {t} ORDER BY embedding {op} %s LIMIT 10",
     "bitmap": "SELECT id FROM {t} WHERE label = 7 ORDER BY embedding {op} %s LIMIT 10",
+    "tenth": "SELECT id FROM {t} WHERE label < 10 ORDER BY embedding {op} %s LIMIT 10",
+    "half": "SELECT id FROM {t} WHERE label < 50 ORDER BY embedding {op} %s LIMIT 10",
 }
+# Rows each kind's CPU time is divided by, as a share of the table (bitmap, tenth, half: the
+# matching rows, which with label = id % 100 are spread evenly over the pages).
+SHARE = {"bitmap": 0.01, "tenth": 0.1, "half": 0.5}
 
 
-def load(srv, table, base, reload):
+def load(srv, table, base, reload, typ="vector"):
     """(id, label = id % 100, embedding) with a btree on label, unless already there."""
-    tag = "%s rows=%d dim=%d sum=%.6g" % (TAG, len(base), base.shape[1], float(base[:100].sum()))
+    tag = "%s rows=%d dim=%d sum=%.6g type=%s" % (TAG, len(base), base.shape[1], float(base[:100].sum()), typ)
     row = srv.execute("SELECT obj_description(to_regclass(%s), 'pg_class')", (table,))[0][0]
     if row == tag and not reload:
         bench.log("%s: %s already loaded" % (srv.label, table))
@@ -69,6 +78,13 @@ def load(srv, table, base, reload):
         srv.conn.commit()
     finally:
         srv.conn.autocommit = True
+    if typ != "vector":
+        # Rewritten into a fresh table (not ALTER ... TYPE) so both servers get the same layout.
+        srv.execute("ALTER TABLE %s RENAME TO %s_src" % (table, table))
+        srv.execute("CREATE TABLE %s (id int PRIMARY KEY, label int, embedding %s(%d))" % (table, typ, base.shape[1]))
+        srv.execute("INSERT INTO %s SELECT id, label, embedding::%s(%d) FROM %s_src ORDER BY id"
+                    % (table, typ, base.shape[1], table))
+        srv.execute("DROP TABLE %s_src" % table)
     srv.execute("CREATE INDEX %s_label ON %s (label)" % (table, table))
     srv.execute("VACUUM (ANALYZE, FREEZE) %s" % table)
     srv.execute("COMMENT ON TABLE %s IS %%s" % table, (tag,))
@@ -85,7 +101,8 @@ def main(argv):
     p.add_argument("--rows", type=int, default=100000)
     p.add_argument("--metric", default="l2", choices=sorted(bench.OPERATORS))
     p.add_argument("--queries", type=int, default=10, help="query vectors, each run once per kind")
-    p.add_argument("--kinds", default="read,dist,seqsort,bitmap")
+    p.add_argument("--kinds", default="read,dist,seqsort,bitmap", help="of read,dist,seqsort,bitmap,tenth,half")
+    p.add_argument("--type", default="vector", choices=["vector", "halfvec", "sparsevec"])
     p.add_argument("--reload", action="store_true")
     p.add_argument("--out", default=bench.DEFAULT_OUT)
     p.add_argument("--tag", default="")
@@ -94,25 +111,35 @@ def main(argv):
     base = bench.read_vecs(args.base, np.float32, args.rows)
     queries = bench.read_vecs(args.query, np.float32)[:args.queries]
     table = "bench_exact_%dd_%d" % (base.shape[1], len(base))
+    if args.type != "vector":
+        table = "bench_exact_%s_%dd_%d" % (args.type, base.shape[1], len(base))
     op = bench.OPERATORS[args.metric]
+    if args.type != "vector":
+        # the query vector as text of vector, cast (once, at plan time) to the column's type
+        op = "%s CAST(CAST(" % op
+        qcast = " AS vector) AS %s)" % args.type
+    else:
+        qcast = ""
     settings = [("max_parallel_workers_per_gather", "0"), ("jit", "off")]
     servers = [bench.Server(args.name, args.dsn, settings)]
     if args.ref_dsn:
         servers.append(bench.Server(args.ref_name, args.ref_dsn, settings))
     for srv in servers:
-        load(srv, table, base, args.reload)
+        load(srv, table, base, args.reload, args.type)
         if srv.prewarm:
             srv.try_execute("SELECT pg_prewarm('%s'), pg_prewarm('%s_label')" % (table, table))
             srv.try_execute("SELECT pg_prewarm(reltoastrelid) FROM pg_class WHERE oid = '%s'::regclass "
                             "AND reltoastrelid <> 0" % table)
-    matching = int((np.arange(len(base)) % 100 == 7).sum())
     texts = [bench.vector_literal(q) for q in queries]
     kinds = args.kinds.split(",")
     times = {(s.label, k): [] for s in servers for k in kinds}
     cpus = {(s.label, k): [] for s in servers for k in kinds}
     plans = {}
     for k in kinds:
-        sql = QUERIES[k].format(t=table, op=op)
+        sql = QUERIES[k].format(t=table, op=op).replace("%s", "%s" + qcast)
+        if k == "read" and args.type == "sparsevec":
+            # sparsevec has no vector_dims(): the stored size, read without detoasting
+            sql = sql.replace("vector_dims(", "pg_column_size(")
         for srv in servers:
             rows = srv.execute("EXPLAIN (COSTS OFF) " + sql, (texts[0],) if "%s" in sql else None)
             plans[(srv.label, k)] = " / ".join(r[0].strip() for r in rows if not r[0].strip().startswith(
@@ -136,13 +163,13 @@ def main(argv):
         return statistics.median(xs) if xs else float("nan")
 
     def per_row(label, k, what="cpu"):
-        rows = matching if k == "bitmap" else len(base)
+        rows = round(SHARE[k] * len(base)) if k in SHARE else len(base)
         return 1e9 * med(label, k, what) / rows
 
-    lines = ["# Exact paths: %d rows x %d dims (%s), %s, %d queries per kind" % (
-        len(base), base.shape[1], os.path.basename(args.base), op, len(texts)), "",
+    lines = ["# Exact paths: %d rows x %d dims (%s), %s %s, %d queries per kind" % (
+        len(base), base.shape[1], os.path.basename(args.base), args.type, bench.OPERATORS[args.metric], len(texts)), "",
         "Median per query of wall time and of the backend's CPU time (/proc/<pid>/schedstat); ns/row is"
-        " CPU time per row scanned (bitmap: per matching row, %d rows)." % matching, "",
+        " CPU time per row scanned (bitmap, tenth, half: per matching row).", "",
         "| path | " + " | ".join("%s wall ms | %s CPU ms | %s CPU ns/row" % (s.label, s.label, s.label)
                                for s in servers)
         + (" | CPU ratio |" if len(servers) == 2 else " |"),
