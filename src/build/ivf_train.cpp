@@ -14,6 +14,7 @@
 #include <faiss/impl/ProductQuantizer.h>
 #include <faiss/impl/ScalarQuantizer.h>
 
+#include "build/omp_threads.h"
 #include "core/ivf/ivf_quant.h"
 
 namespace vector_core
@@ -21,25 +22,6 @@ namespace vector_core
 
 namespace
 {
-
-// Sets the calling thread's OpenMP thread count for a scope and restores it afterwards.
-class OmpThreadsScope
-{
-public:
-	explicit OmpThreadsScope(int threads) : saved_(omp_get_max_threads())
-	{
-		omp_set_num_threads(std::max(1, threads));
-	}
-	~OmpThreadsScope()
-	{
-		omp_set_num_threads(saved_);
-	}
-	OmpThreadsScope(const OmpThreadsScope &) = delete;
-	OmpThreadsScope &operator=(const OmpThreadsScope &) = delete;
-
-private:
-	int saved_;
-};
 
 } // namespace
 

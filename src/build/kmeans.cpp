@@ -17,6 +17,7 @@
 #include <faiss/IndexFlat.h>
 #include <faiss/impl/AuxIndexStructures.h>
 
+#include "build/omp_threads.h"
 #include "core/distance/float_distance.h"
 
 namespace vector_core
@@ -24,25 +25,6 @@ namespace vector_core
 
 namespace
 {
-
-// Restores the calling thread's OpenMP thread count when the scope ends.
-class OmpThreadsGuard
-{
-public:
-	explicit OmpThreadsGuard(int threads) : saved_(omp_get_max_threads())
-	{
-		omp_set_num_threads(std::max(1, threads));
-	}
-	~OmpThreadsGuard()
-	{
-		omp_set_num_threads(saved_);
-	}
-	OmpThreadsGuard(const OmpThreadsGuard &) = delete;
-	OmpThreadsGuard &operator=(const OmpThreadsGuard &) = delete;
-
-private:
-	int saved_;
-};
 
 // k-means++ seeding: each next centroid is a sample point drawn with probability proportional
 // to its squared distance to the nearest centroid chosen so far (threads parallelize the
@@ -159,7 +141,7 @@ Status KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k
 				NormalizeRows(centroids, k, dim);
 			return Status::Ok();
 		}
-		OmpThreadsGuard threads(omp_threads);
+		OmpThreadsScope threads(omp_threads);
 		faiss::ClusteringParameters params;
 		params.niter = std::max(1, niter);
 		params.spherical = spherical;
