@@ -14,6 +14,11 @@
 // come in distance order. (pgvector's off mode stops after the first ivfflat.probes lists, so a
 // selective filter can leave a query with fewer rows than its LIMIT; here it goes on.)
 //
+// An index whose centroids are untrained (built on fewer rows than lists, such as on an empty
+// table; the metapage says so) is scanned whole: every list is read in the first round and
+// quantized candidates are all re-ranked, so such a scan returns exact answers until REINDEX.
+// (pgvector probes such an index like a trained one and misses most rows.)
+//
 // A probe is a list that has entries: lists that never received a row (more lists than
 // distinct vectors, an index built on an empty table) are left out of the probe order, and a
 // list found empty when read (emptied by VACUUM) does not count as one of the probes, so the
@@ -81,9 +86,9 @@ struct IvfScanOpaqueData {
 	int64 ncand;
 	int64 cand_cap;
 	IvfCandidate *batch; // re-ranked batch (quantized), ascending exact distance
-	int batch_n;
-	int batch_pos;
-	int batch_cap;
+	int64 batch_n;
+	int64 batch_pos;
+	int64 batch_cap;
 	float *heapvec;   // scratch for a fetched vector
 	float *page_dist; // distances of one page's entries
 	IndexFetchTableData *fetch;
@@ -261,11 +266,14 @@ bool ReturnedRowVisible(IndexScanDesc scan, IvfScanOpaque so)
 void RerankBatch(IndexScanDesc scan, IvfScanOpaque so)
 {
 	// SQ8 distances are close to exact: a few times LIMIT suffices; PQ ones are coarser.
-	int want = vector_ivf_rerank > 0 ? vector_ivf_rerank : (so->meta.quantizer == kIvfQuantSq8 ? 40 : 100);
+	int64 want = vector_ivf_rerank > 0 ? vector_ivf_rerank : (so->meta.quantizer == kIvfQuantSq8 ? 40 : 100);
+	// An untrained quantizer's distances do not order the rows: re-rank them all.
+	if (so->meta.flags & kIvfMetaUntrained)
+		want = std::max<int64>(want, so->ncand);
 	if (so->batch == nullptr || so->batch_cap < want) {
 		if (so->batch != nullptr)
 			pfree(so->batch);
-		so->batch = static_cast<IvfCandidate *>(MemoryContextAlloc(so->ctx, sizeof(IvfCandidate) * want));
+		so->batch = static_cast<IvfCandidate *>(MemoryContextAllocHuge(so->ctx, sizeof(IvfCandidate) * want));
 		so->batch_cap = want;
 	}
 	so->batch_n = 0;
@@ -337,7 +345,9 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 	so->returned_live = false;
 	so->batch_n = so->batch_pos = 0;
 	so->last_distance = -get_float4_infinity();
-	ScanNextLists(scan, so, std::max(1, ivfflat_probes));
+	// Untrained centroids (an index built on fewer rows than lists) say little about where the
+	// rows went: read every list, so that the answers are exact.
+	ScanNextLists(scan, so, (so->meta.flags & kIvfMetaUntrained) ? so->nprobes : std::max(1, ivfflat_probes));
 	so->probes_first = so->probed;
 }
 
