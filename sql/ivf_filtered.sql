@@ -36,3 +36,23 @@ SELECT count(*) FROM (SELECT i FROM fli WHERE c = 42 ORDER BY v <-> '[0.5,0.5,0.
 RESET ivfflat.iterative_scan;
 RESET enable_seqscan;
 DROP TABLE fli;
+
+-- Off mode forced through the index goes on past ivfflat.probes lists while the executor asks
+-- for rows, in strict distance order: four clusters 10 apart on a line, one list each, 5 rows of
+-- each with c = 7. The query at the first cluster gets its 5 rows, then the second cluster's 5,
+-- then 2 of the third: its 12 exact rows in exact order (pgvector 0.8.6 stops after the probed
+-- list: 5 rows).
+CREATE TABLE fl4 (i int PRIMARY KEY, c int, v vector(3));
+INSERT INTO fl4 SELECT i, (i / 4) % 50,
+    ARRAY[10 * (i % 4) + 0.4 * sin(i), 0.4 * cos(i * 1.3), 0.4 * sin(i * 0.7)]::real[]::vector
+  FROM generate_series(0, 999) i;
+CREATE INDEX fl4_v ON fl4 USING ivfflat (v vector_l2_ops) WITH (lists = 4);
+ANALYZE fl4;
+SET enable_seqscan = off;
+SHOW ivfflat.iterative_scan;
+EXPLAIN (COSTS OFF) SELECT i FROM fl4 WHERE c = 7 ORDER BY v <-> '[0,0,0]' LIMIT 12;
+SELECT i, round((v <-> '[0,0,0]')::numeric, 3) AS d FROM fl4 WHERE c = 7 ORDER BY v <-> '[0,0,0]' LIMIT 12;
+SELECT array(SELECT i FROM fl4 WHERE c = 7 ORDER BY v <-> '[0,0,0]' LIMIT 12)
+     = array(SELECT i FROM fl4 WHERE c = 7 ORDER BY l2_distance(v, '[0,0,0]') LIMIT 12) AS exact;
+RESET enable_seqscan;
+DROP TABLE fl4;
