@@ -8,11 +8,13 @@
 // from the table, compute the exact distance and return the batch in exact order; rows
 // invisible to the scan's snapshot are dropped there (the executor would drop them too).
 // When the candidates run out and the executor still asks for rows (a WHERE clause rejected
-// some), the next ivfflat.probes lists are scanned, up to ivfflat.max_probes lists in all. With
-// ivfflat.iterative_scan = relaxed_order the rows of the new lists come back in their own order;
-// with off (the default) a row of them closer than one already returned is skipped, so rows always
-// come in distance order. (pgvector's off mode stops after the first ivfflat.probes lists, so a
-// selective filter can leave a query with fewer rows than its LIMIT; here it goes on.)
+// some), more lists are scanned, up to ivfflat.max_probes lists in all. With
+// ivfflat.iterative_scan = relaxed_order the next ivfflat.probes lists, whose rows come back in
+// their own order; with off (the default) as many lists as were read so far (doubling), and a row
+// of them closer than one already returned is skipped, so rows always come in distance order.
+// Reading more lists per round skips fewer: rows of lists read together come out merged.
+// (pgvector's off mode stops after the first ivfflat.probes lists, so a selective filter can
+// leave a query with fewer rows than its LIMIT; here it goes on.)
 //
 // An index whose centroids are untrained (built on fewer rows than lists, such as on an empty
 // table; the metapage says so) is scanned whole: every list is read in the first round and
@@ -433,7 +435,12 @@ bool ivfgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 			int max_probes = std::max(ivfflat_max_probes, ivfflat_probes);
 			if (so->probed >= max_probes)
 				return false;
-			n = std::min(probes, max_probes - so->probed);
+			// Off mode leaves out the rows of a new round that are closer than the last row
+			// returned, so each round boundary loses rows: a round reads as many lists as all
+			// rounds before it (doubling), which keeps the boundaries few (and the lists read at
+			// most twice those needed). relaxed_order loses nothing: a probe's worth per round.
+			n = ivfflat_iterative_scan == 0 ? std::max(probes, so->probed) : probes;
+			n = std::min(n, max_probes - so->probed);
 		}
 		ScanNextLists(scan, so, n);
 	}
