@@ -36,3 +36,47 @@ SELECT count(*) FROM (SELECT i FROM fli WHERE c = 42 ORDER BY v <-> '[0.5,0.5,0.
 RESET ivfflat.iterative_scan;
 RESET enable_seqscan;
 DROP TABLE fli;
+
+-- Off mode forced through the index goes on past ivfflat.probes lists while the executor asks
+-- for rows, in strict distance order: four clusters 10 apart on a line, one list each, 5 rows of
+-- each with c = 7. The query at the first cluster gets its 5 rows, then the second cluster's 5,
+-- then 2 of the third: its 12 exact rows in exact order (pgvector 0.8.6 stops after the probed
+-- list: 5 rows).
+CREATE TABLE fl4 (i int PRIMARY KEY, c int, v vector(3));
+INSERT INTO fl4 SELECT i, (i / 4) % 50,
+    ARRAY[10 * (i % 4) + 0.4 * sin(i), 0.4 * cos(i * 1.3), 0.4 * sin(i * 0.7)]::real[]::vector
+  FROM generate_series(0, 999) i;
+CREATE INDEX fl4_v ON fl4 USING ivfflat (v vector_l2_ops) WITH (lists = 4);
+ANALYZE fl4;
+SET enable_seqscan = off;
+SHOW ivfflat.iterative_scan;
+EXPLAIN (COSTS OFF) SELECT i FROM fl4 WHERE c = 7 ORDER BY v <-> '[0,0,0]' LIMIT 12;
+SELECT i, round((v <-> '[0,0,0]')::numeric, 3) AS d FROM fl4 WHERE c = 7 ORDER BY v <-> '[0,0,0]' LIMIT 12;
+SELECT array(SELECT i FROM fl4 WHERE c = 7 ORDER BY v <-> '[0,0,0]' LIMIT 12)
+     = array(SELECT i FROM fl4 WHERE c = 7 ORDER BY l2_distance(v, '[0,0,0]') LIMIT 12) AS exact;
+RESET enable_seqscan;
+DROP TABLE fl4;
+
+-- Off mode leaves out the rows of a further round closer than the last row returned, so it reads
+-- as many lists per round as before it (1, 1, 2, ...): rows of lists read together come out
+-- merged. Four clusters, one list each, 5 rows each with c = 7: around the query, at 5, along y
+-- from 8 to 12 (centroid 10), and tight at 10.5 (its rows within the third cluster's span). The
+-- third and fourth lists are read in one round, so LIMIT 20 gets all 20 rows in exact order
+-- (15 when they were read one by one, the fourth list's rows all closer than the third's last;
+-- pgvector 0.8.6: 5).
+CREATE TABLE fl5 (i int PRIMARY KEY, c int, v vector(3));
+INSERT INTO fl5 SELECT i, (i / 4) % 50, CASE i % 4
+    WHEN 0 THEN ARRAY[0.4 * sin(i), 0.4 * cos(i * 1.3), 0.4 * sin(i * 0.7)]
+    WHEN 1 THEN ARRAY[5 + 0.3 * sin(i), 0.3 * cos(i * 1.3), 0.3 * sin(i * 0.7)]
+    WHEN 2 THEN ARRAY[0.1 * sin(i), 8 + 4 * ((i / 4) % 250) / 249.0, 0]
+    ELSE ARRAY[0.2 * sin(i), 0.2 * cos(i * 1.3), 10.5 + 0.2 * sin(i * 0.7)] END::real[]::vector
+  FROM generate_series(0, 999) i;
+CREATE INDEX fl5_v ON fl5 USING ivfflat (v vector_l2_ops) WITH (lists = 4);
+ANALYZE fl5;
+SET enable_seqscan = off;
+SELECT i, i % 4 AS cluster, round((v <-> '[0,0,0]')::numeric, 3) AS d
+FROM fl5 WHERE c = 7 ORDER BY v <-> '[0,0,0]' LIMIT 20;
+SELECT array(SELECT i FROM fl5 WHERE c = 7 ORDER BY v <-> '[0,0,0]' LIMIT 20)
+     = array(SELECT i FROM fl5 WHERE c = 7 ORDER BY l2_distance(v, '[0,0,0]') LIMIT 20) AS exact;
+RESET enable_seqscan;
+DROP TABLE fl5;

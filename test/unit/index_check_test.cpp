@@ -190,6 +190,18 @@ TEST(IndexCheck, IvfListChainCycle)
 	EXPECT_TRUE(HasProblem(Check<IvfChecker>(image), "list chain cycle"));
 }
 
+// Indexes written before the metapage had flags have zeros there (the images above); the
+// untrained flag is accepted, bits no version writes are not.
+TEST(IndexCheck, IvfMetapageFlags)
+{
+	auto image = ReadImage(kIvfImages[0]);
+	const std::uint32_t untrained = vector_core::kIvfMetaUntrained, unknown = 0x80;
+	std::memcpy(image.data() + 24 + vector_core::kIvfMetaFlagsOffset, &untrained, 4);
+	EXPECT_FALSE(HasProblem(Check<IvfChecker>(image), "bad metapage"));
+	std::memcpy(image.data() + 24 + vector_core::kIvfMetaFlagsOffset, &unknown, 4);
+	EXPECT_TRUE(HasProblem(Check<IvfChecker>(image), "bad metapage"));
+}
+
 TEST(IndexCheck, IvfDirectoryPointsAtMetapage)
 {
 	auto image = ReadImage(kIvfImages[0]);

@@ -118,6 +118,11 @@ bool IvfChecker::AddPage(std::uint32_t block, const unsigned char *page) noexcep
 			              code_size, want_code, entry_size_));
 			return false;
 		}
+		const std::uint32_t flags = U32(meta, kIvfMetaFlagsOffset);
+		if ((flags & ~kIvfMetaKnownFlags) != 0) {
+			Report(true, "bad metapage", 0, -1, Format("unknown flags %08x", flags));
+			return false;
+		}
 		const std::uint64_t dir_capacity = static_cast<std::uint64_t>(dir_pages_) * dir_per_page_;
 		if (dir_entry_size_ != want_dir || dir_per_page_ < 1 ||
 		    static_cast<std::uint64_t>(dir_per_page_) * dir_entry_size_ > capacity ||

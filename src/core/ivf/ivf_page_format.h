@@ -87,6 +87,15 @@ constexpr std::size_t kIvfMetaDirPerPageOffset = 60;
 constexpr std::size_t kIvfMetaDirEntrySizeOffset = 64;
 constexpr std::size_t kIvfMetaElementKindOffset = 68; // ElementKind (0, floats, in older indexes)
 constexpr std::size_t kIvfMetaRowBytesOffset = 72;    // 0 in older float indexes: 4 * dim
+constexpr std::size_t kIvfMetaFlagsOffset = 76;       // kIvfMeta* bits (0 in older indexes)
+
+// Metapage flags. Older indexes have 0 there: their metapage ended at offset 76 and the rest of
+// the page was zero, so 0 must keep meaning what those indexes are.
+// The centroids were not trained on the table's rows (the build saw fewer rows than lists: an
+// empty table, or an unlogged table's init fork): rows inserted later land in lists whose
+// centroids say little about them, so scans read every list until the index is rebuilt.
+constexpr std::uint32_t kIvfMetaUntrained = 1;
+constexpr std::uint32_t kIvfMetaKnownFlags = kIvfMetaUntrained;
 
 // The metric as the metapage stores it: the numbers of every IVF index written so far, 0-based.
 // It is the metric of the stored form (see src/pg/ivf/ivf.h), so bit indexes, whose Hamming

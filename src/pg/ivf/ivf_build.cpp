@@ -354,12 +354,17 @@ void Train(IvfBuildState *bs, bool announce)
 		vector_core::PqPrepareEncoder(bs->aux, meta->dim, meta->pq_m, bs->pq_book_t, bs->pq_norms);
 	}
 
+	// Fewer rows than lists: the centroids are (mostly) random, so rows inserted later would
+	// crowd into a few lists that a probe may miss. Scans read every list until a rebuild.
+	if (bs->sample_n < meta->lists)
+		bs->meta.flags |= kIvfMetaUntrained;
 	if (announce && bs->sample_n < meta->lists)
 		ereport(NOTICE, (errmsg("ivf index created with little data"),
 		                 errdetail("%lld rows were available to train %d lists: those rows are centroids, the "
-		                           "other lists have random centroids.",
+		                           "other lists have random centroids; until the index is rebuilt, scans "
+		                           "read every list.",
 		                           static_cast<long long>(bs->sample_n), meta->lists),
-		                 errhint("Drop the index until the table has more data.")));
+		                 errhint("REINDEX the index (or create it) once the table has more data.")));
 }
 
 // Writes the metapage placeholder, the quantizer pages and the directory (lists still empty).

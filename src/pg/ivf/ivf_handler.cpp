@@ -145,7 +145,9 @@ static void ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_coun
 
 	const double tuples = Max(path->indexinfo->tuples, 1.0);
 	const double lists = Max(meta.lists, 1);
-	const double probes = Min(static_cast<double>(Max(ivfflat_probes, 1)), lists);
+	// An untrained index is read whole (ivf_scan.cpp).
+	const double probes =
+	    (meta.flags & kIvfMetaUntrained) ? lists : Min(static_cast<double>(Max(ivfflat_probes, 1)), lists);
 	const double max_probes = Min(lists, Max(static_cast<double>(ivfflat_max_probes), probes));
 	VectorScanModel model;
 	model.first_rows = tuples * probes / lists;

@@ -14,6 +14,7 @@ using vector_core::kIvfMaxBitDim;
 using vector_core::kIvfMaxDim;
 using vector_core::kIvfMaxHalfDim;
 using vector_core::kIvfMaxLists;
+using vector_core::kIvfMetaUntrained;
 using vector_core::kIvfPageAux;
 using vector_core::kIvfPageDirectory;
 using vector_core::kIvfPageId;
@@ -54,6 +55,7 @@ struct IvfMetaPageData {
 	uint32 dir_entry_size;
 	uint32 element_kind; // vector_core::ElementKind of rows and centroids
 	uint32 row_bytes;    // bytes of a row (padded), 0 in older float indexes: 4 * dim
+	uint32 flags;        // vector_core::kIvfMeta* (0 in older indexes)
 };
 
 // Head of a directory entry; the centroid's row follows.
@@ -85,7 +87,8 @@ static_assert(offsetof(IvfMetaPageData, magic) == vector_core::kIvfMetaMagicOffs
               offsetof(IvfMetaPageData, dir_per_page) == vector_core::kIvfMetaDirPerPageOffset &&
               offsetof(IvfMetaPageData, dir_entry_size) == vector_core::kIvfMetaDirEntrySizeOffset &&
               offsetof(IvfMetaPageData, element_kind) == vector_core::kIvfMetaElementKindOffset &&
-              offsetof(IvfMetaPageData, row_bytes) == vector_core::kIvfMetaRowBytesOffset);
+              offsetof(IvfMetaPageData, row_bytes) == vector_core::kIvfMetaRowBytesOffset &&
+              offsetof(IvfMetaPageData, flags) == vector_core::kIvfMetaFlagsOffset);
 static_assert(sizeof(IvfDirEntryHead) == vector_core::kIvfDirEntryHeadSize &&
               offsetof(IvfDirEntryHead, start) == vector_core::kIvfDirEntryStartOffset &&
               offsetof(IvfDirEntryHead, insert) == vector_core::kIvfDirEntryInsertOffset);

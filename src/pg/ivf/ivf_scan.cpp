@@ -8,11 +8,18 @@
 // from the table, compute the exact distance and return the batch in exact order; rows
 // invisible to the scan's snapshot are dropped there (the executor would drop them too).
 // When the candidates run out and the executor still asks for rows (a WHERE clause rejected
-// some), the next ivfflat.probes lists are scanned, up to ivfflat.max_probes lists in all. With
-// ivfflat.iterative_scan = relaxed_order the rows of the new lists come back in their own order;
-// with off (the default) a row of them closer than one already returned is skipped, so rows always
-// come in distance order. (pgvector's off mode stops after the first ivfflat.probes lists, so a
-// selective filter can leave a query with fewer rows than its LIMIT; here it goes on.)
+// some), more lists are scanned, up to ivfflat.max_probes lists in all. With
+// ivfflat.iterative_scan = relaxed_order the next ivfflat.probes lists, whose rows come back in
+// their own order; with off (the default) as many lists as were read so far (doubling), and a row
+// of them closer than one already returned is skipped, so rows always come in distance order.
+// Reading more lists per round skips fewer: rows of lists read together come out merged.
+// (pgvector's off mode stops after the first ivfflat.probes lists, so a selective filter can
+// leave a query with fewer rows than its LIMIT; here it goes on.)
+//
+// An index whose centroids are untrained (built on fewer rows than lists, such as on an empty
+// table; the metapage says so) is scanned whole: every list is read in the first round and
+// quantized candidates are all re-ranked, so such a scan returns exact answers until REINDEX.
+// (pgvector probes such an index like a trained one and misses most rows.)
 //
 // A probe is a list that has entries: lists that never received a row (more lists than
 // distinct vectors, an index built on an empty table) are left out of the probe order, and a
@@ -81,9 +88,9 @@ struct IvfScanOpaqueData {
 	int64 ncand;
 	int64 cand_cap;
 	IvfCandidate *batch; // re-ranked batch (quantized), ascending exact distance
-	int batch_n;
-	int batch_pos;
-	int batch_cap;
+	int64 batch_n;
+	int64 batch_pos;
+	int64 batch_cap;
 	float *heapvec;   // scratch for a fetched vector
 	float *page_dist; // distances of one page's entries
 	IndexFetchTableData *fetch;
@@ -261,11 +268,14 @@ bool ReturnedRowVisible(IndexScanDesc scan, IvfScanOpaque so)
 void RerankBatch(IndexScanDesc scan, IvfScanOpaque so)
 {
 	// SQ8 distances are close to exact: a few times LIMIT suffices; PQ ones are coarser.
-	int want = vector_ivf_rerank > 0 ? vector_ivf_rerank : (so->meta.quantizer == kIvfQuantSq8 ? 40 : 100);
+	int64 want = vector_ivf_rerank > 0 ? vector_ivf_rerank : (so->meta.quantizer == kIvfQuantSq8 ? 40 : 100);
+	// An untrained quantizer's distances do not order the rows: re-rank them all.
+	if (so->meta.flags & kIvfMetaUntrained)
+		want = std::max<int64>(want, so->ncand);
 	if (so->batch == nullptr || so->batch_cap < want) {
 		if (so->batch != nullptr)
 			pfree(so->batch);
-		so->batch = static_cast<IvfCandidate *>(MemoryContextAlloc(so->ctx, sizeof(IvfCandidate) * want));
+		so->batch = static_cast<IvfCandidate *>(MemoryContextAllocHuge(so->ctx, sizeof(IvfCandidate) * want));
 		so->batch_cap = want;
 	}
 	so->batch_n = 0;
@@ -337,7 +347,9 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 	so->returned_live = false;
 	so->batch_n = so->batch_pos = 0;
 	so->last_distance = -get_float4_infinity();
-	ScanNextLists(scan, so, std::max(1, ivfflat_probes));
+	// Untrained centroids (an index built on fewer rows than lists) say little about where the
+	// rows went: read every list, so that the answers are exact.
+	ScanNextLists(scan, so, (so->meta.flags & kIvfMetaUntrained) ? so->nprobes : std::max(1, ivfflat_probes));
 	so->probes_first = so->probed;
 }
 
@@ -423,7 +435,12 @@ bool ivfgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 			int max_probes = std::max(ivfflat_max_probes, ivfflat_probes);
 			if (so->probed >= max_probes)
 				return false;
-			n = std::min(probes, max_probes - so->probed);
+			// Off mode leaves out the rows of a new round that are closer than the last row
+			// returned, so each round boundary loses rows: a round reads as many lists as all
+			// rounds before it (doubling), which keeps the boundaries few (and the lists read at
+			// most twice those needed). relaxed_order loses nothing: a probe's worth per round.
+			n = ivfflat_iterative_scan == 0 ? std::max(probes, so->probed) : probes;
+			n = std::min(n, max_probes - so->probed);
 		}
 		ScanNextLists(scan, so, n);
 	}
