@@ -342,12 +342,14 @@ bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPoi
 				// Replace the farthest link (of those whose target has another way in, when
 				// spare_only).
 				int farthest = -1;
+				bool stale = false;
 				float worst = -get_float4_infinity();
 				for (int i = 0; i < count; i++) {
 					HnswElementRead target;
 					if (!HnswReadElement(reader, &links[i], from_vector, 0, &target, nullptr,
 					                     nullptr, nullptr)) {
 						farthest = i; // a stale link: the best one to replace
+						stale = true;
 						break;
 					}
 					if (spare_only) {
@@ -362,7 +364,12 @@ bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPoi
 				}
 				if (farthest < 0)
 					break; // every link is its target's only way in
-				displaced = updated[farthest];
+				if (!stale) {
+					// The target keeps a way in through element, written first (see
+					// HnswLinkDisplaced).
+					displaced = updated[farthest];
+					HnswLinkDisplaced(reader, element, 0, &displaced);
+				}
 				updated[farthest] = *element;
 			}
 			HnswReaderRelease(reader);
@@ -373,12 +380,10 @@ bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPoi
 				const int64 self_at = FindTid(live, element);
 				if (self_at >= 0)
 					in_links[self_at]++;
-				// The replaced link's target keeps a way in, through element.
 				if (ItemPointerIsValid(&displaced)) {
 					const int64 displaced_at = FindTid(live, &displaced);
 					if (displaced_at >= 0 && in_links[displaced_at] > 0)
 						in_links[displaced_at]--;
-					HnswLinkDisplaced(reader, element, 0, &displaced);
 				}
 			} else if (result == HnswListUpdate::kGone) {
 				break;
