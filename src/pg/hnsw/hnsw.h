@@ -185,11 +185,15 @@ HnswListUpdate HnswReplaceList(Relation index, const HnswIndexInfo *info, ItemPo
                                const ItemPointerData *old_links, int old_count, const ItemPointerData *new_links,
                                int new_count);
 
-// After element took target's place in a neighbor's list on layer, links element to target when
-// element's list has room: the neighbor now reaches target through element, so target keeps a
-// way in (WAL-logged; nothing when the list is full or already links it).
+// Before element takes target's place in a neighbor's list on layer, links element to target: the
+// neighbor will reach target through element, so target keeps a way in, also if the server stops
+// between the two writes (WAL-logged). When element's list is full: with keep (a new element,
+// whose links are nobody's only way in but for the targets in keep[0..keep_count), linked this
+// way before), its last link not in keep gives way; without keep, nothing is written. Returns
+// whether element links target afterwards.
 struct HnswReader;
-void HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemPointer target);
+bool HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemPointer target,
+                       const ItemPointerData *keep = nullptr, int keep_count = -1);
 
 struct HnswCandidateOnDisk;
 // Neighbor candidates of one layer with their rows, for the selection heuristic.

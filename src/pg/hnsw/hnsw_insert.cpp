@@ -163,10 +163,10 @@ void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, I
 // Adds a link from neighbor to element on layer (see the file comment, step 3).
 // Returns whether the neighbor links to the element afterwards. With force, a full list that
 // the heuristic would keep as it is gives up its farthest link for the element instead.
+// given[0..*given_count) are the targets element took over this way on layer (capacity entries).
 static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPointer element,
-                        const char *element_vector, bool force, ItemPointer displaced)
+                        const char *element_vector, bool force, ItemPointerData *given, int *given_count)
 {
-	ItemPointerSetInvalid(displaced);
 	bool linked = false;
 	const HnswIndexInfo *info = &reader->info;
 	const int capacity = HnswLayerCapacity(info->m, layer);
@@ -257,10 +257,21 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 			new_count = old_count;
 			bool kept_element = false;
 			if (victim >= 0 && (wanted || force)) {
-				if (victim != stale)
-					*displaced = old_links[victim];
-				new_links[victim] = *element;
-				kept_element = true;
+				// The link given up may be its target's only way in: element links the target
+				// first (making room in its own list if it must), so the target stays
+				// reachable through element, also if the server stops before the neighbor's
+				// list is written.
+				bool covered = victim == stale;
+				if (!covered && *given_count < capacity &&
+				    HnswLinkDisplaced(reader, element, layer, &old_links[victim], given,
+				                      *given_count)) {
+					given[(*given_count)++] = old_links[victim];
+					covered = true;
+				}
+				if (covered) {
+					new_links[victim] = *element;
+					kept_element = true;
+				}
 			}
 			pfree(chosen);
 			pfree(pool);
@@ -283,8 +294,6 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 			for (int i = 0; i < new_count; i++)
 				linked = linked || ItemPointerEquals(&new_links[i], element);
 		}
-		if (update != HnswListUpdate::kWritten)
-			ItemPointerSetInvalid(displaced);
 		if (update != HnswListUpdate::kChanged)
 			break;
 	}
@@ -368,16 +377,16 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	HnswWriteNewElement(index, info, level, heaptid, vector, bytes, lists, counts, &element, InvalidBuffer);
 
 	for (int layer = top; layer >= 0; layer--) {
-		ItemPointerData displaced;
 		// The nearest neighbor always links back (giving up its farthest link if it must): a search
 		// reached it, so the element stays reachable even when every list the heuristic would
 		// join is full (new elements would otherwise link mostly among themselves, an island
 		// that only the upper layers reach). The others link back when the heuristic wants it.
-		for (int i = 0; i < counts[layer]; i++) {
-			AddBackLink(&reader, &lists[layer][i], layer, &element, vector, i == 0, &displaced);
-			if (ItemPointerIsValid(&displaced))
-				HnswLinkDisplaced(&reader, &element, layer, &displaced);
-		}
+		ItemPointerData *given =
+		    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * HnswLayerCapacity(info->m, layer)));
+		int given_count = 0;
+		for (int i = 0; i < counts[layer]; i++)
+			AddBackLink(&reader, &lists[layer][i], layer, &element, vector, i == 0, given, &given_count);
+		pfree(given);
 	}
 	HnswReaderRelease(&reader);
 

@@ -126,32 +126,53 @@ HnswListUpdate HnswReplaceList(Relation index, const HnswIndexInfo *info, ItemPo
 }
 
 // Links element to target on layer when element's list has room; see hnsw.h.
-void HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemPointer target)
+bool HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemPointer target,
+                       const ItemPointerData *keep, int keep_count)
 {
 	const HnswIndexInfo *info = &reader->info;
 	const int capacity = HnswLayerCapacity(info->m, layer);
 	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * (capacity + 1)));
+	bool linked = false;
 	for (int attempt = 0; attempt < 3; attempt++) {
 		HnswElementRead self;
 		int count = 0;
-		if (!HnswReadElement(reader, element, nullptr, layer, &self, links, &count, nullptr) ||
-		    count >= capacity)
+		if (!HnswReadElement(reader, element, nullptr, layer, &self, links, &count, nullptr))
 			break;
 		bool present = ItemPointerEquals(element, target);
 		for (int i = 0; i < count && !present; i++)
 			present = ItemPointerEquals(&links[i], target);
-		if (present)
+		if (present) {
+			linked = true;
 			break;
+		}
+		int slot = count;
+		if (count >= capacity) {
+			// The last link that is not some target's way in given to it this way.
+			slot = -1;
+			for (int i = count - 1; i >= 0 && slot < 0 && keep_count >= 0; i--) {
+				bool kept = false;
+				for (int k = 0; k < keep_count && !kept; k++)
+					kept = ItemPointerEquals(&links[i], const_cast<ItemPointer>(&keep[k]));
+				if (!kept)
+					slot = i;
+			}
+			if (slot < 0)
+				break;
+		}
+		const int updated_count = Max(count, slot + 1);
 		ItemPointerData *updated =
 		    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * (count + 1)));
 		memcpy(updated, links, sizeof(ItemPointerData) * count);
-		updated[count] = *target;
+		updated[slot] = *target;
 		HnswReaderRelease(reader);
 		HnswListUpdate update =
-		    HnswReplaceList(reader->index, info, element, layer, links, count, updated, count + 1);
+		    HnswReplaceList(reader->index, info, element, layer, links, count, updated, updated_count);
 		pfree(updated);
+		if (update == HnswListUpdate::kWritten)
+			linked = true;
 		if (update != HnswListUpdate::kChanged)
 			break;
 	}
 	pfree(links);
+	return linked;
 }

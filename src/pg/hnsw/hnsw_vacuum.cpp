@@ -236,9 +236,10 @@ int64 FindTid(const TidList *tids, ItemPointer tid)
 }
 
 // Marks everything reachable on layer 0 from the elements in queue[0..queue_count) (already
-// marked); returns the new queue length.
-Size Walk(HnswReader *reader, const TidList *live, bool *reached, int64 *queue, Size queue_count, Size head,
-          ItemPointerData *links)
+// marked); returns the new queue length. in_links[i] counts the links from walked elements to
+// live element i (how many ways in it has).
+Size Walk(HnswReader *reader, const TidList *live, bool *reached, uint32 *in_links, int64 *queue, Size queue_count,
+          Size head, ItemPointerData *links)
 {
 	for (; head < queue_count; head++) {
 		HnswElementRead read;
@@ -247,6 +248,8 @@ Size Walk(HnswReader *reader, const TidList *live, bool *reached, int64 *queue, 
 			continue;
 		for (int i = 0; i < count; i++) {
 			int64 next = FindTid(live, &links[i]);
+			if (next >= 0)
+				in_links[next]++;
 			if (next >= 0 && !reached[next]) {
 				reached[next] = true;
 				queue[queue_count++] = next;
@@ -258,11 +261,15 @@ Size Walk(HnswReader *reader, const TidList *live, bool *reached, int64 *queue, 
 	return queue_count;
 }
 
-// Links element from the nearest element a search from the entry point reaches (replacing that
-// element's farthest link when its list is full), and gives element that neighbor as a link when
-// it has none. Returns true if a link was added.
+// Links element from the nearest element a search from the entry point reaches, and gives
+// element that neighbor as a link when it has none. Returns true if a link was added.
+// When every such list is full, a link is given up for element, never the only way in of its
+// target (in_links, counted by the walks): replacing such a link would cut that element off
+// instead, and the next round would cut off another (VACUUM after VACUUM moved the hole around).
+// Only if no list has a replaceable link, the farthest link of the nearest element gives way
+// and element links its target when it has room.
 bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPointer element, const TidList *live,
-                       const bool *reached)
+                       const bool *reached, uint32 *in_links)
 {
 	const HnswIndexInfo *info = &reader->info;
 	const int capacity = HnswLayerCapacity(info->m, 0);
@@ -302,9 +309,11 @@ bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPoi
 		found_count = 1;
 	}
 
-	// First the nearest with a free slot (no link is lost), then, if all are full, the nearest.
-	for (int c = 0; c < 2 * found_count && !linked; c++) {
+	// First the nearest with a free slot (no link is lost), then the nearest with a link whose
+	// target has another way in, then, if all are full, the nearest.
+	for (int c = 0; c < 3 * found_count && !linked; c++) {
 		const bool append_only = c < found_count;
+		const bool spare_only = !append_only && c < 2 * found_count;
 		ItemPointer from = &found[c % found_count].tid;
 		if (ItemPointerEquals(from, element) || (found[c % found_count].flags & kHnswElementDeleted))
 			continue;
@@ -330,22 +339,37 @@ bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPoi
 			if (count < capacity) {
 				updated[updated_count++] = *element;
 			} else {
-				// Replace the farthest link.
-				int farthest = 0;
+				// Replace the farthest link (of those whose target has another way in, when
+				// spare_only).
+				int farthest = -1;
+				bool stale = false;
 				float worst = -get_float4_infinity();
 				for (int i = 0; i < count; i++) {
 					HnswElementRead target;
 					if (!HnswReadElement(reader, &links[i], from_vector, 0, &target, nullptr,
 					                     nullptr, nullptr)) {
 						farthest = i; // a stale link: the best one to replace
+						stale = true;
 						break;
+					}
+					if (spare_only) {
+						const int64 at = FindTid(live, &links[i]);
+						if (at < 0 || in_links[at] < 2)
+							continue;
 					}
 					if (target.distance > worst) {
 						worst = target.distance;
 						farthest = i;
 					}
 				}
-				displaced = updated[farthest];
+				if (farthest < 0)
+					break; // every link is its target's only way in
+				if (!stale) {
+					// The target keeps a way in through element, written first (see
+					// HnswLinkDisplaced).
+					displaced = updated[farthest];
+					HnswLinkDisplaced(reader, element, 0, &displaced);
+				}
 				updated[farthest] = *element;
 			}
 			HnswReaderRelease(reader);
@@ -353,9 +377,14 @@ bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPoi
 			    HnswReplaceList(reader->index, info, from, 0, links, count, updated, updated_count);
 			if (result == HnswListUpdate::kWritten) {
 				linked = true;
-				// The replaced link's target keeps a way in, through element.
-				if (ItemPointerIsValid(&displaced))
-					HnswLinkDisplaced(reader, element, 0, &displaced);
+				const int64 self_at = FindTid(live, element);
+				if (self_at >= 0)
+					in_links[self_at]++;
+				if (ItemPointerIsValid(&displaced)) {
+					const int64 displaced_at = FindTid(live, &displaced);
+					if (displaced_at >= 0 && in_links[displaced_at] > 0)
+						in_links[displaced_at]--;
+				}
 			} else if (result == HnswListUpdate::kGone) {
 				break;
 			}
@@ -394,6 +423,8 @@ Size RepairReachability(IndexVacuumInfo *info)
 	bool *reached = static_cast<bool *>(MemoryContextAllocHuge(CurrentMemoryContext, live.count));
 	memset(reached, 0, live.count);
 	int64 *queue = static_cast<int64 *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(int64) * live.count));
+	uint32 *in_links =
+	    static_cast<uint32 *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * live.count));
 	ItemPointerData *links =
 	    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * HnswLayerCapacity(index_info.m, 0)));
 	HnswReader reader;
@@ -402,23 +433,24 @@ Size RepairReachability(IndexVacuumInfo *info)
 	Size added = 0;
 	for (int round = 0; round < 3; round++) {
 		memset(reached, 0, live.count);
+		memset(in_links, 0, sizeof(uint32) * live.count);
 		Size queue_count = 0;
 		int64 entry = FindTid(&live, &meta.entry);
 		if (entry < 0)
 			break;
 		reached[entry] = true;
 		queue[queue_count++] = entry;
-		queue_count = Walk(&reader, &live, reached, queue, queue_count, 0, links);
+		queue_count = Walk(&reader, &live, reached, in_links, queue, queue_count, 0, links);
 		Size added_now = 0;
 		for (Size i = 0; i < live.count; i++) {
 			if (reached[i])
 				continue;
-			if (LinkFromReachable(&reader, &meta, &live.tids[i], &live, reached))
+			if (LinkFromReachable(&reader, &meta, &live.tids[i], &live, reached, in_links))
 				added_now++;
 			reached[i] = true;
 			Size head = queue_count;
 			queue[queue_count++] = static_cast<int64>(i);
-			queue_count = Walk(&reader, &live, reached, queue, queue_count, head, links);
+			queue_count = Walk(&reader, &live, reached, in_links, queue, queue_count, head, links);
 			CHECK_FOR_INTERRUPTS();
 		}
 		added += added_now;
