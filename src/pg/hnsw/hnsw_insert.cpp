@@ -83,8 +83,15 @@ Buffer PageWithRoom(Relation index, Size size, bool *fresh)
 				return buffer;
 			UnlockReleaseBuffer(buffer);
 		}
-		// A new page (someone may fill it before we lock it: then try again).
+		// A new page, unless another backend added one while we waited for the extension lock:
+		// then its page is the last one to try (extending anyway left every page but the last
+		// one with room nobody would use: four inserting sessions grew an index three times as
+		// much as one).
 		LockRelationForExtension(index, ExclusiveLock);
+		if (RelationGetNumberOfBlocks(index) != blocks) {
+			UnlockRelationForExtension(index, ExclusiveLock);
+			continue;
+		}
 		Buffer buffer = ReadBuffer(index, P_NEW);
 		UnlockRelationForExtension(index, ExclusiveLock);
 		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
@@ -113,6 +120,8 @@ ItemPointerData AddItem(Relation index, const char *item, Size size, Buffer meta
 	}
 	ItemPointerData tid;
 	ItemPointerSet(&tid, BufferGetBlockNumber(buffer), offset);
+	const BlockNumber block = BufferGetBlockNumber(buffer);
+	const Size left = PageGetFreeSpace(page);
 	if (BufferIsValid(meta_buffer)) {
 		Page meta_page = GenericXLogRegisterBuffer(xlog, meta_buffer, 0);
 		HnswMetaPage meta = HnswPageGetMeta(meta_page);
@@ -123,6 +132,10 @@ ItemPointerData AddItem(Relation index, const char *item, Size size, Buffer meta
 	}
 	GenericXLogFinish(xlog);
 	UnlockReleaseBuffer(buffer);
+	// A page that is not the last one (found through the free space map, or overtaken by
+	// another backend's new page) keeps its room in the map, where the next insert looks first.
+	if (block + 1 < RelationGetNumberOfBlocks(index))
+		RecordPageWithFreeSpace(index, block, left);
 	return tid;
 }
 
@@ -208,8 +221,9 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 			for (int i = 0; i < old_count; i++) {
 				HnswElementRead read;
 				if (!HnswReadElement(reader, &old_links[i], neighbor_vector, 0, &read, nullptr, nullptr,
-				                     nullptr)) {
-					stale = i;
+				                     nullptr) ||
+				    (read.flags & kHnswElementDeleted)) {
+					stale = i; // freed, or marked by VACUUM: the first link to give way
 					continue;
 				}
 				pool[pool_count++] = {read.distance, read.level, read.flags, old_links[i],
@@ -294,12 +308,20 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 	return linked;
 }
 
-// Raises the entry point to element if its level is above the current one.
-static void MaybeRaiseEntryPoint(Relation index, ItemPointer element, int level)
+// Step 4: raises the entry point to element if its level is above the current one (metapage
+// lock, re-checked: VACUUM replaces a marked entry point under the same lock). seen_level is
+// the entry level the insert's search started from: element is linked on the layers up to
+// there. When another insert raised the entry point meanwhile, element and that entry point
+// are the only elements of the layers above seen_level that both know of: they are linked to
+// each other there, so the layers between the old and the new top stay connected.
+static void MaybeRaiseEntryPoint(HnswReader *reader, ItemPointer element, int level, int seen_level)
 {
+	Relation index = reader->index;
 	Buffer buffer = ReadBuffer(index, kHnswMetaBlock);
 	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
 	HnswMetaPage current = HnswPageGetMeta(BufferGetPage(buffer));
+	const ItemPointerData other = current->entry;
+	const int other_level = current->entry_level;
 	if (level > current->entry_level || !ItemPointerIsValid(&current->entry)) {
 		GenericXLogState *xlog = GenericXLogStart(index);
 		HnswMetaPage meta = HnswPageGetMeta(GenericXLogRegisterBuffer(xlog, buffer, 0));
@@ -308,6 +330,18 @@ static void MaybeRaiseEntryPoint(Relation index, ItemPointer element, int level)
 		GenericXLogFinish(xlog);
 	}
 	UnlockReleaseBuffer(buffer);
+	if (!ItemPointerIsValid(&other) || ItemPointerEquals(const_cast<ItemPointer>(&other), element) ||
+	    other_level <= seen_level)
+		return;
+	HnswElementRead read;
+	if (!HnswReadElement(reader, const_cast<ItemPointer>(&other), nullptr, 0, &read, nullptr, nullptr, nullptr) ||
+	    (read.flags & kHnswElementDeleted))
+		return;
+	for (int layer = seen_level + 1; layer <= Min(level, other_level); layer++) {
+		HnswLinkDisplaced(reader, element, layer, const_cast<ItemPointer>(&other));
+		HnswLinkDisplaced(reader, const_cast<ItemPointer>(&other), layer, element);
+	}
+	HnswReaderRelease(reader);
 }
 
 // Inserts one prepared vector; see the file comment.
@@ -382,7 +416,7 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	HnswReaderRelease(&reader);
 
 	if (level > meta.entry_level)
-		MaybeRaiseEntryPoint(index, &element, level);
+		MaybeRaiseEntryPoint(&reader, &element, level, meta.entry_level);
 }
 
 // aminsert: one heap row (NULLs and, for cosine, zero vectors are not indexed).
@@ -402,8 +436,15 @@ bool hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_ti
 	HnswGetIndexInfo(index, &info, &meta);
 	char *vector = static_cast<char *>(palloc(info.max_bytes));
 	Size bytes = 0;
-	if (HnswPrepareVector(&info, values[0], vector, &bytes))
+	if (HnswPrepareVector(&info, values[0], vector, &bytes)) {
+		// The insert lock (share) from before the search until the last link is written: VACUUM
+		// waits for it after marking dead elements (see hnsw_vacuum.cpp). Taken after everything
+		// that could need another heavyweight lock (detoasting, catalog lookups); an error
+		// releases it with the transaction's other locks.
+		LockPage(index, kHnswInsertLockBlock, ShareLock);
 		HnswInsertVector(index, &info, vector, bytes, heap_tid);
+		UnlockPage(index, kHnswInsertLockBlock, ShareLock);
+	}
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(context);
 	return false;
