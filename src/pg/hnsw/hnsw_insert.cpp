@@ -1,19 +1,32 @@
 // Inserting into an hnsw index (aminsert, and builds that outgrew maintenance_work_mem).
 //
-// Protocol
+// Protocol (how it interleaves with scans and VACUUM: see the essay in hnsw_vacuum.cpp)
 // --------
+// 0. aminsert takes the insert lock (LockPage on kHnswInsertLockBlock, share mode) and holds it
+//    until step 4 is done: VACUUM takes it exclusively once, after marking dead elements, to
+//    wait out the inserts that may not have seen the marks.
 // 1. Draw a level; search the graph from the entry point (greedy above the level, then a beam
 //    of ef_construction on each layer down to 0) and select the neighbors with the heuristic.
+//    Elements VACUUM marked (kHnswElementDeleted) are walked through but never selected.
 // 2. Write the new element, its lists filled, on a page with room (free space map, then the last
-//    page, then a new page): one GenericXLog record per page written.
+//    page, then a new page, re-checking the size under the extension lock; a page that is not the
+//    last one keeps its remaining room in the free space map, so that concurrent sessions fill
+//    pages instead of each extending): one GenericXLog record per page written.
 // 3. Link each selected neighbor back to it. A neighbor's list is read (share lock), the new list
 //    computed with no lock held (appending, or the heuristic over the old list plus the new
-//    element when it is full), then the list's page is locked exclusively and the list written
-//    only if it is still what was read; otherwise the step is retried a few times.
+//    element when it is full; a link to a freed or marked element gives way first), then the
+//    list's page is locked exclusively and the list written only if it is still what was read;
+//    otherwise the step is retried a few times. A marked neighbor gets no back link.
 // 4. If the new element's level is above the entry point's, it becomes the entry point (metapage,
-//    exclusive lock, re-checked).
+//    exclusive lock, re-checked; VACUUM replaces a marked entry point under the same lock). If
+//    another insert raised the entry point meanwhile, the two are linked on the layers between
+//    the level this insert's search started from and the lower of their levels; without that,
+//    those layers would hold elements that know nothing of each other (harmless for finding
+//    rows, since each is linked on every layer up to the entry level it saw, but a search would
+//    walk those layers in vain).
 // A backend never holds two buffer locks at once, except the metapage and one data page while
-// the very first element of an empty index is written (metapage first), so there is no deadlock.
+// the very first element of an empty index is written (metapage first), so there is no deadlock;
+// it waits for no heavyweight lock while holding a buffer lock.
 // A crash between the steps leaves an element with fewer incoming links, never a broken page;
 // the transaction that inserted it did not commit, so no committed row depends on it.
 #include "pg/common/pg_headers.h"
@@ -84,9 +97,8 @@ Buffer PageWithRoom(Relation index, Size size, bool *fresh)
 			UnlockReleaseBuffer(buffer);
 		}
 		// A new page, unless another backend added one while we waited for the extension lock:
-		// then its page is the last one to try (extending anyway left every page but the last
-		// one with room nobody would use: four inserting sessions grew an index three times as
-		// much as one).
+		// then its page is the last one to try (extending anyway left the page before it with
+		// room that only the free space map could hand out again).
 		LockRelationForExtension(index, ExclusiveLock);
 		if (RelationGetNumberOfBlocks(index) != blocks) {
 			UnlockRelationForExtension(index, ExclusiveLock);

@@ -1,19 +1,70 @@
 // VACUUM of an hnsw index: remove the elements of dead heap rows and repair their neighbors.
 //
-// ambulkdelete runs four passes over the element pages:
-//   1. find: every element whose heap TID the callback reports dead goes into a TID set; the live
-//      element of highest level is remembered as a replacement entry point.
-//   2. repair: every live element with a link to a dead one gets a new list on that layer: the
-//      heuristic over its live links plus the live links of the dead neighbors (two hops through
-//      the hole), so the graph stays navigable after heavy churn. Lists are replaced with the
-//      same compare-and-write as inserts (HnswReplaceList), retried if an insert changed them.
-//   3. entry point: if it is dead, the replacement becomes the entry point (WAL-logged).
-//   4. free: the dead elements (and their neighbor tuples and vector chunks) are deleted from
-//      their pages (line pointers stay, unused, so that other TIDs never move) and the pages'
-//      free space goes to the free space map, where inserts find it.
-// Scans and inserts run concurrently. A link to a freed slot is harmless: readers check what they
-// find at a TID (an unused line pointer, or a new element, which is just an extra candidate), and
-// heap TIDs are only ever returned together with the element they were read from.
+// The protocol of the mutable graph
+// ---------------------------------
+// Three kinds of backends touch the graph at once: scans (read only), inserts (add an element,
+// then rewrite some neighbors' lists, maybe raise the entry point) and one VACUUM (rewrite lists,
+// replace the entry point, free elements). Every list write is a compare-and-write of one list
+// (HnswReplaceList: the page locked exclusively, the list written only if it still holds what its
+// writer read), so no two writers lose each other's change; every page change is one GenericXLog
+// record. The question is what a link may point at. The invariant this protocol keeps:
+//
+//   a live (unmarked) element never links a freed slot, nor, therefore, a slot reused by an
+//   unrelated element,
+//
+// so that after VACUUM every link of a live element leads to the element it was made for.
+// ambulkdelete does it in five steps:
+//
+//   1. mark: every element whose heap row the callback reports dead gets kHnswElementDeleted,
+//      page by page (share lock to look, exclusive lock and one WAL record per page with dead
+//      elements). Elements an earlier VACUUM left marked count as dead too, whatever the
+//      callback says (their heap slots may have been reused since).
+//   2. wait: every insert holds a heavyweight lock, LockPage(index, kHnswInsertLockBlock) in
+//      share mode, from before its search until its last link is written. VACUUM takes it in
+//      exclusive mode and lets go at once: this waits out every insert that may have read the
+//      graph before a mark was set. VACUUM holds no buffer lock meanwhile, and an insert never
+//      waits for a heavyweight lock while holding a buffer lock (only for the relation extension
+//      lock, which no one holds while waiting for this one), so there is no deadlock. Inserts
+//      that start after the wait see every mark (they read the pages after VACUUM wrote them) and
+//      never choose a marked element as a neighbor: the candidates' flags are read again when
+//      their rows are (HnswLoadCandidateVectors), a marked neighbor gets no back link, and in a
+//      full list a link to a marked element is the first to give way. They may walk through
+//      marked elements as stepping stones. New inserts queue behind VACUUM's request for the
+//      moment it waits: the wait is as long as the slowest insert in flight.
+//   3. entry point: if it is marked, the live element of highest level replaces it, under the
+//      metapage's exclusive lock and re-checked (an insert that raised it meanwhile made a live
+//      element the entry point: then it stays). Inserts raise it under the same lock.
+//   4. repair and confirm: the live elements are collected after the wait (so those the
+//      waited-out inserts added are among them); each list that links a marked element gets a
+//      new one from the heuristic over its live links and the live links of the marked ones (two
+//      hops through the hole), compare-and-written, retried when an insert changed it. Then every
+//      list of every live element is read again, and what still links a marked element is
+//      repaired again, a bounded number of rounds. Nothing can bring a marked link back: lists
+//      written after the wait come from inserts that skip marked elements, and a write based on a
+//      list read before a repair fails the compare.
+//   5. free: the marked elements no live list links any more are deleted from their pages, with
+//      their neighbor tuples and vector chunks (line pointers stay, unused, so that other TIDs
+//      never move), and the pages' free space goes to the free space map, where inserts find it.
+//      If the confirm rounds did not converge (inserts kept changing a list), the elements some
+//      list still links are not freed: they stay marked, a LOG line says so, and the next VACUUM
+//      frees them. Nothing is given up silently.
+//
+// What still holds a TID of a freed slot: a scan or an insert in flight that read a link before
+// the free (its candidate heap, its visited set), and the lists of elements left marked. Readers
+// check what they find at a TID (HnswReadElement: an unused line pointer, another kind, or an
+// element - then an extra candidate with its real distance), scans return a heap TID only
+// together with the unmarked element it was read from, and an insert links a candidate only
+// after reading it again, unmarked. So a reused slot can at worst become a suboptimal neighbor,
+// never a wrong result.
+//
+// Scans never return a marked element (hnswgettuple skips the flag); amvacuumcleanup then relinks
+// live elements no search could reach (marked ones are left alone).
+//
+// A crash at any point leaves a valid index: after 1, some dead elements are marked (scans skip
+// them; the next VACUUM, which the heap still needs, finds them marked and continues); after 3
+// the entry point is live; during 4 some lists are repaired, each in one record; during 5 some
+// elements are freed, each page in one record, and only elements no live list links. An insert
+// that crashes leaves an element with fewer incoming links, and holds no lock after recovery.
 #include "pg/common/pg_headers.h"
 
 #include <algorithm>
@@ -79,7 +130,7 @@ bool TidLess(const ItemPointerData &a, const ItemPointerData &b)
 	return ItemPointerCompare(const_cast<ItemPointer>(&a), const_cast<ItemPointer>(&b)) < 0;
 }
 
-// Gives element a new list on layer without its dead links (pass 2). Returns true if it wrote.
+// Gives element a new list on layer without its dead links (step 4). Returns true if it wrote.
 bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer element, int layer)
 {
 	const HnswIndexInfo *info = &reader->info;
@@ -180,7 +231,7 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 }
 
 // Deletes the items of tids (sorted) from their pages, WAL-logged, and records the pages' free
-// space (pass 4). Returns how many were deleted.
+// space (step 5). Returns how many were deleted.
 Size FreeItems(IndexVacuumInfo *info, TidList *tids, uint8 expect_kind)
 {
 	Relation index = info->index;
@@ -442,7 +493,7 @@ struct DeadElement {
 	ItemPointerData vector;
 };
 
-// Pass 1: marks every dead element (the callback says so, or an earlier VACUUM marked it and
+// Step 1: marks every dead element (the callback says so, or an earlier VACUUM marked it and
 // left it) with kHnswElementDeleted, page by page, WAL-logged; collects them.
 void MarkDead(IndexVacuumInfo *info, IndexBulkDeleteCallback callback, void *callback_state, HnswVisitedSet *dead,
               DeadElement **elements, Size *count, Size *capacity)
