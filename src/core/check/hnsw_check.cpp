@@ -243,7 +243,10 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 				}
 				e.vector = PackTid(vb, vo);
 			}
-			if (!(flags & kHnswElementDeleted))
+			e.marked = (flags & kHnswElementDeleted) != 0;
+			if (e.marked)
+				summary_.marked++;
+			else
 				heap_tids_.push_back(PackTid(hb, ho));
 			elements_.push_back(e);
 			summary_.elements++;
@@ -378,7 +381,10 @@ bool HnswChecker::FinishImpl()
 			       static_cast<std::int32_t>(chunks_[i].tid & 0xFFFF), "no element's chain reaches it");
 
 	// Links: stale ones (to a freed or reused slot, or to an element below the layer) are hints.
+	// Only the links of live elements count: those of marked elements are going away with them.
 	for (const Element &e : elements_) {
+		if (e.marked)
+			continue;
 		for (std::uint32_t k = 0; k < e.link_count; k++) {
 			const PackedTid link = links_[e.first_link + k];
 			const int layer = static_cast<int>(link >> 56);
@@ -418,7 +424,7 @@ bool HnswChecker::FinishImpl()
 				}
 			}
 			for (std::size_t i = 0; i < elements_.size(); i++) {
-				if (!seen[i]) {
+				if (!seen[i] && !elements_[i].marked) {
 					summary_.unreachable++;
 					Report(false, "unreachable element",
 					       static_cast<std::int64_t>(elements_[i].tid >> 16),

@@ -34,6 +34,7 @@ private:
 		std::uint32_t first_link;
 		std::uint32_t link_count;
 		std::uint8_t level;
+		bool marked; // kHnswElementDeleted: VACUUM is removing it (or left it for the next one)
 	};
 	struct ListTuple {
 		PackedTid tid;

@@ -57,7 +57,8 @@ struct CheckSummary {
 	std::uint64_t pages = 0;
 	std::uint64_t elements = 0; // hnsw elements or ivf list entries
 	std::uint64_t links = 0;
-	std::uint64_t stale_links = 0; // links to a freed or reused slot (legal hints)
+	std::uint64_t stale_links = 0; // links of live elements to a freed or reused slot (legal hints)
+	std::uint64_t marked = 0;      // hnsw elements marked deleted by VACUUM, not yet freed
 	std::uint64_t unreachable = 0;
 	std::uint64_t errors = 0;
 	std::uint64_t warnings = 0;

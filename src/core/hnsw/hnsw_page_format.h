@@ -23,9 +23,12 @@
 // row varies, so each element of a sparsevec index picks its own layout.
 //
 // A neighbor list of layer l is a uint16 count followed by capacity(l) item pointers
-// (capacity 2m on layer 0, m above); layers 0..level follow each other. Links are hints: a
-// link may point at a slot that has since been freed or reused, and readers check what they
-// find. Elements never move: their TID is their identity.
+// (capacity 2m on layer 0, m above); layers 0..level follow each other. VACUUM marks dead
+// elements (kHnswElementDeleted) and frees one only when no live element links it any more
+// (src/pg/hnsw/hnsw_vacuum.cpp), so a live element's links lead to the elements they were made
+// for; readers still check what they find at a TID (a search in flight, or a marked element's
+// list, may hold the TID of a slot freed or reused since). Elements never move: their TID is
+// their identity.
 #pragma once
 
 #include <cstddef>
@@ -52,7 +55,10 @@ constexpr std::uint8_t kHnswNeighborTuple = 2;
 constexpr std::uint8_t kHnswChunkTuple = 3;
 
 // Element flags.
-constexpr std::uint8_t kHnswElementDeleted = 0x01;      // heap tuple dead; being removed by VACUUM
+// kHnswElementDeleted: heap row dead, marked by VACUUM before it repairs the lists that link the
+// element; scans never return it and inserts never link it. Freed by that VACUUM, or left marked
+// for the next one when a list still links it.
+constexpr std::uint8_t kHnswElementDeleted = 0x01;
 constexpr std::uint8_t kHnswElementListsInline = 0x02;  // neighbor lists follow the header
 constexpr std::uint8_t kHnswElementVectorInline = 0x04; // vector follows the lists (or the header)
 

@@ -274,6 +274,11 @@ VECTOR_SQL_FUNCTION(vector_index_check)
 	    static_cast<unsigned long long>(summary.links), static_cast<unsigned long long>(summary.stale_links),
 	    static_cast<unsigned long long>(summary.unreachable), static_cast<unsigned long long>(summary.errors),
 	    static_cast<unsigned long long>(summary.warnings), heapallindexed ? "" : ", table not checked");
+	if (summary.marked > 0) {
+		size_t len = strlen(detail);
+		snprintf(detail + len, sizeof(detail) - len, ", %llu marked deleted",
+		         static_cast<unsigned long long>(summary.marked));
+	}
 	if (heapallindexed) {
 		size_t len = strlen(detail);
 		snprintf(detail + len, sizeof(detail) - len,

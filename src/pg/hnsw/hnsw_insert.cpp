@@ -1,19 +1,32 @@
 // Inserting into an hnsw index (aminsert, and builds that outgrew maintenance_work_mem).
 //
-// Protocol
+// Protocol (how it interleaves with scans and VACUUM: see the essay in hnsw_vacuum.cpp)
 // --------
+// 0. aminsert takes the insert lock (LockPage on kHnswInsertLockBlock, share mode) and holds it
+//    until step 4 is done: VACUUM takes it exclusively once, after marking dead elements, to
+//    wait out the inserts that may not have seen the marks.
 // 1. Draw a level; search the graph from the entry point (greedy above the level, then a beam
 //    of ef_construction on each layer down to 0) and select the neighbors with the heuristic.
+//    Elements VACUUM marked (kHnswElementDeleted) are walked through but never selected.
 // 2. Write the new element, its lists filled, on a page with room (free space map, then the last
-//    page, then a new page): one GenericXLog record per page written.
+//    page, then a new page, re-checking the size under the extension lock; a page that is not the
+//    last one keeps its remaining room in the free space map, so that concurrent sessions fill
+//    pages instead of each extending): one GenericXLog record per page written.
 // 3. Link each selected neighbor back to it. A neighbor's list is read (share lock), the new list
 //    computed with no lock held (appending, or the heuristic over the old list plus the new
-//    element when it is full), then the list's page is locked exclusively and the list written
-//    only if it is still what was read; otherwise the step is retried a few times.
+//    element when it is full; a link to a freed or marked element gives way first), then the
+//    list's page is locked exclusively and the list written only if it is still what was read;
+//    otherwise the step is retried a few times. A marked neighbor gets no back link.
 // 4. If the new element's level is above the entry point's, it becomes the entry point (metapage,
-//    exclusive lock, re-checked).
+//    exclusive lock, re-checked; VACUUM replaces a marked entry point under the same lock). If
+//    another insert raised the entry point meanwhile, the two are linked on the layers between
+//    the level this insert's search started from and the lower of their levels; without that,
+//    those layers would hold elements that know nothing of each other (harmless for finding
+//    rows, since each is linked on every layer up to the entry level it saw, but a search would
+//    walk those layers in vain).
 // A backend never holds two buffer locks at once, except the metapage and one data page while
-// the very first element of an empty index is written (metapage first), so there is no deadlock.
+// the very first element of an empty index is written (metapage first), so there is no deadlock;
+// it waits for no heavyweight lock while holding a buffer lock.
 // A crash between the steps leaves an element with fewer incoming links, never a broken page;
 // the transaction that inserted it did not commit, so no committed row depends on it.
 #include "pg/common/pg_headers.h"
@@ -83,8 +96,14 @@ Buffer PageWithRoom(Relation index, Size size, bool *fresh)
 				return buffer;
 			UnlockReleaseBuffer(buffer);
 		}
-		// A new page (someone may fill it before we lock it: then try again).
+		// A new page, unless another backend added one while we waited for the extension lock:
+		// then its page is the last one to try (extending anyway left the page before it with
+		// room that only the free space map could hand out again).
 		LockRelationForExtension(index, ExclusiveLock);
+		if (RelationGetNumberOfBlocks(index) != blocks) {
+			UnlockRelationForExtension(index, ExclusiveLock);
+			continue;
+		}
 		Buffer buffer = ReadBuffer(index, P_NEW);
 		UnlockRelationForExtension(index, ExclusiveLock);
 		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
@@ -113,6 +132,8 @@ ItemPointerData AddItem(Relation index, const char *item, Size size, Buffer meta
 	}
 	ItemPointerData tid;
 	ItemPointerSet(&tid, BufferGetBlockNumber(buffer), offset);
+	const BlockNumber block = BufferGetBlockNumber(buffer);
+	const Size left = PageGetFreeSpace(page);
 	if (BufferIsValid(meta_buffer)) {
 		Page meta_page = GenericXLogRegisterBuffer(xlog, meta_buffer, 0);
 		HnswMetaPage meta = HnswPageGetMeta(meta_page);
@@ -123,6 +144,10 @@ ItemPointerData AddItem(Relation index, const char *item, Size size, Buffer meta
 	}
 	GenericXLogFinish(xlog);
 	UnlockReleaseBuffer(buffer);
+	// A page that is not the last one (found through the free space map, or overtaken by
+	// another backend's new page) keeps its room in the map, where the next insert looks first.
+	if (block + 1 < RelationGetNumberOfBlocks(index))
+		RecordPageWithFreeSpace(index, block, left);
 	return tid;
 }
 
@@ -208,8 +233,9 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 			for (int i = 0; i < old_count; i++) {
 				HnswElementRead read;
 				if (!HnswReadElement(reader, &old_links[i], neighbor_vector, 0, &read, nullptr, nullptr,
-				                     nullptr)) {
-					stale = i;
+				                     nullptr) ||
+				    (read.flags & kHnswElementDeleted)) {
+					stale = i; // freed, or marked by VACUUM: the first link to give way
 					continue;
 				}
 				pool[pool_count++] = {read.distance, read.level, read.flags, old_links[i],
@@ -303,12 +329,20 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 	return linked;
 }
 
-// Raises the entry point to element if its level is above the current one.
-static void MaybeRaiseEntryPoint(Relation index, ItemPointer element, int level)
+// Step 4: raises the entry point to element if its level is above the current one (metapage
+// lock, re-checked: VACUUM replaces a marked entry point under the same lock). seen_level is
+// the entry level the insert's search started from: element is linked on the layers up to
+// there. When another insert raised the entry point meanwhile, element and that entry point
+// are the only elements of the layers above seen_level that both know of: they are linked to
+// each other there, so the layers between the old and the new top stay connected.
+static void MaybeRaiseEntryPoint(HnswReader *reader, ItemPointer element, int level, int seen_level)
 {
+	Relation index = reader->index;
 	Buffer buffer = ReadBuffer(index, kHnswMetaBlock);
 	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
 	HnswMetaPage current = HnswPageGetMeta(BufferGetPage(buffer));
+	const ItemPointerData other = current->entry;
+	const int other_level = current->entry_level;
 	if (level > current->entry_level || !ItemPointerIsValid(&current->entry)) {
 		GenericXLogState *xlog = GenericXLogStart(index);
 		HnswMetaPage meta = HnswPageGetMeta(GenericXLogRegisterBuffer(xlog, buffer, 0));
@@ -317,6 +351,18 @@ static void MaybeRaiseEntryPoint(Relation index, ItemPointer element, int level)
 		GenericXLogFinish(xlog);
 	}
 	UnlockReleaseBuffer(buffer);
+	if (!ItemPointerIsValid(&other) || ItemPointerEquals(const_cast<ItemPointer>(&other), element) ||
+	    other_level <= seen_level)
+		return;
+	HnswElementRead read;
+	if (!HnswReadElement(reader, const_cast<ItemPointer>(&other), nullptr, 0, &read, nullptr, nullptr, nullptr) ||
+	    (read.flags & kHnswElementDeleted))
+		return;
+	for (int layer = seen_level + 1; layer <= Min(level, other_level); layer++) {
+		HnswLinkDisplaced(reader, element, layer, const_cast<ItemPointer>(&other));
+		HnswLinkDisplaced(reader, const_cast<ItemPointer>(&other), layer, element);
+	}
+	HnswReaderRelease(reader);
 }
 
 // Inserts one prepared vector; see the file comment.
@@ -391,7 +437,7 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	HnswReaderRelease(&reader);
 
 	if (level > meta.entry_level)
-		MaybeRaiseEntryPoint(index, &element, level);
+		MaybeRaiseEntryPoint(&reader, &element, level, meta.entry_level);
 }
 
 // aminsert: one heap row (NULLs and, for cosine, zero vectors are not indexed).
@@ -411,8 +457,15 @@ bool hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_ti
 	HnswGetIndexInfo(index, &info, &meta);
 	char *vector = static_cast<char *>(palloc(info.max_bytes));
 	Size bytes = 0;
-	if (HnswPrepareVector(&info, values[0], vector, &bytes))
+	if (HnswPrepareVector(&info, values[0], vector, &bytes)) {
+		// The insert lock (share) from before the search until the last link is written: VACUUM
+		// waits for it after marking dead elements (see hnsw_vacuum.cpp). Taken after everything
+		// that could need another heavyweight lock (detoasting, catalog lookups); an error
+		// releases it with the transaction's other locks.
+		LockPage(index, kHnswInsertLockBlock, ShareLock);
 		HnswInsertVector(index, &info, vector, bytes, heap_tid);
+		UnlockPage(index, kHnswInsertLockBlock, ShareLock);
+	}
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(context);
 	return false;

@@ -24,7 +24,8 @@ void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, i
 			continue;
 		HnswElementRead read;
 		char *slot = buffer != nullptr ? buffer : input->vectors + used;
-		if (!HnswReadElement(reader, &sorted[i].tid, nullptr, 0, &read, nullptr, nullptr, slot))
+		if (!HnswReadElement(reader, &sorted[i].tid, nullptr, 0, &read, nullptr, nullptr, slot) ||
+		    (read.flags & kHnswElementDeleted))
 			continue;
 		if (buffer != nullptr) {
 			if (used + read.vector_bytes > capacity) {

@@ -29,6 +29,11 @@ using vector_core::kHnswPageMeta;
 using vector_core::kHnswVersion;
 
 constexpr BlockNumber kHnswMetaBlock = 0;
+// The block number whose heavyweight page lock (LockPage, a lock tag only: no buffer is involved)
+// every insert holds in share mode for its whole protocol and VACUUM takes exclusively once after
+// marking the dead elements, to wait out the inserts that may not have seen the marks (see
+// hnsw_vacuum.cpp).
+constexpr BlockNumber kHnswInsertLockBlock = kHnswMetaBlock;
 
 // Special space of every page.
 struct HnswPageOpaqueData {

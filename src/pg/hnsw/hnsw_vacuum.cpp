@@ -1,19 +1,70 @@
 // VACUUM of an hnsw index: remove the elements of dead heap rows and repair their neighbors.
 //
-// ambulkdelete runs four passes over the element pages:
-//   1. find: every element whose heap TID the callback reports dead goes into a TID set; the live
-//      element of highest level is remembered as a replacement entry point.
-//   2. repair: every live element with a link to a dead one gets a new list on that layer: the
-//      heuristic over its live links plus the live links of the dead neighbors (two hops through
-//      the hole), so the graph stays navigable after heavy churn. Lists are replaced with the
-//      same compare-and-write as inserts (HnswReplaceList), retried if an insert changed them.
-//   3. entry point: if it is dead, the replacement becomes the entry point (WAL-logged).
-//   4. free: the dead elements (and their neighbor tuples and vector chunks) are deleted from
-//      their pages (line pointers stay, unused, so that other TIDs never move) and the pages'
-//      free space goes to the free space map, where inserts find it.
-// Scans and inserts run concurrently. A link to a freed slot is harmless: readers check what they
-// find at a TID (an unused line pointer, or a new element, which is just an extra candidate), and
-// heap TIDs are only ever returned together with the element they were read from.
+// The protocol of the mutable graph
+// ---------------------------------
+// Three kinds of backends touch the graph at once: scans (read only), inserts (add an element,
+// then rewrite some neighbors' lists, maybe raise the entry point) and one VACUUM (rewrite lists,
+// replace the entry point, free elements). Every list write is a compare-and-write of one list
+// (HnswReplaceList: the page locked exclusively, the list written only if it still holds what its
+// writer read), so no two writers lose each other's change; every page change is one GenericXLog
+// record. The question is what a link may point at. The invariant this protocol keeps:
+//
+//   a live (unmarked) element never links a freed slot, nor, therefore, a slot reused by an
+//   unrelated element,
+//
+// so that after VACUUM every link of a live element leads to the element it was made for.
+// ambulkdelete does it in five steps:
+//
+//   1. mark: every element whose heap row the callback reports dead gets kHnswElementDeleted,
+//      page by page (share lock to look, exclusive lock and one WAL record per page with dead
+//      elements). Elements an earlier VACUUM left marked count as dead too, whatever the
+//      callback says (their heap slots may have been reused since).
+//   2. wait: every insert holds a heavyweight lock, LockPage(index, kHnswInsertLockBlock) in
+//      share mode, from before its search until its last link is written. VACUUM takes it in
+//      exclusive mode and lets go at once: this waits out every insert that may have read the
+//      graph before a mark was set. VACUUM holds no buffer lock meanwhile, and an insert never
+//      waits for a heavyweight lock while holding a buffer lock (only for the relation extension
+//      lock, which no one holds while waiting for this one), so there is no deadlock. Inserts
+//      that start after the wait see every mark (they read the pages after VACUUM wrote them) and
+//      never choose a marked element as a neighbor: the candidates' flags are read again when
+//      their rows are (HnswLoadCandidateVectors), a marked neighbor gets no back link, and in a
+//      full list a link to a marked element is the first to give way. They may walk through
+//      marked elements as stepping stones. New inserts queue behind VACUUM's request for the
+//      moment it waits: the wait is as long as the slowest insert in flight.
+//   3. entry point: if it is marked, the live element of highest level replaces it, under the
+//      metapage's exclusive lock and re-checked (an insert that raised it meanwhile made a live
+//      element the entry point: then it stays). Inserts raise it under the same lock.
+//   4. repair and confirm: the live elements are collected after the wait (so those the
+//      waited-out inserts added are among them); each list that links a marked element gets a
+//      new one from the heuristic over its live links and the live links of the marked ones (two
+//      hops through the hole), compare-and-written, retried when an insert changed it. Then every
+//      list of every live element is read again, and what still links a marked element is
+//      repaired again, a bounded number of rounds. Nothing can bring a marked link back: lists
+//      written after the wait come from inserts that skip marked elements, and a write based on a
+//      list read before a repair fails the compare.
+//   5. free: the marked elements no live list links any more are deleted from their pages, with
+//      their neighbor tuples and vector chunks (line pointers stay, unused, so that other TIDs
+//      never move), and the pages' free space goes to the free space map, where inserts find it.
+//      If the confirm rounds did not converge (inserts kept changing a list), the elements some
+//      list still links are not freed: they stay marked, a LOG line says so, and the next VACUUM
+//      frees them. Nothing is given up silently.
+//
+// What still holds a TID of a freed slot: a scan or an insert in flight that read a link before
+// the free (its candidate heap, its visited set), and the lists of elements left marked. Readers
+// check what they find at a TID (HnswReadElement: an unused line pointer, another kind, or an
+// element - then an extra candidate with its real distance), scans return a heap TID only
+// together with the unmarked element it was read from, and an insert links a candidate only
+// after reading it again, unmarked. So a reused slot can at worst become a suboptimal neighbor,
+// never a wrong result.
+//
+// Scans never return a marked element (hnswgettuple skips the flag); amvacuumcleanup then relinks
+// live elements no search could reach (marked ones are left alone).
+//
+// A crash at any point leaves a valid index: after 1, some dead elements are marked (scans skip
+// them; the next VACUUM, which the heap still needs, finds them marked and continues); after 3
+// the entry point is live; during 4 some lists are repaired, each in one record; during 5 some
+// elements are freed, each page in one record, and only elements no live list links. An insert
+// that crashes leaves an element with fewer incoming links, and holds no lock after recovery.
 #include "pg/common/pg_headers.h"
 
 #include <algorithm>
@@ -79,7 +130,7 @@ bool TidLess(const ItemPointerData &a, const ItemPointerData &b)
 	return ItemPointerCompare(const_cast<ItemPointer>(&a), const_cast<ItemPointer>(&b)) < 0;
 }
 
-// Gives element a new list on layer without its dead links (pass 2). Returns true if it wrote.
+// Gives element a new list on layer without its dead links (step 4). Returns true if it wrote.
 bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer element, int layer)
 {
 	const HnswIndexInfo *info = &reader->info;
@@ -180,7 +231,7 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 }
 
 // Deletes the items of tids (sorted) from their pages, WAL-logged, and records the pages' free
-// space (pass 4). Returns how many were deleted.
+// space (step 5). Returns how many were deleted.
 Size FreeItems(IndexVacuumInfo *info, TidList *tids, uint8 expect_kind)
 {
 	Relation index = info->index;
@@ -413,7 +464,10 @@ Size RepairReachability(IndexVacuumInfo *info)
 
 	TidList live;
 	TidListInit(&live);
-	ForEachItem(info, kHnswElementTuple, [&](BlockNumber block, OffsetNumber offset, [[maybe_unused]] char *item) {
+	ForEachItem(info, kHnswElementTuple, [&](BlockNumber block, OffsetNumber offset, char *item) {
+		// Marked elements (left by a VACUUM whose repairs did not converge) get no new links.
+		if (reinterpret_cast<const HnswElementHeader *>(item)->flags & kHnswElementDeleted)
+			return;
 		ItemPointerData tid;
 		ItemPointerSet(&tid, block, offset);
 		TidListAdd(&live, &tid);
@@ -464,9 +518,126 @@ Size RepairReachability(IndexVacuumInfo *info)
 	return added;
 }
 
+// A dead element and what goes with it: its neighbor tuple and first chunk (invalid when inline).
+struct DeadElement {
+	ItemPointerData tid;
+	ItemPointerData lists;
+	ItemPointerData vector;
+};
+
+// Step 1: marks every dead element (the callback says so, or an earlier VACUUM marked it and
+// left it) with kHnswElementDeleted, page by page, WAL-logged; collects them.
+void MarkDead(IndexVacuumInfo *info, IndexBulkDeleteCallback callback, void *callback_state, HnswVisitedSet *dead,
+              DeadElement **elements, Size *count, Size *capacity)
+{
+	Relation index = info->index;
+	OffsetNumber *marks = static_cast<OffsetNumber *>(palloc(sizeof(OffsetNumber) * MaxOffsetNumber));
+	BlockNumber blocks = RelationGetNumberOfBlocks(index);
+	for (BlockNumber block = 1; block < blocks; block++) {
+		VectorVacuumDelayPoint();
+		Buffer buffer = ReadBufferExtended(index, MAIN_FORKNUM, block, RBM_NORMAL, info->strategy);
+		LockBuffer(buffer, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buffer);
+		int mark_count = 0;
+		if (!PageIsNew(page) && HnswPageGetOpaque(page)->flags == kHnswPageElements) {
+			OffsetNumber max = PageGetMaxOffsetNumber(page);
+			for (OffsetNumber offset = FirstOffsetNumber; offset <= max; offset++) {
+				ItemId item_id = PageGetItemId(page, offset);
+				if (!ItemIdIsNormal(item_id))
+					continue;
+				char *item = static_cast<char *>(PageGetItem(page, item_id));
+				if (static_cast<uint8>(item[0]) != kHnswElementTuple)
+					continue;
+				const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
+				const bool marked = (header->flags & kHnswElementDeleted) != 0;
+				ItemPointerData heaptid = header->heaptid;
+				if (!marked && !callback(&heaptid, callback_state))
+					continue;
+				if (!marked)
+					marks[mark_count++] = offset;
+				if (*count >= *capacity) {
+					*capacity *= 2;
+					*elements = static_cast<DeadElement *>(
+					    repalloc_huge(*elements, sizeof(DeadElement) * *capacity));
+				}
+				DeadElement &d = (*elements)[(*count)++];
+				ItemPointerSet(&d.tid, block, offset);
+				ItemPointerSetInvalid(&d.lists);
+				ItemPointerSetInvalid(&d.vector);
+				if (!(header->flags & kHnswElementListsInline))
+					d.lists = header->lists;
+				if (!(header->flags & kHnswElementVectorInline))
+					d.vector = header->vector;
+				HnswVisitedAdd(dead, &d.tid);
+			}
+		}
+		LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+		if (mark_count > 0) {
+			// Only VACUUM changes an element's header or frees it (and one VACUUM runs at a
+			// time), so the items found under the share lock are still there.
+			LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+			GenericXLogState *xlog = GenericXLogStart(index);
+			Page marked_page = GenericXLogRegisterBuffer(xlog, buffer, 0);
+			for (int i = 0; i < mark_count; i++) {
+				char *item =
+				    static_cast<char *>(PageGetItem(marked_page, PageGetItemId(marked_page, marks[i])));
+				reinterpret_cast<HnswElementHeader *>(item)->flags |= kHnswElementDeleted;
+			}
+			GenericXLogFinish(xlog);
+			LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+		}
+		ReleaseBuffer(buffer);
+	}
+	pfree(marks);
+}
+
+// Repairs every list of the live elements that links a dead element; returns how many lists
+// still link one afterwards (adding the dead elements they link to *stuck when not null).
+Size RepairLists(HnswReader *reader, const HnswVisitedSet *dead, const TidList *live, HnswVisitedSet *stuck)
+{
+	ItemPointerData *links =
+	    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * HnswLayerCapacity(reader->info.m, 0)));
+	Size left = 0;
+	for (Size i = 0; i < live->count; i++) {
+		HnswElementRead read;
+		int count = 0;
+		if (!HnswReadElement(reader, &live->tids[i], nullptr, 0, &read, links, &count, nullptr))
+			continue;
+		const int level = read.level;
+		for (int layer = 0; layer <= level; layer++) {
+			if (layer > 0 &&
+			    !HnswReadElement(reader, &live->tids[i], nullptr, layer, &read, links, &count, nullptr))
+				break;
+			bool any_dead = false;
+			for (int j = 0; j < count && !any_dead; j++)
+				any_dead = HnswVisitedContains(dead, &links[j]);
+			if (!any_dead)
+				continue;
+			RepairList(reader, dead, &live->tids[i], layer);
+			// Confirm: read it again.
+			if (!HnswReadElement(reader, &live->tids[i], nullptr, layer, &read, links, &count, nullptr))
+				break;
+			bool still = false;
+			for (int j = 0; j < count; j++) {
+				if (HnswVisitedContains(dead, &links[j])) {
+					still = true;
+					if (stuck != nullptr)
+						HnswVisitedAdd(stuck, &links[j]);
+				}
+			}
+			if (still)
+				left++;
+		}
+		if ((i & 255) == 0)
+			VectorVacuumDelayPoint();
+	}
+	pfree(links);
+	return left;
+}
+
 } // namespace
 
-// ambulkdelete.
+// ambulkdelete: see the file comment.
 IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResult *stats,
                                       IndexBulkDeleteCallback callback, void *callback_state)
 {
@@ -481,70 +652,45 @@ IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResu
 	HnswMetaPageData meta;
 	HnswGetIndexInfo(index, &index_info, &meta);
 
-	// 1. find.
+	// 1. mark.
 	HnswVisitedSet dead;
 	HnswVisitedInit(&dead, 1024);
-	TidList dead_elements;
-	TidList dead_apart; // neighbor tuples and chunk chains of dead elements
-	TidList dead_chunks;
-	TidListInit(&dead_elements);
-	TidListInit(&dead_apart);
-	TidListInit(&dead_chunks);
+	Size dead_count = 0;
+	Size dead_capacity = 1024;
+	DeadElement *dead_elements = static_cast<DeadElement *>(palloc(sizeof(DeadElement) * dead_capacity));
+	MarkDead(info, callback, callback_state, &dead, &dead_elements, &dead_count, &dead_capacity);
+
+	// 2. wait: every insert holds the insert lock (share) from before its search until its last
+	// link is written; taking it exclusively waits out those that may not have seen the marks.
+	// No buffer lock is held here, and an insert takes no other heavyweight lock while waiting
+	// for a buffer, so this cannot deadlock. Inserts that start later never link a marked element.
+	if (dead_count > 0) {
+		LockPage(index, kHnswInsertLockBlock, ExclusiveLock);
+		UnlockPage(index, kHnswInsertLockBlock, ExclusiveLock);
+	}
+
+	// The live elements, now including those the waited-out inserts added, and the highest.
 	TidList live;
 	TidListInit(&live);
 	ItemPointerData best_entry;
 	ItemPointerSetInvalid(&best_entry);
 	int best_level = -1;
-	double live_count = 0;
 	ForEachItem(info, kHnswElementTuple, [&](BlockNumber block, OffsetNumber offset, char *item) {
 		const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
+		if (header->flags & kHnswElementDeleted)
+			return;
 		ItemPointerData tid;
 		ItemPointerSet(&tid, block, offset);
-		ItemPointerData heaptid = header->heaptid;
-		if (callback(&heaptid, callback_state)) {
-			HnswVisitedAdd(&dead, &tid);
-			TidListAdd(&dead_elements, &tid);
-			if (!(header->flags & kHnswElementListsInline))
-				TidListAdd(&dead_apart, const_cast<ItemPointer>(&header->lists));
-			if (!(header->flags & kHnswElementVectorInline))
-				TidListAdd(&dead_chunks, const_cast<ItemPointer>(&header->vector));
-		} else {
-			TidListAdd(&live, &tid);
-			live_count += 1;
-			if (header->level > best_level) {
-				best_level = header->level;
-				best_entry = tid;
-			}
+		TidListAdd(&live, &tid);
+		if (header->level > best_level) {
+			best_level = header->level;
+			best_entry = tid;
 		}
 	});
 
-	if (dead_elements.count > 0) {
-		// 2. repair.
-		HnswReader reader;
-		HnswReaderInit(&reader, index, &index_info);
-		ItemPointerData *links = static_cast<ItemPointerData *>(
-		    palloc(sizeof(ItemPointerData) * HnswLayerCapacity(index_info.m, 0)));
-		for (Size i = 0; i < live.count; i++) {
-			HnswElementRead read;
-			int count = 0;
-			if (!HnswReadElement(&reader, &live.tids[i], nullptr, 0, &read, links, &count, nullptr))
-				continue;
-			for (int layer = 0; layer <= read.level; layer++) {
-				if (layer > 0 && !HnswReadElement(&reader, &live.tids[i], nullptr, layer, &read, links,
-				                                  &count, nullptr))
-					break;
-				bool any_dead = false;
-				for (int j = 0; j < count && !any_dead; j++)
-					any_dead = HnswVisitedContains(&dead, &links[j]);
-				if (any_dead)
-					RepairList(&reader, &dead, &live.tids[i], layer);
-			}
-			if ((i & 255) == 0)
-				VectorVacuumDelayPoint();
-		}
-		HnswReaderRelease(&reader);
-
-		// 3. entry point.
+	if (dead_count > 0) {
+		// 3. entry point: a marked one is replaced by the live element of highest level, under the
+		// metapage lock, re-checked (an insert may have raised it meanwhile: then it is live).
 		Buffer meta_buffer = ReadBuffer(index, kHnswMetaBlock);
 		LockBuffer(meta_buffer, BUFFER_LOCK_EXCLUSIVE);
 		HnswMetaPage current = HnswPageGetMeta(BufferGetPage(meta_buffer));
@@ -557,11 +703,52 @@ IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResu
 		}
 		UnlockReleaseBuffer(meta_buffer);
 
-		// The chunk chains of dead elements, followed link by link.
+		// 4. repair, then confirm: every list of every live element is read again and repaired
+		// again while one still links a marked element, a bounded number of rounds.
+		HnswReader reader;
+		HnswReaderInit(&reader, index, &index_info);
+		Size left = RepairLists(&reader, &dead, &live, nullptr);
+		HnswVisitedSet stuck;
+		HnswVisitedInit(&stuck, 64);
+		for (int round = 0; round < 3; round++) {
+			const bool last = round == 2;
+			left = RepairLists(&reader, &dead, &live, last ? &stuck : nullptr);
+			if (left == 0)
+				break;
+		}
+		HnswReaderRelease(&reader);
+
+		// 5. free, except the marked elements some list still links: they stay marked (scans skip
+		// them, inserts never link them) and the next VACUUM frees them.
+		TidList free_elements;
+		TidList free_apart;
+		TidList free_chunks;
+		TidListInit(&free_elements);
+		TidListInit(&free_apart);
+		TidListInit(&free_chunks);
+		Size kept = 0;
+		for (Size i = 0; i < dead_count; i++) {
+			if (stuck.count > 0 && HnswVisitedContains(&stuck, &dead_elements[i].tid)) {
+				kept++;
+				continue;
+			}
+			TidListAdd(&free_elements, &dead_elements[i].tid);
+			if (ItemPointerIsValid(&dead_elements[i].lists))
+				TidListAdd(&free_apart, &dead_elements[i].lists);
+			if (ItemPointerIsValid(&dead_elements[i].vector))
+				TidListAdd(&free_chunks, &dead_elements[i].vector);
+		}
+		if (kept > 0)
+			elog(LOG,
+			     "hnsw vacuum: %zu lists of \"%s\" still link deleted elements after repeated repairs; %zu "
+			     "deleted elements stay marked until the next VACUUM",
+			     left, RelationGetRelationName(index), kept);
+
+		// The chunk chains of freed elements, followed link by link.
 		TidList chunk_items;
 		TidListInit(&chunk_items);
-		for (Size i = 0; i < dead_chunks.count; i++) {
-			ItemPointerData chunk = dead_chunks.tids[i];
+		for (Size i = 0; i < free_chunks.count; i++) {
+			ItemPointerData chunk = free_chunks.tids[i];
 			for (int guard = 0; ItemPointerIsValid(&chunk) && guard < 64; guard++) {
 				TidListAdd(&chunk_items, &chunk);
 				Buffer buffer = ReadBuffer(index, ItemPointerGetBlockNumber(&chunk));
@@ -582,19 +769,18 @@ IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResu
 			}
 		}
 
-		// 4. free.
-		std::sort(dead_elements.tids, dead_elements.tids + dead_elements.count, TidLess);
-		std::sort(dead_apart.tids, dead_apart.tids + dead_apart.count, TidLess);
+		std::sort(free_elements.tids, free_elements.tids + free_elements.count, TidLess);
+		std::sort(free_apart.tids, free_apart.tids + free_apart.count, TidLess);
 		std::sort(chunk_items.tids, chunk_items.tids + chunk_items.count, TidLess);
-		Size freed = FreeItems(info, &dead_elements, kHnswElementTuple);
-		FreeItems(info, &dead_apart, kHnswNeighborTuple);
+		Size freed = FreeItems(info, &free_elements, kHnswElementTuple);
+		FreeItems(info, &free_apart, kHnswNeighborTuple);
 		FreeItems(info, &chunk_items, kHnswChunkTuple);
 		IndexFreeSpaceMapVacuum(index);
 		stats->tuples_removed += static_cast<double>(freed);
 	}
 
 	stats->num_pages = RelationGetNumberOfBlocks(index);
-	stats->num_index_tuples = live_count;
+	stats->num_index_tuples = static_cast<double>(live.count);
 	stats->estimated_count = false;
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(context);
