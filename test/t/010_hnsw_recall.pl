@@ -60,7 +60,6 @@ sub check_recall
 		# (an index grown by INSERT: levels are drawn at random, and one run in several leaves 2
 		# or 3 queries short, at a mean recall of 0.967 against 0.99 usually)
 		my $allowed = ($name =~ /\bip\b/ || $name =~ /^insert/) ? int(@$want * 3 / 100) : int(@$want / 100);
-		$allowed = int(@$want * 30 / 100) if $name =~ /^vacuum then insert/;
 		cmp_ok(scalar @poor, '<=', $allowed,
 			"$name: at most $allowed of the queries find fewer than half of their true neighbours at ef_search $ef")
 		  or diag("queries: @poor");
@@ -164,9 +163,12 @@ for my $name (qw(l2 ip))
 	$want = exact_knn_ids($node, 'vac', $op, $queries, $k);
 	# (inner product varies more from build to build: 0.94 to 0.997 measured; an index whose
 	# VACUUM left the dead elements pointing at reused heap TIDs gives 0.76)
-	# (0.988 to 0.999 usually; rows inserted into an index VACUUM just thinned out sometimes leave
-	# a bottleneck that ef_search 64 does not cross: 0.79 in 1 of about 30 runs, a known weakness)
-	check_recall("vacuum then insert $name", $op, $want, 0.70, 64, 'vac');
+	# (0.998 to 0.999 for l2 in 20 runs of this scenario, 0.999 to 1.000 for inner product in 10,
+	# no query short. It fell to 0.79 in about 1 run of 30, 2 or 3 queries short, while a new
+	# element's lists kept only the heuristic's choice and a full list took it only when the
+	# heuristic wanted it: after VACUUM every survivor's list is full, new rows got few links from
+	# survivors, linked mostly among themselves and trapped some queries.)
+	check_recall("vacuum then insert $name", $op, $want, 0.95, 64, 'vac');
 	my $lit = vector_literal($queries->[3]);
 	my $ids = $node->safe_psql('postgres',
 		"$index_scan SET hnsw.ef_search = 200; SELECT id FROM vac ORDER BY embedding $op '$lit' LIMIT 200");

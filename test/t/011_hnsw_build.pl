@@ -77,10 +77,11 @@ sub check_index
 	# miss a handful of hard-to-reach elements at ef_search 40 (3 to 11 measured): allow 0.2%.
 	my $missed = $node->safe_psql('postgres',
 		"$index_scan SET hnsw.ef_search = 40; SELECT count(*) FROM $table a WHERE (SELECT b.embedding <-> a.embedding FROM $table b ORDER BY b.embedding <-> a.embedding LIMIT 1) > 0");
-	# An index grown by INSERTs has sparser lists than a build (whose last step fills them): 7 to
-	# 53 of 10,000 in ten runs, and once 171 (levels are drawn at random per insert), so 3% (a
-	# split graph misses thousands).
-	my $allowed = $inserted ? 0.03 : 0.002;
+	# An index grown by INSERTs: 4 to 13 of 10,000 in 8 runs of the empty build then INSERT, 1 to
+	# 13 in 6 runs of the build beyond maintenance_work_mem, so 0.5% (a split graph misses
+	# thousands). (7 to 72, once 171, and a 3% allowance, while a new element's lists kept only
+	# the heuristic's choice and a full list took it only when the heuristic wanted it.)
+	my $allowed = $inserted ? 0.005 : 0.002;
 	cmp_ok($missed, '<=', $n * $allowed,
 		sprintf('%s: %d of %d rows not found by their own vector at ef_search 40 (<= %.1f%%)', $name, $missed, $n, 100 * $allowed));
 	return $recall;

@@ -153,11 +153,11 @@ SQL
 	check("vacuum ${type}_${class}_ops", $type, $class, 'vac', $min - 0.03);
 	reachable("vacuum ${type}_${class}_ops", 'vac', $class, $type);
 	$node->safe_psql('postgres', "INSERT INTO vac SELECT * FROM $src WHERE id % 4 = 1");
-	# Known weakness: rows inserted into an index that VACUUM just thinned out sometimes leave a
-	# bottleneck that searches at ef_search 64 do not cross (recall 0.79 in 1 of about 30 runs
-	# on siftsmall, 0.99 otherwise; the index stays connected). The bound catches a graph that
-	# is broken, not that one.
-	check("vacuum then insert ${type}_${class}_ops", $type, $class, 'vac', 0.70);
+	# The bound of the thinned-out index above. (It was 0.70 while rows inserted into an index
+	# that VACUUM had just thinned out linked mostly among themselves: recall 0.79 in about 1 of
+	# 30 runs of TAP 010's vector case; that case now gives 0.998 to 1.000 in 30 runs, on the same
+	# insert code as these types.)
+	check("vacuum then insert ${type}_${class}_ops", $type, $class, 'vac', $min - 0.03);
 	index_check_clean($node, 'vac_idx', "vacuum then insert ${type}_${class}_ops");
 }
 

@@ -205,7 +205,8 @@ struct HnswSelectionInput {
 };
 // Reads the vectors of sorted candidates (closest first), dropping those that vanished.
 void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, int count, HnswSelectionInput *input);
-// Whether neighbor lists are filled up with the closest candidates the heuristic pruned. Only
+// Whether neighbor lists of the build and the lists an insert's back-link rewrites are filled up
+// with the closest candidates the heuristic pruned (a new element's own lists always are). Only
 // under inner product, which is not a metric: there the heuristic keeps a few large-norm hubs
 // and nothing else (recall at ef_search 40 on non-normalised 3-d data was 0.68 after a build,
 // pgvector 1.00; with the fill 0.99). Under metrics (cosine compares normalised rows, so it is
