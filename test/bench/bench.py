@@ -320,15 +320,16 @@ def load_typed_table(srv, ds, args, column_type):
     return {"table": table, "loaded": True, "load_s": time.time() - t0}
 
 
-def copy_binary(cur, table, base, start):
-    """COPY rows in PostgreSQL binary format (vector: int16 dim, int16 unused, float4 BE values)."""
+def copy_binary(cur, table, base, start, ids=None):
+    """COPY rows in PostgreSQL binary format (vector: int16 dim, int16 unused, float4 BE values).
+    The rows get ids start, start + 1, ..., or the given ids (one per row of base)."""
     n, d = base.shape
     rec = np.dtype([("nf", ">i2"), ("l1", ">i4"), ("id", ">i4"), ("l2", ">i4"), ("dim", ">i2"),
                     ("unused", ">i2"), ("v", ">f4", (d,))])
     arr = np.empty(n, dtype=rec)
     arr["nf"] = 2
     arr["l1"] = 4
-    arr["id"] = np.arange(start, start + n)
+    arr["id"] = np.arange(start, start + n) if ids is None else ids
     arr["l2"] = 4 + 4 * d
     arr["dim"] = d
     arr["unused"] = 0

@@ -34,10 +34,8 @@ test/bench/README.md).
 """
 
 import argparse
-import io
 import json
 import os
-import struct
 import sys
 import threading
 import time
@@ -91,23 +89,7 @@ def build(srv, table, index_sql):
 
 def copy_ids(cur, table, base, ids):
     """Binary COPY of the rows ids (row numbers of base, any order) in one statement."""
-    d = base.shape[1]
-    rec = np.dtype([("nf", ">i2"), ("l1", ">i4"), ("id", ">i4"), ("l2", ">i4"), ("dim", ">i2"),
-                    ("unused", ">i2"), ("v", ">f4", (d,))])
-    arr = np.empty(len(ids), dtype=rec)
-    arr["nf"] = 2
-    arr["l1"] = 4
-    arr["id"] = ids
-    arr["l2"] = 4 + 4 * d
-    arr["dim"] = d
-    arr["unused"] = 0
-    arr["v"] = base[ids]
-    buf = io.BytesIO()
-    buf.write(b"PGCOPY\n\xff\r\n\x00" + struct.pack(">ii", 0, 0))
-    buf.write(arr.tobytes())
-    buf.write(struct.pack(">h", -1))
-    buf.seek(0)
-    cur.copy_expert("COPY %s (id, embedding) FROM STDIN WITH (FORMAT binary)" % table, buf)
+    bench.copy_binary(cur, table, base[ids], 0, ids=ids)
 
 
 def delete_worker(dsn, table, ids, batch, out, slot):
