@@ -21,6 +21,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
 use VectorIndexCheck;
+use VectorServerKill;
 use VectorTestUtils;
 
 my ($built, $inserted, $sessions) = (10000, 10000, 4);
@@ -35,39 +36,6 @@ $node->safe_psql('postgres', 'CREATE EXTENSION vector');
 $node->safe_psql('postgres', "CREATE TABLE t (id int PRIMARY KEY, embedding vector($dim))");
 copy_vectors($node, 't', [ @{$rows}[ 0 .. $built - 1 ] ]);
 $node->safe_psql('postgres', 'CREATE INDEX t_idx ON t USING hnsw (embedding vector_l2_ops)');
-
-# children_of(PID): the processes whose parent is PID (from /proc).
-sub children_of
-{
-	my ($pid) = @_;
-	my @children;
-	for my $stat (glob('/proc/[0-9]*/stat'))
-	{
-		open(my $fh, '<', $stat) or next;
-		my $line = <$fh> // '';
-		close $fh;
-		push @children, $1 if $line =~ /^(\d+) \(.*\) \S+ (\d+) / && $2 == $pid;
-	}
-	return @children;
-}
-
-# kill_server(): SIGKILL to the postmaster and every process it started (the postmaster stopped
-# first so that it forks nothing meanwhile), then waits until they are all gone.
-sub kill_server
-{
-	my $pid = $node->{_pid};
-	die "kill_server: no postmaster pid" unless $pid;
-	kill 'STOP', $pid;
-	my @children = children_of($pid);
-	kill 'KILL', @children, $pid;
-	for (1 .. 200)
-	{
-		last unless grep { kill 0, $_ } ($pid, @children);
-		usleep(50_000);
-	}
-	$node->{_pid} = undef;
-	return;
-}
 
 # The inserting sessions: row i goes to session i % $sessions, one INSERT (one transaction) each.
 my $dir = PostgreSQL::Test::Utils::tempdir;
@@ -103,7 +71,7 @@ my $acked = sub {
 # inserts), or after a while on a slow machine.
 my $deadline = time + 150;
 usleep(100_000) while @{ $acked->() } < $inserted * 0.9 && time < $deadline;
-kill_server();
+kill_cluster($node);
 eval { $_->{h}->finish; } for @inserters;
 my $ids = $acked->();
 note(scalar(@$ids) . " inserts acknowledged before the kill");

@@ -27,6 +27,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
 use VectorIndexCheck;
+use VectorServerKill;
 use VectorTestUtils;
 
 srand(201);
@@ -82,39 +83,11 @@ my %full_scan = (
 	ivfflat => 'SET ivfflat.probes = 100;',
 	ivf => 'SET ivfflat.probes = 100;');
 
-# children_of(PID): the processes whose parent is PID (from /proc).
-sub children_of
-{
-	my ($pid) = @_;
-	my @children;
-	for my $stat (glob('/proc/[0-9]*/stat'))
-	{
-		open(my $fh, '<', $stat) or next;
-		my $line = <$fh> // '';
-		close $fh;
-		# pid (comm) state ppid ...: comm may hold spaces and parentheses.
-		push @children, $1 if $line =~ /^(\d+) \(.*\) \S+ (\d+) / && $2 == $pid;
-	}
-	return @children;
-}
-
-# kill_server(): SIGKILL to the postmaster and to every process it started, then waits until they
-# are all gone (a backend left behind would keep the shared memory attached). The postmaster is
-# stopped first so that it forks nothing meanwhile.
+# kill_server(): the whole server killed (VectorServerKill::kill_cluster), counted as a fault.
 sub kill_server
 {
-	my $pid = $primary->{_pid};
-	die "kill_server: no postmaster pid" unless $pid;
-	kill 'STOP', $pid;
-	my @children = children_of($pid);
-	kill 'KILL', @children, $pid;
-	for (1 .. 200)
-	{
-		last unless grep { kill 0, $_ } ($pid, @children);
-		usleep(50_000);
-	}
-	note('killed the postmaster and ' . scalar(@children) . ' processes it started');
-	$primary->{_pid} = undef;
+	my $children = kill_cluster($primary);
+	note("killed the postmaster and $children processes it started");
 	$faults++;
 	return;
 }
