@@ -226,6 +226,68 @@ TEST(HnswSelectNeighbors, KeepsDiverseCandidates)
 	EXPECT_EQ(selected[2], 2);
 }
 
+// A full list taking newcomers one by one through HnswFullListLeftOut (verdicts kept between
+// steps) ends up, at every step, exactly as HnswSelectNeighbors with keep_pruned over the list
+// plus the newcomer: random 2-d points (and points on a grid, for ties), lists of 4 to 32.
+TEST(HnswFullListLeftOut, MatchesTheHeuristicStepByStep)
+{
+	std::mt19937_64 rng(17);
+	for (int round = 0; round < 60; round++) {
+		const bool grid = round % 3 == 0;
+		const int capacity = 4 + static_cast<int>(rng() % 29);
+		const int points = capacity + 200;
+		std::vector<float> x(points), y(points);
+		std::uniform_real_distribution<float> u(-1.0f, 1.0f);
+		for (int i = 0; i < points; i++) {
+			x[i] = grid ? std::round(u(rng) * 4.0f) : u(rng);
+			y[i] = grid ? std::round(u(rng) * 4.0f) : u(rng);
+		}
+		// The base is point 0; distances are squared L2.
+		auto dist = [&](int a, int b) { return (x[a] - x[b]) * (x[a] - x[b]) + (y[a] - y[b]) * (y[a] - y[b]); };
+		std::vector<HnswCandidate> list;
+		for (int i = 1; i <= capacity; i++)
+			list.push_back({dist(0, i), static_cast<std::uint32_t>(i)});
+		std::sort(list.begin(), list.end(), HnswByDistanceThenId);
+		std::vector<int> verdict(capacity, -1);
+		for (int next = capacity + 1; next < points; next++) {
+			const HnswCandidate added = {dist(0, next), static_cast<std::uint32_t>(next)};
+			std::vector<HnswCandidate> cands = list;
+			int position = 0;
+			while (position < capacity && HnswByDistanceThenId(cands[position], added))
+				position++;
+			cands.insert(cands.begin() + position, added);
+			std::vector<int> v = verdict;
+			v.insert(v.begin() + position, -1);
+			std::vector<int> kept(capacity + 1);
+			const HnswCandidate *c = cands.data();
+			const int out =
+			    HnswFullListLeftOut(c, capacity + 1, position, v.data(), kept.data(), [&](int i, int j) {
+				    return dist(static_cast<int>(c[i].id), static_cast<int>(c[j].id));
+			    });
+
+			std::vector<int> selected(capacity + 1);
+			const int n = HnswSelectNeighbors(
+			    c, capacity + 1, capacity, true,
+			    [&](int i, int j) { return dist(static_cast<int>(c[i].id), static_cast<int>(c[j].id)); },
+			    selected.data());
+			ASSERT_EQ(n, capacity);
+			std::set<std::uint32_t> expected, got;
+			for (int i = 0; i < n; i++)
+				expected.insert(c[selected[i]].id);
+			list.clear();
+			verdict.clear();
+			for (int e = 0; e <= capacity; e++) {
+				if (e == out)
+					continue;
+				got.insert(c[e].id);
+				list.push_back(c[e]);
+				verdict.push_back(v[e]);
+			}
+			ASSERT_EQ(got, expected) << "round " << round << " newcomer " << next;
+		}
+	}
+}
+
 TEST(HnswLevels, DistributionFollowsMultiplier)
 {
 	EXPECT_EQ(HnswLevelFromUniform(0.0, 16), 0);

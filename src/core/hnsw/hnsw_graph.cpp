@@ -168,6 +168,10 @@ HnswGraph::HnswGraph(const HnswBuildParams &params, const void *data, const std:
 	upper_size_ = upper_blocks * block_;
 	layer0_.reset(new std::uint32_t[n * block0_]());
 	upper_.reset(new std::uint32_t[upper_size_]());
+	if (keep_pruned_) {
+		kept0_.reset(new std::uint8_t[n * block0_]());
+		kept_upper_.reset(new std::uint8_t[upper_size_]());
+	}
 	locks_.reset(new std::atomic<std::uint8_t>[n]());
 }
 
@@ -193,7 +197,8 @@ std::size_t HnswGraph::EstimateMemoryBytesForData(std::size_t n, std::size_t dat
 	const std::size_t scratch =
 	    static_cast<std::size_t>(std::max(threads, 1)) * (n * sizeof(std::uint16_t) + 65536);
 	const std::size_t repair = n * (1 + 2 * sizeof(std::uint32_t));
-	return vectors + layer0 + upper + per_node + scratch + repair + sizeof(HnswGraph);
+	const std::size_t verdicts = (layer0 + upper) / sizeof(std::uint32_t); // with keep_pruned
+	return vectors + layer0 + upper + per_node + scratch + repair + verdicts + sizeof(HnswGraph);
 }
 
 // Exact bytes held now (plus the repair arrays EnsureConnected will take).
@@ -202,6 +207,8 @@ std::size_t HnswGraph::MemoryBytes() const
 	std::size_t bytes = data_bytes_ + (offsets_ != nullptr ? (n_ + 1) * sizeof(std::uint64_t) : 0);
 	bytes += n_ * block0_ * sizeof(std::uint32_t) + upper_size_ * sizeof(std::uint32_t);
 	bytes += n_ * (1 + 1 + 1 + sizeof(std::uint64_t));
+	if (keep_pruned_)
+		bytes += n_ * block0_ + upper_size_;
 	for (const auto &worker : workers_) {
 		const HnswSearchScratch &s = worker->scratch;
 		bytes += s.visited_.capacity() * sizeof(std::uint16_t);
@@ -219,6 +226,15 @@ std::uint32_t *HnswGraph::LinkBlock(std::uint32_t node, int layer) const
 	if (layer == 0)
 		return layer0_.get() + static_cast<std::size_t>(node) * block0_;
 	return upper_.get() + upper_offset_[node] + static_cast<std::size_t>(layer - 1) * block_;
+}
+
+// The heuristic's verdicts beside node's list at layer (keep_pruned only): byte 0 is 1 when they
+// are known (and the list sorted closest first), then 2 (kept) or 1 (pruned) per link.
+std::uint8_t *HnswGraph::KeptBlock(std::uint32_t node, int layer) const
+{
+	if (layer == 0)
+		return kept0_.get() + static_cast<std::size_t>(node) * block0_;
+	return kept_upper_.get() + upper_offset_[node] + static_cast<std::size_t>(layer - 1) * block_;
 }
 
 // Takes node's spinlock when several threads run.
@@ -271,6 +287,7 @@ void HnswGraph::PrepareScratch(HnswSearchScratch &s) const
 		s.pending_.resize(links);
 		s.prune_.reserve(links + 1);
 		s.prune_selected_.resize(links + 1);
+		s.kept_.resize(links + 1);
 	}
 }
 
@@ -408,6 +425,12 @@ void HnswGraph::AddLinkLocked(std::uint32_t node, int layer, std::uint32_t targe
 	if (count < static_cast<std::uint32_t>(capacity)) {
 		block[1 + count] = target;
 		block[0] = count + 1;
+		if (keep_pruned_)
+			KeptBlock(node, layer)[0] = 0;
+		return;
+	}
+	if (keep_pruned_) {
+		ReplaceInFullList(node, layer, target, s);
 		return;
 	}
 
@@ -420,11 +443,56 @@ void HnswGraph::AddLinkLocked(std::uint32_t node, int layer, std::uint32_t targe
 	std::sort(cands.begin(), cands.end(), HnswByDistanceThenId);
 	const HnswCandidate *c = cands.data();
 	const int kept = HnswSelectNeighbors(
-	    c, static_cast<int>(cands.size()), capacity, keep_pruned_,
+	    c, static_cast<int>(cands.size()), capacity, false,
 	    [this, c](int i, int j) { return NodeDistance(c[i].id, c[j].id); }, s.prune_selected_.data());
 	for (int i = 0; i < kept; i++)
 		block[1 + i] = c[s.prune_selected_[i]].id;
 	block[0] = static_cast<std::uint32_t>(kept);
+}
+
+// A full list (node's lock held) with the pruned candidates kept takes target, or not: the one
+// candidate HnswSelectNeighbors(keep_pruned) would leave out gives way, found by
+// HnswFullListLeftOut from the verdicts kept beside the list (KeptBlock; computed anew when the
+// list changed otherwise). The list stays sorted closest first.
+void HnswGraph::ReplaceInFullList(std::uint32_t node, int layer, std::uint32_t target, HnswSearchScratch &s)
+{
+	std::uint32_t *block = LinkBlock(node, layer);
+	std::uint8_t *kept_block = KeptBlock(node, layer);
+	const int count = static_cast<int>(block[0]);
+	const bool known = kept_block[0] != 0;
+	const void *base = Vector(node);
+	auto &cands = s.prune_;
+	cands.clear();
+	for (int i = 0; i < count; i++)
+		cands.push_back({Distance(base, Vector(block[1 + i])), block[1 + i]});
+	const HnswCandidate added = {Distance(base, Vector(target)), target};
+	int *verdict = s.prune_selected_.data();
+	if (!known)
+		std::sort(cands.begin(), cands.end(), HnswByDistanceThenId);
+	int position = 0;
+	while (position < count && HnswByDistanceThenId(cands[static_cast<std::size_t>(position)], added))
+		position++;
+	for (int i = 0; i < count; i++)
+		verdict[i] = known ? kept_block[1 + i] - 1 : -1; // -1: not computed
+	cands.insert(cands.begin() + position, added);
+	std::memmove(verdict + position + 1, verdict + position,
+	             sizeof(int) * static_cast<std::size_t>(count - position));
+	verdict[position] = -1;
+
+	const HnswCandidate *c = cands.data();
+	const int out = HnswFullListLeftOut(c, count + 1, position, verdict, s.kept_.data(),
+	                                    [this, c](int i, int j) { return NodeDistance(c[i].id, c[j].id); });
+	const int total = count + 1;
+	int written = 0;
+	for (int e = 0; e < total; e++) {
+		if (e == out)
+			continue;
+		block[1 + written] = c[e].id;
+		kept_block[1 + written] = static_cast<std::uint8_t>(verdict[e] + 1);
+		written++;
+	}
+	block[0] = static_cast<std::uint32_t>(written);
+	kept_block[0] = 1;
 }
 
 // Writes node's list at layer from the selection in s.selected_ / s.work_ (merging links other
@@ -437,6 +505,8 @@ void HnswGraph::WriteOwnList(std::uint32_t node, int layer, int selected_count, 
 		chosen.push_back(s.work_[s.selected_[i]].id);
 	std::uint32_t *block = LinkBlock(node, layer);
 	LockNode(node);
+	if (keep_pruned_)
+		KeptBlock(node, layer)[0] = 0;
 	const std::uint32_t early = block[0];
 	if (early == 0) {
 		for (int i = 0; i < selected_count; i++)

@@ -109,6 +109,55 @@ int HnswSelectNeighbors(const HnswCandidate *candidates, int count, int max_sele
 	return limit;
 }
 
+// The heuristic's test in HnswSelectNeighbors: whether a candidate at distance to_base from the
+// base is covered by a kept candidate at distance other_to_base from the base and between from it.
+inline bool HnswCovered(float to_base, float other_to_base, float between)
+{
+	return between < to_base || (between == to_base && other_to_base == to_base);
+}
+
+// A full list taking one more candidate, with the pruned candidates kept (HnswSelectNeighbors
+// with keep_pruned over the list plus the newcomer, max_selected = the list's length), without a
+// distance per pair: the heuristic's verdict on each link is kept from the list's last change.
+// candidates[0..total) are sorted as HnswSelectNeighbors wants them, the newcomer at position;
+// verdict[i] is 1 (kept), 0 (pruned) or -1 (not known) for each, -1 for the newcomer; kept has room
+// for total ints. Verdicts of candidates before the newcomer stand (the heuristic decides each from
+// the kept ones before it); the newcomer is tested against the kept ones before it; after a kept
+// newcomer a kept candidate is tested against the newcomer alone and a pruned one stays pruned,
+// until a kept one falls: from there on every candidate is tested anew; unknown verdicts are
+// computed. Leaves every verdict computed and returns the index of the candidate HnswSelectNeighbors
+// leaves out: the farthest pruned one, or the farthest when none is pruned.
+template <typename PairDistance>
+int HnswFullListLeftOut(const HnswCandidate *candidates, int total, int position, int *verdict, int *kept,
+                        PairDistance &&pair_distance)
+{
+	int kept_count = 0;
+	bool anew = false;
+	for (int e = 0; e < total; e++) {
+		if (anew || verdict[e] < 0 || e == position) {
+			int good = 1;
+			for (int j = 0; j < kept_count && good; j++) {
+				if (HnswCovered(candidates[e].distance, candidates[kept[j]].distance,
+				                pair_distance(e, kept[j])))
+					good = 0;
+			}
+			verdict[e] = good;
+		} else if (e > position && verdict[position] == 1 && verdict[e] == 1 &&
+		           HnswCovered(candidates[e].distance, candidates[position].distance,
+		                       pair_distance(e, position))) {
+			verdict[e] = 0;
+			anew = true; // candidates after this one may have been covered by it alone
+		}
+		if (verdict[e] == 1)
+			kept[kept_count++] = e;
+	}
+	for (int e = total - 1; e >= 0; e--) {
+		if (verdict[e] == 0)
+			return e;
+	}
+	return total - 1;
+}
+
 // Build parameters.
 struct HnswBuildParams {
 	int dims = 0;
@@ -157,6 +206,7 @@ private:
 	std::vector<int> selected_;
 	std::vector<HnswCandidate> prune_; // a full list plus one, while shrinking it
 	std::vector<int> prune_selected_;
+	std::vector<int> kept_; // the kept candidates while a full list takes a new link
 };
 
 // An HNSW graph over a caller-owned array of n vectors. Layer 0 is one flat array of n blocks of
@@ -303,6 +353,8 @@ private:
 	void SearchLayer(const void *query, int ef, int layer, std::uint32_t exclude, HnswSearchScratch &scratch) const;
 	int SelectFromResults(std::uint32_t base, int max_selected, HnswSearchScratch &scratch) const;
 	void AddLinkLocked(std::uint32_t node, int layer, std::uint32_t target, HnswSearchScratch &scratch);
+	void ReplaceInFullList(std::uint32_t node, int layer, std::uint32_t target, HnswSearchScratch &scratch);
+	std::uint8_t *KeptBlock(std::uint32_t node, int layer) const;
 	void WriteOwnList(std::uint32_t node, int layer, int selected_count, HnswSearchScratch &scratch,
 	                  std::vector<std::uint32_t> &chosen);
 	void LinkBack(std::uint32_t node, int layer, const std::vector<std::uint32_t> &chosen,
@@ -330,6 +382,10 @@ private:
 	std::unique_ptr<std::uint64_t[]> upper_offset_; // first upper block of each node, in uint32
 	std::unique_ptr<std::uint32_t[]> upper_;
 	std::size_t upper_size_ = 0;
+	// With keep_pruned: the heuristic's verdict on each link, shaped like layer0_ and upper_
+	// (see ReplaceInFullList).
+	std::unique_ptr<std::uint8_t[]> kept0_;
+	std::unique_ptr<std::uint8_t[]> kept_upper_;
 	mutable std::unique_ptr<std::atomic<std::uint8_t>[]> locks_;
 	bool concurrent_ = false; // lock neighbor lists (several threads are running)
 	const volatile int *cancel_ = nullptr;

@@ -164,6 +164,8 @@ std::size_t HnswGraph::RepairLayer(int layer, HnswSearchScratch &s, std::vector<
 			block[1 + block[0]] = node;
 			block[0]++;
 		}
+		if (keep_pruned_)
+			KeptBlock(from, layer)[0] = 0; // the verdicts beside the list no longer hold
 		in_degree[node]++;
 		added++;
 		walk_from(node);
