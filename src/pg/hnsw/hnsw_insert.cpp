@@ -201,20 +201,22 @@ void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, I
 // Outcome of TryJoin.
 enum class JoinResult { kJoined, kFull, kDifferent };
 
-// Adds heaptid to element if it is still a live element of exactly these stored bytes (inline)
-// with a free slot (step 1): one WAL record.
+// Adds heaptid to element if it is still a live element of exactly these stored bytes (inline:
+// elements with chunked vectors, over 2,000 dimensions or so, are not joined) with a free slot
+// (step 1): one WAL record. kFull: identical, but no free slot.
 static JoinResult TryJoin(Relation index, const HnswIndexInfo *info, ItemPointer element, const char *vector,
                           Size bytes, ItemPointer heaptid)
 {
-	Buffer buffer = ReadBuffer(index, ItemPointerGetBlockNumber(element));
+	const BlockNumber block = ItemPointerGetBlockNumber(element);
+	if (block == kHnswMetaBlock || block == InvalidBlockNumber)
+		return JoinResult::kDifferent;
+	Buffer buffer = ReadBuffer(index, block);
 	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
 	Page page = BufferGetPage(buffer);
 	Size size = 0;
 	JoinResult result = JoinResult::kDifferent;
-	char *item = HnswPageGetOpaque(page)->flags == kHnswPageElements
-	                 ? HnswItemOfKind(page, ItemPointerGetOffsetNumber(element), kHnswElementTuple,
-	                                  sizeof(HnswElementHeader), &size)
-	                 : nullptr;
+	char *item = HnswItemOfKind(page, ItemPointerGetOffsetNumber(element), kHnswElementTuple,
+	                            sizeof(HnswElementHeader), &size);
 	const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
 	if (item != nullptr && HnswElementHeaderValid(header, size) && !(header->flags & kHnswElementDeleted) &&
 	    (header->flags & kHnswElementVectorInline)) {
@@ -500,14 +502,18 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	}
 
 	HnswReaderRelease(&reader);
+	bool full = false;
 	for (int i = 0; i < same_count; i++) {
-		if (TryJoin(index, info, &same[i], vector, bytes, heaptid) == JoinResult::kJoined)
+		const JoinResult joined = TryJoin(index, info, &same[i], vector, bytes, heaptid);
+		if (joined == JoinResult::kJoined)
 			return;
+		full = full || joined == JoinResult::kFull;
 	}
 
+	// Identical elements, all full: room for the copies that follow.
 	ItemPointerData element;
 	HnswWriteNewElement(index, info, level, heaptid, vector, bytes, lists, counts, &element, InvalidBuffer,
-	                    same_count > 0 ? vector_core::kHnswInsertGroupTids : 1);
+	                    full ? vector_core::kHnswInsertGroupTids : 1);
 
 	for (int layer = top; layer >= 0; layer--) {
 		// The nearest neighbor always links back (giving up its farthest link if it must): a search

@@ -61,7 +61,9 @@ void ReadAllHeapTids(ScanOpaque *so, const HnswCandidateOnDisk &c, ItemPointer f
 	ItemPointerData tid = c.tid;
 	const bool ok = HnswReadElement(&so->reader, &tid, so->query, 0, &read, nullptr, nullptr, nullptr, so->pending);
 	HnswReaderRelease(&so->reader);
-	if (!ok || (read.flags & kHnswElementDeleted) || read.heaptid_count == 0 || !(read.distance == c.distance))
+	// (Both NaN: a zero query under a metric that divides by its norm.)
+	const bool same_distance = read.distance == c.distance || (std::isnan(read.distance) && std::isnan(c.distance));
+	if (!ok || (read.flags & kHnswElementDeleted) || read.heaptid_count == 0 || !same_distance)
 		return;
 	*first = so->pending[0];
 	so->pending_count = read.heaptid_count;
