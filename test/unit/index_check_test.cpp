@@ -11,6 +11,7 @@
 
 #include "core/check/hnsw_check.h"
 #include "core/check/ivf_check.h"
+#include "core/hnsw/hnsw_page_format.h"
 #include "core/ivf/ivf_page_format.h"
 
 namespace
@@ -77,6 +78,32 @@ TEST(IndexCheck, RealIvfIndexesAreClean)
 	}
 }
 
+// Where the lists of an element item start (format version 2: after its heap TIDs and its
+// attribute area).
+std::size_t ElementBody(const unsigned char *item)
+{
+	std::uint16_t attr_offset, attr_length;
+	std::memcpy(&attr_offset, item + vector_core::kHnswElementAttrOffsetOffset, 2);
+	std::memcpy(&attr_length, item + vector_core::kHnswElementAttrLengthOffset, 2);
+	return vector_core::HnswElementBodyOffset(attr_offset, attr_length);
+}
+
+// The first element of the image with more than one heap TID (identical rows), or null.
+unsigned char *GroupElement(std::vector<unsigned char> &image)
+{
+	for (std::size_t b = 1; b < image.size() / kCheckPageSize; b++) {
+		unsigned char *page = image.data() + b * kCheckPageSize;
+		std::uint16_t lower;
+		std::memcpy(&lower, page + 12, 2);
+		for (int i = 1; i <= (lower - 24) / 4; i++) {
+			unsigned char *item = page + ItemOffset(page, i);
+			if (item[0] == 1 && item[vector_core::kHnswElementTidCountOffset] > 1)
+				return item;
+		}
+	}
+	return nullptr;
+}
+
 TEST(IndexCheck, HeapTidsOfTheIndexAreKnown)
 {
 	auto image = ReadImage(kHnswImages[0]);
@@ -86,11 +113,78 @@ TEST(IndexCheck, HeapTidsOfTheIndexAreKnown)
 	const unsigned char *item = page + ItemOffset(page, 1);
 	ASSERT_EQ(item[0], 1); // an element
 	std::uint16_t hi, lo, off;
-	std::memcpy(&hi, item + 4, 2);
-	std::memcpy(&lo, item + 6, 2);
-	std::memcpy(&off, item + 8, 2);
+	std::memcpy(&hi, item + vector_core::kHnswElementHeapTidsOffset, 2);
+	std::memcpy(&lo, item + vector_core::kHnswElementHeapTidsOffset + 2, 2);
+	std::memcpy(&off, item + vector_core::kHnswElementHeapTidsOffset + 4, 2);
 	EXPECT_TRUE(c.HasHeapTid((static_cast<std::uint32_t>(hi) << 16) | lo, off));
 	EXPECT_FALSE(c.HasHeapTid(4000000, 7));
+	// Every TID of an element of identical rows is known too.
+	unsigned char *group = GroupElement(image);
+	ASSERT_NE(group, nullptr);
+	const int count = group[vector_core::kHnswElementTidCountOffset];
+	for (int t = 0; t < count; t++) {
+		const unsigned char *tid = group + vector_core::kHnswElementHeapTidsOffset + 6 * t;
+		std::memcpy(&hi, tid, 2);
+		std::memcpy(&lo, tid + 2, 2);
+		std::memcpy(&off, tid + 4, 2);
+		EXPECT_TRUE(c.HasHeapTid((static_cast<std::uint32_t>(hi) << 16) | lo, off)) << t;
+	}
+	EXPECT_GT(c.summary().heap_tids, c.summary().elements - c.summary().marked);
+}
+
+TEST(IndexCheck, HnswHeapTidCountOverCapacity)
+{
+	auto image = ReadImage(kHnswImages[0]);
+	unsigned char *group = GroupElement(image);
+	ASSERT_NE(group, nullptr);
+	group[vector_core::kHnswElementTidCountOffset] = group[vector_core::kHnswElementTidCapacityOffset] + 1;
+	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "bad heap tid count"));
+}
+
+TEST(IndexCheck, HnswLiveElementWithoutHeapTids)
+{
+	auto image = ReadImage(kHnswImages[0]);
+	unsigned char *page = image.data() + kCheckPageSize;
+	unsigned char *item = page + ItemOffset(page, 1);
+	ASSERT_EQ(item[vector_core::kHnswElementFlagsOffset] & vector_core::kHnswElementDeleted, 0);
+	item[vector_core::kHnswElementTidCountOffset] = 0;
+	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "bad heap tid count"));
+}
+
+TEST(IndexCheck, HnswInvalidSecondHeapTid)
+{
+	auto image = ReadImage(kHnswImages[0]);
+	unsigned char *group = GroupElement(image);
+	ASSERT_NE(group, nullptr);
+	std::memset(group + vector_core::kHnswElementHeapTidsOffset + 6 + 4, 0, 2); // offset 0
+	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "bad heap tid"));
+}
+
+TEST(IndexCheck, HnswAttributeAreaOutsideTheTuple)
+{
+	for (int variant = 0; variant < 2; variant++) {
+		auto image = ReadImage(kHnswImages[0]);
+		unsigned char *page = image.data() + kCheckPageSize;
+		unsigned char *item = page + ItemOffset(page, 1);
+		if (variant == 0) {
+			const std::uint16_t length = 8000; // past the end of the tuple
+			std::memcpy(item + vector_core::kHnswElementAttrLengthOffset, &length, 2);
+		} else {
+			const std::uint16_t offset = vector_core::kHnswElementHeapTidsOffset; // over the heap TIDs
+			std::memcpy(item + vector_core::kHnswElementAttrOffsetOffset, &offset, 2);
+		}
+		EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "bad attribute area")) << variant;
+	}
+}
+
+TEST(IndexCheck, OlderFormatVersionIsRefused)
+{
+	auto image = ReadImage(kHnswImages[0]);
+	const std::uint32_t version = 1;
+	std::memcpy(image.data() + 24 + vector_core::kHnswMetaVersionOffset, &version, 4);
+	HnswChecker c(static_cast<std::uint32_t>(image.size() / kCheckPageSize));
+	EXPECT_FALSE(c.AddPage(0, image.data()));
+	EXPECT_TRUE(HasProblem(c, "bad metapage"));
 }
 
 TEST(IndexCheck, BadMagicStopsTheCheck)
@@ -112,10 +206,11 @@ TEST(IndexCheck, HnswLinkOutsideTheIndex)
 	unsigned char *item = page + ItemOffset(page, 1);
 	ASSERT_EQ(item[0], 1);
 	std::uint16_t count;
-	std::memcpy(&count, item + 24, 2); // layer 0 list (inline) after the 24-byte header
+	const std::size_t body = ElementBody(item);
+	std::memcpy(&count, item + body, 2); // layer 0 list (inline) after the header and heap TIDs
 	ASSERT_GT(count, 0);
 	const std::uint16_t far_block[2] = {0x00FF, 0x0000}; // block 0xFF0000
-	std::memcpy(item + 26, far_block, 4);
+	std::memcpy(item + body + 2, far_block, 4);
 	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "dangling link"));
 }
 
@@ -125,7 +220,7 @@ TEST(IndexCheck, HnswListCountOverCapacity)
 	unsigned char *page = image.data() + kCheckPageSize;
 	unsigned char *item = page + ItemOffset(page, 1);
 	const std::uint16_t count = 9; // m = 4: capacity 8 on layer 0
-	std::memcpy(item + 24, &count, 2);
+	std::memcpy(item + ElementBody(item), &count, 2);
 	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "list count over capacity"));
 }
 
@@ -141,7 +236,7 @@ TEST(IndexCheck, HnswUnknownItemKind)
 {
 	auto image = ReadImage(kHnswImages[0]);
 	unsigned char *page = image.data() + kCheckPageSize;
-	page[ItemOffset(page, 2)] = 9;
+	page[ItemOffset(page, 1)] = 9; // (item 2 of this image is a slot VACUUM freed)
 	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "bad item kind"));
 }
 

@@ -81,4 +81,26 @@ TEST(PageFormat, NeighborListSizes)
 	EXPECT_EQ(HnswListsSize(2, 0), 28u);
 }
 
+TEST(PageFormat, ElementHeaderOfVersion2)
+{
+	EXPECT_EQ(vector_core::kHnswVersion, 2u);
+	// The heap TIDs follow the 22-byte fixed part; the body starts at the next multiple of 4
+	// after the attribute area.
+	EXPECT_EQ(vector_core::kHnswElementHeapTidsOffset, vector_core::kHnswElementHeaderSize);
+	EXPECT_EQ(vector_core::HnswElementTidsEnd(1), 28u);
+	EXPECT_EQ(vector_core::HnswElementTidsEnd(10), 82u);
+	EXPECT_EQ(vector_core::HnswElementBodyOffset(28, 0), 28u); // a unique row: 4 bytes more than version 1
+	EXPECT_EQ(vector_core::HnswElementBodyOffset(82, 0), 84u);
+	EXPECT_EQ(vector_core::HnswElementBodyOffset(28, 5), 36u);
+	EXPECT_LE(vector_core::kHnswBuildGroupTids, vector_core::kHnswMaxHeapTids);
+	EXPECT_LE(vector_core::kHnswInsertGroupTids, vector_core::kHnswMaxHeapTids);
+	// The fields do not overlap.
+	EXPECT_LT(vector_core::kHnswElementTidCapacityOffset, vector_core::kHnswElementAttrOffsetOffset);
+	EXPECT_EQ(vector_core::kHnswElementAttrLengthOffset + 2, vector_core::kHnswElementListsOffset);
+	EXPECT_EQ(vector_core::kHnswElementListsOffset + vector_core::kHnswTidBytes,
+	          vector_core::kHnswElementVectorOffset);
+	EXPECT_EQ(vector_core::kHnswElementVectorOffset + vector_core::kHnswTidBytes,
+	          vector_core::kHnswElementHeapTidsOffset);
+}
+
 } // namespace

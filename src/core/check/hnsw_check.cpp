@@ -181,9 +181,8 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 			e.tid = tid;
 			e.level = item[kHnswElementLevelOffset];
 			const std::uint8_t flags = item[kHnswElementFlagsOffset];
-			std::uint32_t hb, lb, vb;
-			std::uint16_t ho, lo, vo;
-			LoadTid(item + kHnswElementHeapTidOffset, &hb, &ho);
+			std::uint32_t lb, vb;
+			std::uint16_t lo, vo;
 			LoadTid(item + kHnswElementListsOffset, &lb, &lo);
 			LoadTid(item + kHnswElementVectorOffset, &vb, &vo);
 			if (e.level > max_level_ || (flags & ~(kHnswElementDeleted | kHnswElementListsInline |
@@ -192,7 +191,30 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 				       Format("level %u (max %d), flags %02x", e.level, max_level_, flags));
 				break;
 			}
-			std::size_t expected = kHnswElementHeaderSize;
+			// The heap TIDs and the attribute area (version 2).
+			const int tid_count = item[kHnswElementTidCountOffset];
+			const int tid_capacity = item[kHnswElementTidCapacityOffset];
+			const std::size_t attr_offset = U16(item, kHnswElementAttrOffsetOffset);
+			const std::size_t attr_length = U16(item, kHnswElementAttrLengthOffset);
+			const bool marked = (flags & kHnswElementDeleted) != 0;
+			if (tid_capacity < 1 || tid_count > tid_capacity || (tid_count == 0 && !marked) ||
+			    HnswElementTidsEnd(tid_capacity) > lp_len) {
+				Report(true, "bad heap tid count", block, offset,
+				       Format("%d heap tids of %d slots in an element tuple of %u bytes%s", tid_count,
+				              tid_capacity, lp_len, marked ? " (marked deleted)" : ""));
+				break;
+			}
+			if (attr_offset < HnswElementTidsEnd(tid_capacity) ||
+			    HnswElementBodyOffset(attr_offset, attr_length) > lp_len) {
+				Report(true, "bad attribute area", block, offset,
+				       Format("attribute area at %zu, %zu bytes, in an element tuple of %u bytes with "
+				              "%d heap "
+				              "tid slots",
+				              attr_offset, attr_length, lp_len, tid_capacity));
+				break;
+			}
+			const std::size_t body = HnswElementBodyOffset(attr_offset, attr_length);
+			std::size_t expected = body;
 			if (flags & kHnswElementListsInline)
 				expected += HnswListsSize(m_, e.level);
 			if (flags & kHnswElementVectorInline) {
@@ -216,14 +238,24 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 				       Format("element tuple of %u bytes, its layout needs %zu", lp_len, expected));
 				break;
 			}
-			if (hb == kInvalidBlock || ho == 0 || ho > kMaxHeapOffset) {
-				Report(true, "bad heap tid", block, offset,
-				       Format("heap tid %s", TidText(PackTid(hb, ho)).c_str()));
-				break;
+			bool tids_ok = true;
+			for (int t = 0; t < tid_count && tids_ok; t++) {
+				std::uint32_t hb;
+				std::uint16_t ho;
+				LoadTid(item + kHnswElementHeapTidsOffset + kHnswTidBytes * static_cast<std::size_t>(t),
+				        &hb, &ho);
+				if (hb == kInvalidBlock || ho == 0 || ho > kMaxHeapOffset) {
+					Report(true, "bad heap tid", block, offset,
+					       Format("heap tid %d of %d: %s", t + 1, tid_count,
+					              TidText(PackTid(hb, ho)).c_str()));
+					tids_ok = false;
+				}
 			}
+			if (!tids_ok)
+				break;
 			if (flags & kHnswElementListsInline) {
-				if (!ParseLists(block, offset, item + kHnswElementHeaderSize,
-				                lp_len - kHnswElementHeaderSize, e.level, &e.first_link, &e.link_count))
+				if (!ParseLists(block, offset, item + body, lp_len - body, e.level, &e.first_link,
+				                &e.link_count))
 					break;
 			} else {
 				if (lb == 0 || lb >= nblocks_ || lo == 0) {
@@ -243,11 +275,20 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 				}
 				e.vector = PackTid(vb, vo);
 			}
-			e.marked = (flags & kHnswElementDeleted) != 0;
-			if (e.marked)
+			e.marked = marked;
+			if (e.marked) {
 				summary_.marked++;
-			else
-				heap_tids_.push_back(PackTid(hb, ho));
+			} else {
+				for (int t = 0; t < tid_count; t++) {
+					std::uint32_t hb;
+					std::uint16_t ho;
+					LoadTid(item + kHnswElementHeapTidsOffset +
+					            kHnswTidBytes * static_cast<std::size_t>(t),
+					        &hb, &ho);
+					heap_tids_.push_back(PackTid(hb, ho));
+				}
+				summary_.heap_tids += static_cast<std::uint64_t>(tid_count);
+			}
 			elements_.push_back(e);
 			summary_.elements++;
 			break;

@@ -59,6 +59,7 @@ struct CheckSummary {
 	std::uint64_t links = 0;
 	std::uint64_t stale_links = 0; // links of live elements to a freed or reused slot (legal hints)
 	std::uint64_t marked = 0;      // hnsw elements marked deleted by VACUUM, not yet freed
+	std::uint64_t heap_tids = 0;   // heap TIDs of the live hnsw elements (identical rows share one)
 	std::uint64_t unreachable = 0;
 	std::uint64_t errors = 0;
 	std::uint64_t warnings = 0;

@@ -105,6 +105,18 @@ Status HnswBuilderAppendRow(HnswBuilder *builder, const void *row, std::size_t b
 	});
 }
 
+const void *HnswBuilderRow(const HnswBuilder *builder, std::size_t i, std::size_t *bytes) noexcept
+{
+	if (i >= builder->rows)
+		return nullptr;
+	if (builder->variable) {
+		*bytes = static_cast<std::size_t>(builder->offsets[i + 1] - builder->offsets[i]);
+		return builder->data.data() + builder->offsets[i];
+	}
+	*bytes = builder->row_bytes;
+	return builder->data.data() + i * builder->row_bytes;
+}
+
 std::size_t HnswBuilderRows(const HnswBuilder *builder) noexcept
 {
 	return builder->rows;

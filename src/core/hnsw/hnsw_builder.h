@@ -32,6 +32,9 @@ Status HnswBuilderAppend(HnswBuilder *builder, const float *vector) noexcept;
 // Appends one row of bytes bytes (rows of another representation); an error when a fixed row
 // size differs.
 Status HnswBuilderAppendRow(HnswBuilder *builder, const void *row, std::size_t bytes) noexcept;
+// Row i as appended (its bytes to *bytes), before or after the graph was started; nullptr when
+// i is out of range.
+const void *HnswBuilderRow(const HnswBuilder *builder, std::size_t i, std::size_t *bytes) noexcept;
 // Vectors appended so far.
 std::size_t HnswBuilderRows(const HnswBuilder *builder) noexcept;
 // Bytes a build of rows vectors will hold: the graph's estimate, with the vector array counted

@@ -41,7 +41,8 @@ namespace vector_core
 {
 
 constexpr std::uint32_t kHnswMagic = 0x484E5357; // "HNSW"
-constexpr std::uint32_t kHnswVersion = 1;
+// Version 2: elements hold several heap TIDs and an attribute area (see the element header).
+constexpr std::uint32_t kHnswVersion = 2;
 // In the special space of every page, for tools that identify the access method of a page.
 constexpr std::uint16_t kHnswPageId = 0xFF91;
 
@@ -90,14 +91,60 @@ constexpr std::size_t kHnswMetaEntryLevelOffset = 18;  // int16, -1 when empty
 constexpr std::size_t kHnswMetaEntryOffset = 20;       // item pointer
 constexpr std::size_t kHnswMetaElementKindOffset = 26; // uint8, ElementKind (0, floats, in older indexes)
 
-// Element tuple header (HnswElementHeader): kind, level, flags, an unused byte, the heap TID,
-// the neighbor tuple (when the lists are apart) and the first chunk (when the vector is).
-constexpr std::size_t kHnswElementHeaderSize = 24;
+// Element tuple header (HnswElementHeader), format version 2:
+//   0  uint8  kind (kHnswElementTuple)
+//   1  uint8  level
+//   2  uint8  flags
+//   3  uint8  heap TID count: the live heap rows of the element, 1..capacity (0 only when marked
+//             deleted: VACUUM removed the last ones)
+//   4  uint8  heap TID capacity, 1..kHnswMaxHeapTids, fixed when the element is written
+//   5  uint8  unused (0)
+//   6  uint16 attribute area offset, from the start of the tuple (>= the end of the heap TIDs)
+//   8  uint16 attribute area length (0 today: reserved for the key columns that filtered
+//             search stores in each element, so that adding them needs no new version)
+//  10  item pointer: the neighbor tuple (when the lists are apart)
+//  16  item pointer: the first chunk (when the vector is apart)
+//  22  capacity heap TIDs (6 bytes each); the first count are the element's rows, the rest
+//      zero. Rows with byte-identical stored vectors share one element (as pgvector does): a
+//      build puts up to kHnswBuildGroupTids of them into one element of that capacity, an
+//      insert adds its TID to an identical live element with a free slot, and VACUUM removes
+//      dead TIDs one by one, compacting the array in place; an element is marked deleted only
+//      when all its TIDs are dead. Elements never move, so the capacity cannot grow.
+//  then the attribute area (offset, length), then, from the next multiple of 4 (the body
+//  offset), the neighbor lists (inline) and the vector (inline).
+// Capacity chosen: a build gives an element as many slots as it has identical rows (capped at
+// kHnswBuildGroupTids), so unique rows cost 4 bytes more than in version 1 (28 bytes instead of
+// 24, padding included); an insert writes a 1-slot element unless its search met an identical
+// element it could not join (full, or marked deleted), then kHnswInsertGroupTids slots, so that
+// the duplicates that follow join it. (pgvector reserves 10 slots in every element: 60 bytes.)
+// Version 1 (one heap TID at offset 4, header of 24 bytes) is not read: every entry point
+// errors with a hint to REINDEX.
+constexpr std::size_t kHnswElementHeaderSize = 22; // the fixed part, before the heap TIDs
 constexpr std::size_t kHnswElementLevelOffset = 1;
 constexpr std::size_t kHnswElementFlagsOffset = 2;
-constexpr std::size_t kHnswElementHeapTidOffset = 4;
+constexpr std::size_t kHnswElementTidCountOffset = 3;
+constexpr std::size_t kHnswElementTidCapacityOffset = 4;
+constexpr std::size_t kHnswElementAttrOffsetOffset = 6;
+constexpr std::size_t kHnswElementAttrLengthOffset = 8;
 constexpr std::size_t kHnswElementListsOffset = 10;
 constexpr std::size_t kHnswElementVectorOffset = 16;
+constexpr std::size_t kHnswElementHeapTidsOffset = 22;
+constexpr int kHnswMaxHeapTids = 255;
+constexpr int kHnswBuildGroupTids = 10;
+constexpr int kHnswInsertGroupTids = 10;
+
+// End of the heap TIDs of an element of capacity slots (where an empty attribute area starts).
+constexpr std::size_t HnswElementTidsEnd(int capacity)
+{
+	return kHnswElementHeapTidsOffset + kHnswTidBytes * static_cast<std::size_t>(capacity);
+}
+
+// Where the lists (or the inline vector) of an element start: after its attribute area, at a
+// multiple of 4.
+constexpr std::size_t HnswElementBodyOffset(std::size_t attr_offset, std::size_t attr_length)
+{
+	return (attr_offset + attr_length + 3) & ~static_cast<std::size_t>(3);
+}
 
 // Neighbor tuple header (HnswNeighborHeader): kind, level, 2 unused bytes; the lists follow.
 constexpr std::size_t kHnswNeighborHeaderSize = 4;

@@ -207,6 +207,22 @@ VECTOR_SQL_FUNCTION(vector_index_check)
 	InitMaterializedSRF(fcinfo, 0);
 
 	const BlockNumber nblocks = RelationGetNumberOfBlocks(index);
+	if (kind == CheckKind::kHnsw && nblocks > 0) {
+		// An hnsw index of another format version (a valid metapage otherwise) is refused the way
+		// scans, inserts and VACUUM refuse it, with a hint to REINDEX; a corrupt metapage is a
+		// finding of the walk below.
+		Buffer buffer = ReadBuffer(index, kHnswMetaBlock);
+		LockBuffer(buffer, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buffer);
+		const HnswMetaPage meta = HnswPageGetMeta(page);
+		const bool other_version = !PageIsNew(page) && PageGetSpecialSize(page) == sizeof(HnswPageOpaqueData) &&
+		                           HnswPageGetOpaque(page)->page_id == kHnswPageId &&
+		                           meta->magic == kHnswMagic && meta->version != kHnswVersion;
+		const uint32 version = meta->version;
+		UnlockReleaseBuffer(buffer);
+		if (other_version)
+			HnswVersionError(index, version);
+	}
 	IndexCheckerBase *checker = NewChecker(kind, nblocks);
 	if (checker == nullptr)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
@@ -274,6 +290,12 @@ VECTOR_SQL_FUNCTION(vector_index_check)
 	    static_cast<unsigned long long>(summary.links), static_cast<unsigned long long>(summary.stale_links),
 	    static_cast<unsigned long long>(summary.unreachable), static_cast<unsigned long long>(summary.errors),
 	    static_cast<unsigned long long>(summary.warnings), heapallindexed ? "" : ", table not checked");
+	if (kind == CheckKind::kHnsw && summary.heap_tids != summary.elements - summary.marked) {
+		// Elements that hold the heap TIDs of several identical rows.
+		size_t len = strlen(detail);
+		snprintf(detail + len, sizeof(detail) - len, ", %llu heap tids",
+		         static_cast<unsigned long long>(summary.heap_tids));
+	}
 	if (summary.marked > 0) {
 		size_t len = strlen(detail);
 		snprintf(detail + len, sizeof(detail) - len, ", %llu marked deleted",

@@ -125,7 +125,7 @@ void HnswStats(Relation index, Relation heap, StatsRow *row, BlockNumber nblocks
 					continue;
 				const HnswElementHeader *e =
 				    reinterpret_cast<const HnswElementHeader *>(PageGetItem(page, iid));
-				if (e->kind != kHnswElementTuple)
+				if (e->kind != kHnswElementTuple || !HnswElementHeaderValid(e, ItemIdGetLength(iid)))
 					continue;
 				row->elements++;
 				row->level_counts[e->level]++;
@@ -134,7 +134,9 @@ void HnswStats(Relation index, Relation heap, StatsRow *row, BlockNumber nblocks
 				if (e->flags & kHnswElementDeleted)
 					row->dead++;
 				else
-					tids[n++] = e->heaptid;
+					for (int t = 0; t < e->tid_count && n < MaxOffsetNumber; t++)
+						tids[n++] =
+						    HnswElementHeapTids(e)[t]; // (a page holds fewer TIDs than that)
 			}
 		}
 		UnlockReleaseBuffer(buf);

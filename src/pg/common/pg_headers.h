@@ -15,6 +15,7 @@ extern "C" {
 #include "postgres.h"
 
 #include "catalog/pg_type.h"
+#include "common/hashfn.h"
 #include "common/shortest_dec.h"
 #include "fmgr.h"
 #include "lib/stringinfo.h"

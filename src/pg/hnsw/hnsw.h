@@ -66,6 +66,8 @@ vector_core::Metric HnswMetricFromOpclass(Relation index, vector_core::ElementKi
 
 // ------------------------------------------------------------------ metapage and index info (hnsw_metapage.cpp)
 
+// Errors (feature not supported, with a hint to REINDEX) for an index of another format version.
+[[noreturn]] void HnswVersionError(Relation index, uint32 version);
 // Reads the metapage (checks magic and version).
 void HnswReadMeta(Relation index, HnswMetaPageData *meta);
 // Index info from the metapage.
@@ -101,9 +103,10 @@ struct HnswElementRead {
 	bool valid; // the item is a live element tuple
 	uint8 level;
 	uint8 flags;
-	ItemPointerData heaptid;
-	float distance;    // to the query, when asked for
-	Size vector_bytes; // stored bytes of the row, when it was copied
+	uint8 heaptid_count;     // heap TIDs of the element (0 only when marked deleted)
+	ItemPointerData heaptid; // the first one (invalid when none)
+	float distance;          // to the query, when asked for
+	Size vector_bytes;       // stored bytes of the row, when it was copied
 };
 
 // A reader of elements that keeps the last buffer pinned and a scratch for chunked vectors.
@@ -142,10 +145,12 @@ inline char *HnswItemOfKind(Page page, OffsetNumber offset, uint8 kind, Size min
 
 // Reads element tid; computes its distance to query when query is not null, copies its row
 // to vector_out (room for info.max_bytes) when not null, and copies its neighbor list of layer to links (room for the
-// layer's capacity) when links is not null, setting *link_count. Returns false (and leaves the
-// outputs alone) when tid is not a live element (freed, reused as another kind, out of range).
+// layer's capacity) when links is not null, setting *link_count, and its heap TIDs to heaptids
+// (room for kHnswMaxHeapTids) when not null (out->heaptid_count of them), all from one read.
+// Returns false (and leaves the outputs alone) when tid is not a live element (freed, reused
+// as another kind, out of range).
 bool HnswReadElement(HnswReader *reader, ItemPointer tid, const void *query, int layer, HnswElementRead *out,
-                     ItemPointerData *links, int *link_count, char *vector_out);
+                     ItemPointerData *links, int *link_count, char *vector_out, ItemPointerData *heaptids = nullptr);
 
 // Elements visited together by HnswVisitBatch.
 constexpr int kHnswMaxBatch = 32;
@@ -168,10 +173,10 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 // Writes an element (and its neighbor tuple / chunks when needed) with the given lists (refs per
 // layer, counts per layer) on a page with room, WAL-logged; returns its TID. When set_entry, the
 // metapage's entry point becomes this element in the same WAL record (under the metapage lock
-// the caller already holds: meta_buffer).
+// the caller already holds: meta_buffer). The element gets tid_capacity heap TID slots.
 void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, ItemPointer heaptid, const void *vector,
                          Size bytes, ItemPointerData *const *lists, const int *counts, ItemPointer result,
-                         Buffer meta_buffer);
+                         Buffer meta_buffer, int tid_capacity = 1);
 
 // ------------------------------------------------------------------ neighbor lists, shared by
 // insertion and VACUUM (hnsw_neighbor_lists.cpp)
@@ -224,9 +229,10 @@ struct HnswCandidateOnDisk {
 	float distance;
 	uint8 level;
 	uint8 flags;
+	uint8 heaptid_count; // heap TIDs of the element: more than one, and a scan reads them all
 	ItemPointerData tid;
-	ItemPointerData heaptid;
-	int32 list = -1; // slot of its layer-0 list in the search's list arena, -1 if not copied
+	ItemPointerData heaptid; // the first heap TID
+	int32 list = -1;         // slot of its layer-0 list in the search's list arena, -1 if not copied
 };
 
 // A set of element TIDs (open addressing), palloc'd.

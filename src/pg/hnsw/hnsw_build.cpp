@@ -2,7 +2,10 @@
 //
 // Phases (shown in pg_stat_progress_create_index):
 //   1. loading tuples: the heap is scanned once; each vector (normalised for cosine) is appended
-//      to the in-memory builder of src/core and its heap TID to a palloc'd array.
+//      to the in-memory builder of src/core and its heap TID to a palloc'd array. A row whose
+//      stored bytes equal those of a row loaded before joins that row's group instead (up to
+//      kHnswBuildGroupTids rows, found through a hash table of the rows): a group becomes one
+//      element with all its heap TIDs (see core/hnsw/hnsw_page_format.h).
 //   2. building graph: the core inserts the vectors with vector.build_threads threads, in chunks
 //      of rows between which the backend checks for interrupts and reports progress; then it
 //      repairs reachability (every element reachable from the entry point) and sorts the lists.
@@ -38,9 +41,20 @@ struct BuildState {
 	Relation heap;
 	Relation index;
 	HnswIndexInfo info;
-	HnswBuilder *builder; // null once written or destroyed
-	ItemPointerData *heaptids;
+	HnswBuilder *builder;      // null once written or destroyed
+	ItemPointerData *heaptids; // the first heap TID of each row
+	uint8 *group_sizes;        // heap TIDs of each row (1 + the identical rows that joined it)
 	Size heaptid_capacity;
+	// Identical rows: open addressing, entry = (hash << 32) | (row + 1), 0 for an empty slot; one
+	// entry (the latest row) per distinct value.
+	uint64 *groups;
+	Size group_slots; // power of two
+	Size group_used;
+	// Rows that joined a group: their group's row and heap TID, in heap order.
+	uint32 *extra_rows;
+	ItemPointerData *extra_tids;
+	Size extra_count;
+	Size extra_capacity;
 	Size rows;
 	Size memory_limit;
 	bool on_disk; // the graph was written; remaining rows go through HnswInsertVector
@@ -172,6 +186,30 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 	for (int l = 0; l <= vector_core::kHnswGraphMaxLevel; l++)
 		lists[l] = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * 2 * info->m));
 
+	// Every row's heap TIDs: the first, then those of the rows that joined it (extra_start[node]
+	// .. extra_start[node + 1] in extra_sorted).
+	Size *extra_start = nullptr;
+	ItemPointerData *extra_sorted = nullptr;
+	if (state->extra_count > 0) {
+		extra_start =
+		    static_cast<Size *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Size) * (state->rows + 1)));
+		Size sum = 0;
+		for (Size r = 0; r < state->rows; r++) {
+			extra_start[r] = sum;
+			sum += state->group_sizes[r] - 1;
+		}
+		extra_start[state->rows] = sum;
+		extra_sorted = static_cast<ItemPointerData *>(
+		    MemoryContextAllocHuge(CurrentMemoryContext, sizeof(ItemPointerData) * Max(sum, 1)));
+		Size *fill =
+		    static_cast<Size *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(Size) * state->rows));
+		memcpy(fill, extra_start, sizeof(Size) * state->rows);
+		for (Size e = 0; e < state->extra_count; e++)
+			extra_sorted[fill[state->extra_rows[e]]++] = state->extra_tids[e];
+		pfree(fill);
+	}
+	ItemPointerData group_tids[vector_core::kHnswBuildGroupTids];
+
 	for (int pass = 0; pass < 2; pass++) {
 		const bool write = pass == 1;
 		PageFiller filler;
@@ -186,8 +224,12 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 			                         : static_cast<const char *>(graph->Vector(node));
 			const Size bytes =
 			    info->fixed_bytes != 0 ? info->fixed_bytes : HnswRowBytes(info, vector, info->max_bytes);
-			const HnswLayout layout = HnswChooseLayout(info, level, bytes);
+			const int tid_count = state->group_sizes[node];
+			const HnswLayout layout = HnswChooseLayout(info, level, bytes, tid_count);
 			if (write) {
+				group_tids[0] = state->heaptids[node];
+				for (int t = 1; t < tid_count; t++)
+					group_tids[t] = extra_sorted[extra_start[node] + t - 1];
 				for (int l = 0; l <= level; l++) {
 					auto neighbors = graph->Neighbors(node, l);
 					counts[l] = static_cast<int>(neighbors.size());
@@ -196,10 +238,11 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 				}
 			}
 			// The element, then its neighbor tuple or its chunks.
-			const Size element_size = HnswElementTupleSize(info, level, layout, bytes);
+			const Size element_size = HnswElementTupleSize(info, level, layout, bytes, tid_count);
 			if (write) {
-				HnswFormElementTuple(item, info, level, layout, &state->heaptids[node], vector, bytes,
-				                     lists, counts, &apart_tids[node], &apart_tids[node]);
+				HnswFormElementTuple(item, info, level, layout, group_tids, tid_count, tid_count,
+				                     vector, bytes, lists, counts, &apart_tids[node],
+				                     &apart_tids[node]);
 				ItemPointerData tid = FillerAdd(&filler, item, element_size, zeros);
 				if (!ItemPointerEquals(&tid, &element_tids[node]))
 					elog(ERROR, "hnsw build: page layout differs between passes");
@@ -314,11 +357,87 @@ void BuildAndWrite(BuildState *state)
 	DestroyBuilder(state);
 	pfree(state->heaptids);
 	state->heaptids = nullptr;
+	pfree(state->group_sizes);
+	state->group_sizes = nullptr;
+	if (state->groups != nullptr) {
+		pfree(state->groups);
+		state->groups = nullptr;
+		state->group_slots = 0;
+		state->group_used = 0;
+	}
+	if (state->extra_rows != nullptr) {
+		pfree(state->extra_rows);
+		pfree(state->extra_tids);
+		state->extra_rows = nullptr;
+		state->extra_tids = nullptr;
+		state->extra_count = 0;
+		state->extra_capacity = 0;
+	}
 	if (state->page_rows != nullptr) {
 		pfree(state->page_rows);
 		state->page_rows = nullptr;
 		state->page_rows_capacity = 0;
 	}
+}
+
+// The stored bytes of loaded row (the page row).
+const char *LoadedRow(BuildState *state, Size row, Size *bytes)
+{
+	if (state->float_graph) {
+		*bytes = state->info.fixed_bytes;
+		return state->page_rows + row * state->info.fixed_bytes;
+	}
+	size_t size = 0;
+	const void *data = vector_core::HnswBuilderRow(state->builder, row, &size);
+	*bytes = size;
+	return static_cast<const char *>(data);
+}
+
+// Looks for a loaded row with the bytes of vector; returns its slot in the table (an empty slot
+// or the slot of a full group, either of which the caller may fill with a new row) and sets
+// *row to a row with room for another TID, or to -1.
+Size FindGroup(BuildState *state, const char *vector, Size bytes, uint32 hash, int64 *row)
+{
+	*row = -1;
+	const Size mask = state->group_slots - 1;
+	for (Size slot = hash & mask;; slot = (slot + 1) & mask) {
+		const uint64 entry = state->groups[slot];
+		if (entry == 0)
+			return slot;
+		if (static_cast<uint32>(entry >> 32) != hash)
+			continue;
+		const Size candidate = static_cast<Size>(entry & 0xFFFFFFFF) - 1;
+		Size candidate_bytes = 0;
+		const char *data = LoadedRow(state, candidate, &candidate_bytes);
+		if (data == nullptr || candidate_bytes != bytes || memcmp(data, vector, bytes) != 0)
+			continue;
+		if (state->group_sizes[candidate] < vector_core::kHnswBuildGroupTids)
+			*row = static_cast<int64>(candidate);
+		return slot;
+	}
+}
+
+// Doubles the table when it is half full.
+void GrowGroups(BuildState *state)
+{
+	if (state->groups != nullptr && (state->group_used + 1) * 2 <= state->group_slots)
+		return;
+	const Size slots = state->groups == nullptr ? 1024 : state->group_slots * 2;
+	uint64 *grown = static_cast<uint64 *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint64) * slots));
+	memset(grown, 0, sizeof(uint64) * slots);
+	for (Size i = 0; i < state->group_slots; i++) {
+		const uint64 entry = state->groups[i];
+		if (entry == 0)
+			continue;
+		Size slot = static_cast<uint32>(entry >> 32) & (slots - 1);
+		while (grown[slot] != 0)
+			slot = (slot + 1) & (slots - 1);
+		grown[slot] = entry;
+	}
+	if (state->groups != nullptr)
+		pfree(state->groups);
+	state->groups = grown;
+	state->group_slots = slots;
 }
 
 // Heap scan callback: loads one row (or inserts it on disk after the switch).
@@ -335,10 +454,38 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	if (!usable)
 		return;
 
+	uint32 hash = 0;
+	Size group_slot = 0;
+	int64 group_row = -1;
+	if (!state->on_disk) {
+		GrowGroups(state);
+		hash = static_cast<uint32>(hash_bytes_extended(reinterpret_cast<const unsigned char *>(state->vector),
+		                                               static_cast<int>(bytes), 0) >>
+		                           32);
+		group_slot = FindGroup(state, state->vector, bytes, hash, &group_row);
+	}
 	if (state->on_disk) {
 		HnswInsertVector(index, &state->info, state->vector, bytes, tid);
+	} else if (group_row >= 0) {
+		// An identical row with room: this one joins its element.
+		if (state->extra_count >= state->extra_capacity) {
+			state->extra_capacity = Max(static_cast<Size>(1024), state->extra_capacity * 2);
+			state->extra_rows = static_cast<uint32 *>(
+			    state->extra_rows == nullptr
+			        ? MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * state->extra_capacity)
+			        : repalloc_huge(state->extra_rows, sizeof(uint32) * state->extra_capacity));
+			state->extra_tids = static_cast<ItemPointerData *>(
+			    state->extra_tids == nullptr
+			        ? MemoryContextAllocHuge(CurrentMemoryContext,
+			                                 sizeof(ItemPointerData) * state->extra_capacity)
+			        : repalloc_huge(state->extra_tids, sizeof(ItemPointerData) * state->extra_capacity));
+		}
+		state->extra_rows[state->extra_count] = static_cast<uint32>(group_row);
+		state->extra_tids[state->extra_count++] = *tid;
+		state->group_sizes[group_row]++;
 	} else {
-		if (vector_core::HnswBuilderMemoryFor(state->builder, state->rows + 1) + state->page_rows_capacity >
+		if (vector_core::HnswBuilderMemoryFor(state->builder, state->rows + 1) + state->page_rows_capacity +
+		            sizeof(uint64) * state->group_slots >
 		        state->memory_limit &&
 		    state->rows > 0) {
 			ereport(
@@ -360,6 +507,8 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 				state->heaptid_capacity *= 2;
 				state->heaptids = static_cast<ItemPointerData *>(
 				    repalloc_huge(state->heaptids, sizeof(ItemPointerData) * state->heaptid_capacity));
+				state->group_sizes = static_cast<uint8 *>(
+				    repalloc_huge(state->group_sizes, sizeof(uint8) * state->heaptid_capacity));
 			}
 			if (state->float_graph) {
 				// The page row, and the graph's float row (normalised for cosine).
@@ -394,6 +543,11 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 				if (!status.ok())
 					BuilderFailed(status, "loading vectors");
 			}
+			// The table points at the newest row of a value (a full group gives way to it).
+			if (state->groups[group_slot] == 0)
+				state->group_used++;
+			state->groups[group_slot] = (static_cast<uint64>(hash) << 32) | (state->rows + 1);
+			state->group_sizes[state->rows] = 1;
 			state->heaptids[state->rows++] = *tid;
 		}
 	}
@@ -501,6 +655,8 @@ IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info
 	state->heaptid_capacity = Max(static_cast<Size>(1024), expected);
 	state->heaptids = static_cast<ItemPointerData *>(
 	    MemoryContextAllocHuge(CurrentMemoryContext, sizeof(ItemPointerData) * state->heaptid_capacity));
+	state->group_sizes =
+	    static_cast<uint8 *>(MemoryContextAllocHuge(CurrentMemoryContext, state->heaptid_capacity));
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseLoad);
 	double reltuples = table_index_build_scan(heap, index, index_info, true, true, BuildCallback, state, nullptr);

@@ -9,6 +9,13 @@
 //    of ef_construction on each layer down to 0) and select the neighbors with the heuristic,
 //    filling the free places with the closest candidates it passed over. Elements VACUUM marked (kHnswElementDeleted)
 //    are walked through but never selected.
+//    A row whose stored bytes equal those of a live element the layer-0 search found, with a
+//    free heap TID slot, joins it instead: its TID is added to the element under the page's
+//    exclusive lock, re-checked there (still that vector, not marked by VACUUM, a free slot),
+//    one GenericXLog record, and the insert is done (VACUUM asks about every TID again under
+//    the same lock before it marks an element, so a TID added meanwhile keeps it alive). When
+//    the identical elements found are all full, the new element gets kHnswInsertGroupTids slots,
+//    so that the duplicates that follow can join it; else one.
 // 2. Write the new element, its lists filled, on a page with room (free space map, then the last
 //    page, then a new page, re-checking the size under the extension lock; a page that is not the
 //    last one keeps its remaining room in the free space map, so that concurrent sessions fill
@@ -159,9 +166,9 @@ ItemPointerData AddItem(Relation index, const char *item, Size size, Buffer meta
 // Writes the element and what it needs (neighbor tuple or chunks) first, the element last.
 void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, ItemPointer heaptid, const void *vector,
                          Size bytes, ItemPointerData *const *lists, const int *counts, ItemPointer result,
-                         Buffer meta_buffer)
+                         Buffer meta_buffer, int tid_capacity)
 {
-	const HnswLayout layout = HnswChooseLayout(info, level, bytes);
+	const HnswLayout layout = HnswChooseLayout(info, level, bytes, tid_capacity);
 	char *item = static_cast<char *>(palloc(BLCKSZ));
 	ItemPointerData apart;
 	ItemPointerSetInvalid(&apart);
@@ -183,9 +190,53 @@ void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, I
 		}
 		apart = next;
 	}
-	HnswFormElementTuple(item, info, level, layout, heaptid, vector, bytes, lists, counts, &apart, &apart);
-	*result = AddItem(index, item, HnswElementTupleSize(info, level, layout, bytes), meta_buffer, level);
+	HnswFormElementTuple(item, info, level, layout, heaptid, 1, tid_capacity, vector, bytes, lists, counts, &apart,
+	                     &apart);
+	*result =
+	    AddItem(index, item, HnswElementTupleSize(info, level, layout, bytes, tid_capacity), meta_buffer, level);
 	pfree(item);
+}
+
+// Outcome of TryJoin.
+enum class JoinResult { kJoined, kFull, kDifferent };
+
+// Adds heaptid to element if it is still a live element of exactly these stored bytes (inline:
+// elements with chunked vectors, over 2,000 dimensions or so, are not joined) with a free slot
+// (step 1): one WAL record. kFull: identical, but no free slot.
+static JoinResult TryJoin(Relation index, const HnswIndexInfo *info, ItemPointer element, const char *vector,
+                          Size bytes, ItemPointer heaptid)
+{
+	const BlockNumber block = ItemPointerGetBlockNumber(element);
+	if (block == kHnswMetaBlock || block == InvalidBlockNumber)
+		return JoinResult::kDifferent;
+	Buffer buffer = ReadBuffer(index, block);
+	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+	Page page = BufferGetPage(buffer);
+	Size size = 0;
+	JoinResult result = JoinResult::kDifferent;
+	char *item = HnswItemOfKind(page, ItemPointerGetOffsetNumber(element), kHnswElementTuple,
+	                            sizeof(HnswElementHeader), &size);
+	const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
+	if (item != nullptr && HnswElementHeaderValid(header, size) && !(header->flags & kHnswElementDeleted) &&
+	    (header->flags & kHnswElementVectorInline)) {
+		Size offset = HnswElementBody(header);
+		if (header->flags & kHnswElementListsInline)
+			offset += HnswListsSize(info->m, header->level);
+		if (offset + bytes <= size && HnswRowBytes(info, item + offset, size - offset) == bytes &&
+		    memcmp(item + offset, vector, bytes) == 0)
+			result = header->tid_count < header->tid_capacity ? JoinResult::kJoined : JoinResult::kFull;
+	}
+	if (result == JoinResult::kJoined) {
+		GenericXLogState *xlog = GenericXLogStart(index);
+		Page changed = GenericXLogRegisterBuffer(xlog, buffer, 0);
+		HnswElementHeader *target = reinterpret_cast<HnswElementHeader *>(
+		    PageGetItem(changed, PageGetItemId(changed, ItemPointerGetOffsetNumber(element))));
+		HnswElementHeapTids(target)[target->tid_count] = *heaptid;
+		target->tid_count++;
+		GenericXLogFinish(xlog);
+	}
+	UnlockReleaseBuffer(buffer);
+	return result;
 }
 
 // Adds a link from neighbor to element on layer (see the file comment, step 3).
@@ -241,11 +292,11 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 					stale = i; // freed, or marked by VACUUM: the first link to give way
 					continue;
 				}
-				pool[pool_count++] = {read.distance, read.level, read.flags, old_links[i],
-				                      read.heaptid};
+				pool[pool_count++] = {read.distance,      read.level,   read.flags,
+				                      read.heaptid_count, old_links[i], read.heaptid};
 			}
 			float d = HnswDistance(info, neighbor_vector, element_vector);
-			HnswCandidateOnDisk self_candidate = {d, 0, 0, *element, {}};
+			HnswCandidateOnDisk self_candidate = {d, 0, 0, 1, *element, {}};
 			pool[pool_count++] = self_candidate;
 			std::sort(pool, pool + pool_count,
 			          [](const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b) {
@@ -403,6 +454,10 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	ItemPointerData *lists[vector_core::kHnswGraphMaxLevel + 1] = {};
 	int counts[vector_core::kHnswGraphMaxLevel + 1] = {};
 	const int top = Min(level, static_cast<int>(meta.entry_level));
+	// Live elements of identical bytes the layer-0 search found (step 1).
+	constexpr int kMaxSame = 8;
+	ItemPointerData same[kMaxSame];
+	int same_count = 0;
 	if (HnswGreedyDescend(&reader, vector, &meta, level, &start)) {
 		HnswCandidateOnDisk *entries = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk)));
 		entries[0] = start;
@@ -423,6 +478,21 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 			// back-links below give way to it.
 			counts[layer] = HnswSelectNeighborsOnDisk(info, &input, HnswLayerCapacity(info->m, layer),
 			                                          lists[layer], true);
+			if (layer == 0) {
+				// Identical rows are at the distance of the row to itself (not 0 under inner
+				// product); only those are compared byte for byte.
+				const float self = HnswDistance(info, vector, vector);
+				for (int i = 0; i < input.count && same_count < kMaxSame; i++) {
+					if (!(input.candidates[i].distance == self))
+						continue;
+					const char *row = input.vectors + input.offsets[i];
+					const Size row_bytes = info->fixed_bytes != 0
+					                           ? info->fixed_bytes
+					                           : HnswRowBytes(info, row, info->max_bytes);
+					if (row_bytes == bytes && memcmp(row, vector, bytes) == 0)
+						same[same_count++] = input.candidates[i].tid;
+				}
+			}
 			pfree(input.candidates);
 			pfree(input.vectors);
 			pfree(input.offsets);
@@ -431,8 +501,19 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 		}
 	}
 
+	HnswReaderRelease(&reader);
+	bool full = false;
+	for (int i = 0; i < same_count; i++) {
+		const JoinResult joined = TryJoin(index, info, &same[i], vector, bytes, heaptid);
+		if (joined == JoinResult::kJoined)
+			return;
+		full = full || joined == JoinResult::kFull;
+	}
+
+	// Identical elements, all full: room for the copies that follow.
 	ItemPointerData element;
-	HnswWriteNewElement(index, info, level, heaptid, vector, bytes, lists, counts, &element, InvalidBuffer);
+	HnswWriteNewElement(index, info, level, heaptid, vector, bytes, lists, counts, &element, InvalidBuffer,
+	                    full ? vector_core::kHnswInsertGroupTids : 1);
 
 	for (int layer = top; layer >= 0; layer--) {
 		// The nearest neighbor always links back (giving up its farthest link if it must): a search

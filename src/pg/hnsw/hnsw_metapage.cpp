@@ -37,6 +37,17 @@ void HnswInitMetaPage(Page page, const HnswIndexInfo *info)
 	((PageHeader)page)->pd_lower = reinterpret_cast<char *>(meta + 1) - reinterpret_cast<char *>(page);
 }
 
+// Errors for an index of another format version (version 1 holds one heap TID per element).
+void HnswVersionError(Relation index, uint32 version)
+{
+	const char *name =
+	    quote_qualified_identifier(get_namespace_name(RelationGetNamespace(index)), RelationGetRelationName(index));
+	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+	                errmsg("hnsw index \"%s\" has format version %u, this build reads version %u",
+	                       RelationGetRelationName(index), version, kHnswVersion),
+	                errhint("Rebuild the index with REINDEX INDEX %s.", name)));
+}
+
 // Copies the metapage, checking that this is an hnsw index of our version.
 void HnswReadMeta(Relation index, HnswMetaPageData *out)
 {
@@ -52,10 +63,7 @@ void HnswReadMeta(Relation index, HnswMetaPageData *out)
 	if (meta->version != kHnswVersion) {
 		uint32 version = meta->version;
 		UnlockReleaseBuffer(buffer);
-		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-		                errmsg("hnsw index \"%s\" has format version %u, this build reads version %u",
-		                       RelationGetRelationName(index), version, kHnswVersion),
-		                errhint("REINDEX the index.")));
+		HnswVersionError(index, version);
 	}
 	*out = *meta;
 	UnlockReleaseBuffer(buffer);

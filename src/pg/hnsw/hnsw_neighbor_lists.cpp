@@ -83,6 +83,8 @@ HnswListUpdate HnswReplaceList(Relation index, const HnswIndexInfo *info, ItemPo
 	    offset <= PageGetMaxOffsetNumber(page) && ItemIdIsNormal(PageGetItemId(page, offset)))
 		item = static_cast<char *>(PageGetItem(page, PageGetItemId(page, offset)));
 	if (item == nullptr || item[0] != kHnswElementTuple ||
+	    !HnswElementHeaderValid(reinterpret_cast<HnswElementHeader *>(item),
+	                            ItemIdGetLength(PageGetItemId(page, offset))) ||
 	    reinterpret_cast<HnswElementHeader *>(item)->level < layer) {
 		UnlockReleaseBuffer(buffer);
 		return HnswListUpdate::kGone;

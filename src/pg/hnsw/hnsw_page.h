@@ -65,17 +65,44 @@ using HnswMetaPage = HnswMetaPageData *;
 
 #define HnswPageGetMeta(page) (reinterpret_cast<HnswMetaPage>(PageGetContents(page)))
 
-// Header of an element tuple.
+// Fixed part of the header of an element tuple; tid_capacity heap TIDs follow it, then the
+// attribute area, then (from HnswElementBody) the inline lists and vector.
 struct HnswElementHeader {
 	uint8 kind; // kHnswElementTuple
 	uint8 level;
 	uint8 flags;
+	uint8 tid_count;    // heap TIDs in use (the first ones)
+	uint8 tid_capacity; // heap TID slots
 	uint8 unused;
-	ItemPointerData heaptid;
+	uint16 attr_offset; // attribute area (empty today), from the tuple's start
+	uint16 attr_length;
 	ItemPointerData lists;  // neighbor tuple, when the lists are not inline
 	ItemPointerData vector; // first chunk, when the vector is not inline
-	uint16 unused2;
 };
+
+// The heap TID slots of an element.
+inline ItemPointerData *HnswElementHeapTids(HnswElementHeader *header)
+{
+	return reinterpret_cast<ItemPointerData *>(reinterpret_cast<char *>(header) + sizeof(HnswElementHeader));
+}
+inline const ItemPointerData *HnswElementHeapTids(const HnswElementHeader *header)
+{
+	return reinterpret_cast<const ItemPointerData *>(reinterpret_cast<const char *>(header) +
+	                                                 sizeof(HnswElementHeader));
+}
+// Offset of an element's lists (or inline vector when the lists are apart).
+inline Size HnswElementBody(const HnswElementHeader *header)
+{
+	return vector_core::HnswElementBodyOffset(header->attr_offset, header->attr_length);
+}
+// Whether an element tuple of size bytes has a consistent heap TID array and attribute area.
+inline bool HnswElementHeaderValid(const HnswElementHeader *header, Size size)
+{
+	return size >= sizeof(HnswElementHeader) && header->tid_capacity >= 1 &&
+	       header->tid_count <= header->tid_capacity &&
+	       header->attr_offset >= vector_core::HnswElementTidsEnd(header->tid_capacity) &&
+	       HnswElementBody(header) <= size;
+}
 
 // Header of a neighbor tuple (the lists follow).
 struct HnswNeighborHeader {
@@ -111,7 +138,10 @@ static_assert(offsetof(HnswMetaPageData, magic) == vector_core::kHnswMetaMagicOf
 static_assert(sizeof(HnswElementHeader) == vector_core::kHnswElementHeaderSize &&
               offsetof(HnswElementHeader, level) == vector_core::kHnswElementLevelOffset &&
               offsetof(HnswElementHeader, flags) == vector_core::kHnswElementFlagsOffset &&
-              offsetof(HnswElementHeader, heaptid) == vector_core::kHnswElementHeapTidOffset &&
+              offsetof(HnswElementHeader, tid_count) == vector_core::kHnswElementTidCountOffset &&
+              offsetof(HnswElementHeader, tid_capacity) == vector_core::kHnswElementTidCapacityOffset &&
+              offsetof(HnswElementHeader, attr_offset) == vector_core::kHnswElementAttrOffsetOffset &&
+              offsetof(HnswElementHeader, attr_length) == vector_core::kHnswElementAttrLengthOffset &&
               offsetof(HnswElementHeader, lists) == vector_core::kHnswElementListsOffset &&
               offsetof(HnswElementHeader, vector) == vector_core::kHnswElementVectorOffset);
 static_assert(sizeof(HnswNeighborHeader) == vector_core::kHnswNeighborHeaderSize &&
@@ -138,22 +168,25 @@ enum class HnswLayout : uint8 {
 	kVectorChunks, // element tuple with the lists, the vector in chunk tuples
 };
 // Layout of an element of level whose row takes bytes (stored, padded) bytes.
-HnswLayout HnswChooseLayout(const HnswIndexInfo *info, int level, Size bytes);
+// tid_capacity: the element's heap TID slots.
+HnswLayout HnswChooseLayout(const HnswIndexInfo *info, int level, Size bytes, int tid_capacity);
 // 4-byte words one chunk tuple holds at most.
 int HnswWordsPerChunk(void);
 // Chunks a row of bytes (padded) takes.
 int HnswChunkCount(Size bytes);
 
-// Tuple forming. lists[l] holds counts[l] refs of layer l (lists null: all empty).
-Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout, Size bytes);
-void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswLayout layout, ItemPointer heaptid,
-                          const void *vector, Size bytes, ItemPointerData *const *lists, const int *counts,
-                          ItemPointer lists_tid, ItemPointer vector_tid);
+// Tuple forming. lists[l] holds counts[l] refs of layer l (lists null: all empty). An element
+// has tid_capacity heap TID slots, the first tid_count of them heaptids[].
+Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout, Size bytes, int tid_capacity);
+void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswLayout layout,
+                          const ItemPointerData *heaptids, int tid_count, int tid_capacity, const void *vector,
+                          Size bytes, ItemPointerData *const *lists, const int *counts, ItemPointer lists_tid,
+                          ItemPointer vector_tid);
 Size HnswNeighborTupleSize(const HnswIndexInfo *info, int level);
 void HnswFormNeighborTuple(char *out, const HnswIndexInfo *info, int level, ItemPointerData *const *lists,
                            const int *counts);
 Size HnswChunkTupleSize(int words);
 void HnswFormChunkTuple(char *out, const void *words, int count, ItemPointer next);
 // Layer's list (uint16 count, then capacity refs) inside an element tuple with inline lists or
-// a neighbor tuple.
+// a neighbor tuple (the item must have been checked: HnswElementHeaderValid).
 char *HnswListInItem(char *item, const HnswIndexInfo *info, int layer);

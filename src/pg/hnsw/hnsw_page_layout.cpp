@@ -24,14 +24,21 @@ int HnswMaxLevelForM(int m)
 	return level;
 }
 
+// Bytes before the body of an element of tid_capacity heap TID slots and an empty attribute area.
+static Size ElementHeadSize(int tid_capacity)
+{
+	return vector_core::HnswElementBodyOffset(vector_core::HnswElementTidsEnd(tid_capacity), 0);
+}
+
 // Everything inline when it fits, else the lists apart, else the vector in chunks.
-HnswLayout HnswChooseLayout(const HnswIndexInfo *info, int level, Size bytes)
+HnswLayout HnswChooseLayout(const HnswIndexInfo *info, int level, Size bytes, int tid_capacity)
 {
 	const Size vector_size = bytes;
 	const Size lists_size = HnswListsSize(info->m, level);
-	if (sizeof(HnswElementHeader) + lists_size + vector_size <= HnswMaxItemSize())
+	const Size head = ElementHeadSize(tid_capacity);
+	if (head + lists_size + vector_size <= HnswMaxItemSize())
 		return HnswLayout::kInline;
-	if (sizeof(HnswElementHeader) + vector_size <= HnswMaxItemSize())
+	if (head + vector_size <= HnswMaxItemSize())
 		return HnswLayout::kListsApart;
 	return HnswLayout::kVectorChunks;
 }
@@ -64,32 +71,41 @@ static void FormLists(char *dst, int m, int level, ItemPointerData *const *lists
 	}
 }
 
-Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout, Size bytes)
+Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout, Size bytes, int tid_capacity)
 {
 	const Size vector_size = bytes;
+	const Size head = ElementHeadSize(tid_capacity);
 	switch (layout) {
 	case HnswLayout::kInline:
-		return sizeof(HnswElementHeader) + HnswListsSize(info->m, level) + vector_size;
+		return head + HnswListsSize(info->m, level) + vector_size;
 	case HnswLayout::kListsApart:
-		return sizeof(HnswElementHeader) + vector_size;
+		return head + vector_size;
 	case HnswLayout::kVectorChunks:
-		return sizeof(HnswElementHeader) + HnswListsSize(info->m, level);
+		return head + HnswListsSize(info->m, level);
 	}
 	return 0;
 }
 
-void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswLayout layout, ItemPointer heaptid,
-                          const void *vector, Size bytes, ItemPointerData *const *lists, const int *counts,
-                          ItemPointer lists_tid, ItemPointer vector_tid)
+void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswLayout layout,
+                          const ItemPointerData *heaptids, int tid_count, int tid_capacity, const void *vector,
+                          Size bytes, ItemPointerData *const *lists, const int *counts, ItemPointer lists_tid,
+                          ItemPointer vector_tid)
 {
+	Assert(tid_capacity >= 1 && tid_capacity <= vector_core::kHnswMaxHeapTids && tid_count >= 1 &&
+	       tid_count <= tid_capacity);
+	const Size head = ElementHeadSize(tid_capacity);
 	HnswElementHeader *header = reinterpret_cast<HnswElementHeader *>(out);
-	memset(header, 0, sizeof(HnswElementHeader));
+	memset(out, 0, head);
 	header->kind = kHnswElementTuple;
 	header->level = static_cast<uint8>(level);
-	header->heaptid = *heaptid;
+	header->tid_count = static_cast<uint8>(tid_count);
+	header->tid_capacity = static_cast<uint8>(tid_capacity);
+	header->attr_offset = static_cast<uint16>(vector_core::HnswElementTidsEnd(tid_capacity));
+	header->attr_length = 0;
+	memcpy(HnswElementHeapTids(header), heaptids, sizeof(ItemPointerData) * tid_count);
 	ItemPointerSetInvalid(&header->lists);
 	ItemPointerSetInvalid(&header->vector);
-	char *cursor = out + sizeof(HnswElementHeader);
+	char *cursor = out + head;
 	if (layout != HnswLayout::kListsApart) {
 		header->flags |= kHnswElementListsInline;
 		FormLists(cursor, info->m, level, lists, counts);
@@ -142,6 +158,7 @@ void HnswFormChunkTuple(char *out, const void *values, int count, ItemPointer ne
 char *HnswListInItem(char *item, const HnswIndexInfo *info, int layer)
 {
 	const uint8 kind = static_cast<uint8>(item[0]);
-	Size header = kind == kHnswElementTuple ? sizeof(HnswElementHeader) : sizeof(HnswNeighborHeader);
+	Size header = kind == kHnswElementTuple ? HnswElementBody(reinterpret_cast<const HnswElementHeader *>(item))
+	                                        : sizeof(HnswNeighborHeader);
 	return item + header + HnswLayerOffset(info->m, layer);
 }

@@ -70,7 +70,7 @@ static bool CopyOtherItem(HnswReader *reader, Page locked_page, BlockNumber lock
 
 // Reads one element; see hnsw.h.
 bool HnswReadElement(HnswReader *reader, ItemPointer tid, const void *query, int layer, HnswElementRead *out,
-                     ItemPointerData *links, int *link_count, char *vector_out)
+                     ItemPointerData *links, int *link_count, char *vector_out, ItemPointerData *heaptids)
 {
 	const HnswIndexInfo &info = reader->info;
 	BlockNumber block = ItemPointerGetBlockNumber(tid);
@@ -87,9 +87,14 @@ bool HnswReadElement(HnswReader *reader, ItemPointer tid, const void *query, int
 		return false;
 	}
 	const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
+	if (!HnswElementHeaderValid(header, size)) {
+		LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
+		return false;
+	}
 	const int level = header->level;
 	const Size lists_size = HnswListsSize(info.m, level);
-	Size expected = sizeof(HnswElementHeader);
+	const Size body = HnswElementBody(header);
+	Size expected = body;
 	if (header->flags & kHnswElementListsInline)
 		expected += lists_size;
 	Size vector_size = 0;
@@ -107,8 +112,7 @@ bool HnswReadElement(HnswReader *reader, ItemPointer tid, const void *query, int
 	const char *vector = nullptr;
 	if (query != nullptr || vector_out != nullptr) {
 		if (header->flags & kHnswElementVectorInline) {
-			Size offset =
-			    sizeof(HnswElementHeader) + ((header->flags & kHnswElementListsInline) ? lists_size : 0);
+			Size offset = body + ((header->flags & kHnswElementListsInline) ? lists_size : 0);
 			vector = item + offset;
 		} else {
 			// Gather the chunks into the scratch; the first one tells a sparse row's size.
@@ -148,7 +152,7 @@ bool HnswReadElement(HnswReader *reader, ItemPointer tid, const void *query, int
 			    sizeof(uint16) + sizeof(ItemPointerData) * HnswLayerCapacity(info.m, layer);
 			char list[sizeof(uint16) + sizeof(ItemPointerData) * 2 * kHnswMaxM];
 			if (header->flags & kHnswElementListsInline) {
-				memcpy(list, item + sizeof(HnswElementHeader) + layer_offset, layer_size);
+				memcpy(list, item + body + layer_offset, layer_size);
 			} else {
 				ItemPointerData lists_tid = header->lists;
 				ok =
@@ -168,7 +172,13 @@ bool HnswReadElement(HnswReader *reader, ItemPointer tid, const void *query, int
 		out->valid = true;
 		out->level = static_cast<uint8>(level);
 		out->flags = header->flags;
-		out->heaptid = header->heaptid;
+		out->heaptid_count = header->tid_count;
+		if (header->tid_count > 0)
+			out->heaptid = HnswElementHeapTids(header)[0];
+		else
+			ItemPointerSetInvalid(&out->heaptid);
+		if (heaptids != nullptr)
+			memcpy(heaptids, HnswElementHeapTids(header), sizeof(ItemPointerData) * header->tid_count);
 		out->distance = query != nullptr ? HnswDistance(&info, query, vector) : 0.0f;
 		out->vector_bytes = vector != nullptr ? vector_size : 0;
 		if (vector_out != nullptr)

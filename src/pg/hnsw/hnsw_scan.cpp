@@ -13,7 +13,10 @@
 // so a selective filter can leave a query with fewer rows than its LIMIT; here it goes on.)
 //
 // Distances are exact (the index stores full vectors) and the heap TIDs come with the distance
-// computed from the same read of the element, so no recheck is needed. The scan holds no buffer
+// computed from the same read of the element, so no recheck is needed. An element of several
+// heap TIDs (identical rows) is read again when it is returned, for all its TIDs; that read
+// computes the distance again and the TIDs are taken only if it is the same (else the slot was
+// freed and reused meanwhile, and only the first TID, read with the distance, is returned). The scan holds no buffer
 // pin between calls; like pgvector it needs an MVCC snapshot, so that a heap TID freed and
 // reused by VACUUM meanwhile is never visible.
 #include "pg/common/pg_headers.h"
@@ -42,7 +45,30 @@ struct ScanOpaque {
 	Size max_memory;
 	int ef_search;         // hnsw.ef_search when the search started (the batch buffer is sized for it)
 	ItemPointerData entry; // the entry point, a last place to continue an iterative scan from
+	// The other heap TIDs of the element returned last (same distance), returned next.
+	ItemPointerData pending[vector_core::kHnswMaxHeapTids];
+	int pending_count;
+	int pending_next;
 };
+
+// Reads the heap TIDs of c (an element of several) into so->pending, the first one to *first.
+void ReadAllHeapTids(ScanOpaque *so, const HnswCandidateOnDisk &c, ItemPointer first)
+{
+	*first = c.heaptid;
+	so->pending_count = 0;
+	so->pending_next = 0;
+	HnswElementRead read;
+	ItemPointerData tid = c.tid;
+	const bool ok = HnswReadElement(&so->reader, &tid, so->query, 0, &read, nullptr, nullptr, nullptr, so->pending);
+	HnswReaderRelease(&so->reader);
+	// (Both NaN: a zero query under a metric that divides by its norm.)
+	const bool same_distance = read.distance == c.distance || (std::isnan(read.distance) && std::isnan(c.distance));
+	if (!ok || (read.flags & kHnswElementDeleted) || read.heaptid_count == 0 || !same_distance)
+		return;
+	*first = so->pending[0];
+	so->pending_count = read.heaptid_count;
+	so->pending_next = 1;
+}
 
 // Rough bytes held by the search state.
 Size StateMemory(const HnswSearchState *state)
@@ -186,6 +212,8 @@ void hnswrescan(IndexScanDesc scan, ScanKey keys, [[maybe_unused]] int nkeys, Sc
 	MemoryContextReset(so->context);
 	so->first = true;
 	so->exhausted = false;
+	so->pending_count = 0;
+	so->pending_next = 0;
 	so->previous_distance = -get_float8_infinity();
 	if (keys && scan->numberOfKeys > 0)
 		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
@@ -211,6 +239,13 @@ bool hnswgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 	}
 
 	while (!so->exhausted) {
+		if (so->pending_next < so->pending_count) {
+			scan->xs_heaptid = so->pending[so->pending_next++];
+			scan->xs_recheck = false;
+			scan->xs_recheckorderby = false;
+			MemoryContextSwitchTo(old);
+			return true;
+		}
 		if (so->batch_next >= so->batch_count) {
 			if (!NextBatch(so)) {
 				so->exhausted = true;
@@ -227,7 +262,10 @@ bool hnswgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 				continue;
 			so->previous_distance = c.distance;
 		}
-		scan->xs_heaptid = c.heaptid;
+		if (c.heaptid_count > 1)
+			ReadAllHeapTids(so, c, &scan->xs_heaptid);
+		else
+			scan->xs_heaptid = c.heaptid;
 		scan->xs_recheck = false;
 		scan->xs_recheckorderby = false;
 		MemoryContextSwitchTo(old);

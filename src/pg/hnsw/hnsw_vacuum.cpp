@@ -1,4 +1,5 @@
-// VACUUM of an hnsw index: remove the elements of dead heap rows and repair their neighbors.
+// VACUUM of an hnsw index: remove the heap TIDs of dead heap rows, and the elements left with
+// none, and repair their neighbors.
 //
 // The protocol of the mutable graph
 // ---------------------------------
@@ -15,10 +16,13 @@
 // so that after VACUUM every link of a live element leads to the element it was made for.
 // ambulkdelete does it in five steps:
 //
-//   1. mark: every element whose heap row the callback reports dead gets kHnswElementDeleted,
-//      page by page (share lock to look, exclusive lock and one WAL record per page with dead
-//      elements). Elements an earlier VACUUM left marked count as dead too, whatever the
-//      callback says (their heap slots may have been reused since).
+//   1. mark: the heap TIDs the callback reports dead are removed from their elements (an element
+//      holds the TIDs of identical rows, compacted in place), and every element left with none
+//      gets kHnswElementDeleted, page by page (share lock to look, exclusive lock, the callback
+//      asked again, and one WAL record per page with dead TIDs). An insert adds a TID to an
+//      element only under the exclusive lock and only if it is not marked, so an element is
+//      never marked while it holds a live TID. Elements an earlier VACUUM left marked count as
+//      dead too, whatever the callback says (their heap slots may have been reused since).
 //   2. wait: every insert holds a heavyweight lock, LockPage(index, kHnswInsertLockBlock) in
 //      share mode, from before its search until its last link is written. VACUUM takes it in
 //      exclusive mode and lets go at once: this waits out every insert that may have read the
@@ -165,7 +169,8 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 			HnswElementRead read;
 			if (!HnswReadElement(reader, tid, vector, 0, &read, nullptr, nullptr, nullptr))
 				return;
-			pool[pool_count++] = {read.distance, read.level, read.flags, *tid, read.heaptid};
+			pool[pool_count++] = {read.distance,      read.level, read.flags,
+			                      read.heaptid_count, *tid,       read.heaptid};
 		};
 		for (int i = 0; i < count; i++) {
 			if (!HnswVisitedContains(dead, &links[i])) {
@@ -527,13 +532,34 @@ struct DeadElement {
 	ItemPointerData vector;
 };
 
-// Step 1: marks every dead element (the callback says so, or an earlier VACUUM marked it and
-// left it) with kHnswElementDeleted, page by page, WAL-logged; collects them.
+// Step 1: removes the dead heap TIDs of every element (the callback says which), compacting its
+// TID array in place, and marks the elements left without any with kHnswElementDeleted, page by
+// page (share lock to look, exclusive lock and one WAL record per page with dead TIDs, where the
+// callback is asked again: an insert may have added a TID to an element meanwhile, and then
+// that element stays). Elements an earlier VACUUM left marked count as dead too, whatever the
+// callback says (their heap slots may have been reused since). Collects the dead elements; adds
+// the heap TIDs removed to *removed.
 void MarkDead(IndexVacuumInfo *info, IndexBulkDeleteCallback callback, void *callback_state, HnswVisitedSet *dead,
-              DeadElement **elements, Size *count, Size *capacity)
+              DeadElement **elements, Size *count, Size *capacity, double *removed)
 {
 	Relation index = info->index;
 	OffsetNumber *marks = static_cast<OffsetNumber *>(palloc(sizeof(OffsetNumber) * MaxOffsetNumber));
+	auto collect = [&](BlockNumber block, OffsetNumber offset, const HnswElementHeader *header) {
+		if (*count >= *capacity) {
+			*capacity *= 2;
+			*elements =
+			    static_cast<DeadElement *>(repalloc_huge(*elements, sizeof(DeadElement) * *capacity));
+		}
+		DeadElement &d = (*elements)[(*count)++];
+		ItemPointerSet(&d.tid, block, offset);
+		ItemPointerSetInvalid(&d.lists);
+		ItemPointerSetInvalid(&d.vector);
+		if (!(header->flags & kHnswElementListsInline))
+			d.lists = header->lists;
+		if (!(header->flags & kHnswElementVectorInline))
+			d.vector = header->vector;
+		HnswVisitedAdd(dead, &d.tid);
+	};
 	BlockNumber blocks = RelationGetNumberOfBlocks(index);
 	for (BlockNumber block = 1; block < blocks; block++) {
 		VectorVacuumDelayPoint();
@@ -551,39 +577,49 @@ void MarkDead(IndexVacuumInfo *info, IndexBulkDeleteCallback callback, void *cal
 				if (static_cast<uint8>(item[0]) != kHnswElementTuple)
 					continue;
 				const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
-				const bool marked = (header->flags & kHnswElementDeleted) != 0;
-				ItemPointerData heaptid = header->heaptid;
-				if (!marked && !callback(&heaptid, callback_state))
+				if (!HnswElementHeaderValid(header, ItemIdGetLength(item_id)))
 					continue;
-				if (!marked)
-					marks[mark_count++] = offset;
-				if (*count >= *capacity) {
-					*capacity *= 2;
-					*elements = static_cast<DeadElement *>(
-					    repalloc_huge(*elements, sizeof(DeadElement) * *capacity));
+				if (header->flags & kHnswElementDeleted) {
+					collect(block, offset, header);
+					continue;
 				}
-				DeadElement &d = (*elements)[(*count)++];
-				ItemPointerSet(&d.tid, block, offset);
-				ItemPointerSetInvalid(&d.lists);
-				ItemPointerSetInvalid(&d.vector);
-				if (!(header->flags & kHnswElementListsInline))
-					d.lists = header->lists;
-				if (!(header->flags & kHnswElementVectorInline))
-					d.vector = header->vector;
-				HnswVisitedAdd(dead, &d.tid);
+				bool any_dead = false;
+				for (int t = 0; t < header->tid_count && !any_dead; t++) {
+					ItemPointerData heaptid = HnswElementHeapTids(header)[t];
+					any_dead = callback(&heaptid, callback_state);
+				}
+				if (any_dead)
+					marks[mark_count++] = offset;
 			}
 		}
 		LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
 		if (mark_count > 0) {
-			// Only VACUUM changes an element's header or frees it (and one VACUUM runs at a
-			// time), so the items found under the share lock are still there.
+			// Only VACUUM removes TIDs, changes an element's flags or frees it (and one VACUUM
+			// runs at a time), so the items found under the share lock are still there; inserts
+			// may have added TIDs to them, under this exclusive lock.
 			LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
 			GenericXLogState *xlog = GenericXLogStart(index);
-			Page marked_page = GenericXLogRegisterBuffer(xlog, buffer, 0);
+			Page changed = GenericXLogRegisterBuffer(xlog, buffer, 0);
 			for (int i = 0; i < mark_count; i++) {
-				char *item =
-				    static_cast<char *>(PageGetItem(marked_page, PageGetItemId(marked_page, marks[i])));
-				reinterpret_cast<HnswElementHeader *>(item)->flags |= kHnswElementDeleted;
+				ItemId item_id = PageGetItemId(changed, marks[i]);
+				HnswElementHeader *header =
+				    reinterpret_cast<HnswElementHeader *>(PageGetItem(changed, item_id));
+				ItemPointerData *tids = HnswElementHeapTids(header);
+				int kept = 0;
+				for (int t = 0; t < header->tid_count; t++) {
+					ItemPointerData heaptid = tids[t];
+					if (!callback(&heaptid, callback_state))
+						tids[kept++] = heaptid;
+				}
+				*removed += header->tid_count - kept;
+				if (kept == 0) {
+					// The last ones: the element is marked (its TIDs stay, unread).
+					header->flags |= kHnswElementDeleted;
+					collect(block, marks[i], header);
+				} else {
+					memset(&tids[kept], 0, sizeof(ItemPointerData) * (header->tid_count - kept));
+					header->tid_count = static_cast<uint8>(kept);
+				}
 			}
 			GenericXLogFinish(xlog);
 			LockBuffer(buffer, BUFFER_LOCK_UNLOCK);
@@ -660,7 +696,8 @@ IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResu
 	Size dead_count = 0;
 	Size dead_capacity = 1024;
 	DeadElement *dead_elements = static_cast<DeadElement *>(palloc(sizeof(DeadElement) * dead_capacity));
-	MarkDead(info, callback, callback_state, &dead, &dead_elements, &dead_count, &dead_capacity);
+	MarkDead(info, callback, callback_state, &dead, &dead_elements, &dead_count, &dead_capacity,
+	         &stats->tuples_removed);
 
 	// 2. wait: every insert holds the insert lock (share) from before its search until its last
 	// link is written; taking it exclusively waits out those that may not have seen the marks.
@@ -677,10 +714,12 @@ IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResu
 	ItemPointerData best_entry;
 	ItemPointerSetInvalid(&best_entry);
 	int best_level = -1;
+	double live_tids = 0;
 	ForEachItem(info, kHnswElementTuple, [&](BlockNumber block, OffsetNumber offset, char *item) {
 		const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
 		if (header->flags & kHnswElementDeleted)
 			return;
+		live_tids += header->tid_count;
 		ItemPointerData tid;
 		ItemPointerSet(&tid, block, offset);
 		TidListAdd(&live, &tid);
@@ -774,15 +813,15 @@ IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResu
 		std::sort(free_elements.tids, free_elements.tids + free_elements.count, TidLess);
 		std::sort(free_apart.tids, free_apart.tids + free_apart.count, TidLess);
 		std::sort(chunk_items.tids, chunk_items.tids + chunk_items.count, TidLess);
-		Size freed = FreeItems(info, &free_elements, kHnswElementTuple);
+		FreeItems(info, &free_elements, kHnswElementTuple);
 		FreeItems(info, &free_apart, kHnswNeighborTuple);
 		FreeItems(info, &chunk_items, kHnswChunkTuple);
 		IndexFreeSpaceMapVacuum(index);
-		stats->tuples_removed += static_cast<double>(freed);
 	}
 
+	// Heap TIDs, not elements: an element holds every row of its vector.
 	stats->num_pages = RelationGetNumberOfBlocks(index);
-	stats->num_index_tuples = static_cast<double>(live.count);
+	stats->num_index_tuples = live_tids;
 	stats->estimated_count = false;
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(context);

@@ -24,7 +24,7 @@ static int32 CopyListToArena(HnswSearchState *state, const char *item, const Hns
 		state->arena_counts = static_cast<uint16 *>(repalloc_huge(state->arena_counts, sizeof(uint16) * grown));
 		state->arena_capacity = grown;
 	}
-	const char *list = item + sizeof(HnswElementHeader);
+	const char *list = item + HnswElementBody(header);
 	uint16 count;
 	memcpy(&count, list, sizeof(uint16));
 	count = Min(count, static_cast<uint16>(2 * info.m));
@@ -90,8 +90,11 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 			if (item == nullptr)
 				continue;
 			const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
+			if (!HnswElementHeaderValid(header, sizes[i]))
+				continue;
 			const Size lists_size = HnswListsSize(info.m, header->level);
-			Size expected = sizeof(HnswElementHeader);
+			const Size body = HnswElementBody(header);
+			Size expected = body;
 			if (header->flags & kHnswElementListsInline)
 				expected += lists_size;
 			if (header->flags & kHnswElementVectorInline) {
@@ -108,12 +111,15 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 			c.level = header->level;
 			c.flags = header->flags;
 			c.tid = tids[i];
-			c.heaptid = header->heaptid;
+			c.heaptid_count = header->tid_count;
+			if (header->tid_count > 0)
+				c.heaptid = HnswElementHeapTids(header)[0];
+			else
+				ItemPointerSetInvalid(&c.heaptid);
 			if (query == nullptr) {
 				c.distance = 0.0f;
 			} else if (header->flags & kHnswElementVectorInline) {
-				const Size offset = sizeof(HnswElementHeader) +
-				                    ((header->flags & kHnswElementListsInline) ? lists_size : 0);
+				const Size offset = body + ((header->flags & kHnswElementListsInline) ? lists_size : 0);
 				c.distance = HnswDistance(&info, query, item + offset);
 			} else {
 				c.distance = NAN; // chunked vector: read below, unlocked
