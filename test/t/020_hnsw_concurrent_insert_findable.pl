@@ -15,12 +15,12 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../perl";
 
-use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
 use VectorIndexCheck;
+use VectorInserters;
 use VectorServerKill;
 use VectorTestUtils;
 
@@ -39,7 +39,6 @@ $node->safe_psql('postgres', 'CREATE INDEX t_idx ON t USING hnsw (embedding vect
 
 # The inserting sessions: row i goes to session i % $sessions, one INSERT (one transaction) each.
 my $dir = PostgreSQL::Test::Utils::tempdir;
-my @connstr = ('-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=0', '-d', $node->connstr('postgres'));
 my @inserters;
 for my $s (0 .. $sessions - 1)
 {
@@ -50,23 +49,9 @@ for my $s (0 .. $sessions - 1)
 		print $fh "INSERT INTO t VALUES ($i, '" . vector_literal($rows->[$i]) . "') RETURNING id;\n";
 	}
 	close $fh;
-	push @inserters,
-	  {
-		ack => "$dir/acked_$s.txt",
-		h => IPC::Run::start([ 'psql', @connstr, '-f', $script ], '<', \undef, '>', "$dir/acked_$s.txt",
-			'2>', "$dir/err_$s.txt")
-	  };
+	push @inserters, start_inserter($node, $script, "$dir/acked_$s.txt", "$dir/err_$s.txt");
 }
-my $acked = sub {
-	my @ids;
-	for my $i (@inserters)
-	{
-		open(my $fh, '<', $i->{ack}) or next;
-		push @ids, grep { /^\d+$/ } map { s/\s+$//r } <$fh>;
-		close $fh;
-	}
-	return \@ids;
-};
+my $acked = sub { return acked_ids(\@inserters); };
 # The kill comes once most rows are in (late, so that the graph has grown by many concurrent
 # inserts), or after a while on a slow machine.
 my $deadline = time + 150;

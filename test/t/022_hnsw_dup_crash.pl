@@ -13,12 +13,12 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../perl";
 
-use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
 use VectorIndexCheck;
+use VectorInserters;
 use VectorServerKill;
 
 my ($values, $built_copies, $sessions, $per_session) = (30, 20, 4, 600);
@@ -40,7 +40,6 @@ my $summary = index_check_clean($node, 't_idx', 'after the build');
 like($summary, qr/\b@{[2 * $values]} elements\b.*\b600 heap tids\b/, 'the build put 20 copies of each vector in 2 elements');
 
 my $dir = PostgreSQL::Test::Utils::tempdir;
-my @connstr = ('-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=0', '-d', $node->connstr('postgres'));
 my @inserters;
 my $next_id = $values * $built_copies + 1;
 for my $s (0 .. $sessions - 1)
@@ -54,23 +53,9 @@ for my $s (0 .. $sessions - 1)
 		print $fh "INSERT INTO t VALUES ($id, $k, '" . $value->($k) . "') RETURNING id;\n";
 	}
 	close $fh;
-	push @inserters,
-	  {
-		ack => "$dir/acked_$s.txt",
-		h => IPC::Run::start([ 'psql', @connstr, '-f', $script ], '<', \undef, '>', "$dir/acked_$s.txt",
-			'2>', "$dir/err_$s.txt")
-	  };
+	push @inserters, start_inserter($node, $script, "$dir/acked_$s.txt", "$dir/err_$s.txt");
 }
-my $acked = sub {
-	my @ids;
-	for my $i (@inserters)
-	{
-		open(my $fh, '<', $i->{ack}) or next;
-		push @ids, grep { /^\d+$/ } map { s/\s+$//r } <$fh>;
-		close $fh;
-	}
-	return \@ids;
-};
+my $acked = sub { return acked_ids(\@inserters); };
 my $deadline = time + 120;
 usleep(50_000) while @{ $acked->() } < $sessions * $per_session * 0.6 && time < $deadline;
 kill_cluster($node);

@@ -27,6 +27,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
 use VectorIndexCheck;
+use VectorInserters;
 use VectorServerKill;
 use VectorTestUtils;
 
@@ -184,24 +185,9 @@ for my $am (qw(hnsw ivfflat ivf))
 		open(my $fh, '>', $script) or die $!;
 		print $fh "INSERT INTO $table (embedding) VALUES (rand_vec()) RETURNING id;\n" for 1 .. 4000;
 		close $fh;
-		my $ack = "$dir/acked_${am}_$s.txt";
-		push @inserters,
-		  {
-			ack => $ack,
-			err => "$dir/err_${am}_$s.txt",
-			h => IPC::Run::start([ 'psql', @connstr, '-f', $script ], '<', \undef, '>', $ack, '2>', "$dir/err_${am}_$s.txt")
-		  };
+		push @inserters, start_inserter($primary, $script, "$dir/acked_${am}_$s.txt", "$dir/err_${am}_$s.txt");
 	}
-	my $acked = sub {
-		my @ids;
-		for my $i (@inserters)
-		{
-			open(my $fh, '<', $i->{ack}) or next;
-			push @ids, grep { /^\d+$/ } map { s/\s+$//r } <$fh>;
-			close $fh;
-		}
-		return \@ids;
-	};
+	my $acked = sub { return acked_ids(\@inserters); };
 	my $deadline = time + 30;
 	usleep(100_000) while @{ $acked->() } < 1500 && time < $deadline;
 	kill_server();
