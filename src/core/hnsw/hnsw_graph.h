@@ -57,6 +57,13 @@ double HnswLevelMultiplier(int m);
 // kHnswGraphMaxLevel.
 int HnswLevelFromUniform(double uniform, int m);
 
+// The heuristic's test: whether a candidate at distance to_base from the
+// base is covered by a kept candidate at distance other_to_base from the base and between from it.
+inline bool HnswCovered(float to_base, float other_to_base, float between)
+{
+	return between < to_base || (between == to_base && other_to_base == to_base);
+}
+
 // Neighbor-selection heuristic of HNSW (Malkov & Yashunin, algorithm 4), as a pure function.
 //
 // candidates[0..count) must be sorted by distance to the base element, closest first, and must not
@@ -78,8 +85,7 @@ int HnswSelectNeighbors(const HnswCandidate *candidates, int count, int max_sele
 		bool good = true;
 		for (int j = 0; j < kept; j++) {
 			const int other = selected[j];
-			const float between = pair_distance(considered, other);
-			if (between < to_base || (between == to_base && candidates[other].distance == to_base)) {
+			if (HnswCovered(to_base, candidates[other].distance, pair_distance(considered, other))) {
 				good = false;
 				break;
 			}
@@ -107,13 +113,6 @@ int HnswSelectNeighbors(const HnswCandidate *candidates, int count, int max_sele
 	for (int i = 0; i < boundary; i++)
 		selected[i] = i;
 	return limit;
-}
-
-// The heuristic's test in HnswSelectNeighbors: whether a candidate at distance to_base from the
-// base is covered by a kept candidate at distance other_to_base from the base and between from it.
-inline bool HnswCovered(float to_base, float other_to_base, float between)
-{
-	return between < to_base || (between == to_base && other_to_base == to_base);
 }
 
 // A full list taking one more candidate, with the pruned candidates kept (HnswSelectNeighbors

@@ -216,11 +216,12 @@ void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, i
 // leaves short lists that keep a few long links: under inner product nothing but large-norm hubs
 // (recall at ef_search 40 on non-normalised 3-d data 0.68, full lists 0.99); under L2 on GloVe
 // rows that others reach through the short lists only were not found by their own vector at
-// ef_search 40 (9 of 10,000 after a build, pgvector 1; full lists 2).
-constexpr bool kHnswKeepPruned = true;
-// The heuristic over input; writes the selected TIDs (closest first) to out; returns how many.
+// ef_search 40 (9 of 10,000 after a build, pgvector 1; full lists 2). The build's in-memory
+// graph does the same (HnswBuildParams::keep_pruned).
+// The heuristic over input, free places filled with the closest candidates it pruned; writes the
+// selected TIDs (closest first) to out; returns how many.
 int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInput *input, int max_selected,
-                              ItemPointerData *out, bool keep_pruned);
+                              ItemPointerData *out);
 
 // ------------------------------------------------------------------ search (hnsw_search.cpp)
 

@@ -638,7 +638,7 @@ IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info
 	params.ef_construction = state->info.ef_construction;
 	params.threads = VectorBuildThreads();
 	params.max_level = state->info.max_level;
-	params.keep_pruned = kHnswKeepPruned;
+	params.keep_pruned = true; // full lists, as on disk (see HnswSelectNeighborsOnDisk)
 	// Workers stop at the next batch when an interrupt (cancel, timeout, shutdown) is pending.
 	params.cancel = reinterpret_cast<const volatile int *>(&InterruptPending);
 	static_assert(sizeof(InterruptPending) == sizeof(int), "InterruptPending is an int");

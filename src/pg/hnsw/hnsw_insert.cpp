@@ -306,8 +306,7 @@ static bool AddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, Ite
 			HnswLoadCandidateVectors(reader, pool, pool_count, &input);
 			ItemPointerData *chosen =
 			    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
-			const int chosen_count =
-			    HnswSelectNeighborsOnDisk(info, &input, capacity, chosen, kHnswKeepPruned);
+			const int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, chosen);
 			bool wanted = false;
 			for (int i = 0; i < chosen_count; i++)
 				wanted = wanted || ItemPointerEquals(&chosen[i], element);
@@ -476,8 +475,8 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 			// The element's own lists are filled with the closest candidates the heuristic
 			// passed over, for every metric: they are its ways out, and its ways in once the
 			// back-links below give way to it.
-			counts[layer] = HnswSelectNeighborsOnDisk(info, &input, HnswLayerCapacity(info->m, layer),
-			                                          lists[layer], true);
+			counts[layer] =
+			    HnswSelectNeighborsOnDisk(info, &input, HnswLayerCapacity(info->m, layer), lists[layer]);
 			if (layer == 0) {
 				// Identical rows are at the distance of the row to itself (not 0 under inner
 				// product); only those are compared byte for byte.

@@ -42,12 +42,10 @@ void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, i
 		pfree(buffer);
 }
 
-// Runs the heuristic over input (closest first), with keep_pruned filling free places with the
-// closest pruned candidates; writes the selected TIDs to out; returns count. (Inserts do not keep
-// pruned candidates: that made lists of an index grown by inserts drop their long links and
-// split the graph. VACUUM's repair does, which keeps recall after mass deletes.)
+// Runs the heuristic over input (closest first), filling free places with the closest pruned
+// candidates (see hnsw.h); writes the selected TIDs to out; returns count.
 int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInput *input, int max_selected,
-                              ItemPointerData *out, bool keep_pruned)
+                              ItemPointerData *out)
 {
 	vector_core::HnswCandidate *plain = static_cast<vector_core::HnswCandidate *>(
 	    palloc(sizeof(vector_core::HnswCandidate) * Max(input->count, 1)));
@@ -57,7 +55,7 @@ int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInpu
 	const char *vectors = input->vectors;
 	const Size *offsets = input->offsets;
 	int kept = vector_core::HnswSelectNeighbors(
-	    plain, input->count, max_selected, keep_pruned,
+	    plain, input->count, max_selected, true,
 	    [info, vectors, offsets](int i, int j) {
 		    return HnswDistance(info, vectors + offsets[i], vectors + offsets[j]);
 	    },
