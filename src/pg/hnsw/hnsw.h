@@ -200,6 +200,16 @@ struct HnswReader;
 bool HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemPointer target,
                        const ItemPointerData *keep = nullptr, int keep_count = -1);
 
+// Adds a link from neighbor to element on layer, as an insert does for its new element (step 3 of
+// hnsw_insert.cpp) and VACUUM for a repaired one. Returns whether the neighbor links element
+// afterwards. A full list takes element only in place of a freed or marked link, or of the
+// farthest link its heuristic drops, and only after element links that link's target
+// (HnswLinkDisplaced with keep = given); with force, if the heuristic drops nothing, the farthest
+// link gives way. given[0..*given_count) (room for given_room) are element's links that must stay:
+// the targets it took over this way, and whatever the caller put there first.
+bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPointer element,
+                     const char *element_vector, bool force, ItemPointerData *given, int *given_count, int given_room);
+
 struct HnswCandidateOnDisk;
 // Neighbor candidates of one layer with their rows, for the selection heuristic.
 struct HnswSelectionInput {
