@@ -57,16 +57,19 @@ void VectorIndexCost(PlannerInfo *root, IndexPath *path, [[maybe_unused]] double
 	const IndexOptInfo *index = path->indexinfo;
 	const RelOptInfo *rel = index->rel;
 	const double n = Max(index->tuples, 1.0);
-	// Quals the index checks (model.index_share): the scan visits every entry but returns only
-	// those that pass, so, in rows the index returns, there are n * index_share of them and each
-	// costs 1 / index_share visits. Without such quals (index_share 1) this is the estimate of a
-	// scan whose rows the executor filters.
+	// Quals the index checks (model.index_share): the scan walks as it would without them but
+	// returns only the entries that pass, so, in rows the index returns, there are n * index_share
+	// of them, its first round returns first_rows * index_share, and each further row costs
+	// 1 / index_share times the visits. Without such quals (index_share 1) this is the estimate of
+	// a scan whose rows the executor filters; with them the executor also reads fewer table rows
+	// (the selectivity below), which is what makes the planner prefer the index whose columns
+	// the quals match.
 	const double index_share = Min(1.0, Max(model.index_share, 1.0 / n));
 	const double index_rows = Max(1.0, n * index_share);
 	const double share = QualsShare(rel);
 	const double other_share = Min(1.0, share / index_share);
-	const double first_rows = Max(1.0, Min(model.first_rows, index_rows));
-	const double first_visits = index_share < 1.0 ? Min(n, model.first_visits / index_share) : model.first_visits;
+	const double first_rows = Max(1.0, Min(model.first_rows * index_share, index_rows));
+	const double first_visits = model.first_visits;
 	const double visits_per_row = model.visits_per_row / index_share;
 	const double reach = Max(first_rows, Min(model.reach * index_share, index_rows));
 	const double max_visits = Max(first_visits, model.max_visits);

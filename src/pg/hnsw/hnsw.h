@@ -310,7 +310,7 @@ struct HnswCandidateOnDisk {
 	uint8 level;
 	uint8 flags;
 	uint8 heaptid_count; // heap TIDs of the element: more than one, and a scan reads them all
-	bool match = true;   // passes the scan's filter (a stepping stone only, when not)
+	bool match = true;   // passes the scan's filter (never returned, when not)
 	ItemPointerData tid;
 	ItemPointerData heaptid; // the first heap TID
 	int32 list = -1;         // slot of its layer-0 list in the search's list arena, -1 if not copied
@@ -343,7 +343,6 @@ struct HnswSearchState {
 	int discarded_capacity;
 	bool keep_discarded;
 	int64 tuples;               // elements visited
-	int64 max_tuples;           // a filtered search stops after this many (0: no bound)
 	ItemPointerData *links;     // scratch: one neighbor list
 	HnswCandidateOnDisk *batch; // scratch: the elements of one list
 	// Copies of layer-0 lists made while visiting (see HnswVisitBatch): slot i holds

@@ -12,9 +12,15 @@
 //
 // A scan gets the quals on the filter columns as scan keys and evaluates them on the attribute
 // area of every element it visits, without reading the heap (HnswElementMatches): an element
-// that does not match is still expanded (a stepping stone of the walk) but never enters the
-// results, so that the first search keeps ef_search matching elements and iterative rounds go on
-// until the executor has its rows. The comparison is exact: the executor does not recheck.
+// that does not match is walked through as any other (its neighbors are expanded, it holds its
+// place in the ef_search window) but never returned, and the rounds go on until the executor has
+// its rows. So the walk is that of a one-column index whose rows the executor filters, minus a
+// table row read and a qual per rejected element. (A walk that keeps ef_search *matching*
+// elements in its window, non-matching ones as stepping stones only, finds more of the true
+// neighbors per round but visits 1 / selectivity times more elements before its first row:
+// measured on 20,000 3-d rows, LIMIT 10, it took twice the time of the executor-filtered
+// one-column scan at selectivities 1/2 to 1/1000, so it is not what this slice does.)
+// The comparison is exact: the executor does not recheck.
 // A NULL never matches (the operators are strict); a NULL comparison value matches nothing.
 #include "pg/common/pg_headers.h"
 
@@ -74,18 +80,20 @@ void HnswCheckIndexColumns(Relation index)
 		                          format_type_be(index->rd_opcintype[0])),
 		                errhint("Put the vector column first and the filter columns after it.")));
 	if (columns - 1 > vector_core::kHnswMaxFilterColumns)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("hnsw index can have at most %d filter columns", vector_core::kHnswMaxFilterColumns)));
+		ereport(ERROR,
+		        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		         errmsg("hnsw index can have at most %d filter columns", vector_core::kHnswMaxFilterColumns)));
 	for (int c = 1; c < columns; c++) {
 		const Oid type = index->rd_opcintype[c];
 		if (!HnswFilterTypeSupported(type))
-			ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			                errmsg("column %d (\"%s\") of hnsw index \"%s\" cannot be a filter column of type %s", c + 1,
-			                       NameStr(TupleDescAttr(index->rd_att, c)->attname),
-			                       RelationGetRelationName(index), format_type_be(type)),
-			                errdetail("Only the first column of an hnsw index is searched by distance."),
-			                errhint("Filter columns have type smallint, integer, bigint, boolean, date, timestamp "
-			                        "or timestamp with time zone.")));
+			ereport(ERROR,
+			        (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			         errmsg("column %d (\"%s\") of hnsw index \"%s\" cannot be a filter column of type %s",
+			                c + 1, NameStr(TupleDescAttr(index->rd_att, c)->attname),
+			                RelationGetRelationName(index), format_type_be(type)),
+			         errdetail("Only the first column of an hnsw index is searched by distance."),
+			         errhint("Filter columns have type smallint, integer, bigint, boolean, date, timestamp "
+			                 "or timestamp with time zone.")));
 	}
 }
 
@@ -109,7 +117,8 @@ HnswFilter *HnswFilterFromScanKeys(const HnswIndexInfo *info, ScanKey keys, int 
 {
 	if (nkeys <= 0 || info->filter_columns == 0)
 		return nullptr;
-	HnswFilter *filter = static_cast<HnswFilter *>(palloc0(offsetof(HnswFilter, keys) + sizeof(HnswFilterKey) * nkeys));
+	HnswFilter *filter =
+	    static_cast<HnswFilter *>(palloc0(offsetof(HnswFilter, keys) + sizeof(HnswFilterKey) * nkeys));
 	const Size bitmap_bytes = vector_core::HnswAttrBitmapBytes(info->filter_columns);
 	for (int i = 0; i < nkeys; i++) {
 		const ScanKey key = &keys[i];

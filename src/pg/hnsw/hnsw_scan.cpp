@@ -13,8 +13,9 @@
 // so a selective filter can leave a query with fewer rows than its LIMIT; here it goes on.)
 //
 // With quals on filter columns (multicolumn indexes, hnsw_filter.cpp), every element visited is
-// checked against them from its attribute area; one that fails is a stepping stone of the walk
-// and never a result, so the rounds go on until the executor has its rows. The quals are exact.
+// checked against them from its attribute area; one that fails is walked through like any other
+// but never returned, so the rounds go on until the executor has its rows, and no table row is
+// read for it. The quals are exact.
 //
 // Distances are exact (the index stores full vectors) and the heap TIDs come with the distance
 // computed from the same read of the element, so no recheck is needed. An element of several
@@ -111,10 +112,6 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 	// Every mode keeps the discarded elements: off mode too goes on when a filter rejected rows.
 	// (Keeping them does not change the first search: it only remembers what it drops.)
 	HnswSearchStateInit(&so->state, &so->info, true);
-	// A filtered search keeps ef_search matching elements: bounded like the rounds of an
-	// iterative scan, or a filter that few elements pass would walk the whole graph first.
-	if (filter != nullptr)
-		so->state.max_tuples = hnsw_max_scan_tuples;
 	so->ef_search = hnsw_ef_search;
 	so->batch = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * (so->ef_search + 1)));
 	so->batch_count = 0;

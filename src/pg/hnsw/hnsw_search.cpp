@@ -154,7 +154,6 @@ void HnswSearchStateInit(HnswSearchState *state, const HnswIndexInfo *info, bool
 	state->discarded_count = 0;
 	state->keep_discarded = keep_discarded;
 	state->tuples = 0;
-	state->max_tuples = 0;
 	state->links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * 2 * info->m));
 	state->batch = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * 2 * info->m));
 	state->arena_stride = 2 * info->m;
@@ -224,8 +223,6 @@ void HnswSearchLayer(HnswReader *reader, const void *query, HnswSearchState *sta
 		MinHeapPush(&state->candidates, &state->candidate_count, &state->candidate_capacity, entries[i]);
 		if (layer != 0)
 			state->candidates[state->candidate_count - 1].list = -1;
-		if (!entries[i].match)
-			continue; // a stepping stone only
 		MaxHeapPush(&state->results, &state->result_count, &state->result_capacity, entries[i]);
 		if (state->result_count > ef) {
 			HnswCandidateOnDisk out = MaxHeapPop(state->results, &state->result_count);
@@ -239,9 +236,6 @@ void HnswSearchLayer(HnswReader *reader, const void *query, HnswSearchState *sta
 	while (state->candidate_count > 0) {
 		const HnswCandidateOnDisk best = state->candidates[0];
 		if (state->result_count >= ef && best.distance > state->results[0].distance)
-			break;
-		// A filtered search that finds few matching elements would otherwise walk the whole graph.
-		if (state->max_tuples > 0 && state->tuples >= state->max_tuples)
 			break;
 		MinHeapPop(state->candidates, &state->candidate_count);
 
@@ -276,10 +270,6 @@ void HnswSearchLayer(HnswReader *reader, const void *query, HnswSearchState *sta
 			// copies of one vector) the way out may be behind any of them.
 			if (state->result_count < ef || c.distance <= state->results[0].distance) {
 				MinHeapPush(&state->candidates, &state->candidate_count, &state->candidate_capacity, c);
-				// An element that fails the scan's filter is expanded (a stepping stone) but
-				// never a result: the results are the ef closest matching elements.
-				if (!c.match)
-					continue;
 				MaxHeapPush(&state->results, &state->result_count, &state->result_capacity, c);
 				if (state->result_count > ef) {
 					HnswCandidateOnDisk out = MaxHeapPop(state->results, &state->result_count);
