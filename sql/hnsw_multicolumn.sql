@@ -32,6 +32,8 @@ SET enable_seqscan = off;
 EXPLAIN (COSTS OFF) SELECT id FROM mc WHERE c = 3 ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5;
 EXPLAIN (COSTS OFF) SELECT id FROM mc WHERE big >= 2 AND flag = true AND tz < '2024-01-10'
 	ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5;
+-- (cross-type integer comparisons too: bigint = integer, smallint < bigint)
+EXPLAIN (COSTS OFF) SELECT id FROM mc WHERE big = 2 AND s < 5::int8 ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5;
 RESET enable_seqscan;
 
 -- Results equal the exact answer: with ef_search above the row count the walk is exhaustive.

@@ -6,8 +6,10 @@
 -- the vector column are filter columns, stored in every element, and the scan evaluates quals on
 -- them while it walks the graph (src/pg/hnsw/hnsw_filter.cpp). Their operator classes are the
 -- default ones of their types for hnsw, with btree's strategy numbers (1 <, 2 <=, 3 =, 4 >=,
--- 5 >) and no support function; the integers share one family with the cross-type operators, so
--- that bigint_column = 5 is a qual of the index too.
+-- 5 >) and no support function; the integers share one family, each class bringing the
+-- cross-type operators of its type on the left, so that bigint_column = 5 is a qual of the index
+-- too. (Inside the classes rather than in an ALTER OPERATOR FAMILY: the update script runs each
+-- CREATE tolerant of an existing object, see scripts/sql-update-script.pl.)
 
 CREATE OPERATOR FAMILY integer_filter_ops USING hnsw;
 
@@ -17,25 +19,7 @@ CREATE OPERATOR CLASS int2_filter_ops
 	OPERATOR 2 <= (int2, int2),
 	OPERATOR 3 = (int2, int2),
 	OPERATOR 4 >= (int2, int2),
-	OPERATOR 5 > (int2, int2);
-
-CREATE OPERATOR CLASS int4_filter_ops
-	DEFAULT FOR TYPE int4 USING hnsw FAMILY integer_filter_ops AS
-	OPERATOR 1 < (int4, int4),
-	OPERATOR 2 <= (int4, int4),
-	OPERATOR 3 = (int4, int4),
-	OPERATOR 4 >= (int4, int4),
-	OPERATOR 5 > (int4, int4);
-
-CREATE OPERATOR CLASS int8_filter_ops
-	DEFAULT FOR TYPE int8 USING hnsw FAMILY integer_filter_ops AS
-	OPERATOR 1 < (int8, int8),
-	OPERATOR 2 <= (int8, int8),
-	OPERATOR 3 = (int8, int8),
-	OPERATOR 4 >= (int8, int8),
-	OPERATOR 5 > (int8, int8);
-
-ALTER OPERATOR FAMILY integer_filter_ops USING hnsw ADD
+	OPERATOR 5 > (int2, int2),
 	OPERATOR 1 < (int2, int4),
 	OPERATOR 2 <= (int2, int4),
 	OPERATOR 3 = (int2, int4),
@@ -45,7 +29,15 @@ ALTER OPERATOR FAMILY integer_filter_ops USING hnsw ADD
 	OPERATOR 2 <= (int2, int8),
 	OPERATOR 3 = (int2, int8),
 	OPERATOR 4 >= (int2, int8),
-	OPERATOR 5 > (int2, int8),
+	OPERATOR 5 > (int2, int8);
+
+CREATE OPERATOR CLASS int4_filter_ops
+	DEFAULT FOR TYPE int4 USING hnsw FAMILY integer_filter_ops AS
+	OPERATOR 1 < (int4, int4),
+	OPERATOR 2 <= (int4, int4),
+	OPERATOR 3 = (int4, int4),
+	OPERATOR 4 >= (int4, int4),
+	OPERATOR 5 > (int4, int4),
 	OPERATOR 1 < (int4, int2),
 	OPERATOR 2 <= (int4, int2),
 	OPERATOR 3 = (int4, int2),
@@ -55,7 +47,15 @@ ALTER OPERATOR FAMILY integer_filter_ops USING hnsw ADD
 	OPERATOR 2 <= (int4, int8),
 	OPERATOR 3 = (int4, int8),
 	OPERATOR 4 >= (int4, int8),
-	OPERATOR 5 > (int4, int8),
+	OPERATOR 5 > (int4, int8);
+
+CREATE OPERATOR CLASS int8_filter_ops
+	DEFAULT FOR TYPE int8 USING hnsw FAMILY integer_filter_ops AS
+	OPERATOR 1 < (int8, int8),
+	OPERATOR 2 <= (int8, int8),
+	OPERATOR 3 = (int8, int8),
+	OPERATOR 4 >= (int8, int8),
+	OPERATOR 5 > (int8, int8),
 	OPERATOR 1 < (int8, int2),
 	OPERATOR 2 <= (int8, int2),
 	OPERATOR 3 = (int8, int2),
