@@ -28,7 +28,9 @@ DROP INDEX hnsw_d_min, hnsw_d_max, hnsw_d_2m;
 -- what cannot be indexed
 CREATE INDEX ON hnsw_d USING hnsw (val);
 CREATE INDEX ON hnsw_d USING hnsw (id);
+-- A later column is a filter column (sql/hnsw_multicolumn.sql); a filter column first is an error.
 CREATE INDEX ON hnsw_d USING hnsw (val vector_l2_ops, id);
+DROP INDEX hnsw_d_val_id_idx;
 CREATE INDEX ON hnsw_d USING hnsw (val vector_l2_ops) INCLUDE (id);
 CREATE UNIQUE INDEX ON hnsw_d USING hnsw (val vector_l2_ops);
 CREATE TABLE hnsw_notypmod (val vector);

@@ -193,6 +193,9 @@ def parse_args(argv):
     p.add_argument("--selectivities", default="2,10,100,1000", help="S values: a label matches 1/S of rows")
     p.add_argument("--modes", default="off,relaxed_order", help="iterative-scan settings to run")
     p.add_argument("--index", default="USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)")
+    p.add_argument("--multicolumn", action="store_true",
+                   help="add label as a filter column of the vector index (hnsw (embedding ..., label)), "
+                   "so that the index evaluates WHERE label = S itself (issue 17)")
     p.add_argument("--set", action="append", default=["hnsw.ef_search=40"], metavar="NAME=VALUE")
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--batch", type=int, default=25, help="queries per interleaving batch")
@@ -209,6 +212,9 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
+    if args.multicolumn:
+        # The filter column after the vector column: "(embedding opclass)" -> "(embedding opclass, label)".
+        args.index = re.sub(r"\(([^()]*)\)", r"(\1, label)", args.index, count=1)
     sels = [int(x) for x in args.selectivities.split(",")]
     modes = args.modes.split(",")
     info = bench.DATASETS[args.dataset]

@@ -177,6 +177,17 @@ TEST(IndexCheck, HnswAttributeAreaOutsideTheTuple)
 	}
 }
 
+// Every element's attribute area has the size of the metapage's filter columns.
+TEST(IndexCheck, HnswAttributeAreaOfOtherSizeThanTheFilterColumns)
+{
+	auto image = ReadImage(kHnswImages[0]);
+	ASSERT_EQ(image[24 + vector_core::kHnswMetaFilterColumnsOffset], 0);
+	image[24 + vector_core::kHnswMetaFilterColumnsOffset] = 2; // the elements have none
+	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "bad attribute area"));
+	image[24 + vector_core::kHnswMetaFilterColumnsOffset] = vector_core::kHnswMaxFilterColumns + 1;
+	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "bad metapage"));
+}
+
 TEST(IndexCheck, OlderFormatVersionIsRefused)
 {
 	auto image = ReadImage(kHnswImages[0]);

@@ -103,4 +103,21 @@ TEST(PageFormat, ElementHeaderOfVersion2)
 	          vector_core::kHnswElementHeapTidsOffset);
 }
 
+// The attribute area of the filter columns: a null bitmap, then 8 bytes per column; the metapage
+// keeps their number in its former spare byte, 0 in the indexes written before.
+TEST(PageFormat, AttributeAreaOfFilterColumns)
+{
+	EXPECT_EQ(vector_core::kHnswMetaFilterColumnsOffset, vector_core::kHnswMetaElementKindOffset + 1);
+	EXPECT_EQ(vector_core::HnswAttrAreaLength(0), 0u);
+	EXPECT_EQ(vector_core::HnswAttrAreaLength(1), 9u);
+	EXPECT_EQ(vector_core::HnswAttrAreaLength(2), 17u);
+	EXPECT_EQ(vector_core::HnswAttrAreaLength(8), 65u);
+	EXPECT_EQ(vector_core::HnswAttrAreaLength(9), 74u);
+	EXPECT_EQ(vector_core::HnswAttrAreaLength(vector_core::kHnswMaxFilterColumns), 252u);
+	// One filter column on a unique row: the body moves from 28 to 40.
+	EXPECT_EQ(
+	    vector_core::HnswElementBodyOffset(vector_core::HnswElementTidsEnd(1), vector_core::HnswAttrAreaLength(1)),
+	    40u);
+}
+
 } // namespace

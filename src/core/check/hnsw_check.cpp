@@ -58,6 +58,7 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 		LoadTid(meta + kHnswMetaEntryOffset, &eb, &eo);
 		entry_ = PackTid(eb, eo);
 		kind_ = meta[kHnswMetaElementKindOffset];
+		filter_columns_ = meta[kHnswMetaFilterColumnsOffset];
 		Metric known_metric = Metric::kL2;
 		const bool metric_known = HnswMetricFromDisk(metric, &known_metric);
 		cosine_ = metric_known && known_metric == Metric::kCosine;
@@ -68,10 +69,12 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 		const bool bit_metric =
 		    metric_known && (known_metric == Metric::kHamming || known_metric == Metric::kJaccard);
 		if (dims_ < 1 || dims_ > max_dims || m_ < kHnswMinM || m_ > kHnswMaxM || !metric_known ||
-		    max_level_ > 32 || kind_ > kSparseRows || (kind_ == kBitRows) != bit_metric) {
+		    max_level_ > 32 || kind_ > kSparseRows || (kind_ == kBitRows) != bit_metric ||
+		    filter_columns_ > kHnswMaxFilterColumns) {
 			Report(true, "bad metapage", 0, -1,
-			       Format("dims %u, m %d, metric %u, element kind %u, max level %d out of range", dims_, m_,
-			              metric, kind_, max_level_));
+			       Format("dims %u, m %d, metric %u, element kind %u, max level %d, %d filter columns out "
+			              "of range",
+			              dims_, m_, metric, kind_, max_level_, filter_columns_));
 			return false;
 		}
 		if (entry_level_ < -1 || entry_level_ > max_level_ || (entry_level_ == -1) != (eb == kInvalidBlock)) {
@@ -212,6 +215,31 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 				              "tid slots",
 				              attr_offset, attr_length, lp_len, tid_capacity));
 				break;
+			}
+			// Every element of an index holds its filter columns: a null bitmap with no bit past the
+			// last column, and the value 0 for a NULL column (core/hnsw/hnsw_page_format.h).
+			if (attr_length != HnswAttrAreaLength(filter_columns_)) {
+				Report(
+				    true, "bad attribute area", block, offset,
+				    Format("attribute area of %zu bytes in an index of %d filter columns (%zu bytes)",
+				           attr_length, filter_columns_, HnswAttrAreaLength(filter_columns_)));
+				break;
+			}
+			if (filter_columns_ > 0) {
+				const unsigned char *attrs = item + attr_offset;
+				const std::size_t slots = HnswAttrBitmapBytes(filter_columns_);
+				bool bad = false;
+				for (int c = filter_columns_; c < 8 * static_cast<int>(slots); c++)
+					bad = bad || (attrs[c / 8] >> (c % 8)) & 1;
+				for (int c = 0; c < filter_columns_ && !bad; c++)
+					bad = ((attrs[c / 8] >> (c % 8)) & 1) &&
+					      Load<std::int64_t>(attrs + slots + 8 * c) != 0;
+				if (bad) {
+					Report(true, "bad attribute area", block, offset,
+					       "null bitmap with a bit past the last filter column, or a NULL column "
+					       "with a value");
+					break;
+				}
 			}
 			const std::size_t body = HnswElementBodyOffset(attr_offset, attr_length);
 			std::size_t expected = body;

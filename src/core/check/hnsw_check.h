@@ -59,6 +59,7 @@ private:
 	std::uint32_t dims_ = 0;
 	int m_ = 0;
 	int max_level_ = 0;
+	int filter_columns_ = 0; // key columns after the vector: the size of every attribute area
 	int entry_level_ = -1;
 	PackedTid entry_ = 0;
 	std::vector<Element> elements_;

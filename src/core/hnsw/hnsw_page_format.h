@@ -81,15 +81,16 @@ constexpr std::size_t kHnswSpecialFlagsOffset = 0;
 constexpr std::size_t kHnswSpecialPageIdOffset = 2;
 
 // The metapage's content (HnswMetaPageData), right after the page header.
-constexpr std::size_t kHnswMetaMagicOffset = 0;        // uint32
-constexpr std::size_t kHnswMetaVersionOffset = 4;      // uint32
-constexpr std::size_t kHnswMetaDimsOffset = 8;         // uint32
-constexpr std::size_t kHnswMetaMOffset = 12;           // uint16
-constexpr std::size_t kHnswMetaMetricOffset = 16;      // uint8, HnswMetricToDisk
-constexpr std::size_t kHnswMetaMaxLevelOffset = 17;    // uint8
-constexpr std::size_t kHnswMetaEntryLevelOffset = 18;  // int16, -1 when empty
-constexpr std::size_t kHnswMetaEntryOffset = 20;       // item pointer
-constexpr std::size_t kHnswMetaElementKindOffset = 26; // uint8, ElementKind (0, floats, in older indexes)
+constexpr std::size_t kHnswMetaMagicOffset = 0;          // uint32
+constexpr std::size_t kHnswMetaVersionOffset = 4;        // uint32
+constexpr std::size_t kHnswMetaDimsOffset = 8;           // uint32
+constexpr std::size_t kHnswMetaMOffset = 12;             // uint16
+constexpr std::size_t kHnswMetaMetricOffset = 16;        // uint8, HnswMetricToDisk
+constexpr std::size_t kHnswMetaMaxLevelOffset = 17;      // uint8
+constexpr std::size_t kHnswMetaEntryLevelOffset = 18;    // int16, -1 when empty
+constexpr std::size_t kHnswMetaEntryOffset = 20;         // item pointer
+constexpr std::size_t kHnswMetaElementKindOffset = 26;   // uint8, ElementKind (0, floats, in older indexes)
+constexpr std::size_t kHnswMetaFilterColumnsOffset = 27; // uint8, filter columns (0 in older indexes)
 
 // Element tuple header (HnswElementHeader), format version 2:
 //   0  uint8  kind (kHnswElementTuple)
@@ -100,8 +101,8 @@ constexpr std::size_t kHnswMetaElementKindOffset = 26; // uint8, ElementKind (0,
 //   4  uint8  heap TID capacity, 1..kHnswMaxHeapTids, fixed when the element is written
 //   5  uint8  unused (0)
 //   6  uint16 attribute area offset, from the start of the tuple (>= the end of the heap TIDs)
-//   8  uint16 attribute area length (0 today: reserved for the key columns that filtered
-//             search stores in each element, so that adding them needs no new version)
+//   8  uint16 attribute area length: HnswAttrAreaLength(filter columns of the index), the same
+//             in every element of an index (0 for an index of one column)
 //  10  item pointer: the neighbor tuple (when the lists are apart)
 //  16  item pointer: the first chunk (when the vector is apart)
 //  22  capacity heap TIDs (6 bytes each); the first count are the element's rows, the rest
@@ -144,6 +145,21 @@ constexpr std::size_t HnswElementTidsEnd(int capacity)
 constexpr std::size_t HnswElementBodyOffset(std::size_t attr_offset, std::size_t attr_length)
 {
 	return (attr_offset + attr_length + 3) & ~static_cast<std::size_t>(3);
+}
+
+// The attribute area of an index with filter columns (the key columns after the vector, see
+// src/pg/hnsw/hnsw_filter.cpp): a null bitmap of (columns + 7) / 8 bytes (bit c set: column c is
+// NULL), then one 8-byte little-endian signed integer per column, unaligned: every filter type
+// (integers, bool, date, timestamp) compares as its value widened to int64. A NULL column's value
+// is 0.
+constexpr int kHnswMaxFilterColumns = 31;
+constexpr std::size_t HnswAttrBitmapBytes(int columns)
+{
+	return (static_cast<std::size_t>(columns) + 7) / 8;
+}
+constexpr std::size_t HnswAttrAreaLength(int columns)
+{
+	return columns <= 0 ? 0 : HnswAttrBitmapBytes(columns) + 8 * static_cast<std::size_t>(columns);
 }
 
 // Neighbor tuple header (HnswNeighborHeader): kind, level, 2 unused bytes; the lists follow.

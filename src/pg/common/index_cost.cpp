@@ -31,8 +31,8 @@ extern "C" {
 namespace
 {
 
-// The share of the table's rows that pass the quals the index does not check.
-double OtherQualsShare(const RelOptInfo *rel)
+// The share of the table's rows that pass all the quals of the scan.
+double QualsShare(const RelOptInfo *rel)
 {
 	if (rel->tuples <= 0)
 		return 1.0;
@@ -57,15 +57,27 @@ void VectorIndexCost(PlannerInfo *root, IndexPath *path, [[maybe_unused]] double
 	const IndexOptInfo *index = path->indexinfo;
 	const RelOptInfo *rel = index->rel;
 	const double n = Max(index->tuples, 1.0);
-	const double share = OtherQualsShare(rel);
-	const double first_rows = Max(1.0, Min(model.first_rows, n));
-	const double reach = Max(first_rows, Min(model.reach, n));
-	const double max_visits = Max(model.first_visits, model.max_visits);
+	// Quals the index checks (model.index_share): the scan walks as it would without them but
+	// returns only the entries that pass, so, in rows the index returns, there are n * index_share
+	// of them, its first round returns first_rows * index_share, and each further row costs
+	// 1 / index_share times the visits. Without such quals (index_share 1) this is the estimate of
+	// a scan whose rows the executor filters; with them the executor also reads fewer table rows
+	// (the selectivity below), which is what makes the planner prefer the index whose columns
+	// the quals match.
+	const double index_share = Min(1.0, Max(model.index_share, 1.0 / n));
+	const double index_rows = Max(1.0, n * index_share);
+	const double share = QualsShare(rel);
+	const double other_share = Min(1.0, share / index_share);
+	const double first_rows = Max(1.0, Min(model.first_rows * index_share, index_rows));
+	const double first_visits = model.first_visits;
+	const double visits_per_row = model.visits_per_row / index_share;
+	const double reach = Max(first_rows, Min(model.reach * index_share, index_rows));
+	const double max_visits = Max(first_visits, model.max_visits);
 
-	// Rows the index must produce: the LIMIT's rows divided by the share that passes the filter
-	// (without a known LIMIT, the first round's rows).
+	// Rows the index must produce: the LIMIT's rows divided by the share that passes the other
+	// quals (without a known LIMIT, the first round's rows).
 	const double limit = ScanLimit(root);
-	const double needed = Min(n, limit > 0 ? limit / share : first_rows);
+	const double needed = Min(index_rows, limit > 0 ? limit / other_share : first_rows);
 
 	double spc_random = 0, spc_seq = 0;
 	get_tablespace_page_costs(index->reltablespace, &spc_random, &spc_seq);
@@ -76,25 +88,25 @@ void VectorIndexCost(PlannerInfo *root, IndexPath *path, [[maybe_unused]] double
 	const double per_visit = model.visit_cpu + pages_per_visit * spc_random;
 
 	auto visits = [&](double rows) {
-		double v = model.first_visits;
+		double v = first_visits;
 		if (rows > first_rows)
-			v += (rows - first_rows) * model.visits_per_row;
+			v += (rows - first_rows) * visits_per_row;
 		return Min(v, max_visits);
 	};
 
-	const Cost startup = model.first_visits * per_visit;
+	const Cost startup = first_visits * per_visit;
 	Cost at_needed = visits(needed) * per_visit;
 	if (needed > reach)
 		at_needed *= needed / reach;
-	// The planner charges (total - startup) * needed / n for the rows up to the LIMIT; a scan of
-	// every row reads at most max_visits entries.
+	// The planner charges (total - startup) * needed / index_rows for the rows up to the LIMIT; a
+	// scan of every row reads at most max_visits entries.
 	Cost run = max_visits * per_visit - startup;
 	if (needed > first_rows)
-		run = Max(run, (at_needed - startup) * n / needed);
+		run = Max(run, (at_needed - startup) * index_rows / needed);
 
 	*startup_cost = startup;
 	*total_cost = startup + Max(run, 0.0);
-	*selectivity = 1.0;
+	*selectivity = index_share;
 	*correlation = 0;
 	*pages = Min(static_cast<double>(index->pages), visits(needed) * index_pages_per_entry);
 }

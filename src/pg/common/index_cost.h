@@ -15,6 +15,10 @@ struct VectorScanModel {
 	double max_visits;     // entries read at most (hnsw.max_scan_tuples; the ivfflat.max_probes lists)
 	double reach;          // rows the scan can return at most
 	double visit_cpu;      // CPU cost of one visit besides its share of pages
+	// The share of the rows that pass the quals the index checks itself (an hnsw index's filter
+	// columns): the index returns only those, so it visits 1 / index_share entries per row it
+	// returns, and the executor fetches only those from the table. 1 without such quals.
+	double index_share = 1.0;
 };
 
 // Fills amcostestimate's outputs for an ordered scan described by model. (The caller handles a

@@ -7,6 +7,8 @@
 
 #include "pg/common/pg_headers.h"
 
+#include <cstring>
+
 #include "core/distance/element_distance.h"
 #include "core/hnsw/hnsw_graph.h"
 #include "pg/common/module.h"
@@ -49,11 +51,82 @@ struct HnswIndexInfo {
 	int max_level;
 	vector_core::Metric metric;
 	vector_core::ElementKind kind;
+	int filter_columns; // key columns after the vector (hnsw_filter.cpp)
 	// Derived by HnswFinishIndexInfo:
-	vector_core::ElementDistanceFn distance; // compares two rows
-	Size fixed_bytes;                        // stored bytes of every row; 0 when they vary (sparse)
-	Size max_bytes;                          // stored bytes of the largest row
+	vector_core::ElementDistanceFn distance;              // compares two rows
+	Size fixed_bytes;                                     // stored bytes of every row; 0 when they vary (sparse)
+	Size max_bytes;                                       // stored bytes of the largest row
+	Size attr_length;                                     // bytes of every element's attribute area
+	Oid filter_types[vector_core::kHnswMaxFilterColumns]; // input types of the filter columns (scans)
 };
+
+// ------------------------------------------------------------------ filter columns (hnsw_filter.cpp)
+
+// Whether a filter column may have this type (fixed-width, compared as int64).
+bool HnswFilterTypeSupported(Oid type);
+// Errors unless the first column is not a filter type and the others are filter columns.
+void HnswCheckIndexColumns(Relation index);
+// Writes the attribute area (info->attr_length bytes) of a row's filter columns: values[1..],
+// isnull[1..].
+void HnswFormAttrs(Relation index, const HnswIndexInfo *info, const Datum *values, const bool *isnull, char *out);
+
+// One qual on a filter column: the stored value <strategy> value (btree's strategy numbers).
+struct HnswFilterKey {
+	uint16 bitmap_byte;
+	uint16 value_offset; // in the attribute area
+	uint8 bitmap_bit;
+	uint8 strategy;
+	int64 value;
+};
+// The quals of a scan on the filter columns.
+struct HnswFilter {
+	bool never; // a qual compares with NULL: nothing matches
+	int count;
+	HnswFilterKey keys[FLEXIBLE_ARRAY_MEMBER];
+};
+// The filter of a scan's keys (palloc'd), or null when it has none.
+HnswFilter *HnswFilterFromScanKeys(const HnswIndexInfo *info, ScanKey keys, int nkeys);
+// Whether the attribute area attrs passes every qual of filter.
+inline bool HnswAttrsMatch(const HnswFilter *filter, const char *attrs)
+{
+	if (filter->never)
+		return false;
+	for (int i = 0; i < filter->count; i++) {
+		const HnswFilterKey &key = filter->keys[i];
+		if (static_cast<uint8>(attrs[key.bitmap_byte]) & key.bitmap_bit)
+			return false; // NULL
+		int64 value;
+		memcpy(&value, attrs + key.value_offset, sizeof(int64));
+		bool pass;
+		switch (key.strategy) {
+		case BTLessStrategyNumber:
+			pass = value < key.value;
+			break;
+		case BTLessEqualStrategyNumber:
+			pass = value <= key.value;
+			break;
+		case BTEqualStrategyNumber:
+			pass = value == key.value;
+			break;
+		case BTGreaterEqualStrategyNumber:
+			pass = value >= key.value;
+			break;
+		default:
+			pass = value > key.value;
+			break;
+		}
+		if (!pass)
+			return false;
+	}
+	return true;
+}
+// Whether an element (checked by HnswElementHeaderValid) of an index described by info passes the
+// filter; an attribute area of another size than the index's never does.
+inline bool HnswElementMatches(const HnswFilter *filter, const HnswIndexInfo &info, const HnswElementHeader *header)
+{
+	return header->attr_length == info.attr_length &&
+	       HnswAttrsMatch(filter, reinterpret_cast<const char *>(header) + header->attr_offset);
+}
 
 // ------------------------------------------------------------------ index options (hnsw_handler.cpp)
 
@@ -107,6 +180,7 @@ struct HnswElementRead {
 	ItemPointerData heaptid; // the first one (invalid when none)
 	float distance;          // to the query, when asked for
 	Size vector_bytes;       // stored bytes of the row, when it was copied
+	bool match;              // passes the reader's filter (true without one)
 };
 
 // A reader of elements that keeps the last buffer pinned and a scratch for chunked vectors.
@@ -115,6 +189,9 @@ struct HnswReader {
 	HnswIndexInfo info;
 	Buffer buffer; // pinned, unlocked (InvalidBuffer when none)
 	char *scratch; // info.max_bytes, for rows stored in chunks
+	// The scan's quals on the filter columns, evaluated on every element read (null: none; then
+	// every element matches and nothing is evaluated).
+	const HnswFilter *filter;
 };
 
 // Pins a block of the index's main fork, skipping the shared buffer lookup when a backend-local
@@ -168,15 +245,17 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 
 // Inserts one prepared row (normalised for cosine) of bytes stored bytes with its heap TID into the
 // on-disk graph, WAL-logged. Used by aminsert and by a build that outgrew maintenance_work_mem.
-void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vector, Size bytes, ItemPointer heaptid);
+// attrs: the row's attribute area (info->attr_length bytes; null when 0).
+void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vector, Size bytes, const char *attrs,
+                      ItemPointer heaptid);
 
 // Writes an element (and its neighbor tuple / chunks when needed) with the given lists (refs per
 // layer, counts per layer) on a page with room, WAL-logged; returns its TID. When set_entry, the
 // metapage's entry point becomes this element in the same WAL record (under the metapage lock
 // the caller already holds: meta_buffer). The element gets tid_capacity heap TID slots.
 void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, ItemPointer heaptid, const void *vector,
-                         Size bytes, ItemPointerData *const *lists, const int *counts, ItemPointer result,
-                         Buffer meta_buffer, int tid_capacity = 1);
+                         Size bytes, const char *attrs, ItemPointerData *const *lists, const int *counts,
+                         ItemPointer result, Buffer meta_buffer, int tid_capacity = 1);
 
 // ------------------------------------------------------------------ neighbor lists, shared by
 // insertion and VACUUM (hnsw_neighbor_lists.cpp)
@@ -241,6 +320,7 @@ struct HnswCandidateOnDisk {
 	uint8 level;
 	uint8 flags;
 	uint8 heaptid_count; // heap TIDs of the element: more than one, and a scan reads them all
+	bool match = true;   // passes the scan's filter (never returned, when not)
 	ItemPointerData tid;
 	ItemPointerData heaptid; // the first heap TID
 	int32 list = -1;         // slot of its layer-0 list in the search's list arena, -1 if not copied

@@ -4,7 +4,8 @@
 //   1. loading tuples: the heap is scanned once; each vector (normalised for cosine) is appended
 //      to the in-memory builder of src/core and its heap TID to a palloc'd array. A row whose
 //      stored bytes equal those of a row loaded before joins that row's group instead (up to
-//      kHnswBuildGroupTids rows, found through a hash table of the rows): a group becomes one
+//      kHnswBuildGroupTids rows, found through a hash table of the rows; with filter columns,
+//      the values of those must be identical too, see hnsw_filter.cpp): a group becomes one
 //      element with all its heap TIDs (see core/hnsw/hnsw_page_format.h).
 //   2. building graph: the core inserts the vectors with vector.build_threads threads, in chunks
 //      of rows between which the backend checks for interrupts and reports progress; then it
@@ -44,6 +45,8 @@ struct BuildState {
 	HnswBuilder *builder;      // null once written or destroyed
 	ItemPointerData *heaptids; // the first heap TID of each row
 	uint8 *group_sizes;        // heap TIDs of each row (1 + the identical rows that joined it)
+	char *attrs;               // the attribute area of each row (info.attr_length bytes each)
+	char *row_attrs;           // scratch: the attribute area of the row being loaded
 	Size heaptid_capacity;
 	// Identical rows: open addressing, entry = (hash << 32) | (row + 1), 0 for an empty slot; one
 	// entry (the latest row) per distinct value.
@@ -241,8 +244,9 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 			const Size element_size = HnswElementTupleSize(info, level, layout, bytes, tid_count);
 			if (write) {
 				HnswFormElementTuple(item, info, level, layout, group_tids, tid_count, tid_count,
-				                     vector, bytes, lists, counts, &apart_tids[node],
-				                     &apart_tids[node]);
+				                     vector, bytes,
+				                     state->attrs + static_cast<Size>(node) * info->attr_length, lists,
+				                     counts, &apart_tids[node], &apart_tids[node]);
 				ItemPointerData tid = FillerAdd(&filler, item, element_size, zeros);
 				if (!ItemPointerEquals(&tid, &element_tids[node]))
 					elog(ERROR, "hnsw build: page layout differs between passes");
@@ -359,6 +363,10 @@ void BuildAndWrite(BuildState *state)
 	state->heaptids = nullptr;
 	pfree(state->group_sizes);
 	state->group_sizes = nullptr;
+	if (state->attrs != nullptr) {
+		pfree(state->attrs);
+		state->attrs = nullptr;
+	}
 	if (state->groups != nullptr) {
 		pfree(state->groups);
 		state->groups = nullptr;
@@ -393,10 +401,10 @@ const char *LoadedRow(BuildState *state, Size row, Size *bytes)
 	return static_cast<const char *>(data);
 }
 
-// Looks for a loaded row with the bytes of vector; returns its slot in the table (an empty slot
-// or the slot of a full group, either of which the caller may fill with a new row) and sets
-// *row to a row with room for another TID, or to -1.
-Size FindGroup(BuildState *state, const char *vector, Size bytes, uint32 hash, int64 *row)
+// Looks for a loaded row with the bytes of vector and the attribute area attrs; returns its slot
+// in the table (an empty slot or the slot of a full group, either of which the caller may fill
+// with a new row) and sets *row to a row with room for another TID, or to -1.
+Size FindGroup(BuildState *state, const char *vector, Size bytes, const char *attrs, uint32 hash, int64 *row)
 {
 	*row = -1;
 	const Size mask = state->group_slots - 1;
@@ -410,6 +418,9 @@ Size FindGroup(BuildState *state, const char *vector, Size bytes, uint32 hash, i
 		Size candidate_bytes = 0;
 		const char *data = LoadedRow(state, candidate, &candidate_bytes);
 		if (data == nullptr || candidate_bytes != bytes || memcmp(data, vector, bytes) != 0)
+			continue;
+		const Size attr_length = state->info.attr_length;
+		if (attr_length > 0 && memcmp(state->attrs + candidate * attr_length, attrs, attr_length) != 0)
 			continue;
 		if (state->group_sizes[candidate] < vector_core::kHnswBuildGroupTids)
 			*row = static_cast<int64>(candidate);
@@ -453,6 +464,9 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	MemoryContextReset(state->tuple_context);
 	if (!usable)
 		return;
+	const Size attr_length = state->info.attr_length;
+	if (attr_length > 0)
+		HnswFormAttrs(index, &state->info, values, isnull, state->row_attrs);
 
 	uint32 hash = 0;
 	Size group_slot = 0;
@@ -462,10 +476,13 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		hash = static_cast<uint32>(hash_bytes_extended(reinterpret_cast<const unsigned char *>(state->vector),
 		                                               static_cast<int>(bytes), 0) >>
 		                           32);
-		group_slot = FindGroup(state, state->vector, bytes, hash, &group_row);
+		if (attr_length > 0)
+			hash = hash_combine(hash, hash_bytes(reinterpret_cast<const unsigned char *>(state->row_attrs),
+			                                     static_cast<int>(attr_length)));
+		group_slot = FindGroup(state, state->vector, bytes, state->row_attrs, hash, &group_row);
 	}
 	if (state->on_disk) {
-		HnswInsertVector(index, &state->info, state->vector, bytes, tid);
+		HnswInsertVector(index, &state->info, state->vector, bytes, state->row_attrs, tid);
 	} else if (group_row >= 0) {
 		// An identical row with room: this one joins its element.
 		if (state->extra_count >= state->extra_capacity) {
@@ -485,7 +502,7 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		state->group_sizes[group_row]++;
 	} else {
 		if (vector_core::HnswBuilderMemoryFor(state->builder, state->rows + 1) + state->page_rows_capacity +
-		            sizeof(uint64) * state->group_slots >
+		            sizeof(uint64) * state->group_slots + attr_length * state->heaptid_capacity >
 		        state->memory_limit &&
 		    state->rows > 0) {
 			ereport(
@@ -501,7 +518,7 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 				log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
 			state->on_disk = true;
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseLoad);
-			HnswInsertVector(index, &state->info, state->vector, bytes, tid);
+			HnswInsertVector(index, &state->info, state->vector, bytes, state->row_attrs, tid);
 		} else {
 			if (state->rows >= state->heaptid_capacity) {
 				state->heaptid_capacity *= 2;
@@ -509,7 +526,12 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 				    repalloc_huge(state->heaptids, sizeof(ItemPointerData) * state->heaptid_capacity));
 				state->group_sizes = static_cast<uint8 *>(
 				    repalloc_huge(state->group_sizes, sizeof(uint8) * state->heaptid_capacity));
+				if (attr_length > 0)
+					state->attrs = static_cast<char *>(
+					    repalloc_huge(state->attrs, attr_length * state->heaptid_capacity));
 			}
+			if (attr_length > 0)
+				memcpy(state->attrs + state->rows * attr_length, state->row_attrs, attr_length);
 			if (state->float_graph) {
 				// The page row, and the graph's float row (normalised for cosine).
 				const Size row_bytes = state->info.fixed_bytes;
@@ -562,6 +584,10 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 static void InfoForNewIndex(Relation index, HnswIndexInfo *info)
 {
 	int32 typmod = TupleDescAttr(index->rd_att, 0)->atttypmod;
+	HnswCheckIndexColumns(index);
+	info->filter_columns = IndexRelationGetNumberOfKeyAttributes(index) - 1;
+	for (int c = 0; c < info->filter_columns; c++)
+		info->filter_types[c] = index->rd_opcintype[c + 1];
 	info->metric = HnswMetricFromOpclass(index, &info->kind);
 	if (typmod < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));
@@ -657,6 +683,11 @@ IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info
 	    MemoryContextAllocHuge(CurrentMemoryContext, sizeof(ItemPointerData) * state->heaptid_capacity));
 	state->group_sizes =
 	    static_cast<uint8 *>(MemoryContextAllocHuge(CurrentMemoryContext, state->heaptid_capacity));
+	if (state->info.attr_length > 0) {
+		state->attrs = static_cast<char *>(
+		    MemoryContextAllocHuge(CurrentMemoryContext, state->info.attr_length * state->heaptid_capacity));
+		state->row_attrs = static_cast<char *>(palloc(state->info.attr_length));
+	}
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseLoad);
 	double reltuples = table_index_build_scan(heap, index, index_info, true, true, BuildCallback, state, nullptr);

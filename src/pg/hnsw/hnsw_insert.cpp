@@ -164,8 +164,8 @@ ItemPointerData AddItem(Relation index, const char *item, Size size, Buffer meta
 
 // Writes the element and what it needs (neighbor tuple or chunks) first, the element last.
 void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, ItemPointer heaptid, const void *vector,
-                         Size bytes, ItemPointerData *const *lists, const int *counts, ItemPointer result,
-                         Buffer meta_buffer, int tid_capacity)
+                         Size bytes, const char *attrs, ItemPointerData *const *lists, const int *counts,
+                         ItemPointer result, Buffer meta_buffer, int tid_capacity)
 {
 	const HnswLayout layout = HnswChooseLayout(info, level, bytes, tid_capacity);
 	char *item = static_cast<char *>(palloc(BLCKSZ));
@@ -189,8 +189,8 @@ void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, I
 		}
 		apart = next;
 	}
-	HnswFormElementTuple(item, info, level, layout, heaptid, 1, tid_capacity, vector, bytes, lists, counts, &apart,
-	                     &apart);
+	HnswFormElementTuple(item, info, level, layout, heaptid, 1, tid_capacity, vector, bytes, attrs, lists, counts,
+	                     &apart, &apart);
 	*result =
 	    AddItem(index, item, HnswElementTupleSize(info, level, layout, bytes, tid_capacity), meta_buffer, level);
 	pfree(item);
@@ -199,11 +199,12 @@ void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, I
 // Outcome of TryJoin.
 enum class JoinResult { kJoined, kFull, kDifferent };
 
-// Adds heaptid to element if it is still a live element of exactly these stored bytes (inline:
+// Adds heaptid to element if it is still a live element of exactly these stored bytes and filter
+// values (attrs: rows with other filter values never share an element) (inline:
 // elements with chunked vectors, over 2,000 dimensions or so, are not joined) with a free slot
 // (step 1): one WAL record. kFull: identical, but no free slot.
 static JoinResult TryJoin(Relation index, const HnswIndexInfo *info, ItemPointer element, const char *vector,
-                          Size bytes, ItemPointer heaptid)
+                          Size bytes, const char *attrs, ItemPointer heaptid)
 {
 	const BlockNumber block = ItemPointerGetBlockNumber(element);
 	if (block == kHnswMetaBlock || block == InvalidBlockNumber)
@@ -217,7 +218,8 @@ static JoinResult TryJoin(Relation index, const HnswIndexInfo *info, ItemPointer
 	                            sizeof(HnswElementHeader), &size);
 	const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
 	if (item != nullptr && HnswElementHeaderValid(header, size) && !(header->flags & kHnswElementDeleted) &&
-	    (header->flags & kHnswElementVectorInline)) {
+	    (header->flags & kHnswElementVectorInline) && header->attr_length == info->attr_length &&
+	    (info->attr_length == 0 || memcmp(item + header->attr_offset, attrs, info->attr_length) == 0)) {
 		Size offset = HnswElementBody(header);
 		if (header->flags & kHnswElementListsInline)
 			offset += HnswListsSize(info->m, header->level);
@@ -275,7 +277,8 @@ static void MaybeRaiseEntryPoint(HnswReader *reader, ItemPointer element, int le
 }
 
 // Inserts one prepared vector; see the file comment.
-void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vector, Size bytes, ItemPointer heaptid)
+void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vector, Size bytes, const char *attrs,
+                      ItemPointer heaptid)
 {
 	const int level = RandomLevel(info);
 	HnswMetaPageData meta;
@@ -288,7 +291,7 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 		HnswMetaPage current = HnswPageGetMeta(BufferGetPage(meta_buffer));
 		if (!ItemPointerIsValid(&current->entry)) {
 			ItemPointerData tid;
-			HnswWriteNewElement(index, info, level, heaptid, vector, bytes, nullptr, nullptr, &tid,
+			HnswWriteNewElement(index, info, level, heaptid, vector, bytes, attrs, nullptr, nullptr, &tid,
 			                    meta_buffer);
 			UnlockReleaseBuffer(meta_buffer);
 			return;
@@ -353,7 +356,7 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	HnswReaderRelease(&reader);
 	bool full = false;
 	for (int i = 0; i < same_count; i++) {
-		const JoinResult joined = TryJoin(index, info, &same[i], vector, bytes, heaptid);
+		const JoinResult joined = TryJoin(index, info, &same[i], vector, bytes, attrs, heaptid);
 		if (joined == JoinResult::kJoined)
 			return;
 		full = full || joined == JoinResult::kFull;
@@ -361,7 +364,7 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 
 	// Identical elements, all full: room for the copies that follow.
 	ItemPointerData element;
-	HnswWriteNewElement(index, info, level, heaptid, vector, bytes, lists, counts, &element, InvalidBuffer,
+	HnswWriteNewElement(index, info, level, heaptid, vector, bytes, attrs, lists, counts, &element, InvalidBuffer,
 	                    full ? vector_core::kHnswInsertGroupTids : 1);
 
 	for (int layer = top; layer >= 0; layer--) {
@@ -399,6 +402,11 @@ bool hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_ti
 	HnswMetaPageData meta;
 	HnswGetIndexInfo(index, &info, &meta);
 	char *vector = static_cast<char *>(palloc(info.max_bytes));
+	char *attrs = nullptr;
+	if (info.attr_length > 0) {
+		attrs = static_cast<char *>(palloc(info.attr_length));
+		HnswFormAttrs(index, &info, values, isnull, attrs);
+	}
 	Size bytes = 0;
 	if (HnswPrepareVector(&info, values[0], vector, &bytes)) {
 		// The insert lock (share) from before the search until the last link is written: VACUUM
@@ -406,7 +414,7 @@ bool hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_ti
 		// that could need another heavyweight lock (detoasting, catalog lookups); an error
 		// releases it with the transaction's other locks.
 		LockPage(index, kHnswInsertLockBlock, ShareLock);
-		HnswInsertVector(index, &info, vector, bytes, heap_tid);
+		HnswInsertVector(index, &info, vector, bytes, attrs, heap_tid);
 		UnlockPage(index, kHnswInsertLockBlock, ShareLock);
 	}
 	MemoryContextSwitchTo(old);

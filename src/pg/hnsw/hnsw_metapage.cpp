@@ -30,6 +30,7 @@ void HnswInitMetaPage(Page page, const HnswIndexInfo *info)
 	meta->metric = vector_core::HnswMetricToDisk(info->metric);
 	meta->max_level = static_cast<uint8>(info->max_level);
 	meta->element_kind = static_cast<uint8>(info->kind);
+	meta->filter_columns = static_cast<uint8>(info->filter_columns);
 	meta->entry_level = -1;
 	ItemPointerSetInvalid(&meta->entry);
 	meta->insert_page = InvalidBlockNumber;
@@ -78,6 +79,14 @@ void HnswGetIndexInfo(Relation index, HnswIndexInfo *info, HnswMetaPageData *met
 	info->ef_construction = meta->ef_construction;
 	info->max_level = meta->max_level;
 	info->kind = static_cast<vector_core::ElementKind>(meta->element_kind);
+	info->filter_columns = meta->filter_columns;
+	if (info->filter_columns != IndexRelationGetNumberOfKeyAttributes(index) - 1)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+		                errmsg("hnsw index \"%s\" has %d filter columns in its metapage, %d in its definition",
+		                       RelationGetRelationName(index), info->filter_columns,
+		                       IndexRelationGetNumberOfKeyAttributes(index) - 1)));
+	for (int c = 0; c < info->filter_columns; c++)
+		info->filter_types[c] = index->rd_opcintype[c + 1];
 	if (!vector_core::HnswMetricFromDisk(meta->metric, &info->metric))
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
 		                errmsg("hnsw index has an unknown representation (kind %d, metric %d, %d dimensions)",
@@ -102,4 +111,8 @@ void HnswFinishIndexInfo(HnswIndexInfo *info)
 	    info->fixed_bytes != 0
 	        ? info->fixed_bytes
 	        : vector_core::ElementStoredBytes(vector_core::SparseElementBytes(Min(kHnswMaxSparseNnz, info->dims)));
+	if (info->filter_columns < 0 || info->filter_columns > vector_core::kHnswMaxFilterColumns)
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+		                errmsg("hnsw index has %d filter columns", info->filter_columns)));
+	info->attr_length = vector_core::HnswAttrAreaLength(info->filter_columns);
 }

@@ -229,11 +229,11 @@ bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPo
 					stale = i; // freed, or marked by VACUUM: the first link to give way
 					continue;
 				}
-				pool[pool_count++] = {read.distance,      read.level,   read.flags,
-				                      read.heaptid_count, old_links[i], read.heaptid};
+				pool[pool_count++] = {read.distance, read.level,   read.flags,  read.heaptid_count,
+				                      true,          old_links[i], read.heaptid};
 			}
 			float d = HnswDistance(info, neighbor_vector, element_vector);
-			HnswCandidateOnDisk self_candidate = {d, 0, 0, 1, *element, {}};
+			HnswCandidateOnDisk self_candidate = {d, 0, 0, 1, true, *element, {}};
 			pool[pool_count++] = self_candidate;
 			std::sort(pool, pool + pool_count,
 			          [](const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b) {

@@ -52,12 +52,12 @@ struct HnswMetaPageData {
 	uint32 dims;
 	uint16 m;
 	uint16 ef_construction;
-	uint8 metric;          // vector_core::HnswMetricToDisk
-	uint8 max_level;       // highest level an element may get (fits its lists in a page)
-	int16 entry_level;     // -1 when the index is empty
-	ItemPointerData entry; // entry point element (invalid when empty)
-	uint8 element_kind;    // vector_core::ElementKind of the rows (0, float, in older indexes)
-	uint8 unused;
+	uint8 metric;            // vector_core::HnswMetricToDisk
+	uint8 max_level;         // highest level an element may get (fits its lists in a page)
+	int16 entry_level;       // -1 when the index is empty
+	ItemPointerData entry;   // entry point element (invalid when empty)
+	uint8 element_kind;      // vector_core::ElementKind of the rows (0, float, in older indexes)
+	uint8 filter_columns;    // key columns after the vector (0 in older indexes)
 	BlockNumber insert_page; // hint: a page with room for new elements
 	uint64 element_count;    // elements written (approximate after VACUUM)
 };
@@ -74,7 +74,7 @@ struct HnswElementHeader {
 	uint8 tid_count;    // heap TIDs in use (the first ones)
 	uint8 tid_capacity; // heap TID slots
 	uint8 unused;
-	uint16 attr_offset; // attribute area (empty today), from the tuple's start
+	uint16 attr_offset; // attribute area (the filter columns' values), from the tuple's start
 	uint16 attr_length;
 	ItemPointerData lists;  // neighbor tuple, when the lists are not inline
 	ItemPointerData vector; // first chunk, when the vector is not inline
@@ -134,7 +134,8 @@ static_assert(offsetof(HnswMetaPageData, magic) == vector_core::kHnswMetaMagicOf
               offsetof(HnswMetaPageData, max_level) == vector_core::kHnswMetaMaxLevelOffset &&
               offsetof(HnswMetaPageData, entry_level) == vector_core::kHnswMetaEntryLevelOffset &&
               offsetof(HnswMetaPageData, entry) == vector_core::kHnswMetaEntryOffset &&
-              offsetof(HnswMetaPageData, element_kind) == vector_core::kHnswMetaElementKindOffset);
+              offsetof(HnswMetaPageData, element_kind) == vector_core::kHnswMetaElementKindOffset &&
+              offsetof(HnswMetaPageData, filter_columns) == vector_core::kHnswMetaFilterColumnsOffset);
 static_assert(sizeof(HnswElementHeader) == vector_core::kHnswElementHeaderSize &&
               offsetof(HnswElementHeader, level) == vector_core::kHnswElementLevelOffset &&
               offsetof(HnswElementHeader, flags) == vector_core::kHnswElementFlagsOffset &&
@@ -176,12 +177,13 @@ int HnswWordsPerChunk(void);
 int HnswChunkCount(Size bytes);
 
 // Tuple forming. lists[l] holds counts[l] refs of layer l (lists null: all empty). An element
-// has tid_capacity heap TID slots, the first tid_count of them heaptids[].
+// has tid_capacity heap TID slots, the first tid_count of them heaptids[], and the attribute area
+// attrs (info->attr_length bytes).
 Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout, Size bytes, int tid_capacity);
 void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswLayout layout,
                           const ItemPointerData *heaptids, int tid_count, int tid_capacity, const void *vector,
-                          Size bytes, ItemPointerData *const *lists, const int *counts, ItemPointer lists_tid,
-                          ItemPointer vector_tid);
+                          Size bytes, const char *attrs, ItemPointerData *const *lists, const int *counts,
+                          ItemPointer lists_tid, ItemPointer vector_tid);
 Size HnswNeighborTupleSize(const HnswIndexInfo *info, int level);
 void HnswFormNeighborTuple(char *out, const HnswIndexInfo *info, int level, ItemPointerData *const *lists,
                            const int *counts);

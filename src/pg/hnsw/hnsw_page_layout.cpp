@@ -24,10 +24,10 @@ int HnswMaxLevelForM(int m)
 	return level;
 }
 
-// Bytes before the body of an element of tid_capacity heap TID slots and an empty attribute area.
-static Size ElementHeadSize(int tid_capacity)
+// Bytes before the body of an element of tid_capacity heap TID slots and the index's attribute area.
+static Size ElementHeadSize(const HnswIndexInfo *info, int tid_capacity)
 {
-	return vector_core::HnswElementBodyOffset(vector_core::HnswElementTidsEnd(tid_capacity), 0);
+	return vector_core::HnswElementBodyOffset(vector_core::HnswElementTidsEnd(tid_capacity), info->attr_length);
 }
 
 // Everything inline when it fits, else the lists apart, else the vector in chunks.
@@ -35,7 +35,7 @@ HnswLayout HnswChooseLayout(const HnswIndexInfo *info, int level, Size bytes, in
 {
 	const Size vector_size = bytes;
 	const Size lists_size = HnswListsSize(info->m, level);
-	const Size head = ElementHeadSize(tid_capacity);
+	const Size head = ElementHeadSize(info, tid_capacity);
 	if (head + lists_size + vector_size <= HnswMaxItemSize())
 		return HnswLayout::kInline;
 	if (head + vector_size <= HnswMaxItemSize())
@@ -74,7 +74,7 @@ static void FormLists(char *dst, int m, int level, ItemPointerData *const *lists
 Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout, Size bytes, int tid_capacity)
 {
 	const Size vector_size = bytes;
-	const Size head = ElementHeadSize(tid_capacity);
+	const Size head = ElementHeadSize(info, tid_capacity);
 	switch (layout) {
 	case HnswLayout::kInline:
 		return head + HnswListsSize(info->m, level) + vector_size;
@@ -88,12 +88,12 @@ Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layou
 
 void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswLayout layout,
                           const ItemPointerData *heaptids, int tid_count, int tid_capacity, const void *vector,
-                          Size bytes, ItemPointerData *const *lists, const int *counts, ItemPointer lists_tid,
-                          ItemPointer vector_tid)
+                          Size bytes, const char *attrs, ItemPointerData *const *lists, const int *counts,
+                          ItemPointer lists_tid, ItemPointer vector_tid)
 {
 	Assert(tid_capacity >= 1 && tid_capacity <= vector_core::kHnswMaxHeapTids && tid_count >= 1 &&
 	       tid_count <= tid_capacity);
-	const Size head = ElementHeadSize(tid_capacity);
+	const Size head = ElementHeadSize(info, tid_capacity);
 	HnswElementHeader *header = reinterpret_cast<HnswElementHeader *>(out);
 	memset(out, 0, head);
 	header->kind = kHnswElementTuple;
@@ -101,8 +101,10 @@ void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswL
 	header->tid_count = static_cast<uint8>(tid_count);
 	header->tid_capacity = static_cast<uint8>(tid_capacity);
 	header->attr_offset = static_cast<uint16>(vector_core::HnswElementTidsEnd(tid_capacity));
-	header->attr_length = 0;
+	header->attr_length = static_cast<uint16>(info->attr_length);
 	memcpy(HnswElementHeapTids(header), heaptids, sizeof(ItemPointerData) * tid_count);
+	if (info->attr_length > 0)
+		memcpy(out + header->attr_offset, attrs, info->attr_length);
 	ItemPointerSetInvalid(&header->lists);
 	ItemPointerSetInvalid(&header->vector);
 	char *cursor = out + head;

@@ -15,6 +15,7 @@ void HnswReaderInit(HnswReader *reader, Relation index, const HnswIndexInfo *inf
 	reader->info = *info;
 	reader->buffer = InvalidBuffer;
 	reader->scratch = static_cast<char *>(palloc(info->max_bytes));
+	reader->filter = nullptr;
 }
 
 void HnswReaderRelease(HnswReader *reader)
@@ -181,6 +182,7 @@ bool HnswReadElement(HnswReader *reader, ItemPointer tid, const void *query, int
 			memcpy(heaptids, HnswElementHeapTids(header), sizeof(ItemPointerData) * header->tid_count);
 		out->distance = query != nullptr ? HnswDistance(&info, query, vector) : 0.0f;
 		out->vector_bytes = vector != nullptr ? vector_size : 0;
+		out->match = reader->filter == nullptr || HnswElementMatches(reader->filter, info, header);
 		if (vector_out != nullptr)
 			memcpy(vector_out, vector, vector_size);
 	}

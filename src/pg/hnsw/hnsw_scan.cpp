@@ -12,6 +12,11 @@
 // relaxed_order returns each batch in order. (pgvector's off mode stops after the first search,
 // so a selective filter can leave a query with fewer rows than its LIMIT; here it goes on.)
 //
+// With quals on filter columns (multicolumn indexes, hnsw_filter.cpp), every element visited is
+// checked against them from its attribute area; one that fails is walked through like any other
+// but never returned, so the rounds go on until the executor has its rows, and no table row is
+// read for it. The quals are exact.
+//
 // Distances are exact (the index stores full vectors) and the heap TIDs come with the distance
 // computed from the same read of the element, so no recheck is needed. An element of several
 // heap TIDs (identical rows) is read again when it is returned, for all its TIDs; that read
@@ -63,7 +68,7 @@ void ReadAllHeapTids(ScanOpaque *so, const HnswCandidateOnDisk &c, ItemPointer f
 	HnswReaderRelease(&so->reader);
 	// (Both NaN: a zero query under a metric that divides by its norm.)
 	const bool same_distance = read.distance == c.distance || (std::isnan(read.distance) && std::isnan(c.distance));
-	if (!ok || (read.flags & kHnswElementDeleted) || read.heaptid_count == 0 || !same_distance)
+	if (!ok || (read.flags & kHnswElementDeleted) || read.heaptid_count == 0 || !same_distance || !read.match)
 		return;
 	*first = so->pending[0];
 	so->pending_count = read.heaptid_count;
@@ -97,6 +102,13 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 		}
 	}
 	HnswReaderInit(&so->reader, scan->indexRelation, &so->info);
+	// Quals on the filter columns (see hnsw_filter.cpp): evaluated on every element visited.
+	const HnswFilter *filter = HnswFilterFromScanKeys(&so->info, scan->keyData, scan->numberOfKeys);
+	if (filter != nullptr && filter->never) {
+		so->exhausted = true;
+		return;
+	}
+	so->reader.filter = filter;
 	// Every mode keeps the discarded elements: off mode too goes on when a filter rejected rows.
 	// (Keeping them does not change the first search: it only remembers what it drops.)
 	HnswSearchStateInit(&so->state, &so->info, true);
@@ -254,7 +266,7 @@ bool hnswgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 			continue;
 		}
 		const HnswCandidateOnDisk &c = so->batch[so->batch_next++];
-		if ((c.flags & kHnswElementDeleted) || !ItemPointerIsValid(&c.heaptid))
+		if ((c.flags & kHnswElementDeleted) || !ItemPointerIsValid(&c.heaptid) || !c.match)
 			continue;
 		if (hnsw_iterative_scan != kHnswIterativeRelaxed) {
 			// off and strict_order: never out of order.

@@ -174,7 +174,8 @@ bool HnswGreedyDescend(HnswReader *reader, const void *query, const HnswMetaPage
 	ItemPointerData entry = meta->entry;
 	if (!HnswReadElement(reader, &entry, query, 0, &read, nullptr, nullptr, nullptr))
 		return false;
-	HnswCandidateOnDisk current = {read.distance, read.level, read.flags, read.heaptid_count, entry, read.heaptid};
+	HnswCandidateOnDisk current = {read.distance, read.level, read.flags,  read.heaptid_count,
+	                               read.match,    entry,      read.heaptid};
 	const int capacity = HnswLayerCapacity(reader->info.m, 1);
 	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 	HnswCandidateOnDisk *visited =

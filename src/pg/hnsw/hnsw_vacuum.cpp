@@ -171,8 +171,8 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 			HnswElementRead read;
 			if (!HnswReadElement(reader, tid, vector, 0, &read, nullptr, nullptr, nullptr))
 				return;
-			pool[pool_count++] = {read.distance,      read.level, read.flags,
-			                      read.heaptid_count, *tid,       read.heaptid};
+			pool[pool_count++] = {read.distance, read.level, read.flags,  read.heaptid_count,
+			                      true,          *tid,       read.heaptid};
 		};
 		for (int i = 0; i < count; i++) {
 			if (!HnswVisitedContains(dead, &links[i])) {

@@ -124,6 +124,8 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 			} else {
 				c.distance = NAN; // chunked vector: read below, unlocked
 			}
+			// (Without a filter nothing is evaluated: the scans of one-column indexes pay nothing.)
+			c.match = reader->filter == nullptr || HnswElementMatches(reader->filter, info, header);
 			c.list = -1;
 			if (lists != nullptr && !(c.distance >= threshold))
 				c.list = CopyListToArena(lists, item, info);
