@@ -19,6 +19,7 @@ use Test::More;
 use Time::HiRes qw(usleep);
 use VectorTestUtils;
 use VectorIndexCheck;
+use VectorInserters;
 use VectorServerKill;
 
 my $dim = 16;
@@ -51,12 +52,7 @@ for my $s (1 .. 4)
 	print $fh "INSERT INTO t (embedding, category, tenant) VALUES (rand_vec(), (random() * 9)::int, $s) RETURNING id;\n"
 	  for 1 .. 3000;
 	close $fh;
-	my $out = "$dir/acked$s.txt";
-	push @inserters,
-	  {
-		out => $out,
-		h => IPC::Run::start([ 'psql', @connstr, '-f', $script ], '<', \undef, '>', $out, '2>', "$dir/err$s.txt")
-	  };
+	push @inserters, start_inserter($node, $script, "$dir/acked$s.txt", "$dir/err$s.txt");
 }
 my $vacuum_script = "$dir/vacuum.sql";
 open(my $vfh, '>', $vacuum_script) or die $!;
@@ -67,25 +63,8 @@ for my $r (0 .. 9)
 close $vfh;
 my $vacuum = IPC::Run::start([ 'psql', @connstr, '-f', $vacuum_script ], '<', \undef, '>', "$dir/vacuum.out", '2>', "$dir/vacuum.err");
 
-# acked_ids(): ids acknowledged so far.
-sub acked_ids
-{
-	my @ids;
-	for my $ins (@inserters)
-	{
-		open(my $fh, '<', $ins->{out}) or next;
-		while (my $line = <$fh>)
-		{
-			chomp $line;
-			push @ids, $line if $line =~ /^\d+$/;
-		}
-		close $fh;
-	}
-	return @ids;
-}
-
 my $deadline = time + 25;
-usleep(200_000) while scalar(acked_ids()) < 3000 && time < $deadline;
+usleep(200_000) while scalar(@{ acked_ids(\@inserters) }) < 3000 && time < $deadline;
 kill_cluster($node);
 eval { $_->{h}->finish; } for @inserters;
 eval { $vacuum->finish; };
@@ -96,7 +75,7 @@ for my $s (1 .. 4)
 	$err =~ s/^.*(terminat|connection|server closed|administrator command|no connection|while processing|lost synchronization|EOF).*\n?//mg;
 	is($err, '', "inserting session $s had no error before the crash");
 }
-my @acked = acked_ids();
+my @acked = @{ acked_ids(\@inserters) };
 cmp_ok(scalar @acked, '>=', 200, scalar(@acked) . ' inserts were acknowledged before the crash');
 
 $node->start;
