@@ -19,6 +19,10 @@ struct VectorScanModel {
 	// columns): the index returns only those, so it visits 1 / index_share entries per row it
 	// returns, and the executor fetches only those from the table. 1 without such quals.
 	double index_share = 1.0;
+	// Whether the visits after the first round land on scattered pages (an hnsw walk: priced by
+	// the distinct pages they read, at the random page price) rather than on the pages of lists
+	// read in order (IVF: the packed share of the first round).
+	bool further_visits_scattered = false;
 };
 
 // Fills amcostestimate's outputs for an ordered scan described by model. (The caller handles a

@@ -152,6 +152,7 @@ static void hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_cou
 	model.max_visits = Min(tuples, Max(static_cast<double>(hnsw_max_scan_tuples), model.first_visits));
 	model.reach = model.max_visits;
 	model.visit_cpu = 16 * cpu_operator_cost;
+	model.further_visits_scattered = true;
 	// Quals on filter columns that the index checks: it returns only the rows that pass them.
 	if (path->indexclauses != NIL) {
 		List *quals = NIL;
