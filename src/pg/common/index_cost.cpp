@@ -104,8 +104,8 @@ void VectorIndexCost(PlannerInfo *root, IndexPath *path, [[maybe_unused]] double
 	// reads, where our packed share priced a further visit as if its page were already read; that
 	// put the crossover between the walk and the exact plan far too late. Measured, cached, one
 	// query at a time (walk / exact plan): GloVe 200,000 rows, 1 row in 100 matching, 9-10 ms /
-	// 2.9 ms, estimated 3,644 / 5,507 before, about 9,000 / 5,507 now; 1 in 10, 1.3 / 26 ms,
-	// estimated 396 / 12,334 before, about 950 now; 30,000 rows of 64 dimensions, 1 in 10, 1.35 /
+	// 2.9 ms, estimated 3,644 / 5,507 before, above 6,700 / 5,507 now; 1 in 10, 1.3 / 26 ms,
+	// estimated 396 / 12,334 before, 990 now; 30,000 rows of 64 dimensions, 1 in 10, 1.35 /
 	// 1.78 ms, still the walk. (The random page price here made that last one an exact plan, 1.3x
 	// slower.)
 	const double page_span = Max(1.0, Min(static_cast<double>(index->pages), static_cast<double>(rel->pages)));
