@@ -109,20 +109,15 @@ void VectorIndexCost(PlannerInfo *root, IndexPath *path, [[maybe_unused]] double
 	// 1.78 ms, still the walk. (The random page price here made that last one an exact plan, 1.3x
 	// slower.)
 	const double page_span = Max(1.0, Min(static_cast<double>(index->pages), static_cast<double>(rel->pages)));
-	auto further_pages = [&](double all_visits) {
-		if (all_visits <= first_visits)
-			return 0.0;
-		const double all =
-		    index_pages_fetched(all_visits, static_cast<BlockNumber>(page_span), page_span, root);
-		const double first =
-		    index_pages_fetched(first_visits, static_cast<BlockNumber>(page_span), page_span, root);
-		return Max(0.0, all - first);
+	auto pages_read = [&](double visits_made) {
+		return index_pages_fetched(visits_made, static_cast<BlockNumber>(page_span), page_span, root);
 	};
 	auto visits_cost = [&](double all_visits) {
 		if (!model.further_visits_scattered || all_visits <= first_visits)
 			return all_visits * per_visit;
+		const double further_pages = Max(0.0, pages_read(all_visits) - pages_read(first_visits));
 		return first_visits * per_visit + (all_visits - first_visits) * model.visit_cpu +
-		       further_pages(all_visits) * spc_seq;
+		       further_pages * spc_seq;
 	};
 	const Cost startup = first_visits * per_visit;
 	Cost at_needed = visits_cost(visits(needed));

@@ -66,6 +66,10 @@ struct HnswIndexInfo {
 bool HnswFilterTypeSupported(Oid type);
 // Errors unless the first column is not a filter type and the others are filter columns.
 void HnswCheckIndexColumns(Relation index);
+// The number of filter columns of the index's definition (its key columns after the vector).
+int HnswFilterColumnCount(Relation index);
+// Fills info->filter_types from the index's definition (info->filter_columns set).
+void HnswSetFilterTypes(Relation index, HnswIndexInfo *info);
 // Writes the attribute area (info->attr_length bytes) of a row's filter columns: values[1..],
 // isnull[1..].
 void HnswFormAttrs(Relation index, const HnswIndexInfo *info, const Datum *values, const bool *isnull, char *out);

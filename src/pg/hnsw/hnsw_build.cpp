@@ -585,9 +585,8 @@ static void InfoForNewIndex(Relation index, HnswIndexInfo *info)
 {
 	int32 typmod = TupleDescAttr(index->rd_att, 0)->atttypmod;
 	HnswCheckIndexColumns(index);
-	info->filter_columns = IndexRelationGetNumberOfKeyAttributes(index) - 1;
-	for (int c = 0; c < info->filter_columns; c++)
-		info->filter_types[c] = index->rd_opcintype[c + 1];
+	info->filter_columns = HnswFilterColumnCount(index);
+	HnswSetFilterTypes(index, info);
 	info->metric = HnswMetricFromOpclass(index, &info->kind);
 	if (typmod < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));

@@ -97,6 +97,17 @@ void HnswCheckIndexColumns(Relation index)
 	}
 }
 
+int HnswFilterColumnCount(Relation index)
+{
+	return IndexRelationGetNumberOfKeyAttributes(index) - 1;
+}
+
+void HnswSetFilterTypes(Relation index, HnswIndexInfo *info)
+{
+	for (int c = 0; c < info->filter_columns; c++)
+		info->filter_types[c] = index->rd_opcintype[c + 1];
+}
+
 void HnswFormAttrs(Relation index, const HnswIndexInfo *info, const Datum *values, const bool *isnull, char *out)
 {
 	const int columns = info->filter_columns;

@@ -80,13 +80,12 @@ void HnswGetIndexInfo(Relation index, HnswIndexInfo *info, HnswMetaPageData *met
 	info->max_level = meta->max_level;
 	info->kind = static_cast<vector_core::ElementKind>(meta->element_kind);
 	info->filter_columns = meta->filter_columns;
-	if (info->filter_columns != IndexRelationGetNumberOfKeyAttributes(index) - 1)
-		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
-		                errmsg("hnsw index \"%s\" has %d filter columns in its metapage, %d in its definition",
-		                       RelationGetRelationName(index), info->filter_columns,
-		                       IndexRelationGetNumberOfKeyAttributes(index) - 1)));
-	for (int c = 0; c < info->filter_columns; c++)
-		info->filter_types[c] = index->rd_opcintype[c + 1];
+	if (info->filter_columns != HnswFilterColumnCount(index))
+		ereport(ERROR,
+		        (errcode(ERRCODE_INDEX_CORRUPTED),
+		         errmsg("hnsw index \"%s\" has %d filter columns in its metapage, %d in its definition",
+		                RelationGetRelationName(index), info->filter_columns, HnswFilterColumnCount(index))));
+	HnswSetFilterTypes(index, info);
 	if (!vector_core::HnswMetricFromDisk(meta->metric, &info->metric))
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
 		                errmsg("hnsw index has an unknown representation (kind %d, metric %d, %d dimensions)",
