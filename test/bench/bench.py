@@ -119,14 +119,28 @@ def exact_neighbours(metric, base, queries, k, chunk=64):
     return out
 
 
+def dataset_info(datasets, name):
+    """File names of a dataset: a known one, or a folder that ../shared/datasets/tools/lift.py wrote
+    (NAME_base.fvecs, NAME_query.fvecs, NAME_groundtruth_<metric>.ivecs; cosine by default)."""
+    if name in DATASETS:
+        return DATASETS[name]
+    folder = os.path.join(datasets, name)
+    bases = sorted(f for f in os.listdir(folder) if f.endswith("_base.fvecs")) if os.path.isdir(folder) else []
+    if len(bases) != 1:
+        raise SystemExit("unknown dataset %r (known: %s, or a folder in %s with one *_base.fvecs, as "
+                         "lift.py writes)" % (name, ", ".join(DATASETS), datasets))
+    stem = bases[0][:-len("_base.fvecs")]
+    gt = {m: "%s_groundtruth_%s.ivecs" % (stem, m) for m in ("cosine", "l2")
+          if os.path.exists(os.path.join(folder, "%s_groundtruth_%s.ivecs" % (stem, m)))}
+    return {"base": bases[0], "query": stem + "_query.fvecs", "gt": gt, "metric": "cosine"}
+
+
 class Dataset:
     """Base vectors, queries and exact ground truth for one (dataset, rows, metric)."""
 
     def __init__(self, args):
-        info = DATASETS.get(args.dataset)
+        info = dataset_info(args.datasets, args.dataset)
         folder = os.path.join(args.datasets, args.dataset)
-        if info is None:
-            raise SystemExit("unknown dataset %r (known: %s)" % (args.dataset, ", ".join(DATASETS)))
         self.name = args.dataset
         self.metric = args.metric or info["metric"]
         base_path = os.path.join(folder, info["base"])
@@ -537,6 +551,47 @@ def ratio(a, b):
     return None if (a is None or not b) else a / b
 
 
+def hnswlib_ceiling(ds, args, sweep_name, sweep_values):
+    """The in-process reference line: hnswlib over the same rows with the index's m and
+    ef_construction, queries on one thread (knn_query over all queries, no per-query overhead), one
+    point per ef_search value, the best of --repeat runs. Never a dependency of the extension."""
+    try:
+        import hnswlib
+    except ImportError:
+        raise SystemExit("--ceiling needs Debian's python3-hnswlib (apt-get install python3-hnswlib)")
+    text = args.index or ""
+    if "hnsw" not in text.lower() or (sweep_name and sweep_name != "hnsw.ef_search"):
+        raise SystemExit("--ceiling compares hnsw indexes swept over hnsw.ef_search")
+    m = re.search(r"\bm\s*=\s*'?(\d+)", text)
+    efc = re.search(r"\bef_construction\s*=\s*'?(\d+)", text)
+    m = int(m.group(1)) if m else 16
+    efc = int(efc.group(1)) if efc else 64
+    space = {"l2": "l2", "cosine": "cosine", "ip": "ip"}[ds.metric]
+    index = hnswlib.Index(space=space, dim=ds.dim)
+    index.init_index(max_elements=ds.rows, M=m, ef_construction=efc, random_seed=100)
+    t0 = time.time()
+    index.add_items(ds.base, np.arange(ds.rows), num_threads=os.cpu_count() or 1)
+    build_s = time.time() - t0
+    log("hnswlib ceiling: built in %.1f s (m=%d, ef_construction=%d, %s)" % (build_s, m, efc, space))
+    queries = np.ascontiguousarray(ds.queries)
+    points = []
+    for v in (sweep_values if sweep_name else [None]):
+        ef = int(v) if v is not None else 40
+        index.set_ef(max(ef, ds.k))
+        best = None
+        for _ in range(args.repeat):
+            t0 = time.perf_counter()
+            labels, _ = index.knn_query(queries, k=ds.k, num_threads=1)
+            wall = time.perf_counter() - t0
+            best = wall if best is None else min(best, wall)
+        exact, _, _ = ds.recall([list(map(int, r)) for r in labels])
+        points.append({"value": v, "recall": float(exact.mean()), "qps": len(queries) / best})
+        log("hnswlib ceiling ef=%d: recall %.4f, %.0f QPS" % (ef, points[-1]["recall"], points[-1]["qps"]))
+    version = getattr(hnswlib, "__version__", "")
+    return {"name": ("hnswlib " + version).strip(), "m": m, "ef_construction": efc, "build_s": build_s,
+            "query_threads": 1, "points": points}
+
+
 def markdown(res):
     cfg = res["config"]
     servers = res["servers"]
@@ -605,6 +660,23 @@ def markdown(res):
              "other load on the machine." + (" Ratios are %s / %s; same ids: share of queries whose result lists are "
                                            "identical (order included) on both servers." % (labels[0], labels[1])
                                            if two else ""))
+    ceiling = res.get("ceiling")
+    if ceiling:
+        L.append("")
+        L.append("In-process ceiling: %s, m=%d, ef_construction=%d, fp32, one query thread, no SQL (built in %.1f s "
+                 "on every core):" % (ceiling["name"], ceiling["m"], ceiling["ef_construction"], ceiling["build_s"]))
+        L.append("")
+        L.append("| %s | recall@%d | QPS | " % (param, cfg["k"])
+                 + " | ".join("%s QPS / ceiling" % l for l in labels) + " |")
+        L.append("|---|---|---|" + "---|" * len(labels))
+        for cp, point in zip(ceiling["points"], res["points"]):
+            cells = [str(cp["value"]) if cp["value"] is not None else "default", "%.4f" % cp["recall"],
+                     "%.1f" % cp["qps"]]
+            cells += [fmt_num(ratio(point["servers"][l]["qps_median"], cp["qps"]), ".3f") for l in labels]
+            L.append("| " + " | ".join(cells) + " |")
+        L.append("")
+        L.append("Compare at equal recall, not at equal settings: the ceiling's recall at one ef differs from the "
+                 "servers'.")
     notes = [(s["label"], n) for s in servers for n in s.get("notes", [])] + [("", n) for n in res.get("warnings", [])]
     if notes:
         L.append("")
@@ -632,6 +704,10 @@ def plot(res, path):
         for p, x, y in zip(res["points"], xs, ys):
             if p["value"] is not None:
                 ax.annotate(str(p["value"]), (x, y), textcoords="offset points", xytext=(4, 4), fontsize=7)
+    if res.get("ceiling"):
+        c = res["ceiling"]
+        ax.plot([p["recall"] for p in c["points"]], [p["qps"] for p in c["points"]], marker="x", linestyle="--",
+                color="gray", label="%s in-process (fp32, 1 thread, no SQL)" % c["name"])
     ax.set_yscale("log")
     ax.set_xlabel("recall@%d" % cfg["k"])
     ax.set_ylabel("queries per second (log)")
@@ -651,7 +727,8 @@ def plot(res, path):
 def parse_args(argv):
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0],
                                 formatter_class=argparse.ArgumentDefaultsHelpFormatter)
-    p.add_argument("--dataset", default="siftsmall", help="dataset folder name: " + ", ".join(DATASETS))
+    p.add_argument("--dataset", default="siftsmall", help="dataset folder name: " + ", ".join(DATASETS)
+                   + ", or a folder made by ../shared/datasets/tools/lift.py (give its parent as --datasets)")
     p.add_argument("--datasets", default=DEFAULT_DATASETS, help="folder holding the dataset folders")
     p.add_argument("--rows", type=int, help="use only the first N base rows (ground truth recomputed)")
     p.add_argument("--metric", choices=sorted(OPERATORS), help="distance (default: the dataset's own)")
@@ -680,6 +757,9 @@ def parse_args(argv):
     p.add_argument("--repeat", type=int, default=1, help="run the sweep R times, report the median QPS")
     p.add_argument("--reload", action="store_true", help="reload the table even if it looks identical")
     p.add_argument("--copy", choices=("binary", "text"), default="binary", help="COPY format for the load")
+    p.add_argument("--ceiling", action="store_true",
+                   help="also measure the in-process fp32 ceiling: Debian's python3-hnswlib with the index's m and "
+                   "ef_construction, one query thread, no SQL, at the hnsw.ef_search sweep values")
     p.add_argument("--out", default=DEFAULT_OUT, help="output folder (results.md, results.json, recall_qps.png)")
     p.add_argument("--tag", default="", help="suffix for output file names (results-TAG.md, ...)")
     args = p.parse_args(argv)
@@ -834,7 +914,10 @@ def main(argv):
             point["same_ids"] = sum(1 for x, y in zip(ia, ib) if x == y) / len(ia)
             point["same_id_sets"] = sum(1 for x, y in zip(ia, ib) if set(x) == set(y)) / len(ia)
 
+    ceiling = hnswlib_ceiling(ds, args, sweep_name, sweep_values) if args.ceiling else None
+
     res = {
+        "ceiling": ceiling,
         "created": datetime.datetime.now().isoformat(timespec="seconds"),
         "host": {"node": platform.node(), "cpus": os.cpu_count(), "python": platform.python_version()},
         "config": {

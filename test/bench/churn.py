@@ -252,7 +252,7 @@ def main(argv):
     args = parse_args(argv)
     metric = OPCLASS_METRIC[args.opclass]
     op = bench.OPERATORS[metric]
-    info = bench.DATASETS[args.dataset]
+    info = bench.dataset_info(args.datasets, args.dataset)
     folder = os.path.join(args.datasets, args.dataset)
     per_cycle = int(round(args.fraction * args.rows))
     need = args.rows + args.cycles * per_cycle

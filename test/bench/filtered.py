@@ -217,7 +217,7 @@ def main(argv):
         args.index = re.sub(r"\(([^()]*)\)", r"(\1, label)", args.index, count=1)
     sels = [int(x) for x in args.selectivities.split(",")]
     modes = args.modes.split(",")
-    info = bench.DATASETS[args.dataset]
+    info = bench.dataset_info(args.datasets, args.dataset)
     folder = os.path.join(args.datasets, args.dataset)
     base = bench.read_vecs(os.path.join(folder, info["base"]), np.float32, args.rows)
     queries = bench.read_vecs(os.path.join(folder, info["query"]), np.float32)[:args.queries]
