@@ -184,7 +184,7 @@ TEST(IndexCheck, HnswAttributeAreaOfOtherSizeThanTheFilterColumns)
 	ASSERT_EQ(image[24 + vector_core::kHnswMetaFilterColumnsOffset], 0);
 	image[24 + vector_core::kHnswMetaFilterColumnsOffset] = 2; // the elements have none
 	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "bad attribute area"));
-	image[24 + vector_core::kHnswMetaFilterColumnsOffset] = vector_core::kHnswMaxFilterColumns + 1;
+	image[24 + vector_core::kHnswMetaFilterColumnsOffset] = vector_core::kMaxFilterColumns + 1;
 	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "bad metapage"));
 }
 

@@ -108,16 +108,16 @@ TEST(PageFormat, ElementHeaderOfVersion2)
 TEST(PageFormat, AttributeAreaOfFilterColumns)
 {
 	EXPECT_EQ(vector_core::kHnswMetaFilterColumnsOffset, vector_core::kHnswMetaElementKindOffset + 1);
-	EXPECT_EQ(vector_core::HnswAttrAreaLength(0), 0u);
-	EXPECT_EQ(vector_core::HnswAttrAreaLength(1), 9u);
-	EXPECT_EQ(vector_core::HnswAttrAreaLength(2), 17u);
-	EXPECT_EQ(vector_core::HnswAttrAreaLength(8), 65u);
-	EXPECT_EQ(vector_core::HnswAttrAreaLength(9), 74u);
-	EXPECT_EQ(vector_core::HnswAttrAreaLength(vector_core::kHnswMaxFilterColumns), 252u);
+	EXPECT_EQ(vector_core::FilterAttrAreaLength(0), 0u);
+	EXPECT_EQ(vector_core::FilterAttrAreaLength(1), 9u);
+	EXPECT_EQ(vector_core::FilterAttrAreaLength(2), 17u);
+	EXPECT_EQ(vector_core::FilterAttrAreaLength(8), 65u);
+	EXPECT_EQ(vector_core::FilterAttrAreaLength(9), 74u);
+	EXPECT_EQ(vector_core::FilterAttrAreaLength(vector_core::kMaxFilterColumns), 252u);
 	// One filter column on a unique row: the body moves from 28 to 40.
-	EXPECT_EQ(
-	    vector_core::HnswElementBodyOffset(vector_core::HnswElementTidsEnd(1), vector_core::HnswAttrAreaLength(1)),
-	    40u);
+	EXPECT_EQ(vector_core::HnswElementBodyOffset(vector_core::HnswElementTidsEnd(1),
+	                                             vector_core::FilterAttrAreaLength(1)),
+	          40u);
 }
 
 } // namespace
