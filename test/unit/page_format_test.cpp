@@ -114,6 +114,13 @@ TEST(PageFormat, AttributeAreaOfFilterColumns)
 	EXPECT_EQ(vector_core::FilterAttrAreaLength(8), 65u);
 	EXPECT_EQ(vector_core::FilterAttrAreaLength(9), 74u);
 	EXPECT_EQ(vector_core::FilterAttrAreaLength(vector_core::kMaxFilterColumns), 252u);
+	// IVF list entries: the payload after the attribute area, at a multiple of 4; entries of
+	// indexes of one column as they always were.
+	EXPECT_EQ(vector_core::IvfEntryHead(true, 0), 8u);
+	EXPECT_EQ(vector_core::IvfEntryHead(false, 0), 6u);
+	EXPECT_EQ(vector_core::IvfEntryHead(true, 1), 20u);
+	EXPECT_EQ(vector_core::IvfEntryHead(false, 2), 28u);
+	EXPECT_EQ(vector_core::IvfEntryHead(true, vector_core::kMaxFilterColumns), 260u);
 	// One filter column on a unique row: the body moves from 28 to 40.
 	EXPECT_EQ(vector_core::HnswElementBodyOffset(vector_core::HnswElementTidsEnd(1),
 	                                             vector_core::FilterAttrAreaLength(1)),
