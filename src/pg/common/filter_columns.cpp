@@ -1,4 +1,6 @@
 // Filter columns of multicolumn vector indexes: see filter_columns.h.
+#include "pg/common/pg_headers.h"
+
 #include "pg/common/filter_columns.h"
 
 bool FilterTypeSupported(Oid type)
@@ -53,16 +55,17 @@ void FilterCheckIndexColumns(Relation index, const char *am)
 		                          format_type_be(index->rd_opcintype[0])),
 		                errhint("Put the vector column first and the filter columns after it.")));
 	if (columns - 1 > vector_core::kMaxFilterColumns)
-		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-		                errmsg("%s index can have at most %d filter columns", am, vector_core::kMaxFilterColumns)));
+		ereport(ERROR,
+		        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+		         errmsg("%s index can have at most %d filter columns", am, vector_core::kMaxFilterColumns)));
 	for (int c = 1; c < columns; c++) {
 		const Oid type = index->rd_opcintype[c];
 		if (!FilterTypeSupported(type))
 			ereport(ERROR,
 			        (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			         errmsg("column %d (\"%s\") of %s index \"%s\" cannot be a filter column of type %s", c + 1,
-			                NameStr(TupleDescAttr(index->rd_att, c)->attname), am, RelationGetRelationName(index),
-			                format_type_be(type)),
+			         errmsg("column %d (\"%s\") of %s index \"%s\" cannot be a filter column of type %s",
+			                c + 1, NameStr(TupleDescAttr(index->rd_att, c)->attname), am,
+			                RelationGetRelationName(index), format_type_be(type)),
 			         errdetail("Only the first column of an %s index is searched by distance.", am),
 			         errhint("Filter columns have type smallint, integer, bigint, boolean, date, timestamp "
 			                 "or timestamp with time zone.")));
