@@ -308,6 +308,19 @@ TEST(IndexCheck, IvfMetapageFlags)
 	EXPECT_TRUE(HasProblem(Check<IvfChecker>(image), "bad metapage"));
 }
 
+// The metapage's filter columns: 0 in indexes of one column (and every index written before them);
+// more than the limit, or an entry head that leaves no room for their attribute area, is corrupt.
+TEST(IndexCheck, IvfMetapageFilterColumns)
+{
+	auto image = ReadImage(kIvfImages[0]);
+	EXPECT_FALSE(HasProblem(Check<IvfChecker>(image), "bad metapage"));
+	const std::int32_t too_many = vector_core::kMaxFilterColumns + 1, one = 1;
+	std::memcpy(image.data() + 24 + vector_core::kIvfMetaFilterColumnsOffset, &too_many, 4);
+	EXPECT_TRUE(HasProblem(Check<IvfChecker>(image), "bad metapage"));
+	std::memcpy(image.data() + 24 + vector_core::kIvfMetaFilterColumnsOffset, &one, 4);
+	EXPECT_TRUE(HasProblem(Check<IvfChecker>(image), "bad metapage")); // entry head 8, not 20
+}
+
 TEST(IndexCheck, IvfDirectoryPointsAtMetapage)
 {
 	auto image = ReadImage(kIvfImages[0]);
