@@ -57,6 +57,9 @@ std::size_t ItemOffset(const unsigned char *page, int offset)
 const char *kHnswImages[] = {"fuzz_hnsw_pages/small_l2_m4_after_vacuum", "fuzz_hnsw_pages/chunked_2100_dims",
                              "fuzz_hnsw_pages/lists_apart_1900_dims"};
 const char *kIvfImages[] = {"fuzz_ivf_pages/ivfflat_2_lists", "fuzz_ivf_pages/ivf_sq8", "fuzz_ivf_pages/ivf_pq_cosine"};
+// ivfflat (v vector_l2_ops, c int4, t timestamptz), 2 lists, 42 rows, NULLs in both columns (written
+// with the IVF page id).
+const char *kIvfFilterImage = "fuzz_ivf_pages/ivfflat_filter_columns";
 
 TEST(IndexCheck, RealHnswIndexesAreClean)
 {
@@ -335,6 +338,19 @@ TEST(IndexCheck, IvfDirectoryPointsAtMetapage)
 	for (const auto &f : c.findings())
 		orphan = orphan || f.problem == "orphan list page";
 	EXPECT_TRUE(orphan);
+}
+
+// A list entry's attribute area with a null bit past the index's two filter columns.
+TEST(IndexCheck, IvfBadAttributeArea)
+{
+	auto image = ReadImage(kIvfFilterImage);
+	std::uint32_t dir_start, first_list;
+	IvfLayout(image, &dir_start, &first_list);
+	IvfChecker clean = Check<IvfChecker>(image);
+	EXPECT_EQ(clean.summary().errors, 0u);
+	EXPECT_EQ(clean.summary().elements, 42u);
+	image[first_list * kCheckPageSize + 24 + vector_core::kIvfEntryAttrOffset] |= 4;
+	EXPECT_TRUE(HasProblem(Check<IvfChecker>(image), "bad attribute area"));
 }
 
 TEST(IndexCheck, IvfBadHeapTid)
