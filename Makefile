@@ -25,7 +25,11 @@ BUILD_CORE_OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/core/distance/float
 	src/core/ivf/ivf_quant.o
 # The install script is the concatenation of sql/install/parts/*.sql in name order: one part per
 # responsibility (the vector type, each access method), so that they can change independently.
-INSTALL_PARTS := $(sort $(wildcard sql/install/parts/*.sql))
+# 22_ivf_filters.sql is made from 12_hnsw_filters.sql: the filter-column operator classes of hnsw,
+# once for ivfflat and once for ivf (one definition of the classes; $(sort) drops the duplicate
+# name once the file exists).
+IVF_FILTERS_PART := sql/install/parts/22_ivf_filters.sql
+INSTALL_PARTS := $(sort $(wildcard sql/install/parts/*.sql) $(IVF_FILTERS_PART))
 
 # Versions and update paths (see "Upgrade" in README.md):
 # - 0.8.6, our previous release: its install script is frozen in sql/install/frozen/.
@@ -67,7 +71,7 @@ PG_CXXFLAGS += -Werror
 endif
 # Header dependencies: the compiler writes each object's list of headers next to it (.d).
 PG_CXXFLAGS += -MMD -MP
-EXTRA_CLEAN += $(OBJS:.o=.d) $(BUILD_OBJS) $(BUILD_OBJS:.o=.d) $(BUILD_MODULE)$(DLSUFFIX)
+EXTRA_CLEAN += $(IVF_FILTERS_PART) $(OBJS:.o=.d) $(BUILD_OBJS) $(BUILD_OBJS:.o=.d) $(BUILD_MODULE)$(DLSUFFIX)
 SHLIB_LINK += -lstdc++ -lm $(VECTOR_EXTRA_LDFLAGS)
 FAISS_LIB ?= /usr/lib/x86_64-linux-gnu/libfaiss.a
 # Only the table function is exported (src/build/exports.map); --no-undefined makes a missing
@@ -95,6 +99,18 @@ uninstall: uninstall-build-module
 uninstall-build-module:
 	rm -f '$(DESTDIR)$(pkglibdir)/$(BUILD_MODULE)$(DLSUFFIX)'
 .PHONY: install-build-module uninstall-build-module
+
+# The filter-column operator classes of ivfflat and ivf (see INSTALL_PARTS).
+$(IVF_FILTERS_PART): sql/install/parts/12_hnsw_filters.sql
+	{ printf '%s\n' '' \
+		'-- ---------------------------------------------------------------------------' \
+		'-- ivfflat and ivf filter columns (made by the Makefile from 12_hnsw_filters.sql)' \
+		'-- ---------------------------------------------------------------------------' \
+		'-- CREATE INDEX ... USING ivfflat (embedding vector_l2_ops, category_id), and the same with ivf:' \
+		'-- the operator classes of hnsw filter columns for each access method; the scan checks the quals' \
+		'-- on every list entry before its distance (src/pg/common/filter_columns.h, src/pg/ivf/ivf_scan.cpp).'; \
+	  for am in ivfflat ivf; do printf '\n-- %s\n\n' "$$am"; \
+		sed -n '/^CREATE OPERATOR FAMILY/,$$p' $< | sed "s/USING hnsw/USING $$am/"; done; } > $@
 
 # The install script, built from its parts.
 sql/install/$(EXTENSION)--$(EXTVERSION).sql: $(INSTALL_PARTS)

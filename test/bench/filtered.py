@@ -194,8 +194,9 @@ def parse_args(argv):
     p.add_argument("--modes", default="off,relaxed_order", help="iterative-scan settings to run")
     p.add_argument("--index", default="USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)")
     p.add_argument("--multicolumn", action="store_true",
-                   help="add label as a filter column of the vector index (hnsw (embedding ..., label)), "
-                   "so that the index evaluates WHERE label = S itself (issue 17)")
+                   help="add label as a filter column of the vector index (hnsw, ivfflat or ivf: "
+                   "(embedding ..., label)), so that the index evaluates WHERE label = S itself (issue 17); "
+                   "pgvector refuses such indexes, so leave out --ref-dsn")
     p.add_argument("--set", action="append", default=["hnsw.ef_search=40"], metavar="NAME=VALUE")
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--batch", type=int, default=25, help="queries per interleaving batch")

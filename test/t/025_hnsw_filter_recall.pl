@@ -15,6 +15,7 @@ use PostgreSQL::Test::Utils;
 use Test::More;
 use VectorTestUtils;
 use VectorIndexCheck;
+use VectorFilterRecall;
 
 my $k = 10;
 my $base = read_fvecs(dataset_file('glove-100/glove100_base.fvecs'), 25000);
@@ -49,26 +50,8 @@ sub check_filters
 	my ($when) = @_;
 	for my $mode (qw(relaxed_order off))
 	{
-		for my $f (@filters)
-		{
-			my ($where, $share, $min) = @$f;
-			my $name = "$when, $mode, $share";
-			my $settings = "SET enable_seqscan = off; SET enable_bitmapscan = off; SET hnsw.iterative_scan = $mode;";
-			my $plan = $node->safe_psql('postgres',
-				"$settings EXPLAIN (COSTS OFF) SELECT id FROM items WHERE $where ORDER BY embedding <=> '"
-				  . vector_literal($queries->[0]) . "' LIMIT $k");
-			like($plan, qr/Index Cond: \(\w+ = \d+\)/, "$name: the filter is an index condition");
-			unlike($plan, qr/Filter:/, "$name: no filter left to the executor");
-			my $want = exact_knn_ids($node, 'items', '<=>', $queries, $k, $where);
-			my $got = knn_ids($node, 'items', '<=>', $queries, $k, $settings, $where);
-			my @short = grep { @{ $got->[$_] } < $k } 0 .. $#$got;
-			is(scalar @short, 0, "$name: every query returns its $k rows") or diag("queries: @short");
-			my $recall = recall_at_k($got, $want, $k);
-			cmp_ok($recall, '>=', $min, sprintf('%s: recall@%d is %.3f (>= %.2f)', $name, $k, $recall, $min));
-			my $ids = join(',', map { @$_ } @$got);
-			is($node->safe_psql('postgres', "SELECT count(*) FROM items WHERE id IN ($ids) AND NOT ($where)"),
-				'0', "$name: every row returned passes the filter");
-		}
+		check_filter_recall($node, table => 'items', op => '<=>', queries => $queries, k => $k,
+			filters => \@filters, settings => "SET hnsw.iterative_scan = $mode;", name => "$when, $mode");
 	}
 }
 

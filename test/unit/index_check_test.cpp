@@ -57,6 +57,9 @@ std::size_t ItemOffset(const unsigned char *page, int offset)
 const char *kHnswImages[] = {"fuzz_hnsw_pages/small_l2_m4_after_vacuum", "fuzz_hnsw_pages/chunked_2100_dims",
                              "fuzz_hnsw_pages/lists_apart_1900_dims"};
 const char *kIvfImages[] = {"fuzz_ivf_pages/ivfflat_2_lists", "fuzz_ivf_pages/ivf_sq8", "fuzz_ivf_pages/ivf_pq_cosine"};
+// ivfflat (v vector_l2_ops, c int4, t timestamptz), 2 lists, 42 rows, NULLs in both columns (written
+// with the IVF page id).
+const char *kIvfFilterImage = "fuzz_ivf_pages/ivfflat_filter_columns";
 
 TEST(IndexCheck, RealHnswIndexesAreClean)
 {
@@ -184,7 +187,7 @@ TEST(IndexCheck, HnswAttributeAreaOfOtherSizeThanTheFilterColumns)
 	ASSERT_EQ(image[24 + vector_core::kHnswMetaFilterColumnsOffset], 0);
 	image[24 + vector_core::kHnswMetaFilterColumnsOffset] = 2; // the elements have none
 	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "bad attribute area"));
-	image[24 + vector_core::kHnswMetaFilterColumnsOffset] = vector_core::kHnswMaxFilterColumns + 1;
+	image[24 + vector_core::kHnswMetaFilterColumnsOffset] = vector_core::kMaxFilterColumns + 1;
 	EXPECT_TRUE(HasProblem(Check<HnswChecker>(image), "bad metapage"));
 }
 
@@ -308,6 +311,19 @@ TEST(IndexCheck, IvfMetapageFlags)
 	EXPECT_TRUE(HasProblem(Check<IvfChecker>(image), "bad metapage"));
 }
 
+// The metapage's filter columns: 0 in indexes of one column (and every index written before them);
+// more than the limit, or an entry head that leaves no room for their attribute area, is corrupt.
+TEST(IndexCheck, IvfMetapageFilterColumns)
+{
+	auto image = ReadImage(kIvfImages[0]);
+	EXPECT_FALSE(HasProblem(Check<IvfChecker>(image), "bad metapage"));
+	const std::int32_t too_many = vector_core::kMaxFilterColumns + 1, one = 1;
+	std::memcpy(image.data() + 24 + vector_core::kIvfMetaFilterColumnsOffset, &too_many, 4);
+	EXPECT_TRUE(HasProblem(Check<IvfChecker>(image), "bad metapage"));
+	std::memcpy(image.data() + 24 + vector_core::kIvfMetaFilterColumnsOffset, &one, 4);
+	EXPECT_TRUE(HasProblem(Check<IvfChecker>(image), "bad metapage")); // entry head 8, not 20
+}
+
 TEST(IndexCheck, IvfDirectoryPointsAtMetapage)
 {
 	auto image = ReadImage(kIvfImages[0]);
@@ -322,6 +338,19 @@ TEST(IndexCheck, IvfDirectoryPointsAtMetapage)
 	for (const auto &f : c.findings())
 		orphan = orphan || f.problem == "orphan list page";
 	EXPECT_TRUE(orphan);
+}
+
+// A list entry's attribute area with a null bit past the index's two filter columns.
+TEST(IndexCheck, IvfBadAttributeArea)
+{
+	auto image = ReadImage(kIvfFilterImage);
+	std::uint32_t dir_start, first_list;
+	IvfLayout(image, &dir_start, &first_list);
+	IvfChecker clean = Check<IvfChecker>(image);
+	EXPECT_EQ(clean.summary().errors, 0u);
+	EXPECT_EQ(clean.summary().elements, 42u);
+	image[first_list * kCheckPageSize + 24 + vector_core::kIvfEntryAttrOffset] |= 4;
+	EXPECT_TRUE(HasProblem(Check<IvfChecker>(image), "bad attribute area"));
 }
 
 TEST(IndexCheck, IvfBadHeapTid)

@@ -108,16 +108,23 @@ TEST(PageFormat, ElementHeaderOfVersion2)
 TEST(PageFormat, AttributeAreaOfFilterColumns)
 {
 	EXPECT_EQ(vector_core::kHnswMetaFilterColumnsOffset, vector_core::kHnswMetaElementKindOffset + 1);
-	EXPECT_EQ(vector_core::HnswAttrAreaLength(0), 0u);
-	EXPECT_EQ(vector_core::HnswAttrAreaLength(1), 9u);
-	EXPECT_EQ(vector_core::HnswAttrAreaLength(2), 17u);
-	EXPECT_EQ(vector_core::HnswAttrAreaLength(8), 65u);
-	EXPECT_EQ(vector_core::HnswAttrAreaLength(9), 74u);
-	EXPECT_EQ(vector_core::HnswAttrAreaLength(vector_core::kHnswMaxFilterColumns), 252u);
+	EXPECT_EQ(vector_core::FilterAttrAreaLength(0), 0u);
+	EXPECT_EQ(vector_core::FilterAttrAreaLength(1), 9u);
+	EXPECT_EQ(vector_core::FilterAttrAreaLength(2), 17u);
+	EXPECT_EQ(vector_core::FilterAttrAreaLength(8), 65u);
+	EXPECT_EQ(vector_core::FilterAttrAreaLength(9), 74u);
+	EXPECT_EQ(vector_core::FilterAttrAreaLength(vector_core::kMaxFilterColumns), 252u);
+	// IVF list entries: the payload after the attribute area, at a multiple of 4; entries of
+	// indexes of one column as they always were.
+	EXPECT_EQ(vector_core::IvfEntryHead(true, 0), 8u);
+	EXPECT_EQ(vector_core::IvfEntryHead(false, 0), 6u);
+	EXPECT_EQ(vector_core::IvfEntryHead(true, 1), 20u);
+	EXPECT_EQ(vector_core::IvfEntryHead(false, 2), 28u);
+	EXPECT_EQ(vector_core::IvfEntryHead(true, vector_core::kMaxFilterColumns), 260u);
 	// One filter column on a unique row: the body moves from 28 to 40.
-	EXPECT_EQ(
-	    vector_core::HnswElementBodyOffset(vector_core::HnswElementTidsEnd(1), vector_core::HnswAttrAreaLength(1)),
-	    40u);
+	EXPECT_EQ(vector_core::HnswElementBodyOffset(vector_core::HnswElementTidsEnd(1),
+	                                             vector_core::FilterAttrAreaLength(1)),
+	          40u);
 }
 
 } // namespace

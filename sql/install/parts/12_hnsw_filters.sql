@@ -4,7 +4,7 @@
 -- ---------------------------------------------------------------------------
 -- CREATE INDEX ... USING hnsw (embedding vector_l2_ops, category_id, tenant_id): the columns after
 -- the vector column are filter columns, stored in every element, and the scan evaluates quals on
--- them while it walks the graph (src/pg/hnsw/hnsw_filter.cpp). Their operator classes are the
+-- them while it walks the graph (src/pg/common/filter_columns.h). Their operator classes are the
 -- default ones of their types for hnsw, with btree's strategy numbers (1 <, 2 <=, 3 =, 4 >=,
 -- 5 >) and no support function; the integers share one family, each class bringing the
 -- cross-type operators of its type on the left, so that bigint_column = 5 is a qual of the index

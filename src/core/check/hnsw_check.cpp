@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "core/check/page_decoding.h"
+#include "core/common/filter_attrs.h"
 #include "core/distance/element_distance.h"
 #include "core/hnsw/hnsw_page_format.h"
 
@@ -70,7 +71,7 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 		    metric_known && (known_metric == Metric::kHamming || known_metric == Metric::kJaccard);
 		if (dims_ < 1 || dims_ > max_dims || m_ < kHnswMinM || m_ > kHnswMaxM || !metric_known ||
 		    max_level_ > 32 || kind_ > kSparseRows || (kind_ == kBitRows) != bit_metric ||
-		    filter_columns_ > kHnswMaxFilterColumns) {
+		    filter_columns_ > kMaxFilterColumns) {
 			Report(true, "bad metapage", 0, -1,
 			       Format("dims %u, m %d, metric %u, element kind %u, max level %d, %d filter columns out "
 			              "of range",
@@ -217,29 +218,19 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 				break;
 			}
 			// Every element of an index holds its filter columns: a null bitmap with no bit past the
-			// last column, and the value 0 for a NULL column (core/hnsw/hnsw_page_format.h).
-			if (attr_length != HnswAttrAreaLength(filter_columns_)) {
+			// last column, and the value 0 for a NULL column (core/common/filter_attrs.h).
+			if (attr_length != FilterAttrAreaLength(filter_columns_)) {
 				Report(
 				    true, "bad attribute area", block, offset,
 				    Format("attribute area of %zu bytes in an index of %d filter columns (%zu bytes)",
-				           attr_length, filter_columns_, HnswAttrAreaLength(filter_columns_)));
+				           attr_length, filter_columns_, FilterAttrAreaLength(filter_columns_)));
 				break;
 			}
-			if (filter_columns_ > 0) {
-				const unsigned char *attrs = item + attr_offset;
-				const std::size_t slots = HnswAttrBitmapBytes(filter_columns_);
-				bool bad = false;
-				for (int c = filter_columns_; c < 8 * static_cast<int>(slots); c++)
-					bad = bad || (attrs[c / 8] >> (c % 8)) & 1;
-				for (int c = 0; c < filter_columns_ && !bad; c++)
-					bad = ((attrs[c / 8] >> (c % 8)) & 1) &&
-					      Load<std::int64_t>(attrs + slots + 8 * c) != 0;
-				if (bad) {
-					Report(true, "bad attribute area", block, offset,
-					       "null bitmap with a bit past the last filter column, or a NULL column "
-					       "with a value");
-					break;
-				}
+			if (!FilterAttrsValid(item + attr_offset, filter_columns_)) {
+				Report(true, "bad attribute area", block, offset,
+				       "null bitmap with a bit past the last filter column, or a NULL column with a "
+				       "value");
+				break;
 			}
 			const std::size_t body = HnswElementBodyOffset(attr_offset, attr_length);
 			std::size_t expected = body;

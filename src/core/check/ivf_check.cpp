@@ -111,7 +111,15 @@ bool IvfChecker::AddPage(std::uint32_t block, const unsigned char *page) noexcep
 			              dim_, lists_, quantizer_, metric, pq_m, kind, row_bytes));
 			return false;
 		}
-		if (entry_head_ < kTidSize || entry_head_ > 64 || code_size != want_code ||
+		filter_columns_ = Load<std::int32_t>(meta + kIvfMetaFilterColumnsOffset);
+		if (filter_columns_ < 0 || filter_columns_ > kMaxFilterColumns ||
+		    (filter_columns_ > 0 &&
+		     entry_head_ != IvfEntryHead(quantizer_ == kIvfQuantFlat, filter_columns_))) {
+			Report(true, "bad metapage", 0, -1,
+			       Format("%d filter columns with an entry head of %u", filter_columns_, entry_head_));
+			return false;
+		}
+		if (entry_head_ < kTidSize || (filter_columns_ == 0 && entry_head_ > 64) || code_size != want_code ||
 		    entry_size_ != entry_head_ + code_size || entry_size_ > capacity) {
 			Report(true, "bad metapage", 0, -1,
 			       Format("entry head %u, code size %u (expected %u), entry size %u", entry_head_,
@@ -210,6 +218,12 @@ void IvfChecker::AddPageImpl(std::uint32_t block, const unsigned char *page)
 			       Format("list entry with heap tid %s", TidText(PackTid(hb, ho)).c_str()));
 			continue;
 		}
+		// The filter columns' attribute area (core/common/filter_attrs.h).
+		if (!FilterAttrsValid(page + kPageHeaderSize + static_cast<std::size_t>(i) * entry_size_ +
+		                          kIvfEntryAttrOffset,
+		                      filter_columns_))
+			Report(true, "bad attribute area", block, static_cast<std::int32_t>(i),
+			       "null bitmap with a bit past the last filter column, or a NULL column with a value");
 		page_tids_.push_back(PackTid(hb, ho));
 		lp.tid_count++;
 	}

@@ -40,6 +40,7 @@ private:
 	bool meta_ok_ = false;
 	std::int32_t dim_ = 0, lists_ = 0, quantizer_ = 0;
 	std::uint32_t entry_head_ = 0, entry_size_ = 0;
+	std::int32_t filter_columns_ = 0; // of the metapage (0 in older indexes)
 	std::uint32_t aux_start_ = 0, aux_pages_ = 0, dir_start_ = 0, dir_pages_ = 0, dir_per_page_ = 0,
 	              dir_entry_size_ = 0;
 	std::vector<std::uint32_t> starts_, inserts_;

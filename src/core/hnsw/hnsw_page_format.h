@@ -35,6 +35,7 @@
 #include <cstdint>
 #include <initializer_list>
 
+#include "core/common/filter_attrs.h"
 #include "core/distance/metric.h"
 
 namespace vector_core
@@ -101,7 +102,7 @@ constexpr std::size_t kHnswMetaFilterColumnsOffset = 27; // uint8, filter column
 //   4  uint8  heap TID capacity, 1..kHnswMaxHeapTids, fixed when the element is written
 //   5  uint8  unused (0)
 //   6  uint16 attribute area offset, from the start of the tuple (>= the end of the heap TIDs)
-//   8  uint16 attribute area length: HnswAttrAreaLength(filter columns of the index), the same
+//   8  uint16 attribute area length: FilterAttrAreaLength(filter columns of the index), the same
 //             in every element of an index (0 for an index of one column)
 //  10  item pointer: the neighbor tuple (when the lists are apart)
 //  16  item pointer: the first chunk (when the vector is apart)
@@ -147,20 +148,7 @@ constexpr std::size_t HnswElementBodyOffset(std::size_t attr_offset, std::size_t
 	return (attr_offset + attr_length + 3) & ~static_cast<std::size_t>(3);
 }
 
-// The attribute area of an index with filter columns (the key columns after the vector, see
-// src/pg/hnsw/hnsw_filter.cpp): a null bitmap of (columns + 7) / 8 bytes (bit c set: column c is
-// NULL), then one 8-byte little-endian signed integer per column, unaligned: every filter type
-// (integers, bool, date, timestamp) compares as its value widened to int64. A NULL column's value
-// is 0.
-constexpr int kHnswMaxFilterColumns = 31;
-constexpr std::size_t HnswAttrBitmapBytes(int columns)
-{
-	return (static_cast<std::size_t>(columns) + 7) / 8;
-}
-constexpr std::size_t HnswAttrAreaLength(int columns)
-{
-	return columns <= 0 ? 0 : HnswAttrBitmapBytes(columns) + 8 * static_cast<std::size_t>(columns);
-}
+// The attribute area of an index with filter columns: core/common/filter_attrs.h.
 
 // Neighbor tuple header (HnswNeighborHeader): kind, level, 2 unused bytes; the lists follow.
 constexpr std::size_t kHnswNeighborHeaderSize = 4;

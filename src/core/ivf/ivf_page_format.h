@@ -14,7 +14,11 @@
 //                           packed from the start of each page, dir_per_page per page
 //   then                    list pages, one chain per list linked through opaque.next:
 //                           fixed-size entries {heap tid (6 bytes), pad to entry_head, payload}
-//                           packed from the start of the page; count = content size / entry_size
+//                           packed from the start of the page; count = content size / entry_size;
+//                           an index with filter columns (the metapage's filter_columns, 0 in
+//                           indexes of one column and in every index written before them) has
+//                           their attribute area (core/common/filter_attrs.h) at offset
+//                           kIvfEntryAttrOffset of every entry, before the payload (IvfEntryHead)
 // The payload is the vector (flat; unit-normalized for cosine), its SQ8 code (dim bytes) or
 // its PQ code (pq_m bytes). Quantized indexes keep only codes and re-rank candidates with the
 // exact vectors fetched from the table.
@@ -24,6 +28,7 @@
 #include <cstdint>
 #include <initializer_list>
 
+#include "core/common/filter_attrs.h"
 #include "core/distance/metric.h"
 
 namespace vector_core
@@ -85,9 +90,23 @@ constexpr std::size_t kIvfMetaDirStartOffset = 52;
 constexpr std::size_t kIvfMetaDirPagesOffset = 56;
 constexpr std::size_t kIvfMetaDirPerPageOffset = 60;
 constexpr std::size_t kIvfMetaDirEntrySizeOffset = 64;
-constexpr std::size_t kIvfMetaElementKindOffset = 68; // ElementKind (0, floats, in older indexes)
-constexpr std::size_t kIvfMetaRowBytesOffset = 72;    // 0 in older float indexes: 4 * dim
-constexpr std::size_t kIvfMetaFlagsOffset = 76;       // kIvfMeta* bits (0 in older indexes)
+constexpr std::size_t kIvfMetaElementKindOffset = 68;   // ElementKind (0, floats, in older indexes)
+constexpr std::size_t kIvfMetaRowBytesOffset = 72;      // 0 in older float indexes: 4 * dim
+constexpr std::size_t kIvfMetaFlagsOffset = 76;         // kIvfMeta* bits (0 in older indexes)
+constexpr std::size_t kIvfMetaFilterColumnsOffset = 80; // uint32, filter columns (0 in older indexes)
+
+// List entries: the heap tid, then (with filter columns) the attribute area at
+// kIvfEntryAttrOffset, then the payload at entry_head, which is IvfEntryHead: 8 for flat rows
+// (keeps them 4-byte aligned), 6 for codes; past the attribute area, at a multiple of 4, with
+// filter columns. Entries of indexes of one column are as they always were.
+constexpr std::size_t kIvfEntryAttrOffset = 8;
+constexpr std::uint32_t IvfEntryHead(bool flat, int filter_columns)
+{
+	if (filter_columns <= 0)
+		return flat ? 8 : 6;
+	return static_cast<std::uint32_t>((kIvfEntryAttrOffset + FilterAttrAreaLength(filter_columns) + 3) &
+	                                  ~std::size_t{3});
+}
 
 // Metapage flags. Older indexes have 0 there: their metapage ended at offset 76 and the rest of
 // the page was zero, so 0 must keep meaning what those indexes are.

@@ -32,6 +32,23 @@ extern "C" {
 namespace
 {
 
+// The share of the rows that pass the quals the index checks itself (its index clauses, on filter
+// columns); 1 without such quals.
+double IndexQualsShare(PlannerInfo *root, const IndexPath *path)
+{
+	if (path->indexclauses == NIL)
+		return 1.0;
+	List *quals = NIL;
+	ListCell *cell;
+	foreach (cell, path->indexclauses) {
+		IndexClause *clause = static_cast<IndexClause *>(lfirst(cell));
+		quals = lappend(quals, clause->rinfo);
+	}
+	const double share = clauselist_selectivity(root, quals, path->indexinfo->rel->relid, JOIN_INNER, nullptr);
+	list_free(quals);
+	return share;
+}
+
 // The share of the table's rows that pass all the quals of the scan.
 double QualsShare(const RelOptInfo *rel)
 {
@@ -58,14 +75,14 @@ void VectorIndexCost(PlannerInfo *root, IndexPath *path, [[maybe_unused]] double
 	const IndexOptInfo *index = path->indexinfo;
 	const RelOptInfo *rel = index->rel;
 	const double n = Max(index->tuples, 1.0);
-	// Quals the index checks (model.index_share): the scan walks as it would without them but
+	// Quals the index checks (its index clauses): the scan walks as it would without them but
 	// returns only the entries that pass, so, in rows the index returns, there are n * index_share
 	// of them, its first round returns first_rows * index_share, and each further row costs
 	// 1 / index_share times the visits. Without such quals (index_share 1) this is the estimate of
 	// a scan whose rows the executor filters; with them the executor also reads fewer table rows
 	// (the selectivity below), which is what makes the planner prefer the index whose columns
 	// the quals match.
-	const double index_share = Min(1.0, Max(model.index_share, 1.0 / n));
+	const double index_share = Min(1.0, Max(IndexQualsShare(root, path), 1.0 / n));
 	const double index_rows = Max(1.0, n * index_share);
 	const double share = QualsShare(rel);
 	const double other_share = Min(1.0, share / index_share);

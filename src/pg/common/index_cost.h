@@ -15,17 +15,15 @@ struct VectorScanModel {
 	double max_visits;     // entries read at most (hnsw.max_scan_tuples; the ivfflat.max_probes lists)
 	double reach;          // rows the scan can return at most
 	double visit_cpu;      // CPU cost of one visit besides its share of pages
-	// The share of the rows that pass the quals the index checks itself (an hnsw index's filter
-	// columns): the index returns only those, so it visits 1 / index_share entries per row it
-	// returns, and the executor fetches only those from the table. 1 without such quals.
-	double index_share = 1.0;
 	// Whether the visits after the first round land on scattered pages (an hnsw walk: priced by
 	// the distinct pages they read, at the random page price) rather than on the pages of lists
 	// read in order (IVF: the packed share of the first round).
 	bool further_visits_scattered = false;
 };
 
-// Fills amcostestimate's outputs for an ordered scan described by model. (The caller handles a
+// Fills amcostestimate's outputs for an ordered scan described by model. The path's index
+// clauses are quals on filter columns (pg/common/filter_columns.h), which the index checks
+// itself: their selectivity is the share of the entries the index returns. (The caller handles a
 // path without ORDER BY.)
 void VectorIndexCost(PlannerInfo *root, IndexPath *path, double loop_count, const VectorScanModel &model,
                      Cost *startup_cost, Cost *total_cost, Selectivity *selectivity, double *correlation,

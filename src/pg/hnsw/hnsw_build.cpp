@@ -5,7 +5,7 @@
 //      to the in-memory builder of src/core and its heap TID to a palloc'd array. A row whose
 //      stored bytes equal those of a row loaded before joins that row's group instead (up to
 //      kHnswBuildGroupTids rows, found through a hash table of the rows; with filter columns,
-//      the values of those must be identical too, see hnsw_filter.cpp): a group becomes one
+//      the values of those must be identical too, see pg/common/filter_columns.h): a group becomes one
 //      element with all its heap TIDs (see core/hnsw/hnsw_page_format.h).
 //   2. building graph: the core inserts the vectors with vector.build_threads threads, in chunks
 //      of rows between which the backend checks for interrupts and reports progress; then it
@@ -466,7 +466,7 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		return;
 	const Size attr_length = state->info.attr_length;
 	if (attr_length > 0)
-		HnswFormAttrs(index, &state->info, values, isnull, state->row_attrs);
+		FilterFormAttrs(index, values, isnull, state->row_attrs);
 
 	uint32 hash = 0;
 	Size group_slot = 0;
@@ -584,9 +584,8 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 static void InfoForNewIndex(Relation index, HnswIndexInfo *info)
 {
 	int32 typmod = TupleDescAttr(index->rd_att, 0)->atttypmod;
-	HnswCheckIndexColumns(index);
-	info->filter_columns = HnswFilterColumnCount(index);
-	HnswSetFilterTypes(index, info);
+	FilterCheckIndexColumns(index, "hnsw");
+	info->filter_columns = FilterColumnCount(index);
 	info->metric = HnswMetricFromOpclass(index, &info->kind);
 	if (typmod < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));

@@ -153,18 +153,6 @@ static void hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_cou
 	model.reach = model.max_visits;
 	model.visit_cpu = 16 * cpu_operator_cost;
 	model.further_visits_scattered = true;
-	// Quals on filter columns that the index checks: it returns only the rows that pass them.
-	if (path->indexclauses != NIL) {
-		List *quals = NIL;
-		ListCell *cell;
-		foreach (cell, path->indexclauses) {
-			IndexClause *clause = static_cast<IndexClause *>(lfirst(cell));
-			quals = lappend(quals, clause->rinfo);
-		}
-		model.index_share =
-		    clauselist_selectivity(root, quals, path->indexinfo->rel->relid, JOIN_INNER, nullptr);
-		list_free(quals);
-	}
 	VectorIndexCost(root, path, loop_count, model, startup_cost, total_cost, selectivity, correlation, pages);
 }
 
@@ -196,7 +184,7 @@ VECTOR_SQL_FUNCTION(hnswhandler)
 	am->amcanorderbyop = true;
 	am->amcanbackward = false;
 	am->amcanunique = false;
-	am->amcanmulticol = true; // the vector column, then filter columns (hnsw_filter.cpp)
+	am->amcanmulticol = true; // the vector column, then filter columns (pg/common/filter_columns.h)
 	am->amoptionalkey = true;
 	am->amsearcharray = false;
 	am->amsearchnulls = false;

@@ -405,7 +405,7 @@ bool hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_ti
 	char *attrs = nullptr;
 	if (info.attr_length > 0) {
 		attrs = static_cast<char *>(palloc(info.attr_length));
-		HnswFormAttrs(index, &info, values, isnull, attrs);
+		FilterFormAttrs(index, values, isnull, attrs);
 	}
 	Size bytes = 0;
 	if (HnswPrepareVector(&info, values[0], vector, &bytes)) {

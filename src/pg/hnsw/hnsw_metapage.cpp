@@ -80,12 +80,11 @@ void HnswGetIndexInfo(Relation index, HnswIndexInfo *info, HnswMetaPageData *met
 	info->max_level = meta->max_level;
 	info->kind = static_cast<vector_core::ElementKind>(meta->element_kind);
 	info->filter_columns = meta->filter_columns;
-	if (info->filter_columns != HnswFilterColumnCount(index))
+	if (info->filter_columns != FilterColumnCount(index))
 		ereport(ERROR,
 		        (errcode(ERRCODE_INDEX_CORRUPTED),
 		         errmsg("hnsw index \"%s\" has %d filter columns in its metapage, %d in its definition",
-		                RelationGetRelationName(index), info->filter_columns, HnswFilterColumnCount(index))));
-	HnswSetFilterTypes(index, info);
+		                RelationGetRelationName(index), info->filter_columns, FilterColumnCount(index))));
 	if (!vector_core::HnswMetricFromDisk(meta->metric, &info->metric))
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
 		                errmsg("hnsw index has an unknown representation (kind %d, metric %d, %d dimensions)",
@@ -110,8 +109,8 @@ void HnswFinishIndexInfo(HnswIndexInfo *info)
 	    info->fixed_bytes != 0
 	        ? info->fixed_bytes
 	        : vector_core::ElementStoredBytes(vector_core::SparseElementBytes(Min(kHnswMaxSparseNnz, info->dims)));
-	if (info->filter_columns < 0 || info->filter_columns > vector_core::kHnswMaxFilterColumns)
+	if (info->filter_columns < 0 || info->filter_columns > vector_core::kMaxFilterColumns)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
 		                errmsg("hnsw index has %d filter columns", info->filter_columns)));
-	info->attr_length = vector_core::HnswAttrAreaLength(info->filter_columns);
+	info->attr_length = vector_core::FilterAttrAreaLength(info->filter_columns);
 }

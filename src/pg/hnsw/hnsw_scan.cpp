@@ -12,7 +12,7 @@
 // relaxed_order returns each batch in order. (pgvector's off mode stops after the first search,
 // so a selective filter can leave a query with fewer rows than its LIMIT; here it goes on.)
 //
-// With quals on filter columns (multicolumn indexes, hnsw_filter.cpp), every element visited is
+// With quals on filter columns (multicolumn indexes, pg/common/filter_columns.h), every element visited is
 // checked against them from its attribute area; one that fails is walked through like any other
 // but never returned, so the rounds go on until the executor has its rows, and no table row is
 // read for it. The quals are exact.
@@ -102,8 +102,9 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 		}
 	}
 	HnswReaderInit(&so->reader, scan->indexRelation, &so->info);
-	// Quals on the filter columns (see hnsw_filter.cpp): evaluated on every element visited.
-	const HnswFilter *filter = HnswFilterFromScanKeys(&so->info, scan->keyData, scan->numberOfKeys);
+	// Quals on the filter columns (see pg/common/filter_columns.h): evaluated on every element visited.
+	const IndexFilter *filter =
+	    IndexFilterFromScanKeys(scan->indexRelation, so->info.filter_columns, scan->keyData, scan->numberOfKeys);
 	if (filter != nullptr && filter->never) {
 		so->exhausted = true;
 		return;

@@ -24,6 +24,7 @@
 
 #include "core/distance/element_distance.h"
 #include "core/ivf/ivf_quant.h"
+#include "pg/common/filter_columns.h"
 #include "pg/ivf/ivf_page.h"
 
 constexpr int kIvfDefaultLists = 100;

@@ -16,6 +16,7 @@
 #include "pg/common/pg_headers.h"
 
 extern "C" {
+#include "commands/defrem.h"
 #include "portability/instr_time.h"
 }
 
@@ -64,7 +65,9 @@ struct IvfBuildState {
 	int64 chunk_cap;
 	int64 chunk_n;
 	float *chunk;
-	char *chunk_rows; // the chunk's rows (flat lists)
+	char *chunk_rows;  // the chunk's rows (flat lists)
+	char *chunk_attrs; // the chunk's attribute areas (filter columns), attr_bytes each
+	Size attr_bytes;   // FilterAttrAreaLength(meta.filter_columns)
 	ItemPointerData *chunk_tids;
 	int32 *chunk_lists;
 	uint8 *chunk_codes;
@@ -207,7 +210,8 @@ void FlushChunk(IvfBuildState *bs)
 				payload = reinterpret_cast<const char *>(bs->chunk_codes +
 				                                         static_cast<int64>(row) * meta->code_size);
 			}
-			IvfAppendEntry(page, meta, &bs->chunk_tids[row], payload);
+			IvfAppendEntry(page, meta, &bs->chunk_tids[row],
+			               bs->chunk_attrs + static_cast<Size>(row) * bs->attr_bytes, payload);
 		}
 		MarkBufferDirty(buf);
 		UnlockReleaseBuffer(buf);
@@ -231,6 +235,8 @@ void LoadCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *value
 		return;
 	}
 	bs->chunk_tids[bs->chunk_n] = *tid;
+	if (bs->attr_bytes > 0)
+		FilterFormAttrs(bs->index, values, isnull, bs->chunk_attrs + bs->chunk_n * bs->attr_bytes);
 	bs->chunk_n++;
 	if (bs->chunk_n == bs->chunk_cap)
 		FlushChunk(bs);
@@ -244,6 +250,7 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 	bs->index = index;
 	bs->indexInfo = indexInfo;
 	bs->fork = fork;
+	FilterCheckIndexColumns(index, get_am_name(index->rd_rel->relam));
 	vector_core::ElementKind kind;
 	bs->metric = IvfMetricFromOpclass(index, &kind);
 	bs->rng = 0x9E3779B97F4A7C15ULL;
@@ -267,6 +274,8 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 	meta->quantizer = IvfQuantizerFromOptions(index);
 	meta->metric = vector_core::IvfMetricToDisk(bs->metric);
 	meta->element_kind = static_cast<uint32>(kind);
+	meta->filter_columns = static_cast<uint32>(FilterColumnCount(index));
+	bs->attr_bytes = vector_core::FilterAttrAreaLength(FilterColumnCount(index));
 	meta->row_bytes = static_cast<uint32>(
 	    vector_core::ElementStoredBytes(vector_core::ElementFixedBytes(kind, static_cast<size_t>(dim))));
 	if (meta->quantizer != kIvfQuantFlat && kind == vector_core::ElementKind::kBit)
@@ -280,7 +289,6 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 		                errhint("Index a column, or use quantizer = 'flat'.")));
 	switch (meta->quantizer) {
 	case kIvfQuantSq8:
-		meta->entry_head = sizeof(ItemPointerData);
 		meta->code_size = dim;
 		break;
 	case kIvfQuantPq: {
@@ -291,15 +299,14 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 			ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			                errmsg("pq_m must divide the number of dimensions (%d), got %d", dim, m)));
 		meta->pq_m = m;
-		meta->entry_head = sizeof(ItemPointerData);
 		meta->code_size = m;
 		break;
 	}
 	default:
-		meta->entry_head = 8; // keeps the rows 4-byte aligned
 		meta->code_size = meta->row_bytes;
 		break;
 	}
+	meta->entry_head = vector_core::IvfEntryHead(meta->quantizer == kIvfQuantFlat, FilterColumnCount(index));
 	meta->entry_size = meta->entry_head + meta->code_size;
 	meta->dir_entry_size = sizeof(IvfDirEntryHead) + meta->row_bytes;
 	meta->dir_per_page = IvfPageCapacity() / meta->dir_entry_size;
@@ -317,7 +324,8 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 	Size row_bytes = sizeof(float) * dim;
 	bs->sample_cap = std::max<int64>(1, std::min<int64>(static_cast<int64>(meta->lists) * kSamplePerList,
 	                                                    static_cast<int64>(budget / 2 / row_bytes)));
-	bs->chunk_cap = std::max<int64>(64, std::min<int64>(16384, budget / 4 / (row_bytes + meta->code_size + 16)));
+	bs->chunk_cap = std::max<int64>(
+	    64, std::min<int64>(16384, budget / 4 / (row_bytes + meta->code_size + bs->attr_bytes + 16)));
 	bs->scratch = static_cast<float *>(palloc(row_bytes));
 }
 
@@ -475,6 +483,9 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 		if (meta->quantizer == kIvfQuantFlat)
 			bs->chunk_rows = static_cast<char *>(MemoryContextAllocHuge(
 			    CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * meta->row_bytes));
+		if (bs->attr_bytes > 0)
+			bs->chunk_attrs = static_cast<char *>(MemoryContextAllocHuge(
+			    CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * bs->attr_bytes));
 		bs->chunk_lists = static_cast<int32 *>(palloc(sizeof(int32) * bs->chunk_cap));
 		bs->order = static_cast<int32 *>(palloc(sizeof(int32) * bs->chunk_cap));
 		bs->bucket = static_cast<int64 *>(palloc(sizeof(int64) * (meta->lists + 1)));

@@ -119,7 +119,8 @@ static char *ivfbuildphasename(int64 phase)
 // later lists come back only when farther than every row already returned, and the first lists'
 // rows span most distances, so only the first lists count as rows the scan can return: a filter
 // that leaves fewer than the LIMIT's rows in them makes the index the expensive plan. Without
-// ORDER BY the index is useless (infinite cost).
+// ORDER BY the index is useless (infinite cost). Quals on filter columns, which the scan checks
+// on every entry it reads, are priced by VectorIndexCost (the share of entries that pass).
 static void ivfcostestimate(PlannerInfo *root, IndexPath *path, double loop_count, Cost *indexStartupCost,
                             Cost *indexTotalCost, Selectivity *indexSelectivity, double *indexCorrelation,
                             double *indexPages)
@@ -180,7 +181,7 @@ static IndexAmRoutine *IvfMakeRoutine(amoptions_function options)
 	amroutine->amcanorderbyop = true;
 	amroutine->amcanbackward = false;
 	amroutine->amcanunique = false;
-	amroutine->amcanmulticol = false;
+	amroutine->amcanmulticol = true; // the vector column, then filter columns (pg/common/filter_columns.h)
 	amroutine->amoptionalkey = true;
 	amroutine->amsearcharray = false;
 	amroutine->amsearchnulls = false;

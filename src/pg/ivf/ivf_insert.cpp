@@ -81,7 +81,8 @@ IvfDirEntryHead ReadDirHead(Relation index, const IvfMetaPageData *meta, int lis
 
 // Creates the first page of an empty list holding the entry; false if another backend
 // created it first (then the caller appends normally).
-bool InsertIntoEmptyList(Relation index, const IvfMetaPageData *meta, int list, ItemPointer tid, const char *payload)
+bool InsertIntoEmptyList(Relation index, const IvfMetaPageData *meta, int list, ItemPointer tid, const char *attrs,
+                         const char *payload)
 {
 	BlockNumber dir_blkno;
 	Size offset;
@@ -100,7 +101,7 @@ bool InsertIntoEmptyList(Relation index, const IvfMetaPageData *meta, int list, 
 	Page dirpage = GenericXLogRegisterBuffer(state, dirbuf, 0);
 	Page newpage = GenericXLogRegisterBuffer(state, newbuf, GENERIC_XLOG_FULL_IMAGE);
 	IvfInitPage(newpage, kIvfPageList);
-	IvfAppendEntry(newpage, meta, tid, payload);
+	IvfAppendEntry(newpage, meta, tid, attrs, payload);
 	head.start = head.insert = BufferGetBlockNumber(newbuf);
 	memcpy(IvfPageContent(dirpage) + offset, &head, sizeof(head));
 	GenericXLogFinish(state);
@@ -110,11 +111,12 @@ bool InsertIntoEmptyList(Relation index, const IvfMetaPageData *meta, int list, 
 }
 
 // Appends the entry to list `list`, walking its chain from the insert page.
-void InsertIntoList(Relation index, const IvfMetaPageData *meta, int list, ItemPointer tid, const char *payload)
+void InsertIntoList(Relation index, const IvfMetaPageData *meta, int list, ItemPointer tid, const char *attrs,
+                    const char *payload)
 {
 	IvfDirEntryHead head = ReadDirHead(index, meta, list);
 	if (head.start == InvalidBlockNumber) {
-		if (InsertIntoEmptyList(index, meta, list, tid, payload))
+		if (InsertIntoEmptyList(index, meta, list, tid, attrs, payload))
 			return;
 		head = ReadDirHead(index, meta, list);
 	}
@@ -126,7 +128,7 @@ void InsertIntoList(Relation index, const IvfMetaPageData *meta, int list, ItemP
 		if (IvfPageHasRoom(page, meta->entry_size)) {
 			GenericXLogState *state = GenericXLogStart(index);
 			page = GenericXLogRegisterBuffer(state, buf, 0);
-			IvfAppendEntry(page, meta, tid, payload);
+			IvfAppendEntry(page, meta, tid, attrs, payload);
 			GenericXLogFinish(state);
 			UnlockReleaseBuffer(buf);
 			return;
@@ -149,7 +151,7 @@ void InsertIntoList(Relation index, const IvfMetaPageData *meta, int list, ItemP
 		Page newpage = GenericXLogRegisterBuffer(state, newbuf, GENERIC_XLOG_FULL_IMAGE);
 		Page dirpage = GenericXLogRegisterBuffer(state, dirbuf, 0);
 		IvfInitPage(newpage, kIvfPageList);
-		IvfAppendEntry(newpage, meta, tid, payload);
+		IvfAppendEntry(newpage, meta, tid, attrs, payload);
 		IvfPageGetOpaque(page)->next = BufferGetBlockNumber(newbuf);
 		IvfDirEntryHead *dirhead = reinterpret_cast<IvfDirEntryHead *>(IvfPageContent(dirpage) + offset);
 		BlockNumber newblk = BufferGetBlockNumber(newbuf);
@@ -201,8 +203,13 @@ bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid
 			payload = static_cast<char *>(palloc(meta->code_size));
 			IvfEncodePayload(meta, cache->aux, cache->pq_book_t, cache->pq_norms, x, payload);
 		}
+		char *attrs = nullptr;
+		if (meta->filter_columns > 0) {
+			attrs = static_cast<char *>(palloc(vector_core::FilterAttrAreaLength(meta->filter_columns)));
+			FilterFormAttrs(index, values, isnull, attrs);
+		}
 		int list = NearestList(index, meta, row);
-		InsertIntoList(index, meta, list, heap_tid, payload);
+		InsertIntoList(index, meta, list, heap_tid, attrs, payload);
 	}
 	MemoryContextSwitchTo(old);
 	MemoryContextDelete(tmp);

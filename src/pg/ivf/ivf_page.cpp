@@ -29,6 +29,15 @@ void IvfReadMeta(Relation index, IvfMetaPageData *meta)
 	    !vector_core::IvfMetricFromDisk(meta->metric, &metric))
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
 		                errmsg("index \"%s\" is not a valid ivf index", RelationGetRelationName(index))));
+	if (static_cast<int>(meta->filter_columns) != FilterColumnCount(index) ||
+	    (meta->filter_columns > 0 &&
+	     meta->entry_head !=
+	         vector_core::IvfEntryHead(meta->quantizer == kIvfQuantFlat, static_cast<int>(meta->filter_columns))))
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+		                errmsg("ivf index \"%s\" has %u filter columns (entry head %u) in its metapage, %d in "
+		                       "its definition",
+		                       RelationGetRelationName(index), meta->filter_columns, meta->entry_head,
+		                       FilterColumnCount(index))));
 }
 
 // Reads the quantizer parameters (aux pages) into a palloc'd float array; null for flat.
@@ -50,12 +59,15 @@ float *IvfReadAux(Relation index, const IvfMetaPageData *meta)
 }
 
 // Appends one entry (heap tid + payload) to a list page that has room.
-void IvfAppendEntry(Page page, const IvfMetaPageData *meta, ItemPointer tid, const char *payload)
+void IvfAppendEntry(Page page, const IvfMetaPageData *meta, ItemPointer tid, const char *attrs, const char *payload)
 {
 	PageHeader ph = reinterpret_cast<PageHeader>(page);
 	char *dst = reinterpret_cast<char *>(page) + ph->pd_lower;
 	memset(dst, 0, meta->entry_head);
 	memcpy(dst, tid, sizeof(ItemPointerData));
+	if (meta->filter_columns > 0)
+		memcpy(dst + vector_core::kIvfEntryAttrOffset, attrs,
+		       vector_core::FilterAttrAreaLength(meta->filter_columns));
 	memcpy(dst + meta->entry_head, payload, meta->code_size);
 	ph->pd_lower += meta->entry_size;
 }

@@ -53,9 +53,10 @@ struct IvfMetaPageData {
 	uint32 dir_pages;
 	uint32 dir_per_page;
 	uint32 dir_entry_size;
-	uint32 element_kind; // vector_core::ElementKind of rows and centroids
-	uint32 row_bytes;    // bytes of a row (padded), 0 in older float indexes: 4 * dim
-	uint32 flags;        // vector_core::kIvfMeta* (0 in older indexes)
+	uint32 element_kind;   // vector_core::ElementKind of rows and centroids
+	uint32 row_bytes;      // bytes of a row (padded), 0 in older float indexes: 4 * dim
+	uint32 flags;          // vector_core::kIvfMeta* (0 in older indexes)
+	uint32 filter_columns; // key columns after the vector (pg/common/filter_columns.h), 0 in older indexes
 };
 
 // Head of a directory entry; the centroid's row follows.
@@ -88,7 +89,8 @@ static_assert(offsetof(IvfMetaPageData, magic) == vector_core::kIvfMetaMagicOffs
               offsetof(IvfMetaPageData, dir_entry_size) == vector_core::kIvfMetaDirEntrySizeOffset &&
               offsetof(IvfMetaPageData, element_kind) == vector_core::kIvfMetaElementKindOffset &&
               offsetof(IvfMetaPageData, row_bytes) == vector_core::kIvfMetaRowBytesOffset &&
-              offsetof(IvfMetaPageData, flags) == vector_core::kIvfMetaFlagsOffset);
+              offsetof(IvfMetaPageData, flags) == vector_core::kIvfMetaFlagsOffset &&
+              offsetof(IvfMetaPageData, filter_columns) == vector_core::kIvfMetaFilterColumnsOffset);
 static_assert(sizeof(IvfDirEntryHead) == vector_core::kIvfDirEntryHeadSize &&
               offsetof(IvfDirEntryHead, start) == vector_core::kIvfDirEntryStartOffset &&
               offsetof(IvfDirEntryHead, insert) == vector_core::kIvfDirEntryInsertOffset);
@@ -128,4 +130,11 @@ inline bool IvfPageHasRoom(Page page, Size entry_size)
 void IvfInitPage(Page page, uint16 flags);
 void IvfReadMeta(Relation index, IvfMetaPageData *meta);
 float *IvfReadAux(Relation index, const IvfMetaPageData *meta);
-void IvfAppendEntry(Page page, const IvfMetaPageData *meta, ItemPointer tid, const char *payload);
+// Appends one entry: heap tid, attribute area (FilterAttrAreaLength(meta->filter_columns) bytes,
+// null without filter columns), payload.
+void IvfAppendEntry(Page page, const IvfMetaPageData *meta, ItemPointer tid, const char *attrs, const char *payload);
+// The attribute area of an entry.
+inline const char *IvfEntryAttrs(const char *entry)
+{
+	return entry + vector_core::kIvfEntryAttrOffset;
+}

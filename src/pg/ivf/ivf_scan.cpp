@@ -29,6 +29,13 @@
 // its snapshot (their lists hold only dead or not yet visible rows), it reads on, a probe's
 // worth of lists at a time, until it has returned a visible row or read every list.
 // Every scan (and rescan) counts in pg_stat_*_indexes.idx_scan.
+//
+// Quals on filter columns (multicolumn indexes, pg/common/filter_columns.h) are evaluated on
+// every entry of the lists read, from its attribute area and before its distance: an entry that
+// fails them is skipped (no distance, no candidate, no table row read). So the candidates are the
+// matching rows only, and when they run out the rounds above read more lists, exactly as when
+// the executor's filter rejected rows: with relaxed_order until LIMIT rows matched or
+// ivfflat.max_probes lists were read. The quals are exact (no recheck).
 #include "pg/common/pg_headers.h"
 
 #include <algorithm>
@@ -96,6 +103,8 @@ struct IvfScanOpaqueData {
 	IndexFetchTableData *fetch;
 	TupleTableSlot *slot;
 	AttrNumber attno;
+	const IndexFilter *filter; // quals on the filter columns (null: none)
+	bool nothing;              // a qual can match no row (compares with NULL)
 
 	int probes_first;    // lists of the first round (ivfflat.probes)
 	float last_distance; // distance of the last row returned
@@ -172,6 +181,34 @@ void ScanList(IndexScanDesc scan, IvfScanOpaque so, BlockNumber blkno)
 		ReserveCandidates(so, count);
 		const char *entry = IvfPageContent(page);
 		IvfCandidate *out = so->cand + so->ncand;
+		if (so->filter != nullptr) {
+			// Only the entries that pass the quals get a distance and become candidates.
+			int kept = 0;
+			for (int i = 0; i < count; i++, entry += entry_size) {
+				if (!IndexFilterMatch(so->filter, IvfEntryAttrs(entry)))
+					continue;
+				const char *code = entry + head;
+				switch (meta->quantizer) {
+				case kIvfQuantSq8:
+					out[kept].distance = vector_core::Sq8Distance(
+					    &so->sq8, reinterpret_cast<const uint8 *>(code), dim);
+					break;
+				case kIvfQuantPq:
+					out[kept].distance = vector_core::PqDistance(
+					    so->pq_table, reinterpret_cast<const uint8 *>(code), meta->pq_m);
+					break;
+				default:
+					out[kept].distance = so->row_distance(so->query_row, code, dim);
+					break;
+				}
+				memcpy(&out[kept].tid, entry, sizeof(ItemPointerData));
+				kept++;
+			}
+			so->ncand += kept;
+			blkno = IvfPageGetOpaque(page)->next;
+			UnlockReleaseBuffer(buf);
+			continue;
+		}
 		switch (meta->quantizer) {
 		case kIvfQuantSq8:
 			vector_core::Sq8DistanceBatch(&so->sq8, reinterpret_cast<const uint8 *>(entry + head), count,
@@ -341,6 +378,15 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 	MemoryContextSwitchTo(old);
 
 	pgstat_count_index_scan(scan->indexRelation);
+	MemoryContextSwitchTo(so->ctx);
+	if (so->filter != nullptr)
+		pfree(const_cast<IndexFilter *>(so->filter));
+	so->filter = IndexFilterFromScanKeys(scan->indexRelation, static_cast<int>(meta->filter_columns), scan->keyData,
+	                                     scan->numberOfKeys);
+	MemoryContextSwitchTo(old);
+	so->nothing = so->filter != nullptr && so->filter->never;
+	if (so->nothing)
+		return;
 	OrderLists(scan, so);
 	so->ncand = 0;
 	so->next_probe = so->probed = 0;
@@ -390,6 +436,8 @@ bool ivfgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 		StartScan(scan, so);
 		so->first = false;
 	}
+	if (so->nothing)
+		return false;
 	for (;;) {
 		IvfCandidate c;
 		bool have = false;

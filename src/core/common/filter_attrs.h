@@ -1,0 +1,49 @@
+// The attribute area of an index with filter columns (the key columns after the vector column,
+// see src/pg/common/filter_columns.h), the same in hnsw elements and IVF list entries: a null
+// bitmap of (columns + 7) / 8 bytes (bit c set: column c is NULL), then one 8-byte
+// little-endian signed integer per column, unaligned: every filter type (integers, bool, date,
+// timestamp) compares as its value widened to int64. A NULL column's value is 0. Pure C++, for
+// the access methods and the page checker.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+namespace vector_core
+{
+
+constexpr int kMaxFilterColumns = 31;
+
+constexpr std::size_t FilterAttrBitmapBytes(int columns)
+{
+	return (static_cast<std::size_t>(columns) + 7) / 8;
+}
+
+constexpr std::size_t FilterAttrAreaLength(int columns)
+{
+	return columns <= 0 ? 0 : FilterAttrBitmapBytes(columns) + 8 * static_cast<std::size_t>(columns);
+}
+
+// Whether an attribute area of columns filter columns is well formed: no null bit past the last
+// column, and the value 0 for every NULL column.
+inline bool FilterAttrsValid(const unsigned char *attrs, int columns) noexcept
+{
+	if (columns <= 0)
+		return true;
+	const std::size_t slots = FilterAttrBitmapBytes(columns);
+	for (int c = columns; c < 8 * static_cast<int>(slots); c++)
+		if ((attrs[c / 8] >> (c % 8)) & 1)
+			return false;
+	for (int c = 0; c < columns; c++) {
+		if (!((attrs[c / 8] >> (c % 8)) & 1))
+			continue;
+		std::int64_t value;
+		std::memcpy(&value, attrs + slots + 8 * static_cast<std::size_t>(c), sizeof(value));
+		if (value != 0)
+			return false;
+	}
+	return true;
+}
+
+} // namespace vector_core
