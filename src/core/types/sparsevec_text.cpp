@@ -7,6 +7,7 @@
 #include <cmath>
 #include <cstdlib>
 
+#include "core/types/decimal_float.h"
 #include "core/types/vector_text.h"
 
 namespace vector_core
@@ -73,9 +74,10 @@ SparsevecTextResult ParseSparsevecText(const char *text, SparseElement *out, int
 				return Result(SparsevecTextStatus::kInvalidSyntax, nnz);
 			p = SkipSpace(p + 1);
 
-			// strtof like float4in (no double rounding); LC_NUMERIC is C in the backend.
+			// strtof like float4in (no double rounding; StrToFloat: the same, faster); LC_NUMERIC
+			// is C in the backend.
 			errno = 0;
-			float value = std::strtof(p, &end);
+			float value = StrToFloat(p, &end);
 			if (end == p)
 				return Result(SparsevecTextStatus::kInvalidSyntax, nnz);
 			if (errno == ERANGE && (value == 0 || std::isinf(value)))
