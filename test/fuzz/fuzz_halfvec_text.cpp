@@ -1,6 +1,7 @@
 // libFuzzer target: the halfvec text parser (halfvec_in) on arbitrary bytes, with the output
 // sized as halfvec_in sizes it; checks the result's invariants.
-// core-sources: types/vector_text.cpp distance/half.cpp distance/half_avx2.cpp distance/half_avx512.cpp
+// core-sources: types/decimal_float.cpp types/vector_text.cpp distance/half.cpp distance/half_avx2.cpp
+// distance/half_avx512.cpp
 #include <cstdint>
 #include <cstdlib>
 #include <vector>

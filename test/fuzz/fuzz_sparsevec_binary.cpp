@@ -1,7 +1,7 @@
 // libFuzzer target: the sparsevec binary form (sparsevec_recv) on arbitrary bytes, in the order
 // sparsevec_recv uses the decoders: header, checks, length check, indices, index check, values.
-// core-sources: types/vector_binary.cpp types/sparsevec_text.cpp types/vector_text.cpp distance/half.cpp
-// distance/half_avx2.cpp distance/half_avx512.cpp
+// core-sources: types/decimal_float.cpp types/vector_binary.cpp types/sparsevec_text.cpp types/vector_text.cpp
+// distance/half.cpp distance/half_avx2.cpp distance/half_avx512.cpp
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>

@@ -1,7 +1,7 @@
 // libFuzzer target: the sparsevec text parser (sparsevec_in) on arbitrary bytes, in the order
 // sparsevec_in uses it: count, parse into exactly that many elements, sort, check the indices.
-// core-sources: types/sparsevec_text.cpp types/vector_text.cpp distance/half.cpp distance/half_avx2.cpp
-// distance/half_avx512.cpp
+// core-sources: types/decimal_float.cpp types/sparsevec_text.cpp types/vector_text.cpp distance/half.cpp
+// distance/half_avx2.cpp distance/half_avx512.cpp
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>

@@ -1,7 +1,8 @@
 // libFuzzer target: the vector text parser (vector_in) on arbitrary bytes.
 // Sizes the output exactly as vector_in does (CountVectorTextElements), so ASan catches a write
 // past it; checks the result's invariants.
-// core-sources: types/vector_text.cpp distance/half.cpp distance/half_avx2.cpp distance/half_avx512.cpp
+// core-sources: types/decimal_float.cpp types/vector_text.cpp distance/half.cpp distance/half_avx2.cpp
+// distance/half_avx512.cpp
 #include <cmath>
 #include <cstdint>
 #include <cstdlib>
