@@ -104,7 +104,6 @@ struct IvfScanOpaqueData {
 	TupleTableSlot *slot;
 	AttrNumber attno;
 	const IndexFilter *filter; // quals on the filter columns (null: none)
-	bool nothing;              // a qual can match no row (compares with NULL)
 
 	int probes_first;    // lists of the first round (ivfflat.probes)
 	float last_distance; // distance of the last row returned
@@ -167,7 +166,27 @@ void ReserveCandidates(IvfScanOpaque so, int64 n)
 	so->cand_cap = cap;
 }
 
-// Scans one list's pages, adding every entry to the candidates (heap order restored later).
+// Whether a qual on a filter column compares with NULL, so that no row can match.
+bool MatchesNothing(IvfScanOpaque so)
+{
+	return so->filter != nullptr && so->filter->never;
+}
+
+// The distance from the query to one entry's code (flat row, sq8 or pq code).
+float EntryDistance(IvfScanOpaque so, const char *code)
+{
+	switch (so->meta.quantizer) {
+	case kIvfQuantSq8:
+		return vector_core::Sq8Distance(&so->sq8, reinterpret_cast<const uint8 *>(code), so->meta.dim);
+	case kIvfQuantPq:
+		return vector_core::PqDistance(so->pq_table, reinterpret_cast<const uint8 *>(code), so->meta.pq_m);
+	default:
+		return so->row_distance(so->query_row, code, so->meta.dim);
+	}
+}
+
+// Scans one list's pages, adding every entry (that passes the quals on filter columns) to the
+// candidates (heap order restored later).
 void ScanList(IndexScanDesc scan, IvfScanOpaque so, BlockNumber blkno)
 {
 	const IvfMetaPageData *meta = &so->meta;
@@ -181,55 +200,27 @@ void ScanList(IndexScanDesc scan, IvfScanOpaque so, BlockNumber blkno)
 		ReserveCandidates(so, count);
 		const char *entry = IvfPageContent(page);
 		IvfCandidate *out = so->cand + so->ncand;
-		if (so->filter != nullptr) {
-			// Only the entries that pass the quals get a distance and become candidates.
-			int kept = 0;
+		int kept = 0;
+		if (so->filter == nullptr && meta->quantizer == kIvfQuantSq8) {
+			// Every entry, codes at a fixed stride: the batch kernel.
+			vector_core::Sq8DistanceBatch(&so->sq8, reinterpret_cast<const uint8 *>(entry + head), count,
+			                              entry_size, dim, so->page_dist);
+			for (; kept < count; kept++, entry += entry_size) {
+				out[kept].distance = so->page_dist[kept];
+				memcpy(&out[kept].tid, entry, sizeof(ItemPointerData));
+			}
+		} else {
+			// Entry by entry; with quals on filter columns only the entries that pass them get a
+			// distance and become candidates.
 			for (int i = 0; i < count; i++, entry += entry_size) {
-				if (!IndexFilterMatch(so->filter, IvfEntryAttrs(entry)))
+				if (so->filter != nullptr && !IndexFilterMatch(so->filter, IvfEntryAttrs(entry)))
 					continue;
-				const char *code = entry + head;
-				switch (meta->quantizer) {
-				case kIvfQuantSq8:
-					out[kept].distance = vector_core::Sq8Distance(
-					    &so->sq8, reinterpret_cast<const uint8 *>(code), dim);
-					break;
-				case kIvfQuantPq:
-					out[kept].distance = vector_core::PqDistance(
-					    so->pq_table, reinterpret_cast<const uint8 *>(code), meta->pq_m);
-					break;
-				default:
-					out[kept].distance = so->row_distance(so->query_row, code, dim);
-					break;
-				}
+				out[kept].distance = EntryDistance(so, entry + head);
 				memcpy(&out[kept].tid, entry, sizeof(ItemPointerData));
 				kept++;
 			}
-			so->ncand += kept;
-			blkno = IvfPageGetOpaque(page)->next;
-			UnlockReleaseBuffer(buf);
-			continue;
 		}
-		switch (meta->quantizer) {
-		case kIvfQuantSq8:
-			vector_core::Sq8DistanceBatch(&so->sq8, reinterpret_cast<const uint8 *>(entry + head), count,
-			                              entry_size, dim, so->page_dist);
-			break;
-		case kIvfQuantPq:
-			for (int i = 0; i < count; i++)
-				so->page_dist[i] = vector_core::PqDistance(
-				    so->pq_table, reinterpret_cast<const uint8 *>(entry + i * entry_size + head),
-				    meta->pq_m);
-			break;
-		default:
-			for (int i = 0; i < count; i++)
-				so->page_dist[i] = so->row_distance(so->query_row, entry + i * entry_size + head, dim);
-			break;
-		}
-		for (int i = 0; i < count; i++, entry += entry_size) {
-			out[i].distance = so->page_dist[i];
-			memcpy(&out[i].tid, entry, sizeof(ItemPointerData));
-		}
-		so->ncand += count;
+		so->ncand += kept;
 		blkno = IvfPageGetOpaque(page)->next;
 		UnlockReleaseBuffer(buf);
 	}
@@ -384,8 +375,7 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 	so->filter = IndexFilterFromScanKeys(scan->indexRelation, static_cast<int>(meta->filter_columns), scan->keyData,
 	                                     scan->numberOfKeys);
 	MemoryContextSwitchTo(old);
-	so->nothing = so->filter != nullptr && so->filter->never;
-	if (so->nothing)
+	if (MatchesNothing(so))
 		return;
 	OrderLists(scan, so);
 	so->ncand = 0;
@@ -436,7 +426,7 @@ bool ivfgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 		StartScan(scan, so);
 		so->first = false;
 	}
-	if (so->nothing)
+	if (MatchesNothing(so))
 		return false;
 	for (;;) {
 		IvfCandidate c;
