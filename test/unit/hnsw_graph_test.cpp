@@ -17,8 +17,9 @@ namespace vector_core
 namespace
 {
 
-// Clustered random data: centers plus noise, the hard case for graph connectivity.
-std::vector<float> ClusteredData(std::size_t n, int dims, int clusters, std::uint32_t seed)
+// Clustered random data: centers plus noise, the hard case for graph connectivity. Rows take the
+// clusters in turn, or, grouped, all of the first cluster, then all of the second, ...
+std::vector<float> ClusteredData(std::size_t n, int dims, int clusters, std::uint32_t seed, bool grouped = false)
 {
 	std::mt19937 rng(seed);
 	std::normal_distribution<float> noise(0.0f, 0.05f);
@@ -28,7 +29,8 @@ std::vector<float> ClusteredData(std::size_t n, int dims, int clusters, std::uin
 		c = center(rng);
 	std::vector<float> data(n * dims);
 	for (std::size_t i = 0; i < n; i++) {
-		const float *c = centers.data() + (i % clusters) * dims;
+		const std::size_t cluster = grouped ? i * clusters / n : i % clusters;
+		const float *c = centers.data() + cluster * dims;
 		for (int j = 0; j < dims; j++)
 			data[i * dims + j] = c[j] + noise(rng);
 	}
@@ -86,6 +88,7 @@ HnswBuildParams Params(int dims, int threads)
 	p.m = 8;
 	p.ef_construction = 40;
 	p.threads = threads;
+	p.prune = HnswPruneRuleFor(ElementKind::kFloat, Metric::kL2); // what an index on L2 uses
 	return p;
 }
 
@@ -137,6 +140,43 @@ TEST(HnswGraph, EveryNodeFindsItselfFirst)
 	// HNSW search is approximate: a threaded build may leave a rare node that a greedy search
 	// misses although it is reachable (reachability itself is tested exactly above).
 	EXPECT_LE(misses, 3);
+}
+
+// Rows of the extension's setup (full lists, the L2 rule) found by their own vector: taken in
+// turn and grouped by cluster, in row order and through the builder's shuffled order. Without the
+// rule's slack, 15-30% of builds of rows in turn missed 6-90 rows; grouped rows in row order still
+// miss whole clusters' worth, with or without it (as hnswlib does), which is why the builder
+// shuffles.
+TEST(HnswGraph, ClustersStayJoinedWithFullLists)
+{
+	const int dims = 8;
+	const std::size_t n = 1500;
+	for (std::uint32_t seed = 3; seed < 9; seed++) {
+		for (const bool grouped : {false, true}) {
+			auto data = ClusteredData(n, dims, 15, seed, grouped);
+			auto params = Params(dims, 2);
+			params.keep_pruned = true;
+			params.shuffle = grouped;
+			HnswBuilder *builder = HnswBuilderCreate(params, n, std::size_t{1} << 30);
+			ASSERT_NE(builder, nullptr);
+			for (std::size_t i = 0; i < n; i++)
+				ASSERT_TRUE(HnswBuilderAppend(builder, data.data() + i * dims).ok());
+			ASSERT_TRUE(HnswBuilderStartGraph(builder).ok());
+			for (std::size_t b = 0; b < n; b += 500)
+				ASSERT_TRUE(HnswBuilderInsert(builder, b, b + 500).ok());
+			std::size_t added = 0;
+			ASSERT_TRUE(HnswBuilderFinish(builder, &added).ok());
+			const HnswGraph &graph = *HnswBuilderGraph(builder);
+			EXPECT_EQ(graph.InsertedCount(), n);
+			int misses = 0;
+			for (std::uint32_t i = 0; i < n; i++) {
+				auto found = graph.Search(graph.Vector(i), 1, 64);
+				misses += (found.empty() || found[0].distance != 0.0f) ? 1 : 0;
+			}
+			EXPECT_LE(misses, 3) << "seed " << seed << (grouped ? " grouped" : " in turn");
+			HnswBuilderDestroy(builder);
+		}
+	}
 }
 
 TEST(HnswGraph, NeighborListsAreSortedAndWithinCapacity)
@@ -205,6 +245,59 @@ TEST(HnswGraph, RejectsBadArguments)
 	graph.InsertRange(0, 2);
 	EXPECT_THROW(graph.InsertRange(1, 3), std::invalid_argument);
 	EXPECT_THROW(graph.InsertRange(3, 9), std::invalid_argument);
+	const std::uint32_t twice[] = {2, 2};
+	EXPECT_THROW(graph.InsertNodes(twice, 2), std::invalid_argument);
+	const std::uint32_t again[] = {3, 1};
+	EXPECT_THROW(graph.InsertNodes(again, 2), std::invalid_argument);
+	const std::uint32_t outside[] = {4};
+	EXPECT_THROW(graph.InsertNodes(outside, 1), std::invalid_argument);
+	// The rejected calls left nothing marked: nodes 2 and 3 still go in.
+	EXPECT_FALSE(graph.IsInserted(2));
+	EXPECT_FALSE(graph.IsInserted(3));
+	const std::uint32_t rest[] = {3, 2};
+	graph.InsertNodes(rest, 2);
+	EXPECT_TRUE(graph.IsInserted(2));
+	EXPECT_TRUE(graph.IsInserted(3));
+	EXPECT_EQ(graph.InsertedCount(), 4u);
+}
+
+// The rule of each metric (HnswPruneRuleFor) and what its slack changes.
+TEST(HnswPruneRule, SlackKeepsLinksThatAreBarelyCovered)
+{
+	const HnswPruneRule l2 = HnswPruneRuleFor(ElementKind::kFloat, Metric::kL2);
+	EXPECT_FLOAT_EQ(l2.slack, 1.1f);
+	EXPECT_FLOAT_EQ(l2.shift, 0.0f);
+	EXPECT_FLOAT_EQ(HnswPruneRuleFor(ElementKind::kFloat, Metric::kCosine).shift, 1.0f);
+	EXPECT_FLOAT_EQ(HnswPruneRuleFor(ElementKind::kSparse, Metric::kCosine).shift, 1.0f);
+	EXPECT_FLOAT_EQ(HnswPruneRuleFor(ElementKind::kHalf, Metric::kCosine).shift, 0.0f);
+	EXPECT_NEAR(HnswPruneRuleFor(ElementKind::kFloat, Metric::kL1).slack, std::sqrt(1.1f), 1e-6);
+	EXPECT_NEAR(HnswPruneRuleFor(ElementKind::kBit, Metric::kHamming).slack, std::sqrt(1.1f), 1e-6);
+	const HnswPruneRule ip = HnswPruneRuleFor(ElementKind::kFloat, Metric::kInnerProduct);
+	EXPECT_EQ(ip.slack, 1.0f);
+	EXPECT_EQ(ip.shift, 0.0f);
+
+	// A candidate 1.0 from the base and 0.95 from a kept one: covered by the plain rule, kept
+	// with slack 1.1 (0.95 * 1.1 > 1.0); at 0.85 from it, covered by both.
+	EXPECT_TRUE(HnswCovered(1.0f, 0.5f, 0.95f));
+	EXPECT_FALSE(HnswCovered(1.0f, 0.5f, 0.95f, l2));
+	EXPECT_TRUE(HnswCovered(1.0f, 0.5f, 0.85f, l2));
+	// Exact duplicates are covered under every rule.
+	EXPECT_TRUE(HnswCovered(0.7f, 0.7f, 0.7f, l2));
+	// Cosine over normalised rows: -cos 0.2 from the base, -0.15 from a kept one: 1 - cos 0.8
+	// against 0.85 * 1.1, kept; -0.4 from it, covered.
+	const HnswPruneRule cosine = HnswPruneRuleFor(ElementKind::kFloat, Metric::kCosine);
+	EXPECT_FALSE(HnswCovered(-0.2f, -0.9f, -0.15f, cosine));
+	EXPECT_TRUE(HnswCovered(-0.2f, -0.9f, -0.4f, cosine));
+
+	// Three candidates 1.0, 1.1 and 2.0 from the base; the second is 1.0 from the first, the
+	// third 3.0 from both.
+	HnswCandidate c[] = {{1.0f, 0}, {1.1f, 1}, {2.0f, 2}};
+	auto between = [](int i, int j) { return i + j == 1 ? 1.0f : 3.0f; };
+	int selected[3];
+	ASSERT_EQ(HnswSelectNeighbors(c, 3, 3, false, between, selected), 2); // 1.0 < 1.1: covered
+	EXPECT_EQ(selected[1], 2);
+	const HnswPruneRule slack = {0.0f, 1.2f};
+	ASSERT_EQ(HnswSelectNeighbors(c, 3, 3, false, between, selected, slack), 3); // 1.2 > 1.1: kept
 }
 
 TEST(HnswSelectNeighbors, KeepsDiverseCandidates)
@@ -234,6 +327,9 @@ TEST(HnswFullListLeftOut, MatchesTheHeuristicStepByStep)
 	std::mt19937_64 rng(17);
 	for (int round = 0; round < 60; round++) {
 		const bool grid = round % 3 == 0;
+		// Every other round with the rule of an L2 index (slack 1.1).
+		const HnswPruneRule rule =
+		    round % 2 == 0 ? HnswPruneRule{} : HnswPruneRuleFor(ElementKind::kFloat, Metric::kL2);
 		const int capacity = 4 + static_cast<int>(rng() % 29);
 		const int points = capacity + 200;
 		std::vector<float> x(points), y(points);
@@ -260,16 +356,16 @@ TEST(HnswFullListLeftOut, MatchesTheHeuristicStepByStep)
 			v.insert(v.begin() + position, -1);
 			std::vector<int> kept(capacity + 1);
 			const HnswCandidate *c = cands.data();
-			const int out =
-			    HnswFullListLeftOut(c, capacity + 1, position, v.data(), kept.data(), [&](int i, int j) {
-				    return dist(static_cast<int>(c[i].id), static_cast<int>(c[j].id));
-			    });
+			const int out = HnswFullListLeftOut(
+			    c, capacity + 1, position, v.data(), kept.data(),
+			    [&](int i, int j) { return dist(static_cast<int>(c[i].id), static_cast<int>(c[j].id)); },
+			    rule);
 
 			std::vector<int> selected(capacity + 1);
 			const int n = HnswSelectNeighbors(
 			    c, capacity + 1, capacity, true,
 			    [&](int i, int j) { return dist(static_cast<int>(c[i].id), static_cast<int>(c[j].id)); },
-			    selected.data());
+			    selected.data(), rule);
 			ASSERT_EQ(n, capacity);
 			std::set<std::uint32_t> expected, got;
 			for (int i = 0; i < n; i++)

@@ -97,6 +97,26 @@ int HnswLevelFromUniform(double uniform, int m)
 	return level < 0 ? 0 : static_cast<int>(level);
 }
 
+// Squared or cosine distances take the slack 1.1, distances that are not squared its square
+// root; the inner product keeps the plain rule.
+HnswPruneRule HnswPruneRuleFor(ElementKind kind, Metric metric)
+{
+	switch (metric) {
+	case Metric::kL2:
+		return {0.0f, 1.1f};
+	case Metric::kCosine:
+		// Half rows store 1 - cos; the others compare normalised rows by negative inner product.
+		return {kind == ElementKind::kHalf ? 0.0f : 1.0f, 1.1f};
+	case Metric::kL1:
+	case Metric::kHamming:
+	case Metric::kJaccard:
+		return {0.0f, 1.0488088f};
+	case Metric::kInnerProduct:
+		break;
+	}
+	return {};
+}
+
 // Validates, draws every level, and allocates the layers.
 HnswGraph::HnswGraph(const HnswBuildParams &params, const void *data, std::size_t n)
     : HnswGraph(params, data, nullptr, n)
@@ -107,7 +127,7 @@ HnswGraph::HnswGraph(const HnswBuildParams &params, const void *data, const std:
     : data_(static_cast<const std::uint8_t *>(data)), offsets_(offsets), row_bytes_(0), distance_(params.distance),
       data_bytes_(0), n_(n), dims_(params.dims), metric_(params.metric), m_(params.m),
       ef_construction_(params.ef_construction), threads_(params.threads), keep_pruned_(params.keep_pruned),
-      cancel_(params.cancel), entry_(kEmptyEntry)
+      prune_(params.prune), cancel_(params.cancel), entry_(kEmptyEntry)
 {
 	if (params.dims < 1 || params.dims > (1 << 20))
 		throw std::invalid_argument("hnsw graph: dims must be between 1 and 1048576");
@@ -193,7 +213,8 @@ std::size_t HnswGraph::EstimateMemoryBytesForData(std::size_t n, std::size_t dat
 	// Expected upper levels per node are 1 / (m - 1); allow twice that plus one full tower.
 	const std::size_t upper_blocks = 2 * n / (mm - 1) + 2 * kHnswGraphMaxLevel;
 	const std::size_t upper = upper_blocks * (1 + mm) * sizeof(std::uint32_t);
-	const std::size_t per_node = n * (1 + 1 + 1 + sizeof(std::uint64_t)); // level, inserted, lock, offset
+	// level, inserted, lock, offset, and the builder's insertion order
+	const std::size_t per_node = n * (1 + 1 + 1 + sizeof(std::uint64_t) + sizeof(std::uint32_t));
 	const std::size_t scratch =
 	    static_cast<std::size_t>(std::max(threads, 1)) * (n * sizeof(std::uint16_t) + 65536);
 	const std::size_t repair = n * (1 + 2 * sizeof(std::uint32_t));
@@ -408,7 +429,7 @@ int HnswGraph::SelectFromResults(std::uint32_t base, int max_selected, HnswSearc
 	const HnswCandidate *cands = s.work_.data();
 	return HnswSelectNeighbors(
 	    cands, static_cast<int>(s.work_.size()), max_selected, keep_pruned_,
-	    [this, cands](int i, int j) { return NodeDistance(cands[i].id, cands[j].id); }, s.selected_.data());
+	    [this, cands](int i, int j) { return NodeDistance(cands[i].id, cands[j].id); }, s.selected_.data(), prune_);
 }
 
 // Adds target to node's list at layer (node's lock held); a full list keeps the heuristic's
@@ -444,7 +465,7 @@ void HnswGraph::AddLinkLocked(std::uint32_t node, int layer, std::uint32_t targe
 	const HnswCandidate *c = cands.data();
 	const int kept = HnswSelectNeighbors(
 	    c, static_cast<int>(cands.size()), capacity, false,
-	    [this, c](int i, int j) { return NodeDistance(c[i].id, c[j].id); }, s.prune_selected_.data());
+	    [this, c](int i, int j) { return NodeDistance(c[i].id, c[j].id); }, s.prune_selected_.data(), prune_);
 	for (int i = 0; i < kept; i++)
 		block[1 + i] = c[s.prune_selected_[i]].id;
 	block[0] = static_cast<std::uint32_t>(kept);
@@ -480,8 +501,9 @@ void HnswGraph::ReplaceInFullList(std::uint32_t node, int layer, std::uint32_t t
 	verdict[position] = -1;
 
 	const HnswCandidate *c = cands.data();
-	const int out = HnswFullListLeftOut(c, count + 1, position, verdict, s.kept_.data(),
-	                                    [this, c](int i, int j) { return NodeDistance(c[i].id, c[j].id); });
+	const int out = HnswFullListLeftOut(
+	    c, count + 1, position, verdict, s.kept_.data(),
+	    [this, c](int i, int j) { return NodeDistance(c[i].id, c[j].id); }, prune_);
 	const int total = count + 1;
 	int written = 0;
 	for (int e = 0; e < total; e++) {
@@ -612,37 +634,72 @@ void HnswGraph::RunParallel(std::size_t begin, std::size_t end, std::size_t batc
 	concurrent_ = false;
 }
 
-// Checks the range, inserts the first node alone if the graph is empty, then the rest in parallel.
+// Checks the range and inserts it (InsertMany).
 void HnswGraph::InsertRange(std::size_t begin, std::size_t end)
 {
 	if (begin > end || end > n_)
 		throw std::invalid_argument("hnsw graph: insert range out of bounds");
-	for (std::size_t i = begin; i < end; i++) {
-		if (inserted_[i])
-			throw std::invalid_argument("hnsw graph: node " + std::to_string(i) + " inserted twice");
+	InsertMany(end - begin, [begin](std::size_t i) { return static_cast<std::uint32_t>(begin + i); });
+}
+
+// Checks the ids and inserts them (InsertMany).
+void HnswGraph::InsertNodes(const std::uint32_t *nodes, std::size_t count)
+{
+	if (count > 0 && nodes == nullptr)
+		throw std::invalid_argument("hnsw graph: no nodes to insert");
+	for (std::size_t i = 0; i < count; i++) {
+		if (nodes[i] >= n_)
+			throw std::invalid_argument("hnsw graph: node " + std::to_string(nodes[i]) + " out of range");
 	}
-	if (begin == end)
+	InsertMany(count, [nodes](std::size_t i) { return nodes[i]; });
+}
+
+// Checks that no node comes twice, inserts the first node alone if the graph is empty, then the
+// rest in parallel.
+void HnswGraph::InsertMany(std::size_t count, const std::function<std::uint32_t(std::size_t)> &node_at)
+{
+	// Nodes listed in this call are marked 2 until inserted (InsertNode sets 1); the marks of
+	// those left out are taken back at the end.
+	auto unmark = [this, &node_at](std::size_t listed) {
+		for (std::size_t i = 0; i < listed; i++) {
+			const std::uint32_t node = node_at(i);
+			if (inserted_[node] == 2)
+				inserted_[node] = 0;
+		}
+	};
+	for (std::size_t i = 0; i < count; i++) {
+		const std::uint32_t node = node_at(i);
+		if (inserted_[node] != 0) {
+			unmark(i);
+			throw std::invalid_argument("hnsw graph: node " + std::to_string(node) + " inserted twice");
+		}
+		inserted_[node] = 2;
+	}
+	if (count == 0)
 		return;
+	std::size_t begin = 0;
 	if (workers_.empty()) {
 		workers_.push_back(std::make_unique<Worker>());
 		PrepareScratch(workers_.back()->scratch);
 	}
 	if (EntryPoint() == kHnswNoNode) {
-		InsertNode(static_cast<std::uint32_t>(begin), *workers_[0]);
+		InsertNode(node_at(0), *workers_[0]);
 		inserted_count_++;
 		begin++;
 	}
 	std::atomic<std::size_t> done{0};
 	try {
-		RunParallel(begin, end, 16, [this, &done](std::size_t i, Worker &worker) {
-			InsertNode(static_cast<std::uint32_t>(i), worker);
+		RunParallel(begin, count, 16, [this, &done, &node_at](std::size_t i, Worker &worker) {
+			InsertNode(node_at(i), worker);
 			done.fetch_add(1, std::memory_order_relaxed);
 		});
 	} catch (...) {
 		inserted_count_ += done.load();
+		unmark(count);
 		throw;
 	}
 	inserted_count_ += done.load();
+	unmark(count);
 }
 
 // Search with a scratch of its own.

@@ -261,8 +261,9 @@ void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, i
 // rows that others reach through the short lists only were not found by their own vector at
 // ef_search 40 (9 of 10,000 after a build, pgvector 1; full lists 2). The build's in-memory
 // graph does the same (HnswBuildParams::keep_pruned).
-// The heuristic over input, free places filled with the closest candidates it pruned; writes the
-// selected TIDs (closest first) to out; returns how many.
+// The heuristic over input with the index's rule (HnswPruneRuleFor: a little slack, which keeps
+// dense regions joined to the rest), free places filled with the closest candidates it pruned;
+// writes the selected TIDs (closest first) to out; returns how many.
 int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInput *input, int max_selected,
                               ItemPointerData *out);
 

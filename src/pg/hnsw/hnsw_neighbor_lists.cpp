@@ -61,7 +61,7 @@ int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInpu
 	    [info, vectors, offsets](int i, int j) {
 		    return HnswDistance(info, vectors + offsets[i], vectors + offsets[j]);
 	    },
-	    selected);
+	    selected, vector_core::HnswPruneRuleFor(info->kind, info->metric));
 	for (int i = 0; i < kept; i++)
 		out[i] = input->candidates[selected[i]].tid;
 	pfree(plain);
