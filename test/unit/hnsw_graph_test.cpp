@@ -17,9 +17,9 @@ namespace vector_core
 namespace
 {
 
-// Clustered random data: centers plus noise, the hard case for graph connectivity. Rows take the
-// clusters in turn, or, grouped, all of the first cluster, then all of the second, ...
-std::vector<float> ClusteredData(std::size_t n, int dims, int clusters, std::uint32_t seed, bool grouped = false)
+// Clustered random data: centers plus noise, the hard case for graph connectivity; rows take the
+// clusters in turn.
+std::vector<float> ClusteredData(std::size_t n, int dims, int clusters, std::uint32_t seed)
 {
 	std::mt19937 rng(seed);
 	std::normal_distribution<float> noise(0.0f, 0.05f);
@@ -29,8 +29,7 @@ std::vector<float> ClusteredData(std::size_t n, int dims, int clusters, std::uin
 		c = center(rng);
 	std::vector<float> data(n * dims);
 	for (std::size_t i = 0; i < n; i++) {
-		const std::size_t cluster = grouped ? i * clusters / n : i % clusters;
-		const float *c = centers.data() + cluster * dims;
+		const float *c = centers.data() + (i % clusters) * dims;
 		for (int j = 0; j < dims; j++)
 			data[i * dims + j] = c[j] + noise(rng);
 	}
@@ -142,40 +141,28 @@ TEST(HnswGraph, EveryNodeFindsItselfFirst)
 	EXPECT_LE(misses, 3);
 }
 
-// Rows of the extension's setup (full lists, the L2 rule) found by their own vector: taken in
-// turn and grouped by cluster, in row order and through the builder's shuffled order. Without the
-// rule's slack, 15-30% of builds of rows in turn missed 6-90 rows; grouped rows in row order still
-// miss whole clusters' worth, with or without it (as hnswlib does), which is why the builder
-// shuffles.
+// Rows of the extension's setup (full lists, the L2 rule) found by their own vector. With the
+// plain rule, 15-30% of such builds missed 6-90 rows of 1,500 (a region cut off; see
+// HnswPruneRule). Rows grouped by cluster (all of one, then the next) still leave whole clusters
+// hard to find, with or without the slack, as in hnswlib; not tested here.
 TEST(HnswGraph, ClustersStayJoinedWithFullLists)
 {
 	const int dims = 8;
 	const std::size_t n = 1500;
-	for (std::uint32_t seed = 3; seed < 9; seed++) {
-		for (const bool grouped : {false, true}) {
-			auto data = ClusteredData(n, dims, 15, seed, grouped);
-			auto params = Params(dims, 2);
-			params.keep_pruned = true;
-			params.shuffle = grouped;
-			HnswBuilder *builder = HnswBuilderCreate(params, n, std::size_t{1} << 30);
-			ASSERT_NE(builder, nullptr);
-			for (std::size_t i = 0; i < n; i++)
-				ASSERT_TRUE(HnswBuilderAppend(builder, data.data() + i * dims).ok());
-			ASSERT_TRUE(HnswBuilderStartGraph(builder).ok());
-			for (std::size_t b = 0; b < n; b += 500)
-				ASSERT_TRUE(HnswBuilderInsert(builder, b, b + 500).ok());
-			std::size_t added = 0;
-			ASSERT_TRUE(HnswBuilderFinish(builder, &added).ok());
-			const HnswGraph &graph = *HnswBuilderGraph(builder);
-			EXPECT_EQ(graph.InsertedCount(), n);
-			int misses = 0;
-			for (std::uint32_t i = 0; i < n; i++) {
-				auto found = graph.Search(graph.Vector(i), 1, 64);
-				misses += (found.empty() || found[0].distance != 0.0f) ? 1 : 0;
-			}
-			EXPECT_LE(misses, 3) << "seed " << seed << (grouped ? " grouped" : " in turn");
-			HnswBuilderDestroy(builder);
+	for (std::uint32_t seed = 3; seed < 15; seed++) {
+		auto data = ClusteredData(n, dims, 15, seed);
+		auto params = Params(dims, 2);
+		params.keep_pruned = true;
+		HnswGraph graph(params, data.data(), n);
+		for (std::size_t b = 0; b < n; b += 500)
+			graph.InsertRange(b, b + 500);
+		graph.Finish();
+		int misses = 0;
+		for (std::uint32_t i = 0; i < n; i++) {
+			auto found = graph.Search(graph.Vector(i), 1, 64);
+			misses += (found.empty() || found[0].distance != 0.0f) ? 1 : 0;
 		}
+		EXPECT_LE(misses, 3) << "seed " << seed;
 	}
 }
 
@@ -245,20 +232,6 @@ TEST(HnswGraph, RejectsBadArguments)
 	graph.InsertRange(0, 2);
 	EXPECT_THROW(graph.InsertRange(1, 3), std::invalid_argument);
 	EXPECT_THROW(graph.InsertRange(3, 9), std::invalid_argument);
-	const std::uint32_t twice[] = {2, 2};
-	EXPECT_THROW(graph.InsertNodes(twice, 2), std::invalid_argument);
-	const std::uint32_t again[] = {3, 1};
-	EXPECT_THROW(graph.InsertNodes(again, 2), std::invalid_argument);
-	const std::uint32_t outside[] = {4};
-	EXPECT_THROW(graph.InsertNodes(outside, 1), std::invalid_argument);
-	// The rejected calls left nothing marked: nodes 2 and 3 still go in.
-	EXPECT_FALSE(graph.IsInserted(2));
-	EXPECT_FALSE(graph.IsInserted(3));
-	const std::uint32_t rest[] = {3, 2};
-	graph.InsertNodes(rest, 2);
-	EXPECT_TRUE(graph.IsInserted(2));
-	EXPECT_TRUE(graph.IsInserted(3));
-	EXPECT_EQ(graph.InsertedCount(), 4u);
 }
 
 // The rule of each metric (HnswPruneRuleFor) and what its slack changes.

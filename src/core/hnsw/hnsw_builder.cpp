@@ -5,7 +5,6 @@
 #include <exception>
 #include <memory>
 #include <new>
-#include <random>
 #include <string>
 #include <vector>
 
@@ -20,7 +19,6 @@ struct HnswBuilder {
 	std::size_t row_bytes = 0;          // bytes of a row when they are all alike
 	std::size_t rows = 0;
 	std::unique_ptr<HnswGraph> graph;
-	std::vector<std::uint32_t> order; // insertion order with params.shuffle (else row order)
 };
 
 namespace
@@ -144,18 +142,6 @@ Status HnswBuilderStartGraph(HnswBuilder *builder) noexcept
 		builder->graph =
 		    std::make_unique<HnswGraph>(builder->params, builder->data.data(),
 		                                builder->variable ? builder->offsets.data() : nullptr, builder->rows);
-		if (builder->params.shuffle) {
-			// Fisher-Yates from the levels' seed (another stream of it): the same rows give
-			// the same order, whatever the thread count.
-			builder->order.resize(builder->rows);
-			for (std::size_t i = 0; i < builder->rows; i++)
-				builder->order[i] = static_cast<std::uint32_t>(i);
-			std::mt19937_64 rng(builder->params.seed ^ 0x9e3779b97f4a7c15ULL);
-			for (std::size_t i = builder->rows; i > 1; i--) {
-				const std::size_t j = static_cast<std::size_t>(rng() % i);
-				std::swap(builder->order[i - 1], builder->order[j]);
-			}
-		}
 	});
 }
 
@@ -166,26 +152,16 @@ Status HnswBuilderInsert(HnswBuilder *builder, std::size_t begin, std::size_t en
 			throw std::logic_error("hnsw build: graph not started");
 		if (begin > end || end > builder->graph->size())
 			throw std::invalid_argument("hnsw build: insert range out of bounds");
-		// Runs of rows not inserted yet (all of them, unless a cancelled call is resumed), by
-		// position in the insertion order.
-		HnswGraph &graph = *builder->graph;
-		const bool shuffled = !builder->order.empty();
-		auto row_at = [&](std::size_t i) {
-			return shuffled ? builder->order[i] : static_cast<std::uint32_t>(i);
-		};
+		// Runs of rows not inserted yet (all of them, unless a cancelled call is resumed).
 		std::size_t i = begin;
 		while (i < end) {
-			while (i < end && graph.IsInserted(row_at(i)))
+			while (i < end && builder->graph->IsInserted(static_cast<std::uint32_t>(i)))
 				i++;
 			std::size_t run_end = i;
-			while (run_end < end && !graph.IsInserted(row_at(run_end)))
+			while (run_end < end && !builder->graph->IsInserted(static_cast<std::uint32_t>(run_end)))
 				run_end++;
-			if (i < run_end) {
-				if (shuffled)
-					graph.InsertNodes(builder->order.data() + i, run_end - i);
-				else
-					graph.InsertRange(i, run_end);
-			}
+			if (i < run_end)
+				builder->graph->InsertRange(i, run_end);
 			i = run_end;
 		}
 	});

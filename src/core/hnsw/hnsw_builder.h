@@ -43,8 +43,7 @@ std::size_t HnswBuilderMemoryFor(const HnswBuilder *builder, std::size_t rows) n
 
 // Creates the graph over the appended vectors (no more appends afterwards).
 Status HnswBuilderStartGraph(HnswBuilder *builder) noexcept;
-// Inserts the rows at positions [begin, end) of the insertion order (row order, or a shuffled one
-// with params.shuffle) not inserted yet, with the configured threads.
+// Inserts the rows of [begin, end) not inserted yet, with the configured threads.
 Status HnswBuilderInsert(HnswBuilder *builder, std::size_t begin, std::size_t end) noexcept;
 // Repairs connectivity and sorts the neighbor lists; *links_added gets the repair's count.
 Status HnswBuilderFinish(HnswBuilder *builder, std::size_t *links_added) noexcept;

@@ -213,8 +213,7 @@ std::size_t HnswGraph::EstimateMemoryBytesForData(std::size_t n, std::size_t dat
 	// Expected upper levels per node are 1 / (m - 1); allow twice that plus one full tower.
 	const std::size_t upper_blocks = 2 * n / (mm - 1) + 2 * kHnswGraphMaxLevel;
 	const std::size_t upper = upper_blocks * (1 + mm) * sizeof(std::uint32_t);
-	// level, inserted, lock, offset, and the builder's insertion order
-	const std::size_t per_node = n * (1 + 1 + 1 + sizeof(std::uint64_t) + sizeof(std::uint32_t));
+	const std::size_t per_node = n * (1 + 1 + 1 + sizeof(std::uint64_t)); // level, inserted, lock, offset
 	const std::size_t scratch =
 	    static_cast<std::size_t>(std::max(threads, 1)) * (n * sizeof(std::uint16_t) + 65536);
 	const std::size_t repair = n * (1 + 2 * sizeof(std::uint32_t));
@@ -634,72 +633,37 @@ void HnswGraph::RunParallel(std::size_t begin, std::size_t end, std::size_t batc
 	concurrent_ = false;
 }
 
-// Checks the range and inserts it (InsertMany).
+// Checks the range, inserts the first node alone if the graph is empty, then the rest in parallel.
 void HnswGraph::InsertRange(std::size_t begin, std::size_t end)
 {
 	if (begin > end || end > n_)
 		throw std::invalid_argument("hnsw graph: insert range out of bounds");
-	InsertMany(end - begin, [begin](std::size_t i) { return static_cast<std::uint32_t>(begin + i); });
-}
-
-// Checks the ids and inserts them (InsertMany).
-void HnswGraph::InsertNodes(const std::uint32_t *nodes, std::size_t count)
-{
-	if (count > 0 && nodes == nullptr)
-		throw std::invalid_argument("hnsw graph: no nodes to insert");
-	for (std::size_t i = 0; i < count; i++) {
-		if (nodes[i] >= n_)
-			throw std::invalid_argument("hnsw graph: node " + std::to_string(nodes[i]) + " out of range");
+	for (std::size_t i = begin; i < end; i++) {
+		if (inserted_[i])
+			throw std::invalid_argument("hnsw graph: node " + std::to_string(i) + " inserted twice");
 	}
-	InsertMany(count, [nodes](std::size_t i) { return nodes[i]; });
-}
-
-// Checks that no node comes twice, inserts the first node alone if the graph is empty, then the
-// rest in parallel.
-void HnswGraph::InsertMany(std::size_t count, const std::function<std::uint32_t(std::size_t)> &node_at)
-{
-	// Nodes listed in this call are marked 2 until inserted (InsertNode sets 1); the marks of
-	// those left out are taken back at the end.
-	auto unmark = [this, &node_at](std::size_t listed) {
-		for (std::size_t i = 0; i < listed; i++) {
-			const std::uint32_t node = node_at(i);
-			if (inserted_[node] == 2)
-				inserted_[node] = 0;
-		}
-	};
-	for (std::size_t i = 0; i < count; i++) {
-		const std::uint32_t node = node_at(i);
-		if (inserted_[node] != 0) {
-			unmark(i);
-			throw std::invalid_argument("hnsw graph: node " + std::to_string(node) + " inserted twice");
-		}
-		inserted_[node] = 2;
-	}
-	if (count == 0)
+	if (begin == end)
 		return;
-	std::size_t begin = 0;
 	if (workers_.empty()) {
 		workers_.push_back(std::make_unique<Worker>());
 		PrepareScratch(workers_.back()->scratch);
 	}
 	if (EntryPoint() == kHnswNoNode) {
-		InsertNode(node_at(0), *workers_[0]);
+		InsertNode(static_cast<std::uint32_t>(begin), *workers_[0]);
 		inserted_count_++;
 		begin++;
 	}
 	std::atomic<std::size_t> done{0};
 	try {
-		RunParallel(begin, count, 16, [this, &done, &node_at](std::size_t i, Worker &worker) {
-			InsertNode(node_at(i), worker);
+		RunParallel(begin, end, 16, [this, &done](std::size_t i, Worker &worker) {
+			InsertNode(static_cast<std::uint32_t>(i), worker);
 			done.fetch_add(1, std::memory_order_relaxed);
 		});
 	} catch (...) {
 		inserted_count_ += done.load();
-		unmark(count);
 		throw;
 	}
 	inserted_count_ += done.load();
-	unmark(count);
 }
 
 // Search with a scratch of its own.

@@ -195,11 +195,7 @@ struct HnswBuildParams {
 	std::uint64_t seed = 0x5eed5eed5eedULL; // levels are drawn from it, independent of threads
 	bool keep_pruned = false;               // fill neighbor lists with pruned candidates (see HnswSelectNeighbors)
 	HnswPruneRule prune;                    // the heuristic's rule (HnswPruneRuleFor); plain by default
-	// For HnswBuilder: insert the rows in a pseudo-random order drawn from seed, not in row order.
-	// Rows that arrive grouped (a table filled topic by topic) otherwise build the graph one
-	// region at a time, and each new region hangs on a few links of the last (see HnswPruneRule).
-	bool shuffle = false;
-	int max_level = kHnswGraphMaxLevel; // levels drawn above it are capped (page size limits)
+	int max_level = kHnswGraphMaxLevel;     // levels drawn above it are capped (page size limits)
 	// Rows of another representation (half, bit, sparse vectors; see element_distance.h): when
 	// distance is set, metric is ignored, row i of the data is row_bytes bytes at i * row_bytes,
 	// or, with row offsets (see the constructor), of any size.
@@ -269,9 +265,6 @@ public:
 	// size but each node only once (std::invalid_argument otherwise). An exception in a worker
 	// stops the others and is rethrown here; the nodes it did not finish are then left out.
 	void InsertRange(std::size_t begin, std::size_t end);
-	// The same for the count nodes listed in nodes, inserted in that order (as far as the threads
-	// keep it).
-	void InsertNodes(const std::uint32_t *nodes, std::size_t count);
 
 	// Makes every inserted node reachable from the entry point at layer 0 and every node of
 	// level L reachable at each layer 1..L, by adding links (to the nearest reachable node with a
@@ -375,7 +368,6 @@ private:
 
 	std::uint32_t *LinkBlock(std::uint32_t node, int layer) const;
 	void InsertNode(std::uint32_t node, Worker &worker);
-	void InsertMany(std::size_t count, const std::function<std::uint32_t(std::size_t)> &node_at);
 	void RunParallel(std::size_t begin, std::size_t end, std::size_t batch,
 	                 const std::function<void(std::size_t, Worker &)> &body);
 	void LockNode(std::uint32_t node) const;

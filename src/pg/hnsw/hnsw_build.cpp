@@ -666,7 +666,6 @@ IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info
 	// The rule inserts use too (HnswSelectNeighborsOnDisk), for the distances this graph computes.
 	params.prune = vector_core::HnswPruneRuleFor(
 	    state->float_graph ? vector_core::ElementKind::kFloat : state->info.kind, state->info.metric);
-	params.shuffle = true; // rows in table order may come grouped (see HnswBuildParams)
 	// Workers stop at the next batch when an interrupt (cancel, timeout, shutdown) is pending.
 	params.cancel = reinterpret_cast<const volatile int *>(&InterruptPending);
 	static_assert(sizeof(InterruptPending) == sizeof(int), "InterruptPending is an int");
