@@ -87,8 +87,7 @@ inline bool HnswCovered(float to_base, float other_to_base, float between, const
 {
 	if (between == to_base && other_to_base == to_base)
 		return true;
-	if (rule.slack == 1.0f && rule.shift == 0.0f)
-		return between < to_base;
+	// The plain rule (shift 0, slack 1) gives exactly between < to_base.
 	return (between + rule.shift) * rule.slack < to_base + rule.shift;
 }
 
