@@ -1,12 +1,24 @@
 // Build-time and recall benchmark of the in-memory HNSW graph (core/hnsw/hnsw_graph.h) on an .fvecs
-// dataset. Not a test: a tool to run by hand.
+// dataset. Not a test: a tool to run by hand (built by CMake as hnsw_graph_bench).
 //
 //   hnsw_graph_bench --base B.fvecs --query Q.fvecs [--gt G.ivecs] [--metric l2|ip|cosine|l1]
 //                    [--threads 2] [--m 16] [--efc 64] [--chunk 2000] [--nq 1000] [--limit N]
 //                    [--keep-pruned] [--ef 10,20,40,80,160] [--k 10]
+//                    [--rule index|plain|SLACK] [--seeds default,1,2,...] [--self N] [--self-ef 40]
 //
 // With --limit (first N base rows) or without --gt, exact neighbors are computed by brute force.
 // Cosine normalises base and queries and builds with the inner-product metric.
+//
+// --rule picks the neighbor heuristic's pruning rule (HnswPruneRule): "index" (default) is the one
+// an index of that metric uses (HnswPruneRuleFor), "plain" the HNSW paper's, a number that slack
+// with the index rule's shift. --keep-pruned fills the lists as an index build does.
+//
+// --seeds builds one graph per level seed ("default" is HnswBuildParams' own, which every index
+// build uses) and ends with the mean over the seeds: one seed is one draw of the levels, and two
+// rules compared on one draw differ by as much as the draw itself moves the recall.
+//
+// --self N searches each of the first N rows with its own vector (k results at --self-ef) and
+// counts the rows not among them: reachable is not findable.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -73,140 +85,62 @@ double Seconds(std::chrono::steady_clock::time_point since)
 
 } // namespace
 
-int main(int argc, char **argv)
+namespace
 {
-	std::string base_path, query_path, gt_path, metric_name = "l2", ef_list = "10,20,40,80,160";
-	int threads = 2, m = 16, efc = 64, k = 10;
-	std::size_t chunk = 2000, nq = 1000, limit = SIZE_MAX;
-	bool keep_pruned = false;
-	for (int i = 1; i < argc; i++) {
-		std::string a = argv[i];
-		auto next = [&]() -> std::string {
-			if (i + 1 >= argc)
-				throw std::runtime_error("missing value for " + a);
-			return argv[++i];
-		};
-		if (a == "--base")
-			base_path = next();
-		else if (a == "--query")
-			query_path = next();
-		else if (a == "--gt")
-			gt_path = next();
-		else if (a == "--metric")
-			metric_name = next();
-		else if (a == "--threads")
-			threads = std::stoi(next());
-		else if (a == "--m")
-			m = std::stoi(next());
-		else if (a == "--efc")
-			efc = std::stoi(next());
-		else if (a == "--chunk")
-			chunk = std::stoul(next());
-		else if (a == "--nq")
-			nq = std::stoul(next());
-		else if (a == "--limit")
-			limit = std::stoul(next());
-		else if (a == "--k")
-			k = std::stoi(next());
-		else if (a == "--ef")
-			ef_list = next();
-		else if (a == "--keep-pruned")
-			keep_pruned = true;
-		else {
-			std::fprintf(stderr, "unknown argument %s\n", a.c_str());
-			return 2;
-		}
-	}
-	if (base_path.empty() || query_path.empty()) {
-		std::fprintf(stderr, "usage: %s --base B.fvecs --query Q.fvecs [--gt G.ivecs] ...\n", argv[0]);
-		return 2;
-	}
 
-	int dims = 0, qdims = 0, gdims = 0;
-	std::vector<float> base, queries;
-	std::size_t n = ReadVecs(base_path, &base, &dims, limit);
-	nq = ReadVecs(query_path, &queries, &qdims, nq);
-	if (qdims != dims)
-		throw std::runtime_error("query dims differ");
+struct Options {
+	std::string base_path, query_path, gt_path, metric_name = "l2", ef_list = "10,20,40,80,160";
+	std::string rule = "index", seeds = "default";
+	int threads = 2, m = 16, efc = 64, k = 10, self_ef = 40;
+	std::size_t chunk = 2000, nq = 1000, limit = SIZE_MAX, self = 0;
+	bool keep_pruned = false;
+};
+
+std::vector<std::string> SplitList(const std::string &list)
+{
+	std::vector<std::string> items;
+	std::stringstream in(list);
+	std::string item;
+	while (std::getline(in, item, ','))
+		if (!item.empty())
+			items.push_back(item);
+	return items;
+}
+
+vector_core::HnswPruneRule RuleFor(const std::string &rule, const std::string &metric_name)
+{
 	Metric metric = Metric::kL2;
-	if (metric_name == "ip" || metric_name == "cosine")
+	if (metric_name == "ip")
 		metric = Metric::kInnerProduct;
+	else if (metric_name == "cosine")
+		metric = Metric::kCosine;
 	else if (metric_name == "l1")
 		metric = Metric::kL1;
-	if (metric_name == "cosine") {
-		Normalise(&base, dims);
-		Normalise(&queries, dims);
-	}
+	vector_core::HnswPruneRule index_rule = vector_core::HnswPruneRuleFor(vector_core::ElementKind::kFloat, metric);
+	if (rule == "index")
+		return index_rule;
+	if (rule == "plain")
+		return {};
+	index_rule.slack = std::stof(rule);
+	return index_rule;
+}
 
-	vector_core::HnswBuildParams params;
-	params.dims = dims;
-	params.metric = metric;
-	params.m = m;
-	params.ef_construction = efc;
-	params.threads = threads;
-	params.keep_pruned = keep_pruned;
-	std::printf("n=%zu dims=%d metric=%s m=%d efc=%d threads=%d keep_pruned=%d simd=%s estimate=%.1f MiB\n", n,
-	            dims, metric_name.c_str(), m, efc, threads, keep_pruned ? 1 : 0,
-	            vector_core::SimdLevelName(vector_core::ActiveSimdLevel()),
-	            HnswGraph::EstimateMemoryBytes(n, dims, m, threads) / 1048576.0);
-
-	auto t0 = std::chrono::steady_clock::now();
-	HnswGraph graph(params, base.data(), n);
-	for (std::size_t b = 0; b < n; b += chunk)
-		graph.InsertRange(b, std::min(n, b + chunk));
-	double insert_s = Seconds(t0);
-	auto t1 = std::chrono::steady_clock::now();
-	std::size_t repaired = graph.EnsureConnected();
-	double repair_s = Seconds(t1);
-	auto t2 = std::chrono::steady_clock::now();
-	std::size_t filled = keep_pruned ? 0 : graph.FillNeighborLists();
-	std::printf("fill: %zu links added\n", filled);
-	graph.SortNeighborLists();
-	double sort_s = Seconds(t2);
-	std::printf("build %.2f s (insert %.2f, connect %.3f with %zu links added, sort %.3f); memory %.1f MiB; "
-	            "max level %d; unreachable after: %zu\n",
-	            Seconds(t0), insert_s, repair_s, repaired, sort_s, graph.MemoryBytes() / 1048576.0,
-	            graph.MaxLevel(), graph.CountUnreachable(0));
-	std::size_t degree = 0;
-	for (std::size_t i = 0; i < n; i++)
-		degree += graph.Neighbors(static_cast<std::uint32_t>(i), 0).size();
-	std::printf("mean layer-0 degree %.2f\n", static_cast<double>(degree) / static_cast<double>(n));
-
-	// Ground truth: the file when it applies, else brute force.
-	std::vector<std::int32_t> gt;
-	std::size_t gt_stride = 0;
-	if (!gt_path.empty() && limit == SIZE_MAX) {
-		ReadVecs(gt_path, &gt, &gdims, nq);
-		gt_stride = static_cast<std::size_t>(gdims);
-	} else {
-		gt_stride = static_cast<std::size_t>(k);
-		gt.resize(nq * gt_stride);
-		std::vector<HnswCandidate> all(n);
-		for (std::size_t q = 0; q < nq; q++) {
-			for (std::size_t i = 0; i < n; i++)
-				all[i] = {graph.Distance(queries.data() + q * dims, base.data() + i * dims),
-				          static_cast<std::uint32_t>(i)};
-			std::partial_sort(
-			    all.begin(), all.begin() + k, all.end(),
-			    [](const HnswCandidate &a, const HnswCandidate &b) { return a.distance < b.distance; });
-			for (int j = 0; j < k; j++)
-				gt[q * gt_stride + static_cast<std::size_t>(j)] =
-				    static_cast<std::int32_t>(all[static_cast<std::size_t>(j)].id);
-		}
-	}
-
-	std::stringstream efs(ef_list);
-	std::string item;
+// Recall@k of the graph at each ef of the list (appended to recall), printed one line each.
+void MeasureRecall(const HnswGraph &graph, const Options &o, const std::vector<float> &queries, int dims,
+                   std::size_t nq, const std::vector<std::int32_t> &gt, std::size_t gt_stride,
+                   std::vector<double> *recall)
+{
 	vector_core::HnswSearchScratch scratch;
-	while (std::getline(efs, item, ',')) {
+	for (const std::string &item : SplitList(o.ef_list)) {
 		int ef = std::stoi(item);
 		std::size_t hits = 0, zero = 0;
 		auto ts = std::chrono::steady_clock::now();
 		for (std::size_t q = 0; q < nq; q++) {
-			auto found = graph.Search(queries.data() + q * dims, k, ef, scratch);
+			auto found =
+			    graph.Search(queries.data() + q * static_cast<std::size_t>(dims), o.k, ef, scratch);
 			std::size_t h = 0;
 			for (const HnswCandidate &c : found)
-				for (int j = 0; j < k; j++)
+				for (int j = 0; j < o.k; j++)
 					if (gt[q * gt_stride + static_cast<std::size_t>(j)] ==
 					    static_cast<std::int32_t>(c.id))
 						h++;
@@ -214,9 +148,200 @@ int main(int argc, char **argv)
 			zero += h == 0;
 		}
 		double s = Seconds(ts);
-		std::printf("ef_search %4d: recall@%d %.4f  queries with 0 hits %zu  %.0f q/s\n", ef, k,
-		            static_cast<double>(hits) / static_cast<double>(nq * static_cast<std::size_t>(k)), zero,
+		double r = static_cast<double>(hits) / static_cast<double>(nq * static_cast<std::size_t>(o.k));
+		recall->push_back(r);
+		std::printf("ef_search %4d: recall@%d %.4f  queries with 0 hits %zu  %.0f q/s\n", ef, o.k, r, zero,
 		            static_cast<double>(nq) / s);
 	}
+}
+
+// Rows among the first o.self not returned by a search for their own vector.
+std::size_t CountSelfMisses(const HnswGraph &graph, const Options &o, const std::vector<float> &base, int dims,
+                            std::size_t n)
+{
+	vector_core::HnswSearchScratch scratch;
+	std::size_t misses = 0;
+	for (std::size_t i = 0; i < std::min(o.self, n); i++) {
+		auto found = graph.Search(base.data() + i * static_cast<std::size_t>(dims), o.k, o.self_ef, scratch);
+		bool hit = false;
+		for (const HnswCandidate &c : found)
+			hit = hit || c.id == i;
+		misses += hit ? 0 : 1;
+	}
+	return misses;
+}
+
+int Run(const Options &o)
+{
+	int dims = 0, qdims = 0, gdims = 0;
+	std::vector<float> base, queries;
+	std::size_t n = ReadVecs(o.base_path, &base, &dims, o.limit);
+	std::size_t nq = ReadVecs(o.query_path, &queries, &qdims, o.nq);
+	if (qdims != dims)
+		throw std::runtime_error("query dims differ");
+	Metric metric = Metric::kL2;
+	if (o.metric_name == "ip" || o.metric_name == "cosine")
+		metric = Metric::kInnerProduct;
+	else if (o.metric_name == "l1")
+		metric = Metric::kL1;
+	if (o.metric_name == "cosine") {
+		Normalise(&base, dims);
+		Normalise(&queries, dims);
+	}
+
+	vector_core::HnswBuildParams params;
+	params.dims = dims;
+	params.metric = metric;
+	params.m = o.m;
+	params.ef_construction = o.efc;
+	params.threads = o.threads;
+	params.keep_pruned = o.keep_pruned;
+	params.prune = RuleFor(o.rule, o.metric_name);
+	std::printf("n=%zu dims=%d metric=%s m=%d efc=%d threads=%d keep_pruned=%d rule=%s (shift %g, slack %g) "
+	            "simd=%s estimate=%.1f MiB\n",
+	            n, dims, o.metric_name.c_str(), o.m, o.efc, o.threads, o.keep_pruned ? 1 : 0, o.rule.c_str(),
+	            static_cast<double>(params.prune.shift), static_cast<double>(params.prune.slack),
+	            vector_core::SimdLevelName(vector_core::ActiveSimdLevel()),
+	            HnswGraph::EstimateMemoryBytes(n, dims, o.m, o.threads) / 1048576.0);
+
+	std::vector<std::int32_t> gt;
+	std::size_t gt_stride = 0;
+	std::vector<std::string> seeds = SplitList(o.seeds);
+	std::vector<double> recall_sum;
+	double self_sum = 0;
+	for (const std::string &seed : seeds) {
+		if (seed != "default")
+			params.seed = std::stoull(seed, nullptr, 0);
+		auto t0 = std::chrono::steady_clock::now();
+		HnswGraph graph(params, base.data(), n);
+		for (std::size_t b = 0; b < n; b += o.chunk)
+			graph.InsertRange(b, std::min(n, b + o.chunk));
+		double insert_s = Seconds(t0);
+		auto t1 = std::chrono::steady_clock::now();
+		std::size_t repaired = graph.EnsureConnected();
+		double repair_s = Seconds(t1);
+		auto t2 = std::chrono::steady_clock::now();
+		std::size_t filled = o.keep_pruned ? 0 : graph.FillNeighborLists();
+		graph.SortNeighborLists();
+		double sort_s = Seconds(t2);
+		std::size_t degree = 0;
+		for (std::size_t i = 0; i < n; i++)
+			degree += graph.Neighbors(static_cast<std::uint32_t>(i), 0).size();
+		std::printf("seed %s: build %.2f s (insert %.2f, connect %.3f with %zu links added, fill %zu links, "
+		            "sort %.3f); memory %.1f MiB; max level %d; unreachable after: %zu; mean layer-0 degree "
+		            "%.2f\n",
+		            seed.c_str(), Seconds(t0), insert_s, repair_s, repaired, filled, sort_s,
+		            graph.MemoryBytes() / 1048576.0, graph.MaxLevel(), graph.CountUnreachable(0),
+		            static_cast<double>(degree) / static_cast<double>(n));
+
+		// Ground truth, once: the file when it applies, else brute force.
+		if (gt.empty() && !o.gt_path.empty() && o.limit == SIZE_MAX) {
+			ReadVecs(o.gt_path, &gt, &gdims, nq);
+			gt_stride = static_cast<std::size_t>(gdims);
+		} else if (gt.empty()) {
+			gt_stride = static_cast<std::size_t>(o.k);
+			gt.resize(nq * gt_stride);
+			std::vector<HnswCandidate> all(n);
+			for (std::size_t q = 0; q < nq; q++) {
+				for (std::size_t i = 0; i < n; i++)
+					all[i] = {graph.Distance(queries.data() + q * static_cast<std::size_t>(dims),
+					                         base.data() + i * static_cast<std::size_t>(dims)),
+					          static_cast<std::uint32_t>(i)};
+				std::partial_sort(all.begin(), all.begin() + o.k, all.end(),
+				                  [](const HnswCandidate &a, const HnswCandidate &b) {
+					                  return a.distance < b.distance;
+				                  });
+				for (int j = 0; j < o.k; j++)
+					gt[q * gt_stride + static_cast<std::size_t>(j)] =
+					    static_cast<std::int32_t>(all[static_cast<std::size_t>(j)].id);
+			}
+		}
+
+		std::vector<double> recall;
+		MeasureRecall(graph, o, queries, dims, nq, gt, gt_stride, &recall);
+		recall_sum.resize(recall.size(), 0.0);
+		for (std::size_t i = 0; i < recall.size(); i++)
+			recall_sum[i] += recall[i];
+		if (o.self > 0) {
+			std::size_t misses = CountSelfMisses(graph, o, base, dims, n);
+			self_sum += static_cast<double>(misses);
+			std::printf(
+			    "self-find: %zu of the first %zu rows not found by their own vector at ef_search %d\n",
+			    misses, std::min(o.self, n), o.self_ef);
+		}
+		std::fflush(stdout);
+	}
+	if (seeds.size() > 1) {
+		std::printf("mean over %zu seeds, rule %s:", seeds.size(), o.rule.c_str());
+		std::vector<std::string> efs = SplitList(o.ef_list);
+		for (std::size_t i = 0; i < recall_sum.size(); i++)
+			std::printf(" ef %s %.4f", efs[i].c_str(), recall_sum[i] / static_cast<double>(seeds.size()));
+		if (o.self > 0)
+			std::printf("; self-find misses %.1f", self_sum / static_cast<double>(seeds.size()));
+		std::printf("\n");
+	}
 	return 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	Options o;
+	try {
+		for (int i = 1; i < argc; i++) {
+			std::string a = argv[i];
+			auto next = [&]() -> std::string {
+				if (i + 1 >= argc)
+					throw std::runtime_error("missing value for " + a);
+				return argv[++i];
+			};
+			if (a == "--base")
+				o.base_path = next();
+			else if (a == "--query")
+				o.query_path = next();
+			else if (a == "--gt")
+				o.gt_path = next();
+			else if (a == "--metric")
+				o.metric_name = next();
+			else if (a == "--threads")
+				o.threads = std::stoi(next());
+			else if (a == "--m")
+				o.m = std::stoi(next());
+			else if (a == "--efc")
+				o.efc = std::stoi(next());
+			else if (a == "--chunk")
+				o.chunk = std::stoul(next());
+			else if (a == "--nq")
+				o.nq = std::stoul(next());
+			else if (a == "--limit")
+				o.limit = std::stoul(next());
+			else if (a == "--k")
+				o.k = std::stoi(next());
+			else if (a == "--ef")
+				o.ef_list = next();
+			else if (a == "--keep-pruned")
+				o.keep_pruned = true;
+			else if (a == "--rule")
+				o.rule = next();
+			else if (a == "--seeds")
+				o.seeds = next();
+			else if (a == "--self")
+				o.self = std::stoul(next());
+			else if (a == "--self-ef")
+				o.self_ef = std::stoi(next());
+			else {
+				std::fprintf(stderr, "unknown argument %s\n", a.c_str());
+				return 2;
+			}
+		}
+		if (o.base_path.empty() || o.query_path.empty()) {
+			std::fprintf(stderr, "usage: %s --base B.fvecs --query Q.fvecs [--gt G.ivecs] ...\n", argv[0]);
+			return 2;
+		}
+		return Run(o);
+	} catch (const std::exception &e) {
+		std::fprintf(stderr, "hnsw_graph_bench: %s\n", e.what());
+		return 1;
+	}
 }
