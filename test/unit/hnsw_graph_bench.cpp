@@ -83,11 +83,6 @@ double Seconds(std::chrono::steady_clock::time_point since)
 	return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
-} // namespace
-
-namespace
-{
-
 struct Options {
 	std::string base_path, query_path, gt_path, metric_name = "l2", ef_list = "10,20,40,80,160";
 	std::string rule = "index", seeds = "default";
@@ -107,15 +102,22 @@ std::vector<std::string> SplitList(const std::string &list)
 	return items;
 }
 
-vector_core::HnswPruneRule RuleFor(const std::string &rule, const std::string &metric_name)
+// The metric named on the command line (what an index's operator class compares).
+Metric MetricNamed(const std::string &name)
 {
-	Metric metric = Metric::kL2;
-	if (metric_name == "ip")
-		metric = Metric::kInnerProduct;
-	else if (metric_name == "cosine")
-		metric = Metric::kCosine;
-	else if (metric_name == "l1")
-		metric = Metric::kL1;
+	if (name == "l2")
+		return Metric::kL2;
+	if (name == "ip")
+		return Metric::kInnerProduct;
+	if (name == "cosine")
+		return Metric::kCosine;
+	if (name == "l1")
+		return Metric::kL1;
+	throw std::runtime_error("unknown metric " + name);
+}
+
+vector_core::HnswPruneRule RuleFor(const std::string &rule, Metric metric)
+{
 	vector_core::HnswPruneRule index_rule = vector_core::HnswPruneRuleFor(vector_core::ElementKind::kFloat, metric);
 	if (rule == "index")
 		return index_rule;
@@ -179,24 +181,20 @@ int Run(const Options &o)
 	std::size_t nq = ReadVecs(o.query_path, &queries, &qdims, o.nq);
 	if (qdims != dims)
 		throw std::runtime_error("query dims differ");
-	Metric metric = Metric::kL2;
-	if (o.metric_name == "ip" || o.metric_name == "cosine")
-		metric = Metric::kInnerProduct;
-	else if (o.metric_name == "l1")
-		metric = Metric::kL1;
-	if (o.metric_name == "cosine") {
+	const Metric metric = MetricNamed(o.metric_name);
+	if (metric == Metric::kCosine) {
 		Normalise(&base, dims);
 		Normalise(&queries, dims);
 	}
 
 	vector_core::HnswBuildParams params;
 	params.dims = dims;
-	params.metric = metric;
+	params.metric = vector_core::StoredRowMetric(vector_core::ElementKind::kFloat, metric);
 	params.m = o.m;
 	params.ef_construction = o.efc;
 	params.threads = o.threads;
 	params.keep_pruned = o.keep_pruned;
-	params.prune = RuleFor(o.rule, o.metric_name);
+	params.prune = RuleFor(o.rule, metric);
 	std::printf("n=%zu dims=%d metric=%s m=%d efc=%d threads=%d keep_pruned=%d rule=%s (shift %g, slack %g) "
 	            "simd=%s estimate=%.1f MiB\n",
 	            n, dims, o.metric_name.c_str(), o.m, o.efc, o.threads, o.keep_pruned ? 1 : 0, o.rule.c_str(),
