@@ -13,7 +13,9 @@
 namespace vector_core
 {
 
-// Trains k centroids (k x dim floats, written to centroids) from the n x dim sample x.
+// Trains k centroids (k x dim floats, written to centroids) from the n x dim sample x:
+// k-means++ seeds drawn from a random subset of the sample (16 points per centroid), then niter
+// Lloyd iterations (FAISS) on the whole sample.
 // spherical: normalize centroids after each iteration (cosine). With fewer sample points
 // than k (or none), the points themselves are taken as centroids and the remaining ones are
 // random unit-ish vectors, so that a build on an empty or tiny table still succeeds.

@@ -55,6 +55,34 @@ TEST(Kmeans, FindsSeparatedClusters)
 		EXPECT_EQ(lists[i], lists[i % k]);
 }
 
+// The seeds come from a subset of the sample (16 points per centroid); a sample in table order
+// (a table smaller than the sample's capacity) may hold its clusters one after another, and a
+// subset taken from its start would seed every centroid in the first cluster, which one Lloyd
+// iteration cannot undo.
+TEST(Kmeans, SeedsFromTheWholeSample)
+{
+	const std::size_t n = 4000, dim = 8, k = 8;
+	auto mixed = ClusteredPoints(n, dim, k, 3);
+	std::vector<float> x(n * dim);
+	// Point i of cluster c (every k-th point of ClusteredPoints) goes to block c.
+	for (std::size_t i = 0; i < n; i++) {
+		const std::size_t to = (i % k) * (n / k) + i / k;
+		std::copy(mixed.begin() + i * dim, mixed.begin() + (i + 1) * dim, x.begin() + to * dim);
+	}
+	std::vector<float> c(k * dim);
+	Status status = KmeansTrain(x.data(), n, dim, k, false, 1, 1, 5, nullptr, c.data());
+	ASSERT_TRUE(status.ok()) << status.message();
+	for (std::size_t t = 0; t < k; t++) {
+		float best = 1e30f;
+		for (std::size_t j = 0; j < k; j++) {
+			std::vector<float> centre(dim, 0.0f);
+			centre[0] = 10.0f * static_cast<float>(t);
+			best = std::min(best, L2SquaredDistance(centre.data(), c.data() + j * dim, dim));
+		}
+		EXPECT_LT(best, 0.25f) << "centre " << t;
+	}
+}
+
 TEST(Kmeans, TinyAndEmptySamples)
 {
 	const std::size_t dim = 4, k = 10;
