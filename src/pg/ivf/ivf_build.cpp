@@ -7,10 +7,12 @@
 //      sample, spherical for cosine; sq8 / pq train their quantizer on the same sample;
 //      FAISS, BLAS and OpenMP live in vector_build.so, loaded here on the backend's first build
 //      (pg/common/build_module.h);
-//   3./4. assigning and loading tuples: a second scan fills a chunk of vectors, the chunk is
-//      assigned to lists (and PQ-encoded) by build threads on plain arrays, then the main
-//      thread appends each list's entries to that list's page chain. Interrupts are checked
-//      between chunks.
+//   3./4. assigning and loading tuples: chunks of vectors are assigned to lists (and
+//      PQ-encoded) by build threads on plain arrays, then the main thread appends each list's
+//      entries to that list's page chain. Interrupts are checked between chunks. The chunks are
+//      the rows the sampling scan kept when they all fit in maintenance_work_mem (what the
+//      sample and the chunk arrays leave of it), else a second scan fills them; either way the
+//      lists get the same entries in the same order.
 // Pages are written through the buffer manager without WAL; when the relation needs WAL the
 // whole fork is logged at the end with log_newpage_range (always for the init fork).
 #include "pg/common/pg_headers.h"
@@ -38,6 +40,15 @@ constexpr int kSamplePerList = 64;
 constexpr int kKmeansIterations = 10;
 constexpr int64 kPqTrainRows = 256 * 40;
 
+// Rows the sampling scan keeps for the loading phase: up to chunk_cap rows, shaped like the chunk.
+struct KeptBlock {
+	float *vectors;
+	char *rows; // flat lists only; the vectors themselves for vector columns (same bytes)
+	char *attrs;
+	ItemPointerData *tids;
+	int64 n;
+};
+
 // Everything the build phases share; plain arrays in the build's memory context.
 struct IvfBuildState {
 	Relation heap;
@@ -54,6 +65,15 @@ struct IvfBuildState {
 	int64 sample_n;
 	double rows_seen;
 	uint64 rng;
+
+	// The sampling scan's copy of every row, while it fits in keep_limit bytes (keep).
+	bool keep;
+	Size keep_limit;
+	Size kept_bytes;
+	KeptBlock *kept;
+	int kept_count;
+	int kept_capacity;
+	double kept_skipped;
 
 	// Trained parameters.
 	float *centroids; // lists x dim
@@ -118,15 +138,101 @@ Buffer NewBuildBuffer(IvfBuildState *bs, uint16 flags)
 	return buf;
 }
 
-// Table scan callback of the sampling phase: reservoir sampling of stored-form vectors.
-void SampleCallback([[maybe_unused]] Relation index, [[maybe_unused]] ItemPointer tid, Datum *values, bool *isnull,
+// Whether kept rows are their vectors (flat lists of vector columns: the stored row is the floats).
+bool KeptRowsAreVectors(const IvfMetaPageData *meta)
+{
+	return meta->quantizer == kIvfQuantFlat && IvfKind(meta) == vector_core::ElementKind::kFloat;
+}
+
+void FreeKeptBlock(KeptBlock *block)
+{
+	if (block->rows != nullptr && block->rows != reinterpret_cast<char *>(block->vectors))
+		pfree(block->rows);
+	pfree(block->vectors);
+	if (block->attrs != nullptr)
+		pfree(block->attrs);
+	pfree(block->tids);
+}
+
+// Frees the kept rows: the loading phase will scan the table again.
+void DropKept(IvfBuildState *bs)
+{
+	for (int b = 0; b < bs->kept_count; b++) {
+		KeptBlock *block = &bs->kept[b];
+		FreeKeptBlock(block);
+	}
+	bs->kept_count = 0;
+	bs->kept_bytes = 0;
+	bs->kept_skipped = 0;
+	bs->keep = false;
+}
+
+// The block the next kept row goes to; null (and the kept rows dropped) when it would not fit.
+KeptBlock *KeepSlot(IvfBuildState *bs)
+{
+	if (bs->kept_count > 0 && bs->kept[bs->kept_count - 1].n < bs->chunk_cap)
+		return &bs->kept[bs->kept_count - 1];
+	const IvfMetaPageData *meta = &bs->meta;
+	const bool flat = meta->quantizer == kIvfQuantFlat;
+	const bool own_rows = flat && !KeptRowsAreVectors(meta);
+	const Size rows = static_cast<Size>(bs->chunk_cap);
+	const Size block_bytes = rows * (sizeof(float) * meta->dim + (own_rows ? meta->row_bytes : 0) + bs->attr_bytes +
+	                                 sizeof(ItemPointerData));
+	if (bs->kept_bytes + block_bytes > bs->keep_limit) {
+		DropKept(bs);
+		return nullptr;
+	}
+	if (bs->kept_count == bs->kept_capacity) {
+		bs->kept_capacity = Max(8, bs->kept_capacity * 2);
+		bs->kept = static_cast<KeptBlock *>(bs->kept == nullptr
+		                                        ? palloc(sizeof(KeptBlock) * bs->kept_capacity)
+		                                        : repalloc(bs->kept, sizeof(KeptBlock) * bs->kept_capacity));
+	}
+	KeptBlock *block = &bs->kept[bs->kept_count++];
+	block->vectors =
+	    static_cast<float *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * rows * meta->dim));
+	block->rows = own_rows
+	                  ? static_cast<char *>(MemoryContextAllocHuge(CurrentMemoryContext, rows * meta->row_bytes))
+	              : flat ? reinterpret_cast<char *>(block->vectors)
+	                     : nullptr;
+	block->attrs = bs->attr_bytes > 0
+	                   ? static_cast<char *>(MemoryContextAllocHuge(CurrentMemoryContext, rows * bs->attr_bytes))
+	                   : nullptr;
+	block->tids = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * rows));
+	block->n = 0;
+	bs->kept_bytes += block_bytes;
+	return block;
+}
+
+// Table scan callback of the sampling phase: reservoir sampling of stored-form vectors, and a
+// copy of every row while they fit (see KeptBlock).
+void SampleCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *values, bool *isnull,
                     [[maybe_unused]] bool tupleIsAlive, void *state)
 {
 	IvfBuildState *bs = static_cast<IvfBuildState *>(state);
 	if (isnull[0])
 		return;
-	if (!IvfPrepareVector(values[0], &bs->meta, bs->scratch, nullptr))
-		return;
+	const float *vector = nullptr;
+	KeptBlock *block = bs->keep ? KeepSlot(bs) : nullptr;
+	if (block != nullptr) {
+		float *dst = block->vectors + block->n * bs->meta.dim;
+		char *row = block->rows != nullptr && !KeptRowsAreVectors(&bs->meta)
+		                ? block->rows + block->n * bs->meta.row_bytes
+		                : nullptr;
+		if (!IvfPrepareVector(values[0], &bs->meta, dst, row)) {
+			bs->kept_skipped += 1;
+			return;
+		}
+		block->tids[block->n] = *tid;
+		if (bs->attr_bytes > 0)
+			FilterFormAttrs(bs->index, values, isnull, block->attrs + block->n * bs->attr_bytes);
+		block->n++;
+		vector = dst;
+	} else {
+		if (!IvfPrepareVector(values[0], &bs->meta, bs->scratch, nullptr))
+			return;
+		vector = bs->scratch;
+	}
 	bs->rows_seen += 1;
 	int64 slot;
 	if (bs->sample_n < bs->sample_cap)
@@ -136,7 +242,7 @@ void SampleCallback([[maybe_unused]] Relation index, [[maybe_unused]] ItemPointe
 		if (slot >= bs->sample_cap)
 			return;
 	}
-	memcpy(bs->sample + slot * bs->meta.dim, bs->scratch, sizeof(float) * bs->meta.dim);
+	memcpy(bs->sample + slot * bs->meta.dim, vector, sizeof(float) * bs->meta.dim);
 }
 
 // Appends the loaded chunk to the lists: assignment (and PQ encoding) on build threads,
@@ -326,6 +432,11 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 	                                                    static_cast<int64>(budget / 2 / row_bytes)));
 	bs->chunk_cap = std::max<int64>(
 	    64, std::min<int64>(16384, budget / 4 / (row_bytes + meta->code_size + bs->attr_bytes + 16)));
+	// The kept rows get what the sample and the loading phase's own arrays leave.
+	const Size used = static_cast<Size>(bs->sample_cap) * row_bytes +
+	                  static_cast<Size>(bs->chunk_cap) * (2 * sizeof(int32) + meta->code_size);
+	bs->keep_limit = budget > used ? budget - used : 0;
+	bs->keep = heap != nullptr;
 	bs->scratch = static_cast<float *>(palloc(row_bytes));
 }
 
@@ -442,6 +553,21 @@ void WriteTailPages(IvfBuildState *bs)
 	UnlockReleaseBuffer(buf);
 }
 
+// Allocates the chunk that LoadCallback fills (when the rows were not kept).
+void AllocateChunk(IvfBuildState *bs)
+{
+	const IvfMetaPageData *meta = &bs->meta;
+	bs->chunk = static_cast<float *>(
+	    MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * bs->chunk_cap * meta->dim));
+	bs->chunk_tids = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * bs->chunk_cap));
+	if (meta->quantizer == kIvfQuantFlat)
+		bs->chunk_rows = static_cast<char *>(
+		    MemoryContextAllocHuge(CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * meta->row_bytes));
+	if (bs->attr_bytes > 0)
+		bs->chunk_attrs = static_cast<char *>(
+		    MemoryContextAllocHuge(CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * bs->attr_bytes));
+}
+
 // Builds the index into the given fork; heap is null for an empty (init fork) build.
 void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *indexInfo, ForkNumber fork)
 {
@@ -460,13 +586,16 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 	}
 	INSTR_TIME_SET_CURRENT(now);
 	INSTR_TIME_SUBTRACT(now, start);
-	elog(DEBUG1, "ivf build: sampled %lld of %.0f rows in %.3f s", static_cast<long long>(bs->sample_n),
+	elog(DEBUG2, "ivf build: sampled %lld of %.0f rows in %.3f s", static_cast<long long>(bs->sample_n),
 	     bs->rows_seen, INSTR_TIME_GET_DOUBLE(now));
+	if (heap != nullptr)
+		elog(DEBUG1, "ivf build: %s",
+		     bs->keep ? "every row kept by the sampling scan" : "a second scan loads the rows");
 	INSTR_TIME_SET_CURRENT(start);
 	Train(bs, heap != nullptr);
 	INSTR_TIME_SET_CURRENT(now);
 	INSTR_TIME_SUBTRACT(now, start);
-	elog(DEBUG1, "ivf build: trained %d lists in %.3f s", meta->lists, INSTR_TIME_GET_DOUBLE(now));
+	elog(DEBUG2, "ivf build: trained %d lists in %.3f s", meta->lists, INSTR_TIME_GET_DOUBLE(now));
 	INSTR_TIME_SET_CURRENT(start);
 	pfree(bs->sample);
 	bs->sample = nullptr;
@@ -477,15 +606,6 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 	for (int l = 0; l < meta->lists; l++)
 		bs->list_start[l] = bs->list_last[l] = InvalidBlockNumber;
 	if (heap != nullptr) {
-		bs->chunk = static_cast<float *>(
-		    MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * bs->chunk_cap * meta->dim));
-		bs->chunk_tids = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * bs->chunk_cap));
-		if (meta->quantizer == kIvfQuantFlat)
-			bs->chunk_rows = static_cast<char *>(MemoryContextAllocHuge(
-			    CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * meta->row_bytes));
-		if (bs->attr_bytes > 0)
-			bs->chunk_attrs = static_cast<char *>(MemoryContextAllocHuge(
-			    CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * bs->attr_bytes));
 		bs->chunk_lists = static_cast<int32 *>(palloc(sizeof(int32) * bs->chunk_cap));
 		bs->order = static_cast<int32 *>(palloc(sizeof(int32) * bs->chunk_cap));
 		bs->bucket = static_cast<int64 *>(palloc(sizeof(int64) * (meta->lists + 1)));
@@ -493,13 +613,30 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 			bs->chunk_codes = static_cast<uint8 *>(MemoryContextAllocHuge(
 			    CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * meta->code_size));
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, static_cast<int64>(bs->rows_seen));
-		table_index_build_scan(heap, index, indexInfo, true, true, LoadCallback, bs, nullptr);
-		FlushChunk(bs);
+		if (bs->keep) {
+			// Every row was kept by the sampling scan: load the blocks, freeing each after.
+			for (int b = 0; b < bs->kept_count; b++) {
+				KeptBlock *block = &bs->kept[b];
+				bs->chunk = block->vectors;
+				bs->chunk_rows = block->rows;
+				bs->chunk_attrs = block->attrs;
+				bs->chunk_tids = block->tids;
+				bs->chunk_n = block->n;
+				FlushChunk(bs);
+				FreeKeptBlock(block);
+			}
+			bs->kept_count = 0;
+			bs->skipped = bs->kept_skipped;
+		} else {
+			AllocateChunk(bs);
+			table_index_build_scan(heap, index, indexInfo, true, true, LoadCallback, bs, nullptr);
+			FlushChunk(bs);
+		}
 	}
 	WriteTailPages(bs);
 	INSTR_TIME_SET_CURRENT(now);
 	INSTR_TIME_SUBTRACT(now, start);
-	elog(DEBUG1, "ivf build: assigned and loaded %.0f rows in %.3f s", bs->indtuples, INSTR_TIME_GET_DOUBLE(now));
+	elog(DEBUG2, "ivf build: assigned and loaded %.0f rows in %.3f s", bs->indtuples, INSTR_TIME_GET_DOUBLE(now));
 
 	if (RelationNeedsWAL(index) || fork == INIT_FORKNUM)
 		log_newpage_range(index, fork, 0, RelationGetNumberOfBlocksInFork(index, fork), true);
