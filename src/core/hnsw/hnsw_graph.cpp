@@ -191,6 +191,8 @@ HnswGraph::HnswGraph(const HnswBuildParams &params, const void *data, const std:
 	if (keep_pruned_) {
 		kept0_.reset(new std::uint8_t[n * block0_]());
 		kept_upper_.reset(new std::uint8_t[upper_size_]());
+		dist0_.reset(new float[n * block0_]());
+		dist_upper_.reset(new float[upper_size_]());
 	}
 	locks_.reset(new std::atomic<std::uint8_t>[n]());
 }
@@ -217,7 +219,8 @@ std::size_t HnswGraph::EstimateMemoryBytesForData(std::size_t n, std::size_t dat
 	const std::size_t scratch =
 	    static_cast<std::size_t>(std::max(threads, 1)) * (n * sizeof(std::uint16_t) + 65536);
 	const std::size_t repair = n * (1 + 2 * sizeof(std::uint32_t));
-	const std::size_t verdicts = (layer0 + upper) / sizeof(std::uint32_t); // with keep_pruned
+	// With keep_pruned: a verdict byte and a float distance per link slot.
+	const std::size_t verdicts = (layer0 + upper) / sizeof(std::uint32_t) * (1 + sizeof(float));
 	return vectors + layer0 + upper + per_node + scratch + repair + verdicts + sizeof(HnswGraph);
 }
 
@@ -228,7 +231,7 @@ std::size_t HnswGraph::MemoryBytes() const
 	bytes += n_ * block0_ * sizeof(std::uint32_t) + upper_size_ * sizeof(std::uint32_t);
 	bytes += n_ * (1 + 1 + 1 + sizeof(std::uint64_t));
 	if (keep_pruned_)
-		bytes += n_ * block0_ + upper_size_;
+		bytes += (n_ * block0_ + upper_size_) * (1 + sizeof(float));
 	for (const auto &worker : workers_) {
 		const HnswSearchScratch &s = worker->scratch;
 		bytes += s.visited_.capacity() * sizeof(std::uint16_t);
@@ -255,6 +258,15 @@ std::uint8_t *HnswGraph::KeptBlock(std::uint32_t node, int layer) const
 	if (layer == 0)
 		return kept0_.get() + static_cast<std::size_t>(node) * block0_;
 	return kept_upper_.get() + upper_offset_[node] + static_cast<std::size_t>(layer - 1) * block_;
+}
+
+// The distances beside node's list at layer (keep_pruned only): slot 1 + i holds link i's distance
+// to node, valid while KeptBlock(node, layer)[0] is 1.
+float *HnswGraph::DistanceBlock(std::uint32_t node, int layer) const
+{
+	if (layer == 0)
+		return dist0_.get() + static_cast<std::size_t>(node) * block0_;
+	return dist_upper_.get() + upper_offset_[node] + static_cast<std::size_t>(layer - 1) * block_;
 }
 
 // Takes node's spinlock when several threads run.
@@ -478,13 +490,16 @@ void HnswGraph::ReplaceInFullList(std::uint32_t node, int layer, std::uint32_t t
 {
 	std::uint32_t *block = LinkBlock(node, layer);
 	std::uint8_t *kept_block = KeptBlock(node, layer);
+	float *distance_block = DistanceBlock(node, layer);
 	const int count = static_cast<int>(block[0]);
 	const bool known = kept_block[0] != 0;
 	const void *base = Vector(node);
 	auto &cands = s.prune_;
 	cands.clear();
+	// The members' distances were stored with the verdicts: recomputing them (33 distances per
+	// back-link at m = 16) was about half of a build's distance work at 768 dimensions.
 	for (int i = 0; i < count; i++)
-		cands.push_back({Distance(base, Vector(block[1 + i])), block[1 + i]});
+		cands.push_back({known ? distance_block[1 + i] : Distance(base, Vector(block[1 + i])), block[1 + i]});
 	const HnswCandidate added = {Distance(base, Vector(target)), target};
 	int *verdict = s.prune_selected_.data();
 	if (!known)
@@ -510,6 +525,7 @@ void HnswGraph::ReplaceInFullList(std::uint32_t node, int layer, std::uint32_t t
 			continue;
 		block[1 + written] = c[e].id;
 		kept_block[1 + written] = static_cast<std::uint8_t>(verdict[e] + 1);
+		distance_block[1 + written] = c[e].distance;
 		written++;
 	}
 	block[0] = static_cast<std::uint32_t>(written);

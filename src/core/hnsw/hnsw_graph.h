@@ -384,6 +384,7 @@ private:
 	void AddLinkLocked(std::uint32_t node, int layer, std::uint32_t target, HnswSearchScratch &scratch);
 	void ReplaceInFullList(std::uint32_t node, int layer, std::uint32_t target, HnswSearchScratch &scratch);
 	std::uint8_t *KeptBlock(std::uint32_t node, int layer) const;
+	float *DistanceBlock(std::uint32_t node, int layer) const;
 	void WriteOwnList(std::uint32_t node, int layer, int selected_count, HnswSearchScratch &scratch,
 	                  std::vector<std::uint32_t> &chosen);
 	void LinkBack(std::uint32_t node, int layer, const std::vector<std::uint32_t> &chosen,
@@ -416,6 +417,10 @@ private:
 	// (see ReplaceInFullList).
 	std::unique_ptr<std::uint8_t[]> kept0_;
 	std::unique_ptr<std::uint8_t[]> kept_upper_;
+	// With keep_pruned: each link's distance to the list's node, shaped the same way, valid where
+	// the verdicts are known (a full list takes a new link without recomputing them).
+	std::unique_ptr<float[]> dist0_;
+	std::unique_ptr<float[]> dist_upper_;
 	mutable std::unique_ptr<std::atomic<std::uint8_t>[]> locks_;
 	bool concurrent_ = false; // lock neighbor lists (several threads are running)
 	const volatile int *cancel_ = nullptr;
