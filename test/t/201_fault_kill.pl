@@ -13,8 +13,10 @@
 # The test kills the server only once pg_locks shows the build waiting for that lock, so the build
 # is under way (N rows read, the index relation created) and cannot have finished. N is in the
 # middle of the single table pass of hnsw and of the second pass of the IVF builds (the first one
-# samples rows for k-means; the second writes the lists). The index built after the restart is the
-# ordinary, non-partial one.
+# samples rows for k-means; the second writes the lists). An IVF build whose rows fit in
+# maintenance_work_mem keeps them from its first pass and has no second one, so the IVF builds
+# here run with 1MB, which cannot hold the 30,000 rows: the kill comes while the lists are being
+# written. The index built after the restart is the ordinary, non-partial one.
 use strict;
 use warnings;
 
@@ -78,6 +80,8 @@ my %index_sql = (
 	ivf => "USING ivf (embedding vector_l2_ops) WITH (lists = 100, quantizer = 'sq8')");
 # Calls of build_gate() at which the killed build stops: half-way through the last table pass.
 my %gate_at = (hnsw => 15000, ivfflat => 45000, ivf => 45000);
+# Settings of the killed build: the IVF builds scan the table twice (see above).
+my %build_settings = (hnsw => '', ivfflat => "SET maintenance_work_mem = '1MB';", ivf => "SET maintenance_work_mem = '1MB';");
 # Settings under which an ordered index scan visits the whole index.
 my %full_scan = (
 	hnsw => 'SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = 10000000; SET hnsw.ef_search = 100;',
@@ -157,7 +161,8 @@ for my $am (qw(hnsw ivfflat ivf))
 	my $build = IPC::Run::start(
 		[
 			'psql', @connstr, '-c',
-			"SET vector.build_threads = 1; SET fault.gate_at = $gate_at{$am}; SELECT setval('build_gate_calls', 1, false); "
+			"SET vector.build_threads = 1; $build_settings{$am} SET fault.gate_at = $gate_at{$am}; "
+			  . "SELECT setval('build_gate_calls', 1, false); "
 			  . "CREATE INDEX ${table}_idx ON $table $index_sql{$am} WHERE build_gate(id)"
 		],
 		'<', \undef, '>', \$out, '2>', \$err);
