@@ -138,6 +138,21 @@ Buffer NewBuildBuffer(IvfBuildState *bs, uint16 flags)
 	return buf;
 }
 
+// Stores a table row as entry n of the arrays: its stored-form vector, its row (when rows is not
+// null), its filter columns' attribute area and its heap TID. False when the row cannot be
+// indexed (a zero vector under cosine).
+bool StoreRow(IvfBuildState *bs, Datum *values, bool *isnull, ItemPointer tid, float *vectors, char *rows, char *attrs,
+              ItemPointerData *tids, int64 n)
+{
+	char *row = rows != nullptr ? rows + n * bs->meta.row_bytes : nullptr;
+	if (!IvfPrepareVector(values[0], &bs->meta, vectors + n * bs->meta.dim, row))
+		return false;
+	tids[n] = *tid;
+	if (bs->attr_bytes > 0)
+		FilterFormAttrs(bs->index, values, isnull, attrs + n * bs->attr_bytes);
+	return true;
+}
+
 // Whether kept rows are their vectors (flat lists of vector columns: the stored row is the floats).
 bool KeptRowsAreVectors(const IvfMetaPageData *meta)
 {
@@ -215,19 +230,13 @@ void SampleCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *val
 	const float *vector = nullptr;
 	KeptBlock *block = bs->keep ? KeepSlot(bs) : nullptr;
 	if (block != nullptr) {
-		float *dst = block->vectors + block->n * bs->meta.dim;
-		char *row = block->rows != nullptr && !KeptRowsAreVectors(&bs->meta)
-		                ? block->rows + block->n * bs->meta.row_bytes
-		                : nullptr;
-		if (!IvfPrepareVector(values[0], &bs->meta, dst, row)) {
+		char *rows = KeptRowsAreVectors(&bs->meta) ? nullptr : block->rows;
+		if (!StoreRow(bs, values, isnull, tid, block->vectors, rows, block->attrs, block->tids, block->n)) {
 			bs->kept_skipped += 1;
 			return;
 		}
-		block->tids[block->n] = *tid;
-		if (bs->attr_bytes > 0)
-			FilterFormAttrs(bs->index, values, isnull, block->attrs + block->n * bs->attr_bytes);
+		vector = block->vectors + block->n * bs->meta.dim;
 		block->n++;
-		vector = dst;
 	} else {
 		if (!IvfPrepareVector(values[0], &bs->meta, bs->scratch, nullptr))
 			return;
@@ -334,15 +343,11 @@ void LoadCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *value
 	IvfBuildState *bs = static_cast<IvfBuildState *>(state);
 	if (isnull[0])
 		return;
-	float *dst = bs->chunk + bs->chunk_n * bs->meta.dim;
-	char *row = bs->meta.quantizer == kIvfQuantFlat ? bs->chunk_rows + bs->chunk_n * bs->meta.row_bytes : nullptr;
-	if (!IvfPrepareVector(values[0], &bs->meta, dst, row)) {
+	char *rows = bs->meta.quantizer == kIvfQuantFlat ? bs->chunk_rows : nullptr;
+	if (!StoreRow(bs, values, isnull, tid, bs->chunk, rows, bs->chunk_attrs, bs->chunk_tids, bs->chunk_n)) {
 		bs->skipped += 1;
 		return;
 	}
-	bs->chunk_tids[bs->chunk_n] = *tid;
-	if (bs->attr_bytes > 0)
-		FilterFormAttrs(bs->index, values, isnull, bs->chunk_attrs + bs->chunk_n * bs->attr_bytes);
 	bs->chunk_n++;
 	if (bs->chunk_n == bs->chunk_cap)
 		FlushChunk(bs);
