@@ -40,10 +40,12 @@ constexpr int kSamplePerList = 64;
 constexpr int kKmeansIterations = 10;
 constexpr int64 kPqTrainRows = 256 * 40;
 
-// Rows the sampling scan keeps for the loading phase: up to chunk_cap rows, shaped like the chunk.
-struct KeptBlock {
+// Up to chunk_cap table rows as the loading phase takes them (the chunk a second scan fills, or a
+// block of the rows the sampling scan kept): stored-form vectors, rows (flat lists only; for
+// vector columns the vectors themselves, same bytes), attribute areas (attr_bytes each), heap TIDs.
+struct RowBlock {
 	float *vectors;
-	char *rows; // flat lists only; the vectors themselves for vector columns (same bytes)
+	char *rows;
 	char *attrs;
 	ItemPointerData *tids;
 	int64 n;
@@ -70,10 +72,9 @@ struct IvfBuildState {
 	bool keep;
 	Size keep_limit;
 	Size kept_bytes;
-	KeptBlock *kept;
+	RowBlock *kept;
 	int kept_count;
 	int kept_capacity;
-	double kept_skipped;
 
 	// Trained parameters.
 	float *centroids; // lists x dim
@@ -83,12 +84,8 @@ struct IvfBuildState {
 
 	// Loading.
 	int64 chunk_cap;
-	int64 chunk_n;
-	float *chunk;
-	char *chunk_rows;  // the chunk's rows (flat lists)
-	char *chunk_attrs; // the chunk's attribute areas (filter columns), attr_bytes each
-	Size attr_bytes;   // FilterAttrAreaLength(meta.filter_columns)
-	ItemPointerData *chunk_tids;
+	RowBlock chunk;  // filled by a second scan (when the rows were not kept)
+	Size attr_bytes; // FilterAttrAreaLength(meta.filter_columns)
 	int32 *chunk_lists;
 	uint8 *chunk_codes;
 	int32 *order;
@@ -96,7 +93,6 @@ struct IvfBuildState {
 	BlockNumber *list_start;
 	BlockNumber *list_last;
 	double indtuples;
-	double skipped;
 	double reltuples;
 };
 
@@ -138,28 +134,43 @@ Buffer NewBuildBuffer(IvfBuildState *bs, uint16 flags)
 	return buf;
 }
 
-// Stores a table row as entry n of the arrays: its stored-form vector, its row (when rows is not
-// null), its filter columns' attribute area and its heap TID. False when the row cannot be
-// indexed (a zero vector under cosine).
-bool StoreRow(IvfBuildState *bs, Datum *values, bool *isnull, ItemPointer tid, float *vectors, char *rows, char *attrs,
-              ItemPointerData *tids, int64 n)
-{
-	char *row = rows != nullptr ? rows + n * bs->meta.row_bytes : nullptr;
-	if (!IvfPrepareVector(values[0], &bs->meta, vectors + n * bs->meta.dim, row))
-		return false;
-	tids[n] = *tid;
-	if (bs->attr_bytes > 0)
-		FilterFormAttrs(bs->index, values, isnull, attrs + n * bs->attr_bytes);
-	return true;
-}
-
-// Whether kept rows are their vectors (flat lists of vector columns: the stored row is the floats).
-bool KeptRowsAreVectors(const IvfMetaPageData *meta)
+// Whether the rows of a RowBlock are its vectors (flat lists of vector columns: the stored row is
+// the floats).
+bool RowsAreVectors(const IvfMetaPageData *meta)
 {
 	return meta->quantizer == kIvfQuantFlat && IvfKind(meta) == vector_core::ElementKind::kFloat;
 }
 
-void FreeKeptBlock(KeptBlock *block)
+// Bytes of a RowBlock of chunk_cap rows.
+Size RowBlockBytes(const IvfBuildState *bs)
+{
+	const IvfMetaPageData *meta = &bs->meta;
+	const bool own_rows = meta->quantizer == kIvfQuantFlat && !RowsAreVectors(meta);
+	return static_cast<Size>(bs->chunk_cap) * (sizeof(float) * meta->dim + (own_rows ? meta->row_bytes : 0) +
+	                                           bs->attr_bytes + sizeof(ItemPointerData));
+}
+
+// Allocates an empty RowBlock of chunk_cap rows.
+void AllocRowBlock(const IvfBuildState *bs, RowBlock *block)
+{
+	const IvfMetaPageData *meta = &bs->meta;
+	const Size rows = static_cast<Size>(bs->chunk_cap);
+	block->vectors =
+	    static_cast<float *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * rows * meta->dim));
+	if (meta->quantizer != kIvfQuantFlat)
+		block->rows = nullptr;
+	else if (RowsAreVectors(meta))
+		block->rows = reinterpret_cast<char *>(block->vectors);
+	else
+		block->rows = static_cast<char *>(MemoryContextAllocHuge(CurrentMemoryContext, rows * meta->row_bytes));
+	block->attrs = bs->attr_bytes > 0
+	                   ? static_cast<char *>(MemoryContextAllocHuge(CurrentMemoryContext, rows * bs->attr_bytes))
+	                   : nullptr;
+	block->tids = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * rows));
+	block->n = 0;
+}
+
+void FreeRowBlock(RowBlock *block)
 {
 	if (block->rows != nullptr && block->rows != reinterpret_cast<char *>(block->vectors))
 		pfree(block->rows);
@@ -169,79 +180,72 @@ void FreeKeptBlock(KeptBlock *block)
 	pfree(block->tids);
 }
 
+// Appends a table row to block; returns its stored-form vector, or null when the row cannot be
+// indexed (a zero vector under cosine).
+const float *StoreRow(const IvfBuildState *bs, Datum *values, bool *isnull, ItemPointer tid, RowBlock *block)
+{
+	const int64 n = block->n;
+	float *vector = block->vectors + n * bs->meta.dim;
+	char *row = block->rows != nullptr && block->rows != reinterpret_cast<char *>(block->vectors)
+	                ? block->rows + n * bs->meta.row_bytes
+	                : nullptr;
+	if (!IvfPrepareVector(values[0], &bs->meta, vector, row))
+		return nullptr;
+	block->tids[n] = *tid;
+	if (bs->attr_bytes > 0)
+		FilterFormAttrs(bs->index, values, isnull, block->attrs + n * bs->attr_bytes);
+	block->n++;
+	return vector;
+}
+
 // Frees the kept rows: the loading phase will scan the table again.
 void DropKept(IvfBuildState *bs)
 {
-	for (int b = 0; b < bs->kept_count; b++) {
-		KeptBlock *block = &bs->kept[b];
-		FreeKeptBlock(block);
-	}
+	for (int b = 0; b < bs->kept_count; b++)
+		FreeRowBlock(&bs->kept[b]);
 	bs->kept_count = 0;
 	bs->kept_bytes = 0;
-	bs->kept_skipped = 0;
 	bs->keep = false;
 }
 
 // The block the next kept row goes to; null (and the kept rows dropped) when it would not fit.
-KeptBlock *KeepSlot(IvfBuildState *bs)
+RowBlock *KeepSlot(IvfBuildState *bs)
 {
 	if (bs->kept_count > 0 && bs->kept[bs->kept_count - 1].n < bs->chunk_cap)
 		return &bs->kept[bs->kept_count - 1];
-	const IvfMetaPageData *meta = &bs->meta;
-	const bool flat = meta->quantizer == kIvfQuantFlat;
-	const bool own_rows = flat && !KeptRowsAreVectors(meta);
-	const Size rows = static_cast<Size>(bs->chunk_cap);
-	const Size block_bytes = rows * (sizeof(float) * meta->dim + (own_rows ? meta->row_bytes : 0) + bs->attr_bytes +
-	                                 sizeof(ItemPointerData));
+	const Size block_bytes = RowBlockBytes(bs);
 	if (bs->kept_bytes + block_bytes > bs->keep_limit) {
 		DropKept(bs);
 		return nullptr;
 	}
 	if (bs->kept_count == bs->kept_capacity) {
 		bs->kept_capacity = Max(8, bs->kept_capacity * 2);
-		bs->kept = static_cast<KeptBlock *>(bs->kept == nullptr
-		                                        ? palloc(sizeof(KeptBlock) * bs->kept_capacity)
-		                                        : repalloc(bs->kept, sizeof(KeptBlock) * bs->kept_capacity));
+		bs->kept = static_cast<RowBlock *>(bs->kept == nullptr
+		                                       ? palloc(sizeof(RowBlock) * bs->kept_capacity)
+		                                       : repalloc(bs->kept, sizeof(RowBlock) * bs->kept_capacity));
 	}
-	KeptBlock *block = &bs->kept[bs->kept_count++];
-	block->vectors =
-	    static_cast<float *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * rows * meta->dim));
-	block->rows = own_rows
-	                  ? static_cast<char *>(MemoryContextAllocHuge(CurrentMemoryContext, rows * meta->row_bytes))
-	              : flat ? reinterpret_cast<char *>(block->vectors)
-	                     : nullptr;
-	block->attrs = bs->attr_bytes > 0
-	                   ? static_cast<char *>(MemoryContextAllocHuge(CurrentMemoryContext, rows * bs->attr_bytes))
-	                   : nullptr;
-	block->tids = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * rows));
-	block->n = 0;
+	RowBlock *block = &bs->kept[bs->kept_count++];
+	AllocRowBlock(bs, block);
 	bs->kept_bytes += block_bytes;
 	return block;
 }
 
 // Table scan callback of the sampling phase: reservoir sampling of stored-form vectors, and a
-// copy of every row while they fit (see KeptBlock).
+// copy of every row while they fit (see RowBlock).
 void SampleCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *values, bool *isnull,
                     [[maybe_unused]] bool tupleIsAlive, void *state)
 {
 	IvfBuildState *bs = static_cast<IvfBuildState *>(state);
 	if (isnull[0])
 		return;
-	const float *vector = nullptr;
-	KeptBlock *block = bs->keep ? KeepSlot(bs) : nullptr;
-	if (block != nullptr) {
-		char *rows = KeptRowsAreVectors(&bs->meta) ? nullptr : block->rows;
-		if (!StoreRow(bs, values, isnull, tid, block->vectors, rows, block->attrs, block->tids, block->n)) {
-			bs->kept_skipped += 1;
-			return;
-		}
-		vector = block->vectors + block->n * bs->meta.dim;
-		block->n++;
-	} else {
-		if (!IvfPrepareVector(values[0], &bs->meta, bs->scratch, nullptr))
-			return;
-		vector = bs->scratch;
-	}
+	const float *vector;
+	RowBlock *block = bs->keep ? KeepSlot(bs) : nullptr;
+	if (block != nullptr)
+		vector = StoreRow(bs, values, isnull, tid, block);
+	else
+		vector = IvfPrepareVector(values[0], &bs->meta, bs->scratch, nullptr) ? bs->scratch : nullptr;
+	if (vector == nullptr)
+		return;
 	bs->rows_seen += 1;
 	int64 slot;
 	if (bs->sample_n < bs->sample_cap)
@@ -254,12 +258,12 @@ void SampleCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *val
 	memcpy(bs->sample + slot * bs->meta.dim, vector, sizeof(float) * bs->meta.dim);
 }
 
-// Appends the loaded chunk to the lists: assignment (and PQ encoding) on build threads,
-// then a counting sort by list and page writes on the main thread.
-void FlushChunk(IvfBuildState *bs)
+// Appends the rows of block to the lists and empties it: assignment (and PQ encoding) on build
+// threads, then a counting sort by list and page writes on the main thread.
+void FlushChunk(IvfBuildState *bs, RowBlock *block)
 {
 	const IvfMetaPageData *meta = &bs->meta;
-	const int64 n = bs->chunk_n;
+	const int64 n = block->n;
 	if (n == 0)
 		return;
 	CHECK_FOR_INTERRUPTS();
@@ -269,16 +273,16 @@ void FlushChunk(IvfBuildState *bs)
 	const VectorBuildApi *api = VectorBuildModule();
 	VectorBuildResult result;
 	const sigset_t old = vector_core::BlockAllSignals();
-	api->ivf_assign(bs->chunk, n, meta->dim, bs->centroids, meta->lists, BuildModuleMetric(bs->metric),
+	api->ivf_assign(block->vectors, n, meta->dim, bs->centroids, meta->lists, BuildModuleMetric(bs->metric),
 	                IvfBuildThreads(), bs->chunk_lists, &result);
 	if (result.code == VECTOR_BUILD_OK && meta->quantizer == kIvfQuantPq)
-		api->pq_encode(bs->chunk, n, meta->dim, meta->pq_m, bs->pq_book_t, bs->pq_norms, IvfBuildThreads(),
+		api->pq_encode(block->vectors, n, meta->dim, meta->pq_m, bs->pq_book_t, bs->pq_norms, IvfBuildThreads(),
 		               bs->chunk_codes, &result);
 	vector_core::RestoreSignalMask(old);
 	VectorBuildCheck(&result, "ivf build");
 	if (meta->quantizer == kIvfQuantSq8)
 		for (int64 i = 0; i < n; i++)
-			vector_core::Sq8Encode(bs->chunk + i * meta->dim, meta->dim, bs->aux, bs->aux + meta->dim,
+			vector_core::Sq8Encode(block->vectors + i * meta->dim, meta->dim, bs->aux, bs->aux + meta->dim,
 			                       bs->chunk_codes + i * meta->code_size);
 	CHECK_FOR_INTERRUPTS();
 
@@ -320,19 +324,19 @@ void FlushChunk(IvfBuildState *bs)
 			}
 			const char *payload;
 			if (meta->quantizer == kIvfQuantFlat) {
-				payload = bs->chunk_rows + static_cast<Size>(row) * meta->row_bytes;
+				payload = block->rows + static_cast<Size>(row) * meta->row_bytes;
 			} else {
 				payload = reinterpret_cast<const char *>(bs->chunk_codes +
 				                                         static_cast<int64>(row) * meta->code_size);
 			}
-			IvfAppendEntry(page, meta, &bs->chunk_tids[row],
-			               bs->chunk_attrs + static_cast<Size>(row) * bs->attr_bytes, payload);
+			IvfAppendEntry(page, meta, &block->tids[row],
+			               block->attrs + static_cast<Size>(row) * bs->attr_bytes, payload);
 		}
 		MarkBufferDirty(buf);
 		UnlockReleaseBuffer(buf);
 	}
 	bs->indtuples += n;
-	bs->chunk_n = 0;
+	block->n = 0;
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, static_cast<int64>(bs->indtuples));
 }
 
@@ -343,14 +347,8 @@ void LoadCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *value
 	IvfBuildState *bs = static_cast<IvfBuildState *>(state);
 	if (isnull[0])
 		return;
-	char *rows = bs->meta.quantizer == kIvfQuantFlat ? bs->chunk_rows : nullptr;
-	if (!StoreRow(bs, values, isnull, tid, bs->chunk, rows, bs->chunk_attrs, bs->chunk_tids, bs->chunk_n)) {
-		bs->skipped += 1;
-		return;
-	}
-	bs->chunk_n++;
-	if (bs->chunk_n == bs->chunk_cap)
-		FlushChunk(bs);
+	if (StoreRow(bs, values, isnull, tid, &bs->chunk) != nullptr && bs->chunk.n == bs->chunk_cap)
+		FlushChunk(bs, &bs->chunk);
 }
 
 // Checks the indexed column and the options, and fills the metapage fields.
@@ -558,21 +556,6 @@ void WriteTailPages(IvfBuildState *bs)
 	UnlockReleaseBuffer(buf);
 }
 
-// Allocates the chunk that LoadCallback fills (when the rows were not kept).
-void AllocateChunk(IvfBuildState *bs)
-{
-	const IvfMetaPageData *meta = &bs->meta;
-	bs->chunk = static_cast<float *>(
-	    MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * bs->chunk_cap * meta->dim));
-	bs->chunk_tids = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * bs->chunk_cap));
-	if (meta->quantizer == kIvfQuantFlat)
-		bs->chunk_rows = static_cast<char *>(
-		    MemoryContextAllocHuge(CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * meta->row_bytes));
-	if (bs->attr_bytes > 0)
-		bs->chunk_attrs = static_cast<char *>(
-		    MemoryContextAllocHuge(CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * bs->attr_bytes));
-}
-
 // Builds the index into the given fork; heap is null for an empty (init fork) build.
 void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *indexInfo, ForkNumber fork)
 {
@@ -621,21 +604,14 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 		if (bs->keep) {
 			// Every row was kept by the sampling scan: load the blocks, freeing each after.
 			for (int b = 0; b < bs->kept_count; b++) {
-				KeptBlock *block = &bs->kept[b];
-				bs->chunk = block->vectors;
-				bs->chunk_rows = block->rows;
-				bs->chunk_attrs = block->attrs;
-				bs->chunk_tids = block->tids;
-				bs->chunk_n = block->n;
-				FlushChunk(bs);
-				FreeKeptBlock(block);
+				FlushChunk(bs, &bs->kept[b]);
+				FreeRowBlock(&bs->kept[b]);
 			}
 			bs->kept_count = 0;
-			bs->skipped = bs->kept_skipped;
 		} else {
-			AllocateChunk(bs);
+			AllocRowBlock(bs, &bs->chunk);
 			table_index_build_scan(heap, index, indexInfo, true, true, LoadCallback, bs, nullptr);
-			FlushChunk(bs);
+			FlushChunk(bs, &bs->chunk);
 		}
 	}
 	WriteTailPages(bs);
