@@ -223,25 +223,38 @@ HnswListUpdate HnswReplaceList(Relation index, const HnswIndexInfo *info, ItemPo
                                const ItemPointerData *old_links, int old_count, const ItemPointerData *new_links,
                                int new_count);
 
+// The links of one layer of an element being inserted or repaired that its writer may give up
+// to take over other targets (HnswLinkDisplaced), and those it took over.
+// own[0..own_count): the links the writer chose itself, each to an element its search reached, so
+// through links of others. Any other link in the element's list may have been added by a
+// concurrent insert linking its own new element back (step 3 of hnsw_insert.cpp), and may be
+// that element's only way in: it never gives way. given[0..given_count) (room for given_room):
+// targets taken over this way, and whatever the caller put there first; they stay too.
+struct HnswOwnLinks {
+	const ItemPointerData *own = nullptr;
+	int own_count = 0;
+	ItemPointerData *given = nullptr;
+	int given_count = 0;
+	int given_room = 0;
+};
+
 // Before element takes target's place in a neighbor's list on layer, links element to target: the
 // neighbor will reach target through element, so target keeps a way in, also if the server stops
-// between the two writes (WAL-logged). When element's list is full: with keep (a new element,
-// whose links are nobody's only way in but for the targets in keep[0..keep_count), linked this
-// way before), its last link not in keep gives way; without keep, nothing is written. Returns
-// whether element links target afterwards.
+// between the two writes (WAL-logged). When element's list is full, its last link in own and not
+// in given gives way (see HnswOwnLinks); without links, or with no such link, nothing is written.
+// Returns whether element links target afterwards.
 struct HnswReader;
 bool HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemPointer target,
-                       const ItemPointerData *keep = nullptr, int keep_count = -1);
+                       const HnswOwnLinks *links = nullptr);
 
 // Adds a link from neighbor to element on layer, as an insert does for its new element (step 3 of
 // hnsw_insert.cpp) and VACUUM for a repaired one. Returns whether the neighbor links element
 // afterwards. A full list takes element only in place of a freed or marked link, or of the
 // farthest link its heuristic drops, and only after element links that link's target
-// (HnswLinkDisplaced with keep = given); with force, if the heuristic drops nothing, the farthest
-// link gives way. given[0..*given_count) (room for given_room) are element's links that must stay:
-// the targets it took over this way, and whatever the caller put there first.
+// (HnswLinkDisplaced with links, which records the target in links->given); with force, if the
+// heuristic drops nothing, the farthest link gives way.
 bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPointer element,
-                     const char *element_vector, bool force, ItemPointerData *given, int *given_count, int given_room);
+                     const char *element_vector, bool force, HnswOwnLinks *links);
 
 struct HnswCandidateOnDisk;
 // Neighbor candidates of one layer with their rows, for the selection heuristic.

@@ -372,13 +372,14 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 		// reached it, so the element stays reachable even when every list the heuristic would
 		// join is full (new elements would otherwise link mostly among themselves, an island
 		// that only the upper layers reach). The others link back when the heuristic wants it.
-		ItemPointerData *given =
-		    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * HnswLayerCapacity(info->m, layer)));
-		int given_count = 0;
+		HnswOwnLinks own;
+		own.own = lists[layer];
+		own.own_count = counts[layer];
+		own.given_room = HnswLayerCapacity(info->m, layer);
+		own.given = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * own.given_room));
 		for (int i = 0; i < counts[layer]; i++)
-			HnswAddBackLink(&reader, &lists[layer][i], layer, &element, vector, i == 0, given, &given_count,
-			                HnswLayerCapacity(info->m, layer));
-		pfree(given);
+			HnswAddBackLink(&reader, &lists[layer][i], layer, &element, vector, i == 0, &own);
+		pfree(own.given);
 	}
 	HnswReaderRelease(&reader);
 

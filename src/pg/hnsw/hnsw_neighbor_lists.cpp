@@ -130,7 +130,7 @@ HnswListUpdate HnswReplaceList(Relation index, const HnswIndexInfo *info, ItemPo
 
 // Links element to target on layer when element's list has room; see hnsw.h.
 bool HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemPointer target,
-                       const ItemPointerData *keep, int keep_count)
+                       const HnswOwnLinks *own_links)
 {
 	const HnswIndexInfo *info = &reader->info;
 	const int capacity = HnswLayerCapacity(info->m, layer);
@@ -150,13 +150,15 @@ bool HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemP
 		}
 		int slot = count;
 		if (count >= capacity) {
-			// The last link that is not some target's way in given to it this way.
+			// The last link of the writer's own choice that no target was given this way.
 			slot = -1;
-			for (int i = count - 1; i >= 0 && slot < 0 && keep_count >= 0; i--) {
-				bool kept = false;
-				for (int k = 0; k < keep_count && !kept; k++)
-					kept = ItemPointerEquals(&links[i], const_cast<ItemPointer>(&keep[k]));
-				if (!kept)
+			for (int i = count - 1; i >= 0 && slot < 0 && own_links != nullptr; i--) {
+				bool own = false;
+				for (int k = 0; k < own_links->own_count && !own; k++)
+					own = ItemPointerEquals(&links[i], const_cast<ItemPointer>(&own_links->own[k]));
+				for (int k = 0; k < own_links->given_count && own; k++)
+					own = !ItemPointerEquals(&links[i], &own_links->given[k]);
+				if (own)
 					slot = i;
 			}
 			if (slot < 0)
@@ -181,7 +183,7 @@ bool HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemP
 }
 
 bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPointer element,
-                     const char *element_vector, bool force, ItemPointerData *given, int *given_count, int given_room)
+                     const char *element_vector, bool force, HnswOwnLinks *links)
 {
 	bool linked = false;
 	const HnswIndexInfo *info = &reader->info;
@@ -284,10 +286,9 @@ bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPo
 				// reachable through element, also if the server stops before the neighbor's
 				// list is written.
 				bool covered = victim == stale;
-				if (!covered && *given_count < given_room &&
-				    HnswLinkDisplaced(reader, element, layer, &old_links[victim], given,
-				                      *given_count)) {
-					given[(*given_count)++] = old_links[victim];
+				if (!covered && links->given_count < links->given_room &&
+				    HnswLinkDisplaced(reader, element, layer, &old_links[victim], links)) {
+					links->given[links->given_count++] = old_links[victim];
 					covered = true;
 				}
 				if (covered) {

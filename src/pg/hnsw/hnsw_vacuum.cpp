@@ -237,18 +237,19 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 			// takes the element first makes the element link the target it gives up, in the
 			// place of one of the links the repair added (its old live links stay: for their
 			// targets the element may be the way in).
-			ItemPointerData *given =
-			    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * (count + capacity)));
-			int given_count = 0;
+			HnswOwnLinks own;
+			own.own = chosen;
+			own.own_count = chosen_count;
+			own.given_room = count + capacity;
+			own.given = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * own.given_room));
 			for (int i = 0; i < count; i++) {
 				if (!HnswVisitedContains(dead, &links[i]))
-					given[given_count++] = links[i];
+					own.given[own.given_count++] = links[i];
 			}
 			for (int i = 0; i < chosen_count; i++)
-				HnswAddBackLink(reader, &chosen[i], layer, element, vector, i == 0, given, &given_count,
-				                count + capacity);
+				HnswAddBackLink(reader, &chosen[i], layer, element, vector, i == 0, &own);
 			HnswReaderRelease(reader);
-			pfree(given);
+			pfree(own.given);
 		}
 		if (update != HnswListUpdate::kChanged)
 			break;
