@@ -235,8 +235,9 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 			// goes (GloVe 100k churn: 6 of 500 rows not found by their own vector at
 			// ef_search 40 after 4 cycles, pgvector, which does this, 0). A full list that
 			// takes the element first makes the element link the target it gives up, in the
-			// place of one of the links the repair added (its old live links stay: for their
-			// targets the element may be the way in).
+			// place of one of the links the repair chose (its old live links stay, and so do
+			// links concurrent inserts add meanwhile: for their targets the element may be the
+			// way in).
 			HnswOwnLinks own;
 			own.own = chosen;
 			own.own_count = chosen_count;
