@@ -9,6 +9,21 @@
 
 #include "pg/hnsw/hnsw.h"
 
+namespace
+{
+
+// Whether tid is one of list[0..count).
+bool TidInList(const ItemPointerData *list, int count, const ItemPointerData *tid)
+{
+	for (int i = 0; i < count; i++) {
+		if (ItemPointerEquals(const_cast<ItemPointer>(&list[i]), const_cast<ItemPointer>(tid)))
+			return true;
+	}
+	return false;
+}
+
+} // namespace
+
 // Reads the vectors of candidates (dropping those that vanished or are being deleted).
 void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, int count, HnswSelectionInput *input)
 {
@@ -141,10 +156,7 @@ bool HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemP
 		int count = 0;
 		if (!HnswReadElement(reader, element, nullptr, layer, &self, links, &count, nullptr))
 			break;
-		bool present = ItemPointerEquals(element, target);
-		for (int i = 0; i < count && !present; i++)
-			present = ItemPointerEquals(&links[i], target);
-		if (present) {
+		if (ItemPointerEquals(element, target) || TidInList(links, count, target)) {
 			linked = true;
 			break;
 		}
@@ -153,12 +165,8 @@ bool HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemP
 			// The last link of the writer's own choice that no target was given this way.
 			slot = -1;
 			for (int i = count - 1; i >= 0 && slot < 0 && own_links != nullptr; i--) {
-				bool own = false;
-				for (int k = 0; k < own_links->own_count && !own; k++)
-					own = ItemPointerEquals(&links[i], const_cast<ItemPointer>(&own_links->own[k]));
-				for (int k = 0; k < own_links->given_count && own; k++)
-					own = !ItemPointerEquals(&links[i], &own_links->given[k]);
-				if (own)
+				if (TidInList(own_links->own, own_links->own_count, &links[i]) &&
+				    !TidInList(own_links->given, own_links->given_count, &links[i]))
 					slot = i;
 			}
 			if (slot < 0)
@@ -199,10 +207,7 @@ bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPo
 			break;
 		if (self.level < layer || (self.flags & kHnswElementDeleted))
 			break;
-		bool present = false;
-		for (int i = 0; i < old_count; i++)
-			present = present || ItemPointerEquals(&old_links[i], element);
-		if (present) {
+		if (TidInList(old_links, old_count, element)) {
 			linked = true;
 			break;
 		}
@@ -246,9 +251,7 @@ bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPo
 			ItemPointerData *chosen =
 			    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 			const int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, chosen);
-			bool wanted = false;
-			for (int i = 0; i < chosen_count; i++)
-				wanted = wanted || ItemPointerEquals(&chosen[i], element);
+			const bool wanted = TidInList(chosen, chosen_count, element);
 			// The heuristic keeps the list full: the element gets a place unless it is the one
 			// link it drops (then the list stays as it is). Taking the element also in place of
 			// a farther link the heuristic keeps (tried for recall after VACUUM) replaced the
@@ -263,9 +266,7 @@ bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPo
 				for (int p = 0; p < pool_count; p++) {
 					if (ItemPointerEquals(&pool[p].tid, element))
 						continue;
-					bool kept = false;
-					for (int i = 0; i < chosen_count && pass == 0 && !kept; i++)
-						kept = ItemPointerEquals(&chosen[i], &pool[p].tid);
+					const bool kept = pass == 0 && TidInList(chosen, chosen_count, &pool[p].tid);
 					if (kept || pool[p].distance < victim_distance)
 						continue;
 					for (int i = 0; i < old_count; i++) {
@@ -313,10 +314,8 @@ bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPo
 		HnswReaderRelease(reader);
 		HnswListUpdate update =
 		    HnswReplaceList(reader->index, info, neighbor, layer, old_links, old_count, new_links, new_count);
-		if (update == HnswListUpdate::kWritten) {
-			for (int i = 0; i < new_count; i++)
-				linked = linked || ItemPointerEquals(&new_links[i], element);
-		}
+		if (update == HnswListUpdate::kWritten)
+			linked = TidInList(new_links, new_count, element);
 		if (update != HnswListUpdate::kChanged)
 			break;
 	}
