@@ -30,6 +30,7 @@ extern "C" {
 #include <cmath>
 
 #include "core/common/signal_mask.h"
+#include "core/distance/float_distance.h"
 #include "core/ivf/ivf_refit.h"
 #include "pg/common/build_module.h"
 #include "pg/common/module.h"
@@ -501,6 +502,29 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 	bs->scratch = static_cast<float *>(palloc(row_bytes));
 }
 
+// Whether the lists partition the rows by direction (unit centroids, spherical k-means on the
+// sample's unit vectors): cosine, and inner product. A row goes to the list whose centroid has
+// the largest inner product with it, which for unit centroids is the one closest in direction;
+// a query probes lists the same way. Centroids of any length instead (k-means on the rows as they
+// are) let long centroids draw both rows and probes, whatever the direction: recall at a given
+// probes fell far below pgvector's, whose lists are by direction too (GloVe-100, 331,479 rows,
+// lists 100, probes 5 / 10 / 20: 0.735 / 0.849 / 0.928 against 0.835 / 0.919 / 0.970).
+bool ListsByDirection(Metric metric)
+{
+	return metric == Metric::kCosine || metric == Metric::kInnerProduct;
+}
+
+// Scales x to unit length (a zero vector stays zero). Cosine rows are stored that way already.
+void NormalizeInPlace(float *x, int dim)
+{
+	const double norm = std::sqrt(vector_core::SquaredNormDouble(x, dim));
+	if (norm > 0) {
+		const float inv = static_cast<float>(1.0 / norm);
+		for (int j = 0; j < dim; j++)
+			x[j] *= inv;
+	}
+}
+
 // Trains the centroids and the quantizer on the sample.
 void Train(IvfBuildState *bs, bool announce)
 {
@@ -515,14 +539,21 @@ void Train(IvfBuildState *bs, bool announce)
 	// deliverable: a cancel stops k-means between iterations); its BLAS products own the cores.
 	const VectorBuildApi *api = VectorBuildModule();
 	VectorBuildResult result;
-	api->kmeans_train(bs->sample, bs->sample_n, meta->dim, meta->lists, bs->metric == Metric::kCosine,
-	                  kKmeansIterations, 1, 1234, InterruptRequested, bs->centroids, &result);
-	if (result.code == VECTOR_BUILD_OK && meta->quantizer == kIvfQuantSq8)
+	result.code = VECTOR_BUILD_OK;
+	// The quantizer learns the rows as they are stored.
+	if (meta->quantizer == kIvfQuantSq8)
 		api->sq8_train(bs->sample, bs->sample_n, meta->dim, bs->aux, bs->aux + meta->dim, &result);
-	else if (result.code == VECTOR_BUILD_OK && meta->quantizer == kIvfQuantPq)
+	else if (meta->quantizer == kIvfQuantPq)
 		// 40 points per sub-centroid are plenty for 256 centroids of a few dimensions.
 		api->pq_train(bs->sample, std::min<int64>(bs->sample_n, kPqTrainRows), meta->dim, meta->pq_m, bs->aux,
 		              &result);
+	VectorBuildCheck(&result, "ivf build");
+	// Lists by direction for inner product as for cosine (ListsByDirection).
+	if (ListsByDirection(bs->metric))
+		for (int64 i = 0; i < bs->sample_n; i++)
+			NormalizeInPlace(bs->sample + i * meta->dim, meta->dim);
+	api->kmeans_train(bs->sample, bs->sample_n, meta->dim, meta->lists, ListsByDirection(bs->metric),
+	                  kKmeansIterations, 1, 1234, InterruptRequested, bs->centroids, &result);
 	VectorBuildCheck(&result, "ivf build");
 	CHECK_FOR_INTERRUPTS();
 	// Centroids as the directory will hold them, so that rows go to the list a scan finds.
@@ -565,7 +596,7 @@ void RefitCentroids(IvfBuildState *bs)
 		bs->chunk.n = 0;
 	}
 	vector_core::IvfRefitCentroids(bs->refit_sums, bs->refit_counts, meta->lists, meta->dim,
-	                               bs->metric == Metric::kCosine, bs->centroids);
+	                               ListsByDirection(bs->metric), bs->centroids);
 	for (int l = 0; l < meta->lists; l++)
 		IvfRoundToRow(meta, bs->centroids + static_cast<Size>(l) * meta->dim);
 	pfree(bs->refit_sums);
@@ -682,9 +713,7 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 			    CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * meta->code_size));
 		if (!bs->keep)
 			AllocRowBlock(bs, &bs->chunk);
-		// Inner product assigns rows by a criterion whose optimum is not the mean of the rows
-		// (rows of large norm pull to centroids of large norm): refitting means would drift.
-		if ((meta->flags & kIvfMetaUntrained) == 0 && bs->metric != Metric::kInnerProduct)
+		if ((meta->flags & kIvfMetaUntrained) == 0)
 			for (int pass = 0; pass < kRefitPasses; pass++)
 				RefitCentroids(bs);
 	}
