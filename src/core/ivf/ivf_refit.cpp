@@ -18,8 +18,8 @@ void IvfAccumulateRows(const float *x, std::size_t n, std::size_t dim, const std
 	}
 }
 
-void IvfRefitCentroids(const double *sums, const std::int64_t *counts, std::size_t k, std::size_t dim,
-                       bool spherical, float *centroids) noexcept
+void IvfRefitCentroids(const double *sums, const std::int64_t *counts, std::size_t k, std::size_t dim, bool spherical,
+                       float *centroids) noexcept
 {
 	for (std::size_t l = 0; l < k; l++) {
 		if (counts[l] <= 0)

@@ -19,9 +19,10 @@ void IvfAccumulateRows(const float *x, std::size_t n, std::size_t dim, const std
                        std::int64_t *counts) noexcept;
 
 // Replaces each centroid of a list that received rows with the mean of those rows, scaled to unit
-// length when spherical (cosine: rows and centroids are unit vectors); a list without rows, or
-// whose mean is the zero vector under spherical, keeps its centroid.
-void IvfRefitCentroids(const double *sums, const std::int64_t *counts, std::size_t k, std::size_t dim,
-                       bool spherical, float *centroids) noexcept;
+// length when spherical (lists by direction: cosine, whose rows are unit vectors, and inner
+// product, where the scaled sum is the unit vector of largest total inner product with the rows);
+// a list without rows, or whose sum is the zero vector under spherical, keeps its centroid.
+void IvfRefitCentroids(const double *sums, const std::int64_t *counts, std::size_t k, std::size_t dim, bool spherical,
+                       float *centroids) noexcept;
 
 } // namespace vector_core

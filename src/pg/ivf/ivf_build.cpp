@@ -713,14 +713,16 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 			    CurrentMemoryContext, static_cast<Size>(bs->chunk_cap) * meta->code_size));
 		if (!bs->keep)
 			AllocRowBlock(bs, &bs->chunk);
-		if ((meta->flags & kIvfMetaUntrained) == 0)
+		if ((meta->flags & kIvfMetaUntrained) == 0) {
 			for (int pass = 0; pass < kRefitPasses; pass++)
 				RefitCentroids(bs);
+			INSTR_TIME_SET_CURRENT(now);
+			INSTR_TIME_SUBTRACT(now, start);
+			elog(DEBUG2, "ivf build: refitted %d lists on every row (%d passes) in %.3f s", meta->lists,
+			     kRefitPasses, INSTR_TIME_GET_DOUBLE(now));
+			INSTR_TIME_SET_CURRENT(start);
+		}
 	}
-	INSTR_TIME_SET_CURRENT(now);
-	INSTR_TIME_SUBTRACT(now, start);
-	elog(DEBUG2, "ivf build: refitted %d lists on every row in %.3f s", meta->lists, INSTR_TIME_GET_DOUBLE(now));
-	INSTR_TIME_SET_CURRENT(start);
 	WriteHeadPages(bs);
 
 	bs->list_start = static_cast<BlockNumber *>(palloc(sizeof(BlockNumber) * meta->lists));
