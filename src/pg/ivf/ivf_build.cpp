@@ -5,12 +5,13 @@
 //      (50 per list and at least 10,000, as pgvector's ivfflat takes, bounded by
 //      maintenance_work_mem);
 //   2. performing k-means: FAISS k-means (k-means++ seeds) trains the list centroids on the
-//      sample, spherical for cosine; sq8 / pq train their quantizer on the same sample;
+//      sample, spherical for cosine and inner product (ListsByDirection); sq8 / pq train their
+//      quantizer on the same sample;
 //      FAISS, BLAS and OpenMP live in vector_build.so, loaded here on the backend's first build
 //      (pg/common/build_module.h);
 //   refit (shown as assigning): Lloyd iterations over every row, so that each centroid is the
-//      mean of the rows its list receives, not of the sample's (core/ivf/ivf_refit.h; L2 and
-//      cosine; rows kept by the sampling scan, or one more scan per iteration);
+//      mean of the rows its list receives, not of the sample's (core/ivf/ivf_refit.h; rows
+//      kept by the sampling scan, or one more scan per iteration);
 //   3./4. assigning and loading tuples: chunks of vectors are assigned to lists (and
 //      PQ-encoded) by build threads on plain arrays, then the main thread appends each list's
 //      entries to that list's page chain. Interrupts are checked between chunks. The chunks are
