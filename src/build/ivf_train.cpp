@@ -14,6 +14,7 @@
 #include <faiss/impl/ProductQuantizer.h>
 #include <faiss/impl/ScalarQuantizer.h>
 
+#include "build/kmeans.h"
 #include "build/omp_threads.h"
 #include "core/ivf/ivf_quant.h"
 
@@ -120,6 +121,14 @@ Status PqTrain(const float *x, std::size_t n, std::size_t dim, std::size_t m, fl
 			x = repeated.data();
 			n = ksub;
 		}
+		// Rows too long for FAISS's float distances: train on them scaled (build/kmeans.h).
+		std::vector<float> scaled;
+		const int exponent = TrainingScaleExponent(x, n, dim);
+		if (exponent != 0) {
+			scaled.assign(x, x + n * dim);
+			ScaleRows(scaled.data(), scaled.size(), -exponent);
+			x = scaled.data();
+		}
 		// FAISS's k-means loops on one thread: its BLAS products own the cores (OpenMP and
 		// OpenBLAS threads spinning against each other on two cores ran ~20x slower).
 		OmpThreadsScope one_thread(1);
@@ -132,6 +141,8 @@ Status PqTrain(const float *x, std::size_t n, std::size_t dim, std::size_t m, fl
 		if (pq.centroids.size() != ksub * dim)
 			return Status::Error("PQ training: FAISS returned an unexpected codebook");
 		std::memcpy(codebook, pq.centroids.data(), sizeof(float) * ksub * dim);
+		if (exponent != 0)
+			ScaleRows(codebook, ksub * dim, exponent);
 		return Status::Ok();
 	} catch (const std::exception &e) {
 		return Status::Error("PQ training failed", e.what());

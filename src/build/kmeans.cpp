@@ -125,6 +125,24 @@ void NormalizeRows(float *x, std::size_t n, std::size_t dim) noexcept
 	}
 }
 
+int TrainingScaleExponent(const float *x, std::size_t n, std::size_t dim) noexcept
+{
+	double max_squared = 0;
+	for (std::size_t i = 0; i < n; i++)
+		max_squared = std::max(max_squared, SquaredNormDouble(x + i * dim, dim));
+	if (!(max_squared > 0x1p100))
+		return 0;
+	int exponent = 0;
+	std::frexp(std::sqrt(max_squared), &exponent); // the largest norm is below 2^exponent
+	return exponent - 50;
+}
+
+void ScaleRows(float *x, std::size_t count, int scale) noexcept
+{
+	for (std::size_t i = 0; i < count; i++)
+		x[i] = std::ldexp(x[i], scale);
+}
+
 Status KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k, bool spherical, int niter,
                    int omp_threads, std::uint32_t seed, bool (*should_stop)(), float *centroids) noexcept
 {
@@ -145,6 +163,13 @@ Status KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k
 			return Status::Ok();
 		}
 		OmpThreadsScope threads(omp_threads);
+		std::vector<float> scaled;
+		const int exponent = TrainingScaleExponent(x, n, dim);
+		if (exponent != 0) {
+			scaled.assign(x, x + n * dim);
+			ScaleRows(scaled.data(), scaled.size(), -exponent);
+			x = scaled.data();
+		}
 		faiss::ClusteringParameters params;
 		params.niter = std::max(1, niter);
 		params.spherical = spherical;
@@ -190,6 +215,9 @@ Status KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k
 		if (clustering.centroids.size() != k * dim)
 			return Status::Error("k-means: FAISS returned an unexpected number of centroids");
 		std::memcpy(centroids, clustering.centroids.data(), sizeof(float) * k * dim);
+		// Means of scaled rows, back to the rows' scale (unit centroids stay unit).
+		if (exponent != 0 && !spherical)
+			ScaleRows(centroids, k * dim, exponent);
 		return Status::Ok();
 	} catch (const std::exception &e) {
 		if (should_stop != nullptr && should_stop())

@@ -29,4 +29,13 @@ Status KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k
 // Normalizes each of the n rows of x (n x dim) to unit L2 norm in place; zero rows stay zero.
 void NormalizeRows(float *x, std::size_t n, std::size_t dim) noexcept;
 
+// FAISS computes squared distances in float: rows whose squared norm comes near FLT_MAX (values of
+// about 1e19 and more) turn them into infinities and NaNs, and FAISS's k-means then fails an
+// assertion, which aborts the process. Training scales such samples by a power of two first
+// (exact, and k-means commutes with it): TrainingScaleExponent gives e such that x * 2^-e has
+// squared norms of at most 2^100 (0 when x has them already), ScaleRows multiplies count floats
+// by 2^scale in place.
+int TrainingScaleExponent(const float *x, std::size_t n, std::size_t dim) noexcept;
+void ScaleRows(float *x, std::size_t count, int scale) noexcept;
+
 } // namespace vector_core

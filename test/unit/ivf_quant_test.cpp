@@ -252,3 +252,27 @@ TEST(IvfAssign, BlasPathMatchesBruteForce)
 		}
 	}
 }
+
+// Points whose squared norms overflow a float (FAISS's k-means used to abort on them): training
+// scales them and returns centroids at the points' own scale.
+TEST(Kmeans, HugeValuesTrainAtTheirOwnScale)
+{
+	const std::size_t n = 400, dim = 4, k = 4;
+	std::vector<float> x = ClusteredPoints(n, dim, k, 7);
+	for (float &v : x)
+		v *= 1e30f;
+	EXPECT_GT(TrainingScaleExponent(x.data(), n, dim), 0);
+	std::vector<float> c(k * dim);
+	ASSERT_TRUE(KmeansTrain(x.data(), n, dim, k, false, 10, 1, 1234, nullptr, c.data()).ok());
+	for (float &v : c) {
+		ASSERT_TRUE(std::isfinite(v));
+		v /= 1e30f;
+	}
+	ExpectCentroidAtEveryCentre(c, k, dim);
+	std::vector<float> book(256 * dim);
+	ASSERT_TRUE(PqTrain(x.data(), n, dim, 2, book.data()).ok());
+	for (float v : book)
+		ASSERT_TRUE(std::isfinite(v));
+	// Ordinary values are left as they are.
+	EXPECT_EQ(TrainingScaleExponent(ClusteredPoints(n, dim, k, 7).data(), n, dim), 0);
+}
