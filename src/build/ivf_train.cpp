@@ -123,12 +123,8 @@ Status PqTrain(const float *x, std::size_t n, std::size_t dim, std::size_t m, fl
 		}
 		// Rows too long for FAISS's float distances: train on them scaled (build/kmeans.h).
 		std::vector<float> scaled;
-		const int exponent = TrainingScaleExponent(x, n, dim);
-		if (exponent != 0) {
-			scaled.assign(x, x + n * dim);
-			ScaleRows(scaled.data(), scaled.size(), -exponent);
-			x = scaled.data();
-		}
+		int exponent = 0;
+		x = TrainingRows(x, n, dim, &scaled, &exponent);
 		// FAISS's k-means loops on one thread: its BLAS products own the cores (OpenMP and
 		// OpenBLAS threads spinning against each other on two cores ran ~20x slower).
 		OmpThreadsScope one_thread(1);

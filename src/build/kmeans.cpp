@@ -143,6 +143,16 @@ void ScaleRows(float *x, std::size_t count, int scale) noexcept
 		x[i] = std::ldexp(x[i], scale);
 }
 
+const float *TrainingRows(const float *x, std::size_t n, std::size_t dim, std::vector<float> *copy, int *exponent)
+{
+	*exponent = TrainingScaleExponent(x, n, dim);
+	if (*exponent == 0)
+		return x;
+	copy->assign(x, x + n * dim);
+	ScaleRows(copy->data(), copy->size(), -*exponent);
+	return copy->data();
+}
+
 Status KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k, bool spherical, int niter,
                    int omp_threads, std::uint32_t seed, bool (*should_stop)(), float *centroids) noexcept
 {
@@ -164,12 +174,8 @@ Status KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k
 		}
 		OmpThreadsScope threads(omp_threads);
 		std::vector<float> scaled;
-		const int exponent = TrainingScaleExponent(x, n, dim);
-		if (exponent != 0) {
-			scaled.assign(x, x + n * dim);
-			ScaleRows(scaled.data(), scaled.size(), -exponent);
-			x = scaled.data();
-		}
+		int exponent = 0;
+		x = TrainingRows(x, n, dim, &scaled, &exponent);
 		faiss::ClusteringParameters params;
 		params.niter = std::max(1, niter);
 		params.spherical = spherical;

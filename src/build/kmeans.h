@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <vector>
 
 #include "core/common/status.h"
 
@@ -34,8 +35,10 @@ void NormalizeRows(float *x, std::size_t n, std::size_t dim) noexcept;
 // assertion, which aborts the process. Training scales such samples by a power of two first
 // (exact, and k-means commutes with it): TrainingScaleExponent gives e such that x * 2^-e has
 // squared norms of at most 2^100 (0 when x has them already), ScaleRows multiplies count floats
-// by 2^scale in place.
+// by 2^scale in place, and TrainingRows returns x itself when e is 0, else a copy of its n rows
+// in *copy scaled by 2^-e; *exponent is e (the trained centroids scale back by 2^e).
 int TrainingScaleExponent(const float *x, std::size_t n, std::size_t dim) noexcept;
 void ScaleRows(float *x, std::size_t count, int scale) noexcept;
+const float *TrainingRows(const float *x, std::size_t n, std::size_t dim, std::vector<float> *copy, int *exponent);
 
 } // namespace vector_core
