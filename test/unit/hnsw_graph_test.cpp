@@ -290,14 +290,6 @@ TEST(HnswSelectNeighbors, KeepsDiverseCandidates)
 	EXPECT_EQ(selected[0], 0);
 	EXPECT_EQ(selected[1], 1);
 	EXPECT_EQ(selected[2], 2);
-	// Which of them the heuristic chose: 1.1 only fills a free place.
-	bool chosen[3];
-	kept = HnswSelectNeighbors(
-	    c, 3, 3, true, [&](int i, int j) { return std::fabs(pos[i] - pos[j]); }, selected, {}, chosen);
-	ASSERT_EQ(kept, 3);
-	EXPECT_TRUE(chosen[0]);
-	EXPECT_FALSE(chosen[1]);
-	EXPECT_TRUE(chosen[2]);
 }
 
 // A full list taking newcomers one by one through HnswFullListLeftOut (verdicts kept between

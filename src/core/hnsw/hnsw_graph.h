@@ -102,12 +102,10 @@ inline bool HnswCovered(float to_base, float other_to_base, float between, const
 // the base and to it) counts as closer to that one, so clusters of identical vectors do not crowd
 // out the rest. With keep_pruned, free places are then filled with the closest pruned candidates.
 // Writes the indices of at most max_selected kept candidates to selected, in increasing order
-// (closest first), and returns how many. With chosen (count bools), chosen[i] says whether the
-// heuristic itself kept candidate i (false for the candidates that only fill free places).
+// (closest first), and returns how many.
 template <typename PairDistance>
 int HnswSelectNeighbors(const HnswCandidate *candidates, int count, int max_selected, bool keep_pruned,
-                        PairDistance &&pair_distance, int *selected, const HnswPruneRule &rule = {},
-                        bool *chosen = nullptr)
+                        PairDistance &&pair_distance, int *selected, const HnswPruneRule &rule = {})
 {
 	int kept = 0;
 	int considered = 0;
@@ -123,11 +121,6 @@ int HnswSelectNeighbors(const HnswCandidate *candidates, int count, int max_sele
 		}
 		if (good)
 			selected[kept++] = considered;
-	}
-	if (chosen != nullptr) {
-		std::fill(chosen, chosen + count, false);
-		for (int j = 0; j < kept; j++)
-			chosen[selected[j]] = true;
 	}
 	if (!keep_pruned || kept >= max_selected || kept == count)
 		return kept;

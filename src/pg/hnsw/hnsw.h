@@ -230,11 +230,8 @@ HnswListUpdate HnswReplaceList(Relation index, const HnswIndexInfo *info, ItemPo
 // concurrent insert linking its own new element back (step 3 of hnsw_insert.cpp), and may be
 // that element's only way in: it never gives way. given[0..given_count) (room for given_room):
 // targets taken over this way, and whatever the caller put there first; they stay too.
-// own_chosen[i] says whether the heuristic chose own[i] (rather than filling a free place with
-// it): those give way last, and without own_chosen every link counts as chosen.
 struct HnswOwnLinks {
 	const ItemPointerData *own = nullptr;
-	const bool *own_chosen = nullptr;
 	int own_count = 0;
 	ItemPointerData *given = nullptr;
 	int given_count = 0;
@@ -244,8 +241,7 @@ struct HnswOwnLinks {
 // Before element takes target's place in a neighbor's list on layer, links element to target: the
 // neighbor will reach target through element, so target keeps a way in, also if the server stops
 // between the two writes (WAL-logged). When element's list is full, its last link in own and not
-// in given gives way, one the heuristic did not choose first (see HnswOwnLinks); without links,
-// or with no such link, nothing is written.
+// in given gives way (see HnswOwnLinks); without links, or with no such link, nothing is written.
 // Returns whether element links target afterwards.
 struct HnswReader;
 bool HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemPointer target,
@@ -254,9 +250,8 @@ bool HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemP
 // Adds a link from neighbor to element on layer, as an insert does for its new element (step 3 of
 // hnsw_insert.cpp) and VACUUM for a repaired one. Returns whether the neighbor links element
 // afterwards. A full list takes element only in place of a freed or marked link, or of the
-// farthest link its heuristic drops, and only if two of that link's target's nearest neighbors
-// link it too or else after element links the target (HnswLinkDisplaced with links, which
-// records the target in links->given); with force, if the
+// farthest link its heuristic drops, and only after element links that link's target
+// (HnswLinkDisplaced with links, which records the target in links->given); with force, if the
 // heuristic drops nothing, the farthest link gives way.
 bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPointer element,
                      const char *element_vector, bool force, HnswOwnLinks *links);
@@ -281,10 +276,9 @@ void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, i
 // graph does the same (HnswBuildParams::keep_pruned).
 // The heuristic over input with the index's rule (HnswPruneRuleFor: a little slack, which keeps
 // dense regions joined to the rest), free places filled with the closest candidates it pruned;
-// writes the selected TIDs (closest first) to out; returns how many. With out_chosen, marks in it
-// which of them the heuristic chose (false for those that fill free places).
+// writes the selected TIDs (closest first) to out; returns how many.
 int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInput *input, int max_selected,
-                              ItemPointerData *out, bool *out_chosen = nullptr);
+                              ItemPointerData *out);
 
 // ------------------------------------------------------------------ search (hnsw_search.cpp)
 

@@ -24,11 +24,11 @@
 //    computed with no lock held (appending, or, when it is full, the new element takes the
 //    place of the link the heuristic over the old list plus the element drops, if that is not
 //    the element; a link to a freed or marked element gives way first; the target of a link
-//    given up keeps a way in: two of its nearest neighbors link it, or else the new element
-//    links it before, in place of a link the new element's search chose (one the heuristic
-//    passed over first), never of one another insert added to its list: that one may be the
-//    other new element's only way in), then the list's page is locked exclusively and the list written only if it is
-//    still what was read; otherwise the step is retried a few times. A marked neighbor gets no back link.
+//    given up is linked from the new element before, so that it keeps a way in, in place of a
+//    link the new element's search chose, never of one another insert added to its list: that
+//    one may be the other new element's only way in), then the
+//    list's page is locked exclusively and the list written only if it is still what was read;
+//    otherwise the step is retried a few times. A marked neighbor gets no back link.
 // 4. If the new element's level is above the entry point's, it becomes the entry point (metapage,
 //    exclusive lock, re-checked; VACUUM replaces a marked entry point under the same lock). If
 //    another insert raised the entry point meanwhile, the two are linked on the layers between
@@ -306,7 +306,6 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	HnswReaderInit(&reader, index, info);
 	HnswCandidateOnDisk start;
 	ItemPointerData *lists[vector_core::kHnswGraphMaxLevel + 1] = {};
-	bool *chosen[vector_core::kHnswGraphMaxLevel + 1] = {};
 	int counts[vector_core::kHnswGraphMaxLevel + 1] = {};
 	const int top = Min(level, static_cast<int>(meta.entry_level));
 	// Live elements of identical bytes the layer-0 search found (step 1).
@@ -331,9 +330,8 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 			// The element's own lists are filled with the closest candidates the heuristic
 			// passed over, for every metric: they are its ways out, and its ways in once the
 			// back-links below give way to it.
-			chosen[layer] = static_cast<bool *>(palloc(sizeof(bool) * HnswLayerCapacity(info->m, layer)));
-			counts[layer] = HnswSelectNeighborsOnDisk(info, &input, HnswLayerCapacity(info->m, layer),
-			                                          lists[layer], chosen[layer]);
+			counts[layer] =
+			    HnswSelectNeighborsOnDisk(info, &input, HnswLayerCapacity(info->m, layer), lists[layer]);
 			if (layer == 0) {
 				// Identical rows are at the distance of the row to itself (not 0 under inner
 				// product); only those are compared byte for byte.
@@ -378,7 +376,6 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 		// that only the upper layers reach). The others link back when the heuristic wants it.
 		HnswOwnLinks own;
 		own.own = lists[layer];
-		own.own_chosen = chosen[layer];
 		own.own_count = counts[layer];
 		own.given_room = HnswLayerCapacity(info->m, layer);
 		own.given = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * own.given_room));

@@ -22,54 +22,6 @@ bool TidInList(const ItemPointerData *list, int count, const ItemPointerData *ti
 	return false;
 }
 
-// Position of tid in links->own, or -1.
-int OwnPosition(const HnswOwnLinks *links, const ItemPointerData *tid)
-{
-	for (int i = 0; i < links->own_count; i++) {
-		if (ItemPointerEquals(const_cast<ItemPointer>(&links->own[i]), const_cast<ItemPointer>(tid)))
-			return i;
-	}
-	return -1;
-}
-
-// Whether kNearNeeded of the first kNearChecked links of target on layer (its nearest, for lists
-// the heuristic wrote) are live elements, neither skip nor element, whose lists on layer link
-// target: then target keeps a way in when skip's link to it gives way. Taking over every target
-// given up in the new element's own list (in place of its own choices) filled new elements'
-// lists with other elements' leftovers: on GloVe 50k (cosine, 2,000 queries, ef_search 40)
-// recall@10 after inserting 40,000 rows into a 50,000-row build 0.9575 with it, 0.9621 with no
-// take-over at all (fresh build 0.9600), but then elements fell out of reach (TAP 201: 88 of
-// 31,000 after concurrent inserts and a kill). One near neighbor linking the target still left
-// 2 unreachable after VACUUM and inserts (pairs that link only each other); two are asked.
-bool LinkedByNearNeighbors(HnswReader *reader, ItemPointer target, int layer, ItemPointer skip, ItemPointer element)
-{
-	constexpr int kNearChecked = 6;
-	constexpr int kNearNeeded = 2;
-	const HnswIndexInfo *info = &reader->info;
-	const int capacity = HnswLayerCapacity(info->m, layer);
-	ItemPointerData *near = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
-	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
-	int linking = 0;
-	HnswElementRead read;
-	int near_count = 0;
-	if (HnswReadElement(reader, target, nullptr, layer, &read, near, &near_count, nullptr)) {
-		for (int i = 0; i < Min(near_count, kNearChecked) && linking < kNearNeeded; i++) {
-			if (ItemPointerEquals(&near[i], skip) || ItemPointerEquals(&near[i], element))
-				continue;
-			HnswElementRead other;
-			int count = 0;
-			if (!HnswReadElement(reader, &near[i], nullptr, layer, &other, links, &count, nullptr) ||
-			    (other.flags & kHnswElementDeleted) || other.level < layer)
-				continue;
-			if (TidInList(links, count, target))
-				linking++;
-		}
-	}
-	pfree(near);
-	pfree(links);
-	return linking >= kNearNeeded;
-}
-
 } // namespace
 
 // Reads the vectors of candidates (dropping those that vanished or are being deleted).
@@ -110,15 +62,13 @@ void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, i
 // Runs the heuristic over input (closest first), filling free places with the closest pruned
 // candidates (see hnsw.h); writes the selected TIDs to out; returns count.
 int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInput *input, int max_selected,
-                              ItemPointerData *out, bool *out_chosen)
+                              ItemPointerData *out)
 {
 	vector_core::HnswCandidate *plain = static_cast<vector_core::HnswCandidate *>(
 	    palloc(sizeof(vector_core::HnswCandidate) * Max(input->count, 1)));
 	for (int i = 0; i < input->count; i++)
 		plain[i] = {input->candidates[i].distance, static_cast<uint32>(i)};
 	int *selected = static_cast<int *>(palloc(sizeof(int) * Max(input->count, 1)));
-	bool *chosen =
-	    out_chosen != nullptr ? static_cast<bool *>(palloc(sizeof(bool) * Max(input->count, 1))) : nullptr;
 	const char *vectors = input->vectors;
 	const Size *offsets = input->offsets;
 	int kept = vector_core::HnswSelectNeighbors(
@@ -126,14 +76,9 @@ int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInpu
 	    [info, vectors, offsets](int i, int j) {
 		    return HnswDistance(info, vectors + offsets[i], vectors + offsets[j]);
 	    },
-	    selected, vector_core::HnswPruneRuleFor(info->kind, info->metric), chosen);
-	for (int i = 0; i < kept; i++) {
+	    selected, vector_core::HnswPruneRuleFor(info->kind, info->metric));
+	for (int i = 0; i < kept; i++)
 		out[i] = input->candidates[selected[i]].tid;
-		if (chosen != nullptr)
-			out_chosen[i] = chosen[selected[i]];
-	}
-	if (chosen != nullptr)
-		pfree(chosen);
 	pfree(plain);
 	pfree(selected);
 	return kept;
@@ -217,22 +162,12 @@ bool HnswLinkDisplaced(HnswReader *reader, ItemPointer element, int layer, ItemP
 		}
 		int slot = count;
 		if (count >= capacity) {
-			// The last link of the writer's own choice that no target was given this way: first
-			// one that only filled a free place, then one the heuristic chose. Giving up the
-			// heuristic's links first (its long ones, farthest first) filled new elements' lists
-			// with other elements' leftovers: on GloVe 50k (cosine, 2,000 queries, ef_search 40)
-			// recall@10 after four churn cycles with VACUUM 0.9576-0.9585 against 0.9643-0.9649
-			// for a fresh build of the same rows.
+			// The last link of the writer's own choice that no target was given this way.
 			slot = -1;
-			for (int pass = 0; pass < 2 && slot < 0 && own_links != nullptr; pass++) {
-				for (int i = count - 1; i >= 0 && slot < 0; i--) {
-					const int own = OwnPosition(own_links, &links[i]);
-					if (own >= 0 &&
-					    (pass == 1 ||
-					     (own_links->own_chosen != nullptr && !own_links->own_chosen[own])) &&
-					    !TidInList(own_links->given, own_links->given_count, &links[i]))
-						slot = i;
-				}
+			for (int i = count - 1; i >= 0 && slot < 0 && own_links != nullptr; i--) {
+				if (TidInList(own_links->own, own_links->own_count, &links[i]) &&
+				    !TidInList(own_links->given, own_links->given_count, &links[i]))
+					slot = i;
 			}
 			if (slot < 0)
 				break;
@@ -347,12 +282,11 @@ bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPo
 			new_count = old_count;
 			bool kept_element = false;
 			if (victim >= 0 && (wanted || force)) {
-				// The link given up may be its target's only way in. Usually some of the target's
-				// nearest neighbors link it too; if not, element links the target first (making
-				// room in its own list if it must), so the target stays reachable through
-				// element, also if the server stops before the neighbor's list is written.
-				bool covered = victim == stale || LinkedByNearNeighbors(reader, &old_links[victim],
-				                                                        layer, neighbor, element);
+				// The link given up may be its target's only way in: element links the target
+				// first (making room in its own list if it must), so the target stays
+				// reachable through element, also if the server stops before the neighbor's
+				// list is written.
+				bool covered = victim == stale;
 				if (!covered && links->given_count < links->given_room &&
 				    HnswLinkDisplaced(reader, element, layer, &old_links[victim], links)) {
 					links->given[links->given_count++] = old_links[victim];

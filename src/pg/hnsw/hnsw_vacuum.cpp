@@ -144,7 +144,6 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 	ItemPointerData *hop = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 	ItemPointerData *chosen = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
-	bool *chosen_by_rule = static_cast<bool *>(palloc(sizeof(bool) * capacity));
 	char *vector = static_cast<char *>(palloc(info->max_bytes));
 	bool wrote = false;
 
@@ -219,7 +218,7 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 		});
 		HnswSelectionInput input;
 		HnswLoadCandidateVectors(reader, pool, pool_count, &input);
-		int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, chosen, chosen_by_rule);
+		int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, chosen);
 		HnswReaderRelease(reader);
 		HnswListUpdate update =
 		    HnswReplaceList(reader->index, info, element, layer, links, count, chosen, chosen_count);
@@ -241,7 +240,6 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 			// way in).
 			HnswOwnLinks own;
 			own.own = chosen;
-			own.own_chosen = chosen_by_rule;
 			own.own_count = chosen_count;
 			own.given_room = count + capacity;
 			own.given = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * own.given_room));
@@ -260,7 +258,6 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 	pfree(links);
 	pfree(hop);
 	pfree(chosen);
-	pfree(chosen_by_rule);
 	pfree(vector);
 	return wrote;
 }
