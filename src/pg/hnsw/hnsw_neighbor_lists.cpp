@@ -22,6 +22,41 @@ bool TidInList(const ItemPointerData *list, int count, const ItemPointerData *ti
 	return false;
 }
 
+// Whether target, if its row is a copy of row (row_bytes long), is linked on layer by another
+// copy than skip (true when target is no copy). A query for the row reaches the copies through
+// each other. Copies prune each other in the heuristic, so a full list of one gives up its links
+// to the others first; a copy whose last link from another copy gave way was then linked only
+// from elements farther and farther away, as that link was taken over (HnswLinkDisplaced) by one
+// new element after another, and a query for its vector no longer found it: TAP 022 (30 vectors
+// in copies, 4 sessions inserting more) lost the 1-10 rows of one element in 1 run of 80.
+bool LinkedByAnotherCopy(HnswReader *reader, ItemPointer target, int layer, ItemPointer skip, const char *row,
+                         Size row_bytes)
+{
+	const HnswIndexInfo *info = &reader->info;
+	const int capacity = HnswLayerCapacity(info->m, layer);
+	ItemPointerData *near = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+	char *other_vector = static_cast<char *>(palloc(info->max_bytes));
+	HnswElementRead read;
+	int near_count = 0;
+	bool linked = !HnswReadElement(reader, target, nullptr, layer, &read, near, &near_count, other_vector) ||
+	              read.vector_bytes != row_bytes || memcmp(other_vector, row, row_bytes) != 0;
+	for (int i = 0; i < near_count && !linked; i++) {
+		HnswElementRead other;
+		int count = 0;
+		if (ItemPointerEquals(&near[i], skip) ||
+		    !HnswReadElement(reader, &near[i], nullptr, layer, &other, links, &count, other_vector) ||
+		    (other.flags & kHnswElementDeleted) || other.level < layer)
+			continue;
+		linked = other.vector_bytes == row_bytes && memcmp(other_vector, row, row_bytes) == 0 &&
+		         TidInList(links, count, target);
+	}
+	pfree(near);
+	pfree(links);
+	pfree(other_vector);
+	return linked;
+}
+
 } // namespace
 
 // Reads the vectors of candidates (dropping those that vanished or are being deleted).
@@ -260,24 +295,40 @@ bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPo
 			// with it, 5 without (pgvector 0.8.6: 8).
 			// The victim: a stale link, else the farthest link the heuristic drops (one that
 			// another kept link covers), else (forced, all kept) the farthest link.
+			// A copy of the neighbor's row is spared while it has no other link from a copy
+			// (LinkedByAnotherCopy; rows at the row's distance to itself are compared).
+			const float self_distance = HnswDistance(info, neighbor_vector, neighbor_vector);
+			bool *spared = static_cast<bool *>(palloc0(sizeof(bool) * pool_count));
 			int victim = stale;
-			for (int pass = 0; pass < 2 && victim < 0 && (wanted || force); pass++) {
-				float victim_distance = -get_float4_infinity();
-				for (int p = 0; p < pool_count; p++) {
-					if (ItemPointerEquals(&pool[p].tid, element))
-						continue;
-					const bool kept = pass == 0 && TidInList(chosen, chosen_count, &pool[p].tid);
-					if (kept || pool[p].distance < victim_distance)
-						continue;
-					for (int i = 0; i < old_count; i++) {
-						if (ItemPointerEquals(&old_links[i], &pool[p].tid)) {
-							victim = i;
-							victim_distance = pool[p].distance;
-							break;
+			for (int round = 0; round < pool_count && victim < 0 && (wanted || force); round++) {
+				int victim_pool = -1;
+				for (int pass = 0; pass < 2 && victim < 0; pass++) {
+					float victim_distance = -get_float4_infinity();
+					for (int p = 0; p < pool_count; p++) {
+						if (spared[p] || ItemPointerEquals(&pool[p].tid, element))
+							continue;
+						const bool kept =
+						    pass == 0 && TidInList(chosen, chosen_count, &pool[p].tid);
+						if (kept || pool[p].distance < victim_distance)
+							continue;
+						for (int i = 0; i < old_count; i++) {
+							if (ItemPointerEquals(&old_links[i], &pool[p].tid)) {
+								victim = i;
+								victim_pool = p;
+								victim_distance = pool[p].distance;
+								break;
+							}
 						}
 					}
 				}
+				if (victim < 0 || !(pool[victim_pool].distance == self_distance) ||
+				    LinkedByAnotherCopy(reader, &pool[victim_pool].tid, layer, neighbor,
+				                        neighbor_vector, self.vector_bytes))
+					break;
+				spared[victim_pool] = true;
+				victim = -1;
 			}
+			pfree(spared);
 			memcpy(new_links, old_links, sizeof(ItemPointerData) * old_count);
 			new_count = old_count;
 			bool kept_element = false;
