@@ -24,12 +24,13 @@
 //    computed with no lock held (appending, or, when it is full, the new element takes the
 //    place of the link the heuristic over the old list plus the element drops, if that is not
 //    the element; a link to a freed or marked element gives way first, a link to a copy of the
-//    neighbor's row that no other copy links never; the target of a link given up is linked
-//    from the new element before, so that it keeps a way in, in place of a link the new
-//    element's search chose, never of one another insert added to its list: that one may be
-//    the other new element's only way in), then the list's page is locked exclusively and the
-//    list written only if it is still what was read; otherwise the step is retried a few times.
-//    A marked neighbor gets no back link. (hnsw_neighbor_lists.cpp, HnswAddBackLink)
+//    neighbor's row that no other copy links never; the target of a link given up keeps a way
+//    in: two of its nearest neighbors link it (checked again after the write), or else it is
+//    linked from the new element before, in place of a link the new element's search chose,
+//    never of one another insert added to its list: that one may be the other new element's
+//    only way in), then the list's page is locked exclusively and the list written only if it
+//    is still what was read; otherwise the step is retried a few times. A marked neighbor gets
+//    no back link. (hnsw_neighbor_lists.cpp, HnswAddBackLink)
 // 4. If the new element's level is above the entry point's, it becomes the entry point (metapage,
 //    exclusive lock, re-checked; VACUUM replaces a marked entry point under the same lock). If
 //    another insert raised the entry point meanwhile, the two are linked on the layers between
