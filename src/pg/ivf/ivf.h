@@ -60,6 +60,8 @@ vector_core::Metric IvfMetricFromOpclass(Relation index, vector_core::ElementKin
 // ivf_stored_form.cpp
 vector_core::Metric IvfStoredFormMetric(const IvfMetaPageData *meta);
 bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char *row);
+// Scales x (dim floats) to unit length; returns false, leaving x as it is, for a zero vector.
+bool IvfNormalizeInPlace(float *x, int dim);
 vector_core::ElementKind IvfKind(const IvfMetaPageData *meta);
 Size IvfRowBytes(const IvfMetaPageData *meta);
 vector_core::ElementDistanceFn IvfRowDistance(const IvfMetaPageData *meta);

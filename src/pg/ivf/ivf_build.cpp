@@ -515,17 +515,6 @@ bool ListsByDirection(Metric metric)
 	return metric == Metric::kCosine || metric == Metric::kInnerProduct;
 }
 
-// Scales x to unit length (a zero vector stays zero). Cosine rows are stored that way already.
-void NormalizeInPlace(float *x, int dim)
-{
-	const double norm = std::sqrt(vector_core::SquaredNormDouble(x, dim));
-	if (norm > 0) {
-		const float inv = static_cast<float>(1.0 / norm);
-		for (int j = 0; j < dim; j++)
-			x[j] *= inv;
-	}
-}
-
 // Trains the centroids and the quantizer on the sample.
 void Train(IvfBuildState *bs, bool announce)
 {
@@ -552,7 +541,7 @@ void Train(IvfBuildState *bs, bool announce)
 	// Lists by direction for inner product as for cosine (ListsByDirection).
 	if (ListsByDirection(bs->metric))
 		for (int64 i = 0; i < bs->sample_n; i++)
-			NormalizeInPlace(bs->sample + i * meta->dim, meta->dim);
+			IvfNormalizeInPlace(bs->sample + i * meta->dim, meta->dim);
 	api->kmeans_train(bs->sample, bs->sample_n, meta->dim, meta->lists, ListsByDirection(bs->metric),
 	                  kKmeansIterations, 1, 1234, InterruptRequested, bs->centroids, &result);
 	VectorBuildCheck(&result, "ivf build");

@@ -85,6 +85,18 @@ void IvfRoundToRow(const IvfMetaPageData *meta, float *x)
 	}
 }
 
+// Scales x to unit length; returns false (x unchanged) for a zero vector.
+bool IvfNormalizeInPlace(float *x, int dim)
+{
+	const double norm = std::sqrt(vector_core::SquaredNormDouble(x, dim));
+	if (!(norm > 0))
+		return false;
+	const float inv = static_cast<float>(1.0 / norm);
+	for (int i = 0; i < dim; i++)
+		x[i] *= inv;
+	return true;
+}
+
 // Writes the stored form of a datum of the index's type into out (dim floats): the vector
 // itself (halfvec widened, bits as 0/1), or its unit-normalized form for cosine; and, when row
 // is not null, the datum's row (IvfRowBytes): the stored form for vector, the value's own halves
@@ -134,16 +146,7 @@ bool IvfPrepareVector(Datum value, const IvfMetaPageData *meta, float *out, char
 		break;
 	}
 	}
-	bool ok = true;
-	if (metric == Metric::kCosine) {
-		double norm = std::sqrt(vector_core::SquaredNormDouble(out, dim));
-		if (norm > 0) {
-			float inv = static_cast<float>(1.0 / norm);
-			for (int i = 0; i < dim; i++)
-				out[i] *= inv;
-		} else
-			ok = false;
-	}
+	const bool ok = metric != Metric::kCosine || IvfNormalizeInPlace(out, dim);
 	if (row != nullptr && IvfKind(meta) == vector_core::ElementKind::kFloat)
 		memcpy(row, out, sizeof(float) * dim);
 	if (raw != DatumGetPointer(value))
