@@ -22,6 +22,12 @@ bool TidInList(const ItemPointerData *list, int count, const ItemPointerData *ti
 	return false;
 }
 
+// Whether two stored rows are the same bytes: copies of one vector.
+bool SameRow(const char *a, Size a_bytes, const char *b, Size b_bytes)
+{
+	return a_bytes == b_bytes && memcmp(a, b, a_bytes) == 0;
+}
+
 // Whether needed of the kNearChecked links of target on layer closest to it are live elements,
 // neither skip nor element, whose lists on layer link target: then target keeps a way in when
 // skip's link to it gives way. Taking over every target given up in the new element's own list
@@ -32,52 +38,60 @@ bool TidInList(const ItemPointerData *list, int count, const ItemPointerData *ti
 // near neighbor linking the target still left 2 unreachable after VACUUM and inserts (pairs that
 // link only each other): two are asked before a link gives way. Lists are not in distance order
 // once back links took slots, so the links are ranked first. Copies of the target's row neither
-// rank nor count, and a copy (skip) never gives the target up this way: copies are found through
-// each other (see LinkedByAnotherCopy), and cliques of copies may link only each other.
-bool LinkedByNearNeighbors(HnswReader *reader, ItemPointer target, int layer, ItemPointer skip, ItemPointer element,
-                           int needed)
+// rank nor count, and a copy (skip_is_copy: the caller knows skip's row) never gives the target
+// up this way: copies are found through each other (see LinkedByAnotherCopy), and cliques of
+// copies may link only each other. A link is a copy only at the target's distance to itself,
+// so rows are compared (copied out of the page) only then.
+bool LinkedByNearNeighbors(HnswReader *reader, ItemPointer target, int layer, ItemPointer skip, bool skip_is_copy,
+                           ItemPointer element, int needed)
 {
 	constexpr int kNearChecked = 6;
+	if (skip_is_copy)
+		return false;
 	const HnswIndexInfo *info = &reader->info;
 	const int capacity = HnswLayerCapacity(info->m, layer);
 	ItemPointerData *near = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
-	HnswCandidateOnDisk *ranked =
+	vector_core::HnswCandidate *ranked =
+	    static_cast<vector_core::HnswCandidate *>(palloc(sizeof(vector_core::HnswCandidate) * capacity));
+	HnswCandidateOnDisk *read_back =
 	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * capacity));
 	char *target_vector = static_cast<char *>(palloc(info->max_bytes));
-	char *other_vector = static_cast<char *>(palloc(info->max_bytes));
+	char *other_vector = nullptr;
 	int linking = 0;
 	HnswElementRead read;
 	int near_count = 0;
 	if (HnswReadElement(reader, target, nullptr, layer, &read, near, &near_count, target_vector)) {
-		const auto copy_of_target = [&](const HnswElementRead &other) {
-			return other.vector_bytes == read.vector_bytes &&
-			       memcmp(other_vector, target_vector, read.vector_bytes) == 0;
-		};
+		const float self_distance = HnswDistance(info, target_vector, target_vector);
 		HnswElementRead other;
-		const bool skip_is_copy =
-		    HnswReadElement(reader, skip, nullptr, layer, &other, nullptr, nullptr, other_vector) &&
-		    copy_of_target(other);
-		int ranked_count = 0;
-		for (int i = 0; i < near_count && !skip_is_copy; i++) {
-			if (ItemPointerEquals(&near[i], element))
-				continue;
-			if (!HnswReadElement(reader, &near[i], target_vector, layer, &other, nullptr, nullptr,
-			                     other_vector) ||
-			    (other.flags & kHnswElementDeleted) || other.level < layer || copy_of_target(other))
-				continue;
-			ranked[ranked_count] = {};
-			ranked[ranked_count].distance = other.distance;
-			ranked[ranked_count].tid = near[i];
-			ranked_count++;
+		int asked = 0;
+		for (int i = 0; i < near_count; i++) {
+			if (!ItemPointerEquals(&near[i], element))
+				near[asked++] = near[i];
 		}
-		std::sort(
-		    ranked, ranked + ranked_count,
-		    [](const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b) { return a.distance < b.distance; });
+		// One batch: the memory accesses of the reads overlap (HnswVisitBatch).
+		const int found = HnswVisitBatch(reader, target_vector, near, asked, read_back, 0.0f, nullptr);
+		int ranked_count = 0;
+		for (int i = 0; i < found; i++) {
+			const HnswCandidateOnDisk &c = read_back[i];
+			if ((c.flags & kHnswElementDeleted) || c.level < layer)
+				continue;
+			if (c.distance == self_distance) {
+				if (other_vector == nullptr)
+					other_vector = static_cast<char *>(palloc(info->max_bytes));
+				if (!HnswReadElement(reader, const_cast<ItemPointer>(&c.tid), nullptr, layer, &other,
+				                     nullptr, nullptr, other_vector) ||
+				    SameRow(other_vector, other.vector_bytes, target_vector, read.vector_bytes))
+					continue;
+			}
+			ranked[ranked_count++] = {c.distance, static_cast<std::uint32_t>(i)};
+		}
+		std::sort(ranked, ranked + ranked_count, vector_core::HnswByDistanceThenId);
 		for (int i = 0; i < Min(ranked_count, kNearChecked) && linking < needed; i++) {
+			ItemPointer linker = &read_back[ranked[i].id].tid;
 			int count = 0;
-			if (ItemPointerEquals(&ranked[i].tid, skip) ||
-			    !HnswReadElement(reader, &ranked[i].tid, nullptr, layer, &other, links, &count, nullptr))
+			if (ItemPointerEquals(linker, skip) ||
+			    !HnswReadElement(reader, linker, nullptr, layer, &other, links, &count, nullptr))
 				continue;
 			if (TidInList(links, count, target))
 				linking++;
@@ -86,8 +100,10 @@ bool LinkedByNearNeighbors(HnswReader *reader, ItemPointer target, int layer, It
 	pfree(near);
 	pfree(links);
 	pfree(ranked);
+	pfree(read_back);
 	pfree(target_vector);
-	pfree(other_vector);
+	if (other_vector != nullptr)
+		pfree(other_vector);
 	return linking >= needed;
 }
 
@@ -98,8 +114,9 @@ bool LinkedByNearNeighbors(HnswReader *reader, ItemPointer target, int layer, It
 // from elements farther and farther away, as that link was taken over (HnswLinkDisplaced) by one
 // new element after another, and a query for its vector no longer found it: TAP 022 (30 vectors
 // in copies, 4 sessions inserting more) lost the 1-10 rows of one element in 1 run of 80.
+// *target_is_copy tells whether target is a copy of row.
 bool LinkedByAnotherCopy(HnswReader *reader, ItemPointer target, int layer, ItemPointer skip, const char *row,
-                         Size row_bytes)
+                         Size row_bytes, bool *target_is_copy)
 {
 	const HnswIndexInfo *info = &reader->info;
 	const int capacity = HnswLayerCapacity(info->m, layer);
@@ -108,8 +125,9 @@ bool LinkedByAnotherCopy(HnswReader *reader, ItemPointer target, int layer, Item
 	char *other_vector = static_cast<char *>(palloc(info->max_bytes));
 	HnswElementRead read;
 	int near_count = 0;
-	bool linked = !HnswReadElement(reader, target, nullptr, layer, &read, near, &near_count, other_vector) ||
-	              read.vector_bytes != row_bytes || memcmp(other_vector, row, row_bytes) != 0;
+	*target_is_copy = HnswReadElement(reader, target, nullptr, layer, &read, near, &near_count, other_vector) &&
+	                  SameRow(other_vector, read.vector_bytes, row, row_bytes);
+	bool linked = !*target_is_copy;
 	for (int i = 0; i < near_count && !linked; i++) {
 		HnswElementRead other;
 		int count = 0;
@@ -117,13 +135,83 @@ bool LinkedByAnotherCopy(HnswReader *reader, ItemPointer target, int layer, Item
 		    !HnswReadElement(reader, &near[i], nullptr, layer, &other, links, &count, other_vector) ||
 		    (other.flags & kHnswElementDeleted) || other.level < layer)
 			continue;
-		linked = other.vector_bytes == row_bytes && memcmp(other_vector, row, row_bytes) == 0 &&
-		         TidInList(links, count, target);
+		linked = SameRow(other_vector, other.vector_bytes, row, row_bytes) && TidInList(links, count, target);
 	}
 	pfree(near);
 	pfree(links);
 	pfree(other_vector);
 	return linked;
+}
+
+// The input of the heuristic for a back link into a full list: the live links of the list
+// (old_links[0..old_count)) and the new element (its row element_vector), each with its distance
+// to the list owner's row owner_vector and its row, closest first (ties in list order, the element
+// last). Each link is read once. *stale: the index in old_links of a link to a freed or marked
+// element, the first to give way (the last such; -1 when none).
+void LoadFullList(HnswReader *reader, const char *owner_vector, const ItemPointerData *old_links, int old_count,
+                  ItemPointer element, const char *element_vector, HnswSelectionInput *input, int *stale)
+{
+	const HnswIndexInfo *info = &reader->info;
+	const int count = old_count + 1;
+	HnswCandidateOnDisk *read_order =
+	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * count));
+	Size *read_offsets = static_cast<Size *>(palloc(sizeof(Size) * count));
+	const Size element_bytes = HnswRowBytes(info, element_vector, info->max_bytes);
+	// Fixed-size rows go straight to their slot; rows of varying size through a buffer.
+	Size capacity = info->fixed_bytes != 0 ? info->fixed_bytes * count : info->max_bytes + element_bytes;
+	char *rows = static_cast<char *>(palloc(capacity));
+	char *buffer = info->fixed_bytes != 0 ? nullptr : static_cast<char *>(palloc(info->max_bytes));
+	Size used = 0;
+	int live = 0;
+	*stale = -1;
+	for (int i = 0; i < old_count; i++) {
+		HnswElementRead read;
+		char *slot = buffer != nullptr ? buffer : rows + used;
+		if (!HnswReadElement(reader, const_cast<ItemPointer>(&old_links[i]), owner_vector, 0, &read, nullptr,
+		                     nullptr, slot) ||
+		    (read.flags & kHnswElementDeleted)) {
+			*stale = i;
+			continue;
+		}
+		if (buffer != nullptr) {
+			if (used + read.vector_bytes > capacity) {
+				capacity = Max(capacity * 2, used + read.vector_bytes);
+				rows = static_cast<char *>(repalloc(rows, capacity));
+			}
+			memcpy(rows + used, buffer, read.vector_bytes);
+		}
+		read_order[live] = {read.distance, read.level,   read.flags,  read.heaptid_count,
+		                    true,          old_links[i], read.heaptid};
+		read_offsets[live++] = used;
+		used += read.vector_bytes;
+	}
+	if (used + element_bytes > capacity) {
+		capacity = used + element_bytes;
+		rows = static_cast<char *>(repalloc(rows, capacity));
+	}
+	memcpy(rows + used, element_vector, element_bytes);
+	read_order[live] = {HnswDistance(info, owner_vector, element_vector), 0, 0, 1, true, *element, {}};
+	ItemPointerSetInvalid(&read_order[live].heaptid);
+	read_offsets[live++] = used;
+	if (buffer != nullptr)
+		pfree(buffer);
+
+	vector_core::HnswCandidate *order =
+	    static_cast<vector_core::HnswCandidate *>(palloc(sizeof(vector_core::HnswCandidate) * live));
+	for (int i = 0; i < live; i++)
+		order[i] = {read_order[i].distance, static_cast<std::uint32_t>(i)};
+	std::sort(order, order + live, vector_core::HnswByDistanceThenId);
+	input->candidates = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * live));
+	input->offsets = static_cast<Size *>(palloc(sizeof(Size) * live));
+	input->vectors = rows;
+	input->count = live;
+	for (int i = 0; i < live; i++) {
+		input->candidates[i] = read_order[order[i].id];
+		input->offsets[i] = read_offsets[order[i].id];
+	}
+	pfree(order);
+	pfree(read_order);
+	pfree(read_offsets);
 }
 
 } // namespace
@@ -330,30 +418,12 @@ bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPo
 			// heuristic's (much shorter) choice would cut the dropped elements' incoming links,
 			// and after a few thousand inserts whole groups of elements fell out of reach (lists
 			// VACUUM had filled were cut the most). With force the farthest link gives way.
-			HnswCandidateOnDisk *pool =
-			    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * (old_count + 1)));
-			int pool_count = 0;
-			int stale = -1;
-			for (int i = 0; i < old_count; i++) {
-				HnswElementRead read;
-				if (!HnswReadElement(reader, &old_links[i], neighbor_vector, 0, &read, nullptr, nullptr,
-				                     nullptr) ||
-				    (read.flags & kHnswElementDeleted)) {
-					stale = i; // freed, or marked by VACUUM: the first link to give way
-					continue;
-				}
-				pool[pool_count++] = {read.distance, read.level,   read.flags,  read.heaptid_count,
-				                      true,          old_links[i], read.heaptid};
-			}
-			float d = HnswDistance(info, neighbor_vector, element_vector);
-			HnswCandidateOnDisk self_candidate = {d, 0, 0, 1, true, *element, {}};
-			pool[pool_count++] = self_candidate;
-			std::sort(pool, pool + pool_count,
-			          [](const HnswCandidateOnDisk &a, const HnswCandidateOnDisk &b) {
-				          return a.distance < b.distance;
-			          });
 			HnswSelectionInput input;
-			HnswLoadCandidateVectors(reader, pool, pool_count, &input);
+			int stale = -1;
+			LoadFullList(reader, neighbor_vector, old_links, old_count, element, element_vector, &input,
+			             &stale);
+			HnswCandidateOnDisk *pool = input.candidates;
+			const int pool_count = input.count;
 			ItemPointerData *chosen =
 			    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 			const int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, chosen);
@@ -370,9 +440,11 @@ bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPo
 			// (LinkedByAnotherCopy; rows at the row's distance to itself are compared).
 			const float self_distance = HnswDistance(info, neighbor_vector, neighbor_vector);
 			bool *spared = static_cast<bool *>(palloc0(sizeof(bool) * pool_count));
+			bool victim_is_copy = false; // of the neighbor's row (known only at self_distance)
 			int victim = stale;
 			for (int round = 0; round < pool_count && victim < 0 && (wanted || force); round++) {
 				int victim_pool = -1;
+				victim_is_copy = false;
 				for (int pass = 0; pass < 2 && victim < 0; pass++) {
 					float victim_distance = -get_float4_infinity();
 					for (int p = 0; p < pool_count; p++) {
@@ -394,7 +466,7 @@ bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPo
 				}
 				if (victim < 0 || !(pool[victim_pool].distance == self_distance) ||
 				    LinkedByAnotherCopy(reader, &pool[victim_pool].tid, layer, neighbor,
-				                        neighbor_vector, self.vector_bytes))
+				                        neighbor_vector, self.vector_bytes, &victim_is_copy))
 					break;
 				spared[victim_pool] = true;
 				victim = -1;
@@ -409,8 +481,8 @@ bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPo
 				// room in its own list if it must), so the target stays reachable through
 				// element, also if the server stops before the neighbor's list is written.
 				bool covered = victim == stale;
-				if (!covered &&
-				    LinkedByNearNeighbors(reader, &old_links[victim], layer, neighbor, element, 2)) {
+				if (!covered && LinkedByNearNeighbors(reader, &old_links[victim], layer, neighbor,
+				                                      victim_is_copy, element, 2)) {
 					covered = true;
 					given_up = old_links[victim];
 				}
@@ -425,7 +497,6 @@ bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPo
 				}
 			}
 			pfree(chosen);
-			pfree(pool);
 			pfree(input.candidates);
 			pfree(input.vectors);
 			pfree(input.offsets);
@@ -448,7 +519,7 @@ bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPo
 			// one sees both lists written: if the target has no way in left among its nearest,
 			// element takes it over now.
 			if (ItemPointerIsValid(&given_up) &&
-			    !LinkedByNearNeighbors(reader, &given_up, layer, neighbor, element, 1)) {
+			    !LinkedByNearNeighbors(reader, &given_up, layer, neighbor, false, element, 1)) {
 				if (links->given_count < links->given_room &&
 				    HnswLinkDisplaced(reader, element, layer, &given_up, links))
 					links->given[links->given_count++] = given_up;
