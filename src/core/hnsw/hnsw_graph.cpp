@@ -429,10 +429,9 @@ void HnswGraph::SearchLayer(const void *query, int ef, int layer, std::uint32_t 
 	}
 }
 
-// Sorts s.results_ into s.work_ (closest first) and selects up to the capacity of layer of them
-// as neighbors of base into s.selected_ (indices into s.work_); returns how many. With
-// keep_pruned, only layer-0 lists are filled with pruned candidates (see HnswBuildParams).
-int HnswGraph::SelectFromResults(std::uint32_t base, int layer, HnswSearchScratch &s) const
+// Sorts s.results_ into s.work_ (closest first) and selects up to max_selected of them as
+// neighbors of base into s.selected_ (indices into s.work_); returns how many.
+int HnswGraph::SelectFromResults(std::uint32_t base, int max_selected, HnswSearchScratch &s) const
 {
 	(void)base;
 	s.work_.assign(s.results_.begin(), s.results_.end());
@@ -440,7 +439,7 @@ int HnswGraph::SelectFromResults(std::uint32_t base, int layer, HnswSearchScratc
 	s.selected_.resize(s.work_.size());
 	const HnswCandidate *cands = s.work_.data();
 	return HnswSelectNeighbors(
-	    cands, static_cast<int>(s.work_.size()), LayerCapacity(layer), keep_pruned_ && layer == 0,
+	    cands, static_cast<int>(s.work_.size()), max_selected, keep_pruned_,
 	    [this, cands](int i, int j) { return NodeDistance(cands[i].id, cands[j].id); }, s.selected_.data(), prune_);
 }
 
@@ -607,7 +606,7 @@ void HnswGraph::InsertNode(std::uint32_t node, Worker &worker)
 		worker.chosen.resize(static_cast<std::size_t>(highest) + 1);
 	for (int layer = highest; layer >= 0; layer--) {
 		SearchLayer(query, ef_construction_, layer, node, s);
-		const int selected = SelectFromResults(node, layer, s);
+		const int selected = SelectFromResults(node, LayerCapacity(layer), s);
 		WriteOwnList(node, layer, selected, s, worker.chosen[static_cast<std::size_t>(layer)]);
 	}
 	for (int layer = highest; layer >= 0; layer--)

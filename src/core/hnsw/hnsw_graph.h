@@ -196,17 +196,9 @@ struct HnswBuildParams {
 	int ef_construction = 64;               // candidate list size while inserting
 	int threads = 1;                        // threads InsertRange and Finish use (the caller's included)
 	std::uint64_t seed = 0x5eed5eed5eedULL; // levels are drawn from it, independent of threads
-	// Fill a new node's layer-0 list with the closest pruned candidates (see HnswSelectNeighbors);
-	// full lists then take a newcomer in place of one link (HnswFullListLeftOut), on every layer.
-	// Upper-layer lists keep the heuristic's choice alone: they serve the greedy descent, which
-	// needs links that point in different directions, not the nearest ones. Filled there too,
-	// the descent landed in the wrong cluster often enough that a few level draws in ten left 1%
-	// of siftsmall's rows (self-find at ef_search 40, insertion order) not found by their own
-	// vector: 1 to 95 misses over 40 level seeds, mean 14; with layer 0 alone filled 0 to 23,
-	// mean 6.6, at the same recall.
-	bool keep_pruned = false;
-	HnswPruneRule prune;                // the heuristic's rule (HnswPruneRuleFor); plain by default
-	int max_level = kHnswGraphMaxLevel; // levels drawn above it are capped (page size limits)
+	bool keep_pruned = false;               // fill neighbor lists with pruned candidates (see HnswSelectNeighbors)
+	HnswPruneRule prune;                    // the heuristic's rule (HnswPruneRuleFor); plain by default
+	int max_level = kHnswGraphMaxLevel;     // levels drawn above it are capped (page size limits)
 	// Rows of another representation (half, bit, sparse vectors; see element_distance.h): when
 	// distance is set, metric is ignored, row i of the data is row_bytes bytes at i * row_bytes,
 	// or, with row offsets (see the constructor), of any size.
@@ -388,7 +380,7 @@ private:
 	std::uint32_t GreedyClosest(const void *query, std::uint32_t entry, int from_layer, int to_layer,
 	                            HnswSearchScratch &scratch, float *entry_distance) const;
 	void SearchLayer(const void *query, int ef, int layer, std::uint32_t exclude, HnswSearchScratch &scratch) const;
-	int SelectFromResults(std::uint32_t base, int layer, HnswSearchScratch &scratch) const;
+	int SelectFromResults(std::uint32_t base, int max_selected, HnswSearchScratch &scratch) const;
 	void AddLinkLocked(std::uint32_t node, int layer, std::uint32_t target, HnswSearchScratch &scratch);
 	void ReplaceInFullList(std::uint32_t node, int layer, std::uint32_t target, HnswSearchScratch &scratch);
 	std::uint8_t *KeptBlock(std::uint32_t node, int layer) const;

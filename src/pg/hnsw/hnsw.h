@@ -266,22 +266,19 @@ struct HnswSelectionInput {
 };
 // Reads the vectors of sorted candidates (closest first), dropping those that vanished.
 void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, int count, HnswSelectionInput *input);
-// Layer-0 lists are kept full, for every metric: the heuristic's choice first, then the closest
+// Neighbor lists are kept full, for every metric: the heuristic's choice first, then the closest
 // candidates it pruned (in the build, in a new element's own lists, and when a back-link rewrites
 // a full list, where exactly one link, the farthest pruned one, gives way). The heuristic alone
 // leaves short lists that keep a few long links: under inner product nothing but large-norm hubs
 // (recall at ef_search 40 on non-normalised 3-d data 0.68, full lists 0.99); under L2 on GloVe
 // rows that others reach through the short lists only were not found by their own vector at
-// ef_search 40 (9 of 10,000 after a build, pgvector 1; full lists 2). A new element's
-// upper-layer lists keep the heuristic's choice alone (fill_pruned false; VACUUM's repair fills
-// every layer, so as not to cut the links in of the rows it drops): those lists
-// serve the greedy descent, and filled with the nearest rows they sent it into the wrong cluster
-// (see HnswBuildParams::keep_pruned, which the build's in-memory graph follows).
+// ef_search 40 (9 of 10,000 after a build, pgvector 1; full lists 2). The build's in-memory
+// graph does the same (HnswBuildParams::keep_pruned).
 // The heuristic over input with the index's rule (HnswPruneRuleFor: a little slack, which keeps
-// dense regions joined to the rest), with fill_pruned free places filled with the closest
-// candidates it pruned; writes the selected TIDs (closest first) to out; returns how many.
+// dense regions joined to the rest), free places filled with the closest candidates it pruned;
+// writes the selected TIDs (closest first) to out; returns how many.
 int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInput *input, int max_selected,
-                              bool fill_pruned, ItemPointerData *out);
+                              ItemPointerData *out);
 
 // ------------------------------------------------------------------ search (hnsw_search.cpp)
 

@@ -7,9 +7,8 @@
 //    wait out the inserts that may not have seen the marks.
 // 1. Draw a level; search the graph from the entry point (greedy above the level, then a beam
 //    of ef_construction on each layer down to 0) and select the neighbors with the heuristic,
-//    on layer 0 filling the free places with the closest candidates it passed over (upper
-//    layers keep the heuristic's choice: see hnsw.h). Elements VACUUM marked
-//    (kHnswElementDeleted) are walked through but never selected.
+//    filling the free places with the closest candidates it passed over. Elements VACUUM marked (kHnswElementDeleted)
+//    are walked through but never selected.
 //    A row whose stored bytes equal those of a live element the layer-0 search found, with a
 //    free heap TID slot, joins it instead: its TID is added to the element under the page's
 //    exclusive lock, re-checked there (still that vector, not marked by VACUUM, a free slot),
@@ -330,11 +329,11 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 			HnswLoadCandidateVectors(&reader, sorted, found, &input);
 			lists[layer] = static_cast<ItemPointerData *>(
 			    palloc(sizeof(ItemPointerData) * HnswLayerCapacity(info->m, layer)));
-			// The element's layer-0 list is filled with the closest candidates the heuristic
+			// The element's own lists are filled with the closest candidates the heuristic
 			// passed over, for every metric: they are its ways out, and its ways in once the
-			// back-links below give way to it. Upper layers keep the heuristic's choice (hnsw.h).
-			counts[layer] = HnswSelectNeighborsOnDisk(info, &input, HnswLayerCapacity(info->m, layer),
-			                                          layer == 0, lists[layer]);
+			// back-links below give way to it.
+			counts[layer] =
+			    HnswSelectNeighborsOnDisk(info, &input, HnswLayerCapacity(info->m, layer), lists[layer]);
 			if (layer == 0) {
 				// Identical rows are at the distance of the row to itself (not 0 under inner
 				// product); only those are compared byte for byte.

@@ -251,10 +251,10 @@ void HnswLoadCandidateVectors(HnswReader *reader, HnswCandidateOnDisk *sorted, i
 		pfree(buffer);
 }
 
-// Runs the heuristic over input (closest first), with fill_pruned filling free places with the
-// closest pruned candidates (see hnsw.h); writes the selected TIDs to out; returns count.
+// Runs the heuristic over input (closest first), filling free places with the closest pruned
+// candidates (see hnsw.h); writes the selected TIDs to out; returns count.
 int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInput *input, int max_selected,
-                              bool fill_pruned, ItemPointerData *out)
+                              ItemPointerData *out)
 {
 	vector_core::HnswCandidate *plain = static_cast<vector_core::HnswCandidate *>(
 	    palloc(sizeof(vector_core::HnswCandidate) * Max(input->count, 1)));
@@ -264,7 +264,7 @@ int HnswSelectNeighborsOnDisk(const HnswIndexInfo *info, const HnswSelectionInpu
 	const char *vectors = input->vectors;
 	const Size *offsets = input->offsets;
 	int kept = vector_core::HnswSelectNeighbors(
-	    plain, input->count, max_selected, fill_pruned,
+	    plain, input->count, max_selected, true,
 	    [info, vectors, offsets](int i, int j) {
 		    return HnswDistance(info, vectors + offsets[i], vectors + offsets[j]);
 	    },
@@ -426,7 +426,7 @@ bool HnswAddBackLink(HnswReader *reader, ItemPointer neighbor, int layer, ItemPo
 			const int pool_count = input.count;
 			ItemPointerData *chosen =
 			    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
-			const int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, true, chosen);
+			const int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, chosen);
 			const bool wanted = TidInList(chosen, chosen_count, element);
 			// The heuristic keeps the list full: the element gets a place unless it is the one
 			// link it drops (then the list stays as it is). Taking the element also in place of

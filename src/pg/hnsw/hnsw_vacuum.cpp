@@ -218,7 +218,7 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 		});
 		HnswSelectionInput input;
 		HnswLoadCandidateVectors(reader, pool, pool_count, &input);
-		int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, true, chosen);
+		int chosen_count = HnswSelectNeighborsOnDisk(info, &input, capacity, chosen);
 		HnswReaderRelease(reader);
 		HnswListUpdate update =
 		    HnswReplaceList(reader->index, info, element, layer, links, count, chosen, chosen_count);
