@@ -77,10 +77,10 @@ sub check_index
 	# miss a handful of hard-to-reach elements at ef_search 40 (3 to 11 measured): allow 0.2%.
 	my $missed = $node->safe_psql('postgres',
 		"$index_scan SET hnsw.ef_search = 40; SELECT count(*) FROM $table a WHERE (SELECT b.embedding <-> a.embedding FROM $table b ORDER BY b.embedding <-> a.embedding LIMIT 1) > 0");
-	# An index grown by INSERTs: 4 to 13 of 10,000 in 8 runs of the empty build then INSERT, 1 to
-	# 13 in 6 runs of the build beyond maintenance_work_mem, so 0.5% (a split graph misses
-	# thousands). (7 to 72, once 171, and a 3% allowance, while a new element's lists kept only
-	# the heuristic's choice and a full list took it only when the heuristic wanted it.)
+	# An index grown by INSERTs: 0 to 9 of 10,000 in 40 runs of the empty build then INSERT since
+	# the descent keeps a beam of 4 on the upper layers (kHnswDescentBeam); with a greedy descent
+	# the median was 8.5 but 4 runs of 46 passed 50 (worst 143), and this check failed CI. 0.5%
+	# stays (a split graph misses thousands).
 	my $allowed = $inserted ? 0.005 : 0.002;
 	cmp_ok($missed, '<=', $n * $allowed,
 		sprintf('%s: %d of %d rows not found by their own vector at ef_search 40 (<= %.1f%%)', $name, $missed, $n, 100 * $allowed));

@@ -3,8 +3,9 @@
 //
 // Insertion (Malkov & Yashunin, algorithm 1)
 // ------------------------------------------
-// A node of level L descends greedily (ef = 1) from the entry point through the layers above L,
-// then on each layer L..0 searches with ef_construction starting from the previous layer's
+// A node of level L descends from the entry point through the layers above L with a beam of
+// kHnswDescentBeam nodes (not greedily: see hnsw_graph.h), then on each layer L..0 searches with
+// ef_construction starting from the previous layer's
 // results, selects up to the layer's capacity (2m on layer 0, m above, as pgvector does) with
 // the heuristic, writes its own list and adds itself to each selected neighbor's list; a full list
 // is shrunk with the same heuristic over its old entries plus the new node.
@@ -323,33 +324,24 @@ void HnswGraph::PrepareScratch(HnswSearchScratch &s) const
 	}
 }
 
-// Greedy walk (ef = 1) from entry down through layers from_layer .. to_layer + 1; returns the
-// closest node found and its distance in *entry_distance (which holds entry's on input).
-std::uint32_t HnswGraph::GreedyClosest(const void *query, std::uint32_t entry, int from_layer, int to_layer,
-                                       HnswSearchScratch &s, float *entry_distance) const
+// Descent from entry through layers from_layer .. to_layer + 1, a beam search of
+// kHnswDescentBeam nodes on each, going down from the closest found; returns it and its distance
+// in *entry_distance (which holds entry's on input). Uses s.work_ and s.results_.
+std::uint32_t HnswGraph::Descend(const void *query, std::uint32_t entry, int from_layer, int to_layer,
+                                 std::uint32_t exclude, HnswSearchScratch &s, float *entry_distance) const
 {
-	std::uint32_t current = entry;
-	float current_distance = *entry_distance;
+	HnswCandidate current = {*entry_distance, entry};
 	for (int layer = from_layer; layer > to_layer; layer--) {
-		bool changed = true;
-		while (changed) {
-			changed = false;
-			const int count = CopyLinks(current, layer, s.links_.data());
-			for (int i = 0; i < count; i++) {
-				const std::uint32_t next = s.links_[i];
-				if (i + 1 < count)
-					__builtin_prefetch(Vector(s.links_[i + 1]));
-				const float d = Distance(query, Vector(next));
-				if (d < current_distance) {
-					current_distance = d;
-					current = next;
-					changed = true;
-				}
-			}
+		s.work_.clear();
+		s.work_.push_back(current);
+		SearchLayer(query, kHnswDescentBeam, layer, exclude, s);
+		for (const HnswCandidate &c : s.results_) {
+			if (HnswByDistanceThenId(c, current))
+				current = c;
 		}
 	}
-	*entry_distance = current_distance;
-	return current;
+	*entry_distance = current.distance;
+	return current.id;
 }
 
 // Beam search on layer from the entry points in s.work_ (with distances); leaves the ef closest
@@ -598,7 +590,7 @@ void HnswGraph::InsertNode(std::uint32_t node, Worker &worker)
 
 	const void *query = Vector(node);
 	float distance = Distance(query, Vector(entry_node));
-	const std::uint32_t start = GreedyClosest(query, entry_node, top, level, s, &distance);
+	const std::uint32_t start = Descend(query, entry_node, top, level, node, s, &distance);
 	s.work_.clear();
 	s.work_.push_back({distance, start});
 	const int highest = std::min(level, top);
@@ -689,7 +681,7 @@ std::vector<HnswCandidate> HnswGraph::Search(const void *query, int k, int ef) c
 	return Search(query, k, ef, scratch);
 }
 
-// Greedy descent to layer 1, beam search on layer 0, the k best.
+// Descent to layer 1 (Descend), beam search on layer 0, the k best.
 std::vector<HnswCandidate> HnswGraph::Search(const void *query, int k, int ef, HnswSearchScratch &scratch) const
 {
 	std::vector<HnswCandidate> out;
@@ -698,7 +690,7 @@ std::vector<HnswCandidate> HnswGraph::Search(const void *query, int k, int ef, H
 		return out;
 	PrepareScratch(scratch);
 	float distance = Distance(query, Vector(entry));
-	const std::uint32_t start = GreedyClosest(query, entry, MaxLevel(), 0, scratch, &distance);
+	const std::uint32_t start = Descend(query, entry, MaxLevel(), 0, kHnswNoNode, scratch, &distance);
 	scratch.work_.clear();
 	scratch.work_.push_back({distance, start});
 	SearchLayer(query, std::max(ef, k), 0, kHnswNoNode, scratch);

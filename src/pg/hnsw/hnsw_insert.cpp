@@ -5,10 +5,11 @@
 // 0. aminsert takes the insert lock (LockPage on kHnswInsertLockBlock, share mode) and holds it
 //    until step 4 is done: VACUUM takes it exclusively once, after marking dead elements, to
 //    wait out the inserts that may not have seen the marks.
-// 1. Draw a level; search the graph from the entry point (greedy above the level, then a beam
-//    of ef_construction on each layer down to 0) and select the neighbors with the heuristic,
-//    filling the free places with the closest candidates it passed over. Elements VACUUM marked (kHnswElementDeleted)
-//    are walked through but never selected.
+// 1. Draw a level; search the graph from the entry point (a beam of a few elements on each layer
+//    above the level, HnswDescend, then a beam of ef_construction on each layer down to 0) and
+//    select the neighbors with the heuristic, filling the free places with the closest candidates
+//    it passed over. Elements VACUUM marked (kHnswElementDeleted) are walked through but never
+//    selected.
 //    A row whose stored bytes equal those of a live element the layer-0 search found, with a
 //    free heap TID slot, joins it instead: its TID is added to the element under the page's
 //    exclusive lock, re-checked there (still that vector, not marked by VACUUM, a free slot),
@@ -314,7 +315,7 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	constexpr int kMaxSame = 8;
 	ItemPointerData same[kMaxSame];
 	int same_count = 0;
-	if (HnswGreedyDescend(&reader, vector, &meta, level, &start)) {
+	if (HnswDescend(&reader, vector, &meta, level, vector_core::kHnswDescentBeam, &start)) {
 		HnswCandidateOnDisk *entries = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk)));
 		entries[0] = start;
 		int entry_count = 1;

@@ -1,16 +1,17 @@
 // Scanning an hnsw index: ORDER BY column <op> query LIMIT k.
 //
-// The first amgettuple call runs the search: greedy descent to layer 1, then a beam search with
-// hnsw.ef_search on layer 0; the results are returned closest first. Elements the search visited
-// but did not keep are remembered ("discarded"); when the results run out and the executor still
-// asks for rows (a WHERE clause rejected some), the search resumes from the ef_search closest of
-// them (with the visited set kept), and so on until hnsw.max_scan_tuples elements were visited or
-// the scan's memory passes work_mem * hnsw.scan_mem_multiplier; then the remaining discarded
-// elements are returned in order. With hnsw.iterative_scan = off (the default) and strict_order
-// a row that would come back closer than one already returned is skipped, so rows always come in
-// distance order and the first ef_search rows are exactly those of the first search;
-// relaxed_order returns each batch in order. (pgvector's off mode stops after the first search,
-// so a selective filter can leave a query with fewer rows than its LIMIT; here it goes on.)
+// The first amgettuple call runs the search: a descent to layer 1 with a beam of a few elements
+// (HnswDescend), then a beam search with hnsw.ef_search on layer 0; the results are returned
+// closest first. Elements the search visited but did not keep are remembered ("discarded"); when
+// the results run out and the executor still asks for rows (a WHERE clause rejected some), the
+// search resumes from the ef_search closest of them (with the visited set kept), and so on until
+// hnsw.max_scan_tuples elements were visited or the scan's memory passes work_mem *
+// hnsw.scan_mem_multiplier; then the remaining discarded elements are returned in order. With
+// hnsw.iterative_scan = off (the default) and strict_order a row that would come back closer than
+// one already returned is skipped, so rows always come in distance order and the first ef_search
+// rows are exactly those of the first search; relaxed_order returns each batch in order.
+// (pgvector's off mode stops after the first search, so a selective filter can leave a query with
+// fewer rows than its LIMIT; here it goes on.)
 //
 // With quals on filter columns (multicolumn indexes, pg/common/filter_columns.h), every element visited is
 // checked against them from its attribute area; one that fails is walked through like any other
@@ -120,7 +121,7 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 
 	so->entry = meta.entry;
 	HnswCandidateOnDisk start;
-	if (!HnswGreedyDescend(&so->reader, so->query, &meta, 0, &start)) {
+	if (!HnswDescend(&so->reader, so->query, &meta, 0, vector_core::kHnswDescentBeam, &start)) {
 		so->exhausted = true;
 		return;
 	}

@@ -1,8 +1,8 @@
 // Graph search over the on-disk hnsw index, shared by scans and inserts: the visited set, the
-// greedy descent through the upper layers and the beam search of one layer (Malkov & Yashunin,
-// algorithms 2 and 5). Elements are read one at a time under a share lock of their page
-// (HnswReadElement), never two data pages at once except an element's own chunks; all scratch is
-// palloc'd plain arrays, so an ERROR anywhere leaves nothing behind.
+// descent through the upper layers (a beam of a few elements per layer) and the beam search of one
+// layer (Malkov & Yashunin, algorithms 2 and 5). Elements are read one at a time under a share lock
+// of their page (HnswReadElement), never two data pages at once except an element's own chunks; all
+// scratch is palloc'd plain arrays, so an ERROR anywhere leaves nothing behind.
 #include "pg/common/pg_headers.h"
 
 #include <algorithm>
@@ -164,9 +164,34 @@ void HnswSearchStateInit(HnswSearchState *state, const HnswIndexInfo *info, bool
 	state->arena_counts = static_cast<uint16 *>(palloc(sizeof(uint16) * state->arena_capacity));
 }
 
-// Greedy walk (one candidate) from the entry point down to target_layer + 1.
-bool HnswGreedyDescend(HnswReader *reader, const void *query, const HnswMetaPageData *meta, int target_layer,
-                       HnswCandidateOnDisk *closest)
+// A search state for a beam of a few elements on the upper layers: small arrays, no arena (only
+// layer-0 searches copy lists into it) and no discarded heap.
+static void DescentStateInit(HnswSearchState *state, const HnswIndexInfo *info, int beam)
+{
+	memset(state, 0, sizeof(*state));
+	HnswVisitedInit(&state->visited, 2 * beam * info->m); // grows when it must
+	state->result_capacity = beam + 1;
+	state->results =
+	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * state->result_capacity));
+	state->candidate_capacity = 4 * beam;
+	state->candidates =
+	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * state->candidate_capacity));
+	state->links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * 2 * info->m));
+	state->batch = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * 2 * info->m));
+}
+
+static void DescentStateFree(HnswSearchState *state)
+{
+	pfree(state->visited.keys);
+	pfree(state->results);
+	pfree(state->candidates);
+	pfree(state->links);
+	pfree(state->batch);
+}
+
+// Descent from the entry point to layer target_layer + 1; see hnsw.h.
+bool HnswDescend(HnswReader *reader, const void *query, const HnswMetaPageData *meta, int target_layer, int beam,
+                 HnswCandidateOnDisk *closest)
 {
 	if (!ItemPointerIsValid(&meta->entry))
 		return false;
@@ -176,35 +201,23 @@ bool HnswGreedyDescend(HnswReader *reader, const void *query, const HnswMetaPage
 		return false;
 	HnswCandidateOnDisk current = {read.distance, read.level, read.flags,  read.heaptid_count,
 	                               read.match,    entry,      read.heaptid};
-	const int capacity = HnswLayerCapacity(reader->info.m, 1);
-	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
-	HnswCandidateOnDisk *visited =
-	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * capacity));
-	for (int layer = Min(static_cast<int>(current.level), static_cast<int>(meta->entry_level));
-	     layer > target_layer; layer--) {
-		bool changed = true;
-		while (changed) {
-			changed = false;
-			int count = 0;
-			HnswElementRead self;
-			if (!HnswReadElement(reader, &current.tid, nullptr, layer, &self, links, &count, nullptr))
-				break;
-			// The neighbors as one batch: their memory accesses overlap.
-			int found = HnswVisitBatch(reader, query, links, count, visited, 0.0f, nullptr);
-			for (int i = 0; i < found; i++) {
-				// A link on this layer must reach an element that has the layer (a stale link to a
-				// reused slot may not): such an element is never a step of the walk.
-				if (visited[i].level < layer)
-					continue;
-				if (visited[i].distance < current.distance) {
-					current = visited[i];
-					changed = true;
-				}
+	const int top = Min(static_cast<int>(current.level), static_cast<int>(meta->entry_level));
+	if (top > target_layer) {
+		HnswSearchState state;
+		DescentStateInit(&state, &reader->info, beam);
+		for (int layer = top; layer > target_layer; layer--) {
+			// Each layer is a graph of its own: what the layer above visited is new here.
+			memset(state.visited.keys, 0, sizeof(uint64) * state.visited.capacity);
+			state.visited.count = 0;
+			const HnswCandidateOnDisk from = current;
+			HnswSearchLayer(reader, query, &state, layer, beam, &from, 1);
+			for (int i = 0; i < state.result_count; i++) {
+				if (NearerFirst(state.results[i], current))
+					current = state.results[i];
 			}
 		}
+		DescentStateFree(&state);
 	}
-	pfree(visited);
-	pfree(links);
 	*closest = current;
 	return true;
 }
@@ -265,7 +278,7 @@ void HnswSearchLayer(HnswReader *reader, const void *query, HnswSearchState *sta
 		for (int i = 0; i < found; i++) {
 			const HnswCandidateOnDisk &c = visited[i];
 			if (c.level < layer)
-				continue; // not on this layer: a stale link (see HnswGreedyDescend)
+				continue; // not on this layer: a stale link (see HnswDescend)
 			// Ties with the worst result are explored too: on a plateau of equal distances (many
 			// copies of one vector) the way out may be behind any of them.
 			if (state->result_count < ef || c.distance <= state->results[0].distance) {
