@@ -325,16 +325,18 @@ void HnswGraph::PrepareScratch(HnswSearchScratch &s) const
 }
 
 // Descent from entry through layers from_layer .. to_layer + 1, a beam search of
-// kHnswDescentBeam nodes on each, going down from the closest found; returns it and its distance
-// in *entry_distance (which holds entry's on input). Uses s.work_ and s.results_.
+// kHnswDescentBeam nodes on each (last_beam on the last), going down from the closest found;
+// returns it and its distance in *entry_distance (which holds entry's on input). Uses s.work_ and
+// s.results_.
 std::uint32_t HnswGraph::Descend(const void *query, std::uint32_t entry, int from_layer, int to_layer,
-                                 std::uint32_t exclude, HnswSearchScratch &s, float *entry_distance) const
+                                 std::uint32_t exclude, int last_beam, HnswSearchScratch &s,
+                                 float *entry_distance) const
 {
 	HnswCandidate current = {*entry_distance, entry};
 	for (int layer = from_layer; layer > to_layer; layer--) {
 		s.work_.clear();
 		s.work_.push_back(current);
-		SearchLayer(query, kHnswDescentBeam, layer, exclude, s);
+		SearchLayer(query, layer == to_layer + 1 ? last_beam : kHnswDescentBeam, layer, exclude, s);
 		for (const HnswCandidate &c : s.results_) {
 			if (HnswByDistanceThenId(c, current))
 				current = c;
@@ -590,7 +592,7 @@ void HnswGraph::InsertNode(std::uint32_t node, Worker &worker)
 
 	const void *query = Vector(node);
 	float distance = Distance(query, Vector(entry_node));
-	const std::uint32_t start = Descend(query, entry_node, top, level, node, s, &distance);
+	const std::uint32_t start = Descend(query, entry_node, top, level, node, kHnswDescentBeam, s, &distance);
 	s.work_.clear();
 	s.work_.push_back({distance, start});
 	const int highest = std::min(level, top);
@@ -690,7 +692,8 @@ std::vector<HnswCandidate> HnswGraph::Search(const void *query, int k, int ef, H
 		return out;
 	PrepareScratch(scratch);
 	float distance = Distance(query, Vector(entry));
-	const std::uint32_t start = Descend(query, entry, MaxLevel(), 0, kHnswNoNode, scratch, &distance);
+	const std::uint32_t start =
+	    Descend(query, entry, MaxLevel(), 0, kHnswNoNode, kHnswSearchLastLayerBeam, scratch, &distance);
 	scratch.work_.clear();
 	scratch.work_.push_back({distance, start});
 	SearchLayer(query, std::max(ef, k), 0, kHnswNoNode, scratch);

@@ -39,16 +39,21 @@ constexpr int kHnswGraphMaxLevel = 15;
 constexpr std::uint32_t kHnswNoNode = 0xFFFFFFFFu;
 
 // Nodes the descent through the upper layers keeps on each layer, for searches and inserts alike
-// (in memory and on disk). One, the greedy walk of the HNSW paper, sometimes stops on an upper
-// layer far from its target, in a part of the layer whose links lead no closer (an upper layer
-// holds 1/m of the rows below it: few enough for such dead ends). A search then starts layer 0
-// thousands of rows away and does not get back at ef_search 40; an insert that lands there takes
-// neighbors from the wrong region, which makes more dead ends. On siftsmall (10,000 rows
-// inserted one by one, m 16, ef_construction 64, 200 level draws) a beam of 4 took the rows not
-// found by their own vector at ef_search 40 from a mean of 15.5 (15 draws over 50, worst 115) to
-// 2.4 (worst 12), and recall@10 at ef_search 10 from 0.9688 to 0.9708; GloVe recall and speed are
-// unchanged (docs/benchmarks.md, "The descent through the upper layers").
+// (in memory and on disk). One, the greedy walk of the HNSW paper, sometimes stops on a small upper
+// layer (layer 2 of siftsmall holds about 40 rows) far from its target, where no link leads
+// closer. A search then enters the layers below thousands of rows away and does not get back at
+// ef_search 40; an insert that lands there takes neighbors from the wrong region. On siftsmall
+// (10,000 rows inserted one by one, m 16, ef_construction 64, 200 level draws) a beam of 4 (2 on a
+// search's layer 1, below) took the rows not found by their own vector at ef_search 40 from a mean
+// of 15.5 (15 draws over 50, worst 115) to 2.8 (worst 11), and recall@10 at ef_search 10 from
+// 0.9688 to 0.9709 (docs/benchmarks.md, "The descent through the upper layers").
 constexpr int kHnswDescentBeam = 4;
+// The beam of a search on its last upper layer (layer 1), the largest. There the beam of 4 cost
+// 10-25% of the CPU per query on 768-dimension rows at ef_search 10-80; 2 costs nothing
+// measurable and leaves about as few rows not found on the draws above (mean 2.8, worst 11;
+// greedy there: 3.2, worst 14). Inserts keep kHnswDescentBeam on every layer (their layer-0
+// search costs far more than the descent).
+constexpr int kHnswSearchLastLayerBeam = 2;
 
 // A node (or any element the caller numbers) and its distance to some base vector.
 struct HnswCandidate {
@@ -390,7 +395,8 @@ private:
 	int CopyLinks(std::uint32_t node, int layer, std::uint32_t *out) const;
 	void PrepareScratch(HnswSearchScratch &scratch) const;
 	std::uint32_t Descend(const void *query, std::uint32_t entry, int from_layer, int to_layer,
-	                      std::uint32_t exclude, HnswSearchScratch &scratch, float *entry_distance) const;
+	                      std::uint32_t exclude, int last_beam, HnswSearchScratch &scratch,
+	                      float *entry_distance) const;
 	void SearchLayer(const void *query, int ef, int layer, std::uint32_t exclude, HnswSearchScratch &scratch) const;
 	int SelectFromResults(std::uint32_t base, int max_selected, HnswSearchScratch &scratch) const;
 	void AddLinkLocked(std::uint32_t node, int layer, std::uint32_t target, HnswSearchScratch &scratch);
