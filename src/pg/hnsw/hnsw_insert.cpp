@@ -315,8 +315,7 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	constexpr int kMaxSame = 8;
 	ItemPointerData same[kMaxSame];
 	int same_count = 0;
-	if (HnswDescend(&reader, vector, &meta, level, vector_core::kHnswDescentBeam, vector_core::kHnswDescentBeam,
-	                &start)) {
+	if (HnswDescend(&reader, vector, &meta, level, vector_core::kHnswDescentBeam, &start)) {
 		HnswCandidateOnDisk *entries = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk)));
 		entries[0] = start;
 		int entry_count = 1;

@@ -121,8 +121,7 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 
 	so->entry = meta.entry;
 	HnswCandidateOnDisk start;
-	if (!HnswDescend(&so->reader, so->query, &meta, 0, vector_core::kHnswDescentBeam,
-	                 vector_core::kHnswSearchLastLayerBeam, &start)) {
+	if (!HnswDescend(&so->reader, so->query, &meta, 0, vector_core::kHnswSearchLastLayerBeam, &start)) {
 		so->exhausted = true;
 		return;
 	}

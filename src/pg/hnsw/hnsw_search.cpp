@@ -190,8 +190,8 @@ static void DescentStateFree(HnswSearchState *state)
 }
 
 // Descent from the entry point to layer target_layer + 1; see hnsw.h.
-bool HnswDescend(HnswReader *reader, const void *query, const HnswMetaPageData *meta, int target_layer, int beam,
-                 int last_beam, HnswCandidateOnDisk *closest)
+bool HnswDescend(HnswReader *reader, const void *query, const HnswMetaPageData *meta, int target_layer, int last_beam,
+                 HnswCandidateOnDisk *closest)
 {
 	if (!ItemPointerIsValid(&meta->entry))
 		return false;
@@ -204,6 +204,7 @@ bool HnswDescend(HnswReader *reader, const void *query, const HnswMetaPageData *
 	const int top = Min(static_cast<int>(current.level), static_cast<int>(meta->entry_level));
 	if (top > target_layer) {
 		HnswSearchState state;
+		const int beam = vector_core::kHnswDescentBeam;
 		DescentStateInit(&state, &reader->info, Max(beam, last_beam));
 		for (int layer = top; layer > target_layer; layer--) {
 			// Each layer is a graph of its own: what the layer above visited is new here.
