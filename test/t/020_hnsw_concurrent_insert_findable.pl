@@ -92,8 +92,7 @@ my $missed_40 = $node->safe_psql('postgres', 'SELECT count(*) FROM missed');
 # 20); with it, and after a new element stopped giving up links other inserts had added to its list
 # (HnswOwnLinks), 0 in 79 runs of 80 and 1 row in one (2026-12-04). Since the descent through the
 # upper layers keeps a beam instead of walking greedily (2026-12-06), 0 in 155 runs of 155 (1 to
-# 7 rows missed at ef_search 40 in the 55 that counted them), and with the pruning slack 1.05, 0
-# in 40 runs of 40 (0 to 4 at ef_search 40).
+# 7 rows missed at ef_search 40 in the 55 that counted them).
 is(scalar @missed, 0,
 	scalar(@$ids) . ' acknowledged rows: ' . scalar(@missed) . ' not found by their own vector at ef_search 200')
   or diag("not found: @missed");

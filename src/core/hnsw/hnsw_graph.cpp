@@ -98,20 +98,20 @@ int HnswLevelFromUniform(double uniform, int m)
 	return level < 0 ? 0 : static_cast<int>(level);
 }
 
-// Squared or cosine distances take the slack 1.05, distances that are not squared its square
+// Squared or cosine distances take the slack 1.1, distances that are not squared its square
 // root; the inner product keeps the plain rule.
 HnswPruneRule HnswPruneRuleFor(ElementKind kind, Metric metric)
 {
 	switch (metric) {
 	case Metric::kL2:
-		return {0.0f, 1.05f};
+		return {0.0f, 1.1f};
 	case Metric::kCosine:
 		// Half rows store 1 - cos; the others compare normalised rows by negative inner product.
-		return {kind == ElementKind::kHalf ? 0.0f : 1.0f, 1.05f};
+		return {kind == ElementKind::kHalf ? 0.0f : 1.0f, 1.1f};
 	case Metric::kL1:
 	case Metric::kHamming:
 	case Metric::kJaccard:
-		return {0.0f, 1.0246951f}; // sqrt(1.05)
+		return {0.0f, 1.0488088f};
 	case Metric::kInnerProduct:
 		break;
 	}
