@@ -361,6 +361,29 @@ TEST(HnswFullListLeftOut, MatchesTheHeuristicStepByStep)
 	}
 }
 
+// With a pruned candidate the heuristic's choice stands; with all kept the farthest of the farther
+// half whose target does not count the list's node among its nearest gives way, and the farthest
+// when all of that half do.
+TEST(HnswLeftOutSparingNear, SparesLinksTheirTargetsRelyOn)
+{
+	const int some_pruned[6] = {1, 1, 0, 1, 1, 1};
+	int asked = 0;
+	EXPECT_EQ(HnswLeftOutSparingNear(some_pruned, 6, 2,
+	                                 [&](int) {
+		                                 asked++;
+		                                 return false;
+	                                 }),
+	          2);
+	EXPECT_EQ(asked, 0); // the targets are not even asked
+	const int all_kept[6] = {1, 1, 1, 1, 1, 1};
+	const bool holds[6] = {true, false, false, false, true, true};
+	EXPECT_EQ(HnswLeftOutSparingNear(all_kept, 6, 5, [&](int e) { return holds[e]; }), 3);
+	const bool near_half_only[6] = {false, false, false, true, true, true};
+	EXPECT_EQ(HnswLeftOutSparingNear(all_kept, 6, 5, [&](int e) { return near_half_only[e]; }), 5);
+	EXPECT_EQ(HnswLeftOutSparingNear(all_kept, 6, 5, [](int) { return false; }), 5);
+	EXPECT_EQ(HnswLeftOutSparingNear(all_kept, 6, 5, [](int) { return true; }), 5);
+}
+
 TEST(HnswLevels, DistributionFollowsMultiplier)
 {
 	EXPECT_EQ(HnswLevelFromUniform(0.0, 16), 0);
@@ -404,6 +427,32 @@ TEST(HnswBuilder, ReportsErrorsWithoutThrowing)
 	HnswBuilderDestroy(builder);
 }
 
+// Reads rows [first, first + count) of an fvecs file of the shared datasets beside the checkout
+// (../shared/datasets, or $VECTOR_DATASETS_SRC as scripts/test.sh sets it; the TAP tests read them
+// too) into data; returns the dimensions (0 when the file cannot be read or is short).
+int ReadSharedRows(const std::string &relative, std::size_t first, std::size_t count, std::vector<float> *data)
+{
+	const char *datasets = std::getenv("VECTOR_DATASETS_SRC");
+	const std::string path =
+	    (datasets != nullptr ? std::string(datasets) : std::string(VECTOR_SOURCE_DIR) + "/../shared/datasets") +
+	    "/" + relative;
+	std::ifstream in(path, std::ios::binary);
+	std::int32_t d = 0;
+	if (!in.read(reinterpret_cast<char *>(&d), 4) || d <= 0)
+		return 0;
+	const std::streamoff row = 4 + 4 * static_cast<std::streamoff>(d);
+	in.seekg(row * static_cast<std::streamoff>(first));
+	data->resize(count * static_cast<std::size_t>(d));
+	for (std::size_t i = 0; i < count; i++) {
+		std::int32_t rd = 0;
+		if (!in.read(reinterpret_cast<char *>(&rd), 4) || rd != d ||
+		    !in.read(reinterpret_cast<char *>(data->data() + i * static_cast<std::size_t>(d)),
+		             4 * static_cast<std::streamsize>(d)))
+			return 0;
+	}
+	return d;
+}
+
 // siftsmall inserted in file order with the extension's setup (m 16, ef_construction 64, lists
 // filled with pruned candidates, the L2 rule): few rows are not found by their own vector at
 // ef_search 40, over thirteen draws of the levels. Seeds 174, 245 and 257 are the worst of 200
@@ -415,24 +464,10 @@ TEST(HnswBuilder, ReportsErrorsWithoutThrowing)
 // $VECTOR_DATASETS_SRC), which the TAP tests read too.
 TEST(HnswGraph, SiftsmallRowsFindThemselvesOverLevelDraws)
 {
-	const char *datasets = std::getenv("VECTOR_DATASETS_SRC"); // as scripts/test.sh
-	const std::string path =
-	    (datasets != nullptr ? std::string(datasets) : std::string(VECTOR_SOURCE_DIR) + "/../shared/datasets") +
-	    "/siftsmall/siftsmall_base.fvecs";
-	std::ifstream in(path, std::ios::binary);
-	ASSERT_TRUE(in.good()) << "cannot read " << path;
 	std::vector<float> data;
-	std::int32_t dims = 0;
-	std::int32_t d = 0;
-	while (in.read(reinterpret_cast<char *>(&d), 4)) {
-		dims = d;
-		const std::size_t old = data.size();
-		data.resize(old + static_cast<std::size_t>(d));
-		ASSERT_TRUE(in.read(reinterpret_cast<char *>(data.data() + old), 4 * static_cast<std::streamsize>(d)));
-	}
-	ASSERT_EQ(dims, 128);
-	const std::size_t n = data.size() / 128;
-	ASSERT_EQ(n, 10000u);
+	const int dims = ReadSharedRows("siftsmall/siftsmall_base.fvecs", 0, 10000, &data);
+	ASSERT_EQ(dims, 128) << "cannot read siftsmall (10,000 rows of 128 dims) from the shared datasets";
+	const std::size_t n = 10000;
 	int total = 0;
 	int worst = 0;
 	for (const std::uint64_t seed : {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 174, 245, 257}) {
@@ -454,6 +489,47 @@ TEST(HnswGraph, SiftsmallRowsFindThemselvesOverLevelDraws)
 	}
 	EXPECT_LE(total, 100) << "rows not found by their own vector, over thirteen level draws";
 	EXPECT_LE(worst, 25) << "rows not found by their own vector, worst level draw";
+}
+
+// GloVe rows 100,000-139,999 (rare words: far from one another and from everything) under cosine,
+// with the extension's setup: rows not found among the 10 nearest of their own vector at
+// ef_search 40. A full list whose links are all kept used to give up its farthest, often the link
+// from a row that a search for the rare one ends at (98-117 rows missed for level seeds 1-4);
+// sparing links their targets count among their nearest (HnswLeftOutSparingNear): 18-33.
+TEST(HnswGraph, RareGloveRowsFindThemselves)
+{
+	std::vector<float> data;
+	const std::size_t n = 40000;
+	const int dims = ReadSharedRows("glove-100/glove100_base.fvecs", 100000, n, &data);
+	ASSERT_EQ(dims, 100) << "cannot read GloVe rows 100,000-139,999 from the shared datasets";
+	for (std::size_t i = 0; i < n; i++) {
+		float *row = data.data() + i * 100;
+		double norm = 0;
+		for (int j = 0; j < 100; j++)
+			norm += static_cast<double>(row[j]) * row[j];
+		for (int j = 0; j < 100 && norm > 0; j++)
+			row[j] = static_cast<float>(row[j] / std::sqrt(norm));
+	}
+	for (const std::uint64_t seed : {1, 2}) {
+		HnswBuildParams params = Params(dims, 1);
+		params.metric = StoredRowMetric(ElementKind::kFloat, Metric::kCosine);
+		params.prune = HnswPruneRuleFor(ElementKind::kFloat, Metric::kCosine);
+		params.m = 16;
+		params.ef_construction = 64;
+		params.keep_pruned = true;
+		params.seed = seed;
+		HnswGraph graph(params, data.data(), n);
+		graph.InsertRange(0, n);
+		graph.Finish();
+		int misses = 0;
+		for (std::uint32_t i = 0; i < n; i++) {
+			bool hit = false;
+			for (const HnswCandidate &c : graph.Search(graph.Vector(i), 10, 40))
+				hit = hit || c.id == i;
+			misses += hit ? 0 : 1;
+		}
+		EXPECT_LE(misses, 60) << "level seed " << seed << ": rare rows not found by their own vector";
+	}
 }
 
 } // namespace

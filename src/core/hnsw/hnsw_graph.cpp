@@ -13,12 +13,13 @@
 // Concurrency
 // -----------
 // Each node has a one-byte spinlock guarding all its neighbor lists; readers copy a list under
-// it, writers change it under it, and nobody holds two at once, so there is no deadlock. The entry
-// point and top level sit in one atomic word. A node whose level is above the top level takes
-// entry_mutex_ and holds it for its whole insertion, then publishes itself as the entry point
-// (rare: about n / m^top nodes). A node is found by others only through links, and it writes all
-// its own lists (top layer first) before it links any neighbor back to it, so a search that
-// reaches it finds its lists complete on every layer. (Publishing layer by layer let a search
+// it, writers change it under it, and nobody waits for one while holding another (a full list
+// asking its targets whether they rely on their link only tries their locks), so there is no
+// deadlock. The entry point and top level sit in one atomic word. A node whose level is above
+// the top level takes entry_mutex_ and holds it for its whole insertion, then publishes itself as
+// the entry point (rare: about n / m^top nodes). A node is found by others only through links,
+// and it writes all its own lists (top layer first) before it links any neighbor back to it, so a
+// search that reaches it finds its lists complete on every layer. (Publishing layer by layer let a search
 // that came down on a node still inserting meet an empty list, take it for a local minimum and
 // give its own node neighbors from that one spot: in 1 of 30 threaded builds of clustered data
 // a cluster split into two islands and 14-23 of its rows were not found by their own vector.)
@@ -282,6 +283,31 @@ void HnswGraph::LockNode(std::uint32_t node) const
 	}
 }
 
+// Takes node's spinlock if it is free (while holding another: see HoldsNear).
+bool HnswGraph::TryLockNode(std::uint32_t node) const
+{
+	if (!concurrent_)
+		return true;
+	return locks_[node].exchange(1, std::memory_order_acquire) == 0;
+}
+
+// Whether other is among the first m / 2 links of node's list at layer (lists are kept closest
+// first, but for links appended before the list is full). Called with another node's lock held:
+// only tries node's lock, and a busy one counts as no (the full list then gives up its farthest,
+// as without this test).
+bool HnswGraph::HoldsNear(std::uint32_t node, int layer, std::uint32_t other) const
+{
+	if (!TryLockNode(node))
+		return false;
+	const std::uint32_t *block = LinkBlock(node, layer);
+	const std::uint32_t near = std::min<std::uint32_t>(block[0], static_cast<std::uint32_t>(std::max(1, m_ / 2)));
+	bool holds = false;
+	for (std::uint32_t i = 0; i < near && !holds; i++)
+		holds = block[1 + i] == other;
+	UnlockNode(node);
+	return holds;
+}
+
 // Releases node's spinlock.
 void HnswGraph::UnlockNode(std::uint32_t node) const
 {
@@ -479,7 +505,8 @@ void HnswGraph::AddLinkLocked(std::uint32_t node, int layer, std::uint32_t targe
 // A full list (node's lock held) with the pruned candidates kept takes target, or not: the one
 // candidate HnswSelectNeighbors(keep_pruned) would leave out gives way, found by
 // HnswFullListLeftOut from the verdicts kept beside the list (KeptBlock; computed anew when the
-// list changed otherwise). The list stays sorted closest first.
+// list changed otherwise), unless all are kept and that one's target counts node among its
+// nearest (HnswLeftOutSparingNear). The list stays sorted closest first.
 void HnswGraph::ReplaceInFullList(std::uint32_t node, int layer, std::uint32_t target, HnswSearchScratch &s)
 {
 	std::uint32_t *block = LinkBlock(node, layer);
@@ -509,10 +536,12 @@ void HnswGraph::ReplaceInFullList(std::uint32_t node, int layer, std::uint32_t t
 	verdict[position] = -1;
 
 	const HnswCandidate *c = cands.data();
-	const int out = HnswFullListLeftOut(
-	    c, count + 1, position, verdict, s.kept_.data(),
-	    [this, c](int i, int j) { return NodeDistance(c[i].id, c[j].id); }, prune_);
 	const int total = count + 1;
+	int out = HnswFullListLeftOut(
+	    c, total, position, verdict, s.kept_.data(),
+	    [this, c](int i, int j) { return NodeDistance(c[i].id, c[j].id); }, prune_);
+	out = HnswLeftOutSparingNear(verdict, total, out,
+	                             [this, c, node, layer](int e) { return HoldsNear(c[e].id, layer, node); });
 	int written = 0;
 	for (int e = 0; e < total; e++) {
 		if (e == out)
