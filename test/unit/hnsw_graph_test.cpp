@@ -453,6 +453,20 @@ int ReadSharedRows(const std::string &relative, std::size_t first, std::size_t c
 	return d;
 }
 
+// An index's build setup (m 16, ef_construction 64, lists filled with pruned candidates, the rule
+// of its metric) with one thread and the given level seed.
+HnswBuildParams IndexSetup(int dims, Metric metric, std::uint64_t seed)
+{
+	HnswBuildParams params = Params(dims, 1);
+	params.metric = StoredRowMetric(ElementKind::kFloat, metric);
+	params.prune = HnswPruneRuleFor(ElementKind::kFloat, metric);
+	params.m = 16;
+	params.ef_construction = 64;
+	params.keep_pruned = true;
+	params.seed = seed;
+	return params;
+}
+
 // siftsmall inserted in file order with the extension's setup (m 16, ef_construction 64, lists
 // filled with pruned candidates, the L2 rule): few rows are not found by their own vector at
 // ef_search 40, over thirteen draws of the levels. Seeds 174, 245 and 257 are the worst of 200
@@ -471,12 +485,7 @@ TEST(HnswGraph, SiftsmallRowsFindThemselvesOverLevelDraws)
 	int total = 0;
 	int worst = 0;
 	for (const std::uint64_t seed : {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 174, 245, 257}) {
-		auto params = Params(dims, 1);
-		params.m = 16; // the index defaults
-		params.ef_construction = 64;
-		params.keep_pruned = true;
-		params.seed = seed;
-		HnswGraph graph(params, data.data(), n);
+		HnswGraph graph(IndexSetup(dims, Metric::kL2, seed), data.data(), n);
 		graph.InsertRange(0, n);
 		graph.Finish();
 		int misses = 0;
@@ -511,14 +520,7 @@ TEST(HnswGraph, RareGloveRowsFindThemselves)
 			row[j] = static_cast<float>(row[j] / std::sqrt(norm));
 	}
 	for (const std::uint64_t seed : {1, 2}) {
-		HnswBuildParams params = Params(dims, 1);
-		params.metric = StoredRowMetric(ElementKind::kFloat, Metric::kCosine);
-		params.prune = HnswPruneRuleFor(ElementKind::kFloat, Metric::kCosine);
-		params.m = 16;
-		params.ef_construction = 64;
-		params.keep_pruned = true;
-		params.seed = seed;
-		HnswGraph graph(params, data.data(), n);
+		HnswGraph graph(IndexSetup(dims, Metric::kCosine, seed), data.data(), n);
 		graph.InsertRange(0, n);
 		graph.Finish();
 		int misses = 0;
