@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "core/distance/float_distance.h"
 #include "core/hnsw/hnsw_builder.h"
 #include "core/hnsw/hnsw_graph.h"
 
@@ -513,11 +514,9 @@ TEST(HnswGraph, RareGloveRowsFindThemselves)
 	ASSERT_EQ(dims, 100) << "cannot read GloVe rows 100,000-139,999 from the shared datasets";
 	for (std::size_t i = 0; i < n; i++) {
 		float *row = data.data() + i * 100;
-		double norm = 0;
-		for (int j = 0; j < 100; j++)
-			norm += static_cast<double>(row[j]) * row[j];
+		const double norm = std::sqrt(SquaredNormDouble(row, 100));
 		for (int j = 0; j < 100 && norm > 0; j++)
-			row[j] = static_cast<float>(row[j] / std::sqrt(norm));
+			row[j] = static_cast<float>(row[j] / norm);
 	}
 	for (const std::uint64_t seed : {1, 2}) {
 		HnswGraph graph(IndexSetup(dims, Metric::kCosine, seed), data.data(), n);
