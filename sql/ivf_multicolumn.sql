@@ -17,9 +17,9 @@ SELECT opc.opcname, am.amname FROM pg_index i, unnest(i.indclass) WITH ORDINALIT
 CREATE INDEX ON mc USING ivfflat (c, embedding vector_l2_ops);
 CREATE INDEX ON mc USING ivfflat (embedding vector_l2_ops, embedding vector_cosine_ops);
 CREATE INDEX ON mc USING ivf (c);
-CREATE TABLE mc_text (embedding vector(3), name text);
-CREATE INDEX ON mc_text USING ivfflat (embedding vector_l2_ops, name);
-DROP TABLE mc_text;
+CREATE TABLE mc_numeric (embedding vector(3), name numeric);
+CREATE INDEX ON mc_numeric USING ivfflat (embedding vector_l2_ops, name);
+DROP TABLE mc_numeric;
 DO $$ BEGIN
 	CREATE INDEX ON mc USING ivf (c, embedding vector_l2_ops);
 EXCEPTION WHEN OTHERS THEN RAISE NOTICE 'filter column first: SQLSTATE %', SQLSTATE; END $$;

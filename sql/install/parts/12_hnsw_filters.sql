@@ -6,7 +6,7 @@
 -- the vector column are filter columns, stored in every element, and the scan evaluates quals on
 -- them while it walks the graph (src/pg/common/filter_columns.h). Their operator classes are the
 -- default ones of their types for hnsw, with btree's strategy numbers (1 <, 2 <=, 3 =, 4 >=,
--- 5 >) and no support function; the integers share one family, each class bringing the
+-- 5 >) and no support function (text: = only; integer arrays: = 3, && 6, @> 7, <@ 8); the integers share one family, each class bringing the
 -- cross-type operators of its type on the left, so that bigint_column = 5 is a qual of the index
 -- too. (Inside the classes rather than in an ALTER OPERATOR FAMILY: the update script runs each
 -- CREATE tolerant of an existing object, see scripts/sql-update-script.pl.)
@@ -98,3 +98,17 @@ CREATE OPERATOR CLASS timestamptz_filter_ops
 	OPERATOR 3 = (timestamptz, timestamptz),
 	OPERATOR 4 >= (timestamptz, timestamptz),
 	OPERATOR 5 > (timestamptz, timestamptz);
+
+-- Text columns store a hash of the value (the executor rechecks the rows): equality only.
+CREATE OPERATOR CLASS text_filter_ops
+	DEFAULT FOR TYPE text USING hnsw AS
+	OPERATOR 3 = (text, text);
+
+-- Arrays of smallint, integer or bigint (tags) store a 64-bit signature of their elements (the
+-- executor rechecks the rows); other element types are refused by CREATE INDEX.
+CREATE OPERATOR CLASS int_array_filter_ops
+	DEFAULT FOR TYPE anyarray USING hnsw AS
+	OPERATOR 3 = (anyarray, anyarray),
+	OPERATOR 6 && (anyarray, anyarray),
+	OPERATOR 7 @> (anyarray, anyarray),
+	OPERATOR 8 <@ (anyarray, anyarray);

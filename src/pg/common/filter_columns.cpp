@@ -3,9 +3,16 @@
 
 #include "pg/common/filter_columns.h"
 
-bool FilterTypeSupported(Oid type)
+// Whether an array column's elements are integers.
+static bool IntegerArray(Oid column_type)
 {
-	switch (type) {
+	const Oid element = get_element_type(column_type);
+	return element == INT2OID || element == INT4OID || element == INT8OID;
+}
+
+bool FilterTypeSupported(Oid opclass_type, Oid column_type)
+{
+	switch (opclass_type) {
 	case INT2OID:
 	case INT4OID:
 	case INT8OID:
@@ -13,17 +20,88 @@ bool FilterTypeSupported(Oid type)
 	case DATEOID:
 	case TIMESTAMPOID:
 	case TIMESTAMPTZOID:
+	case TEXTOID:
 		return true;
+	case ANYARRAYOID:
+		return IntegerArray(column_type);
 	default:
 		return false;
 	}
 }
 
-// A filter column's value (or a comparison value of type type) widened to int64, the form in
-// which values of every supported type compare as they do in SQL.
-static int64 FilterValue(Oid type, Datum value)
+// The type of filter column c (1-based index column) as the opclass sees it, and its own type.
+static Oid OpclassType(Relation index, int c)
+{
+	return index->rd_opcintype[c];
+}
+static Oid ColumnType(Relation index, int c)
+{
+	return TupleDescAttr(index->rd_att, c)->atttypid;
+}
+
+// A 64-bit mix of an integer (the finalizer of splitmix64): the signature bit of an array element.
+// Part of the stored format: changing it needs a new index format version.
+static inline uint64 MixInteger(uint64 x)
+{
+	x ^= x >> 30;
+	x *= UINT64CONST(0xbf58476d1ce4e5b9);
+	x ^= x >> 27;
+	x *= UINT64CONST(0x94d049bb133111eb);
+	x ^= x >> 31;
+	return x;
+}
+
+// The signature of an integer array: bit (mix(value) mod 64) set for every non-NULL element. Two
+// arrays that share an element share its bit, so a test on signatures never rejects what &&, @>,
+// <@ or = accept on the arrays themselves (NULL elements match nothing under those operators).
+static int64 FilterArraySignature(Datum value)
+{
+	ArrayType *array = DatumGetArrayTypeP(value);
+	const Oid element = ARR_ELEMTYPE(array);
+	int16 typlen;
+	bool typbyval;
+	char typalign;
+	get_typlenbyvalalign(element, &typlen, &typbyval, &typalign);
+	Datum *items;
+	bool *nulls;
+	int count;
+	deconstruct_array(array, element, typlen, typbyval, typalign, &items, &nulls, &count);
+	uint64 signature = 0;
+	for (int i = 0; i < count; i++) {
+		if (nulls[i])
+			continue;
+		int64 item;
+		switch (element) {
+		case INT2OID:
+			item = DatumGetInt16(items[i]);
+			break;
+		case INT4OID:
+			item = DatumGetInt32(items[i]);
+			break;
+		case INT8OID:
+			item = DatumGetInt64(items[i]);
+			break;
+		default:
+			elog(ERROR, "unsupported filter array element type %u", element);
+		}
+		signature |= UINT64CONST(1) << (MixInteger(static_cast<uint64>(item)) & 63);
+	}
+	pfree(items);
+	pfree(nulls);
+	return static_cast<int64>(signature);
+}
+
+// A filter column's value (or a comparison value of type type) as stored: widened to int64, the
+// form in which values of every fixed-width type compare as they do in SQL; the hash of a text
+// under collation; the signature of an integer array (type anyarray).
+static int64 FilterValue(Oid type, Oid collation, Datum value)
 {
 	switch (type) {
+	case TEXTOID:
+		// (The index column's collation: a text column always has one.)
+		return DatumGetInt64(DirectFunctionCall2Coll(hashtextextended, collation, value, Int64GetDatum(0)));
+	case ANYARRAYOID:
+		return FilterArraySignature(value);
 	case INT2OID:
 		return DatumGetInt16(value);
 	case INT4OID:
@@ -46,29 +124,30 @@ static int64 FilterValue(Oid type, Datum value)
 void FilterCheckIndexColumns(Relation index, const char *am)
 {
 	const int columns = IndexRelationGetNumberOfKeyAttributes(index);
-	if (FilterTypeSupported(index->rd_opcintype[0]))
+	if (FilterTypeSupported(OpclassType(index, 0), ColumnType(index, 0)))
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 		                errmsg("the first column of %s index \"%s\" must be the vector column", am,
 		                       RelationGetRelationName(index)),
 		                errdetail("Column \"%s\" of type %s is a filter column.",
 		                          NameStr(TupleDescAttr(index->rd_att, 0)->attname),
-		                          format_type_be(index->rd_opcintype[0])),
+		                          format_type_be(ColumnType(index, 0))),
 		                errhint("Put the vector column first and the filter columns after it.")));
 	if (columns - 1 > vector_core::kMaxFilterColumns)
 		ereport(ERROR,
 		        (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 		         errmsg("%s index can have at most %d filter columns", am, vector_core::kMaxFilterColumns)));
 	for (int c = 1; c < columns; c++) {
-		const Oid type = index->rd_opcintype[c];
-		if (!FilterTypeSupported(type))
-			ereport(ERROR,
-			        (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-			         errmsg("column %d (\"%s\") of %s index \"%s\" cannot be a filter column of type %s",
-			                c + 1, NameStr(TupleDescAttr(index->rd_att, c)->attname), am,
-			                RelationGetRelationName(index), format_type_be(type)),
-			         errdetail("Only the first column of an %s index is searched by distance.", am),
-			         errhint("Filter columns have type smallint, integer, bigint, boolean, date, timestamp "
-			                 "or timestamp with time zone.")));
+		const Oid type = ColumnType(index, c);
+		if (!FilterTypeSupported(OpclassType(index, c), type))
+			ereport(
+			    ERROR,
+			    (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			     errmsg("column %d (\"%s\") of %s index \"%s\" cannot be a filter column of type %s", c + 1,
+			            NameStr(TupleDescAttr(index->rd_att, c)->attname), am,
+			            RelationGetRelationName(index), format_type_be(type)),
+			     errdetail("Only the first column of an %s index is searched by distance.", am),
+			     errhint("Filter columns have type smallint, integer, bigint, boolean, date, timestamp, "
+			             "timestamp with time zone, text, or an array of smallint, integer or bigint.")));
 	}
 }
 
@@ -88,7 +167,8 @@ void FilterFormAttrs(Relation index, const Datum *values, const bool *isnull, ch
 			bitmap[c / 8] |= static_cast<unsigned char>(1u << (c % 8));
 			continue;
 		}
-		const int64 value = FilterValue(index->rd_opcintype[c + 1], values[c + 1]);
+		const int64 value =
+		    FilterValue(OpclassType(index, c + 1), index->rd_indcollation[c + 1], values[c + 1]);
 		memcpy(slots + 8 * static_cast<Size>(c), &value, sizeof(int64));
 	}
 }
@@ -105,7 +185,15 @@ IndexFilter *IndexFilterFromScanKeys(Relation index, int filter_columns, ScanKey
 		const int column = key->sk_attno - 2; // 0-based filter column
 		if (column < 0 || column >= filter_columns)
 			elog(ERROR, "scan key on column %d, which is not a filter column", key->sk_attno);
-		if (key->sk_strategy < BTLessStrategyNumber || key->sk_strategy > BTGreaterStrategyNumber)
+		const Oid column_type = OpclassType(index, column + 1);
+		const bool hashed = column_type == TEXTOID || column_type == ANYARRAYOID;
+		const bool valid = column_type == ANYARRAYOID ? (key->sk_strategy == BTEqualStrategyNumber ||
+		                                                 (key->sk_strategy >= kFilterOverlapStrategy &&
+		                                                  key->sk_strategy <= kFilterContainedByStrategy))
+		                   : column_type == TEXTOID   ? key->sk_strategy == BTEqualStrategyNumber
+		                                              : (key->sk_strategy >= BTLessStrategyNumber &&
+                                                               key->sk_strategy <= BTGreaterStrategyNumber);
+		if (!valid)
 			elog(ERROR, "unsupported filter strategy %d", key->sk_strategy);
 		if (key->sk_flags & SK_ISNULL) {
 			filter->never = true; // column <op> NULL is never true
@@ -116,8 +204,10 @@ IndexFilter *IndexFilterFromScanKeys(Relation index, int filter_columns, ScanKey
 		out.bitmap_bit = static_cast<uint8>(1u << (column % 8));
 		out.strategy = static_cast<uint8>(key->sk_strategy);
 		out.value_offset = static_cast<uint16>(bitmap_bytes + 8 * static_cast<Size>(column));
-		const Oid type = OidIsValid(key->sk_subtype) ? key->sk_subtype : index->rd_opcintype[column + 1];
-		out.value = FilterValue(type, key->sk_argument);
+		// (A hashed column compares values of its own type: its operators are not cross-type.)
+		const Oid type = hashed || !OidIsValid(key->sk_subtype) ? column_type : key->sk_subtype;
+		out.value = FilterValue(type, index->rd_indcollation[column + 1], key->sk_argument);
+		filter->lossy |= hashed;
 	}
 	return filter;
 }

@@ -1,20 +1,27 @@
 // Filter columns of multicolumn vector indexes (hnsw and the IVF access methods):
-// CREATE INDEX ... USING hnsw (embedding vector_l2_ops, category_id, tenant_id), and the same
-// with ivfflat / ivf.
+// CREATE INDEX ... USING hnsw (embedding vector_l2_ops, category_id, tenant_id, tags), and the
+// same with ivfflat / ivf.
 //
 // The first column is the vector column, with a distance operator class; the columns after it
-// are filter columns, of the fixed-width types smallint, integer, bigint, boolean, date,
-// timestamp and timestamp with time zone, with the operator classes int2_filter_ops ..
-// timestamptz_filter_ops of each access method (= < <= > >=, btree's strategy numbers; the
-// integers form one family with their cross-type operators). Every index entry stores the values
-// of its row's filter columns in an attribute area (core/common/filter_attrs.h: a null bitmap,
-// then each value widened to int64, which is also how every one of these types compares).
+// are filter columns. Every index entry stores one 8-byte value per filter column in an attribute
+// area (core/common/filter_attrs.h: a null bitmap, then the values):
+// - smallint, integer, bigint, boolean, date, timestamp and timestamp with time zone
+//   (int2_filter_ops .. timestamptz_filter_ops: = < <= > >=, btree's strategy numbers; the
+//   integers form one family with their cross-type operators): the value widened to int64, which
+//   is how every one of these types compares. Exact: the executor does not recheck.
+// - text (and varchar; text_filter_ops: = only, strategy 3): a 64-bit hash of the value under the
+//   column's collation (hashtextextended, so that strings equal under a nondeterministic collation
+//   hash alike). Lossy: a hash can collide, so the executor rechecks the qual on the table row.
+// - arrays of smallint, integer or bigint (int_array_filter_ops: && 6, @> 7, <@ 8, = 3), e.g.
+//   tags: a 64-bit signature, one bit per element value (FilterArraySignature). Lossy the same way:
+//   the signature test never rejects a row the operator accepts, and the executor rechecks.
 //
 // A scan gets the quals on the filter columns as scan keys (IndexFilterFromScanKeys) and
 // evaluates them on the attribute area of every entry it reads (IndexFilterMatch), without the
-// heap. The comparison is exact: the executor does not recheck. A NULL never matches (the
-// operators are strict); a NULL comparison value matches nothing. What an entry that fails does
-// (an hnsw stepping stone, an IVF entry skipped before its distance) is the access method's.
+// heap; when a qual is lossy (IndexFilter::lossy) the scan asks the executor to recheck its rows.
+// A NULL never matches (the operators are strict); a NULL comparison value matches nothing. What
+// an entry that fails does (an hnsw stepping stone, an IVF entry skipped before its distance) is
+// the access method's.
 #pragma once
 
 #include "pg/common/pg_headers.h"
@@ -23,8 +30,14 @@
 
 #include "core/common/filter_attrs.h"
 
-// Whether a filter column may have this type (fixed-width, compared as int64).
-bool FilterTypeSupported(Oid type);
+// Strategy numbers of the array operators (after btree's 1-5; = is 3 for arrays too).
+constexpr uint8 kFilterOverlapStrategy = 6;     // &&
+constexpr uint8 kFilterContainsStrategy = 7;    // @>
+constexpr uint8 kFilterContainedByStrategy = 8; // <@
+
+// Whether a filter column may have this type: the opclass input type (an array column's is
+// anyarray) and the column's own type.
+bool FilterTypeSupported(Oid opclass_type, Oid column_type);
 // Errors unless the first column is not a filter type and the others are filter columns (at most
 // vector_core::kMaxFilterColumns); am names the access method in the messages.
 void FilterCheckIndexColumns(Relation index, const char *am);
@@ -45,6 +58,7 @@ struct IndexFilterKey {
 // The quals of a scan on the filter columns.
 struct IndexFilter {
 	bool never; // a qual compares with NULL: nothing matches
+	bool lossy; // a qual on a hashed value (text, arrays): the executor rechecks the rows
 	int count;
 	IndexFilterKey keys[FLEXIBLE_ARRAY_MEMBER];
 };
@@ -63,8 +77,19 @@ inline bool IndexFilterMatch(const IndexFilter *filter, const char *attrs)
 			return false; // NULL
 		int64 value;
 		memcpy(&value, attrs + key.value_offset, sizeof(int64));
+		const uint64 bits = static_cast<uint64>(value);
+		const uint64 wanted = static_cast<uint64>(key.value);
 		bool pass;
 		switch (key.strategy) {
+		case kFilterOverlapStrategy:
+			pass = (bits & wanted) != 0;
+			break;
+		case kFilterContainsStrategy:
+			pass = (wanted & ~bits) == 0;
+			break;
+		case kFilterContainedByStrategy:
+			pass = (bits & ~wanted) == 0;
+			break;
 		case BTLessStrategyNumber:
 			pass = value < key.value;
 			break;

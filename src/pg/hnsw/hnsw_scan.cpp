@@ -16,7 +16,8 @@
 // With quals on filter columns (multicolumn indexes, pg/common/filter_columns.h), every element visited is
 // checked against them from its attribute area; one that fails is walked through like any other
 // but never returned, so the rounds go on until the executor has its rows, and no table row is
-// read for it. The quals are exact.
+// read for it. The quals are exact, except those on text and array columns (hashed values): for
+// them the executor rechecks the rows returned.
 //
 // Distances are exact (the index stores full vectors) and the heap TIDs come with the distance
 // computed from the same read of the element, so no recheck is needed. An element of several
@@ -255,7 +256,7 @@ bool hnswgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 	while (!so->exhausted) {
 		if (so->pending_next < so->pending_count) {
 			scan->xs_heaptid = so->pending[so->pending_next++];
-			scan->xs_recheck = false;
+			scan->xs_recheck = so->reader.filter != nullptr && so->reader.filter->lossy;
 			scan->xs_recheckorderby = false;
 			MemoryContextSwitchTo(old);
 			return true;
@@ -280,7 +281,7 @@ bool hnswgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 			ReadAllHeapTids(so, c, &scan->xs_heaptid);
 		else
 			scan->xs_heaptid = c.heaptid;
-		scan->xs_recheck = false;
+		scan->xs_recheck = so->reader.filter != nullptr && so->reader.filter->lossy;
 		scan->xs_recheckorderby = false;
 		MemoryContextSwitchTo(old);
 		return true;

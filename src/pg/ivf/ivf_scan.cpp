@@ -454,7 +454,8 @@ bool ivfgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 			if (so->meta.quantizer != kIvfQuantFlat)
 				so->returned_live = true;
 			scan->xs_heaptid = c.tid;
-			scan->xs_recheck = false;
+			// A lossy qual (a hashed text or array signature) passed: the executor checks the row.
+			scan->xs_recheck = so->filter != nullptr && so->filter->lossy;
 			scan->xs_recheckorderby = false;
 			return true;
 		}
