@@ -196,7 +196,8 @@ def parse_args(argv):
     p.add_argument("--multicolumn", action="store_true",
                    help="add label as a filter column of the vector index (hnsw, ivfflat or ivf: "
                    "(embedding ..., label)), so that the index evaluates WHERE label = S itself (issue 17); "
-                   "pgvector refuses such indexes, so leave out --ref-dsn")
+                   "pgvector refuses such indexes, so the reference server (--ref-dsn) keeps the one-column "
+                   "--index: its best plan, measured in the same run")
     p.add_argument("--set", action="append", default=["hnsw.ef_search=40"], metavar="NAME=VALUE")
     p.add_argument("--queries", type=int, default=200)
     p.add_argument("--batch", type=int, default=25, help="queries per interleaving batch")
@@ -213,6 +214,7 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
+    ref_index = args.index
     if args.multicolumn:
         # The filter column after the vector column: "(embedding opclass)" -> "(embedding opclass, label)".
         args.index = re.sub(r"\(([^()]*)\)", r"(\1, label)", args.index, count=1)
@@ -234,7 +236,7 @@ def main(argv):
     builds = {}
     for srv in servers:
         load(srv, table, base, labels, fingerprint, args.reload)
-        builds[srv.label] = ensure_index(srv, table, args.index, args.rebuild)
+        builds[srv.label] = ensure_index(srv, table, args.index if srv is servers[0] else ref_index, args.rebuild)
     if args.load_only:
         return 0
 
