@@ -20,6 +20,12 @@ reports per server:
     the reference point for "the planner should pick the fastest correct plan".
 Plans are custom plans (plan_cache_mode = force_custom_plan), so the planner sees each label.
 
+--filter picks the column the WHERE clause tests (the same rows match in every kind):
+  label     WHERE label = S                 (btree on label)
+  tags      WHERE tags && ARRAY[S]          tags int[] = {label, 1001 + id %% 4} (GIN on tags)
+  category  WHERE category = 'category-S'   category text = 'category-' || label (btree)
+The tags and category columns are added to the loaded table the first time they are asked for.
+
 Reuses bench.py's dataset reader, connections and conventions (see test/bench/README.md).
 """
 
@@ -148,17 +154,46 @@ def recall(base, metric, queries, truth, results, k):
     return float(np.mean(hits))
 
 
-def plan_nodes(srv, table, op, k, label, qtext):
+# The WHERE clause of each --filter kind, for a label parameter ($1 in a prepared statement).
+WHERES = {
+    "label": "label = %s",
+    "tags": "tags && ARRAY[%s]",
+    "category": "category = 'category-' || %s",
+}
+
+
+def ensure_filter_column(srv, table, kind):
+    """Adds the tags or category column (and its GIN or btree index) unless present."""
+    if kind == "label":
+        return
+    have = srv.execute("SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = %s",
+                       (table, kind))[0][0]
+    if have:
+        return
+    bench.log("%s: adding column %s to %s" % (srv.label, kind, table))
+    if kind == "tags":
+        srv.execute("ALTER TABLE %s ADD tags int[]" % table)
+        srv.execute("UPDATE %s SET tags = ARRAY[label, 1001 + id %% 4]" % table)
+        srv.execute("CREATE INDEX %s_tags ON %s USING gin (tags)" % (table, table))
+    else:
+        srv.execute("ALTER TABLE %s ADD category text" % table)
+        srv.execute("UPDATE %s SET category = 'category-' || label" % table)
+        srv.execute("CREATE INDEX %s_category ON %s (category)" % (table, table))
+    srv.execute("VACUUM (ANALYZE, FREEZE) %s" % table)
+
+
+def plan_nodes(srv, table, op, k, label, qtext, where="label = %s"):
     """The plan of one query as its node names, e.g. 'Limit > Sort > Bitmap Heap Scan > ...'."""
-    rows = srv.execute("EXPLAIN (COSTS OFF) SELECT id FROM %s WHERE label = %d ORDER BY embedding %s %%s LIMIT %d"
-                       % (table, label, op, k), (qtext,))
+    rows = srv.execute("EXPLAIN (COSTS OFF) SELECT id FROM %s WHERE %s ORDER BY embedding %s %%s LIMIT %d"
+                       % (table, where % label, op, k), (qtext,))
     nodes = []
     for (line,) in rows:
         m = re.match(r"\s*(?:->\s*)?([A-Z][A-Za-z ]+?)(?: using (\S+)| on |  |$)", line)
         if m and not re.match(r"\s*(Order By|Filter|Sort Key|Recheck Cond|Index Cond|Rows Removed)", line):
             node = m.group(1).strip()
             if m.group(2):
-                node += " (%s)" % ("vector index" if m.group(2).endswith("_vec") else "btree")
+                node += " (%s)" % ("vector index" if m.group(2).endswith("_vec")
+                                   else "gin" if m.group(2).endswith("_tags") else "btree")
             nodes.append(node)
     return " > ".join(nodes)
 
@@ -193,6 +228,8 @@ def parse_args(argv):
     p.add_argument("--selectivities", default="2,10,100,1000", help="S values: a label matches 1/S of rows")
     p.add_argument("--modes", default="off,relaxed_order", help="iterative-scan settings to run")
     p.add_argument("--index", default="USING hnsw (embedding vector_cosine_ops) WITH (m = 16, ef_construction = 64)")
+    p.add_argument("--filter", default="label", choices=sorted(WHERES),
+                   help="the column the WHERE clause tests (see above)")
     p.add_argument("--multicolumn", action="store_true",
                    help="add label as a filter column of the vector index (hnsw, ivfflat or ivf: "
                    "(embedding ..., label)), so that the index evaluates WHERE label = S itself (issue 17); "
@@ -217,7 +254,7 @@ def main(argv):
     ref_index = args.index
     if args.multicolumn:
         # The filter column after the vector column: "(embedding opclass)" -> "(embedding opclass, label)".
-        args.index = re.sub(r"\(([^()]*)\)", r"(\1, label)", args.index, count=1)
+        args.index = re.sub(r"\(([^()]*)\)", r"(\1, %s)" % args.filter, args.index, count=1)
     sels = [int(x) for x in args.selectivities.split(",")]
     modes = args.modes.split(",")
     info = bench.dataset_info(args.datasets, args.dataset)
@@ -236,6 +273,7 @@ def main(argv):
     builds = {}
     for srv in servers:
         load(srv, table, base, labels, fingerprint, args.reload)
+        ensure_filter_column(srv, table, args.filter)
         builds[srv.label] = ensure_index(srv, table, args.index if srv is servers[0] else ref_index, args.rebuild)
     if args.load_only:
         return 0
@@ -245,13 +283,14 @@ def main(argv):
     texts = [bench.vector_literal(q) for q in queries]
     for srv in servers:
         srv.execute("DEALLOCATE ALL")
-        srv.execute("PREPARE fq(int, vector) AS SELECT id FROM %s WHERE label = $1 ORDER BY embedding %s $2 LIMIT %d"
-                    % (table, op, args.k))
+        where = WHERES[args.filter] % "$1"
+        srv.execute("PREPARE fq(int, vector) AS SELECT id FROM %s WHERE %s ORDER BY embedding %s $2 LIMIT %d"
+                    % (table, where, op, args.k))
         # The same query in a form the vector index cannot serve (the ORDER BY is an expression):
         # the exact plan the planner would pick without the vector index (btree/bitmap or seq
         # scan, then a sort), the reference point "fastest correct plan" is judged against.
-        srv.execute("PREPARE fx(int, vector) AS SELECT id FROM %s WHERE label = $1 ORDER BY (embedding %s $2) + 0 "
-                    "LIMIT %d" % (table, op, args.k))
+        srv.execute("PREPARE fx(int, vector) AS SELECT id FROM %s WHERE %s ORDER BY (embedding %s $2) + 0 "
+                    "LIMIT %d" % (table, where, op, args.k))
         if srv.prewarm:
             srv.try_execute("SELECT pg_prewarm('%s'), pg_prewarm('%s_vec'), pg_prewarm('%s_label')"
                             % (table, table, table))
@@ -306,7 +345,7 @@ def main(argv):
                     "recall": recall(base, args.metric, queries, truth[s], got, args.k),
                     "rows_mean": statistics.mean(n),
                     "short_queries": sum(1 for x in n if x < args.k),
-                    "plan": plan_nodes(srv, table, op, args.k, s, texts[0]),
+                    "plan": plan_nodes(srv, table, op, args.k, s, texts[0], WHERES[args.filter]),
                     "exact_qps": len(xtexts) / xwalls[srv.label] if xtexts else None,
                     "cpu_ms": 1e3 * cpu[srv.label] / len(got),
                     "exact_cpu_ms": 1e3 * srv.cpu_s / len(xtexts) if xtexts else None,
@@ -316,10 +355,11 @@ def main(argv):
                 for l in (srv.label for srv in servers))))
             results.append(row)
 
-    lines = ["# Filtered queries: %s %d rows, WHERE label = S ORDER BY embedding %s q LIMIT %d"
-             % (args.dataset, len(base), op, args.k), "",
-             "Index: `%s`; settings: %s; %d queries per cell; %s." % (
-                 args.index, ", ".join("%s=%s" % s for s in settings), len(texts),
+    lines = ["# Filtered queries: %s %d rows, WHERE %s ORDER BY embedding %s q LIMIT %d"
+             % (args.dataset, len(base), WHERES[args.filter] % "S", op, args.k), "",
+             "Index: `%s`%s; settings: %s; %d queries per cell; %s." % (
+                 args.index, "" if ref_index == args.index or len(servers) < 2
+                 else " (%s: `%s`)" % (servers[1].label, ref_index), ", ".join("%s=%s" % s for s in settings), len(texts),
                  ", ".join("%s: %s" % (s.label, s.info["vector_version"]) for s in servers)), ""]
     head = "| iterative | share | rows |"
     sep = "|---|---|---|"
