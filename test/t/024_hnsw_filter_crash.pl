@@ -2,7 +2,8 @@
 # one, each with its own tenant and a category drawn per row (each INSERT commits on its own and
 # prints the new id once acknowledged), while a fifth deletes old rows and runs VACUUM; then every
 # process of the server is killed (SIGKILL), so recovery replays the WAL (the attribute area is
-# bytes of the element tuple: no WAL path of its own). A streaming standby replays the same WAL
+# bytes of the element tuple: no WAL path of its own; an integer-array and a text filter column,
+# generated from the others, ride along). A streaming standby replays the same WAL
 # and answers the same filtered queries. After the restart every acknowledged row
 # is in the table, and every row is found through the index by its own vector with its own
 # filter values, the filter evaluated by the index.
@@ -29,11 +30,13 @@ $node->append_conf('postgresql.conf', "autovacuum = off\ncheckpoint_timeout = 30
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION vector');
 $node->safe_psql('postgres', <<"SQL");
-CREATE TABLE t (id bigserial PRIMARY KEY, embedding vector($dim), category int, tenant bigint);
+CREATE TABLE t (id bigserial PRIMARY KEY, embedding vector($dim), category int, tenant bigint,
+  tags int[] GENERATED ALWAYS AS (ARRAY[category, 100 + tenant::int]) STORED,
+  owner text GENERATED ALWAYS AS ('tenant-' || tenant) STORED);
 CREATE FUNCTION rand_vec() RETURNS vector LANGUAGE sql VOLATILE AS
   \$\$ SELECT array_agg(random() * 2 - 1)::vector($dim) FROM generate_series(1, $dim) \$\$;
 INSERT INTO t (embedding, category, tenant) SELECT rand_vec(), (random() * 9)::int, 0 FROM generate_series(1, 1000);
-CREATE INDEX t_idx ON t USING hnsw (embedding vector_l2_ops, category, tenant);
+CREATE INDEX t_idx ON t USING hnsw (embedding vector_l2_ops, category, tenant, tags, owner);
 SQL
 $node->backup('base');
 my $standby = PostgreSQL::Test::Cluster->new('standby');
@@ -92,6 +95,15 @@ like($node->safe_psql('postgres', "$scan_settings EXPLAIN (COSTS OFF) $scan_all"
 	'the unbounded scan uses the index');
 my $tenant_rows = $node->safe_psql('postgres', 'SELECT count(*) FROM t WHERE tenant = 3');
 is($node->safe_psql('postgres', "$scan_settings $scan_all"), "$tenant_rows|0", 'an unbounded filtered scan returns every row of its filter and no other');
+# The same through the hashed filter columns (an integer array and a text, rechecked by the
+# executor): the tags and owner of tenant 3.
+my $scan_hashed = "SELECT count(*), count(*) FILTER (WHERE tenant <> 3) FROM (SELECT id, tenant FROM t "
+  . "WHERE tags && ARRAY[103] AND owner = 'tenant-3' ORDER BY embedding <-> $query LIMIT 100000) s";
+like($node->safe_psql('postgres', "$scan_settings EXPLAIN (COSTS OFF) $scan_hashed"),
+	qr/Index Cond: \(\(tags && '\{103\}'::integer\[\]\) AND \(owner = 'tenant-3'::text\)\)/,
+	'the unbounded scan on the hashed columns uses the index');
+is($node->safe_psql('postgres', "$scan_settings $scan_hashed"), "$tenant_rows|0",
+	'an unbounded scan filtered on the hashed columns returns every row of its filter and no other');
 index_check_clean($node, 't_idx', 'after recovery');
 
 # The recovered index keeps working: inserts, deletes, VACUUM.
@@ -111,6 +123,8 @@ cmp_ok($missed, '<=', $rows / 200, "on the standby $missed of $rows rows are not
 $tenant_rows = $node->safe_psql('postgres', 'SELECT count(*) FROM t WHERE tenant = 3');
 is($standby->safe_psql('postgres', "$scan_settings $scan_all"), "$tenant_rows|0",
 	'on the standby an unbounded filtered scan returns every row of its filter and no other');
+is($standby->safe_psql('postgres', "$scan_settings $scan_hashed"), "$tenant_rows|0",
+	'on the standby an unbounded scan filtered on the hashed columns returns every row of its filter and no other');
 is($standby->safe_psql('postgres', "$scan_settings SELECT array(SELECT id FROM t WHERE category = 4 ORDER BY embedding <-> $query LIMIT 10)"),
 	$node->safe_psql('postgres', "$scan_settings SELECT array(SELECT id FROM t WHERE category = 4 ORDER BY embedding <-> $query LIMIT 10)"),
 	'the standby answers a filtered query as the primary does');

@@ -28,11 +28,13 @@ $node->append_conf('postgresql.conf', "autovacuum = off\ncheckpoint_timeout = 30
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION vector');
 $node->safe_psql('postgres', <<"SQL");
-CREATE TABLE t (id bigserial PRIMARY KEY, embedding vector($dim), category int, tenant bigint);
+CREATE TABLE t (id bigserial PRIMARY KEY, embedding vector($dim), category int, tenant bigint,
+  tags int[] GENERATED ALWAYS AS (ARRAY[category, 100 + tenant::int]) STORED,
+  owner text GENERATED ALWAYS AS ('tenant-' || tenant) STORED);
 CREATE FUNCTION rand_vec() RETURNS vector LANGUAGE sql VOLATILE AS
   \$\$ SELECT array_agg(random() * 2 - 1)::vector($dim) FROM generate_series(1, $dim) \$\$;
 INSERT INTO t (embedding, category, tenant) SELECT rand_vec(), (random() * 9)::int, 0 FROM generate_series(1, 2000);
-CREATE INDEX t_idx ON t USING ivfflat (embedding vector_l2_ops, category, tenant) WITH (lists = 20);
+CREATE INDEX t_idx ON t USING ivfflat (embedding vector_l2_ops, category, tenant, tags, owner) WITH (lists = 20);
 SQL
 $node->backup('base');
 my $standby = PostgreSQL::Test::Cluster->new('standby');
@@ -75,6 +77,13 @@ like($node->safe_psql('postgres', "$settings EXPLAIN (COSTS OFF) $self_missed"),
 	'the filter is the index\'s condition');
 like($node->safe_psql('postgres', "$settings EXPLAIN (COSTS OFF) $scan_all"), qr/Index Cond: \(tenant = 3\)/,
 	'the unbounded scan uses the index');
+# The same through the hashed filter columns (an integer array and a text, generated from the
+# others and rechecked by the executor): the tags and owner of tenant 3.
+my $scan_hashed = "SELECT count(*), count(*) FILTER (WHERE tenant <> 3) FROM (SELECT id, tenant FROM t "
+  . "WHERE tags && ARRAY[103] AND owner = 'tenant-3' ORDER BY embedding <-> $query LIMIT 100000) s";
+like($node->safe_psql('postgres', "$settings EXPLAIN (COSTS OFF) $scan_hashed"),
+	qr/Index Cond: \(\(tags && '\{103\}'::integer\[\]\) AND \(owner = 'tenant-3'::text\)\)/,
+	'the unbounded scan on the hashed columns uses the index');
 
 # check_node(NODE, WHEN): the checks above on NODE.
 sub check_node
@@ -84,6 +93,8 @@ sub check_node
 	my $tenant_rows = $n->safe_psql('postgres', 'SELECT count(*) FROM t WHERE tenant = 3');
 	is($n->safe_psql('postgres', "$settings $scan_all"), "$tenant_rows|0",
 		"$when: an unbounded filtered scan returns every row of its filter and no other");
+	is($n->safe_psql('postgres', "$settings $scan_hashed"), "$tenant_rows|0",
+		"$when: an unbounded scan filtered on the hashed columns returns every row of its filter and no other");
 	index_check_clean($n, 't_idx', $when);
 }
 
