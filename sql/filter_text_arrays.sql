@@ -113,3 +113,29 @@ SELECT qual, ft_compare('ft_ivfflat', qual, '[0.6,0.4,0.9]') FROM (VALUES ('tags
 SELECT count(*) AS problems FROM vector_index_check('ft_ivfflat') WHERE severity = 'error';
 DROP TABLE ft, ft_quals;
 DROP FUNCTION ft_compare;
+
+-- The checker compares the filter values the index holds with the table's: an index over a
+-- function that lies about being immutable goes stale when the function changes. (A new session
+-- after each change: a session keeps the index expressions it has read.)
+CREATE TABLE fs (id int, embedding vector(2));
+INSERT INTO fs SELECT i, ARRAY[i, i % 7]::real[]::vector FROM generate_series(1, 300) i;
+CREATE FUNCTION fs_tag(int) RETURNS int[] IMMUTABLE LANGUAGE sql AS 'SELECT ARRAY[$1 % 3]';
+CREATE FUNCTION fs_name(int) RETURNS text IMMUTABLE LANGUAGE sql AS 'SELECT ''n'' || $1 % 3';
+CREATE INDEX fs_hnsw ON fs USING hnsw (embedding vector_l2_ops, (fs_tag(id)), (fs_name(id)));
+CREATE INDEX fs_ivf ON fs USING ivfflat (embedding vector_l2_ops, (fs_tag(id)), (fs_name(id))) WITH (lists = 2);
+SELECT i, substring(detail from ', \d+ table rows checked.*') FROM unnest(ARRAY['fs_hnsw', 'fs_ivf']) i,
+	vector_index_check(i::regclass) WHERE severity = 'info' ORDER BY 1;
+CREATE OR REPLACE FUNCTION fs_tag(int) RETURNS int[] IMMUTABLE LANGUAGE sql AS 'SELECT ARRAY[$1 % 4]';
+\c
+SELECT i, severity, problem, count(*) FROM unnest(ARRAY['fs_hnsw', 'fs_ivf']) i, vector_index_check(i::regclass)
+	WHERE severity <> 'info' GROUP BY 1, 2, 3 ORDER BY 1;
+SELECT i, substring(detail from ', \d+ table rows checked.*') FROM unnest(ARRAY['fs_hnsw', 'fs_ivf']) i,
+	vector_index_check(i::regclass) WHERE severity = 'info' ORDER BY 1;
+REINDEX TABLE fs;
+SELECT i, severity, problem FROM unnest(ARRAY['fs_hnsw', 'fs_ivf']) i, vector_index_check(i::regclass) WHERE severity <> 'info';
+CREATE OR REPLACE FUNCTION fs_name(int) RETURNS text IMMUTABLE LANGUAGE sql AS 'SELECT ''N'' || $1 % 3';
+\c
+SELECT i, severity, problem, count(*) FROM unnest(ARRAY['fs_hnsw', 'fs_ivf']) i, vector_index_check(i::regclass)
+	WHERE severity <> 'info' GROUP BY 1, 2, 3 ORDER BY 1;
+DROP TABLE fs;
+DROP FUNCTION fs_tag, fs_name;

@@ -305,6 +305,8 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 					            kHnswTidBytes * static_cast<std::size_t>(t),
 					        &hb, &ho);
 					heap_tids_.push_back(PackTid(hb, ho));
+					if (filter_columns_ > 0)
+						heap_attrs_.push_back(FilterAttrsHash(item + attr_offset, attr_length));
 				}
 				summary_.heap_tids += static_cast<std::uint64_t>(tid_count);
 			}

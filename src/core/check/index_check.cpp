@@ -77,9 +77,32 @@ bool IndexCheckerBase::HasHeapTid(std::uint32_t block, std::uint16_t offset) con
 	return std::binary_search(heap_tids_.begin(), heap_tids_.end(), PackTid(block, offset));
 }
 
+bool IndexCheckerBase::HeapTidAttrsHash(std::uint32_t block, std::uint16_t offset, std::uint64_t *hash) const noexcept
+{
+	if (heap_attrs_.size() != heap_tids_.size() || heap_attrs_.empty())
+		return false;
+	const auto at = std::lower_bound(heap_tids_.begin(), heap_tids_.end(), PackTid(block, offset));
+	if (at == heap_tids_.end() || *at != PackTid(block, offset))
+		return false;
+	*hash = heap_attrs_[static_cast<std::size_t>(at - heap_tids_.begin())];
+	return true;
+}
+
 void IndexCheckerBase::SortHeapTids()
 {
-	std::sort(heap_tids_.begin(), heap_tids_.end());
+	if (heap_attrs_.size() != heap_tids_.size() || heap_attrs_.empty()) {
+		heap_attrs_.clear();
+		std::sort(heap_tids_.begin(), heap_tids_.end());
+		return;
+	}
+	std::vector<std::pair<PackedTid, std::uint64_t>> pairs(heap_tids_.size());
+	for (std::size_t i = 0; i < pairs.size(); i++)
+		pairs[i] = {heap_tids_[i], heap_attrs_[i]};
+	std::sort(pairs.begin(), pairs.end());
+	for (std::size_t i = 0; i < pairs.size(); i++) {
+		heap_tids_[i] = pairs[i].first;
+		heap_attrs_[i] = pairs[i].second;
+	}
 }
 
 bool IndexCheckerBase::CheckPageHeader(std::uint32_t block, const unsigned char *page,

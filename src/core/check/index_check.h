@@ -77,6 +77,9 @@ public:
 	virtual Status Finish() noexcept = 0;
 	// Whether the index holds heap TID (after Finish).
 	bool HasHeapTid(std::uint32_t block, std::uint16_t offset) const noexcept;
+	// The FilterAttrsHash of the attribute area the index holds for heap TID (after Finish);
+	// false when the index has no filter columns or not this TID.
+	bool HeapTidAttrsHash(std::uint32_t block, std::uint16_t offset, std::uint64_t *hash) const noexcept;
 	// Records a finding (capped per kind of problem; the summary counts them all).
 	void Report(bool error, const char *problem, std::int64_t block, std::int32_t offset,
 	            std::string detail) noexcept;
@@ -106,6 +109,7 @@ protected:
 	}
 	// Standard page header and special space checks; false when the page cannot be read further.
 	bool CheckPageHeader(std::uint32_t block, const unsigned char *page, std::size_t special_size) noexcept;
+	// Sorts the heap TIDs (with their attribute hashes, when there are filter columns).
 	void SortHeapTids();
 
 	std::uint32_t nblocks_;
@@ -113,6 +117,9 @@ protected:
 	std::vector<std::pair<std::string, int>> per_problem_;
 	CheckSummary summary_;
 	std::vector<PackedTid> heap_tids_;
+	// With filter columns: FilterAttrsHash of each heap TID's attribute area, in heap_tids_'s order
+	// (empty without filter columns).
+	std::vector<std::uint64_t> heap_attrs_;
 	bool cosine_ = false;
 	std::uint8_t kind_ = 0;
 	bool failed_alloc_ = false;

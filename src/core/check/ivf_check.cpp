@@ -225,6 +225,10 @@ void IvfChecker::AddPageImpl(std::uint32_t block, const unsigned char *page)
 			Report(true, "bad attribute area", block, static_cast<std::int32_t>(i),
 			       "null bitmap with a bit past the last filter column, or a NULL column with a value");
 		page_tids_.push_back(PackTid(hb, ho));
+		if (filter_columns_ > 0)
+			page_attrs_.push_back(FilterAttrsHash(
+			    page + kPageHeaderSize + static_cast<std::size_t>(i) * entry_size_ + kIvfEntryAttrOffset,
+			    FilterAttrAreaLength(filter_columns_)));
 		lp.tid_count++;
 	}
 }
@@ -271,6 +275,9 @@ bool IvfChecker::FinishImpl()
 			summary_.elements += lp.tid_count;
 			heap_tids_.insert(heap_tids_.end(), page_tids_.begin() + lp.first_tid,
 			                  page_tids_.begin() + lp.first_tid + lp.tid_count);
+			if (filter_columns_ > 0)
+				heap_attrs_.insert(heap_attrs_.end(), page_attrs_.begin() + lp.first_tid,
+				                   page_attrs_.begin() + lp.first_tid + lp.tid_count);
 			if (at == insert)
 				insert_seen = true;
 			prev = at;

@@ -46,6 +46,7 @@ private:
 	std::vector<std::uint32_t> starts_, inserts_;
 	std::vector<ListPage> pages_;
 	std::vector<PackedTid> page_tids_;
+	std::vector<std::uint64_t> page_attrs_; // FilterAttrsHash per entry of page_tids_ (filter columns only)
 };
 
 } // namespace vector_core

@@ -46,4 +46,16 @@ inline bool FilterAttrsValid(const unsigned char *attrs, int columns) noexcept
 	return true;
 }
 
+// A 64-bit hash (FNV-1a) of an attribute area: the checker compares the index's areas with the
+// ones the table's rows give.
+inline std::uint64_t FilterAttrsHash(const unsigned char *attrs, std::size_t length) noexcept
+{
+	std::uint64_t hash = 0xcbf29ce484222325ULL;
+	for (std::size_t i = 0; i < length; i++) {
+		hash ^= attrs[i];
+		hash *= 0x100000001b3ULL;
+	}
+	return hash;
+}
+
 } // namespace vector_core

@@ -102,6 +102,9 @@ struct HeapPassState {
 	uint64 checked;
 	uint64 missing;
 	uint64 not_indexable;
+	uint64 filter_differs; // rows whose filter columns the index holds with other values
+	int filter_columns;    // of the index's definition
+	char *attrs;           // scratch: the attribute area of one row
 };
 
 // Whether the access methods index this value (the payload assumption of the heap pass): a
@@ -147,8 +150,8 @@ bool ValueIndexable(const HeapPassState *state, Datum value)
 	return ok;
 }
 
-void HeapPassCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *values, bool *isnull,
-                      [[maybe_unused]] bool alive, void *arg)
+void HeapPassCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull, [[maybe_unused]] bool alive,
+                      void *arg)
 {
 	HeapPassState *state = static_cast<HeapPassState *>(arg);
 	if (isnull[0])
@@ -164,6 +167,24 @@ void HeapPassCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *v
 		snprintf(detail, sizeof(detail), "table row (%u,%u) is not in the index",
 		         ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));
 		state->checker->Report(true, "heap tuple missing from index", -1, -1, detail);
+		return;
+	}
+	// The filter columns the index holds for the row are the row's (a text or array column is
+	// held as a hash or signature, which a changed collation or a bug would make stale).
+	uint64 held;
+	if (state->filter_columns > 0 &&
+	    state->checker->HeapTidAttrsHash(ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid), &held)) {
+		const Size length = vector_core::FilterAttrAreaLength(state->filter_columns);
+		FilterFormAttrs(index, values, isnull, state->attrs);
+		if (vector_core::FilterAttrsHash(reinterpret_cast<const unsigned char *>(state->attrs), length) !=
+		    held) {
+			state->filter_differs++;
+			char detail[128];
+			snprintf(detail, sizeof(detail),
+			         "the index holds other filter column values for table row (%u,%u)",
+			         ItemPointerGetBlockNumber(tid), ItemPointerGetOffsetNumber(tid));
+			state->checker->Report(true, "filter values differ from the table", -1, -1, detail);
+		}
 	}
 }
 
@@ -226,7 +247,7 @@ VECTOR_SQL_FUNCTION(vector_index_check)
 	IndexCheckerBase *checker = NewChecker(kind, nblocks);
 	if (checker == nullptr)
 		ereport(ERROR, (errcode(ERRCODE_OUT_OF_MEMORY), errmsg("out of memory")));
-	HeapPassState state = {checker, false, 0, 0, 0};
+	HeapPassState state = {checker, false, 0, 0, 0, 0, 0, nullptr};
 	bool ok = true;
 	size_t count = 0;
 	FindingRow *rows = nullptr;
@@ -251,6 +272,10 @@ VECTOR_SQL_FUNCTION(vector_index_check)
 			IndexInfo *info = BuildIndexInfo(index);
 			info->ii_Concurrent = true; // an MVCC snapshot: the rows this transaction sees
 			state.kind = checker->kind();
+			state.filter_columns = FilterColumnCount(index);
+			if (state.filter_columns > 0)
+				state.attrs = static_cast<char *>(
+				    palloc(vector_core::FilterAttrAreaLength(state.filter_columns)));
 			table_index_build_scan(heap, index, info, true, false, HeapPassCallback, &state, nullptr);
 		}
 		count = FindingCount(checker);
@@ -307,6 +332,11 @@ VECTOR_SQL_FUNCTION(vector_index_check)
 		         ", %llu table rows checked (%llu missing, %llu not indexable)",
 		         static_cast<unsigned long long>(state.checked), static_cast<unsigned long long>(state.missing),
 		         static_cast<unsigned long long>(state.not_indexable));
+		if (state.filter_columns > 0) {
+			len = strlen(detail);
+			snprintf(detail + len, sizeof(detail) - len, ", %llu with other filter values",
+			         static_cast<unsigned long long>(state.filter_differs));
+		}
 	}
 	Datum values[5] = {CStringGetTextDatum("info"), CStringGetTextDatum("summary"), 0, 0,
 	                   CStringGetTextDatum(detail)};
