@@ -11,6 +11,8 @@
 
 #include "core/check/hnsw_check.h"
 #include "core/check/ivf_check.h"
+#include "core/check/page_decoding.h"
+#include "core/common/filter_attrs.h"
 #include "core/hnsw/hnsw_page_format.h"
 #include "core/ivf/ivf_page_format.h"
 
@@ -351,6 +353,34 @@ TEST(IndexCheck, IvfBadAttributeArea)
 	EXPECT_EQ(clean.summary().elements, 42u);
 	image[first_list * kCheckPageSize + 24 + vector_core::kIvfEntryAttrOffset] |= 4;
 	EXPECT_TRUE(HasProblem(Check<IvfChecker>(image), "bad attribute area"));
+}
+
+// Every heap TID of an index with filter columns comes with the hash of its entry's attribute
+// area (what the table check compares with the row's); none without filter columns.
+TEST(IndexCheck, IvfHeapTidAttributeHashes)
+{
+	auto image = ReadImage(kIvfFilterImage);
+	std::uint32_t dir_start, first_list;
+	IvfLayout(image, &dir_start, &first_list);
+	IvfChecker c = Check<IvfChecker>(image);
+	ASSERT_EQ(c.summary().errors, 0u);
+	const unsigned char *entry = image.data() + first_list * kCheckPageSize + 24;
+	std::uint32_t block;
+	std::uint16_t offset;
+	vector_core::page_decoding::LoadTid(entry, &block, &offset);
+	ASSERT_TRUE(c.HasHeapTid(block, offset));
+	std::uint64_t hash = 0;
+	ASSERT_TRUE(c.HeapTidAttrsHash(block, offset, &hash));
+	const std::size_t length = vector_core::FilterAttrAreaLength(2);
+	EXPECT_EQ(hash, vector_core::FilterAttrsHash(entry + vector_core::kIvfEntryAttrOffset, length));
+	std::vector<unsigned char> other(entry + vector_core::kIvfEntryAttrOffset,
+	                                 entry + vector_core::kIvfEntryAttrOffset + length);
+	other[length - 1] ^= 1;
+	EXPECT_NE(hash, vector_core::FilterAttrsHash(other.data(), length));
+	EXPECT_FALSE(c.HeapTidAttrsHash(block, static_cast<std::uint16_t>(offset + 1000), &hash));
+	IvfChecker plain = Check<IvfChecker>(ReadImage(kIvfImages[0]));
+	std::uint64_t none = 0;
+	EXPECT_FALSE(plain.HeapTidAttrsHash(block, offset, &none));
 }
 
 TEST(IndexCheck, IvfBadHeapTid)
