@@ -1,9 +1,10 @@
 // The attribute area of an index with filter columns (the key columns after the vector column,
 // see src/pg/common/filter_columns.h), the same in hnsw elements and IVF list entries: a null
 // bitmap of (columns + 7) / 8 bytes (bit c set: column c is NULL), then one 8-byte
-// little-endian signed integer per column, unaligned: every filter type (integers, bool, date,
-// timestamp) compares as its value widened to int64. A NULL column's value is 0. Pure C++, for
-// the access methods and the page checker.
+// little-endian signed integer per column, unaligned: the fixed-width filter types (integers,
+// bool, date, timestamp) compare as their value widened to int64; a text column holds a hash of
+// its value and an integer array a 64-bit signature of its elements (lossy: the executor
+// rechecks). A NULL column's value is 0. Pure C++, for the access methods and the page checker.
 #pragma once
 
 #include <cstddef>
