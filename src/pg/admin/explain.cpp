@@ -1,7 +1,9 @@
 // EXPLAIN (VERBOSE) of a query that scans an hnsw, ivfflat or ivf index ends with the search
-// settings each such scan runs with, defaults included, for example
+// settings each such scan runs with, defaults included, and with ANALYZE what the scans did
+// (counted by the scans themselves, scan_stats.h), for example
 //   Vector Index Scans:
 //     items_embedding_idx (hnsw): hnsw.ef_search=40, hnsw.iterative_scan=off, ...
+//       filtered walk: 1 search, 3 rounds, 2349 elements visited, 2110 rejected by the filter columns, 10 rows returned
 // PostgreSQL 15 has no callback through which an index access method adds lines to its own plan
 // node, so this uses ExplainOneQuery_hook: it plans and explains the query as PostgreSQL does
 // (pg_plan_query, then ExplainOnePlan), then appends the lines. Text format and VERBOSE only,
@@ -25,6 +27,7 @@ extern "C" {
 #include "utils/syscache.h"
 }
 
+#include "pg/admin/scan_stats.h"
 #include "pg/common/module.h"
 
 namespace
@@ -71,6 +74,25 @@ void AppendSettings(StringInfo buf, const char *const *names, int n)
 		const char *value = GetConfigOption(names[i], true, false);
 		appendStringInfo(buf, "%s%s=%s", i > 0 ? ", " : "", names[i], value != nullptr ? value : "?");
 	}
+}
+
+// Appends the line of what an index's scans did (EXPLAIN ANALYZE): how the hnsw scans walked (a
+// filtered walk when quals on filter columns were checked on every element), or how many lists
+// the IVF scans read.
+void AppendCounts(StringInfo buf, const VectorScanCounts &c, bool hnsw)
+{
+	const unsigned long long searches = c.searches, rounds = c.rounds, visited = c.visited, rejected = c.rejected,
+	                         returned = c.returned;
+	const char *kind = c.filtered == 0 ? "" : c.filtered == c.searches ? "filtered " : "partly filtered ";
+	if (hnsw)
+		appendStringInfo(buf, "    %swalk: %llu search%s, %llu round%s, %llu elements visited", kind, searches,
+		                 searches == 1 ? "" : "es", rounds, rounds == 1 ? "" : "s", visited);
+	else
+		appendStringInfo(buf, "    %slist scan: %llu search%s, %llu list%s read, %llu entries read", kind,
+		                 searches, searches == 1 ? "" : "es", rounds, rounds == 1 ? "" : "s", visited);
+	if (c.filtered > 0)
+		appendStringInfo(buf, ", %llu rejected by the filter columns", rejected);
+	appendStringInfo(buf, ", %llu rows returned\n", returned);
 }
 
 // Appends the "Vector Index Scans:" lines for the vector indexes stmt scans (text, VERBOSE).
@@ -122,6 +144,9 @@ void ExplainVectorScans(PlannedStmt *stmt, ExplainState *es)
 		appendStringInfo(es->str, "  %s (%s): ", quote_identifier(relname), am);
 		AppendSettings(es->str, names, n);
 		appendStringInfoChar(es->str, '\n');
+		VectorScanCounts counts;
+		if (es->analyze && VectorScanStatsFind(indexid, &counts))
+			AppendCounts(es->str, counts, strcmp(am, "hnsw") == 0);
 	}
 }
 
@@ -164,12 +189,26 @@ void VectorExplainOneQuery(Query *query, int cursorOptions, IntoClause *into, Ex
 		memset(&usage, 0, sizeof(usage));
 		BufferUsageAccumDiff(&usage, &pgBufferUsage, &before);
 	}
+	// The scans count what they do while the query runs (EXPLAIN ANALYZE VERBOSE in text only).
+	const bool count = es->analyze && es->verbose && es->format == EXPLAIN_FORMAT_TEXT;
+	if (count)
+		VectorScanStatsBegin();
+	PG_TRY();
+	{
 #if PG_VERSION_NUM >= 170000
-	ExplainOnePlan(plan, into, es, queryString, params, queryEnv, &duration, es->buffers ? &usage : nullptr,
-	               es->memory ? &mem_counters : nullptr);
+		ExplainOnePlan(plan, into, es, queryString, params, queryEnv, &duration, es->buffers ? &usage : nullptr,
+		               es->memory ? &mem_counters : nullptr);
 #else
-	ExplainOnePlan(plan, into, es, queryString, params, queryEnv, &duration, es->buffers ? &usage : nullptr);
+		ExplainOnePlan(plan, into, es, queryString, params, queryEnv, &duration,
+		               es->buffers ? &usage : nullptr);
 #endif
+	}
+	PG_FINALLY();
+	{
+		if (count)
+			VectorScanStatsEnd();
+	}
+	PG_END_TRY();
 	ExplainVectorScans(plan, es);
 }
 

@@ -146,6 +146,7 @@ struct HnswReader {
 	// The scan's quals on the filter columns, evaluated on every element read (null: none; then
 	// every element matches and nothing is evaluated).
 	const IndexFilter *filter;
+	uint64 rejected; // elements read that failed the filter (EXPLAIN ANALYZE VERBOSE's counts)
 };
 
 // Pins a block of the index's main fork, skipping the shared buffer lookup when a backend-local

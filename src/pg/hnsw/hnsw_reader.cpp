@@ -16,6 +16,7 @@ void HnswReaderInit(HnswReader *reader, Relation index, const HnswIndexInfo *inf
 	reader->buffer = InvalidBuffer;
 	reader->scratch = static_cast<char *>(palloc(info->max_bytes));
 	reader->filter = nullptr;
+	reader->rejected = 0;
 }
 
 void HnswReaderRelease(HnswReader *reader)

@@ -30,6 +30,7 @@
 
 #include <cmath>
 
+#include "pg/admin/scan_stats.h"
 #include "pg/common/query_dimensions.h"
 #include "pg/hnsw/hnsw.h"
 #include "pg/types/vector/vector.h"
@@ -56,7 +57,21 @@ struct ScanOpaque {
 	ItemPointerData pending[vector_core::kHnswMaxHeapTids];
 	int pending_count;
 	int pending_next;
+	VectorScanCounts counts; // of every search of the scan, for EXPLAIN (ANALYZE, VERBOSE)
+	bool searching;          // a search ran since the last CountSearch
 };
+
+// Adds the finished search's elements to so->counts (before its state is reset or freed).
+void CountSearch(ScanOpaque *so)
+{
+	if (!so->searching)
+		return;
+	so->searching = false;
+	so->counts.searches++;
+	so->counts.filtered += so->reader.filter != nullptr;
+	so->counts.visited += static_cast<uint64>(so->state.tuples);
+	so->counts.rejected += so->reader.rejected;
+}
 
 // Reads the heap TIDs of c (an element of several) into so->pending, the first one to *first.
 void ReadAllHeapTids(ScanOpaque *so, const HnswCandidateOnDisk &c, ItemPointer first)
@@ -115,6 +130,8 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 	// Every mode keeps the discarded elements: off mode too goes on when a filter rejected rows.
 	// (Keeping them does not change the first search: it only remembers what it drops.)
 	HnswSearchStateInit(&so->state, &so->info, true);
+	so->searching = true; // (the state counts its tuples from here)
+	so->counts.rounds++;
 	so->ef_search = hnsw_ef_search;
 	so->batch = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * (so->ef_search + 1)));
 	so->batch_count = 0;
@@ -169,6 +186,7 @@ bool NextBatch(ScanOpaque *so)
 		if (HnswVisitBatch(&so->reader, so->query, &so->entry, 1, &entry, get_float4_infinity(), state) != 1)
 			return false;
 		state->tuples++;
+		so->counts.rounds++;
 		HnswSearchLayer(&so->reader, so->query, state, 0, so->ef_search, &entry, 1);
 		HnswReaderRelease(&so->reader);
 		so->batch_count = HnswTakeResultsSorted(state, so->batch);
@@ -185,6 +203,7 @@ bool NextBatch(ScanOpaque *so)
 		return true;
 	}
 	const int batch = so->ef_search;
+	so->counts.rounds++;
 	HnswCandidateOnDisk *entries = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * batch));
 	int entry_count = 0;
 	while (entry_count < batch && state->discarded_count > 0)
@@ -224,6 +243,7 @@ void hnswrescan(IndexScanDesc scan, ScanKey keys, [[maybe_unused]] int nkeys, Sc
 	ScanOpaque *so = static_cast<ScanOpaque *>(scan->opaque);
 	if (!so->first)
 		HnswReaderRelease(&so->reader);
+	CountSearch(so);
 	MemoryContextReset(so->context);
 	so->first = true;
 	so->exhausted = false;
@@ -256,6 +276,7 @@ bool hnswgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 	while (!so->exhausted) {
 		if (so->pending_next < so->pending_count) {
 			scan->xs_heaptid = so->pending[so->pending_next++];
+			so->counts.returned++;
 			scan->xs_recheck = so->reader.filter != nullptr && so->reader.filter->lossy;
 			scan->xs_recheckorderby = false;
 			MemoryContextSwitchTo(old);
@@ -281,6 +302,7 @@ bool hnswgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 			ReadAllHeapTids(so, c, &scan->xs_heaptid);
 		else
 			scan->xs_heaptid = c.heaptid;
+		so->counts.returned++;
 		scan->xs_recheck = so->reader.filter != nullptr && so->reader.filter->lossy;
 		scan->xs_recheckorderby = false;
 		MemoryContextSwitchTo(old);
@@ -296,6 +318,9 @@ void hnswendscan(IndexScanDesc scan)
 	ScanOpaque *so = static_cast<ScanOpaque *>(scan->opaque);
 	if (!so->first)
 		HnswReaderRelease(&so->reader);
+	CountSearch(so);
+	if (VectorScanStatsCollecting())
+		VectorScanStatsAdd(RelationGetRelid(scan->indexRelation), so->counts);
 	MemoryContextDelete(so->context);
 	pfree(so);
 	scan->opaque = nullptr;

@@ -140,6 +140,7 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 			}
 			// (Without a filter nothing is evaluated: the scans of one-column indexes pay nothing.)
 			c.match = reader->filter == nullptr || HnswElementMatches(reader->filter, info, header);
+			reader->rejected += !c.match && lists != nullptr; // (layer 0, as the search's tuples)
 			c.list = -1;
 			if (lists != nullptr && !(c.distance >= threshold))
 				c.list = CopyListToArena(lists, item, info);

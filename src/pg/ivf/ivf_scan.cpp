@@ -41,6 +41,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "pg/admin/scan_stats.h"
 #include "pg/common/query_dimensions.h"
 #include "pg/ivf/ivf.h"
 #include "pg/types/vector/vector.h"
@@ -72,6 +73,7 @@ struct CandidateGreater {
 };
 
 struct IvfScanOpaqueData {
+	VectorScanCounts counts; // of every search of the scan, for EXPLAIN (ANALYZE, VERBOSE)
 	IvfMetaPageData meta;
 	Metric metric;
 	MemoryContext ctx; // lives as long as the scan; reset by rescan
@@ -198,6 +200,7 @@ void ScanList(IndexScanDesc scan, IvfScanOpaque so, BlockNumber blkno)
 		Page page = BufferGetPage(buf);
 		int count = IvfPageEntryCount(page, entry_size);
 		ReserveCandidates(so, count);
+		so->counts.visited += static_cast<uint64>(count);
 		const char *entry = IvfPageContent(page);
 		IvfCandidate *out = so->cand + so->ncand;
 		int kept = 0;
@@ -213,8 +216,10 @@ void ScanList(IndexScanDesc scan, IvfScanOpaque so, BlockNumber blkno)
 			// Entry by entry; with quals on filter columns only the entries that pass them get a
 			// distance and become candidates.
 			for (int i = 0; i < count; i++, entry += entry_size) {
-				if (so->filter != nullptr && !IndexFilterMatch(so->filter, IvfEntryAttrs(entry)))
+				if (so->filter != nullptr && !IndexFilterMatch(so->filter, IvfEntryAttrs(entry))) {
+					so->counts.rejected++;
 					continue;
+				}
 				out[kept].distance = EntryDistance(so, entry + head);
 				memcpy(&out[kept].tid, entry, sizeof(ItemPointerData));
 				kept++;
@@ -234,6 +239,7 @@ void ScanNextLists(IndexScanDesc scan, IvfScanOpaque so, int n)
 	for (int done = 0; done < n && so->next_probe < so->nprobes; so->next_probe++) {
 		const int64 had = so->ncand;
 		ScanList(scan, so, so->probes[so->next_probe].start);
+		so->counts.rounds++;
 		if (so->ncand > had) {
 			done++;
 			so->probed++;
@@ -375,6 +381,8 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 	so->filter = IndexFilterFromScanKeys(scan->indexRelation, static_cast<int>(meta->filter_columns), scan->keyData,
 	                                     scan->numberOfKeys);
 	MemoryContextSwitchTo(old);
+	so->counts.searches++;
+	so->counts.filtered += so->filter != nullptr;
 	if (MatchesNothing(so))
 		return;
 	OrderLists(scan, so);
@@ -454,6 +462,7 @@ bool ivfgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 			if (so->meta.quantizer != kIvfQuantFlat)
 				so->returned_live = true;
 			scan->xs_heaptid = c.tid;
+			so->counts.returned++;
 			// A lossy qual (a hashed text or array signature) passed: the executor checks the row.
 			scan->xs_recheck = so->filter != nullptr && so->filter->lossy;
 			scan->xs_recheckorderby = false;
@@ -489,6 +498,8 @@ bool ivfgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 void ivfendscan(IndexScanDesc scan)
 {
 	IvfScanOpaque so = static_cast<IvfScanOpaque>(scan->opaque);
+	if (VectorScanStatsCollecting())
+		VectorScanStatsAdd(RelationGetRelid(scan->indexRelation), so->counts);
 	if (so->slot != nullptr)
 		ExecDropSingleTupleTableSlot(so->slot);
 	if (so->fetch != nullptr)

@@ -1,0 +1,84 @@
+-- EXPLAIN (ANALYZE, VERBOSE) ends with what each vector index scan did, counted by the scans:
+-- searches, rounds or lists read, elements or entries read, those the filter columns rejected,
+-- rows returned. (Counts that depend on the graph's shape are checked, not printed.)
+CREATE TABLE ec (id int PRIMARY KEY, embedding vector(3), label int, tags int[]);
+INSERT INTO ec SELECT i, ARRAY[sin(i) * 0.5 + 0.5, cos(i * 1.7) * 0.5 + 0.5, (i % 97) / 97.0]::real[]::vector,
+	i % 10, ARRAY[i % 10] FROM generate_series(1, 3000) i;
+CREATE INDEX ec_hnsw ON ec USING hnsw (embedding vector_l2_ops, label, tags);
+-- The counts line of a query's EXPLAIN (ANALYZE, VERBOSE), with its numbers checked: the
+-- elements visited cover those rejected and the rows returned.
+CREATE FUNCTION ec_counts(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+	counts text := '(no counts line)';
+	m text[];
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || query LOOP
+		IF line ~ '^    .*(walk|list scan): ' THEN
+			counts := btrim(line);
+		END IF;
+	END LOOP;
+	m := regexp_match(counts, '(\d+) (?:elements visited|entries read)(?:, (\d+) rejected by the filter columns)?, (\d+) rows returned');
+	IF m IS NOT NULL AND m[1]::int < coalesce(m[2]::int, 0) + m[3]::int THEN
+		RETURN 'visited fewer than rejected + returned: ' || counts;
+	END IF;
+	counts := regexp_replace(counts, '\d+ rounds?', 'N rounds');
+	counts := regexp_replace(counts, '\d+ (elements visited|entries read)', 'N \1');
+	RETURN regexp_replace(counts, '(\d+) rejected', CASE WHEN coalesce(m[2]::int, 0) > 0 THEN 'N rejected' ELSE '0 rejected' END);
+END $$;
+SET enable_seqscan = off;
+SET hnsw.iterative_scan = relaxed_order;
+SELECT ec_counts($$SELECT id FROM ec ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5$$);
+SELECT ec_counts($$SELECT id FROM ec WHERE label = 3 ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5$$);
+SELECT ec_counts($$SELECT id FROM ec WHERE tags && '{8}' ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 12$$);
+-- The signatures of 4 and 7 share their bit: the index returns the rows of both, the executor's
+-- recheck keeps those of 7 (and the result is exact).
+SELECT (regexp_match(ec_counts($$SELECT id FROM ec WHERE tags && '{7}' ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 40$$),
+	'(\d+) rows returned'))[1]::int > 40 AS more_rows_than_the_limit;
+SET hnsw.ef_search = 1000;
+SELECT array(SELECT id FROM ec WHERE tags && '{7}' ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 40)
+	= array(SELECT id FROM ec WHERE tags && '{7}' ORDER BY (embedding <-> '[0.5,0.5,0.5]') + 0 LIMIT 40) AS exact;
+RESET hnsw.ef_search;
+-- A nested loop rescans the index: every search is counted.
+SELECT ec_counts($$SELECT (SELECT b.id FROM ec b WHERE b.label = a.label ORDER BY b.embedding <-> a.embedding LIMIT 1)
+	FROM ec a WHERE a.id <= 4$$);
+-- Without ANALYZE, or without VERBOSE, no counts line.
+CREATE FUNCTION ec_has_counts(options text) RETURNS bool LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (' || options || ') SELECT id FROM ec WHERE label = 3 ORDER BY embedding <-> ''[0.5,0.5,0.5]'' LIMIT 5' LOOP
+		IF line ~ '(walk|list scan): ' THEN
+			RETURN true;
+		END IF;
+	END LOOP;
+	RETURN false;
+END $$;
+SELECT ec_has_counts('VERBOSE, COSTS OFF') AS verbose, ec_has_counts('ANALYZE, COSTS OFF, TIMING OFF') AS analyze,
+	ec_has_counts('ANALYZE, VERBOSE, COSTS OFF, TIMING OFF') AS both;
+DROP FUNCTION ec_counts;
+DROP INDEX ec_hnsw;
+CREATE INDEX ec_ivf ON ec USING ivfflat (embedding vector_l2_ops, label) WITH (lists = 10);
+CREATE FUNCTION ec_counts_ivf(query text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+	counts text := '(no counts line)';
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || query LOOP
+		IF line ~ '^    .*list scan: ' THEN
+			counts := btrim(line);
+		END IF;
+	END LOOP;
+	RETURN counts;
+END $$;
+SET ivfflat.probes = 3;
+SELECT ec_counts_ivf($$SELECT id FROM ec ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5$$) ~
+	'^list scan: 1 search, 3 lists read, \d+ entries read, 5 rows returned$' AS unfiltered;
+SELECT ec_counts_ivf($$SELECT id FROM ec WHERE label = 3 ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5$$) ~
+	'^filtered list scan: 1 search, 3 lists read, \d+ entries read, \d+ rejected by the filter columns, 5 rows returned$' AS filtered;
+-- The filter (label = 3, one row in ten) rejected about 9 in 10 of the entries read.
+SELECT (regexp_match(c, '(\d+) rejected'))[1]::float / (regexp_match(c, '(\d+) entries read'))[1]::int
+	BETWEEN 0.8 AND 0.97 AS rejected_share
+	FROM ec_counts_ivf($$SELECT id FROM ec WHERE label = 3 ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5$$) c;
+DROP TABLE ec;
+DROP FUNCTION ec_counts_ivf, ec_has_counts;
