@@ -2,7 +2,8 @@
 # 100, cosine): an index (embedding vector_cosine_ops, tags, category) answers WHERE tags && / @>
 # ARRAY[...] and WHERE category = '...' ORDER BY embedding <=> query LIMIT 10 for the 100 dataset
 # queries, with the filter evaluated by the index (on the signature of the tags and the hash of the
-# category; the executor rechecks the rows it returns). At selectivities 1/2, 1/10 and 1/100 every
+# category; the executor rechecks the rows it returns). At selectivities 1/2, 1/10 and 1/100 (and
+# 1/1,000 through a walk bound high enough, or the planner's GIN plan) every
 # query gets its 10 rows, every row passes the filter, and recall@10 against the exact answer (a
 # sequential scan with the same WHERE) stays above the bounds, after the build and after inserts,
 # deletes and VACUUM; hnsw, then ivfflat.
@@ -85,6 +86,24 @@ sub check_filters
 }
 
 check_filters('after the build', 'hnsw', 'items_idx');
+
+# 1/1,000 (20 rows): through the index, with a scan bound high enough for the walk to reach them
+# all, every query gets its 10 rows and finds the exact answer; with the planner free, a GIN index
+# on the tags and a sort serve it (exact by construction).
+my $rare = [ [ "tags && '{10042}'", '1/1000', 0.95 ] ];
+my $r = check_filter_recall($node, table => 'items', op => '<=>', queries => $queries, k => $k, filters => $rare,
+	settings => 'SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = 100000;',
+	name => 'hnsw after the build, relaxed_order, walk bound 100,000');
+note("hnsw after the build, 1/1000: recall $r->{'1/1000'}");
+$node->safe_psql('postgres', 'CREATE INDEX items_tags ON items USING gin (tags); ANALYZE items');
+my $plan = $node->safe_psql('postgres',
+	"EXPLAIN (COSTS OFF) SELECT id FROM items WHERE tags && '{10042}' ORDER BY embedding <=> '"
+	  . vector_literal($queries->[0]) . "' LIMIT $k");
+like($plan, qr/Bitmap Index Scan on items_tags/, '1/1000 with the planner free: the GIN index and a sort');
+my $want = exact_knn_ids($node, 'items', '<=>', $queries, $k, "tags && '{10042}'");
+my $got = knn_ids($node, 'items', '<=>', $queries, $k, '', "tags && '{10042}'");
+is(recall_at_k($got, $want, $k), 1, '1/1000 with the planner free: the exact answer');
+$node->safe_psql('postgres', 'DROP INDEX items_tags');
 
 # Inserts, deletes, VACUUM.
 my $path = PostgreSQL::Test::Utils::tempdir() . "/more.tsv";
