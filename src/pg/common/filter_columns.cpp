@@ -88,6 +88,10 @@ static int64 FilterArraySignature(Datum value)
 	}
 	pfree(items);
 	pfree(nulls);
+	// A detoasted (or short-header) copy: freed here, as builds and the checker call this once per
+	// row in a context that lives for the whole table scan.
+	if (reinterpret_cast<Pointer>(array) != DatumGetPointer(value))
+		pfree(array);
 	return static_cast<int64>(signature);
 }
 
