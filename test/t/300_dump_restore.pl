@@ -87,6 +87,15 @@ for my $line (@opclasses)
 		push @indexes, [ $name, $col, $opname, "CREATE INDEX $name ON items USING $am ($col $opc)$with" ];
 	}
 }
+# Filter columns (integer, integer array, text) in multicolumn hnsw and ivfflat indexes, on a table
+# of their own: their default operator classes are dumped by name only when not the default.
+$node->safe_psql('src', <<"SQL");
+CREATE TABLE labelled (id int PRIMARY KEY, embedding vector($dim), cat int, tags int[], lang text);
+INSERT INTO labelled SELECT id, embedding, id % 5, ARRAY[id % 7, 100 + id % 3], 'lang-' || id % 4 FROM items WHERE embedding IS NOT NULL;
+CREATE INDEX labelled_hnsw ON labelled USING hnsw (embedding vector_l2_ops, cat, tags, lang) WITH (m = 8, ef_construction = 40);
+CREATE INDEX labelled_ivf ON labelled USING ivfflat (embedding vector_l2_ops, cat, tags, lang) WITH (lists = 8);
+ANALYZE labelled;
+SQL
 note(scalar(@indexes) . ' indexes: ' . join(', ', map { $_->[0] } @indexes));
 cmp_ok(scalar(@indexes), '>=', 10, 'an index for every operator class of every access method');
 $node->safe_psql('src', $_->[3]) for @indexes;
@@ -123,6 +132,20 @@ sub answers
 		my $res = $node->safe_psql($db, $sql);
 		$out .= "== $name\n$res\n";
 	}
+	# The filter-column indexes, each alone, on quals of every kind of filter column.
+	for my $name (qw(labelled_hnsw labelled_ivf))
+	{
+		my $other = $name eq 'labelled_hnsw' ? 'labelled_ivf' : 'labelled_hnsw';
+		my $sql = "BEGIN; DROP INDEX $other; SET enable_seqscan = off; SET enable_bitmapscan = off; $settings\n";
+		for my $q (@queries)
+		{
+			$sql .= "SELECT string_agg(id::text, ',') FROM (SELECT id FROM labelled WHERE cat = 2 AND tags && '{3}' "
+			  . "AND lang = 'lang-1' ORDER BY embedding <-> '$q' LIMIT 10) s;\n";
+		}
+		$sql .= "EXPLAIN (COSTS OFF) SELECT id FROM labelled WHERE tags \@> '{101}' AND lang = 'lang-2' "
+		  . "ORDER BY embedding <-> '$queries[0]' LIMIT 10;\nROLLBACK;\n";
+		$out .= "== $name\n" . $node->safe_psql($db, $sql) . "\n";
+	}
 	my $exact = 'SET enable_indexscan = off; SET enable_bitmapscan = off;' . "\n";
 	for my $ix (@indexes)
 	{
@@ -130,7 +153,8 @@ sub answers
 	}
 	$exact .= 'SELECT md5(string_agg(' . join(" || '|' || ", map { "coalesce($_\::text, '-')" } (map { $column{$_} } @types), 'tags') . ", ',' ORDER BY id)) FROM items;\n";
 	$exact .= "SELECT count(*), sum(d) FROM nearest_origin; SELECT twice('[1,2]');\n";
-	$exact .= "SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE tablename = 'items' ORDER BY 1;\n";
+	$exact .= "SELECT indexname || ' ' || indexdef FROM pg_indexes WHERE tablename IN ('items', 'labelled') ORDER BY 1;\n";
+	$exact .= "SELECT md5(string_agg(concat_ws('|', id, cat, tags, lang), ',' ORDER BY id)) FROM labelled;\n";
 	$out .= "== exact\n" . $node->safe_psql($db, $exact);
 	return $out;
 }
@@ -139,6 +163,12 @@ my $before = answers('src');
 for my $ix (@indexes)
 {
 	like($before, qr/== \Q$ix->[0]\E\n[^=]*Index Scan using \Q$ix->[0]\E/, "source: $ix->[0] serves its queries");
+}
+for my $name (qw(labelled_hnsw labelled_ivf))
+{
+	like($before, qr/== $name\n[^=]*Index Scan using $name on labelled\n\s+Index Cond: \(\(tags \@> '\{101\}'::integer\[\]\) AND \(lang = 'lang-2'::text\)\)/,
+		"source: $name serves the filtered queries, the filters as its conditions");
+	unlike($before, qr/== $name\n,*\n/, "source: $name returns rows");
 }
 
 my $dir = PostgreSQL::Test::Utils::tempdir;

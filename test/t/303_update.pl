@@ -104,6 +104,19 @@ is($node->safe_psql('old', $probe), $before, 'indexes made by 0.8.6 answer the s
 $node->safe_psql('old', "INSERT INTO items VALUES (5000, '$q')");
 is($node->safe_psql('old', "SET enable_seqscan = off; SELECT id FROM items ORDER BY embedding <-> '$q' LIMIT 1"), '5000',
 	'and take new rows');
+# Filter columns of the kinds new in 0.9.0 (integer arrays, text) index and filter after the update.
+$node->safe_psql('old', <<'SQL');
+ALTER TABLE items ADD tags int[], ADD lang text;
+UPDATE items SET tags = ARRAY[id % 3], lang = 'l' || id % 2;
+CREATE INDEX items_tags ON items USING hnsw (embedding vector_l2_ops, tags, lang);
+SQL
+is($node->safe_psql('old', "SET enable_seqscan = off; SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = 1000000; SELECT count(*), bool_and(tags = '{1}' AND lang = 'l1') "
+	  . "FROM (SELECT tags, lang FROM items WHERE tags && '{1}' AND lang = 'l1' ORDER BY embedding <-> '$q' LIMIT 100000) s"),
+	$node->safe_psql('old', "SELECT count(*) || '|t' FROM items WHERE tags && '{1}' AND lang = 'l1' AND embedding IS NOT NULL"),
+	'an index with integer-array and text filter columns, made after the update, finds every matching row');
+like($node->safe_psql('old', "SET enable_seqscan = off; EXPLAIN (COSTS OFF) SELECT id FROM items WHERE tags && '{1}' ORDER BY embedding <-> '$q' LIMIT 5"),
+	qr/Index Scan using items_tags/, 'and serves the filtered query');
+$node->safe_psql('old', 'DROP INDEX items_tags; ALTER TABLE items DROP tags, DROP lang');
 my $updated = catalog($node, 'old');
 is($updated, $fresh, "0.8.6 updated to $default has the objects of a fresh install");
 if ($updated ne $fresh)
