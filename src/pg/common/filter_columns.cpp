@@ -58,32 +58,37 @@ static int64 FilterArraySignature(Datum value)
 {
 	ArrayType *array = DatumGetArrayTypeP(value);
 	const Oid element = ARR_ELEMTYPE(array);
+	// The storage of the three element types, known without a catalog lookup per row.
 	int16 typlen;
-	bool typbyval;
 	char typalign;
-	get_typlenbyvalalign(element, &typlen, &typbyval, &typalign);
+	switch (element) {
+	case INT2OID:
+		typlen = sizeof(int16);
+		typalign = TYPALIGN_SHORT;
+		break;
+	case INT4OID:
+		typlen = sizeof(int32);
+		typalign = TYPALIGN_INT;
+		break;
+	case INT8OID:
+		typlen = sizeof(int64);
+		typalign = TYPALIGN_DOUBLE;
+		break;
+	default:
+		elog(ERROR, "unsupported filter array element type %u", element);
+	}
 	Datum *items;
 	bool *nulls;
 	int count;
-	deconstruct_array(array, element, typlen, typbyval, typalign, &items, &nulls, &count);
+	deconstruct_array(array, element, typlen, element != INT8OID || FLOAT8PASSBYVAL, typalign, &items, &nulls,
+	                  &count);
 	uint64 signature = 0;
 	for (int i = 0; i < count; i++) {
 		if (nulls[i])
 			continue;
-		int64 item;
-		switch (element) {
-		case INT2OID:
-			item = DatumGetInt16(items[i]);
-			break;
-		case INT4OID:
-			item = DatumGetInt32(items[i]);
-			break;
-		case INT8OID:
-			item = DatumGetInt64(items[i]);
-			break;
-		default:
-			elog(ERROR, "unsupported filter array element type %u", element);
-		}
+		const int64 item = element == INT2OID   ? DatumGetInt16(items[i])
+		                   : element == INT4OID ? DatumGetInt32(items[i])
+		                                        : DatumGetInt64(items[i]);
 		signature |= UINT64CONST(1) << (MixInteger(static_cast<uint64>(item)) & 63);
 	}
 	pfree(items);
