@@ -8,10 +8,30 @@ use strict;
 use warnings;
 
 use Exporter 'import';
+use PostgreSQL::Test::Cluster;
 use Test::More;
 use VectorTestUtils;
 
-our @EXPORT = qw(check_filter_recall);
+our @EXPORT = qw(glove_items_node check_filter_recall);
+
+# glove_items_node(): the setup the filter-recall tests share. Reads GloVe's first 25,000 rows and
+# 100 queries, starts a server (maintenance_work_mem 256MB, no autovacuum) with the extension, and
+# loads rows 0 .. 19,999 into items (id int PRIMARY KEY, embedding vector). Returns (node, base
+# rows, queries, dimensions); rows 20,000 .. 24,999 are left for the tests' inserts.
+sub glove_items_node
+{
+	my $base = read_fvecs(dataset_file('glove-100/glove100_base.fvecs'), 25000);
+	my $queries = read_fvecs(dataset_file('glove-100/glove100_query.fvecs'), 100);
+	my $dim = scalar @{ $base->[0] };
+	my $node = PostgreSQL::Test::Cluster->new('main');
+	$node->init;
+	$node->append_conf('postgresql.conf', "maintenance_work_mem = '256MB'\nautovacuum = off");
+	$node->start;
+	$node->safe_psql('postgres', 'CREATE EXTENSION vector');
+	$node->safe_psql('postgres', "CREATE TABLE items (id int PRIMARY KEY, embedding vector($dim))");
+	copy_vectors($node, 'items', [ @{$base}[ 0 .. 19999 ] ]);
+	return ($node, $base, $queries, $dim);
+}
 
 # check_filter_recall(NODE, %ARGS): per filter [WHERE, NAME, MIN_RECALL] of ARGS{filters}, with the
 # SQL ARGS{settings} run before the queries: the plan's index condition, no executor filter, k rows

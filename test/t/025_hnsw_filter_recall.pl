@@ -18,17 +18,7 @@ use VectorIndexCheck;
 use VectorFilterRecall;
 
 my $k = 10;
-my $base = read_fvecs(dataset_file('glove-100/glove100_base.fvecs'), 25000);
-my $queries = read_fvecs(dataset_file('glove-100/glove100_query.fvecs'), 100);
-my $dim = scalar @{ $base->[0] };
-
-my $node = PostgreSQL::Test::Cluster->new('main');
-$node->init;
-$node->append_conf('postgresql.conf', "maintenance_work_mem = '256MB'\nautovacuum = off");
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION vector');
-$node->safe_psql('postgres', "CREATE TABLE items (id int PRIMARY KEY, embedding vector($dim))");
-copy_vectors($node, 'items', [ @{$base}[ 0 .. 19999 ] ]);
+my ($node, $base, $queries, $dim) = glove_items_node();
 # Filter values unrelated to the vectors (GloVe's rows are in word frequency order).
 $node->safe_psql('postgres', <<'SQL');
 ALTER TABLE items ADD half int2, ADD tenth int4, ADD hundredth int8;

@@ -21,17 +21,7 @@ use VectorIndexCheck;
 use VectorFilterRecall;
 
 my $k = 10;
-my $base = read_fvecs(dataset_file('glove-100/glove100_base.fvecs'), 25000);
-my $queries = read_fvecs(dataset_file('glove-100/glove100_query.fvecs'), 100);
-my $dim = scalar @{ $base->[0] };
-
-my $node = PostgreSQL::Test::Cluster->new('main');
-$node->init;
-$node->append_conf('postgresql.conf', "maintenance_work_mem = '256MB'\nautovacuum = off");
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION vector');
-$node->safe_psql('postgres', "CREATE TABLE items (id int PRIMARY KEY, embedding vector($dim))");
-copy_vectors($node, 'items', [ @{$base}[ 0 .. 19999 ] ]);
+my ($node, $base, $queries, $dim) = glove_items_node();
 # Filter values unrelated to the vectors (GloVe's rows are in word frequency order). Every row
 # has four tags: 100 or 101 (1/2 each), one of 200..209 (1/10), one of 300..399 (1/100), and one
 # of 10,000..10,999 (1/1,000, so that the signatures hold rare values too); the category names
