@@ -128,7 +128,12 @@ DROP INDEX mc_sq8;
 CREATE INDEX mc_pq ON mc USING ivf (embedding vector_l2_ops, c) WITH (lists = 4, quantizer = 'pq', pq_m = 1);
 SELECT qual, mc_compare('mc_pq', qual, '[0.3,0.7,0.2]') FROM (VALUES ('c = 3'), ('c < 2')) v(qual);
 SELECT count(*) AS problems FROM vector_index_check('mc_pq') WHERE severity = 'error';
+DROP INDEX mc_pq;
+CREATE INDEX mc_rq ON mc USING ivf (embedding vector_l2_ops, c, flag) WITH (lists = 4, quantizer = 'rabitq');
 RESET vector.ivf_rerank;
+SELECT qual, mc_compare('mc_rq', qual, '[0.3,0.7,0.2]') FROM (VALUES ('c = 3'), ('c > 7 AND flag = false'),
+	('c < 2')) v(qual);
+SELECT count(*) AS problems FROM vector_index_check('mc_rq') WHERE severity = 'error';
 RESET ivfflat.probes;
 DROP TABLE mc;
 DROP FUNCTION mc_compare;

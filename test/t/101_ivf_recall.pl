@@ -1,6 +1,6 @@
 # Recall of the ivfflat and ivf indexes on siftsmall (10,000 x 128, 100 queries) for every
 # quantizer and metric. With probes = lists every list is scanned, so recall@10 must be 1.0
-# for flat lists and >= 0.99 for sq8 / pq lists after exact re-ranking; at fewer probes it
+# for flat lists and >= 0.99 for sq8 / pq / rabitq lists after exact re-ranking; at fewer probes it
 # must stay reasonable. Exact neighbours come from a sequential scan (L2 is also checked
 # against the dataset's ground truth). A returned row counts as a hit when its distance is
 # at most the exact 10th distance, so ties cannot make the test flaky.
@@ -104,7 +104,8 @@ my @kinds = (
 	[ 'ivfflat', 'ivfflat', "lists = $lists", 1.0 ],
 	[ 'ivf flat', 'ivf', "lists = $lists, quantizer = 'flat'", 1.0 ],
 	[ 'ivf sq8', 'ivf', "lists = $lists, quantizer = 'sq8'", 0.99 ],
-	[ 'ivf pq', 'ivf', "lists = $lists, quantizer = 'pq'", 0.99 ],);
+	[ 'ivf pq', 'ivf', "lists = $lists, quantizer = 'pq'", 0.99 ],
+	[ 'ivf rabitq', 'ivf', "lists = $lists, quantizer = 'rabitq'", 0.99 ],);
 for my $kind (@kinds)
 {
 	my ($name, $am, $with, $full_recall) = @$kind;

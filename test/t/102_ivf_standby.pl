@@ -1,5 +1,5 @@
 # WAL of the ivf indexes on a streaming standby: indexes built on the primary (ivfflat,
-# ivf sq8, ivf pq), then changed by inserts that fill pages and start new ones (and the
+# ivf sq8, ivf pq, ivf rabitq), then changed by inserts that fill pages and start new ones (and the
 # first page of lists that were empty), deletes and VACUUM, must give the standby the
 # primary's index-scan answers. wal_consistency_checking = 'generic' makes the standby
 # compare every replayed page with the primary's full-page image.
@@ -29,7 +29,9 @@ $primary->append_conf('postgresql.conf', "wal_keep_size = '2GB'");
 $primary->append_conf('postgresql.conf', "wal_consistency_checking = 'generic'");
 $primary->start;
 $primary->safe_psql('postgres', 'CREATE EXTENSION vector');
-$primary->safe_psql('postgres', "CREATE TABLE items (id int PRIMARY KEY, embedding vector($dim))");
+# A copy of the vector column, so that a fourth index (rabitq, L2) has an ORDER BY of its own.
+$primary->safe_psql('postgres',
+	"CREATE TABLE items (id int PRIMARY KEY, embedding vector($dim), copy vector($dim) GENERATED ALWAYS AS (embedding) STORED)");
 $primary->safe_psql('postgres', insert_vectors_sql('items', 0, random_vectors(3000, $dim, 5)));
 
 $primary->backup('backup');
@@ -40,7 +42,8 @@ $standby->start;
 my @indexes = (
 	[ 'flat_l2', "USING ivfflat (embedding vector_l2_ops) WITH (lists = 20)", '<->' ],
 	[ 'sq8_cos', "USING ivf (embedding vector_cosine_ops) WITH (lists = 20, quantizer = 'sq8')", '<=>' ],
-	[ 'pq_ip', "USING ivf (embedding vector_ip_ops) WITH (lists = 20, quantizer = 'pq')", '<#>' ],);
+	[ 'pq_ip', "USING ivf (embedding vector_ip_ops) WITH (lists = 20, quantizer = 'pq')", '<#>' ],
+	[ 'rq_l2', "USING ivf (copy vector_l2_ops) WITH (lists = 20, quantizer = 'rabitq')", '<->', 'copy' ],);
 # Built after the backup: the standby gets them only through the build's WAL.
 for my $ix (@indexes)
 {
@@ -73,12 +76,13 @@ sub answers
 	for my $ix (@indexes)
 	{
 		my $op = $ix->[2];
+		my $column = $ix->[3] // 'embedding';
 		for my $q (@$queries)
 		{
 			my $lit = vector_literal($q);
-			$sql .= "SELECT string_agg(id::text, ',') FROM (SELECT id FROM items ORDER BY embedding $op '$lit' LIMIT 30) s;\n";
+			$sql .= "SELECT string_agg(id::text, ',') FROM (SELECT id FROM items ORDER BY $column $op '$lit' LIMIT 30) s;\n";
 		}
-		$sql .= "SELECT count(*) FROM (SELECT id FROM items ORDER BY embedding $op '[" . join(',', (0) x $dim) . "]' LIMIT 100000) s;\n";
+		$sql .= "SELECT count(*) FROM (SELECT id FROM items ORDER BY $column $op '[" . join(',', (0) x $dim) . "]' LIMIT 100000) s;\n";
 	}
 	return $node->safe_psql('postgres', $sql);
 }

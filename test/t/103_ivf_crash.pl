@@ -21,12 +21,15 @@ $node->init;
 $node->append_conf('postgresql.conf', "restart_after_crash = on\nfsync = on");
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION vector');
-$node->safe_psql('postgres', "CREATE TABLE items (id serial PRIMARY KEY, embedding vector($dim))");
+# A copy of the vector column, so that a fourth index (rabitq, L2) has an ORDER BY of its own.
+$node->safe_psql('postgres',
+	"CREATE TABLE items (id serial PRIMARY KEY, embedding vector($dim), copy vector($dim) GENERATED ALWAYS AS (embedding) STORED)");
 $node->safe_psql('postgres',
 	"INSERT INTO items (embedding) SELECT array_agg(random()::real)::vector FROM generate_series(1, $dim * 2000) g GROUP BY g % 2000");
 $node->safe_psql('postgres', "CREATE INDEX flat_idx ON items USING ivfflat (embedding) WITH (lists = 10)");
 $node->safe_psql('postgres', "CREATE INDEX sq8_idx ON items USING ivf (embedding vector_cosine_ops) WITH (lists = 10, quantizer = 'sq8')");
 $node->safe_psql('postgres', "CREATE INDEX pq_idx ON items USING ivf (embedding vector_ip_ops) WITH (lists = 10, quantizer = 'pq')");
+$node->safe_psql('postgres', "CREATE INDEX rq_idx ON items USING ivf (copy vector_l2_ops) WITH (lists = 10, quantizer = 'rabitq')");
 
 # start_inserts(): a psql that inserts rows one autocommit transaction at a time, printing
 # each acknowledged id; returns (harness, \$stdout).
@@ -66,12 +69,13 @@ sub check_all_found
 {
 	my ($what, $ids) = @_;
 	my %want = map { $_ => 1 } @$ids;
-	for my $ix ([ 'flat_idx', '<->' ], [ 'sq8_idx', '<=>' ], [ 'pq_idx', '<#>' ])
+	for my $ix ([ 'flat_idx', '<->' ], [ 'sq8_idx', '<=>' ], [ 'pq_idx', '<#>' ], [ 'rq_idx', '<->', 'copy' ])
 	{
-		my ($name, $op) = @$ix;
+		my ($name, $op, $column) = @$ix;
+		$column //= 'embedding';
 		my $found = $node->safe_psql('postgres',
 			"SET enable_seqscan = off; SET ivfflat.probes = 10; SET vector.ivf_rerank = 100000;\n"
-			  . "SELECT id FROM items ORDER BY embedding $op '[" . join(',', (0.5) x $dim) . "]' LIMIT 1000000");
+			  . "SELECT id FROM items ORDER BY $column $op '[" . join(',', (0.5) x $dim) . "]' LIMIT 1000000");
 		my %got = map { $_ => 1 } split /\n/, $found;
 		my @missing = grep { !$got{$_} } keys %want;
 		is(scalar @missing, 0, "$what: $name returns all " . scalar(@$ids) . ' acknowledged rows')
@@ -109,7 +113,11 @@ my $via_index = $node->safe_psql('postgres',
 	"SET enable_seqscan = off; SET ivfflat.probes = 10; SELECT count(*) FROM (SELECT id FROM items ORDER BY embedding <-> '["
 	  . join(',', (0.5) x $dim) . "]' LIMIT 1000000) s");
 is($via_index, $rows, 'after recovery, inserts and VACUUM the index returns every row');
-index_check_clean($node, $_, 'after recovery, inserts and VACUUM') for qw(flat_idx sq8_idx pq_idx);
+my $via_rq = $node->safe_psql('postgres',
+	"SET enable_seqscan = off; SET ivfflat.probes = 10; SELECT count(*) FROM (SELECT id FROM items ORDER BY copy <-> '["
+	  . join(',', (0.5) x $dim) . "]' LIMIT 1000000) s");
+is($via_rq, $rows, 'after recovery, inserts and VACUUM the rabitq index returns every row');
+index_check_clean($node, $_, 'after recovery, inserts and VACUUM') for qw(flat_idx sq8_idx pq_idx rq_idx);
 
 $node->stop;
 done_testing();

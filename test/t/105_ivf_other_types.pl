@@ -1,7 +1,7 @@
 # ivfflat and ivf on halfvec and bit: recall@10 of every operator class on real data after a
 # build, after INSERTs, and after deleting most rows and VACUUM.
 #   - halfvec: siftsmall (10,000 x 128) cast to halfvec(128): halfvec_{l2,ip,cosine}_ops, with
-#     flat lists (ivfflat, ivf) and sq8 / pq lists (ivf);
+#     flat lists (ivfflat, ivf) and sq8 / pq / rabitq lists (ivf);
 #   - bit: the first 10,000 glove-100 rows binary-quantized to bit(100): bit_hamming_ops.
 # With probes = lists every list is scanned, so flat lists must find the exact answer (recall
 # 1.0, ties counted as hits); at a tenth of the lists recall must stay reasonable.
@@ -73,6 +73,7 @@ my @cases = (
 	[ 'halfvec', 'l2', 'ivf', ", quantizer = 'flat'", 1.0, 0.75 ],
 	[ 'halfvec', 'cosine', 'ivf', ", quantizer = 'sq8'", 0.99, 0.70 ],
 	[ 'halfvec', 'l2', 'ivf', ", quantizer = 'pq'", 0.97, 0.65 ],
+	[ 'halfvec', 'ip', 'ivf', ", quantizer = 'rabitq'", 0.99, 0.65 ],
 	[ 'bit', 'hamming', 'ivfflat', '', 1.0, 0.60 ],
 	[ 'bit', 'hamming', 'ivf', '', 1.0, 0.60 ],
 );

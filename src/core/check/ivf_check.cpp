@@ -7,6 +7,7 @@
 #include "core/check/page_decoding.h"
 #include "core/distance/element_distance.h"
 #include "core/ivf/ivf_page_format.h"
+#include "core/ivf/ivf_rabitq.h"
 
 namespace vector_core
 {
@@ -39,6 +40,9 @@ bool IvfChecker::ExpectedSizes(std::int32_t quantizer, std::int32_t dim, std::in
 		if (pq_m < 1 || pq_m > dim)
 			return false;
 		*code_size = static_cast<std::uint32_t>(pq_m);
+		break;
+	case kIvfQuantRabitq:
+		*code_size = static_cast<std::uint32_t>(RabitqCodeBytes(static_cast<std::size_t>(dim)));
 		break;
 	default:
 		return false;

@@ -9,7 +9,8 @@
 // skip the pd_lower..pd_upper hole keep all of it):
 //   block 0                 metapage (IvfMetaPageData)
 //   aux_start ..            quantizer parameters as one byte stream over consecutive pages:
-//                           sq8: vmin[dim], vdiff[dim]; pq: codebook[256 * dim]
+//                           sq8: vmin[dim], vdiff[dim]; pq: codebook[256 * dim];
+//                           rabitq: none (its rotation is fixed, core/ivf/ivf_rabitq.h)
 //   dir_start ..            list directory: fixed-size entries {start, insert, centroid[dim]}
 //                           packed from the start of each page, dir_per_page per page
 //   then                    list pages, one chain per list linked through opaque.next:
@@ -19,8 +20,9 @@
 //                           indexes of one column and in every index written before them) has
 //                           their attribute area (core/common/filter_attrs.h) at offset
 //                           kIvfEntryAttrOffset of every entry, before the payload (IvfEntryHead)
-// The payload is the vector (flat; unit-normalized for cosine), its SQ8 code (dim bytes) or
-// its PQ code (pq_m bytes). Quantized indexes keep only codes and re-rank candidates with the
+// The payload is the vector (flat; unit-normalized for cosine), its SQ8 code (dim bytes), its
+// PQ code (pq_m bytes) or its RaBitQ code of the residual from its list's centroid
+// (RabitqCodeBytes(dim) bytes). Quantized indexes keep only codes and re-rank candidates with the
 // exact vectors fetched from the table.
 #pragma once
 
@@ -56,7 +58,7 @@ constexpr std::uint16_t kIvfPageDirectory = 4;
 constexpr std::uint16_t kIvfPageList = 8;
 
 // Quantizers (the metapage's quantizer).
-enum IvfQuantizer : std::int32_t { kIvfQuantFlat = 0, kIvfQuantSq8 = 1, kIvfQuantPq = 2 };
+enum IvfQuantizer : std::int32_t { kIvfQuantFlat = 0, kIvfQuantSq8 = 1, kIvfQuantPq = 2, kIvfQuantRabitq = 3 };
 
 // What an index may hold: dimensions by representation (a centroid must fit a directory page:
 // 2,000 floats, 4,000 halves, 64,000 bits) and lists.

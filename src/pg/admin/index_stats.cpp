@@ -156,7 +156,7 @@ void IvfStats(Relation index, Relation heap, StatsRow *row)
 	row->metric = meta.element_kind == static_cast<uint32>(vector_core::ElementKind::kBit)
 	                  ? vector_core::MetricName(vector_core::Metric::kHamming)
 	                  : IvfMetricName(meta.metric);
-	row->quantizer = meta.quantizer == kIvfQuantSq8 ? "sq8" : meta.quantizer == kIvfQuantPq ? "pq" : "flat";
+	row->quantizer = IvfQuantizerName(meta.quantizer);
 	row->lists = meta.lists;
 	if (meta.entry_size == 0 || meta.lists <= 0 || meta.dir_per_page == 0)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),

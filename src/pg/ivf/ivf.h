@@ -51,6 +51,7 @@ extern int vector_ivf_rerank;
 
 // ivf_handler.cpp
 int IvfQuantizerFromOptions(Relation index);
+const char *IvfQuantizerName(int quantizer);
 int IvfListsFromOptions(Relation index);
 int IvfPqMFromOptions(Relation index);
 // The stored form's metric and the row representation of the index's operator class (errors
@@ -67,6 +68,7 @@ Size IvfRowBytes(const IvfMetaPageData *meta);
 vector_core::ElementDistanceFn IvfRowDistance(const IvfMetaPageData *meta);
 void IvfFloatsToRow(const IvfMetaPageData *meta, const float *x, char *row);
 void IvfRoundToRow(const IvfMetaPageData *meta, float *x);
+void IvfRowToFloats(const IvfMetaPageData *meta, const char *row, float *x);
 void IvfEncodePayload(const IvfMetaPageData *meta, const float *aux, const float *pq_book_t, const float *pq_norms,
                       const float *x, char *payload);
 

@@ -32,6 +32,7 @@ extern "C" {
 
 #include "core/common/signal_mask.h"
 #include "core/distance/float_distance.h"
+#include "core/ivf/ivf_rabitq.h"
 #include "core/ivf/ivf_refit.h"
 #include "pg/common/build_module.h"
 #include "pg/common/module.h"
@@ -101,6 +102,8 @@ struct IvfBuildState {
 	float *aux;       // quantizer parameters, null for flat
 	float *pq_book_t; // PQ encoder tables
 	float *pq_norms;
+	float *rabitq_signs;   // the RaBitQ rotation (3 x padded dims)
+	float *rabitq_scratch; // padded dims
 
 	// Refit: per-list sums and counts of every row under the trained centroids (RefitCentroids).
 	double *refit_sums; // lists x dim
@@ -306,6 +309,13 @@ void AssignChunk(IvfBuildState *bs, const RowBlock *block, bool encode)
 		for (int64 i = 0; i < n; i++)
 			vector_core::Sq8Encode(block->vectors + i * meta->dim, meta->dim, bs->aux, bs->aux + meta->dim,
 			                       bs->chunk_codes + i * meta->code_size);
+	// RaBitQ codes hold the residual from the row's list's centroid.
+	if (encode && meta->quantizer == kIvfQuantRabitq)
+		for (int64 i = 0; i < n; i++)
+			vector_core::RabitqEncode(block->vectors + i * meta->dim,
+			                          bs->centroids + static_cast<Size>(bs->chunk_lists[i]) * meta->dim,
+			                          meta->dim, bs->rabitq_signs, bs->rabitq_scratch,
+			                          bs->chunk_codes + i * meta->code_size);
 	CHECK_FOR_INTERRUPTS();
 }
 
@@ -447,10 +457,10 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 	meta->row_bytes = static_cast<uint32>(
 	    vector_core::ElementStoredBytes(vector_core::ElementFixedBytes(kind, static_cast<size_t>(dim))));
 	if (meta->quantizer != kIvfQuantFlat && kind == vector_core::ElementKind::kBit)
-		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-		                errmsg("quantizer '%s' does not support bit vectors",
-		                       meta->quantizer == kIvfQuantSq8 ? "sq8" : "pq"),
-		                errhint("Use quantizer = 'flat': a bit is its own one-bit code.")));
+		ereport(ERROR,
+		        (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+		         errmsg("quantizer '%s' does not support bit vectors", IvfQuantizerName(meta->quantizer)),
+		         errhint("Use quantizer = 'flat': a bit is its own one-bit code.")));
 	if (meta->quantizer != kIvfQuantFlat && indexInfo->ii_IndexAttrNumbers[0] == 0)
 		ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 		                errmsg("quantized ivf indexes do not support expressions"),
@@ -468,6 +478,14 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 			                errmsg("pq_m must divide the number of dimensions (%d), got %d", dim, m)));
 		meta->pq_m = m;
 		meta->code_size = m;
+		break;
+	}
+	case kIvfQuantRabitq: {
+		meta->code_size = static_cast<uint32>(vector_core::RabitqCodeBytes(dim));
+		const Size padded = vector_core::RabitqPaddedDim(dim);
+		bs->rabitq_signs = static_cast<float *>(palloc(sizeof(float) * 3 * padded));
+		bs->rabitq_scratch = static_cast<float *>(palloc(sizeof(float) * padded));
+		vector_core::RabitqInitSigns(padded, bs->rabitq_signs);
 		break;
 	}
 	default:

@@ -28,15 +28,16 @@ static const struct config_enum_entry ivf_iterative_scan_options[] = {
     {nullptr, 0, false},
 };
 
-// Rejects quantizer names other than flat, sq8 and pq.
+// Rejects quantizer names other than flat, sq8, pq and rabitq.
 static void IvfValidateQuantizer(const char *value)
 {
 	if (value == nullptr)
 		return;
-	if (strcmp(value, "flat") != 0 && strcmp(value, "sq8") != 0 && strcmp(value, "pq") != 0)
+	if (strcmp(value, "flat") != 0 && strcmp(value, "sq8") != 0 && strcmp(value, "pq") != 0 &&
+	    strcmp(value, "rabitq") != 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("invalid value for parameter \"quantizer\": \"%s\"", value),
-		                errdetail("Valid values are \"flat\", \"sq8\" and \"pq\".")));
+		                errdetail("Valid values are \"flat\", \"sq8\", \"pq\" and \"rabitq\".")));
 }
 
 // Registers the ivfflat GUCs and the ivf reloptions.
@@ -49,8 +50,8 @@ void IvfInitModule(void)
 	ivf_relopt_kind = add_reloption_kind();
 	add_int_reloption(ivf_relopt_kind, "lists", "Number of inverted lists", kIvfDefaultLists, 1, kIvfMaxLists,
 	                  AccessExclusiveLock);
-	add_string_reloption(ivf_relopt_kind, "quantizer", "How list entries store vectors: flat, sq8 or pq", "flat",
-	                     IvfValidateQuantizer, AccessExclusiveLock);
+	add_string_reloption(ivf_relopt_kind, "quantizer", "How list entries store vectors: flat, sq8, pq or rabitq",
+	                     "flat", IvfValidateQuantizer, AccessExclusiveLock);
 	add_int_reloption(ivf_relopt_kind, "pq_m",
 	                  "Number of PQ sub-quantizers (0: the largest divisor of dim <= dim/4)", 0, 0, kIvfMaxDim,
 	                  AccessExclusiveLock);
@@ -66,8 +67,8 @@ void IvfInitModule(void)
 	                        nullptr, nullptr);
 	DefineCustomIntVariable("vector.ivf_rerank",
 	                        "Sets how many candidates a quantized ivf scan re-ranks with exact distances at a time",
-	                        "0 picks by quantizer: 40 for sq8, 100 for pq.", &vector_ivf_rerank, 0, 0, 100000,
-	                        PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr, nullptr);
+	                        "0 picks by quantizer: 40 for sq8, 100 for pq. (rabitq re-ranks by its error bound.)",
+	                        &vector_ivf_rerank, 0, 0, 100000, PGC_USERSET, GUC_EXPLAIN, nullptr, nullptr, nullptr);
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("ivfflat");
 #endif
@@ -249,7 +250,24 @@ int IvfQuantizerFromOptions(Relation index)
 		return kIvfQuantSq8;
 	if (strcmp(name, "pq") == 0)
 		return kIvfQuantPq;
+	if (strcmp(name, "rabitq") == 0)
+		return kIvfQuantRabitq;
 	return kIvfQuantFlat;
+}
+
+// The option value that names quantizer.
+const char *IvfQuantizerName(int quantizer)
+{
+	switch (quantizer) {
+	case kIvfQuantSq8:
+		return "sq8";
+	case kIvfQuantPq:
+		return "pq";
+	case kIvfQuantRabitq:
+		return "rabitq";
+	default:
+		return "flat";
+	}
 }
 
 // The lists option (default 100).

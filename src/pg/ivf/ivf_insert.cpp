@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/ivf/ivf_rabitq.h"
 #include "pg/ivf/ivf.h"
 
 namespace
@@ -20,6 +21,7 @@ struct IvfInsertCache {
 	float *aux;
 	float *pq_book_t; // PQ encoder tables
 	float *pq_norms;
+	float *rabitq_signs; // the RaBitQ rotation
 };
 
 // Locates list `list`'s directory entry: block and byte offset in the content area.
@@ -188,6 +190,11 @@ bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid
 			vector_core::PqPrepareEncoder(cache->aux, cache->meta.dim, cache->meta.pq_m, cache->pq_book_t,
 			                              cache->pq_norms);
 		}
+		if (cache->meta.quantizer == kIvfQuantRabitq) {
+			const Size padded = vector_core::RabitqPaddedDim(cache->meta.dim);
+			cache->rabitq_signs = static_cast<float *>(palloc(sizeof(float) * 3 * padded));
+			vector_core::RabitqInitSigns(padded, cache->rabitq_signs);
+		}
 		MemoryContextSwitchTo(old);
 		indexInfo->ii_AmCache = cache;
 	}
@@ -198,8 +205,18 @@ bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid
 	float *x = static_cast<float *>(palloc(sizeof(float) * meta->dim));
 	char *row = static_cast<char *>(palloc(IvfRowBytes(meta)));
 	if (IvfPrepareVector(values[0], meta, x, row)) {
+		const int list = NearestList(index, meta, row);
 		char *payload = row;
-		if (meta->quantizer != kIvfQuantFlat) {
+		if (meta->quantizer == kIvfQuantRabitq) {
+			// The code holds the residual from the list's centroid.
+			const Size padded = vector_core::RabitqPaddedDim(meta->dim);
+			float *centroid = static_cast<float *>(palloc(sizeof(float) * meta->dim));
+			float *scratch = static_cast<float *>(palloc(sizeof(float) * padded));
+			IvfReadCentroid(index, meta, list, centroid);
+			payload = static_cast<char *>(palloc(meta->code_size));
+			vector_core::RabitqEncode(x, centroid, meta->dim, cache->rabitq_signs, scratch,
+			                          reinterpret_cast<uint8 *>(payload));
+		} else if (meta->quantizer != kIvfQuantFlat) {
 			payload = static_cast<char *>(palloc(meta->code_size));
 			IvfEncodePayload(meta, cache->aux, cache->pq_book_t, cache->pq_norms, x, payload);
 		}
@@ -208,7 +225,6 @@ bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid
 			attrs = static_cast<char *>(palloc(vector_core::FilterAttrAreaLength(meta->filter_columns)));
 			FilterFormAttrs(index, values, isnull, attrs);
 		}
-		int list = NearestList(index, meta, row);
 		InsertIntoList(index, meta, list, heap_tid, attrs, payload);
 	}
 	MemoryContextSwitchTo(old);

@@ -58,6 +58,16 @@ float *IvfReadAux(Relation index, const IvfMetaPageData *meta)
 	return reinterpret_cast<float *>(data);
 }
 
+void IvfReadCentroid(Relation index, const IvfMetaPageData *meta, int list, float *x)
+{
+	Buffer buf = ReadBuffer(index, meta->dir_start + list / meta->dir_per_page);
+	LockBuffer(buf, BUFFER_LOCK_SHARE);
+	const char *entry =
+	    IvfPageContent(BufferGetPage(buf)) + static_cast<Size>(list % meta->dir_per_page) * meta->dir_entry_size;
+	IvfRowToFloats(meta, entry + sizeof(IvfDirEntryHead), x);
+	UnlockReleaseBuffer(buf);
+}
+
 // Appends one entry (heap tid + payload) to a list page that has room.
 void IvfAppendEntry(Page page, const IvfMetaPageData *meta, ItemPointer tid, const char *attrs, const char *payload)
 {

@@ -22,6 +22,7 @@ using vector_core::kIvfPageList;
 using vector_core::kIvfPageMeta;
 using vector_core::kIvfQuantFlat;
 using vector_core::kIvfQuantPq;
+using vector_core::kIvfQuantRabitq;
 using vector_core::kIvfQuantSq8;
 using vector_core::kIvfVersion;
 
@@ -130,6 +131,8 @@ inline bool IvfPageHasRoom(Page page, Size entry_size)
 void IvfInitPage(Page page, uint16 flags);
 void IvfReadMeta(Relation index, IvfMetaPageData *meta);
 float *IvfReadAux(Relation index, const IvfMetaPageData *meta);
+// Reads the centroid of list into x (dim stored-form floats).
+void IvfReadCentroid(Relation index, const IvfMetaPageData *meta, int list, float *x);
 // Appends one entry: heap tid, attribute area (FilterAttrAreaLength(meta->filter_columns) bytes,
 // null without filter columns), payload.
 void IvfAppendEntry(Page page, const IvfMetaPageData *meta, ItemPointer tid, const char *attrs, const char *payload);

@@ -4,9 +4,13 @@
 // scans the nearest ivfflat.probes lists: each entry's distance (exact for flat; SQ8 / PQ
 // approximate for quantized lists) goes into a candidate array that is then heapified, so
 // rows come back by popping the minimum (no full sort, no per-entry allocation).
-// Quantized scans pop candidates in batches of vector.ivf_rerank, fetch each one's vector
+// SQ8 and PQ scans pop candidates in batches of vector.ivf_rerank, fetch each one's vector
 // from the table, compute the exact distance and return the batch in exact order; rows
 // invisible to the scan's snapshot are dropped there (the executor would drop them too).
+// RaBitQ candidates carry a lower bound of their distance (core/ivf/ivf_rabitq.h) instead of an
+// estimate: they are re-ranked one at a time, nearest bound first, and a re-ranked row is
+// returned once its exact distance is no larger than every remaining bound, so rows come in
+// exact order and only as many are fetched as the executor's rows need (NextRabitqRow).
 // When the candidates run out and the executor still asks for rows (a WHERE clause rejected
 // some), more lists are scanned, up to ivfflat.max_probes lists in all. With
 // ivfflat.iterative_scan = relaxed_order the next ivfflat.probes lists, whose rows come back in
@@ -41,6 +45,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "core/ivf/ivf_rabitq.h"
 #include "pg/admin/scan_stats.h"
 #include "pg/common/query_dimensions.h"
 #include "pg/ivf/ivf.h"
@@ -86,7 +91,15 @@ struct IvfScanOpaqueData {
 	float *sq8_qprime; // SQ8 prepared query
 	float *sq8_weight;
 	vector_core::Sq8Query sq8;
-	float *pq_table;    // PQ distance table (m x 256)
+	float *pq_table;        // PQ distance table (m x 256)
+	float *rabitq_signs;    // the RaBitQ rotation
+	float *rabitq_rotated;  // the query's rotation for the list being read (padded dims)
+	float *rabitq_centroid; // that list's centroid (dim)
+	bool rabitq_rotated_q;  // inner product: rabitq_rotated holds the query's rotation already
+	vector_core::RabitqQuery rabitq;
+	IvfCandidate *exact; // re-ranked RaBitQ candidates (min-heap on the exact distance)
+	int64 nexact;
+	int64 exact_cap;
 	IvfProbe *probes;   // lists that have pages, by distance
 	int nprobes;        // entries of probes
 	int next_probe;     // position in probes of the next list to read
@@ -182,9 +195,26 @@ float EntryDistance(IvfScanOpaque so, const char *code)
 		return vector_core::Sq8Distance(&so->sq8, reinterpret_cast<const uint8 *>(code), so->meta.dim);
 	case kIvfQuantPq:
 		return vector_core::PqDistance(so->pq_table, reinterpret_cast<const uint8 *>(code), so->meta.pq_m);
+	case kIvfQuantRabitq:
+		// A lower bound: candidates come out by it, and ReturnRabitq re-ranks.
+		return vector_core::RabitqBound(&so->rabitq, reinterpret_cast<const uint8 *>(code));
 	default:
 		return so->row_distance(so->query_row, code, so->meta.dim);
 	}
+}
+
+// Prepares the RaBitQ query for list (whose codes hold residuals from its centroid).
+void PrepareRabitqList(IndexScanDesc scan, IvfScanOpaque so, int list)
+{
+	const IvfMetaPageData *meta = &so->meta;
+	IvfReadCentroid(scan->indexRelation, meta, list, so->rabitq_centroid);
+	if (so->rabitq_rotated_q) {
+		vector_core::RabitqMoveToList(so->query, so->rabitq_centroid, meta->dim, &so->rabitq);
+		return;
+	}
+	vector_core::RabitqPrepareQuery(so->query, so->rabitq_centroid, meta->dim, so->metric, so->rabitq_signs,
+	                                so->rabitq_rotated, &so->rabitq);
+	so->rabitq_rotated_q = so->rabitq.ip;
 }
 
 // Scans one list's pages, adding every entry (that passes the quals on filter columns) to the
@@ -238,6 +268,8 @@ void ScanNextLists(IndexScanDesc scan, IvfScanOpaque so, int n)
 	const int64 before = so->ncand;
 	for (int done = 0; done < n && so->next_probe < so->nprobes; so->next_probe++) {
 		const int64 had = so->ncand;
+		if (so->meta.quantizer == kIvfQuantRabitq)
+			PrepareRabitqList(scan, so, so->probes[so->next_probe].list);
 		ScanList(scan, so, so->probes[so->next_probe].start);
 		so->counts.rounds++;
 		if (so->ncand > had) {
@@ -325,6 +357,35 @@ void RerankBatch(IndexScanDesc scan, IvfScanOpaque so)
 	qsort(so->batch, so->batch_n, sizeof(IvfCandidate), CompareCandidates);
 }
 
+// The next row of a RaBitQ scan, in exact order: candidates (keyed by their lower bound) are
+// re-ranked one by one into the exact heap until its nearest row is no farther than every
+// remaining candidate's lower bound; false when both are empty.
+bool NextRabitqRow(IndexScanDesc scan, IvfScanOpaque so, IvfCandidate *out)
+{
+	while (so->ncand > 0 && (so->nexact == 0 || so->exact[0].distance > so->cand[0].distance)) {
+		IvfCandidate c = PopCandidate(so);
+		float d;
+		if (!ExactDistance(scan, so, &c.tid, &d))
+			continue;
+		c.distance = d;
+		if (so->nexact == so->exact_cap) {
+			const int64 cap = std::max<int64>(64, 2 * so->exact_cap);
+			const Size bytes = sizeof(IvfCandidate) * static_cast<Size>(cap);
+			so->exact =
+			    static_cast<IvfCandidate *>(so->exact == nullptr ? MemoryContextAllocHuge(so->ctx, bytes)
+			                                                     : repalloc_huge(so->exact, bytes));
+			so->exact_cap = cap;
+		}
+		so->exact[so->nexact++] = c;
+		std::push_heap(so->exact, so->exact + so->nexact, CandidateGreater());
+	}
+	if (so->nexact == 0)
+		return false;
+	std::pop_heap(so->exact, so->exact + so->nexact, CandidateGreater());
+	*out = so->exact[--so->nexact];
+	return true;
+}
+
 // Prepares the first scan of a query: query vector, quantizer tables, list order.
 void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 {
@@ -347,8 +408,15 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 		if (meta->quantizer == kIvfQuantSq8) {
 			so->sq8_qprime = static_cast<float *>(palloc(sizeof(float) * meta->dim));
 			so->sq8_weight = static_cast<float *>(palloc(sizeof(float) * meta->dim));
-		} else if (meta->quantizer == kIvfQuantPq)
+		} else if (meta->quantizer == kIvfQuantPq) {
 			so->pq_table = static_cast<float *>(palloc(sizeof(float) * 256 * meta->pq_m));
+		} else if (meta->quantizer == kIvfQuantRabitq) {
+			const Size padded = vector_core::RabitqPaddedDim(meta->dim);
+			so->rabitq_signs = static_cast<float *>(palloc(sizeof(float) * 3 * padded));
+			so->rabitq_rotated = static_cast<float *>(palloc(sizeof(float) * padded));
+			so->rabitq_centroid = static_cast<float *>(palloc(sizeof(float) * meta->dim));
+			vector_core::RabitqInitSigns(padded, so->rabitq_signs);
+		}
 		if (meta->quantizer != kIvfQuantFlat) {
 			so->fetch = table_index_fetch_begin(scan->heapRelation);
 			so->slot = table_slot_create(scan->heapRelation, nullptr);
@@ -372,6 +440,7 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 		vector_core::Sq8PrepareQuery(so->query, meta->dim, so->aux, so->aux + meta->dim, so->metric, &so->sq8);
 	} else if (meta->quantizer == kIvfQuantPq)
 		vector_core::PqDistanceTable(so->query, meta->dim, meta->pq_m, so->aux, so->metric, so->pq_table);
+	so->rabitq_rotated_q = false; // (a new query: PrepareRabitqList rotates it)
 	MemoryContextSwitchTo(old);
 
 	pgstat_count_index_scan(scan->indexRelation);
@@ -387,6 +456,7 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 		return;
 	OrderLists(scan, so);
 	so->ncand = 0;
+	so->nexact = 0;
 	so->next_probe = so->probed = 0;
 	so->returned_live = false;
 	so->batch_n = so->batch_pos = 0;
@@ -419,6 +489,7 @@ void ivfrescan(IndexScanDesc scan, ScanKey keys, [[maybe_unused]] int nkeys, Sca
 	IvfScanOpaque so = static_cast<IvfScanOpaque>(scan->opaque);
 	so->first = true;
 	so->ncand = 0;
+	so->nexact = 0;
 	so->batch_n = so->batch_pos = 0;
 	if (keys && scan->numberOfKeys > 0)
 		memmove(scan->keyData, keys, scan->numberOfKeys * sizeof(ScanKeyData));
@@ -444,6 +515,8 @@ bool ivfgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 				c = PopCandidate(so);
 				have = true;
 			}
+		} else if (so->meta.quantizer == kIvfQuantRabitq) {
+			have = NextRabitqRow(scan, so, &c);
 		} else if (so->batch_pos < so->batch_n) {
 			c = so->batch[so->batch_pos++];
 			have = true;

@@ -68,6 +68,23 @@ void IvfFloatsToRow(const IvfMetaPageData *meta, const float *x, char *row)
 	}
 }
 
+// Reads a row (a centroid) back into stored-form floats (dim); the inverse of IvfFloatsToRow.
+void IvfRowToFloats(const IvfMetaPageData *meta, const char *row, float *x)
+{
+	switch (IvfKind(meta)) {
+	case vector_core::ElementKind::kHalf:
+		vector_core::HalfToFloatArray(reinterpret_cast<const vector_core::Half *>(row), x, meta->dim);
+		break;
+	case vector_core::ElementKind::kBit:
+		for (int i = 0; i < meta->dim; i++)
+			x[i] = (static_cast<unsigned char>(row[i / 8]) & (0x80 >> (i % 8))) ? 1.0f : 0.0f;
+		break;
+	default:
+		memcpy(x, row, sizeof(float) * meta->dim);
+		break;
+	}
+}
+
 // Rounds stored-form floats to values a row holds exactly (centroids before assignment).
 void IvfRoundToRow(const IvfMetaPageData *meta, float *x)
 {
