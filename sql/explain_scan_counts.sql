@@ -71,5 +71,12 @@ SELECT ec_counts($$SELECT id FROM ec WHERE label = 3 ORDER BY embedding <-> '[0.
 SELECT (regexp_match(c, '(\d+) rejected'))[1]::float / (regexp_match(c, '(\d+) entries read'))[1]::int
 	BETWEEN 0.8 AND 0.97 AS rejected_share
 	FROM ec_counts($$SELECT id FROM ec WHERE label = 3 ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5$$, true) c;
+-- Quantized lists say how many table rows they read for exact distances: RaBitQ re-ranks rows
+-- until its bounds prove the order, at least the 5 returned.
+DROP INDEX ec_ivf;
+CREATE INDEX ec_rq ON ec USING ivf (embedding vector_l2_ops) WITH (lists = 10, quantizer = 'rabitq');
+SELECT (regexp_match(c, '^list scan: 1 search, 3 lists read, \d+ entries read, (\d+) re-ranked from the table, 5 rows returned$'))[1]::int
+	BETWEEN 5 AND 1000 AS reranked
+	FROM ec_counts($$SELECT id FROM ec ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5$$, true) c;
 DROP TABLE ec;
 DROP FUNCTION ec_counts, ec_has_counts;

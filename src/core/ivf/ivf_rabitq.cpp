@@ -54,8 +54,7 @@ void Hadamard(float *x, std::size_t n)
 }
 
 #ifdef VECTOR_RABITQ_X86
-__attribute__((target("avx512f"))) float MaskedSumAvx512(const float *u, const std::uint8_t *bits,
-                                                         std::size_t padded)
+__attribute__((target("avx512f"))) float MaskedSumAvx512(const float *u, const std::uint8_t *bits, std::size_t padded)
 {
 	__m512 acc0 = _mm512_setzero_ps(), acc1 = _mm512_setzero_ps();
 	for (std::size_t i = 0; i < padded; i += 32) {
@@ -135,7 +134,8 @@ void RabitqRotate(float *x, std::size_t padded, const float *signs) noexcept
 		Hadamard(x, padded);
 	}
 	// Each transform scales by sqrt(padded): three of them by padded^1.5.
-	const float scale = static_cast<float>(1.0 / (static_cast<double>(padded) * std::sqrt(static_cast<double>(padded))));
+	const float scale =
+	    static_cast<float>(1.0 / (static_cast<double>(padded) * std::sqrt(static_cast<double>(padded))));
 #pragma omp simd
 	for (std::size_t i = 0; i < padded; i++)
 		x[i] *= scale;
@@ -235,8 +235,8 @@ float RabitqBound(const RabitqQuery *query, const std::uint8_t *code) noexcept
 	const double p = static_cast<double>(query->padded);
 	// a = <o, r' / |r|> = sum |r'_i| / (|r| sqrt(P)) = |r| / (f sqrt(P)), at most 1.
 	const double a = std::min(1.0, r / (static_cast<double>(f) * std::sqrt(p)));
-	const double error = kRabitqBoundEpsilon * r * query->unorm * std::sqrt(std::max(0.0, 1.0 - a * a)) /
-	                     (a * std::sqrt(p - 1.0));
+	const double error =
+	    kRabitqBoundEpsilon * r * query->unorm * std::sqrt(std::max(0.0, 1.0 - a * a)) / (a * std::sqrt(p - 1.0));
 	return static_cast<float>(estimate - (query->ip ? 1.0 : 2.0) * error);
 }
 

@@ -50,8 +50,8 @@ void RabitqEncode(const float *x, const float *c, std::size_t dim, const float *
 struct RabitqQuery {
 	const float *rotated; // padded floats: the rotation of u (owned by the caller)
 	std::size_t padded;
-	float sum;  // sum_i u'_i
-	float base; // L2: |q - c|^2; inner product: <c, q>
+	float sum;   // sum_i u'_i
+	float base;  // L2: |q - c|^2; inner product: <c, q>
 	float unorm; // |u|
 	bool ip;     // negative inner product (else squared L2)
 };

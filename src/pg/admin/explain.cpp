@@ -92,6 +92,8 @@ void AppendCounts(StringInfo buf, const VectorScanCounts &c, bool hnsw)
 		                 searches, searches == 1 ? "" : "es", rounds, rounds == 1 ? "" : "s", visited);
 	if (c.filtered > 0)
 		appendStringInfo(buf, ", %llu rejected by the filter columns", rejected);
+	if (c.reranked > 0)
+		appendStringInfo(buf, ", %llu re-ranked from the table", static_cast<unsigned long long>(c.reranked));
 	appendStringInfo(buf, ", %llu rows returned\n", returned);
 }
 

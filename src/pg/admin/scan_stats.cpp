@@ -54,6 +54,7 @@ void VectorScanStatsAdd(Oid index, const VectorScanCounts &counts)
 	total.rejected += counts.rejected;
 	total.rounds += counts.rounds;
 	total.returned += counts.returned;
+	total.reranked += counts.reranked;
 }
 
 bool VectorScanStatsFind(Oid index, VectorScanCounts *out)

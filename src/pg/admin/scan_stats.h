@@ -17,6 +17,7 @@ struct VectorScanCounts {
 	uint64 rejected; // of those, failing the quals on the filter columns
 	uint64 rounds;   // hnsw: batches searched (the first search and each iterative round); ivf: lists read
 	uint64 returned; // heap TIDs returned
+	uint64 reranked; // ivf with quantized lists: table rows read for an exact distance
 };
 
 // Starts collecting (forgetting what an earlier query collected) / stops.

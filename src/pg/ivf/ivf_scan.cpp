@@ -295,6 +295,7 @@ bool ExactDistance(IndexScanDesc scan, IvfScanOpaque so, ItemPointer tid, float 
 {
 	bool call_again = false, all_dead = false;
 	ItemPointerData t = *tid;
+	so->counts.reranked++;
 	if (!table_index_fetch_tuple(so->fetch, &t, scan->xs_snapshot, so->slot, &call_again, &all_dead))
 		return false;
 	bool isnull;
