@@ -76,7 +76,7 @@ for my $line (@opclasses)
 	my $col = $column{$type};
 	(my $opname = $op) =~ s/\(.*//;
 	my @variants = ('');
-	@variants = ('flat', 'sq8', 'pq') if $am eq 'ivf' && $type eq 'vector';
+	@variants = ('flat', 'sq8', 'pq', 'rabitq') if $am eq 'ivf' && $type eq 'vector';
 	for my $q (@variants)
 	{
 		my $name = "items_${am}_${opc}" . ($q eq '' ? '' : "_$q");
