@@ -169,7 +169,8 @@ TEST(Rabitq, EstimatesDistances)
 				above_bound += bound > exact[i];
 				double r_norm = 0;
 				for (std::size_t j = 0; j < dim; j++)
-					r_norm += (static_cast<double>(x[j]) - c[j]) * (static_cast<double>(x[j]) - c[j]);
+					r_norm +=
+					    (static_cast<double>(x[j]) - c[j]) * (static_cast<double>(x[j]) - c[j]);
 				r_norm = std::sqrt(r_norm);
 				// The distance error is that of <r, u> (twice it for L2).
 				const double err = (estimate[i] - exact[i]) / (metric == Metric::kL2 ? -2.0 : -1.0);
@@ -191,7 +192,8 @@ TEST(Rabitq, EstimatesDistances)
 			std::sort(by_exact.begin(), by_exact.end(), [&](int a, int b) { return exact[a] < exact[b]; });
 			std::sort(by_estimate.begin(), by_estimate.end(),
 			          [&](int a, int b) { return estimate[a] < estimate[b]; });
-			std::vector<int> pool(by_estimate.begin(), by_estimate.begin() + (metric == Metric::kL2 ? 50 : 100));
+			std::vector<int> pool(by_estimate.begin(),
+			                      by_estimate.begin() + (metric == Metric::kL2 ? 50 : 100));
 			for (int k = 0; k < 10; k++)
 				EXPECT_NE(std::find(pool.begin(), pool.end(), by_exact[k]), pool.end())
 				    << "metric " << static_cast<int>(metric) << " dim " << dim << " rank " << k;
