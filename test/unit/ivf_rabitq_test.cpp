@@ -38,9 +38,10 @@ double Dot(const float *a, const float *b, std::size_t n)
 
 TEST(Rabitq, Sizes)
 {
-	EXPECT_EQ(RabitqPaddedDim(1), 64u);
-	EXPECT_EQ(RabitqPaddedDim(64), 64u);
-	EXPECT_EQ(RabitqPaddedDim(100), 128u);
+	EXPECT_EQ(RabitqPaddedDim(1), 512u);
+	EXPECT_EQ(RabitqPaddedDim(100), 512u);
+	EXPECT_EQ(RabitqPaddedDim(512), 512u);
+	EXPECT_EQ(RabitqPaddedDim(513), 1024u);
 	EXPECT_EQ(RabitqPaddedDim(768), 1024u);
 	EXPECT_EQ(RabitqPaddedDim(1024), 1024u);
 	EXPECT_EQ(RabitqPaddedDim(4000), 4096u);
@@ -79,7 +80,7 @@ TEST(Rabitq, KernelMatchesScalar)
 {
 	std::mt19937 gen(11);
 	std::uniform_int_distribution<int> byte(0, 255);
-	for (std::size_t p : {64u, 128u, 1024u, 4096u}) {
+	for (std::size_t p : {64u, 128u, 512u, 1024u, 4096u}) {
 		std::vector<float> u = Gaussian(p, &gen);
 		std::vector<std::uint8_t> bits(p / 8);
 		for (int trial = 0; trial < 20; trial++) {

@@ -5,6 +5,10 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <limits>
+#include <new>
+#include <stdexcept>
+#include <vector>
 
 #if defined(__x86_64__) || defined(__i386__)
 // GCC 12 flags its own AVX-512 headers with -Wmaybe-uninitialized (bug 105593); see
@@ -21,6 +25,8 @@
 #define VECTOR_RABITQ_X86 1
 #endif
 
+#include "core/common/thread_pool.h"
+
 namespace vector_core
 {
 
@@ -36,10 +42,26 @@ std::uint64_t Mix(std::uint64_t x)
 	return x ^ (x >> 31);
 }
 
-// In-place Walsh-Hadamard transform of n (a power of two) floats, unnormalised.
-void Hadamard(float *x, std::size_t n)
+// In-place Walsh-Hadamard transform of n (a power of two, at least 8) floats, unnormalised:
+// the first three stages within blocks of 8 in registers, then one vectorised pass per stage.
+inline void Hadamard(float *x, std::size_t n)
 {
-	for (std::size_t h = 1; h < n; h *= 2) {
+	for (std::size_t i = 0; i < n; i += 8) {
+		float *v = x + i;
+		const float b0 = v[0] + v[1], b1 = v[0] - v[1], b2 = v[2] + v[3], b3 = v[2] - v[3];
+		const float b4 = v[4] + v[5], b5 = v[4] - v[5], b6 = v[6] + v[7], b7 = v[6] - v[7];
+		const float c0 = b0 + b2, c2 = b0 - b2, c1 = b1 + b3, c3 = b1 - b3;
+		const float c4 = b4 + b6, c6 = b4 - b6, c5 = b5 + b7, c7 = b5 - b7;
+		v[0] = c0 + c4;
+		v[4] = c0 - c4;
+		v[1] = c1 + c5;
+		v[5] = c1 - c5;
+		v[2] = c2 + c6;
+		v[6] = c2 - c6;
+		v[3] = c3 + c7;
+		v[7] = c3 - c7;
+	}
+	for (std::size_t h = 8; h < n; h *= 2) {
 		for (std::size_t i = 0; i < n; i += 2 * h) {
 			float *a = x + i;
 			float *b = x + i + h;
@@ -107,7 +129,7 @@ const MaskedSumFn g_masked_sum = PickMaskedSum();
 
 std::size_t RabitqPaddedDim(std::size_t dim) noexcept
 {
-	std::size_t p = 64;
+	std::size_t p = 512;
 	while (p < dim)
 		p *= 2;
 	return p;
@@ -124,7 +146,8 @@ void RabitqInitSigns(std::size_t padded, float *signs) noexcept
 		signs[i] = (Mix(kRabitqRotationSeed + i) & 1) ? -1.0f : 1.0f;
 }
 
-void RabitqRotate(float *x, std::size_t padded, const float *signs) noexcept
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
+RabitqRotate(float *x, std::size_t padded, const float *signs) noexcept
 {
 	for (int round = 0; round < 3; round++) {
 		const float *s = signs + static_cast<std::size_t>(round) * padded;
@@ -154,16 +177,45 @@ void RabitqEncode(const float *x, const float *c, std::size_t dim, const float *
 	RabitqRotate(scratch, padded, signs);
 	double sum_abs = 0;
 	std::uint8_t *bits = code + 2 * sizeof(float);
-	std::memset(bits, 0, padded / 8);
-	for (std::size_t i = 0; i < padded; i++) {
-		sum_abs += std::fabs(static_cast<double>(scratch[i]));
-		if (scratch[i] > 0)
-			bits[i / 8] |= static_cast<std::uint8_t>(1u << (i % 8));
+	for (std::size_t j = 0; j < padded / 8; j++) {
+		const float *v = scratch + 8 * j;
+		unsigned byte = 0;
+		float block = 0;
+		for (unsigned k = 0; k < 8; k++) {
+			byte |= static_cast<unsigned>(v[k] > 0) << k;
+			block += std::fabs(v[k]);
+		}
+		bits[j] = static_cast<std::uint8_t>(byte);
+		sum_abs += block;
 	}
 	const float n2 = static_cast<float>(norm2);
 	const float f = sum_abs > 0 ? static_cast<float>(norm2 / sum_abs) : 0.0f;
 	std::memcpy(code, &n2, sizeof(float));
 	std::memcpy(code + sizeof(float), &f, sizeof(float));
+}
+
+Status RabitqEncodeRows(const float *x, std::size_t n, std::size_t dim, const float *centroids,
+                        const std::int32_t *lists, const float *signs, int threads, std::uint8_t *codes) noexcept
+{
+	try {
+		const std::size_t padded = RabitqPaddedDim(dim), code_bytes = RabitqCodeBytes(dim);
+		threads = std::max(1, threads);
+		std::vector<std::vector<float>> scratch(static_cast<std::size_t>(threads), std::vector<float>(padded));
+		RunInBatches(
+		    threads, 0, n, 256,
+		    [&](std::size_t i, int thread) {
+			    RabitqEncode(x + i * dim, centroids + static_cast<std::size_t>(lists[i]) * dim, dim, signs,
+			                 scratch[static_cast<std::size_t>(thread)].data(), codes + i * code_bytes);
+		    },
+		    nullptr);
+		return Status::Ok();
+	} catch (const std::bad_alloc &) {
+		return Status::OutOfMemory();
+	} catch (const std::exception &e) {
+		return Status::Error("rabitq encoding", e.what());
+	} catch (...) {
+		return Status::Error("rabitq encoding failed");
+	}
 }
 
 void RabitqPrepareQuery(const float *q, const float *c, std::size_t dim, Metric metric, const float *signs,
@@ -228,16 +280,25 @@ float RabitqBound(const RabitqQuery *query, const std::uint8_t *code) noexcept
 	float norm2, f;
 	std::memcpy(&norm2, code, sizeof(float));
 	std::memcpy(&f, code + sizeof(float), sizeof(float));
-	const float estimate = RabitqDistance(query, code);
-	if (!(norm2 > 0) || !(f > 0))
-		return estimate; // r = 0: exact
-	const double r = std::sqrt(static_cast<double>(norm2));
-	const double p = static_cast<double>(query->padded);
-	// a = <o, r' / |r|> = sum |r'_i| / (|r| sqrt(P)) = |r| / (f sqrt(P)), at most 1.
-	const double a = std::min(1.0, r / (static_cast<double>(f) * std::sqrt(p)));
-	const double error =
-	    kRabitqBoundEpsilon * r * query->unorm * std::sqrt(std::max(0.0, 1.0 - a * a)) / (a * std::sqrt(p - 1.0));
-	return static_cast<float>(estimate - (query->ip ? 1.0 : 2.0) * error);
+	const double estimate = RabitqDistance(query, code);
+	// Float rounding: the exact distance the scan compares with is a float sum too.
+	const double slack = 1e-5 * (std::fabs(estimate) + std::fabs(static_cast<double>(norm2)) +
+	                             std::fabs(static_cast<double>(query->base)));
+	double bound = estimate - slack;
+	if (norm2 > 0 && f > 0) {
+		const double r = std::sqrt(static_cast<double>(norm2));
+		const double p = static_cast<double>(query->padded);
+		// a = <o, r' / |r|> = sum |r'_i| / (|r| sqrt(P)) = |r| / (f sqrt(P)), at most 1.
+		const double a = std::min(1.0, r / (static_cast<double>(f) * std::sqrt(p)));
+		const double error = kRabitqBoundEpsilon * r * query->unorm * std::sqrt(std::max(0.0, 1.0 - a * a)) /
+		                     (a * std::sqrt(p - 1.0));
+		bound -= (query->ip ? 1.0 : 2.0) * error;
+	}
+	// Values too large for the estimate (an overflowed norm: NaN or infinity) bound nothing: the
+	// row is re-ranked first, and a NaN never reaches the scan's heap.
+	if (!std::isfinite(bound))
+		return -std::numeric_limits<float>::infinity();
+	return static_cast<float>(bound);
 }
 
 float RabitqDistance(const RabitqQuery *query, const std::uint8_t *code) noexcept

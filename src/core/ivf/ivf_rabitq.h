@@ -3,9 +3,10 @@
 // inner product of the code with a query an unbiased estimate of the residual's. The scan ranks
 // a list's entries by that estimate and re-ranks the best with exact distances from the table.
 //
-// The rotation is fixed (part of the stored format): the residual, padded with zeros to
-// RabitqPaddedDim(dim) (a power of two), goes three times through a sign flip and a normalised
-// Walsh-Hadamard transform. It is orthogonal, costs O(P log P), and needs no stored matrix.
+// The rotation is fixed (part of the stored format): the residual, padded with zeros to P =
+// RabitqPaddedDim(dim) (a power of two, at least 512), goes three times through a sign flip and
+// a normalised Walsh-Hadamard transform. It is orthogonal, costs O(P log P), and needs no stored
+// matrix.
 //
 // A code (RabitqCodeBytes(dim) bytes, unaligned):
 //   0  float  |r|^2, the squared norm of the residual r = x - c
@@ -17,12 +18,14 @@
 // Distances are "smaller is closer", as the other IVF kernels: squared L2 with u = q - c, and
 // the negative inner product -(<c, q> + <r, q>) with u = q (cosine indexes store unit vectors).
 //
-// Pure C++, no PostgreSQL header; nothing here allocates or fails.
+// Pure C++, no PostgreSQL header; nothing here fails, and only RabitqEncodeRows allocates
+// (per-thread scratch, and it reports a failure as a Status).
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 
+#include "core/common/status.h"
 #include "core/distance/metric.h"
 
 namespace vector_core
@@ -31,7 +34,12 @@ namespace vector_core
 // Seed of the rotation's signs (part of the stored format: changing it breaks every index).
 constexpr std::uint64_t kRabitqRotationSeed = 0x5241424954512D31ULL; // "RABITQ-1"
 
-// Dimensions after padding: the next power of two at least dim, at least 64.
+// Dimensions after padding: the next power of two at least dim, at least 512. The estimate's
+// error shrinks as 1 / sqrt(padded dims) whatever the row's own dimensions (a rotated row is a
+// random direction of the padded space), so small rows get more bits than dimensions: at 100
+// dimensions, 128 bits re-ranked about 750 table rows per 10 returned with a bound of four
+// standard errors (GloVe-100, cosine), 512 bits 190-590 with six, 1,024 bits 80-210 but a 1.3x
+// longer build and a 1.8x larger index for no faster queries (docs/benchmarks.md).
 std::size_t RabitqPaddedDim(std::size_t dim) noexcept;
 // Bytes of a code: two floats and one bit per padded dimension.
 std::size_t RabitqCodeBytes(std::size_t dim) noexcept;
@@ -46,6 +54,13 @@ void RabitqRotate(float *x, std::size_t padded, const float *signs) noexcept;
 void RabitqEncode(const float *x, const float *c, std::size_t dim, const float *signs, float *scratch,
                   std::uint8_t *code) noexcept;
 
+// Encodes rows x (n x dim) against the centroids of their lists (centroids: lists x dim, lists[i]
+// the list of row i) into codes (row i at codes + i * RabitqCodeBytes(dim)), on threads threads
+// (core/common/thread_pool.h: plain memory only, signals blocked on the helpers). Fails only when
+// memory or a thread runs out.
+Status RabitqEncodeRows(const float *x, std::size_t n, std::size_t dim, const float *centroids,
+                        const std::int32_t *lists, const float *signs, int threads, std::uint8_t *codes) noexcept;
+
 // A query prepared for one list.
 struct RabitqQuery {
 	const float *rotated; // padded floats: the rotation of u (owned by the caller)
@@ -59,10 +74,14 @@ struct RabitqQuery {
 // How many standard errors below its estimate a code's lower bound lies (RabitqBound). The
 // estimate's error is below epsilon * |r| |u| sqrt(1 - a^2) / (a sqrt(P - 1)), with a =
 // <o, r' / |r|>, except with a probability that falls as exp(-c epsilon^2) (the paper's theorem
-// 3.2). The paper's code re-ranks with 1.9; with that, a table of 8 dimensions (regress
-// ivf_quantized) returned rows out of order, and with 4 none, while at 768 dimensions the scan
-// stayed 3-5x pgvector's ivfflat at equal recall (docs/benchmarks.md).
-constexpr float kRabitqBoundEpsilon = 4.0f;
+// 3.2). It is a bound with high probability, not a guarantee (one-bit codes allow no useful
+// certain bound). The paper's code re-ranks with 1.9: then a table of 8 dimensions (regress
+// ivf_quantized) returned rows out of order. With 4 a review still measured 1-20 failures in
+// 400,000 row / query pairs (dimensions 4 to 768), enough to lose a row of a large scan now and
+// then; 6 puts a Gaussian tail near 1e-9, for about 1.5x the rows re-ranked at 768 dimensions
+// (docs/benchmarks.md). A row whose bound failed comes back as a row of a later round would
+// (NextRabitqRow in pg/ivf/ivf_scan.cpp): left out in off mode, so rows stay in order.
+constexpr float kRabitqBoundEpsilon = 6.0f;
 
 // Prepares query for the list of centroid c (dim floats): rotated (padded floats, the caller's)
 // receives the rotation of u. The metric is the index's stored-form metric (kCosine compares unit
@@ -74,7 +93,8 @@ void RabitqPrepareQuery(const float *q, const float *c, std::size_t dim, Metric 
 void RabitqMoveToList(const float *q, const float *c, std::size_t dim, RabitqQuery *query) noexcept;
 // The estimated distance of one code to the prepared query.
 float RabitqDistance(const RabitqQuery *query, const std::uint8_t *code) noexcept;
-// A lower bound of the distance of one code to the prepared query (see kRabitqBoundEpsilon).
+// A lower bound of the distance of one code to the prepared query, with high probability (see
+// kRabitqBoundEpsilon); -infinity when the code's values overflow the estimate.
 float RabitqBound(const RabitqQuery *query, const std::uint8_t *code) noexcept;
 
 // sum of u[i] over the bits set in bits (padded / 8 bytes; padded a multiple of 64). Exposed for

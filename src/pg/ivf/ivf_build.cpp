@@ -102,8 +102,7 @@ struct IvfBuildState {
 	float *aux;       // quantizer parameters, null for flat
 	float *pq_book_t; // PQ encoder tables
 	float *pq_norms;
-	float *rabitq_signs;   // the RaBitQ rotation (3 x padded dims)
-	float *rabitq_scratch; // padded dims
+	float *rabitq_signs; // the RaBitQ rotation (3 x padded dims)
 
 	// Refit: per-list sums and counts of every row under the trained centroids (RefitCentroids).
 	double *refit_sums; // lists x dim
@@ -309,13 +308,17 @@ void AssignChunk(IvfBuildState *bs, const RowBlock *block, bool encode)
 		for (int64 i = 0; i < n; i++)
 			vector_core::Sq8Encode(block->vectors + i * meta->dim, meta->dim, bs->aux, bs->aux + meta->dim,
 			                       bs->chunk_codes + i * meta->code_size);
-	// RaBitQ codes hold the residual from the row's list's centroid.
-	if (encode && meta->quantizer == kIvfQuantRabitq)
-		for (int64 i = 0; i < n; i++)
-			vector_core::RabitqEncode(block->vectors + i * meta->dim,
-			                          bs->centroids + static_cast<Size>(bs->chunk_lists[i]) * meta->dim,
-			                          meta->dim, bs->rabitq_signs, bs->rabitq_scratch,
-			                          bs->chunk_codes + i * meta->code_size);
+	// RaBitQ codes hold the residual from the row's list's centroid (on build threads).
+	if (encode && meta->quantizer == kIvfQuantRabitq) {
+		const vector_core::Status status = vector_core::RabitqEncodeRows(
+		    block->vectors, static_cast<size_t>(n), meta->dim, bs->centroids, bs->chunk_lists, bs->rabitq_signs,
+		    IvfBuildThreads(), bs->chunk_codes);
+		if (!status.ok())
+			ereport(ERROR, (errcode(status.code() == vector_core::Status::Code::kOutOfMemory
+			                            ? ERRCODE_OUT_OF_MEMORY
+			                            : ERRCODE_INTERNAL_ERROR),
+			                errmsg("ivf build failed: %s", status.message())));
+	}
 	CHECK_FOR_INTERRUPTS();
 }
 
@@ -484,7 +487,6 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 		meta->code_size = static_cast<uint32>(vector_core::RabitqCodeBytes(dim));
 		const Size padded = vector_core::RabitqPaddedDim(dim);
 		bs->rabitq_signs = static_cast<float *>(palloc(sizeof(float) * 3 * padded));
-		bs->rabitq_scratch = static_cast<float *>(palloc(sizeof(float) * padded));
 		vector_core::RabitqInitSigns(padded, bs->rabitq_signs);
 		break;
 	}

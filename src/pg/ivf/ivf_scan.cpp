@@ -100,6 +100,7 @@ struct IvfScanOpaqueData {
 	IvfCandidate *exact; // re-ranked RaBitQ candidates (min-heap on the exact distance)
 	int64 nexact;
 	int64 exact_cap;
+	float rabitq_floor; // the last RaBitQ row returned since lists were last added
 	IvfProbe *probes;   // lists that have pages, by distance
 	int nprobes;        // entries of probes
 	int next_probe;     // position in probes of the next list to read
@@ -196,7 +197,7 @@ float EntryDistance(IvfScanOpaque so, const char *code)
 	case kIvfQuantPq:
 		return vector_core::PqDistance(so->pq_table, reinterpret_cast<const uint8 *>(code), so->meta.pq_m);
 	case kIvfQuantRabitq:
-		// A lower bound: candidates come out by it, and ReturnRabitq re-ranks.
+		// A lower bound: candidates come out by it, and NextRabitqRow re-ranks.
 		return vector_core::RabitqBound(&so->rabitq, reinterpret_cast<const uint8 *>(code));
 	default:
 		return so->row_distance(so->query_row, code, so->meta.dim);
@@ -358,17 +359,16 @@ void RerankBatch(IndexScanDesc scan, IvfScanOpaque so)
 	qsort(so->batch, so->batch_n, sizeof(IvfCandidate), CompareCandidates);
 }
 
-// The next row of a RaBitQ scan, in exact order: candidates (keyed by their lower bound) are
-// re-ranked one by one into the exact heap until its nearest row is no farther than every
-// remaining candidate's lower bound; false when both are empty.
-bool NextRabitqRow(IndexScanDesc scan, IvfScanOpaque so, IvfCandidate *out)
+// The nearest re-ranked row once no remaining candidate's bound is below it (NextRabitqRow).
+bool PopRabitqExact(IndexScanDesc scan, IvfScanOpaque so, IvfCandidate *out)
 {
 	while (so->ncand > 0 && (so->nexact == 0 || so->exact[0].distance > so->cand[0].distance)) {
 		IvfCandidate c = PopCandidate(so);
 		float d;
 		if (!ExactDistance(scan, so, &c.tid, &d))
 			continue;
-		c.distance = d;
+		// NaN last, as ORDER BY sorts it (and so that it cannot break the heap's order).
+		c.distance = std::isnan(d) ? get_float4_infinity() : d;
 		if (so->nexact == so->exact_cap) {
 			const int64 cap = std::max<int64>(64, 2 * so->exact_cap);
 			const Size bytes = sizeof(IvfCandidate) * static_cast<Size>(cap);
@@ -385,6 +385,25 @@ bool NextRabitqRow(IndexScanDesc scan, IvfScanOpaque so, IvfCandidate *out)
 	std::pop_heap(so->exact, so->exact + so->nexact, CandidateGreater());
 	*out = so->exact[--so->nexact];
 	return true;
+}
+
+// The next row of a RaBitQ scan, in exact order: candidates (keyed by their lower bound) are
+// re-ranked one by one into the exact heap until its nearest row is no farther than every
+// remaining candidate's lower bound; false when both are empty. The bounds hold with high
+// probability, not always (core/ivf/ivf_rabitq.h): a row whose bound failed by more than the gap
+// to the rows after it is re-ranked after they were returned. Such a row is treated as a row of a
+// later round (ivfflat.iterative_scan): off mode leaves it out, so that rows always come in
+// distance order; relaxed_order returns it.
+bool NextRabitqRow(IndexScanDesc scan, IvfScanOpaque so, IvfCandidate *out)
+{
+	for (;;) {
+		if (!PopRabitqExact(scan, so, out))
+			return false;
+		if (out->distance >= so->rabitq_floor || ivfflat_iterative_scan != 0) {
+			so->rabitq_floor = std::max(so->rabitq_floor, out->distance);
+			return true;
+		}
+	}
 }
 
 // Prepares the first scan of a query: query vector, quantizer tables, list order.
@@ -462,6 +481,7 @@ void StartScan(IndexScanDesc scan, IvfScanOpaque so)
 	so->returned_live = false;
 	so->batch_n = so->batch_pos = 0;
 	so->last_distance = -get_float4_infinity();
+	so->rabitq_floor = -get_float4_infinity();
 	// Untrained centroids (an index built on fewer rows than lists) say little about where the
 	// rows went: read every list, so that the answers are exact.
 	ScanNextLists(scan, so, (so->meta.flags & kIvfMetaUntrained) ? so->nprobes : std::max(1, ivfflat_probes));
@@ -565,6 +585,7 @@ bool ivfgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 			n = std::min(n, max_probes - so->probed);
 		}
 		ScanNextLists(scan, so, n);
+		so->rabitq_floor = -get_float4_infinity(); // (a new round: see ivfflat.iterative_scan)
 	}
 }
 
