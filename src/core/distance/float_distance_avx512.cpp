@@ -8,17 +8,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 
-// GCC 12's AVX-512 reductions and extracts start from a self-initialised "undefined" vector
-// that -W(maybe-)uninitialized flags (GCC bug 105593, fixed in 13); the headers are fine.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-#else
-#include <immintrin.h>
-#endif
+#include "core/distance/x86_intrinsics.h"
 
 #define VECTOR_TARGET_AVX512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl")))
 

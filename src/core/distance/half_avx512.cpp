@@ -7,17 +7,7 @@
 
 #if defined(__x86_64__) || defined(__i386__)
 
-// GCC 12 flags its own AVX-512 headers with -Wmaybe-uninitialized (bug 105593); see
-// float_distance_avx512.cpp.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-#else
-#include <immintrin.h>
-#endif
+#include "core/distance/x86_intrinsics.h"
 
 #define VECTOR_TARGET_AVX512 __attribute__((target("avx512f,avx512dq,avx512bw,avx512vl,f16c")))
 

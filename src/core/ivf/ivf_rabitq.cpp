@@ -11,17 +11,7 @@
 #include <vector>
 
 #if defined(__x86_64__) || defined(__i386__)
-// GCC 12 flags its own AVX-512 headers with -Wmaybe-uninitialized (bug 105593); see
-// core/distance/float_distance_avx512.cpp.
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic push
-#pragma GCC diagnostic ignored "-Wuninitialized"
-#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
-#include <immintrin.h>
-#pragma GCC diagnostic pop
-#else
-#include <immintrin.h>
-#endif
+#include "core/distance/x86_intrinsics.h"
 #define VECTOR_RABITQ_X86 1
 #endif
 
@@ -164,16 +154,28 @@ RabitqRotate(float *x, std::size_t padded, const float *signs) noexcept
 		x[i] *= scale;
 }
 
+namespace
+{
+
+// Writes x - c (dim floats) padded with zeros to padded floats into out; returns its squared norm.
+double PaddedResidual(const float *x, const float *c, std::size_t dim, std::size_t padded, float *out)
+{
+	double norm2 = 0;
+	for (std::size_t i = 0; i < dim; i++) {
+		out[i] = x[i] - c[i];
+		norm2 += static_cast<double>(out[i]) * out[i];
+	}
+	std::memset(out + dim, 0, sizeof(float) * (padded - dim));
+	return norm2;
+}
+
+} // namespace
+
 void RabitqEncode(const float *x, const float *c, std::size_t dim, const float *signs, float *scratch,
                   std::uint8_t *code) noexcept
 {
 	const std::size_t padded = RabitqPaddedDim(dim);
-	double norm2 = 0;
-	for (std::size_t i = 0; i < dim; i++) {
-		scratch[i] = x[i] - c[i];
-		norm2 += static_cast<double>(scratch[i]) * scratch[i];
-	}
-	std::memset(scratch + dim, 0, sizeof(float) * (padded - dim));
+	const double norm2 = PaddedResidual(x, c, dim, padded, scratch);
 	RabitqRotate(scratch, padded, signs);
 	double sum_abs = 0;
 	std::uint8_t *bits = code + 2 * sizeof(float);
@@ -231,13 +233,10 @@ void RabitqPrepareQuery(const float *q, const float *c, std::size_t dim, Metric 
 			rotated[i] = q[i];
 			base += static_cast<double>(q[i]) * c[i];
 		}
+		std::memset(rotated + dim, 0, sizeof(float) * (padded - dim));
 	} else {
-		for (std::size_t i = 0; i < dim; i++) {
-			rotated[i] = q[i] - c[i];
-			base += static_cast<double>(rotated[i]) * rotated[i];
-		}
+		base = PaddedResidual(q, c, dim, padded, rotated);
 	}
-	std::memset(rotated + dim, 0, sizeof(float) * (padded - dim));
 	RabitqRotate(rotated, padded, signs);
 	double sum = 0;
 	for (std::size_t i = 0; i < padded; i++)
