@@ -36,15 +36,21 @@ SET ivfflat.probes = 5;
 SELECT count(*) FROM (SELECT id FROM ihv ORDER BY v <#> '[1,0,0]' LIMIT 100) s;
 -- RaBitQ codes of rows whose residual overflows: their bounds are unknown, so they are re-ranked
 -- first, and the rows still come in order (NaN last, as ORDER BY puts it).
-SELECT d, ihv_build(d, '64MB')
-FROM unnest(ARRAY['USING ivf (v vector_l2_ops) WITH (lists = 50, quantizer = ''rabitq'')',
-                  'USING ivf (v vector_ip_ops) WITH (lists = 50, quantizer = ''rabitq'')']) d;
-SET ivfflat.probes = 50;
-SELECT count(*) AS rows, count(*) FILTER (WHERE prev IS NOT NULL AND dist < prev) AS out_of_order
-FROM (SELECT dist, lag(dist) OVER (ORDER BY n) AS prev
-      FROM (SELECT row_number() OVER () AS n, dist
-            FROM (SELECT v <#> '[1,2,0]' AS dist FROM ihv ORDER BY v <#> '[1,2,0]' LIMIT 40000) s) s2) s3;
+CREATE FUNCTION ihv_order(op text) RETURNS TABLE (rows bigint, out_of_order bigint) LANGUAGE plpgsql AS $$
+BEGIN
+	SET LOCAL ivfflat.probes = 50;
+	RETURN QUERY EXECUTE format(
+		'SELECT count(*), count(*) FILTER (WHERE prev IS NOT NULL AND dist < prev)
+		 FROM (SELECT dist, lag(dist) OVER (ORDER BY n) AS prev
+		       FROM (SELECT row_number() OVER () AS n, dist
+		             FROM (SELECT v %1$s %2$L AS dist FROM ihv ORDER BY v %1$s %2$L LIMIT 40000) s) s2) s3',
+		op, '[1,2,0]');
+END $$;
+SELECT ihv_build('USING ivf (v vector_l2_ops) WITH (lists = 50, quantizer = ''rabitq'')', '64MB');
+SELECT * FROM ihv_order('<->');
+SELECT ihv_build('USING ivf (v vector_ip_ops) WITH (lists = 50, quantizer = ''rabitq'')', '64MB');
+SELECT * FROM ihv_order('<#>');
 RESET enable_seqscan;
 RESET ivfflat.probes;
 DROP TABLE ihv;
-DROP FUNCTION ihv_build(text, text);
+DROP FUNCTION ihv_build(text, text), ihv_order(text);

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "core/distance/float_distance.h"
+#include "core/ivf/ivf_quant.h"
 #include "core/ivf/ivf_rabitq.h"
 
 using namespace vector_core;
@@ -199,5 +200,41 @@ TEST(Rabitq, EstimatesDistances)
 				EXPECT_NE(std::find(pool.begin(), pool.end(), by_exact[k]), pool.end())
 				    << "metric " << static_cast<int>(metric) << " dim " << dim << " rank " << k;
 		}
+	}
+}
+
+// A row at its centroid has no estimate error, only float rounding: its bound stays below the
+// exact distance the scan computes (IvfDistance), also for a query orthogonal to the centroid,
+// whose inner product is near 0 while the rounding of its terms is not.
+TEST(Rabitq, BoundBelowExactAtCentroid)
+{
+	std::mt19937 gen(17);
+	for (std::size_t dim : {8u, 100u, 768u}) {
+		const std::size_t p = RabitqPaddedDim(dim);
+		std::vector<float> signs(3 * p), scratch(p), rotated(p);
+		RabitqInitSigns(p, signs.data());
+		std::vector<std::uint8_t> code(RabitqCodeBytes(dim));
+		int above = 0;
+		for (int trial = 0; trial < 4000; trial++) {
+			std::vector<float> c = Gaussian(dim, &gen), q = Gaussian(dim, &gen);
+			const double cn = std::sqrt(Dot(c.data(), c.data(), dim));
+			for (float &v : c)
+				v = static_cast<float>(v / cn);
+			if (trial % 2 == 1) {
+				// q orthogonal to c (up to float rounding).
+				const double qc = Dot(q.data(), c.data(), dim);
+				for (std::size_t i = 0; i < dim; i++)
+					q[i] = static_cast<float>(q[i] - qc * c[i]);
+			}
+			RabitqEncode(c.data(), c.data(), dim, signs.data(), scratch.data(), code.data());
+			for (Metric metric : {Metric::kL2, Metric::kInnerProduct}) {
+				RabitqQuery query;
+				RabitqPrepareQuery(q.data(), c.data(), dim, metric, signs.data(), rotated.data(),
+				                   &query);
+				const float exact = IvfDistance(metric, q.data(), c.data(), dim);
+				above += RabitqBound(&query, code.data()) > exact;
+			}
+		}
+		EXPECT_EQ(above, 0) << dim;
 	}
 }

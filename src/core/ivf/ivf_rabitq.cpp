@@ -136,8 +136,10 @@ void RabitqInitSigns(std::size_t padded, float *signs) noexcept
 		signs[i] = (Mix(kRabitqRotationSeed + i) & 1) ? -1.0f : 1.0f;
 }
 
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) void
-RabitqRotate(float *x, std::size_t padded, const float *signs) noexcept
+#ifdef VECTOR_RABITQ_X86
+__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#endif
+void RabitqRotate(float *x, std::size_t padded, const float *signs) noexcept
 {
 	for (int round = 0; round < 3; round++) {
 		const float *s = signs + static_cast<std::size_t>(round) * padded;
@@ -251,14 +253,21 @@ void RabitqPrepareQuery(const float *q, const float *c, std::size_t dim, Metric 
 		unorm2 = base;
 	}
 	query->unorm = static_cast<float>(std::sqrt(unorm2));
+	double cnorm2 = 0;
+	for (std::size_t i = 0; i < dim; i++)
+		cnorm2 += static_cast<double>(c[i]) * c[i];
+	query->cnorm = static_cast<float>(std::sqrt(cnorm2));
 }
 
 void RabitqMoveToList(const float *q, const float *c, std::size_t dim, RabitqQuery *query) noexcept
 {
-	double base = 0;
-	for (std::size_t i = 0; i < dim; i++)
+	double base = 0, cnorm2 = 0;
+	for (std::size_t i = 0; i < dim; i++) {
 		base += static_cast<double>(q[i]) * c[i];
+		cnorm2 += static_cast<double>(c[i]) * c[i];
+	}
 	query->base = static_cast<float>(base);
+	query->cnorm = static_cast<float>(std::sqrt(cnorm2));
 }
 
 float RabitqMaskedSumScalar(const float *u, const std::uint8_t *bits, std::size_t padded) noexcept
@@ -280,9 +289,14 @@ float RabitqBound(const RabitqQuery *query, const std::uint8_t *code) noexcept
 	std::memcpy(&norm2, code, sizeof(float));
 	std::memcpy(&f, code + sizeof(float), sizeof(float));
 	const double estimate = RabitqDistance(query, code);
-	// Float rounding: the exact distance the scan compares with is a float sum too.
-	const double slack = 1e-5 * (std::fabs(estimate) + std::fabs(static_cast<double>(norm2)) +
-	                             std::fabs(static_cast<double>(query->base)));
+	// Float rounding: the exact distance is a float sum of dim terms, whose error is at most about
+	// dim * 6e-8 of the sum of their magnitudes: for L2 the distance itself, for the inner product
+	// sum |q_i x_i| <= |q| (|c| + |r|) (a row at its centroid, a query orthogonal to it: the
+	// distance is near 0, the error is not).
+	const double magnitude =
+	    std::fabs(estimate) + std::fabs(static_cast<double>(norm2)) + std::fabs(static_cast<double>(query->base)) +
+	    static_cast<double>(query->unorm) * (static_cast<double>(query->cnorm) + std::sqrt(std::max(0.0f, norm2)));
+	const double slack = 1e-4 * magnitude;
 	double bound = estimate - slack;
 	if (norm2 > 0 && f > 0) {
 		const double r = std::sqrt(static_cast<double>(norm2));

@@ -68,6 +68,7 @@ struct RabitqQuery {
 	float sum;   // sum_i u'_i
 	float base;  // L2: |q - c|^2; inner product: <c, q>
 	float unorm; // |u|
+	float cnorm; // |c|
 	bool ip;     // negative inner product (else squared L2)
 };
 

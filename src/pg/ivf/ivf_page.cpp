@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "core/ivf/ivf_rabitq.h"
 #include "pg/ivf/ivf.h"
 
 // Initializes an IVF page of the given kind with an empty content area.
@@ -38,6 +39,14 @@ void IvfReadMeta(Relation index, IvfMetaPageData *meta)
 		                       "its definition",
 		                       RelationGetRelationName(index), meta->filter_columns, meta->entry_head,
 		                       FilterColumnCount(index))));
+	// Scans and inserts write and read RabitqCodeBytes(dim) bytes per code: a metapage that says
+	// otherwise (a damaged page, or a code layout this build does not write) must not be used.
+	if (meta->quantizer == kIvfQuantRabitq && (meta->dim <= 0 || meta->dim > vector_core::kIvfMaxHalfDim ||
+	                                           meta->code_size != vector_core::RabitqCodeBytes(meta->dim)))
+		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+		                errmsg("ivf index \"%s\" has codes of %u bytes for %d dimensions",
+		                       RelationGetRelationName(index), meta->code_size, meta->dim),
+		                errhint("REINDEX the index.")));
 }
 
 // Reads the quantizer parameters (aux pages) into a palloc'd float array; null for flat.
