@@ -117,19 +117,6 @@ const MaskedSumFn g_masked_sum = PickMaskedSum();
 
 } // namespace
 
-std::size_t RabitqPaddedDim(std::size_t dim) noexcept
-{
-	std::size_t p = 512;
-	while (p < dim)
-		p *= 2;
-	return p;
-}
-
-std::size_t RabitqCodeBytes(std::size_t dim) noexcept
-{
-	return 2 * sizeof(float) + RabitqPaddedDim(dim) / 8;
-}
-
 void RabitqInitSigns(std::size_t padded, float *signs) noexcept
 {
 	for (std::size_t i = 0; i < 3 * padded; i++)

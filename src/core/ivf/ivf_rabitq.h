@@ -40,9 +40,19 @@ constexpr std::uint64_t kRabitqRotationSeed = 0x5241424954512D31ULL; // "RABITQ-
 // dimensions, 128 bits re-ranked about 750 table rows per 10 returned with a bound of four
 // standard errors (GloVe-100, cosine), 512 bits 190-590 with six, 1,024 bits 80-210 but a 1.3x
 // longer build and a 1.8x larger index for no faster queries (docs/benchmarks.md).
-std::size_t RabitqPaddedDim(std::size_t dim) noexcept;
+constexpr std::size_t RabitqPaddedDim(std::size_t dim) noexcept
+{
+	std::size_t p = 512;
+	while (p < dim)
+		p *= 2;
+	return p;
+}
 // Bytes of a code: two floats and one bit per padded dimension.
-std::size_t RabitqCodeBytes(std::size_t dim) noexcept;
+// (Both are inline: the page checker needs them without the rest of this module.)
+constexpr std::size_t RabitqCodeBytes(std::size_t dim) noexcept
+{
+	return 2 * sizeof(float) + RabitqPaddedDim(dim) / 8;
+}
 
 // Fills signs (3 * padded floats, each +1 or -1): the rotation's sign flips.
 void RabitqInitSigns(std::size_t padded, float *signs) noexcept;
