@@ -1,6 +1,7 @@
 -- EXPLAIN (ANALYZE, VERBOSE) ends with what each vector index scan did, counted by the scans:
 -- searches, rounds or lists read, elements or entries read, those the filter columns rejected,
--- rows returned. (Counts that depend on the graph's shape are checked, not printed.)
+-- rows returned, and for hnsw whether the exact filtered scan ran. (Counts that depend on the
+-- graph's shape are checked, not printed.)
 CREATE TABLE ec (id int PRIMARY KEY, embedding vector(3), label int, tags int[]);
 INSERT INTO ec SELECT i, ARRAY[sin(i) * 0.5 + 0.5, cos(i * 1.7) * 0.5 + 0.5, (i % 97) / 97.0]::real[]::vector,
 	i % 10, ARRAY[i % 10] FROM generate_series(1, 3000) i;
@@ -15,11 +16,11 @@ DECLARE
 	m text[];
 BEGIN
 	FOR line IN EXECUTE 'EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF) ' || query LOOP
-		IF line ~ '^    .*(walk|list scan): ' THEN
+		IF line ~ '^    .*(walk|list scan|exact filtered scan): ' THEN
 			counts := btrim(line);
 		END IF;
 	END LOOP;
-	m := regexp_match(counts, '(\d+) (?:elements visited|entries read)(?:, (\d+) rejected by the filter columns)?, (\d+) rows returned');
+	m := regexp_match(counts, '(\d+) (?:elements visited|entries read|elements read)(?:, (\d+) rejected by the filter columns)?, (\d+) rows returned');
 	IF m IS NOT NULL AND m[1]::int < coalesce(m[2]::int, 0) + m[3]::int THEN
 		RETURN 'visited fewer than rejected + returned: ' || counts;
 	END IF;
@@ -32,6 +33,8 @@ BEGIN
 END $$;
 SET enable_seqscan = off;
 SET hnsw.iterative_scan = relaxed_order;
+-- (the walk; on an index this small the exact filtered scan is cheaper, see below)
+SET vector.hnsw_filter_strategy = walk;
 SELECT ec_counts($$SELECT id FROM ec ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5$$);
 SELECT ec_counts($$SELECT id FROM ec WHERE label = 3 ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5$$);
 SELECT ec_counts($$SELECT id FROM ec WHERE tags && '{8}' ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 12$$);
@@ -52,7 +55,7 @@ DECLARE
 	line text;
 BEGIN
 	FOR line IN EXECUTE 'EXPLAIN (' || options || ') SELECT id FROM ec WHERE label = 3 ORDER BY embedding <-> ''[0.5,0.5,0.5]'' LIMIT 5' LOOP
-		IF line ~ '(walk|list scan): ' THEN
+		IF line ~ '(walk|list scan|exact filtered scan): ' THEN
 			RETURN true;
 		END IF;
 	END LOOP;
@@ -60,6 +63,30 @@ BEGIN
 END $$;
 SELECT ec_has_counts('VERBOSE, COSTS OFF') AS verbose, ec_has_counts('ANALYZE, COSTS OFF, TIMING OFF') AS analyze,
 	ec_has_counts('ANALYZE, VERBOSE, COSTS OFF, TIMING OFF') AS both;
+-- The exact filtered scan reads every element (3,000) and scores those that pass: exact counts.
+SET vector.hnsw_filter_strategy = exact;
+SELECT ec_counts($$SELECT id FROM ec WHERE label = 3 ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5$$, true);
+-- auto chooses it too here: the index is small (its pages cost less than the walk's visits).
+SET vector.hnsw_filter_strategy = auto;
+SELECT ec_counts($$SELECT id FROM ec WHERE label = 3 ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5$$, true);
+-- Without quals on filter columns there is nothing to choose: a walk.
+SELECT ec_counts($$SELECT id FROM ec ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5$$);
+-- A walk that stops (hnsw.max_scan_tuples) before it finds its rows is finished by the exact
+-- filtered scan of the elements it did not visit. Label 50 is that of 7 rows in 10, all of them
+-- farther than 0.5 from the query: auto walks (it expects a row every 1.4 elements), and the
+-- walk's first 200 elements, the query's neighbors, all fail the filter.
+UPDATE ec SET label = 50 WHERE embedding <-> '[0.5,0.5,0.5]' > 0.5;
+SET hnsw.max_scan_tuples = 200;
+SELECT regexp_replace(regexp_replace(c, '\d+ rounds?', 'N rounds'), '\d+ (elements visited|rejected)', 'N \1', 'g') AS counts,
+	(regexp_match(c, '(\d+) elements visited'))[1]::int BETWEEN 200 AND 400 AS walk_stopped
+	FROM ec_counts($$SELECT id FROM ec WHERE label = 50 ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5$$, true) c;
+SELECT array(SELECT id FROM ec WHERE label = 50 ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5)
+	= array(SELECT id FROM ec WHERE label = 50 ORDER BY (embedding <-> '[0.5,0.5,0.5]') + 0 LIMIT 5) AS exact_rows;
+-- With walk, the walk stops there: no rows.
+SET vector.hnsw_filter_strategy = walk;
+SELECT count(*) FROM (SELECT id FROM ec WHERE label = 50 ORDER BY embedding <-> '[0.5,0.5,0.5]' LIMIT 5) s;
+RESET vector.hnsw_filter_strategy;
+RESET hnsw.max_scan_tuples;
 DROP INDEX ec_hnsw;
 CREATE INDEX ec_ivf ON ec USING ivfflat (embedding vector_l2_ops, label) WITH (lists = 10);
 SET ivfflat.probes = 3;

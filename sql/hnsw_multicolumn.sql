@@ -62,7 +62,8 @@ BEGIN
 		CASE WHEN plan LIKE '%mc_idx%' THEN '' ELSE ' (index not used)' END);
 END $$;
 SET hnsw.ef_search = 500;
-SELECT qual, mc_compare(qual, '[0.3,0.7,0.2]') FROM (VALUES
+CREATE TEMP TABLE mc_quals (n serial, qual text);
+INSERT INTO mc_quals (qual) VALUES
 	('s = 1'), ('s < 1'), ('s >= 2'),
 	('c = 3'), ('c <> 3 AND c = 4'), ('c <= 2'), ('c > 8'), ('c > 100'),
 	('big = 0'), ('big = 0::int2'), ('big < -2'), ('big >= 3::int8'),
@@ -71,7 +72,14 @@ SELECT qual, mc_compare(qual, '[0.3,0.7,0.2]') FROM (VALUES
 	('ts >= ''2024-01-10'' AND ts < ''2024-01-12'''), ('ts > ''2024-01-16 12:00'''),
 	('tz <= ''2024-01-05 00:00+00'''), ('tz > ''2024-01-20 00:00+00'''),
 	('c = 3 AND flag = true AND big > 0'), ('s = 0 AND d = ''2024-01-10'''),
-	('c = 5 AND c = 6')) v(qual);
+	('c = 5 AND c = 6');
+-- The walk (vector.hnsw_filter_strategy = auto would choose the exact filtered scan on a table
+-- this small), then the exact filtered scan (hnsw_exact_scan.cpp).
+SET vector.hnsw_filter_strategy = walk;
+SELECT qual, mc_compare(qual, '[0.3,0.7,0.2]') FROM mc_quals ORDER BY n;
+SET vector.hnsw_filter_strategy = exact;
+SELECT qual, mc_compare(qual, '[0.3,0.7,0.2]') FROM mc_quals ORDER BY n;
+RESET vector.hnsw_filter_strategy;
 
 -- NULLs never match a comparison; a comparison with NULL matches nothing.
 SELECT count(*) AS null_c FROM mc WHERE c IS NULL;

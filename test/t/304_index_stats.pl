@@ -135,7 +135,7 @@ my $two = "SELECT * FROM (SELECT id FROM items ORDER BY embedding <-> '$q' LIMIT
 $plan = $node->safe_psql('postgres', "BEGIN; DROP INDEX items_sq8, items_pq; SET ivfflat.probes = 9; EXPLAIN (VERBOSE, COSTS OFF) $two; ROLLBACK;");
 like($plan, qr/^Vector Index Scans:\n  (items_\w+) \((hnsw|ivf|ivfflat)\): .*\n  (items_\w+) \((hnsw|ivf|ivfflat)\): .*$/m,
 	'EXPLAIN (VERBOSE) lists both vector index scans');
-like($plan, qr/\(hnsw\): hnsw\.ef_search=40, hnsw\.iterative_scan=off, hnsw\.max_scan_tuples=20000, hnsw\.scan_mem_multiplier=1$/m,
+like($plan, qr/\(hnsw\): hnsw\.ef_search=40, hnsw\.iterative_scan=off, hnsw\.max_scan_tuples=20000, hnsw\.scan_mem_multiplier=1, vector\.hnsw_filter_strategy=auto$/m,
 	'hnsw scan: its settings, defaults included');
 like($plan, qr/\(ivf(flat)?\): ivfflat\.probes=9, ivfflat\.iterative_scan=off, ivfflat\.max_probes=32768/m,
 	'ivf scan: its settings, the changed probes included');

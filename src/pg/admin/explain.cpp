@@ -4,6 +4,8 @@
 //   Vector Index Scans:
 //     items_embedding_idx (hnsw): hnsw.ef_search=40, hnsw.iterative_scan=off, ...
 //       filtered walk: 1 search, 3 rounds, 2349 elements visited, 2110 rejected by the filter columns, 10 rows returned
+// or, for an hnsw search that scored the matching elements exactly (hnsw_exact_scan.cpp),
+//       exact filtered scan: 1 search, 20000 elements read, 19980 rejected by the filter columns, 10 rows returned
 // PostgreSQL 15 has no callback through which an index access method adds lines to its own plan
 // node, so this uses ExplainOneQuery_hook: it plans and explains the query as PostgreSQL does
 // (pg_plan_query, then ExplainOnePlan), then appends the lines. Text format and VERBOSE only,
@@ -84,10 +86,19 @@ void AppendCounts(StringInfo buf, const VectorScanCounts &c, bool hnsw)
 	const unsigned long long searches = c.searches, rounds = c.rounds, visited = c.visited, rejected = c.rejected,
 	                         returned = c.returned;
 	const char *kind = c.filtered == 0 ? "" : c.filtered == c.searches ? "filtered " : "partly filtered ";
-	if (hnsw)
+	const unsigned long long exact_scans = c.exact_scans, exact_read = c.exact_read;
+	if (hnsw && rounds == 0 && exact_scans > 0) {
+		// Every search ran the exact filtered scan.
+		appendStringInfo(buf, "    exact filtered scan: %llu search%s, %llu elements read", searches,
+		                 searches == 1 ? "" : "es", exact_read);
+	} else if (hnsw) {
 		appendStringInfo(buf, "    %swalk: %llu search%s, %llu round%s, %llu elements visited", kind, searches,
 		                 searches == 1 ? "" : "es", rounds, rounds == 1 ? "" : "s", visited);
-	else
+		// Walks finished (or searches run) by the exact filtered scan.
+		if (exact_scans > 0)
+			appendStringInfo(buf, ", %llu exact scan%s of %llu elements", exact_scans,
+			                 exact_scans == 1 ? "" : "s", exact_read);
+	} else
 		appendStringInfo(buf, "    %slist scan: %llu search%s, %llu list%s read, %llu entries read", kind,
 		                 searches, searches == 1 ? "" : "es", rounds, rounds == 1 ? "" : "s", visited);
 	if (c.filtered > 0)
@@ -101,7 +112,7 @@ void AppendCounts(StringInfo buf, const VectorScanCounts &c, bool hnsw)
 void ExplainVectorScans(PlannedStmt *stmt, ExplainState *es)
 {
 	static const char *const hnsw_settings[] = {"hnsw.ef_search", "hnsw.iterative_scan", "hnsw.max_scan_tuples",
-	                                            "hnsw.scan_mem_multiplier"};
+	                                            "hnsw.scan_mem_multiplier", "vector.hnsw_filter_strategy"};
 	static const char *const ivfflat_settings[] = {"ivfflat.probes", "ivfflat.iterative_scan",
 	                                               "ivfflat.max_probes"};
 	static const char *const ivf_settings[] = {"ivfflat.probes", "ivfflat.iterative_scan", "ivfflat.max_probes",

@@ -55,6 +55,8 @@ void VectorScanStatsAdd(Oid index, const VectorScanCounts &counts)
 	total.rounds += counts.rounds;
 	total.returned += counts.returned;
 	total.reranked += counts.reranked;
+	total.exact_scans += counts.exact_scans;
+	total.exact_read += counts.exact_read;
 }
 
 bool VectorScanStatsFind(Oid index, VectorScanCounts *out)

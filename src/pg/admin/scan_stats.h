@@ -11,13 +11,15 @@ constexpr int kVectorScanStatsIndexes = 32;
 
 // The counts of the scans of one index.
 struct VectorScanCounts {
-	uint64 searches; // searches started (one per rescan)
-	uint64 filtered; // of which with quals on filter columns
-	uint64 visited;  // hnsw: elements read; ivf: list entries read
-	uint64 rejected; // of those, failing the quals on the filter columns
-	uint64 rounds;   // hnsw: batches searched (the first search and each iterative round); ivf: lists read
-	uint64 returned; // heap TIDs returned
-	uint64 reranked; // ivf with quantized lists: table rows read for an exact distance
+	uint64 searches;    // searches started (one per rescan)
+	uint64 filtered;    // of which with quals on filter columns
+	uint64 visited;     // hnsw: elements read; ivf: list entries read
+	uint64 rejected;    // of those, failing the quals on the filter columns
+	uint64 rounds;      // hnsw: batches searched (the first search and each iterative round); ivf: lists read
+	uint64 returned;    // heap TIDs returned
+	uint64 reranked;    // ivf with quantized lists: table rows read for an exact distance
+	uint64 exact_scans; // hnsw: searches that ran the exact filtered scan (up front or to finish a walk)
+	uint64 exact_read;  // hnsw: elements those read (their rejected ones are in rejected)
 };
 
 // Starts collecting (forgetting what an earlier query collected) / stops.

@@ -14,6 +14,7 @@
 int hnsw_ef_search = kHnswDefaultEfSearch;
 int hnsw_iterative_scan = kHnswIterativeOff;
 int hnsw_max_scan_tuples = 20000;
+int hnsw_filter_strategy = kHnswFilterAuto;
 double hnsw_scan_mem_multiplier = 1.0;
 
 static relopt_kind hnsw_relopt_kind;
@@ -22,6 +23,13 @@ static const struct config_enum_entry hnsw_iterative_scan_options[] = {
     {"off", kHnswIterativeOff, false},
     {"relaxed_order", kHnswIterativeRelaxed, false},
     {"strict_order", kHnswIterativeStrict, false},
+    {nullptr, 0, false},
+};
+
+static const struct config_enum_entry hnsw_filter_strategy_options[] = {
+    {"auto", kHnswFilterAuto, false},
+    {"walk", kHnswFilterWalk, false},
+    {"exact", kHnswFilterExact, false},
     {nullptr, 0, false},
 };
 
@@ -47,6 +55,13 @@ void HnswInitModule(void)
 	DefineCustomRealVariable("hnsw.scan_mem_multiplier", "Sets the multiple of work_mem to use for iterative scans",
 	                         nullptr, &hnsw_scan_mem_multiplier, 1, 1, 1000, PGC_USERSET, GUC_EXPLAIN, nullptr,
 	                         nullptr, nullptr);
+	// Ours (pgvector has no filter columns): how a search with quals on filter columns runs.
+	DefineCustomEnumVariable("vector.hnsw_filter_strategy",
+	                         "Sets how hnsw searches with conditions on filter columns run",
+	                         "auto chooses per search between a walk of the graph and an exact scan of the "
+	                         "matching elements, from the share of elements the conditions pass.",
+	                         &hnsw_filter_strategy, kHnswFilterAuto, hnsw_filter_strategy_options, PGC_USERSET,
+	                         GUC_EXPLAIN, nullptr, nullptr, nullptr);
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("hnsw");
 #else

@@ -17,7 +17,10 @@
 // checked against them from its attribute area; one that fails is walked through like any other
 // but never returned, so the rounds go on until the executor has its rows, and no table row is
 // read for it. The quals are exact, except those on text and array columns (hashed values): for
-// them the executor rechecks the rows returned.
+// them the executor rechecks the rows returned. When few elements pass the quals, the search
+// runs the exact filtered scan instead (hnsw_exact_scan.cpp, vector.hnsw_filter_strategy): every
+// matching element, scored, in one batch closest first; and a filtered walk that stops at its
+// bounds is finished by one, over the elements it did not visit.
 //
 // Distances are exact (the index stores full vectors) and the heap TIDs come with the distance
 // computed from the same read of the element, so no recheck is needed. An element of several
@@ -59,6 +62,7 @@ struct ScanOpaque {
 	int pending_next;
 	VectorScanCounts counts; // of every search of the scan, for EXPLAIN (ANALYZE, VERBOSE)
 	bool searching;          // a search ran since the last CountSearch
+	bool exact;              // the search ran the exact filtered scan (its batch is the last)
 };
 
 // Adds the finished search's elements to so->counts (before its state is reset or freed).
@@ -102,6 +106,19 @@ Size StateMemory(const HnswSearchState *state)
 	           static_cast<Size>(state->result_capacity + state->candidate_capacity + state->discarded_capacity);
 }
 
+// Scores the matching elements exactly (hnsw_exact_scan.cpp), but those skip holds: they become
+// the last batch, closest first.
+void RunExactScan(ScanOpaque *so, const HnswVisitedSet *skip)
+{
+	uint64 read = 0, rejected = 0;
+	so->batch_count = HnswExactScan(&so->reader, so->query, skip, &so->batch, &read, &rejected);
+	so->batch_next = 0;
+	so->exact = true;
+	so->counts.exact_scans++;
+	so->counts.exact_read += read;
+	so->reader.rejected += rejected;
+}
+
 // Runs the first search; fills the first batch.
 void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 {
@@ -127,12 +144,22 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 		return;
 	}
 	so->reader.filter = filter;
+	so->ef_search = hnsw_ef_search;
+	if (filter != nullptr && hnsw_filter_strategy != kHnswFilterWalk) {
+		HnswExactScanEstimate estimate;
+		if (hnsw_filter_strategy == kHnswFilterExact ||
+		    HnswChooseExactScan(&so->reader, so->ef_search, &estimate)) {
+			so->state.tuples = 0;
+			so->searching = true;
+			RunExactScan(so, nullptr);
+			return;
+		}
+	}
 	// Every mode keeps the discarded elements: off mode too goes on when a filter rejected rows.
 	// (Keeping them does not change the first search: it only remembers what it drops.)
 	HnswSearchStateInit(&so->state, &so->info, true);
 	so->searching = true; // (the state counts its tuples from here)
 	so->counts.rounds++;
-	so->ef_search = hnsw_ef_search;
 	so->batch = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * (so->ef_search + 1)));
 	so->batch_count = 0;
 	so->batch_next = 0;
@@ -171,6 +198,8 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 // Fills the next batch for an iterative scan; false when nothing is left.
 bool NextBatch(ScanOpaque *so)
 {
+	if (so->exact)
+		return false; // (the exact filtered scan's batch held every row left)
 	HnswSearchState *state = &so->state;
 	so->batch_count = 0;
 	so->batch_next = 0;
@@ -180,8 +209,16 @@ bool NextBatch(ScanOpaque *so)
 		// Nothing left around where the search landed: go on from the entry point, from which
 		// every element is reachable (VACUUM keeps it so), unless it was visited already.
 		if (over_tuples || over_memory || !ItemPointerIsValid(&so->entry) ||
-		    HnswVisitedContains(&state->visited, &so->entry))
-			return false;
+		    HnswVisitedContains(&state->visited, &so->entry)) {
+			// A filtered walk that stops here may have passed by matching elements it never
+			// visited (a rare value, hnsw.max_scan_tuples): the exact filtered scan returns them,
+			// so that a query gets its LIMIT rows when that many match. (off and strict_order
+			// skip those closer than a row already returned, as for any late row.)
+			if (so->reader.filter == nullptr || hnsw_filter_strategy == kHnswFilterWalk)
+				return false;
+			RunExactScan(so, &state->visited);
+			return true;
+		}
 		HnswCandidateOnDisk entry;
 		if (HnswVisitBatch(&so->reader, so->query, &so->entry, 1, &entry, get_float4_infinity(), state) != 1)
 			return false;
@@ -247,6 +284,7 @@ void hnswrescan(IndexScanDesc scan, ScanKey keys, [[maybe_unused]] int nkeys, Sc
 	MemoryContextReset(so->context);
 	so->first = true;
 	so->exhausted = false;
+	so->exact = false;
 	so->pending_count = 0;
 	so->pending_next = 0;
 	so->previous_distance = -get_float8_infinity();
