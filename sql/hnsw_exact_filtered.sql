@@ -115,7 +115,36 @@ SET enable_seqscan = off;
 SELECT array(SELECT id FROM xl WHERE c = 1 ORDER BY embedding <-> array_fill(0.02, ARRAY[3000])::vector LIMIT 5) AS chunked,
 	array(SELECT id FROM xm WHERE c = 1 ORDER BY embedding <-> array_fill(0.02, ARRAY[2000])::vector LIMIT 5) AS apart;
 RESET enable_seqscan;
+
+-- More matching rows than the scan's memory holds (work_mem 64kB: 2,340 rows per pass): each
+-- pass reads the index again for the rows after the last one of the pass before. 6,000 rows
+-- come back, each once, in distance order, as the sequential scan orders them.
+CREATE TABLE xp (id int PRIMARY KEY, embedding vector(4), c int);
+INSERT INTO xp SELECT i, ARRAY[sin(i * 0.37), cos(i * 0.91), sin(i * 1.73), cos(i * 0.13)]::real[]::vector, i % 2
+	FROM generate_series(1, 12000) i;
+CREATE INDEX xp_l2 ON xp USING hnsw (embedding vector_l2_ops, c);
+SET work_mem = '64kB';
+SET enable_seqscan = off;
+SELECT array(SELECT id FROM xp WHERE c = 1 ORDER BY embedding <-> '[0.5,0.5,0.5,0.5]' LIMIT 100000)
+	= array(SELECT id FROM xp WHERE c = 1 ORDER BY (embedding <-> '[0.5,0.5,0.5,0.5]') + 0, id LIMIT 100000) AS passes_exact,
+	(SELECT count(*) FROM (SELECT id FROM xp WHERE c = 1 ORDER BY embedding <-> '[0.5,0.5,0.5,0.5]' LIMIT 100000) s) AS rows;
+-- (three passes: EXPLAIN ANALYZE counts the elements they read)
+CREATE FUNCTION xp_passes() RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+	line text;
+BEGIN
+	FOR line IN EXECUTE 'EXPLAIN (ANALYZE, VERBOSE, COSTS OFF, TIMING OFF, SUMMARY OFF) SELECT id FROM xp WHERE c = 1 '
+		'ORDER BY embedding <-> ''[0.5,0.5,0.5,0.5]'' LIMIT 100000' LOOP
+		IF line ~ 'exact filtered scan: ' THEN
+			RETURN (regexp_match(line, '(\d+) elements read'))[1]::bigint / 12000;
+		END IF;
+	END LOOP;
+	RETURN NULL;
+END $$;
+SELECT xp_passes() AS passes;
+RESET enable_seqscan;
+RESET work_mem;
 RESET vector.hnsw_filter_strategy;
 RESET hnsw.iterative_scan;
-DROP TABLE xf, xh, xl, xm;
-DROP FUNCTION xf_compare;
+DROP TABLE xf, xh, xl, xm, xp;
+DROP FUNCTION xf_compare, xp_passes;

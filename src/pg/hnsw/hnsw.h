@@ -379,12 +379,14 @@ struct HnswExactScanEstimate {
 // Whether a search with reader->filter should run the exact filtered scan rather than walk,
 // from a sample of element pages; false without a filter.
 bool HnswChooseExactScan(HnswReader *reader, int ef_search, HnswExactScanEstimate *estimate);
-// Reads every element page and scores each live element that passes reader->filter and that
-// skip (when not null) does not hold: palloc'd into *out, closest first (equal distances by
-// element TID); returns how many. Adds the elements read and those the filter rejected to *read
-// and *rejected.
-int HnswExactScan(HnswReader *reader, const void *query, const HnswVisitedSet *skip, HnswCandidateOnDisk **out,
-                  uint64 *read, uint64 *rejected);
+// Reads every element page and scores each live element that passes reader->filter, that skip
+// (when not null) does not hold, and that comes after *after (when not null) in the scan's order:
+// closest first, equal distances by element TID, NaN distances last. Keeps the limit first of
+// them (at least one), palloc'd into *out in that order, and returns how many: a pass that
+// returns limit may have left more, which the next pass, after the last one returned, finds.
+// Adds the elements read and those the filter rejected to *read and *rejected.
+int HnswExactScan(HnswReader *reader, const void *query, const HnswVisitedSet *skip, const HnswCandidateOnDisk *after,
+                  int limit, HnswCandidateOnDisk **out, uint64 *read, uint64 *rejected);
 
 // ------------------------------------------------------------------ AM callbacks
 

@@ -37,7 +37,8 @@ template <typename Fn> void ForEachLiveElement(HnswReader *reader, BlockNumber b
 		if (item == nullptr)
 			continue;
 		const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
-		if (!HnswElementHeaderValid(header, size) || (header->flags & kHnswElementDeleted) || header->tid_count == 0)
+		if (!HnswElementHeaderValid(header, size) || (header->flags & kHnswElementDeleted) ||
+		    header->tid_count == 0)
 			continue;
 		ItemPointerData tid;
 		ItemPointerSet(&tid, block, offset);
@@ -46,18 +47,16 @@ template <typename Fn> void ForEachLiveElement(HnswReader *reader, BlockNumber b
 	LockBuffer(reader->buffer, BUFFER_LOCK_UNLOCK);
 }
 
-// Closest first; equal distances by element TID, so that the order is the same in every run.
-int CompareCandidates(const void *a, const void *b)
+// Closest first; equal distances by element TID, so that the order is the same in every pass.
+// NaN distances (a zero query under cosine) come last, among themselves by TID.
+bool CloserThan(const HnswCandidateOnDisk &x, const HnswCandidateOnDisk &y)
 {
-	const HnswCandidateOnDisk *x = static_cast<const HnswCandidateOnDisk *>(a);
-	const HnswCandidateOnDisk *y = static_cast<const HnswCandidateOnDisk *>(b);
-	// NaN distances (a zero query under cosine) sort last, as equal.
-	const bool xnan = std::isnan(x->distance), ynan = std::isnan(y->distance);
+	const bool xnan = std::isnan(x.distance), ynan = std::isnan(y.distance);
 	if (xnan != ynan)
-		return xnan ? 1 : -1;
-	if (!xnan && x->distance != y->distance)
-		return x->distance < y->distance ? -1 : 1;
-	return ItemPointerCompare(const_cast<ItemPointer>(&x->tid), const_cast<ItemPointer>(&y->tid));
+		return ynan;
+	if (!xnan && x.distance != y.distance)
+		return x.distance < y.distance;
+	return ItemPointerCompare(const_cast<ItemPointer>(&x.tid), const_cast<ItemPointer>(&y.tid)) < 0;
 }
 
 } // namespace
@@ -80,11 +79,13 @@ bool HnswChooseExactScan(HnswReader *reader, int ef_search, HnswExactScanEstimat
 		sample = Min(pages, sample);
 		elements = matching = 0;
 		for (BlockNumber i = 0; i < sample; i++) {
-			const BlockNumber block = 1 + static_cast<BlockNumber>((static_cast<uint64>(i) * pages) / sample);
-			ForEachLiveElement(reader, block, [&](const ItemPointerData &, const HnswElementHeader *header) {
-				elements++;
-				matching += HnswElementMatches(reader->filter, reader->info, header);
-			});
+			const BlockNumber block =
+			    1 + static_cast<BlockNumber>((static_cast<uint64>(i) * pages) / sample);
+			ForEachLiveElement(reader, block,
+			                   [&](const ItemPointerData &, const HnswElementHeader *header) {
+				                   elements++;
+				                   matching += HnswElementMatches(reader->filter, reader->info, header);
+			                   });
 		}
 		sampled = sample;
 	}
@@ -100,18 +101,24 @@ bool HnswChooseExactScan(HnswReader *reader, int ef_search, HnswExactScanEstimat
 	// returns them all.
 	if (estimate->walk_visits >= static_cast<double>(hnsw_max_scan_tuples))
 		return true;
-	const double exact_cost = static_cast<double>(pages) + kHnswExactScanMatchCost * estimate->share * estimate->elements;
+	const double exact_cost =
+	    static_cast<double>(pages) + kHnswExactScanMatchCost * estimate->share * estimate->elements;
 	return exact_cost <= kHnswWalkVisitCost * estimate->walk_visits;
 }
 
-// Scores every live element that passes reader->filter and that skip (when not null) does not
-// hold; see hnsw.h.
-int HnswExactScan(HnswReader *reader, const void *query, const HnswVisitedSet *skip, HnswCandidateOnDisk **out,
-                  uint64 *read, uint64 *rejected)
+// Scores the live elements that pass reader->filter, that skip (when not null) does not hold and
+// that come after *after (when not null); see hnsw.h.
+int HnswExactScan(HnswReader *reader, const void *query, const HnswVisitedSet *skip, const HnswCandidateOnDisk *after,
+                  int limit, HnswCandidateOnDisk **out, uint64 *read, uint64 *rejected)
 {
 	const BlockNumber nblocks = RelationGetNumberOfBlocks(reader->index);
-	int capacity = 64, count = 0;
-	HnswCandidateOnDisk *results = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * capacity));
+	limit = Max(limit, 1);
+	// The results: an array that grows up to limit entries, then a max-heap (farthest on top)
+	// whose farthest entry gives way to a closer one.
+	int capacity = Min(limit, 64), count = 0;
+	HnswCandidateOnDisk *results =
+	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * capacity));
+	bool heap = false;
 	ItemPointerData *page_matches =
 	    static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * (MaxOffsetNumber + 1)));
 	for (BlockNumber block = 1; block < nblocks; block++) {
@@ -133,16 +140,7 @@ int HnswExactScan(HnswReader *reader, const void *query, const HnswVisitedSet *s
 			if (!HnswReadElement(reader, &page_matches[i], query, 0, &element, nullptr, nullptr, nullptr) ||
 			    (element.flags & kHnswElementDeleted) || element.heaptid_count == 0 || !element.match)
 				continue; // (changed since the pass above: VACUUM marked it meanwhile)
-			if (count == capacity) {
-				if (capacity >= static_cast<int>(MaxAllocSize / sizeof(HnswCandidateOnDisk) / 2))
-					ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-					                errmsg("hnsw exact filtered scan: too many matching elements")));
-				capacity *= 2;
-				results = static_cast<HnswCandidateOnDisk *>(
-				    repalloc(results, sizeof(HnswCandidateOnDisk) * static_cast<Size>(capacity)));
-			}
-			HnswCandidateOnDisk &c = results[count++];
-			c = HnswCandidateOnDisk{};
+			HnswCandidateOnDisk c{};
 			c.distance = element.distance;
 			c.level = element.level;
 			c.flags = element.flags;
@@ -150,11 +148,31 @@ int HnswExactScan(HnswReader *reader, const void *query, const HnswVisitedSet *s
 			c.match = true;
 			c.tid = page_matches[i];
 			c.heaptid = element.heaptid;
+			if (after != nullptr && !CloserThan(*after, c))
+				continue; // returned by an earlier pass
+			if (heap) {
+				if (!CloserThan(c, results[0]))
+					continue;
+				std::pop_heap(results, results + count, CloserThan);
+				results[count - 1] = c;
+				std::push_heap(results, results + count, CloserThan);
+				continue;
+			}
+			if (count == capacity) {
+				capacity = Min(limit, 2 * capacity);
+				results = static_cast<HnswCandidateOnDisk *>(
+				    repalloc(results, sizeof(HnswCandidateOnDisk) * static_cast<Size>(capacity)));
+			}
+			results[count++] = c;
+			if (count == limit) {
+				std::make_heap(results, results + count, CloserThan);
+				heap = true;
+			}
 		}
 	}
 	HnswReaderRelease(reader);
 	pfree(page_matches);
-	qsort(results, static_cast<size_t>(count), sizeof(HnswCandidateOnDisk), CompareCandidates);
+	std::sort(results, results + count, CloserThan);
 	*out = results;
 	return count;
 }

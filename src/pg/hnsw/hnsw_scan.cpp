@@ -62,7 +62,13 @@ struct ScanOpaque {
 	int pending_next;
 	VectorScanCounts counts; // of every search of the scan, for EXPLAIN (ANALYZE, VERBOSE)
 	bool searching;          // a search ran since the last CountSearch
-	bool exact;              // the search ran the exact filtered scan (its batch is the last)
+	// The exact filtered scan (hnsw_exact_scan.cpp), when the search runs it: each pass fills the
+	// batch with up to exact_limit rows; a full one may have left more, after its last row.
+	bool exact;
+	bool exact_full;
+	int exact_limit;
+	const HnswVisitedSet *exact_skip; // the elements a walk before it visited (null: none)
+	HnswCandidateOnDisk exact_last;
 };
 
 // Adds the finished search's elements to so->counts (before its state is reset or freed).
@@ -106,17 +112,45 @@ Size StateMemory(const HnswSearchState *state)
 	           static_cast<Size>(state->result_capacity + state->candidate_capacity + state->discarded_capacity);
 }
 
-// Scores the matching elements exactly (hnsw_exact_scan.cpp), but those skip holds: they become
-// the last batch, closest first.
-void RunExactScan(ScanOpaque *so, const HnswVisitedSet *skip)
+// One pass of the exact filtered scan (hnsw_exact_scan.cpp) into the batch: up to exact_limit
+// rows, closest first, after *after (null: from the closest).
+void ExactPass(ScanOpaque *so, const HnswCandidateOnDisk *after)
 {
 	uint64 read = 0, rejected = 0;
-	so->batch_count = HnswExactScan(&so->reader, so->query, skip, &so->batch, &read, &rejected);
+	so->batch_count =
+	    HnswExactScan(&so->reader, so->query, so->exact_skip, after, so->exact_limit, &so->batch, &read, &rejected);
 	so->batch_next = 0;
-	so->exact = true;
-	so->counts.exact_scans++;
+	so->exact_full = so->batch_count == so->exact_limit;
+	if (so->batch_count > 0)
+		so->exact_last = so->batch[so->batch_count - 1];
 	so->counts.exact_read += read;
 	so->reader.rejected += rejected;
+}
+
+// Runs the exact filtered scan over the matching elements but those skip holds (a walk before it
+// visited them): its first pass fills the batch with as many rows as the scan's memory
+// (work_mem * hnsw.scan_mem_multiplier) holds, NextExactPass the next ones.
+void RunExactScan(ScanOpaque *so, const HnswVisitedSet *skip)
+{
+	so->exact = true;
+	so->exact_skip = skip;
+	so->exact_limit =
+	    static_cast<int>(Min(static_cast<Size>(INT_MAX / 2),
+	                         Max(so->max_memory / sizeof(HnswCandidateOnDisk), static_cast<Size>(1000))));
+	so->counts.exact_scans++;
+	ExactPass(so, nullptr);
+}
+
+// The next pass of the exact filtered scan, after the last row of the one before; false when that
+// one had every row left.
+bool NextExactPass(ScanOpaque *so)
+{
+	if (!so->exact_full)
+		return false;
+	pfree(so->batch);
+	const HnswCandidateOnDisk after = so->exact_last;
+	ExactPass(so, &after);
+	return so->batch_count > 0;
 }
 
 // Runs the first search; fills the first batch.
@@ -199,7 +233,7 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 bool NextBatch(ScanOpaque *so)
 {
 	if (so->exact)
-		return false; // (the exact filtered scan's batch held every row left)
+		return NextExactPass(so);
 	HnswSearchState *state = &so->state;
 	so->batch_count = 0;
 	so->batch_next = 0;
