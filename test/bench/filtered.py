@@ -24,6 +24,10 @@ Plans are custom plans (plan_cache_mode = force_custom_plan), so the planner see
   label     WHERE label = S                 (btree on label)
   tags      WHERE tags && ARRAY[S]          tags int[] = {label, 1001 + id %% 4} (GIN on tags)
   category  WHERE category = 'category-S'   category text = 'category-' || label (btree)
+  bare      WHERE bare = S                  bare int = label, with no index of its own: with
+                                            --multicolumn the vector index is the only one that
+                                            serves the filter (the exact filtered scan of hnsw at
+                                            low shares), the reference walks or scans the table
 The tags and category columns are added to the loaded table the first time they are asked for.
 
 Reuses bench.py's dataset reader, connections and conventions (see test/bench/README.md).
@@ -159,11 +163,12 @@ WHERES = {
     "label": "label = %s",
     "tags": "tags && ARRAY[%s]",
     "category": "category = 'category-' || %s",
+    "bare": "bare = %s",
 }
 
 
 def ensure_filter_column(srv, table, kind):
-    """Adds the tags or category column (and its GIN or btree index) unless present."""
+    """Adds the tags, category or bare column (and its GIN or btree index, none for bare) unless present."""
     if kind == "label":
         return
     have = srv.execute("SELECT count(*) FROM pg_attribute WHERE attrelid = to_regclass(%s) AND attname = %s",
@@ -175,6 +180,10 @@ def ensure_filter_column(srv, table, kind):
         srv.execute("ALTER TABLE %s ADD tags int[]" % table)
         srv.execute("UPDATE %s SET tags = ARRAY[label, 1001 + id %% 4]" % table)
         srv.execute("CREATE INDEX %s_tags ON %s USING gin (tags)" % (table, table))
+    elif kind == "bare":
+        # (a stored generated column: the table is rewritten and its indexes rebuilt once, where
+        # an UPDATE would insert every row into the vector index again)
+        srv.execute("ALTER TABLE %s ADD bare int GENERATED ALWAYS AS (label) STORED" % table)
     else:
         srv.execute("ALTER TABLE %s ADD category text" % table)
         srv.execute("UPDATE %s SET category = 'category-' || label" % table)
