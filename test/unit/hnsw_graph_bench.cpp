@@ -5,6 +5,10 @@
 //                    [--threads 2] [--m 16] [--efc 64] [--chunk 2000] [--nq 1000] [--limit N]
 //                    [--keep-pruned] [--ef 10,20,40,80,160] [--k 10]
 //                    [--rule index|plain|SLACK] [--seeds default,1,2,...] [--self N] [--self-ef 40]
+//                    [--half]
+//
+// --half builds and searches the graph on binary16 copies of the rows and queries, as they are
+// (the experiment behind core/hnsw/hnsw_binary16_rows.h, without its centering, scaling and check).
 //
 // With --limit (first N base rows) or without --gt, exact neighbors are computed by brute force.
 // Cosine normalises base and queries and builds with the inner-product metric.
@@ -32,7 +36,9 @@
 #include <string>
 #include <vector>
 
+#include "core/distance/element_distance.h"
 #include "core/distance/float_distance.h"
+#include "core/distance/half.h"
 #include "core/hnsw/hnsw_graph.h"
 
 namespace
@@ -89,6 +95,7 @@ struct Options {
 	int threads = 2, m = 16, efc = 64, k = 10, self_ef = 40;
 	std::size_t chunk = 2000, nq = 1000, limit = SIZE_MAX, self = 0;
 	bool keep_pruned = false;
+	bool half = false; // build and search on binary16 copies of the rows (an experiment)
 };
 
 std::vector<std::string> SplitList(const std::string &list)
@@ -130,7 +137,7 @@ vector_core::HnswPruneRule RuleFor(const std::string &rule, Metric metric)
 // Recall@k of the graph at each ef of the list (appended to recall), printed one line each.
 void MeasureRecall(const HnswGraph &graph, const Options &o, const std::vector<float> &queries, int dims,
                    std::size_t nq, const std::vector<std::int32_t> &gt, std::size_t gt_stride,
-                   std::vector<double> *recall)
+                   std::vector<double> *recall, const std::vector<vector_core::Half> *half_queries = nullptr)
 {
 	vector_core::HnswSearchScratch scratch;
 	for (const std::string &item : SplitList(o.ef_list)) {
@@ -138,8 +145,11 @@ void MeasureRecall(const HnswGraph &graph, const Options &o, const std::vector<f
 		std::size_t hits = 0, zero = 0;
 		auto ts = std::chrono::steady_clock::now();
 		for (std::size_t q = 0; q < nq; q++) {
-			auto found =
-			    graph.Search(queries.data() + q * static_cast<std::size_t>(dims), o.k, ef, scratch);
+			const void *query =
+			    half_queries != nullptr
+			        ? static_cast<const void *>(half_queries->data() + q * static_cast<std::size_t>(dims))
+			        : static_cast<const void *>(queries.data() + q * static_cast<std::size_t>(dims));
+			auto found = graph.Search(query, o.k, ef, scratch);
 			std::size_t h = 0;
 			for (const HnswCandidate &c : found)
 				for (int j = 0; j < o.k; j++)
@@ -195,6 +205,19 @@ int Run(const Options &o)
 	params.threads = o.threads;
 	params.keep_pruned = o.keep_pruned;
 	params.prune = RuleFor(o.rule, metric);
+	std::vector<vector_core::Half> half_base, half_queries;
+	if (o.half) {
+		half_base.resize(base.size());
+		half_queries.resize(queries.size());
+		vector_core::FloatToHalfArray(base.data(), half_base.data(), base.size());
+		vector_core::FloatToHalfArray(queries.data(), half_queries.data(), queries.size());
+		params.distance = vector_core::ElementDistance(
+		    vector_core::ElementKind::kHalf,
+		    vector_core::StoredRowMetric(vector_core::ElementKind::kFloat, metric));
+		params.row_bytes = sizeof(vector_core::Half) * static_cast<std::size_t>(dims);
+	}
+	const void *data =
+	    o.half ? static_cast<const void *>(half_base.data()) : static_cast<const void *>(base.data());
 	std::printf("n=%zu dims=%d metric=%s m=%d efc=%d threads=%d keep_pruned=%d rule=%s (shift %g, slack %g) "
 	            "simd=%s estimate=%.1f MiB\n",
 	            n, dims, o.metric_name.c_str(), o.m, o.efc, o.threads, o.keep_pruned ? 1 : 0, o.rule.c_str(),
@@ -211,7 +234,7 @@ int Run(const Options &o)
 		if (seed != "default")
 			params.seed = std::stoull(seed, nullptr, 0);
 		auto t0 = std::chrono::steady_clock::now();
-		HnswGraph graph(params, base.data(), n);
+		HnswGraph graph(params, data, n);
 		for (std::size_t b = 0; b < n; b += o.chunk)
 			graph.InsertRange(b, std::min(n, b + o.chunk));
 		double insert_s = Seconds(t0);
@@ -256,7 +279,7 @@ int Run(const Options &o)
 		}
 
 		std::vector<double> recall;
-		MeasureRecall(graph, o, queries, dims, nq, gt, gt_stride, &recall);
+		MeasureRecall(graph, o, queries, dims, nq, gt, gt_stride, &recall, o.half ? &half_queries : nullptr);
 		recall_sum.resize(recall.size(), 0.0);
 		for (std::size_t i = 0; i < recall.size(); i++)
 			recall_sum[i] += recall[i];
@@ -318,6 +341,8 @@ int main(int argc, char **argv)
 				o.k = std::stoi(next());
 			else if (a == "--ef")
 				o.ef_list = next();
+			else if (a == "--half")
+				o.half = true;
 			else if (a == "--keep-pruned")
 				o.keep_pruned = true;
 			else if (a == "--rule")

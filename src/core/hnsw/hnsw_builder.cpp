@@ -8,6 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "core/distance/element_distance.h"
+#include "core/hnsw/hnsw_binary16_rows.h"
+
 namespace vector_core
 {
 
@@ -18,6 +21,9 @@ struct HnswBuilder {
 	bool variable = false;              // rows of varying size
 	std::size_t row_bytes = 0;          // bytes of a row when they are all alike
 	std::size_t rows = 0;
+	std::size_t memory_limit = 0;
+	std::vector<Half> binary16; // the graph's rows, when it is built on binary16 copies
+	HnswBinary16Report binary16_report;
 	std::unique_ptr<HnswGraph> graph;
 };
 
@@ -50,6 +56,7 @@ HnswBuilder *HnswBuilderCreate(const HnswBuildParams &params, std::size_t expect
 	if (builder == nullptr)
 		return nullptr;
 	builder->params = params;
+	builder->memory_limit = memory_limit;
 	builder->variable = params.distance != nullptr && params.row_bytes == 0;
 	builder->row_bytes = params.distance != nullptr
 	                         ? params.row_bytes
@@ -139,10 +146,28 @@ std::size_t HnswBuilderMemoryFor(const HnswBuilder *builder, std::size_t rows) n
 Status HnswBuilderStartGraph(HnswBuilder *builder) noexcept
 {
 	return Guarded([&] {
-		builder->graph =
-		    std::make_unique<HnswGraph>(builder->params, builder->data.data(),
-		                                builder->variable ? builder->offsets.data() : nullptr, builder->rows);
+		HnswBuildParams params = builder->params;
+		const void *rows = builder->data.data();
+		const std::size_t copy_bytes = builder->rows * static_cast<std::size_t>(params.dims) * sizeof(Half);
+		if (params.binary16_graph && params.distance == nullptr && builder->rows > 0 &&
+		    (params.metric == Metric::kL2 || params.metric == Metric::kInnerProduct ||
+		     params.metric == Metric::kL1) &&
+		    HnswBuilderMemoryFor(builder, builder->rows) + copy_bytes <= builder->memory_limit &&
+		    HnswBinary16Rows(reinterpret_cast<const float *>(builder->data.data()), builder->rows, params.dims,
+		                     params.metric, params.prune.shift, &builder->binary16,
+		                     &builder->binary16_report)) {
+			params.distance = ElementDistance(ElementKind::kHalf, params.metric);
+			params.row_bytes = static_cast<std::size_t>(params.dims) * sizeof(Half);
+			rows = builder->binary16.data();
+		}
+		builder->graph = std::make_unique<HnswGraph>(
+		    params, rows, builder->variable ? builder->offsets.data() : nullptr, builder->rows);
 	});
+}
+
+const HnswBinary16Report *HnswBuilderBinary16(const HnswBuilder *builder) noexcept
+{
+	return &builder->binary16_report;
 }
 
 Status HnswBuilderInsert(HnswBuilder *builder, std::size_t begin, std::size_t end) noexcept

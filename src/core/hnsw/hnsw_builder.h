@@ -9,6 +9,7 @@
 #include <cstdint>
 
 #include "core/common/status.h"
+#include "core/hnsw/hnsw_binary16_rows.h"
 #include "core/hnsw/hnsw_graph.h"
 
 namespace vector_core
@@ -41,8 +42,12 @@ std::size_t HnswBuilderRows(const HnswBuilder *builder) noexcept;
 // at its allocated size when that is larger.
 std::size_t HnswBuilderMemoryFor(const HnswBuilder *builder, std::size_t rows) noexcept;
 
-// Creates the graph over the appended vectors (no more appends afterwards).
+// Creates the graph over the appended vectors (no more appends afterwards): over binary16 copies
+// of them when params.binary16_graph asks for it and they pass their check (the copies then
+// count against memory_limit; HnswBuilderRow still gives the rows as appended).
 Status HnswBuilderStartGraph(HnswBuilder *builder) noexcept;
+// Whether the graph was built on binary16 copies, and what their check found.
+const HnswBinary16Report *HnswBuilderBinary16(const HnswBuilder *builder) noexcept;
 // Inserts the rows of [begin, end) not inserted yet, with the configured threads.
 Status HnswBuilderInsert(HnswBuilder *builder, std::size_t begin, std::size_t end) noexcept;
 // Repairs connectivity and sorts the neighbor lists; *links_added gets the repair's count.

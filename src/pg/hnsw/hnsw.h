@@ -29,6 +29,10 @@ constexpr int64 kHnswPhaseLoad = 2;
 constexpr int64 kHnswPhaseGraph = 3;
 constexpr int64 kHnswPhaseWrite = 4;
 
+// Dimensions from which a build of vector rows may build its graph on binary16 copies
+// (HnswBuildParams::binary16_graph).
+constexpr int kHnswBinary16GraphMinDims = 256;
+
 // Options of CREATE INDEX ... WITH (...).
 struct HnswOptions {
 	int32 vl_len_;

@@ -66,8 +66,9 @@ struct BuildState {
 	// halfvec: the graph is built over float rows (normalised for cosine), which the float
 	// kernels compare faster than binary16 ones, and the pages get the rows kept here.
 	bool float_graph;
-	float *floats;   // scratch: one float row
-	char *page_rows; // rows * info.fixed_bytes
+	bool binary16_asked; // the graph may be built on binary16 copies of the rows
+	float *floats;       // scratch: one float row
+	char *page_rows;     // rows * info.fixed_bytes
 	Size page_rows_capacity;
 	MemoryContext tuple_context;
 	MemoryContextCallback cleanup;
@@ -222,9 +223,12 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 			if (node == vector_core::kHnswNoNode)
 				break;
 			const int level = graph->Level(node);
+			// (the rows as appended: the graph's may be binary16 copies)
+			size_t row_bytes = 0;
 			const char *vector = state->float_graph
 			                         ? state->page_rows + static_cast<Size>(node) * info->fixed_bytes
-			                         : static_cast<const char *>(graph->Vector(node));
+			                         : static_cast<const char *>(
+			                               vector_core::HnswBuilderRow(state->builder, node, &row_bytes));
 			const Size bytes =
 			    info->fixed_bytes != 0 ? info->fixed_bytes : HnswRowBytes(info, vector, info->max_bytes);
 			const int tid_count = state->group_sizes[node];
@@ -325,6 +329,13 @@ void BuildAndWrite(BuildState *state)
 	vector_core::Status status = vector_core::HnswBuilderStartGraph(state->builder);
 	if (!status.ok())
 		BuilderFailed(status, "allocating the graph");
+	if (state->binary16_asked) {
+		const vector_core::HnswBinary16Report *copies = vector_core::HnswBuilderBinary16(state->builder);
+		elog(DEBUG1,
+		     "hnsw build: graph over %s (scale %g, %s, largest copy error %g, near-neighbor distance %g)",
+		     copies->made ? "binary16 copies of the rows" : "the float rows", copies->scale,
+		     copies->centered ? "centered" : "not centered", copies->max_error, copies->near_distance);
+	}
 	// Chunks of about a second or less of work between interrupt checks.
 	const Size chunk = Max(static_cast<Size>(256), static_cast<Size>(2000 * state->info.m / 16));
 	for (Size begin = 0; begin < rows; begin += chunk) {
@@ -657,6 +668,19 @@ IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info
 	} else {
 		params.distance = state->info.distance;
 		params.row_bytes = state->info.fixed_bytes; // 0: rows of varying size
+	}
+	// At many dimensions the graph is built on binary16 copies of the rows when they rank neighbors
+	// as the floats do (core/hnsw/hnsw_binary16_rows.h): the build reads half the bytes per
+	// distance. (At 100 dimensions it gained 13%, at 768 it took 9.3 s instead of 16.4 s.)
+	state->binary16_asked = !state->float_graph && state->info.kind == vector_core::ElementKind::kFloat &&
+	                        state->info.dims >= kHnswBinary16GraphMinDims;
+	if (state->binary16_asked) {
+		// Float rows by the graph's own float kernels (the same distances as the index's), so
+		// that the builder may swap them for binary16 ones.
+		params.distance = nullptr;
+		params.row_bytes = 0;
+		params.metric = vector_core::StoredRowMetric(vector_core::ElementKind::kFloat, state->info.metric);
+		params.binary16_graph = true;
 	}
 	params.m = state->info.m;
 	params.ef_construction = state->info.ef_construction;
