@@ -22,8 +22,8 @@ double CheckDistance(Metric metric, const float *a, const float *b, std::size_t 
 
 } // namespace
 
-bool HnswBinary16Rows(const float *rows, std::size_t n, int dims, Metric metric, float shift,
-                      std::vector<Half> *out, HnswBinary16Report *report)
+bool HnswBinary16Rows(const float *rows, std::size_t n, int dims, Metric metric, float shift, std::vector<Half> *out,
+                      HnswBinary16Report *report)
 {
 	*report = HnswBinary16Report{};
 	out->clear();

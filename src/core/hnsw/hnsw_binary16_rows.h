@@ -40,10 +40,10 @@ constexpr std::size_t kHnswBinary16References = 4096;
 
 // What HnswBinary16Rows found (for the build's log).
 struct HnswBinary16Report {
-	bool made = false;         // the copies were made and passed the check
-	double scale = 1.0;        // the power of two the rows were multiplied by
-	bool centered = false;     // the mean row was subtracted
-	double max_error = 0.0;    // the largest error of a copied row, transformed
+	bool made = false;          // the copies were made and passed the check
+	double scale = 1.0;         // the power of two the rows were multiplied by
+	bool centered = false;      // the mean row was subtracted
+	double max_error = 0.0;     // the largest error of a copied row, transformed
 	double near_distance = 0.0; // the near-neighbor distance the error is compared with
 };
 
@@ -52,7 +52,7 @@ struct HnswBinary16Report {
 // StoredRowMetric) whose rule has shift (HnswPruneRule::shift; not 0: no scaling). Returns whether
 // the copies rank neighbors as the floats do (see the file comment); on false, out is empty.
 // May throw std::bad_alloc.
-bool HnswBinary16Rows(const float *rows, std::size_t n, int dims, Metric metric, float shift,
-                      std::vector<Half> *out, HnswBinary16Report *report);
+bool HnswBinary16Rows(const float *rows, std::size_t n, int dims, Metric metric, float shift, std::vector<Half> *out,
+                      HnswBinary16Report *report);
 
 } // namespace vector_core
