@@ -41,11 +41,28 @@ double WorstL2Ratio(const std::vector<float> &rows, const std::vector<Half> &cop
 	double worst = 0.0;
 	for (std::size_t i = 0; i + 1 < n; i++) {
 		const double exact = std::sqrt(L2SquaredDistance(&rows[i * d], &rows[(i + 1) * d], d));
-		const double copied =
-		    std::sqrt(HalfL2SquaredDistance(&copies[i * d], &copies[(i + 1) * d], d)) / scale;
+		const double copied = std::sqrt(HalfL2SquaredDistance(&copies[i * d], &copies[(i + 1) * d], d)) / scale;
 		worst = std::max(worst, std::fabs(copied - exact) / exact);
 	}
 	return worst;
+}
+
+// The copies of rows[0..n) and what their check found.
+struct Copied {
+	bool made = false;
+	std::vector<Half> copies;
+	HnswBinary16Report report;
+};
+Copied Copy(const std::vector<float> &rows, std::size_t n, int dims, Metric metric, float shift = 0.0f)
+{
+	Copied c;
+	c.made = HnswBinary16Rows(rows.data(), n, dims, metric, shift, &c.copies, &c.report);
+	return c;
+}
+
+bool AllFinite(const std::vector<Half> &copies)
+{
+	return std::none_of(copies.begin(), copies.end(), [](Half h) { return HalfIsInf(h) || HalfIsNaN(h); });
 }
 
 TEST(HnswBinary16Rows, GaussianRowsAreCopiedFaithfully)
@@ -53,16 +70,14 @@ TEST(HnswBinary16Rows, GaussianRowsAreCopiedFaithfully)
 	const std::size_t n = 2000;
 	const int dims = 64;
 	auto rows = Gaussian(n, dims, 0.0f, 1.0f, 1);
-	std::vector<Half> copies;
-	HnswBinary16Report report;
-	ASSERT_TRUE(HnswBinary16Rows(rows.data(), n, dims, Metric::kL2, 0.0f, &copies, &report));
-	EXPECT_TRUE(report.made);
-	EXPECT_TRUE(report.centered);
-	EXPECT_EQ(std::ldexp(1.0, std::ilogb(report.scale)), report.scale) << "a power of two";
-	ASSERT_EQ(copies.size(), n * dims);
-	EXPECT_LT(WorstL2Ratio(rows, copies, n, dims, report.scale), 0.002);
-	for (Half h : copies)
-		ASSERT_FALSE(HalfIsInf(h) || HalfIsNaN(h));
+	const Copied c = Copy(rows, n, dims, Metric::kL2);
+	ASSERT_TRUE(c.made);
+	EXPECT_TRUE(c.report.made);
+	EXPECT_TRUE(c.report.centered);
+	EXPECT_EQ(std::ldexp(1.0, std::ilogb(c.report.scale)), c.report.scale) << "a power of two";
+	ASSERT_EQ(c.copies.size(), n * dims);
+	EXPECT_LT(WorstL2Ratio(rows, c.copies, n, dims, c.report.scale), 0.002);
+	EXPECT_TRUE(AllFinite(c.copies));
 }
 
 // Every component near 1,000, the rows differing by hundredths: binary16 spaces its values 0.5
@@ -72,12 +87,10 @@ TEST(HnswBinary16Rows, CommonOffsetIsRemovedForL2)
 	const std::size_t n = 1000;
 	const int dims = 32;
 	auto rows = Gaussian(n, dims, 1000.0f, 0.01f, 2);
-	std::vector<Half> copies;
-	HnswBinary16Report report;
-	ASSERT_TRUE(HnswBinary16Rows(rows.data(), n, dims, Metric::kL2, 0.0f, &copies, &report));
-	EXPECT_LT(WorstL2Ratio(rows, copies, n, dims, report.scale), 0.002);
-	// L1 too.
-	ASSERT_TRUE(HnswBinary16Rows(rows.data(), n, dims, Metric::kL1, 0.0f, &copies, &report));
+	const Copied c = Copy(rows, n, dims, Metric::kL2);
+	ASSERT_TRUE(c.made);
+	EXPECT_LT(WorstL2Ratio(rows, c.copies, n, dims, c.report.scale), 0.002);
+	EXPECT_TRUE(Copy(rows, n, dims, Metric::kL1).made); // (L1 too)
 }
 
 // The inner product changes under a translation: the same rows are refused, not copied badly.
@@ -86,12 +99,11 @@ TEST(HnswBinary16Rows, CommonOffsetIsRefusedForInnerProduct)
 	const std::size_t n = 1000;
 	const int dims = 32;
 	auto rows = Gaussian(n, dims, 1000.0f, 0.01f, 2);
-	std::vector<Half> copies;
-	HnswBinary16Report report;
-	EXPECT_FALSE(HnswBinary16Rows(rows.data(), n, dims, Metric::kInnerProduct, 0.0f, &copies, &report));
-	EXPECT_FALSE(report.made);
-	EXPECT_TRUE(copies.empty());
-	EXPECT_GT(2 * report.max_error, kHnswBinary16Tolerance * report.near_distance);
+	const Copied c = Copy(rows, n, dims, Metric::kInnerProduct);
+	EXPECT_FALSE(c.made);
+	EXPECT_FALSE(c.report.made);
+	EXPECT_TRUE(c.copies.empty());
+	EXPECT_GT(2 * c.report.max_error, kHnswBinary16Tolerance * c.report.near_distance);
 }
 
 // Values beyond binary16's range and values in its subnormal range are scaled into it.
@@ -102,14 +114,12 @@ TEST(HnswBinary16Rows, HugeAndTinyRowsAreScaled)
 	for (float sigma : {1e6f, 1e-7f}) {
 		auto rows = Gaussian(n, dims, 0.0f, sigma, 3);
 		for (Metric metric : {Metric::kL2, Metric::kInnerProduct}) {
-			std::vector<Half> copies;
-			HnswBinary16Report report;
-			ASSERT_TRUE(HnswBinary16Rows(rows.data(), n, dims, metric, 0.0f, &copies, &report)) << sigma;
-			EXPECT_NE(report.scale, 1.0);
-			for (Half h : copies)
-				ASSERT_FALSE(HalfIsInf(h) || HalfIsNaN(h));
+			const Copied c = Copy(rows, n, dims, metric);
+			ASSERT_TRUE(c.made) << sigma;
+			EXPECT_NE(c.report.scale, 1.0);
+			EXPECT_TRUE(AllFinite(c.copies));
 			if (metric == Metric::kL2) {
-				EXPECT_LT(WorstL2Ratio(rows, copies, n, dims, report.scale), 0.002) << sigma;
+				EXPECT_LT(WorstL2Ratio(rows, c.copies, n, dims, c.report.scale), 0.002) << sigma;
 			}
 		}
 	}
@@ -128,13 +138,12 @@ TEST(HnswBinary16Rows, ShiftedRuleKeepsTheScale)
 		for (int j = 0; j < dims; j++)
 			row[j] /= norm;
 	}
-	std::vector<Half> copies;
-	HnswBinary16Report report;
-	ASSERT_TRUE(HnswBinary16Rows(rows.data(), n, dims, Metric::kInnerProduct, 1.0f, &copies, &report));
-	EXPECT_EQ(report.scale, 1.0);
-	EXPECT_FALSE(report.centered);
+	const Copied c = Copy(rows, n, dims, Metric::kInnerProduct, 1.0f);
+	ASSERT_TRUE(c.made);
+	EXPECT_EQ(c.report.scale, 1.0);
+	EXPECT_FALSE(c.report.centered);
 	for (std::size_t i = 0; i < n * dims; i++)
-		ASSERT_NEAR(HalfToFloat(copies[i]), rows[i], 1e-3);
+		ASSERT_NEAR(HalfToFloat(c.copies[i]), rows[i], 1e-3);
 }
 
 // Rows that differ by less than the copies' rounding (near-duplicates around a common row, for
@@ -149,17 +158,15 @@ TEST(HnswBinary16Rows, NearDuplicatesAreRefused)
 	for (std::size_t i = 0; i < n; i++)
 		for (int j = 0; j < dims; j++)
 			rows[i * dims + j] = base[j] + noise[i * dims + j];
-	std::vector<Half> copies;
-	HnswBinary16Report report;
-	EXPECT_FALSE(HnswBinary16Rows(rows.data(), n, dims, Metric::kInnerProduct, 0.0f, &copies, &report));
+	EXPECT_FALSE(Copy(rows, n, dims, Metric::kInnerProduct).made);
 	// Centered (L2), the noise is all that is left, and it is copied well.
-	EXPECT_TRUE(HnswBinary16Rows(rows.data(), n, dims, Metric::kL2, 0.0f, &copies, &report));
+	EXPECT_TRUE(Copy(rows, n, dims, Metric::kL2).made);
 }
 
 // Beam search of layer 0 from the descent's result, with float distances over the graph's links:
 // what an index does with the graph a build wrote.
-std::vector<std::uint32_t> SearchFloats(const HnswGraph &graph, const float *rows, int dims, const float *query,
-                                        int ef, int k)
+std::vector<std::uint32_t> SearchFloats(const HnswGraph &graph, const float *rows, int dims, const float *query, int ef,
+                                        int k)
 {
 	const std::size_t d = static_cast<std::size_t>(dims);
 	auto dist = [&](std::uint32_t id) { return L2SquaredDistance(query, rows + id * d, d); };
