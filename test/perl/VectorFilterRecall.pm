@@ -23,11 +23,7 @@ sub glove_items_node
 	my $base = read_fvecs(dataset_file('glove-100/glove100_base.fvecs'), 25000);
 	my $queries = read_fvecs(dataset_file('glove-100/glove100_query.fvecs'), 100);
 	my $dim = scalar @{ $base->[0] };
-	my $node = PostgreSQL::Test::Cluster->new('main');
-	$node->init;
-	$node->append_conf('postgresql.conf', "maintenance_work_mem = '256MB'\nautovacuum = off");
-	$node->start;
-	$node->safe_psql('postgres', 'CREATE EXTENSION vector');
+	my $node = vector_node('main', "maintenance_work_mem = '256MB'\nautovacuum = off");
 	$node->safe_psql('postgres', "CREATE TABLE items (id int PRIMARY KEY, embedding vector($dim))");
 	copy_vectors($node, 'items', [ @{$base}[ 0 .. 19999 ] ]);
 	return ($node, $base, $queries, $dim);

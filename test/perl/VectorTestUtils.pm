@@ -12,11 +12,26 @@ use Cwd qw(abs_path);
 use Test::More ();
 
 our @EXPORT = qw(
-  dataset_file read_fvecs read_ivecs vector_literal write_copy_file
+  vector_node dataset_file read_fvecs read_ivecs vector_literal write_copy_file
   l2_distance inner_product cosine_distance close_enough
   knn_ids recall_at_k exact_knn_ids random_vectors insert_vectors_sql copy_vectors
   sparse_literal knn_distances recall_by_distance
 );
+
+# vector_node([NAME[, CONF[, INIT...]]]): a started server (PostgreSQL::Test::Cluster NAME,
+# default 'main', initialised with the options INIT, e.g. allows_streaming => 1) with the lines
+# CONF added to postgresql.conf and the extension created in database postgres.
+sub vector_node
+{
+	my ($name, $conf, %init) = @_;
+	require PostgreSQL::Test::Cluster;
+	my $node = PostgreSQL::Test::Cluster->new($name // 'main');
+	$node->init(%init);
+	$node->append_conf('postgresql.conf', $conf) if defined $conf;
+	$node->start;
+	$node->safe_psql('postgres', 'CREATE EXTENSION vector');
+	return $node;
+}
 
 # dataset_file(REL): absolute path of a dataset file below $VECTOR_DATASETS (default:
 # ../shared/datasets beside the repository). When it is missing the test fails and

@@ -17,11 +17,7 @@ use VectorTestUtils;
 use VectorIndexCheck;
 
 my $dim = 32;
-my $node = PostgreSQL::Test::Cluster->new('main');
-$node->init;
-$node->append_conf('postgresql.conf', "autovacuum = off\nmax_connections = 40");
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION vector');
+my $node = vector_node('main', "autovacuum = off\nmax_connections = 40");
 $node->safe_psql('postgres', <<"SQL");
 CREATE TABLE t (id bigserial PRIMARY KEY, embedding vector($dim));
 CREATE FUNCTION rand_vec() RETURNS vector LANGUAGE sql VOLATILE AS

@@ -17,13 +17,10 @@ use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use VectorIndexCheck;
+use VectorTestUtils;
 
 my $dim = 16;
-my $node = PostgreSQL::Test::Cluster->new('main');
-$node->init;
-$node->append_conf('postgresql.conf', "autovacuum = off\nmax_connections = 40");
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION vector');
+my $node = vector_node('main', "autovacuum = off\nmax_connections = 40");
 $node->safe_psql('postgres', <<"SQL");
 CREATE TABLE t (id bigserial PRIMARY KEY, embedding vector($dim), c int);
 CREATE FUNCTION rand_vec() RETURNS vector LANGUAGE sql VOLATILE AS

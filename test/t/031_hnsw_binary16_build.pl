@@ -23,13 +23,23 @@ my $base = [ map { $lift->($_) } @{ read_fvecs(dataset_file('glove-100/glove100_
 my $queries = [ map { $lift->($_) } @{ read_fvecs(dataset_file('glove-100/glove100_query.fvecs'), 100) } ];
 my $dim = scalar @{ $base->[0] };
 
-my $node = PostgreSQL::Test::Cluster->new('main');
-$node->init;
-$node->append_conf('postgresql.conf', "maintenance_work_mem = '512MB'\nautovacuum = off");
-$node->start;
-$node->safe_psql('postgres', 'CREATE EXTENSION vector');
+my $node = vector_node('main', "maintenance_work_mem = '512MB'\nautovacuum = off");
 $node->safe_psql('postgres', "CREATE TABLE items (id int PRIMARY KEY, embedding vector($dim))");
 copy_vectors($node, 'items', $base);
+
+# build_index(TABLE, OPCLASS): builds TABLE_idx; returns what the build's DEBUG1 line says its
+# graph compared ('binary16 copies of the rows' or 'the float rows'), undef without that line.
+sub build_index
+{
+	my ($table, $opclass) = @_;
+	my ($stdout, $stderr) = ('', '');
+	$node->psql('postgres',
+		"SET client_min_messages = debug1; CREATE INDEX ${table}_idx ON $table USING hnsw (embedding $opclass)",
+		stdout => \$stdout, stderr => \$stderr, on_error_die => 1);
+	my ($what) = $stderr =~ /hnsw build: graph over (binary16 copies of the rows|the float rows)/;
+	diag($stderr) unless defined $what;
+	return $what;
+}
 
 # [opclass, operator, recall bound at ef_search 40]. Measured with the copies: L2 0.990, cosine
 # 0.995, inner product 0.990; with a graph of the floats (the same build with the copies turned
@@ -38,12 +48,8 @@ my @cases = ([ 'vector_l2_ops', '<->', 0.97 ], [ 'vector_cosine_ops', '<=>', 0.9
 for my $case (@cases)
 {
 	my ($opclass, $op, $min) = @$case;
-	my ($stdout, $stderr) = ('', '');
-	$node->psql('postgres',
-		"SET client_min_messages = debug1; CREATE INDEX items_idx ON items USING hnsw (embedding $opclass)",
-		stdout => \$stdout, stderr => \$stderr, on_error_die => 1);
-	my ($what) = $stderr =~ /hnsw build: graph over (binary16 copies of the rows|the float rows)/;
-	ok(defined $what, "$opclass: the build says which rows its graph compared") or diag($stderr);
+	my $what = build_index('items', $opclass);
+	ok(defined $what, "$opclass: the build says which rows its graph compared");
 	$what //= '';
 	is($what, 'binary16 copies of the rows', "$opclass: graph over binary16 copies");
 	my $want = exact_knn_ids($node, 'items', $op, $queries, $k);
@@ -67,12 +73,7 @@ copy_vectors($node, 'offsets', [ map { [ map { $_ + 1000 } @$_ ] } @{$base}[ 0 .
 for my $case ([ 'vector_l2_ops', '<->', 'binary16 copies of the rows' ], [ 'vector_ip_ops', '<#>', 'the float rows' ])
 {
 	my ($opclass, $op, $expected) = @$case;
-	my ($stdout, $stderr) = ('', '');
-	$node->psql('postgres',
-		"SET client_min_messages = debug1; CREATE INDEX offsets_idx ON offsets USING hnsw (embedding $opclass)",
-		stdout => \$stdout, stderr => \$stderr, on_error_die => 1);
-	my ($what) = $stderr =~ /hnsw build: graph over (binary16 copies of the rows|the float rows)/;
-	is($what // '', $expected, "offset rows, $opclass: graph over $expected");
+	is(build_index('offsets', $opclass) // '', $expected, "offset rows, $opclass: graph over $expected");
 	# recall@10 of 20 queries (rows of the table) against the sequential scan
 	my $recall = $node->safe_psql('postgres', <<"SQL");
 SET enable_seqscan = off;
