@@ -20,16 +20,19 @@ BEGIN
 			counts := btrim(line);
 		END IF;
 	END LOOP;
-	m := regexp_match(counts, '(\d+) (?:elements visited|entries read|elements read)(?:, (\d+) rejected by the filter columns)?, (\d+) rows returned');
-	IF m IS NOT NULL AND m[1]::int < coalesce(m[2]::int, 0) + m[3]::int THEN
-		RETURN 'visited fewer than rejected + returned: ' || counts;
+	m := regexp_match(counts, '(\d+) (?:elements visited|entries read|elements read)(?:, \d+ exact scans? of (\d+) elements)?(?:, (\d+) rejected by the filter columns)?(?:, \d+ re-ranked from the table)?, (\d+) rows returned');
+	IF m IS NULL AND counts <> '(no counts line)' THEN
+		RETURN 'counts line not understood: ' || counts;
+	END IF;
+	IF m IS NOT NULL AND m[1]::int + coalesce(m[2]::int, 0) < coalesce(m[3]::int, 0) + m[4]::int THEN
+		RETURN 'read fewer than rejected + returned: ' || counts;
 	END IF;
 	IF raw THEN
 		RETURN counts;
 	END IF;
 	counts := regexp_replace(counts, '\d+ rounds?', 'N rounds');
 	counts := regexp_replace(counts, '\d+ (elements visited|entries read)', 'N \1');
-	RETURN regexp_replace(counts, '(\d+) rejected', CASE WHEN coalesce(m[2]::int, 0) > 0 THEN 'N rejected' ELSE '0 rejected' END);
+	RETURN regexp_replace(counts, '(\d+) rejected', CASE WHEN coalesce(m[3]::int, 0) > 0 THEN 'N rejected' ELSE '0 rejected' END);
 END $$;
 SET enable_seqscan = off;
 SET hnsw.iterative_scan = relaxed_order;

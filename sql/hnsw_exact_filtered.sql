@@ -91,17 +91,22 @@ SELECT severity, problem FROM vector_index_check('xf_l2') WHERE severity <> 'inf
 SET enable_seqscan = off;
 SELECT count(*) FROM (SELECT id FROM xf WHERE c = 7 ORDER BY embedding <-> NULL LIMIT 1000) s;
 SELECT count(*) FROM xf WHERE c = 7;
--- A zero query under cosine: every distance NaN, every matching row returned.
+-- A zero query under cosine (vector: every distance 0 to the index): every matching row.
 SELECT count(*) FROM (SELECT id FROM xf WHERE c = 7 ORDER BY embedding <=> '[0,0,0,0]' LIMIT 1000) s;
 RESET enable_seqscan;
 
--- halfvec, through an expression index.
+-- halfvec: its cosine distance of a zero query is NaN for every row (NaN distances come last,
+-- all of them); and ordering by L2.
 CREATE TABLE xh (id int PRIMARY KEY, embedding halfvec(4), c int);
 INSERT INTO xh SELECT id, embedding::halfvec(4), c FROM xf;
 CREATE INDEX xh_l2 ON xh USING hnsw (embedding halfvec_l2_ops, c);
 SET enable_seqscan = off;
 SELECT array(SELECT id FROM xh WHERE c = 9 ORDER BY embedding <-> '[1,-2,4,-1]' LIMIT 10)
 	= array(SELECT id FROM xh WHERE c = 9 ORDER BY (embedding <-> '[1,-2,4,-1]') + 0, id LIMIT 10) AS halfvec_exact;
+CREATE INDEX xh_cos ON xh USING hnsw (embedding halfvec_cosine_ops, c);
+SELECT count(*) AS nan_rows, count(*) FILTER (WHERE d = 'NaN') AS nan_distances
+	FROM (SELECT embedding <=> '[0,0,0,0]' AS d FROM xh WHERE c = 9 ORDER BY embedding <=> '[0,0,0,0]' LIMIT 1000) s;
+SELECT count(*) FROM xh WHERE c = 9;
 RESET enable_seqscan;
 
 -- Vectors stored apart from their element (2,000 dimensions) and in chunks (3,000).
@@ -128,6 +133,14 @@ SET enable_seqscan = off;
 SELECT array(SELECT id FROM xp WHERE c = 1 ORDER BY embedding <-> '[0.5,0.5,0.5,0.5]' LIMIT 100000)
 	= array(SELECT id FROM xp WHERE c = 1 ORDER BY (embedding <-> '[0.5,0.5,0.5,0.5]') + 0, id LIMIT 100000) AS passes_exact,
 	(SELECT count(*) FROM (SELECT id FROM xp WHERE c = 1 ORDER BY embedding <-> '[0.5,0.5,0.5,0.5]' LIMIT 100000) s) AS rows;
+-- Ties across passes: 5,000 elements at one distance (identical vectors with distinct filter
+-- values, so not one shared element), 2,340 rows per pass: every row once.
+CREATE TABLE xt (id int PRIMARY KEY, embedding vector(4), c int);
+INSERT INTO xt SELECT i, '[1,2,3,4]', i FROM generate_series(1, 5000) i;
+CREATE INDEX xt_l2 ON xt USING hnsw (embedding vector_l2_ops, c);
+SELECT count(*) AS rows, count(DISTINCT id) AS distinct_rows
+	FROM (SELECT id FROM xt WHERE c >= 0 ORDER BY embedding <-> '[0,0,0,0]' LIMIT 100000) s;
+DROP TABLE xt;
 -- (three passes: EXPLAIN ANALYZE counts the elements they read)
 CREATE FUNCTION xp_passes() RETURNS bigint LANGUAGE plpgsql AS $$
 DECLARE

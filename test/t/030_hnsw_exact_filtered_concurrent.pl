@@ -3,8 +3,8 @@
 # their slots) while others read every row of a filter value through the index, in a
 # REPEATABLE READ transaction, and compare with the sequential scan of the same snapshot. The
 # exact scan (strategy exact) must return every matching row once, in distance order; auto (the
-# exact scan on this small index, or a walk finished by one) must return every matching row
-# once. A transaction that sees otherwise fails, and no transaction may fail. Afterwards the
+# exact scan on this small index at 1 row in 20; a walk stopped by hnsw.max_scan_tuples and
+# finished by an exact scan when every row matches) must return every matching row once. A transaction that sees otherwise fails, and no transaction may fail. Afterwards the
 # index checks clean.
 use strict;
 use warnings;
@@ -37,7 +37,9 @@ SQL
 # distance smaller than the one before it fails the transaction.
 sub read_all
 {
-	my ($strategy, $mode, $ordered) = @_;
+	my ($strategy, $mode, $ordered, $where, $settings) = @_;
+	$where //= 'c = :c';
+	$settings //= '';
 	my $order_check = $ordered ? <<'EOS' : '';
 \if :o != 1
 SELECT ('rows out of distance order')::int;
@@ -50,13 +52,14 @@ SET LOCAL enable_seqscan = off;
 SET LOCAL enable_bitmapscan = off;
 SET LOCAL vector.hnsw_filter_strategy = $strategy;
 SET LOCAL hnsw.iterative_scan = $mode;
+$settings
 SELECT count(*) AS n, count(DISTINCT id) AS d, coalesce(array_agg(dist) = array_agg(dist ORDER BY dist), true)::int AS o
   FROM (SELECT id, embedding <-> '[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1,-0.1,-0.2,-0.3,-0.4,-0.5,-0.6]' AS dist
-        FROM t WHERE c = :c
+        FROM t WHERE $where
         ORDER BY embedding <-> '[0.1,0.2,0.3,0.4,0.5,0.6,0.7,0.8,0.9,1,-0.1,-0.2,-0.3,-0.4,-0.5,-0.6]' LIMIT 100000) s \\gset
 SET LOCAL enable_seqscan = on;
 SET LOCAL enable_indexscan = off;
-SELECT count(*) AS m FROM t WHERE c = :c \\gset
+SELECT count(*) AS m FROM t WHERE $where \\gset
 \\if :n != :m
 SELECT ('index returned ' || :n || ' of ' || :m || ' rows')::int;
 \\elif :d != :n
@@ -76,7 +79,10 @@ my %scripts = (
 	vacuum => "VACUUM t;\n",
 	exact_strict => read_all('exact', 'strict_order', 1),
 	exact_off => read_all('exact', 'off', 1),
-	auto_relaxed => read_all('auto', 'relaxed_order', 0),);
+	auto_relaxed => read_all('auto', 'relaxed_order', 0),
+	# every row matches, so auto walks; the walk stops at 100 elements and an exact scan of the
+	# elements it did not visit finishes it (while VACUUM may free and reuse visited slots)
+	walk_then_exact => read_all('auto', 'relaxed_order', 0, 'c >= 0', 'SET LOCAL hnsw.max_scan_tuples = 100;'),);
 my @files;
 for my $name (sort keys %scripts)
 {
@@ -86,7 +92,7 @@ for my $name (sort keys %scripts)
 }
 push @files, '-f', "$dir/insert.sql\@8", '-f', "$dir/duplicate.sql\@2", '-f', "$dir/delete.sql\@6", '-f',
   "$dir/vacuum.sql\@1", '-f', "$dir/exact_strict.sql\@4", '-f', "$dir/exact_off.sql\@4", '-f',
-  "$dir/auto_relaxed.sql\@4";
+  "$dir/auto_relaxed.sql\@4", '-f', "$dir/walk_then_exact.sql\@2";
 
 my ($stdout, $stderr);
 my $ok = IPC::Run::run([ 'pgbench', '-n', '-c', '6', '-j', '2', '-t', '300', @files, '-d', $node->connstr('postgres') ],
@@ -108,6 +114,16 @@ for my $strategy (qw(exact auto))
 			  . '<> (SELECT count(*) FROM t WHERE c = v + 0)'),
 		'0', "$strategy: every filter value's rows, all of them");
 }
+# (the walk_then_exact script's path: a walk, then an exact scan of the elements it did not visit)
+like(
+	$node->safe_psql('postgres',
+		# (LOAD: the EXPLAIN hook is installed when the library is loaded, and in a new session
+		# nothing has loaded it before the EXPLAIN)
+		"LOAD 'vector'; SET enable_seqscan = off; SET hnsw.iterative_scan = relaxed_order; SET hnsw.max_scan_tuples = 100; "
+		  . 'EXPLAIN (ANALYZE, VERBOSE, COSTS OFF) SELECT id FROM t WHERE c >= 0 '
+		  . 'ORDER BY embedding <-> (SELECT embedding FROM t ORDER BY id LIMIT 1) LIMIT 100000'),
+	qr/filtered walk: 1 search, \d+ rounds?, \d+ elements visited, 1 exact scan of \d+ elements/,
+	'every row matching: a walk, finished by an exact scan');
 index_check_clean($node, 't_idx', 'after concurrent inserts, deletes, VACUUM and exact scans');
 
 $node->stop;

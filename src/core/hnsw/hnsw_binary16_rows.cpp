@@ -22,6 +22,19 @@ double CheckDistance(Metric metric, const float *a, const float *b, std::size_t 
 
 } // namespace
 
+std::size_t HnswBinary16ReferenceRows(std::size_t n, int dims)
+{
+	const std::size_t d = static_cast<std::size_t>(std::max(dims, 1));
+	return std::min({n, kHnswBinary16References, std::max<std::size_t>(2, kHnswBinary16ReferenceFloats / d)});
+}
+
+std::size_t HnswBinary16TemporaryBytes(std::size_t n, int dims)
+{
+	const std::size_t d = static_cast<std::size_t>(std::max(dims, 1));
+	// the reference rows, the mean, its double sums, two rows of scratch
+	return sizeof(float) * HnswBinary16ReferenceRows(n, dims) * d + (sizeof(double) + 3 * sizeof(float)) * d;
+}
+
 bool HnswBinary16Rows(const float *rows, std::size_t n, int dims, Metric metric, float shift, std::vector<Half> *out,
                       HnswBinary16Report *report)
 {
@@ -55,10 +68,16 @@ bool HnswBinary16Rows(const float *rows, std::size_t n, int dims, Metric metric,
 	if (!std::isfinite(max_abs))
 		return false;
 	float scale = 1.0f;
-	if (may_scale && max_abs > 0.0)
-		scale = static_cast<float>(std::ldexp(1.0, 12 - std::ilogb(max_abs))); // max in [2^12, 2^13)
-	else if (max_abs * scale > static_cast<double>(kHalfMax) / 2)
+	if (may_scale && max_abs > 0.0) {
+		// max in [2^12, 2^13); rows so tiny that the scale would pass a float's range are left to
+		// the floats (below 2^-115, about 1e-35)
+		const int exponent = 12 - std::ilogb(max_abs);
+		if (exponent > 127)
+			return false;
+		scale = static_cast<float>(std::ldexp(1.0, exponent));
+	} else if (max_abs * scale > static_cast<double>(kHalfMax) / 2) {
 		return false; // (rows of an absolute scale that binary16 cannot hold)
+	}
 	report->scale = scale;
 
 	// The copies, and the largest error of one.
@@ -72,13 +91,20 @@ bool HnswBinary16Rows(const float *rows, std::size_t n, int dims, Metric metric,
 		Half *copy = out->data() + i * d;
 		FloatToHalfArray(moved.data(), copy, d);
 		HalfToFloatArray(copy, back.data(), d);
-		max_error = std::max(max_error, CheckDistance(metric, moved.data(), back.data(), d));
+		const double error = CheckDistance(metric, moved.data(), back.data(), d);
+		if (!(error <= max_error)) // (a NaN error too)
+			max_error = std::isnan(error) ? HUGE_VAL : error;
 	}
 	report->max_error = max_error;
+	if (!std::isfinite(max_error)) {
+		out->clear();
+		return false;
+	}
 
 	// A near-neighbor distance of the data: for a sample of rows, the distance to the nearest
-	// distinct row among a second sample (at most 16M floats of it), its 10th percentile.
-	const std::size_t references = std::min({n, kHnswBinary16References, std::max<std::size_t>(2, (1u << 24) / d)});
+	// distinct row among a second sample, its 10th percentile, shrunk for the rows the sample
+	// leaves out (see the header).
+	const std::size_t references = HnswBinary16ReferenceRows(n, dims);
 	std::vector<float> reference(references * d);
 	for (std::size_t r = 0; r < references; r++) {
 		const float *row = rows + (r * n / references) * d;
@@ -104,6 +130,9 @@ bool HnswBinary16Rows(const float *rows, std::size_t n, int dims, Metric metric,
 		const std::size_t at = nearest.size() / 10;
 		std::nth_element(nearest.begin(), nearest.begin() + static_cast<std::ptrdiff_t>(at), nearest.end());
 		report->near_distance = nearest[at];
+		if (n > references)
+			report->near_distance *=
+			    std::pow(static_cast<double>(references) / static_cast<double>(n), 0.125);
 		if (!(2.0 * max_error <= kHnswBinary16Tolerance * report->near_distance)) {
 			out->clear();
 			return false;

@@ -16,11 +16,13 @@
 //   - a rule with a shift (cosine over normalised rows, compared as 1 + negative inner product)
 //     compares on an absolute scale: those rows are copied as they are (they lie in [-1, 1]).
 // Then the copies are checked: twice the largest error of a copied row (the L2 norm of the
-// difference between a row and its copy, both transformed) must stay below
-// kHnswBinary16Tolerance times a near-neighbor distance of the data (the 10th percentile, over
-// a sample of rows, of the distance to the nearest distinct row among a second sample). If not
-// (rows that differ by less than the copies' rounding, an inner-product index of rows with a
-// large common offset), there is no copy and the build uses the floats.
+// difference between a row and its copy, both transformed; L1 for L1) must stay below
+// kHnswBinary16Tolerance times a near-neighbor distance of the data: the 10th percentile, over
+// a sample of rows, of the distance to the nearest distinct row among a second sample of R rows,
+// times (R / n)^(1/8) when the data has more rows (a nearest neighbor among n rows is closer than
+// among R: by that factor for data of 8 intrinsic dimensions, by less for more). If not (rows
+// that differ by less than the copies' rounding, an inner-product index of rows with a large
+// common offset, rows below 1e-35), there is no copy and the build uses the floats.
 #pragma once
 
 #include <cstddef>
@@ -37,6 +39,13 @@ constexpr double kHnswBinary16Tolerance = 0.02;
 // Rows sampled for the near-neighbor distance, and the rows each is compared with.
 constexpr std::size_t kHnswBinary16Probes = 128;
 constexpr std::size_t kHnswBinary16References = 4096;
+// At most this many floats of reference rows (16 MB).
+constexpr std::size_t kHnswBinary16ReferenceFloats = std::size_t{1} << 22;
+
+// Reference rows of the check for n rows of dims dimensions.
+std::size_t HnswBinary16ReferenceRows(std::size_t n, int dims);
+// Bytes HnswBinary16Rows holds besides its copies, while it runs.
+std::size_t HnswBinary16TemporaryBytes(std::size_t n, int dims);
 
 // What HnswBinary16Rows found (for the build's log).
 struct HnswBinary16Report {

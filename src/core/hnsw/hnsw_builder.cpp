@@ -148,7 +148,8 @@ Status HnswBuilderStartGraph(HnswBuilder *builder) noexcept
 	return Guarded([&] {
 		HnswBuildParams params = builder->params;
 		const void *rows = builder->data.data();
-		const std::size_t copy_bytes = builder->rows * static_cast<std::size_t>(params.dims) * sizeof(Half);
+		const std::size_t copy_bytes = builder->rows * static_cast<std::size_t>(params.dims) * sizeof(Half) +
+		                               HnswBinary16TemporaryBytes(builder->rows, params.dims);
 		if (params.binary16_graph && params.distance == nullptr && builder->rows > 0 &&
 		    (params.metric == Metric::kL2 || params.metric == Metric::kInnerProduct ||
 		     params.metric == Metric::kL1) &&

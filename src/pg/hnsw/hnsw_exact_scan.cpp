@@ -3,8 +3,9 @@
 // the distance of the elements that pass only. A walk of the graph must visit elements that fail
 // the quals to reach the ones that pass: at a share s of matching elements it visits on the order
 // of ef_search / s of them, and at hnsw.max_scan_tuples it stops, so a rare value could leave a
-// query with fewer rows than its LIMIT although more match. The exact scan reads each page once,
-// in block order, its cost is that of the index's size, and its answer is exact and complete.
+// query with fewer rows than its LIMIT although more match. The exact scan reads the pages in
+// block order (once per pass of as many rows as the scan's memory holds), its cost is that of
+// the index's size, and its answer is exact and complete.
 // hnsw_scan.cpp chooses it per search (HnswChooseExactScan): from the share of matching elements
 // on a sample of pages, the elements the walk would visit against the elements the index holds;
 // it also finishes a filtered walk that reached its limits with the elements the walk never saw.

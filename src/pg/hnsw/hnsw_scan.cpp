@@ -19,8 +19,9 @@
 // read for it. The quals are exact, except those on text and array columns (hashed values): for
 // them the executor rechecks the rows returned. When few elements pass the quals, the search
 // runs the exact filtered scan instead (hnsw_exact_scan.cpp, vector.hnsw_filter_strategy): every
-// matching element, scored, in one batch closest first; and a filtered walk that stops at its
-// bounds is finished by one, over the elements it did not visit.
+// matching element, scored, closest first, in passes of as many rows as the scan's memory holds
+// (each pass reads the index again); and a filtered walk stopped by its bounds is finished by
+// one, over the elements it did not visit.
 //
 // Distances are exact (the index stores full vectors) and the heap TIDs come with the distance
 // computed from the same read of the element, so no recheck is needed. An element of several
@@ -129,16 +130,38 @@ void ExactPass(ScanOpaque *so, const HnswCandidateOnDisk *after)
 
 // Runs the exact filtered scan over the matching elements but those skip holds (a walk before it
 // visited them): its first pass fills the batch with as many rows as the scan's memory
-// (work_mem * hnsw.scan_mem_multiplier) holds, NextExactPass the next ones.
+// (work_mem * hnsw.scan_mem_multiplier, less what skip holds) has room for, at least 1,000,
+// NextExactPass the next ones.
 void RunExactScan(ScanOpaque *so, const HnswVisitedSet *skip)
 {
 	so->exact = true;
 	so->exact_skip = skip;
-	so->exact_limit =
-	    static_cast<int>(Min(static_cast<Size>(INT_MAX / 2),
-	                         Max(so->max_memory / sizeof(HnswCandidateOnDisk), static_cast<Size>(1000))));
+	const Size skip_bytes = skip != nullptr ? sizeof(uint64) * skip->capacity : 0;
+	const Size room = so->max_memory > skip_bytes ? so->max_memory - skip_bytes : 0;
+	so->exact_limit = static_cast<int>(Min(MaxAllocSize / sizeof(HnswCandidateOnDisk) / 2,
+	                                       Max(room / sizeof(HnswCandidateOnDisk), static_cast<Size>(1000))));
 	so->counts.exact_scans++;
 	ExactPass(so, nullptr);
+}
+
+// Frees what a walk holds but its visited set (the exact filtered scan that finishes it needs
+// that one only), and the walk's batch buffer.
+void FreeWalk(ScanOpaque *so)
+{
+	HnswSearchState *state = &so->state;
+	for (void *p : {static_cast<void *>(state->results), static_cast<void *>(state->candidates),
+	                static_cast<void *>(state->discarded), static_cast<void *>(state->arena),
+	                static_cast<void *>(state->arena_counts), static_cast<void *>(so->batch)}) {
+		if (p != nullptr)
+			pfree(p);
+	}
+	state->results = state->candidates = state->discarded = nullptr;
+	state->result_count = state->candidate_count = state->discarded_count = 0;
+	state->result_capacity = state->candidate_capacity = state->discarded_capacity = 0;
+	state->arena = nullptr;
+	state->arena_counts = nullptr;
+	state->arena_count = state->arena_capacity = 0;
+	so->batch = nullptr;
 }
 
 // The next pass of the exact filtered scan, after the last row of the one before; false when that
@@ -244,12 +267,16 @@ bool NextBatch(ScanOpaque *so)
 		// every element is reachable (VACUUM keeps it so), unless it was visited already.
 		if (over_tuples || over_memory || !ItemPointerIsValid(&so->entry) ||
 		    HnswVisitedContains(&state->visited, &so->entry)) {
-			// A filtered walk that stops here may have passed by matching elements it never
-			// visited (a rare value, hnsw.max_scan_tuples): the exact filtered scan returns them,
-			// so that a query gets its LIMIT rows when that many match. (off and strict_order
-			// skip those closer than a row already returned, as for any late row.)
-			if (so->reader.filter == nullptr || hnsw_filter_strategy == kHnswFilterWalk)
+			// A filtered walk stopped by its bounds (hnsw.max_scan_tuples, memory) may have
+			// passed by matching elements it never visited (a rare value, rows away from the
+			// query): the exact filtered scan returns them, so that a query gets its LIMIT rows
+			// when that many match. (off and strict_order skip those closer than a row already
+			// returned, as for any late row.) A walk that ran out of elements visited every
+			// element reachable, which is every element: nothing is left.
+			if (so->reader.filter == nullptr || hnsw_filter_strategy == kHnswFilterWalk ||
+			    !(over_tuples || over_memory))
 				return false;
+			FreeWalk(so);
 			RunExactScan(so, &state->visited);
 			return true;
 		}
