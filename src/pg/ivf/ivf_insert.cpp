@@ -31,12 +31,14 @@ void DirectoryPosition(const IvfMetaPageData *meta, int list, BlockNumber *blkno
 	*offset = static_cast<Size>(list % meta->dir_per_page) * meta->dir_entry_size;
 }
 
-// Finds the nearest list of the row x by reading the directory.
-int NearestList(Relation index, const IvfMetaPageData *meta, const char *x)
+// Finds the nearest list of the row x by reading the directory; when centroid is not null, also
+// copies that list's centroid (meta->dim floats) from the same read.
+int NearestList(Relation index, const IvfMetaPageData *meta, const char *x, float *centroid)
 {
 	const vector_core::ElementDistanceFn distance = IvfRowDistance(meta);
 	int best = 0;
 	float best_d = get_float4_infinity();
+	char *best_row = centroid != nullptr ? static_cast<char *>(palloc(IvfRowBytes(meta))) : nullptr;
 	for (uint32 p = 0; p < meta->dir_pages; p++) {
 		Buffer buf = ReadBuffer(index, meta->dir_start + p);
 		LockBuffer(buf, BUFFER_LOCK_SHARE);
@@ -50,9 +52,15 @@ int NearestList(Relation index, const IvfMetaPageData *meta, const char *x)
 			if (d < best_d) {
 				best_d = d;
 				best = list;
+				if (best_row != nullptr)
+					memcpy(best_row, c, IvfRowBytes(meta));
 			}
 		}
 		UnlockReleaseBuffer(buf);
+	}
+	if (best_row != nullptr) {
+		IvfRowToFloats(meta, best_row, centroid);
+		pfree(best_row);
 	}
 	return best;
 }
@@ -205,14 +213,15 @@ bool ivfinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_tid
 	float *x = static_cast<float *>(palloc(sizeof(float) * meta->dim));
 	char *row = static_cast<char *>(palloc(IvfRowBytes(meta)));
 	if (IvfPrepareVector(values[0], meta, x, row)) {
-		const int list = NearestList(index, meta, row);
+		// (rabitq codes hold the residual from the list's centroid)
+		float *centroid = meta->quantizer == kIvfQuantRabitq
+		                      ? static_cast<float *>(palloc(sizeof(float) * meta->dim))
+		                      : nullptr;
+		const int list = NearestList(index, meta, row, centroid);
 		char *payload = row;
 		if (meta->quantizer == kIvfQuantRabitq) {
-			// The code holds the residual from the list's centroid.
 			const Size padded = vector_core::RabitqPaddedDim(meta->dim);
-			float *centroid = static_cast<float *>(palloc(sizeof(float) * meta->dim));
 			float *scratch = static_cast<float *>(palloc(sizeof(float) * padded));
-			IvfReadCentroid(index, meta, list, centroid);
 			payload = static_cast<char *>(palloc(meta->code_size));
 			vector_core::RabitqEncode(x, centroid, meta->dim, cache->rabitq_signs, scratch,
 			                          reinterpret_cast<uint8 *>(payload));
