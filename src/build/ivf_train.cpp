@@ -1,5 +1,5 @@
-// IVF training and bulk encoding for vector_build.so (see ivf_train.h): FAISS over BLAS for
-// the big products, OpenMP for the per-row loops.
+// IVF training and bulk encoding for vector_build.so (see ivf_train.h): BLAS for the big products
+// (list assignment directly, k-means and the quantizers through FAISS), OpenMP for the per-row loops.
 #include "build/ivf_train.h"
 
 #include <omp.h>
@@ -10,7 +10,6 @@
 #include <limits>
 #include <vector>
 
-#include <faiss/IndexFlat.h>
 #include <faiss/impl/ProductQuantizer.h>
 #include <faiss/impl/ScalarQuantizer.h>
 
@@ -24,6 +23,65 @@ namespace vector_core
 namespace
 {
 
+// The Fortran BLAS entry point (libblas, OpenBLAS behind it), as FAISS declares it.
+extern "C" int sgemm_(const char *transa, const char *transb, const int *m, const int *n, const int *k,
+                      const float *alpha, const float *a, const int *lda, const float *b, const int *ldb,
+                      const float *beta, float *c, const int *ldc);
+
+// Rows per matrix product of BlasAssign: a block of inner products (rows x k floats) stays
+// within a few MB.
+constexpr std::size_t kAssignBlockRows = 4096;
+
+// Large batches: the inner products of a block of rows with every centroid are one BLAS matrix
+// product (BLAS owns the cores); the nearest centroid by L2 is then the one of smallest
+// |c|^2 - 2 x.c (the row's own norm does not change which), by inner product the largest x.c.
+// A row whose every value is NaN goes to list 0.
+void BlasAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k, bool l2,
+                std::int32_t *lists)
+{
+	std::vector<float> norms(k, 0.0f);
+	if (l2)
+		for (std::size_t j = 0; j < k; j++) {
+			const float *c = centroids + j * dim;
+			float sum = 0.0f;
+			for (std::size_t t = 0; t < dim; t++)
+				sum += c[t] * c[t];
+			norms[j] = sum;
+		}
+	std::vector<float> products(std::min(n, kAssignBlockRows) * k);
+	const int m_k = static_cast<int>(k), d = static_cast<int>(dim);
+	const float one = 1.0f, zero = 0.0f;
+	for (std::size_t start = 0; start < n; start += kAssignBlockRows) {
+		const std::size_t rows = std::min(kAssignBlockRows, n - start);
+		const int nb = static_cast<int>(rows);
+		// Column-major: products (k x rows) = centroids^T (k x dim) * block (dim x rows), so that
+		// products[i * k + j] is row i's inner product with centroid j.
+		sgemm_("T", "N", &m_k, &nb, &d, &one, centroids, &d, x + start * dim, &d, &zero, products.data(), &m_k);
+		for (std::size_t i = 0; i < rows; i++) {
+			const float *ip = products.data() + i * k;
+			std::int32_t best_list = 0;
+			if (l2) {
+				float best = std::numeric_limits<float>::infinity();
+				for (std::size_t j = 0; j < k; j++) {
+					const float score = norms[j] - 2.0f * ip[j];
+					if (score < best) {
+						best = score;
+						best_list = static_cast<std::int32_t>(j);
+					}
+				}
+			} else {
+				float best = -std::numeric_limits<float>::infinity();
+				for (std::size_t j = 0; j < k; j++)
+					if (ip[j] > best) {
+						best = ip[j];
+						best_list = static_cast<std::int32_t>(j);
+					}
+			}
+			lists[start + i] = best_list;
+		}
+	}
+}
+
 } // namespace
 
 Status IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k, Metric metric,
@@ -34,25 +92,7 @@ Status IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *ce
 	}
 	try {
 		if (n >= 256 && k >= 8) {
-			// Large batches: FAISS's exhaustive search turns the distances into one BLAS matrix
-			// product per block (BLAS owns the cores; FAISS's own loops run on one thread).
-			faiss::IndexFlat index(static_cast<faiss::Index::idx_t>(dim),
-			                       metric == Metric::kL2 ? faiss::METRIC_L2 : faiss::METRIC_INNER_PRODUCT);
-			index.add(static_cast<faiss::Index::idx_t>(k), centroids);
-			std::vector<float> distances(n);
-			std::vector<faiss::Index::idx_t> labels(n);
-			{
-				OmpThreadsScope one_thread(1);
-				index.search(static_cast<faiss::Index::idx_t>(n), x, 1, distances.data(),
-				             labels.data());
-			}
-			for (std::size_t i = 0; i < n; i++) {
-				// A NaN distance leaves no label: fall back to list 0.
-				faiss::Index::idx_t label = labels[i];
-				lists[i] = label >= 0 && static_cast<std::size_t>(label) < k
-				               ? static_cast<std::int32_t>(label)
-				               : 0;
-			}
+			BlasAssign(x, n, dim, centroids, k, metric == Metric::kL2, lists);
 			return Status::Ok();
 		}
 	} catch (const std::exception &e) {
