@@ -160,6 +160,10 @@ struct HnswReader {
 // Pins a block of the index's main fork, skipping the shared buffer lookup when a backend-local
 // hint of where the page was last seen is still right (ReadRecentBuffer checks it).
 Buffer HnswReadBufferHinted(Relation index, BlockNumber block);
+// Starts loading, into the CPU cache, the buffer header and the line pointers of the buffer that
+// last held block of index, if a hint names one (HnswVisitBatch does this for a whole batch before
+// pinning any page, so that those cache misses overlap). Only a prefetch: nothing is read.
+void HnswPrefetchBufferHint(Relation index, BlockNumber block, OffsetNumber offset);
 
 void HnswReaderInit(HnswReader *reader, Relation index, const HnswIndexInfo *info);
 void HnswReaderRelease(HnswReader *reader);

@@ -6,6 +6,8 @@
 // (the check fails and the normal path runs); the cache is rebuilt as pages are read.
 #include "pg/common/pg_headers.h"
 
+#include "storage/buf_internals.h"
+
 #include <cstring>
 
 #include "pg/hnsw/hnsw.h"
@@ -93,5 +95,20 @@ Buffer HnswReadBufferHinted(Relation index, BlockNumber block)
 	return buffer;
 #else
 	return ReadBuffer(index, block);
+#endif
+}
+
+void HnswPrefetchBufferHint(Relation index, BlockNumber block, OffsetNumber offset)
+{
+#if PG_VERSION_NUM >= 140000
+	if (block > 16 * 1024 * 1024)
+		return;
+	const BufferHints *hints = HintsFor(index, block);
+	const Buffer hint = hints->buffers[block];
+	if (hint <= 0 || hint > NBuffers)
+		return;
+	__builtin_prefetch(GetBufferDescriptor(hint - 1));
+	const char *page = static_cast<const char *>(BufferGetBlock(hint));
+	__builtin_prefetch(page + SizeOfPageHeaderData + sizeof(ItemIdData) * (offset - 1));
 #endif
 }

@@ -56,6 +56,9 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 		int n = Min(count, kHnswMaxBatch);
 		int pinned = 0;
 		HnswReaderRelease(reader);
+		for (int i = 0; i < n; i++)
+			HnswPrefetchBufferHint(reader->index, ItemPointerGetBlockNumber(&tids[i]),
+			                       ItemPointerGetOffsetNumber(&tids[i]));
 		for (int i = 0; i < n; i++) {
 			const BlockNumber block = ItemPointerGetBlockNumber(&tids[i]);
 			buffers[i] = InvalidBuffer;
