@@ -27,6 +27,8 @@ extern "C" {
 #include "portability/instr_time.h"
 }
 
+#include <sys/mman.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -176,6 +178,20 @@ Size RowBlockBytes(const IvfBuildState *bs)
 	                                           bs->attr_bytes + sizeof(ItemPointerData));
 }
 
+// Asks the kernel to back bytes at p with huge pages where it can (transparent huge pages in
+// "madvise" mode): a block of rows is written once, all of it, and 4 kB pages cost it one fault
+// (and one zeroed page) each. Only advice: nothing changes where it is not supported.
+void AdviseHugePages([[maybe_unused]] void *p, [[maybe_unused]] Size bytes)
+{
+#ifdef MADV_HUGEPAGE
+	constexpr uintptr_t kHuge = 2 * 1024 * 1024;
+	const uintptr_t start = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+	const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
+	if (end > start)
+		(void)madvise(reinterpret_cast<void *>(start), end - start, MADV_HUGEPAGE);
+#endif
+}
+
 // Allocates an empty RowBlock of chunk_cap rows.
 void AllocRowBlock(const IvfBuildState *bs, RowBlock *block)
 {
@@ -183,6 +199,7 @@ void AllocRowBlock(const IvfBuildState *bs, RowBlock *block)
 	const Size rows = static_cast<Size>(bs->chunk_cap);
 	block->vectors =
 	    static_cast<float *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * rows * meta->dim));
+	AdviseHugePages(block->vectors, sizeof(float) * rows * meta->dim);
 	if (meta->quantizer != kIvfQuantFlat)
 		block->rows = nullptr;
 	else if (RowsAreVectors(meta))
@@ -692,6 +709,7 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 
 	bs->sample = static_cast<float *>(
 	    MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * bs->sample_cap * meta->dim));
+	AdviseHugePages(bs->sample, sizeof(float) * bs->sample_cap * meta->dim);
 	instr_time start, now;
 	INSTR_TIME_SET_CURRENT(start);
 	if (heap != nullptr) {
