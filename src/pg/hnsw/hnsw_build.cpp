@@ -64,7 +64,8 @@ struct BuildState {
 	double indexed;
 	char *vector; // scratch for one row (info.max_bytes)
 	// halfvec: the graph is built over float rows (normalised for cosine), which the float
-	// kernels compare faster than binary16 ones, and the pages get the rows kept here.
+	// kernels compare faster than binary16 ones at few dimensions (from 256, over checked binary16
+	// copies of those floats, as for vector rows), and the pages get the rows kept here.
 	bool float_graph;
 	bool binary16_asked; // the graph may be built on binary16 copies of the rows
 	float *floats;       // scratch: one float row
@@ -672,7 +673,9 @@ IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info
 	// At many dimensions the graph is built on binary16 copies of the rows when they rank neighbors
 	// as the floats do (core/hnsw/hnsw_binary16_rows.h): the build reads half the bytes per
 	// distance. (At 100 dimensions it gained 13%, at 768 it took 9.3 s instead of 16.4 s.)
-	state->binary16_asked = !state->float_graph && state->info.kind == vector_core::ElementKind::kFloat &&
+	// halfvec rows take the same way from their widened floats (normalised for cosine, where the
+	// copies are the rows rounded again), under the same check.
+	state->binary16_asked = (state->float_graph || state->info.kind == vector_core::ElementKind::kFloat) &&
 	                        state->info.dims >= kHnswBinary16GraphMinDims;
 	if (state->binary16_asked) {
 		// Float rows by the graph's own float kernels (the same distances as the index's), so
