@@ -8,6 +8,7 @@
 #include <cstring>
 #include <exception>
 #include <limits>
+#include <memory>
 #include <vector>
 
 #include <faiss/impl/ProductQuantizer.h>
@@ -28,9 +29,10 @@ extern "C" int sgemm_(const char *transa, const char *transb, const int *m, cons
                       const float *alpha, const float *a, const int *lda, const float *b, const int *ldb,
                       const float *beta, float *c, const int *ldc);
 
-// Rows per matrix product of BlasAssign: a block of inner products (rows x k floats) stays
-// within a few MB.
+// Rows per matrix product of BlasAssign: at most kAssignBlockRows, and fewer with many lists,
+// so that a block of inner products (rows x k floats) stays within kAssignBlockFloats (16 MB).
 constexpr std::size_t kAssignBlockRows = 4096;
+constexpr std::size_t kAssignBlockFloats = std::size_t{1} << 22;
 
 // Large batches: the inner products of a block of rows with every centroid are one BLAS matrix
 // product (BLAS owns the cores); the nearest centroid by L2 is then the one of smallest
@@ -48,17 +50,20 @@ void BlasAssign(const float *x, std::size_t n, std::size_t dim, const float *cen
 				sum += c[t] * c[t];
 			norms[j] = sum;
 		}
-	std::vector<float> products(std::min(n, kAssignBlockRows) * k);
+	const std::size_t block_rows =
+	    std::min(n, std::clamp<std::size_t>(kAssignBlockFloats / k, 1, kAssignBlockRows));
+	// (not zeroed: sgemm with beta 0 writes every product)
+	const std::unique_ptr<float[]> products(new float[block_rows * k]);
 	const int m_k = static_cast<int>(k), d = static_cast<int>(dim);
 	const float one = 1.0f, zero = 0.0f;
-	for (std::size_t start = 0; start < n; start += kAssignBlockRows) {
-		const std::size_t rows = std::min(kAssignBlockRows, n - start);
+	for (std::size_t start = 0; start < n; start += block_rows) {
+		const std::size_t rows = std::min(block_rows, n - start);
 		const int nb = static_cast<int>(rows);
 		// Column-major: products (k x rows) = centroids^T (k x dim) * block (dim x rows), so that
 		// products[i * k + j] is row i's inner product with centroid j.
-		sgemm_("T", "N", &m_k, &nb, &d, &one, centroids, &d, x + start * dim, &d, &zero, products.data(), &m_k);
+		sgemm_("T", "N", &m_k, &nb, &d, &one, centroids, &d, x + start * dim, &d, &zero, products.get(), &m_k);
 		for (std::size_t i = 0; i < rows; i++) {
-			const float *ip = products.data() + i * k;
+			const float *ip = products.get() + i * k;
 			std::int32_t best_list = 0;
 			if (l2) {
 				float best = std::numeric_limits<float>::infinity();
@@ -90,6 +95,9 @@ Status IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *ce
 	if (k == 0 || dim == 0) {
 		return Status::Error("list assignment: no lists");
 	}
+	if (k > static_cast<std::size_t>(std::numeric_limits<int>::max()) ||
+	    dim > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+		return Status::Error("list assignment: too many lists or dimensions");
 	try {
 		if (n >= 256 && k >= 8) {
 			BlasAssign(x, n, dim, centroids, k, metric == Metric::kL2, lists);
