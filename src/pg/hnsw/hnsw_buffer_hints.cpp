@@ -6,7 +6,9 @@
 // (the check fails and the normal path runs); the cache is rebuilt as pages are read.
 #include "pg/common/pg_headers.h"
 
+extern "C" {
 #include "storage/buf_internals.h"
+}
 
 #include <cstring>
 

@@ -52,13 +52,15 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 	char *items[kHnswMaxBatch];
 	Size sizes[kHnswMaxBatch];
 	int found = 0;
+	int prefetched = 0; // of tids[0..], by the round before (those it left for this one)
 	while (count > 0) {
 		int n = Min(count, kHnswMaxBatch);
 		int pinned = 0;
 		HnswReaderRelease(reader);
-		for (int i = 0; i < n; i++)
+		for (int i = prefetched; i < n; i++)
 			HnswPrefetchBufferHint(reader->index, ItemPointerGetBlockNumber(&tids[i]),
 			                       ItemPointerGetOffsetNumber(&tids[i]));
+		prefetched = n;
 		for (int i = 0; i < n; i++) {
 			const BlockNumber block = ItemPointerGetBlockNumber(&tids[i]);
 			buffers[i] = InvalidBuffer;
@@ -155,6 +157,7 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 		}
 		tids += n;
 		count -= n;
+		prefetched -= n;
 	}
 	// Chunked vectors (larger than a page) go through the general reader.
 	for (int i = 0; i < found; i++) {
