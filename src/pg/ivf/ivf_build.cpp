@@ -180,15 +180,17 @@ Size RowBlockBytes(const IvfBuildState *bs)
 
 // Asks the kernel to back bytes at p with huge pages where it can (transparent huge pages in
 // "madvise" mode): a block of rows is written once, all of it, and 4 kB pages cost it one fault
-// (and one zeroed page) each. Only advice: nothing changes where it is not supported.
-void AdviseHugePages([[maybe_unused]] void *p, [[maybe_unused]] Size bytes)
+// (and one zeroed page) each. Only advice: nothing changes where it is not supported. Before the
+// memory is freed, huge = false takes the advice back: malloc may keep the range for later
+// allocations, which should not get huge pages they did not ask for.
+void AdviseHugePages([[maybe_unused]] void *p, [[maybe_unused]] Size bytes, [[maybe_unused]] bool huge = true)
 {
-#ifdef MADV_HUGEPAGE
+#if defined(MADV_HUGEPAGE) && defined(MADV_NOHUGEPAGE)
 	constexpr uintptr_t kHuge = 2 * 1024 * 1024;
 	const uintptr_t start = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
 	const uintptr_t end = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
 	if (end > start)
-		(void)madvise(reinterpret_cast<void *>(start), end - start, MADV_HUGEPAGE);
+		(void)madvise(reinterpret_cast<void *>(start), end - start, huge ? MADV_HUGEPAGE : MADV_NOHUGEPAGE);
 #endif
 }
 
@@ -199,7 +201,6 @@ void AllocRowBlock(const IvfBuildState *bs, RowBlock *block)
 	const Size rows = static_cast<Size>(bs->chunk_cap);
 	block->vectors =
 	    static_cast<float *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * rows * meta->dim));
-	AdviseHugePages(block->vectors, sizeof(float) * rows * meta->dim);
 	if (meta->quantizer != kIvfQuantFlat)
 		block->rows = nullptr;
 	else if (RowsAreVectors(meta))
@@ -213,8 +214,10 @@ void AllocRowBlock(const IvfBuildState *bs, RowBlock *block)
 	block->n = 0;
 }
 
-void FreeRowBlock(RowBlock *block)
+// Frees a kept block.
+void FreeRowBlock(const IvfBuildState *bs, RowBlock *block)
 {
+	AdviseHugePages(block->vectors, sizeof(float) * static_cast<Size>(bs->chunk_cap) * bs->meta.dim, false);
 	if (block->rows != nullptr && block->rows != reinterpret_cast<char *>(block->vectors))
 		pfree(block->rows);
 	pfree(block->vectors);
@@ -245,7 +248,7 @@ const float *StoreRow(const IvfBuildState *bs, Datum *values, bool *isnull, Item
 void DropKept(IvfBuildState *bs)
 {
 	for (int b = 0; b < bs->kept_count; b++)
-		FreeRowBlock(&bs->kept[b]);
+		FreeRowBlock(bs, &bs->kept[b]);
 	bs->kept_count = 0;
 	bs->kept_bytes = 0;
 	bs->keep = false;
@@ -269,6 +272,8 @@ RowBlock *KeepSlot(IvfBuildState *bs)
 	}
 	RowBlock *block = &bs->kept[bs->kept_count++];
 	AllocRowBlock(bs, block);
+	// (kept blocks only: they are written once; the loading chunk is reused)
+	AdviseHugePages(block->vectors, sizeof(float) * static_cast<Size>(bs->chunk_cap) * bs->meta.dim);
 	bs->kept_bytes += block_bytes;
 	return block;
 }
@@ -729,6 +734,7 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 	INSTR_TIME_SUBTRACT(now, start);
 	elog(DEBUG2, "ivf build: trained %d lists in %.3f s", meta->lists, INSTR_TIME_GET_DOUBLE(now));
 	INSTR_TIME_SET_CURRENT(start);
+	AdviseHugePages(bs->sample, sizeof(float) * bs->sample_cap * meta->dim, false);
 	pfree(bs->sample);
 	bs->sample = nullptr;
 
@@ -763,7 +769,7 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 			// Every row was kept by the sampling scan: load the blocks, freeing each after.
 			for (int b = 0; b < bs->kept_count; b++) {
 				FlushChunk(bs, &bs->kept[b]);
-				FreeRowBlock(&bs->kept[b]);
+				FreeRowBlock(bs, &bs->kept[b]);
 			}
 			bs->kept_count = 0;
 		} else {
