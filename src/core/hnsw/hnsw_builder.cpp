@@ -114,7 +114,7 @@ Status HnswBuilderAppendRow(HnswBuilder *builder, const void *row, std::size_t b
 
 const void *HnswBuilderRow(const HnswBuilder *builder, std::size_t i, std::size_t *bytes) noexcept
 {
-	if (i >= builder->rows)
+	if (i >= builder->rows || builder->data.empty()) // (none left after HnswBuilderStartGraph's drop_rows)
 		return nullptr;
 	if (builder->variable) {
 		*bytes = static_cast<std::size_t>(builder->offsets[i + 1] - builder->offsets[i]);
@@ -143,7 +143,7 @@ std::size_t HnswBuilderMemoryFor(const HnswBuilder *builder, std::size_t rows) n
 	       (allocated - needed);
 }
 
-Status HnswBuilderStartGraph(HnswBuilder *builder) noexcept
+Status HnswBuilderStartGraph(HnswBuilder *builder, std::size_t outside_bytes, bool drop_rows) noexcept
 {
 	return Guarded([&] {
 		HnswBuildParams params = builder->params;
@@ -153,13 +153,16 @@ Status HnswBuilderStartGraph(HnswBuilder *builder) noexcept
 		if (params.binary16_graph && params.distance == nullptr && builder->rows > 0 &&
 		    (params.metric == Metric::kL2 || params.metric == Metric::kInnerProduct ||
 		     params.metric == Metric::kL1) &&
-		    HnswBuilderMemoryFor(builder, builder->rows) + copy_bytes <= builder->memory_limit &&
+		    HnswBuilderMemoryFor(builder, builder->rows) + copy_bytes + outside_bytes <=
+		        builder->memory_limit &&
 		    HnswBinary16Rows(reinterpret_cast<const float *>(builder->data.data()), builder->rows, params.dims,
 		                     params.metric, params.prune.shift, &builder->binary16,
 		                     &builder->binary16_report)) {
 			params.distance = ElementDistance(ElementKind::kHalf, params.metric);
 			params.row_bytes = static_cast<std::size_t>(params.dims) * sizeof(Half);
 			rows = builder->binary16.data();
+			if (drop_rows && !builder->variable)
+				std::vector<std::uint8_t>().swap(builder->data);
 		}
 		builder->graph = std::make_unique<HnswGraph>(
 		    params, rows, builder->variable ? builder->offsets.data() : nullptr, builder->rows);

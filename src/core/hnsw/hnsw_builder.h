@@ -43,9 +43,12 @@ std::size_t HnswBuilderRows(const HnswBuilder *builder) noexcept;
 std::size_t HnswBuilderMemoryFor(const HnswBuilder *builder, std::size_t rows) noexcept;
 
 // Creates the graph over the appended vectors (no more appends afterwards): over binary16 copies
-// of them when params.binary16_graph asks for it and they pass their check (the copies then
-// count against memory_limit; HnswBuilderRow still gives the rows as appended).
-Status HnswBuilderStartGraph(HnswBuilder *builder) noexcept;
+// of them when params.binary16_graph asks for it and they pass their check, and when the copies
+// fit in memory_limit beside the builder's memory and outside_bytes (what the caller holds for
+// the build besides the builder). HnswBuilderRow still gives the rows as appended, unless
+// drop_rows: then the appended rows are freed once the graph runs on copies (the caller keeps
+// its own, and no longer calls HnswBuilderRow; HnswBuilderBinary16(builder)->made says whether).
+Status HnswBuilderStartGraph(HnswBuilder *builder, std::size_t outside_bytes = 0, bool drop_rows = false) noexcept;
 // Whether the graph was built on binary16 copies, and what their check found.
 const HnswBinary16Report *HnswBuilderBinary16(const HnswBuilder *builder) noexcept;
 // Inserts the rows of [begin, end) not inserted yet, with the configured threads.

@@ -158,6 +158,14 @@ ItemPointerData FillerAdd(PageFiller *filler, const char *bytes, Size size, char
 	return tid;
 }
 
+// What the build holds for its rows besides the builder: the page rows (halfvec), the group
+// table, the heap TIDs and attribute areas.
+Size OutsideBuilderBytes(const BuildState *state)
+{
+	return state->page_rows_capacity + sizeof(uint64) * state->group_slots +
+	       state->info.attr_length * state->heaptid_capacity;
+}
+
 // Lays the graph out on pages 1.. and writes them; fills the metapage fields.
 void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 {
@@ -327,7 +335,9 @@ void BuildAndWrite(BuildState *state)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseGraph);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, static_cast<int64>(rows));
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, 0);
-	vector_core::Status status = vector_core::HnswBuilderStartGraph(state->builder);
+	// halfvec: the pages get the page rows, so the widened floats go once the graph has copies.
+	vector_core::Status status =
+	    vector_core::HnswBuilderStartGraph(state->builder, OutsideBuilderBytes(state), state->float_graph);
 	if (!status.ok())
 		BuilderFailed(status, "allocating the graph");
 	if (state->binary16_asked) {
@@ -513,8 +523,7 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		state->extra_tids[state->extra_count++] = *tid;
 		state->group_sizes[group_row]++;
 	} else {
-		if (vector_core::HnswBuilderMemoryFor(state->builder, state->rows + 1) + state->page_rows_capacity +
-		            sizeof(uint64) * state->group_slots + attr_length * state->heaptid_capacity >
+		if (vector_core::HnswBuilderMemoryFor(state->builder, state->rows + 1) + OutsideBuilderBytes(state) >
 		        state->memory_limit &&
 		    state->rows > 0) {
 			ereport(
