@@ -168,10 +168,10 @@ void HnswPrefetchBufferHint(Relation index, BlockNumber block, OffsetNumber offs
 void HnswReaderInit(HnswReader *reader, Relation index, const HnswIndexInfo *info);
 void HnswReaderRelease(HnswReader *reader);
 
-// The item at tid on page if it is a normal item of kind and at least min_size bytes; else null.
-// (Only element pages hold items: the metapage, block 0, is never read through a TID, so the
-// special space, a cache miss of its own, is not checked on this hot path.)
-inline char *HnswItemOfKind(Page page, OffsetNumber offset, uint8 kind, Size min_size, Size *size)
+// The item at offset on page if it is a normal item of at least min_size bytes (setting *size);
+// else null. Reads the page header and the line pointer, not the item: HnswVisitBatch finds the
+// items of a batch this way and prefetches them before it reads any.
+inline char *HnswNormalItem(Page page, OffsetNumber offset, Size min_size, Size *size)
 {
 	if (PageIsNew(page))
 		return nullptr;
@@ -180,10 +180,18 @@ inline char *HnswItemOfKind(Page page, OffsetNumber offset, uint8 kind, Size min
 	ItemId item_id = PageGetItemId(page, offset);
 	if (!ItemIdIsNormal(item_id) || ItemIdGetLength(item_id) < min_size)
 		return nullptr;
-	char *item = static_cast<char *>(PageGetItem(page, item_id));
-	if (static_cast<uint8>(item[0]) != kind)
-		return nullptr;
 	*size = ItemIdGetLength(item_id);
+	return static_cast<char *>(PageGetItem(page, item_id));
+}
+
+// The item at tid on page if it is a normal item of kind and at least min_size bytes; else null.
+// (Only element pages hold items: the metapage, block 0, is never read through a TID, so the
+// special space, a cache miss of its own, is not checked on this hot path.)
+inline char *HnswItemOfKind(Page page, OffsetNumber offset, uint8 kind, Size min_size, Size *size)
+{
+	char *item = HnswNormalItem(page, offset, min_size, size);
+	if (item == nullptr || static_cast<uint8>(item[0]) != kind)
+		return nullptr;
 	return item;
 }
 

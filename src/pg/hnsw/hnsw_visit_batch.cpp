@@ -95,8 +95,8 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 			if (locked[i])
 				LockBuffer(buffers[i], BUFFER_LOCK_SHARE);
 			Size size = 0;
-			char *item = HnswItemOfKind(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&tids[i]),
-			                            kHnswElementTuple, sizeof(HnswElementHeader), &size);
+			char *item = HnswNormalItem(BufferGetPage(buffers[i]), ItemPointerGetOffsetNumber(&tids[i]),
+			                            sizeof(HnswElementHeader), &size);
 			items[i] = item;
 			sizes[i] = size;
 			if (item != nullptr) {
@@ -106,7 +106,7 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 		}
 		for (int i = 0; i < n; i++) {
 			char *item = items[i];
-			if (item == nullptr)
+			if (item == nullptr || static_cast<uint8>(item[0]) != kHnswElementTuple)
 				continue;
 			const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
 			if (!HnswElementHeaderValid(header, sizes[i]))
