@@ -39,7 +39,7 @@ bool HnswBinary16Rows(const float *rows, std::size_t n, int dims, Metric metric,
                       HnswBinary16Report *report)
 {
 	*report = HnswBinary16Report{};
-	out->clear();
+	std::vector<Half>().swap(*out); // (the memory goes back)
 	const std::size_t d = static_cast<std::size_t>(std::max(dims, 0));
 	if (n == 0 || d == 0)
 		return false;
@@ -97,7 +97,7 @@ bool HnswBinary16Rows(const float *rows, std::size_t n, int dims, Metric metric,
 	}
 	report->max_error = max_error;
 	if (!std::isfinite(max_error)) {
-		out->clear();
+		std::vector<Half>().swap(*out); // (the memory goes back)
 		return false;
 	}
 
@@ -134,7 +134,7 @@ bool HnswBinary16Rows(const float *rows, std::size_t n, int dims, Metric metric,
 			report->near_distance *=
 			    std::pow(static_cast<double>(references) / static_cast<double>(n), 0.125);
 		if (!(2.0 * max_error <= kHnswBinary16Tolerance * report->near_distance)) {
-			out->clear();
+			std::vector<Half>().swap(*out); // (the memory goes back)
 			return false;
 		}
 	}

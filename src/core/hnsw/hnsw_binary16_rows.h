@@ -54,6 +54,7 @@ struct HnswBinary16Report {
 	bool centered = false;      // the mean row was subtracted
 	double max_error = 0.0;     // the largest error of a copied row, transformed
 	double near_distance = 0.0; // the near-neighbor distance the error is compared with
+	bool no_room = false;       // not tried: the copies would not fit in the build's memory
 };
 
 // Fills out with binary16 copies of rows[0..n) (dims floats each, n * dims halves) for a graph

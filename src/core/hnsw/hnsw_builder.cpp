@@ -138,7 +138,9 @@ std::size_t HnswBuilderMemoryFor(const HnswBuilder *builder, std::size_t rows) n
 		needed = have > 0 ? builder->data.size() / have * rows : 0;
 		needed = std::max(needed, builder->data.size()) + builder->offsets.capacity() * sizeof(std::uint64_t);
 	}
-	const std::size_t allocated = std::max(builder->data.capacity(), needed);
+	// A vector that must grow for them doubles (libstdc++), unless the estimate reserved room.
+	const std::size_t capacity = builder->data.capacity();
+	const std::size_t allocated = needed > capacity ? std::max(needed, 2 * capacity) : capacity;
 	return HnswGraph::EstimateMemoryBytesForData(rows, needed, builder->params.m, builder->params.threads) +
 	       (allocated - needed);
 }
@@ -150,22 +152,27 @@ Status HnswBuilderStartGraph(HnswBuilder *builder, std::size_t outside_bytes, bo
 		const void *rows = builder->data.data();
 		const std::size_t copy_bytes = builder->rows * static_cast<std::size_t>(params.dims) * sizeof(Half) +
 		                               HnswBinary16TemporaryBytes(builder->rows, params.dims);
-		if (params.binary16_graph && params.distance == nullptr && builder->rows > 0 &&
-		    (params.metric == Metric::kL2 || params.metric == Metric::kInnerProduct ||
-		     params.metric == Metric::kL1) &&
-		    HnswBuilderMemoryFor(builder, builder->rows) + copy_bytes + outside_bytes <=
-		        builder->memory_limit &&
+		const bool asked = params.binary16_graph && params.distance == nullptr && builder->rows > 0 &&
+		                   (params.metric == Metric::kL2 || params.metric == Metric::kInnerProduct ||
+		                    params.metric == Metric::kL1);
+		const bool room =
+		    HnswBuilderMemoryFor(builder, builder->rows) + copy_bytes + outside_bytes <= builder->memory_limit;
+		builder->binary16_report.no_room = asked && !room;
+		bool copies = false;
+		if (asked && room &&
 		    HnswBinary16Rows(reinterpret_cast<const float *>(builder->data.data()), builder->rows, params.dims,
 		                     params.metric, params.prune.shift, &builder->binary16,
 		                     &builder->binary16_report)) {
 			params.distance = ElementDistance(ElementKind::kHalf, params.metric);
 			params.row_bytes = static_cast<std::size_t>(params.dims) * sizeof(Half);
 			rows = builder->binary16.data();
-			if (drop_rows && !builder->variable)
-				std::vector<std::uint8_t>().swap(builder->data);
+			copies = true;
 		}
 		builder->graph = std::make_unique<HnswGraph>(
 		    params, rows, builder->variable ? builder->offsets.data() : nullptr, builder->rows);
+		// (only once the graph exists: a start that failed leaves the builder as it was)
+		if (copies && drop_rows)
+			std::vector<std::uint8_t>().swap(builder->data);
 	});
 }
 

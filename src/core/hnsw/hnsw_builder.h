@@ -34,7 +34,7 @@ Status HnswBuilderAppend(HnswBuilder *builder, const float *vector) noexcept;
 // size differs.
 Status HnswBuilderAppendRow(HnswBuilder *builder, const void *row, std::size_t bytes) noexcept;
 // Row i as appended (its bytes to *bytes), before or after the graph was started; nullptr when
-// i is out of range.
+// i is out of range or the rows were dropped (HnswBuilderStartGraph's drop_rows).
 const void *HnswBuilderRow(const HnswBuilder *builder, std::size_t i, std::size_t *bytes) noexcept;
 // Vectors appended so far.
 std::size_t HnswBuilderRows(const HnswBuilder *builder) noexcept;

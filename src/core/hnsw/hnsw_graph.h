@@ -244,7 +244,8 @@ struct HnswBuildParams {
 	std::size_t row_bytes = 0;
 	// Float rows (distance unset) of kL2, kInnerProduct or kL1: HnswBuilderStartGraph builds the
 	// graph on binary16 copies when they rank neighbors as the floats do (hnsw_binary16_rows.h),
-	// memory permitting; the rows themselves stay floats (HnswBuilderRow).
+	// memory permitting; the appended rows stay floats (HnswBuilderRow), unless the caller has
+	// them dropped (HnswBuilderStartGraph's drop_rows).
 	bool binary16_graph = false;
 	// When not null and non-zero, running calls stop early and throw HnswCancelled (the caller's
 	// interrupt flag: workers only read it).

@@ -184,7 +184,8 @@ inline char *HnswNormalItem(Page page, OffsetNumber offset, Size min_size, Size 
 	return static_cast<char *>(PageGetItem(page, item_id));
 }
 
-// The item at tid on page if it is a normal item of kind and at least min_size bytes; else null.
+// The item at offset on page if it is a normal item of kind and at least min_size bytes (setting
+// *size); else null.
 // (Only element pages hold items: the metapage, block 0, is never read through a TID, so the
 // special space, a cache miss of its own, is not checked on this hot path.)
 inline char *HnswItemOfKind(Page page, OffsetNumber offset, uint8 kind, Size min_size, Size *size)

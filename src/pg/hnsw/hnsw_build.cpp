@@ -158,12 +158,20 @@ ItemPointerData FillerAdd(PageFiller *filler, const char *bytes, Size size, char
 	return tid;
 }
 
-// What the build holds for its rows besides the builder: the page rows (halfvec), the group
-// table, the heap TIDs and attribute areas.
-Size OutsideBuilderBytes(const BuildState *state)
+// What the build holds for its rows besides the builder, once it holds rows of them (the arrays
+// as they will have grown for that many): the page rows (halfvec), the group table, and per row
+// its first heap TID, group size and attribute area, and the extra TIDs of groups.
+Size OutsideBuilderBytes(const BuildState *state, Size rows)
 {
-	return state->page_rows_capacity + sizeof(uint64) * state->group_slots +
-	       state->info.attr_length * state->heaptid_capacity;
+	Size page_rows = state->page_rows_capacity;
+	if (state->float_graph && rows * state->info.fixed_bytes > page_rows)
+		page_rows = Max(page_rows * 2, static_cast<Size>(1024) * state->info.fixed_bytes);
+	Size slots = state->heaptid_capacity;
+	if (rows > slots)
+		slots *= 2;
+	return page_rows + sizeof(uint64) * state->group_slots +
+	       (sizeof(ItemPointerData) + sizeof(uint8) + state->info.attr_length) * slots +
+	       (sizeof(uint32) + sizeof(ItemPointerData)) * state->extra_capacity;
 }
 
 // Lays the graph out on pages 1.. and writes them; fills the metapage fields.
@@ -336,16 +344,19 @@ void BuildAndWrite(BuildState *state)
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, static_cast<int64>(rows));
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, 0);
 	// halfvec: the pages get the page rows, so the widened floats go once the graph has copies.
-	vector_core::Status status =
-	    vector_core::HnswBuilderStartGraph(state->builder, OutsideBuilderBytes(state), state->float_graph);
+	vector_core::Status status = vector_core::HnswBuilderStartGraph(
+	    state->builder, OutsideBuilderBytes(state, state->rows), state->float_graph);
 	if (!status.ok())
 		BuilderFailed(status, "allocating the graph");
 	if (state->binary16_asked) {
 		const vector_core::HnswBinary16Report *copies = vector_core::HnswBuilderBinary16(state->builder);
 		elog(DEBUG1,
 		     "hnsw build: graph over %s (scale %g, %s, largest copy error %g, near-neighbor distance %g)",
-		     copies->made ? "binary16 copies of the rows" : "the float rows", copies->scale,
-		     copies->centered ? "centered" : "not centered", copies->max_error, copies->near_distance);
+		     copies->made      ? "binary16 copies of the rows"
+		     : copies->no_room ? "the float rows (no room for binary16 copies in maintenance_work_mem)"
+		                       : "the float rows",
+		     copies->scale, copies->centered ? "centered" : "not centered", copies->max_error,
+		     copies->near_distance);
 	}
 	// Chunks of about a second or less of work between interrupt checks.
 	const Size chunk = Max(static_cast<Size>(256), static_cast<Size>(2000 * state->info.m / 16));
@@ -523,7 +534,8 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		state->extra_tids[state->extra_count++] = *tid;
 		state->group_sizes[group_row]++;
 	} else {
-		if (vector_core::HnswBuilderMemoryFor(state->builder, state->rows + 1) + OutsideBuilderBytes(state) >
+		if (vector_core::HnswBuilderMemoryFor(state->builder, state->rows + 1) +
+		            OutsideBuilderBytes(state, state->rows + 1) >
 		        state->memory_limit &&
 		    state->rows > 0) {
 			ereport(

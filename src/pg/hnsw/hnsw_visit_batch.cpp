@@ -100,8 +100,11 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 			items[i] = item;
 			sizes[i] = size;
 			if (item != nullptr) {
-				for (Size off = 0; off < size; off += 64)
-					__builtin_prefetch(item + off);
+				// Every cache line the item touches (it need not start on one).
+				const uintptr_t first = reinterpret_cast<uintptr_t>(item) & ~static_cast<uintptr_t>(63);
+				for (uintptr_t line = first; line < reinterpret_cast<uintptr_t>(item) + size;
+				     line += 64)
+					__builtin_prefetch(reinterpret_cast<const void *>(line));
 			}
 		}
 		for (int i = 0; i < n; i++) {
