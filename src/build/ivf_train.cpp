@@ -16,6 +16,7 @@
 
 #include "build/kmeans.h"
 #include "build/omp_threads.h"
+#include "core/distance/float_distance.h"
 #include "core/ivf/ivf_quant.h"
 
 namespace vector_core
@@ -43,13 +44,8 @@ void BlasAssign(const float *x, std::size_t n, std::size_t dim, const float *cen
 {
 	std::vector<float> norms(k, 0.0f);
 	if (l2)
-		for (std::size_t j = 0; j < k; j++) {
-			const float *c = centroids + j * dim;
-			float sum = 0.0f;
-			for (std::size_t t = 0; t < dim; t++)
-				sum += c[t] * c[t];
-			norms[j] = sum;
-		}
+		for (std::size_t j = 0; j < k; j++)
+			norms[j] = InnerProduct(centroids + j * dim, centroids + j * dim, dim);
 	const std::size_t block_rows =
 	    std::min(n, std::clamp<std::size_t>(kAssignBlockFloats / k, 1, kAssignBlockRows));
 	// (not zeroed: sgemm with beta 0 writes every product)

@@ -74,6 +74,15 @@ BufferHints *HintsFor(Relation index, BlockNumber block)
 	}
 	return slot;
 }
+
+// The hint slot of block of index (its buffer, or 0 when none is known); null for blocks past
+// what hints cover.
+Buffer *HintSlot(Relation index, BlockNumber block)
+{
+	if (block > 16 * 1024 * 1024)
+		return nullptr;
+	return &HintsFor(index, block)->buffers[block];
+}
 } // namespace
 #endif
 
@@ -81,10 +90,10 @@ BufferHints *HintsFor(Relation index, BlockNumber block)
 Buffer HnswReadBufferHinted(Relation index, BlockNumber block)
 {
 #if PG_VERSION_NUM >= 140000
-	if (block > 16 * 1024 * 1024)
+	Buffer *slot = HintSlot(index, block);
+	if (slot == nullptr)
 		return ReadBuffer(index, block);
-	BufferHints *hints = HintsFor(index, block);
-	Buffer hint = hints->buffers[block];
+	const Buffer hint = *slot;
 #if PG_VERSION_NUM >= 160000
 	if (hint != 0 && ReadRecentBuffer(index->rd_locator, MAIN_FORKNUM, block, hint))
 		return hint;
@@ -93,7 +102,7 @@ Buffer HnswReadBufferHinted(Relation index, BlockNumber block)
 		return hint;
 #endif
 	Buffer buffer = ReadBuffer(index, block);
-	hints->buffers[block] = buffer;
+	*slot = buffer;
 	return buffer;
 #else
 	return ReadBuffer(index, block);
@@ -103,10 +112,8 @@ Buffer HnswReadBufferHinted(Relation index, BlockNumber block)
 void HnswPrefetchBufferHint(Relation index, BlockNumber block, OffsetNumber offset)
 {
 #if PG_VERSION_NUM >= 140000
-	if (block > 16 * 1024 * 1024)
-		return;
-	const BufferHints *hints = HintsFor(index, block);
-	const Buffer hint = hints->buffers[block];
+	const Buffer *slot = HintSlot(index, block);
+	const Buffer hint = slot != nullptr ? *slot : 0;
 	if (hint <= 0 || hint > NBuffers)
 		return;
 	__builtin_prefetch(GetBufferDescriptor(hint - 1));

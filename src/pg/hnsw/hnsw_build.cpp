@@ -158,17 +158,27 @@ ItemPointerData FillerAdd(PageFiller *filler, const char *bytes, Size size, char
 	return tid;
 }
 
+// The capacity of the per-row arrays (heap TIDs, group sizes, attribute areas) once they hold
+// rows, and the bytes of the page rows (halfvec) once they hold rows: each doubles when full.
+Size RowSlotsFor(const BuildState *state, Size rows)
+{
+	return rows > state->heaptid_capacity ? state->heaptid_capacity * 2 : state->heaptid_capacity;
+}
+Size PageRowBytesFor(const BuildState *state, Size rows)
+{
+	const Size row_bytes = state->info.fixed_bytes;
+	if (rows * row_bytes <= state->page_rows_capacity)
+		return state->page_rows_capacity;
+	return Max(state->page_rows_capacity * 2, static_cast<Size>(1024) * row_bytes);
+}
+
 // What the build holds for its rows besides the builder, once it holds rows of them (the arrays
 // as they will have grown for that many): the page rows (halfvec), the group table, and per row
 // its first heap TID, group size and attribute area, and the extra TIDs of groups.
 Size OutsideBuilderBytes(const BuildState *state, Size rows)
 {
-	Size page_rows = state->page_rows_capacity;
-	if (state->float_graph && rows * state->info.fixed_bytes > page_rows)
-		page_rows = Max(page_rows * 2, static_cast<Size>(1024) * state->info.fixed_bytes);
-	Size slots = state->heaptid_capacity;
-	if (rows > slots)
-		slots *= 2;
+	const Size page_rows = state->float_graph ? PageRowBytesFor(state, rows) : state->page_rows_capacity;
+	const Size slots = RowSlotsFor(state, rows);
 	return page_rows + sizeof(uint64) * state->group_slots +
 	       (sizeof(ItemPointerData) + sizeof(uint8) + state->info.attr_length) * slots +
 	       (sizeof(uint32) + sizeof(ItemPointerData)) * state->extra_capacity;
@@ -553,8 +563,8 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseLoad);
 			HnswInsertVector(index, &state->info, state->vector, bytes, state->row_attrs, tid);
 		} else {
-			if (state->rows >= state->heaptid_capacity) {
-				state->heaptid_capacity *= 2;
+			if (RowSlotsFor(state, state->rows + 1) != state->heaptid_capacity) {
+				state->heaptid_capacity = RowSlotsFor(state, state->rows + 1);
 				state->heaptids = static_cast<ItemPointerData *>(
 				    repalloc_huge(state->heaptids, sizeof(ItemPointerData) * state->heaptid_capacity));
 				state->group_sizes = static_cast<uint8 *>(
@@ -568,9 +578,8 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			if (state->float_graph) {
 				// The page row, and the graph's float row (normalised for cosine).
 				const Size row_bytes = state->info.fixed_bytes;
-				if ((state->rows + 1) * row_bytes > state->page_rows_capacity) {
-					Size grown =
-					    Max(state->page_rows_capacity * 2, static_cast<Size>(1024) * row_bytes);
+				const Size grown = PageRowBytesFor(state, state->rows + 1);
+				if (grown != state->page_rows_capacity) {
 					state->page_rows = static_cast<char *>(
 					    state->page_rows == nullptr
 					        ? MemoryContextAllocHuge(CurrentMemoryContext, grown)

@@ -194,13 +194,18 @@ void AdviseHugePages([[maybe_unused]] void *p, [[maybe_unused]] Size bytes, [[ma
 #endif
 }
 
+// Bytes of a RowBlock's vectors (chunk_cap stored-form vectors).
+Size BlockVectorBytes(const IvfBuildState *bs)
+{
+	return sizeof(float) * static_cast<Size>(bs->chunk_cap) * bs->meta.dim;
+}
+
 // Allocates an empty RowBlock of chunk_cap rows.
 void AllocRowBlock(const IvfBuildState *bs, RowBlock *block)
 {
 	const IvfMetaPageData *meta = &bs->meta;
 	const Size rows = static_cast<Size>(bs->chunk_cap);
-	block->vectors =
-	    static_cast<float *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * rows * meta->dim));
+	block->vectors = static_cast<float *>(MemoryContextAllocHuge(CurrentMemoryContext, BlockVectorBytes(bs)));
 	if (meta->quantizer != kIvfQuantFlat)
 		block->rows = nullptr;
 	else if (RowsAreVectors(meta))
@@ -217,7 +222,7 @@ void AllocRowBlock(const IvfBuildState *bs, RowBlock *block)
 // Frees a kept block.
 void FreeRowBlock(const IvfBuildState *bs, RowBlock *block)
 {
-	AdviseHugePages(block->vectors, sizeof(float) * static_cast<Size>(bs->chunk_cap) * bs->meta.dim, false);
+	AdviseHugePages(block->vectors, BlockVectorBytes(bs), false);
 	if (block->rows != nullptr && block->rows != reinterpret_cast<char *>(block->vectors))
 		pfree(block->rows);
 	pfree(block->vectors);
@@ -273,7 +278,7 @@ RowBlock *KeepSlot(IvfBuildState *bs)
 	RowBlock *block = &bs->kept[bs->kept_count++];
 	AllocRowBlock(bs, block);
 	// (kept blocks only: they are written once; the loading chunk is reused)
-	AdviseHugePages(block->vectors, sizeof(float) * static_cast<Size>(bs->chunk_cap) * bs->meta.dim);
+	AdviseHugePages(block->vectors, BlockVectorBytes(bs));
 	bs->kept_bytes += block_bytes;
 	return block;
 }
@@ -712,9 +717,9 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 	InitBuildState(bs, heap, index, indexInfo, fork);
 	const IvfMetaPageData *meta = &bs->meta;
 
-	bs->sample = static_cast<float *>(
-	    MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * bs->sample_cap * meta->dim));
-	AdviseHugePages(bs->sample, sizeof(float) * bs->sample_cap * meta->dim);
+	const Size sample_bytes = sizeof(float) * static_cast<Size>(bs->sample_cap) * meta->dim;
+	bs->sample = static_cast<float *>(MemoryContextAllocHuge(CurrentMemoryContext, sample_bytes));
+	AdviseHugePages(bs->sample, sample_bytes);
 	instr_time start, now;
 	INSTR_TIME_SET_CURRENT(start);
 	if (heap != nullptr) {
@@ -734,7 +739,7 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 	INSTR_TIME_SUBTRACT(now, start);
 	elog(DEBUG2, "ivf build: trained %d lists in %.3f s", meta->lists, INSTR_TIME_GET_DOUBLE(now));
 	INSTR_TIME_SET_CURRENT(start);
-	AdviseHugePages(bs->sample, sizeof(float) * bs->sample_cap * meta->dim, false);
+	AdviseHugePages(bs->sample, sample_bytes, false);
 	pfree(bs->sample);
 	bs->sample = nullptr;
 
