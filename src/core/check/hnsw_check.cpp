@@ -21,6 +21,9 @@ namespace
 // Element kinds as the metapage stores them.
 constexpr std::uint8_t kBitRows = static_cast<std::uint8_t>(ElementKind::kBit);
 constexpr std::uint8_t kSparseRows = static_cast<std::uint8_t>(ElementKind::kSparse);
+constexpr std::uint8_t kSq8Rows = static_cast<std::uint8_t>(ElementKind::kSq8);
+constexpr std::uint8_t kFloatRows = static_cast<std::uint8_t>(ElementKind::kFloat);
+constexpr std::uint8_t kHalfRows = static_cast<std::uint8_t>(ElementKind::kHalf);
 
 } // namespace
 
@@ -59,6 +62,7 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 		LoadTid(meta + kHnswMetaEntryOffset, &eb, &eo);
 		entry_ = PackTid(eb, eo);
 		kind_ = meta[kHnswMetaElementKindOffset];
+		value_kind_ = kind_ == kSq8Rows ? meta[kHnswMetaValueKindOffset] : kind_;
 		filter_columns_ = meta[kHnswMetaFilterColumnsOffset];
 		Metric known_metric = Metric::kL2;
 		const bool metric_known = HnswMetricFromDisk(metric, &known_metric);
@@ -70,7 +74,8 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 		const bool bit_metric =
 		    metric_known && (known_metric == Metric::kHamming || known_metric == Metric::kJaccard);
 		if (dims_ < 1 || dims_ > max_dims || m_ < kHnswMinM || m_ > kHnswMaxM || !metric_known ||
-		    max_level_ > 32 || kind_ > kSparseRows || (kind_ == kBitRows) != bit_metric ||
+		    max_level_ > 32 || kind_ > kSq8Rows || (kind_ == kBitRows) != bit_metric ||
+		    (kind_ == kSq8Rows && value_kind_ != kFloatRows && value_kind_ != kHalfRows) ||
 		    filter_columns_ > kMaxFilterColumns) {
 			Report(true, "bad metapage", 0, -1,
 			       Format("dims %u, m %d, metric %u, element kind %u, max level %d, %d filter columns out "

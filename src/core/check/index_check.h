@@ -102,6 +102,11 @@ public:
 	{
 		return kind_;
 	}
+	// vector_core::ElementKind of the indexed values: kind() unless the rows are codes of them.
+	std::uint8_t value_kind() const
+	{
+		return value_kind_;
+	}
 
 protected:
 	explicit IndexCheckerBase(std::uint32_t nblocks) : nblocks_(nblocks)
@@ -122,6 +127,7 @@ protected:
 	std::vector<std::uint64_t> heap_attrs_;
 	bool cosine_ = false;
 	std::uint8_t kind_ = 0;
+	std::uint8_t value_kind_ = 0;
 	bool failed_alloc_ = false;
 };
 

@@ -92,6 +92,7 @@ bool IvfChecker::AddPage(std::uint32_t block, const unsigned char *page) noexcep
 		const std::uint32_t kind = U32(meta, kIvfMetaElementKindOffset);
 		const std::uint32_t row_bytes = U32(meta, kIvfMetaRowBytesOffset);
 		kind_ = static_cast<std::uint8_t>(kind);
+		value_kind_ = kind_;
 		Metric known_metric = Metric::kL2;
 		const bool metric_known = IvfMetricFromDisk(metric, &known_metric);
 		cosine_ = metric_known && known_metric == Metric::kCosine;

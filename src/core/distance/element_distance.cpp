@@ -8,6 +8,7 @@
 #include "core/distance/float_distance.h"
 #include "core/distance/half.h"
 #include "core/distance/sparse_distance.h"
+#include "core/distance/sq8_rows.h"
 
 namespace vector_core
 {
@@ -142,6 +143,17 @@ ElementDistanceFn ElementDistance(ElementKind kind, Metric metric) noexcept
 		default:
 			return nullptr;
 		}
+	case ElementKind::kSq8:
+		switch (metric) {
+		case Metric::kL2:
+			return Sq8L2;
+		case Metric::kInnerProduct:
+			return Sq8NegativeInnerProduct;
+		case Metric::kL1:
+			return Sq8L1;
+		default:
+			return nullptr;
+		}
 	case ElementKind::kSparse:
 		switch (metric) {
 		case Metric::kL2:
@@ -168,6 +180,8 @@ std::size_t ElementFixedBytes(ElementKind kind, std::size_t dims) noexcept
 		return (dims + 7) / 8;
 	case ElementKind::kSparse:
 		return 0;
+	case ElementKind::kSq8:
+		return Sq8RowBytes(dims);
 	}
 	return 0;
 }

@@ -8,6 +8,10 @@
 //   kHalf    dims IEEE binary16 values (vector_core::Half)
 //   kBit     (dims + 7) / 8 bytes, most significant bit first (PostgreSQL's bit layout)
 //   kSparse  int32 nnz, then nnz int32 indices (ascending), then nnz float values
+//   kSq8     a 24-byte header, then dims one-byte codes (sq8_rows.h): rows of vector or halfvec
+//            values (normalised for cosine) in an index that re-ranks from the table; its
+//            distance functions also take a prepared query first (Sq8PrepareQuery), for which
+//            they give a lower bound rather than an estimate
 // Pages store rows padded to a multiple of 4 bytes (ElementStoredBytes).
 //
 // Every distance is "smaller is closer": squared Euclidean, negative inner product, taxicab,
@@ -31,6 +35,7 @@ enum class ElementKind : std::uint8_t {
 	kHalf = 1,
 	kBit = 2,
 	kSparse = 3,
+	kSq8 = 4, // one byte per dimension, scaled per row (core/distance/sq8_rows.h)
 };
 
 // Distance between two rows of dims dimensions (bits for kBit; unused for kSparse).

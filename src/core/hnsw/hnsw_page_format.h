@@ -92,6 +92,11 @@ constexpr std::size_t kHnswMetaEntryLevelOffset = 18;    // int16, -1 when empty
 constexpr std::size_t kHnswMetaEntryOffset = 20;         // item pointer
 constexpr std::size_t kHnswMetaElementKindOffset = 26;   // uint8, ElementKind (0, floats, in older indexes)
 constexpr std::size_t kHnswMetaFilterColumnsOffset = 27; // uint8, filter columns (0 in older indexes)
+constexpr std::size_t kHnswMetaInsertPageOffset = 28;    // uint32
+constexpr std::size_t kHnswMetaElementCountOffset = 32;  // uint64
+// uint8, ElementKind of the indexed values (the column's type) when the rows are kSq8 codes of
+// them; 0 and unused otherwise (the rows are the values).
+constexpr std::size_t kHnswMetaValueKindOffset = 40;
 
 // Element tuple header (HnswElementHeader), format version 2:
 //   0  uint8  kind (kHnswElementTuple)

@@ -271,7 +271,7 @@ VECTOR_SQL_FUNCTION(vector_index_check)
 		if (ok && go_on && heapallindexed) {
 			IndexInfo *info = BuildIndexInfo(index);
 			info->ii_Concurrent = true; // an MVCC snapshot: the rows this transaction sees
-			state.kind = checker->kind();
+			state.kind = checker->value_kind();
 			state.filter_columns = FilterColumnCount(index);
 			if (state.filter_columns > 0)
 				state.attrs = static_cast<char *>(

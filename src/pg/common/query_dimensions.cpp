@@ -37,5 +37,8 @@ void CheckQueryDimensions(vector_core::ElementKind kind, int dims, Datum value)
 			                errmsg("different sparsevec dimensions %d and %d", dims, v->dim)));
 		break;
 	}
+	case vector_core::ElementKind::kSq8:
+		// Codes are not a type: callers pass the kind of the values they encode.
+		elog(ERROR, "query dimensions checked against sq8 codes");
 	}
 }

@@ -38,6 +38,7 @@ struct HnswOptions {
 	int32 vl_len_;
 	int m;
 	int ef_construction;
+	int quantizer_offset; // string: "flat" or "sq8" (0: not given, flat)
 };
 
 // GUCs.
@@ -59,12 +60,14 @@ struct HnswIndexInfo {
 	int ef_construction;
 	int max_level;
 	vector_core::Metric metric;
-	vector_core::ElementKind kind;
-	int filter_columns; // key columns after the vector (pg/common/filter_columns.h)
+	vector_core::ElementKind kind;       // of the stored rows
+	vector_core::ElementKind value_kind; // of the column's values: kind, or what kSq8 rows encode
+	int filter_columns;                  // key columns after the vector (pg/common/filter_columns.h)
 	// Derived by HnswFinishIndexInfo:
 	vector_core::ElementDistanceFn distance; // compares two rows
 	Size fixed_bytes;                        // stored bytes of every row; 0 when they vary (sparse)
 	Size max_bytes;                          // stored bytes of the largest row
+	Size query_bytes;                        // bytes of a prepared query (HnswPrepareQuery)
 	Size attr_length;                        // bytes of every element's attribute area
 };
 
@@ -95,6 +98,8 @@ inline bool HnswElementMatches(const IndexFilter *filter, const HnswIndexInfo &i
 // m and ef_construction of an index (reloptions or defaults).
 int HnswGetM(Relation index);
 int HnswGetEfConstruction(Relation index);
+// Whether the index was created WITH (quantizer = 'sq8').
+bool HnswGetQuantizerSq8(Relation index);
 // Metric of the index's operator class and the representation of its type (errors for a
 // support function or type it does not know).
 vector_core::Metric HnswMetricFromOpclass(Relation index, vector_core::ElementKind *kind);
@@ -126,6 +131,23 @@ inline float HnswDistance(const HnswIndexInfo *info, const void *a, const void *
 // its stored size to *bytes. Returns false for a value that cannot be indexed (zero vector under
 // cosine). Errors on a dimension mismatch or a value the index cannot hold.
 bool HnswPrepareVector(const HnswIndexInfo *info, Datum value, char *out, Size *bytes);
+// The values of a vector or halfvec datum as floats into out (dims of them), normalised for
+// cosine; false for a zero vector under cosine. Errors on a dimension mismatch.
+// *bounded (when given) is false when the operator cannot compute the value's cosine accurately
+// (vector_core::Sq8CosineNormBounded).
+bool HnswPrepareFloats(const HnswIndexInfo *info, Datum value, float *out, bool *bounded = nullptr);
+// Writes the sq8 row of floats prepared by HnswPrepareFloats, padded (info->fixed_bytes).
+void HnswEncodeSq8(const HnswIndexInfo *info, const float *floats, bool bounded, char *out);
+// Writes the form a scan compares rows with into out (room for info->query_bytes): the row
+// itself, or for kSq8 rows the query's floats (sq8_rows.h: distances are then lower bounds).
+// Returns false as HnswPrepareVector does.
+bool HnswPrepareQuery(const HnswIndexInfo *info, Datum value, char *out);
+// Whether the distances a scan computes from a prepared query are lower bounds, to be re-ranked
+// exactly from the table.
+inline bool HnswDistancesAreBounds(const HnswIndexInfo *info)
+{
+	return info->kind == vector_core::ElementKind::kSq8;
+}
 // Stored bytes of the row at payload (an inline vector or the first chunk's words), given that
 // available bytes are there; 0 when it cannot be a row of this index.
 Size HnswRowBytes(const HnswIndexInfo *info, const char *payload, Size available);

@@ -502,7 +502,16 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		return;
 	MemoryContext old = MemoryContextSwitchTo(state->tuple_context);
 	Size bytes = 0;
-	bool usable = HnswPrepareVector(&state->info, values[0], state->vector, &bytes);
+	bool usable;
+	if (state->info.kind == vector_core::ElementKind::kSq8) {
+		// The graph's floats and the page row they encode to (as HnswPrepareVector would).
+		bool bounded = true;
+		usable = HnswPrepareFloats(&state->info, values[0], state->floats, &bounded);
+		HnswEncodeSq8(&state->info, state->floats, bounded, state->vector);
+		bytes = state->info.fixed_bytes;
+	} else {
+		usable = HnswPrepareVector(&state->info, values[0], state->vector, &bytes);
+	}
 	MemoryContextSwitchTo(old);
 	MemoryContextReset(state->tuple_context);
 	if (!usable)
@@ -587,16 +596,19 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 					state->page_rows_capacity = grown;
 				}
 				memcpy(state->page_rows + state->rows * row_bytes, state->vector, row_bytes);
-				const int dims = state->info.dims;
-				vector_core::HalfToFloatArray(
-				    reinterpret_cast<const vector_core::Half *>(state->vector), state->floats,
-				    static_cast<size_t>(dims));
-				if (state->info.metric == vector_core::Metric::kCosine) {
-					const double norm = std::sqrt(
-					    vector_core::SquaredNormDouble(state->floats, static_cast<size_t>(dims)));
-					for (int i = 0; i < dims; i++)
-						state->floats[i] = static_cast<float>(state->floats[i] / norm);
+				if (state->info.kind == vector_core::ElementKind::kHalf) {
+					const int dims = state->info.dims;
+					vector_core::HalfToFloatArray(
+					    reinterpret_cast<const vector_core::Half *>(state->vector), state->floats,
+					    static_cast<size_t>(dims));
+					if (state->info.metric == vector_core::Metric::kCosine) {
+						const double norm = std::sqrt(vector_core::SquaredNormDouble(
+						    state->floats, static_cast<size_t>(dims)));
+						for (int i = 0; i < dims; i++)
+							state->floats[i] = static_cast<float>(state->floats[i] / norm);
+					}
 				}
+				// (sq8: state->floats holds the values the row encodes, from BuildCallback.)
 				const vector_core::Status status =
 				    vector_core::HnswBuilderAppend(state->builder, state->floats);
 				if (!status.ok())
@@ -648,6 +660,13 @@ static void InfoForNewIndex(Relation index, HnswIndexInfo *info)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("ef_construction must be greater than or equal to 2 * m")));
 	info->max_level = HnswMaxLevelForM(info->m);
+	info->value_kind = info->kind;
+	if (HnswGetQuantizerSq8(index)) {
+		if (info->kind != vector_core::ElementKind::kFloat && info->kind != vector_core::ElementKind::kHalf)
+			ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+			                errmsg("quantizer \"sq8\" supports vector and halfvec columns only")));
+		info->kind = vector_core::ElementKind::kSq8;
+	}
 	HnswFinishIndexInfo(info);
 }
 
@@ -690,7 +709,9 @@ IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info
 
 	vector_core::HnswBuildParams params;
 	params.dims = state->info.dims;
-	state->float_graph = state->info.kind == vector_core::ElementKind::kHalf;
+	// halfvec rows, and sq8 codes of vector or halfvec values: the graph is built on floats.
+	state->float_graph =
+	    state->info.kind == vector_core::ElementKind::kHalf || state->info.kind == vector_core::ElementKind::kSq8;
 	if (state->float_graph) {
 		// Float kernels over the widened rows: the same neighbours, found faster.
 		state->floats = static_cast<float *>(palloc(sizeof(float) * state->info.dims));

@@ -33,7 +33,18 @@ static const struct config_enum_entry hnsw_filter_strategy_options[] = {
     {nullptr, 0, false},
 };
 
-// Registers the hnsw reloptions and GUCs (pgvector's names, ranges and defaults).
+// Rejects quantizer names other than flat and sq8.
+static void HnswValidateQuantizer(const char *value)
+{
+	if (value == nullptr)
+		return;
+	if (strcmp(value, "flat") != 0 && strcmp(value, "sq8") != 0)
+		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+		                errmsg("invalid value for parameter \"quantizer\": \"%s\"", value),
+		                errdetail("Valid values are \"flat\" and \"sq8\".")));
+}
+
+// Registers the hnsw reloptions and GUCs (pgvector's names, ranges and defaults; quantizer is ours).
 void HnswInitModule(void)
 {
 	hnsw_relopt_kind = add_reloption_kind();
@@ -42,6 +53,10 @@ void HnswInitModule(void)
 	add_int_reloption(hnsw_relopt_kind, "ef_construction", "Size of the dynamic candidate list for construction",
 	                  kHnswDefaultEfConstruction, kHnswMinEfConstruction, kHnswMaxEfConstruction,
 	                  AccessExclusiveLock);
+	add_string_reloption(hnsw_relopt_kind, "quantizer",
+	                     "How elements store vectors: flat (as they are) or sq8 (one byte per dimension, "
+	                     "re-ranked from the table)",
+	                     "flat", HnswValidateQuantizer, AccessExclusiveLock);
 
 	DefineCustomIntVariable("hnsw.ef_search", "Sets the size of the dynamic candidate list for search",
 	                        "Valid range is 1..1000.", &hnsw_ef_search, kHnswDefaultEfSearch, kHnswMinEfSearch,
@@ -85,6 +100,14 @@ int HnswGetEfConstruction(Relation index)
 {
 	HnswOptions *options = GetOptions(index);
 	return options != nullptr ? options->ef_construction : kHnswDefaultEfConstruction;
+}
+
+bool HnswGetQuantizerSq8(Relation index)
+{
+	HnswOptions *options = GetOptions(index);
+	if (options == nullptr || options->quantizer_offset == 0)
+		return false;
+	return strcmp(reinterpret_cast<const char *>(options) + options->quantizer_offset, "sq8") == 0;
 }
 
 // The metric and the row representation of the index's operator class (see
@@ -171,12 +194,13 @@ static void hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_cou
 	VectorIndexCost(root, path, loop_count, model, startup_cost, total_cost, selectivity, correlation, pages);
 }
 
-// Parses WITH (m = ..., ef_construction = ...).
+// Parses WITH (m = ..., ef_construction = ..., quantizer = ...).
 static bytea *hnswoptions(Datum reloptions, bool validate)
 {
 	static const relopt_parse_elt table[] = {
 	    VECTOR_RELOPT_PARSE_ELT("m", RELOPT_TYPE_INT, offsetof(HnswOptions, m)),
 	    VECTOR_RELOPT_PARSE_ELT("ef_construction", RELOPT_TYPE_INT, offsetof(HnswOptions, ef_construction)),
+	    VECTOR_RELOPT_PARSE_ELT("quantizer", RELOPT_TYPE_STRING, offsetof(HnswOptions, quantizer_offset)),
 	};
 	return static_cast<bytea *>(
 	    build_reloptions(reloptions, validate, hnsw_relopt_kind, sizeof(HnswOptions), table, lengthof(table)));

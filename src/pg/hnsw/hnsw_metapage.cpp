@@ -4,6 +4,7 @@
 
 #include <cstring>
 
+#include "core/distance/sq8_rows.h"
 #include "pg/hnsw/hnsw.h"
 
 // Initialises a page with our special space.
@@ -30,6 +31,7 @@ void HnswInitMetaPage(Page page, const HnswIndexInfo *info)
 	meta->metric = vector_core::HnswMetricToDisk(info->metric);
 	meta->max_level = static_cast<uint8>(info->max_level);
 	meta->element_kind = static_cast<uint8>(info->kind);
+	meta->value_kind = info->kind == vector_core::ElementKind::kSq8 ? static_cast<uint8>(info->value_kind) : 0;
 	meta->filter_columns = static_cast<uint8>(info->filter_columns);
 	meta->entry_level = -1;
 	ItemPointerSetInvalid(&meta->entry);
@@ -79,6 +81,9 @@ void HnswGetIndexInfo(Relation index, HnswIndexInfo *info, HnswMetaPageData *met
 	info->ef_construction = meta->ef_construction;
 	info->max_level = meta->max_level;
 	info->kind = static_cast<vector_core::ElementKind>(meta->element_kind);
+	info->value_kind = info->kind == vector_core::ElementKind::kSq8
+	                       ? static_cast<vector_core::ElementKind>(meta->value_kind)
+	                       : info->kind;
 	info->filter_columns = meta->filter_columns;
 	if (info->filter_columns != FilterColumnCount(index))
 		ereport(ERROR,
@@ -109,6 +114,17 @@ void HnswFinishIndexInfo(HnswIndexInfo *info)
 	    info->fixed_bytes != 0
 	        ? info->fixed_bytes
 	        : vector_core::ElementStoredBytes(vector_core::SparseElementBytes(Min(kHnswMaxSparseNnz, info->dims)));
+	info->query_bytes = info->max_bytes;
+	if (info->kind == vector_core::ElementKind::kSq8) {
+		// Codes of vector or halfvec values only.
+		if (info->value_kind != vector_core::ElementKind::kFloat &&
+		    info->value_kind != vector_core::ElementKind::kHalf)
+			ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
+			                errmsg("hnsw index has sq8 rows of an unknown type (kind %d)",
+			                       static_cast<int>(info->value_kind))));
+		info->query_bytes =
+		    vector_core::ElementStoredBytes(vector_core::Sq8QueryBytes(static_cast<size_t>(info->dims)));
+	}
 	if (info->filter_columns < 0 || info->filter_columns > vector_core::kMaxFilterColumns)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
 		                errmsg("hnsw index has %d filter columns", info->filter_columns)));

@@ -60,6 +60,7 @@ struct HnswMetaPageData {
 	uint8 filter_columns;    // key columns after the vector (0 in older indexes)
 	BlockNumber insert_page; // hint: a page with room for new elements
 	uint64 element_count;    // elements written (approximate after VACUUM)
+	uint8 value_kind;        // ElementKind of the values when element_kind is kSq8 (else 0)
 };
 using HnswMetaPage = HnswMetaPageData *;
 
@@ -135,7 +136,10 @@ static_assert(offsetof(HnswMetaPageData, magic) == vector_core::kHnswMetaMagicOf
               offsetof(HnswMetaPageData, entry_level) == vector_core::kHnswMetaEntryLevelOffset &&
               offsetof(HnswMetaPageData, entry) == vector_core::kHnswMetaEntryOffset &&
               offsetof(HnswMetaPageData, element_kind) == vector_core::kHnswMetaElementKindOffset &&
-              offsetof(HnswMetaPageData, filter_columns) == vector_core::kHnswMetaFilterColumnsOffset);
+              offsetof(HnswMetaPageData, filter_columns) == vector_core::kHnswMetaFilterColumnsOffset &&
+              offsetof(HnswMetaPageData, insert_page) == vector_core::kHnswMetaInsertPageOffset &&
+              offsetof(HnswMetaPageData, element_count) == vector_core::kHnswMetaElementCountOffset &&
+              offsetof(HnswMetaPageData, value_kind) == vector_core::kHnswMetaValueKindOffset);
 static_assert(sizeof(HnswElementHeader) == vector_core::kHnswElementHeaderSize &&
               offsetof(HnswElementHeader, level) == vector_core::kHnswElementLevelOffset &&
               offsetof(HnswElementHeader, flags) == vector_core::kHnswElementFlagsOffset &&

@@ -7,6 +7,7 @@
 
 #include "core/distance/float_distance.h"
 #include "core/distance/half.h"
+#include "core/distance/sq8_rows.h"
 #include "pg/hnsw/hnsw.h"
 #include "pg/types/halfvec/halfvec.h"
 #include "pg/types/sparsevec/sparsevec.h"
@@ -27,6 +28,67 @@ Size HnswRowBytes(const HnswIndexInfo *info, const char *payload, Size available
 	return bytes <= available ? bytes : 0;
 }
 
+// Detoasts, checks the dimensions, widens halfvec values and normalises for cosine.
+bool HnswPrepareFloats(const HnswIndexInfo *info, Datum value, float *out, bool *bounded)
+{
+	if (bounded != nullptr)
+		*bounded = true;
+	const int dims = info->dims;
+	if (info->value_kind == vector_core::ElementKind::kHalf) {
+		HalfVector *v = DatumGetHalfVector(value);
+		if (v->dim != dims)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+			                errmsg("expected %d dimensions, not %d", dims, v->dim)));
+		vector_core::HalfToFloatArray(v->x, out, static_cast<size_t>(dims));
+	} else {
+		Assert(info->value_kind == vector_core::ElementKind::kFloat);
+		Vector *v = DatumGetVector(value);
+		if (v->dim != dims)
+			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
+			                errmsg("expected %d dimensions, not %d", dims, v->dim)));
+		memcpy(out, v->x, sizeof(float) * static_cast<size_t>(dims));
+	}
+	if (info->metric != vector_core::Metric::kCosine)
+		return true;
+	const double norm2 = vector_core::SquaredNormDouble(out, static_cast<size_t>(dims));
+	const double norm = std::sqrt(norm2);
+	if (!(norm > 0.0) || std::isinf(norm))
+		return false;
+	if (bounded != nullptr)
+		*bounded = vector_core::Sq8CosineNormBounded(norm2);
+	for (int i = 0; i < dims; i++)
+		out[i] = static_cast<float>(out[i] / norm);
+	return true;
+}
+
+// Encodes prepared floats as an sq8 row; a row whose cosine the operator cannot compute
+// accurately gets no bound (Sq8DropBound).
+void HnswEncodeSq8(const HnswIndexInfo *info, const float *floats, bool bounded, char *out)
+{
+	vector_core::Sq8EncodeRow(floats, static_cast<size_t>(info->dims), out);
+	if (!bounded)
+		vector_core::Sq8DropBound(out);
+	const Size raw = vector_core::Sq8RowBytes(static_cast<size_t>(info->dims));
+	memset(out + raw, 0, info->fixed_bytes - raw);
+}
+
+// The query form of a scan: the row, or for sq8 rows the query's floats behind their header.
+bool HnswPrepareQuery(const HnswIndexInfo *info, Datum value, char *out)
+{
+	if (info->kind != vector_core::ElementKind::kSq8) {
+		Size bytes = 0;
+		return HnswPrepareVector(info, value, out, &bytes);
+	}
+	float *floats = static_cast<float *>(palloc(sizeof(float) * static_cast<size_t>(info->dims)));
+	bool bounded = true;
+	const bool usable = HnswPrepareFloats(info, value, floats, &bounded);
+	vector_core::Sq8PrepareQuery(floats, static_cast<size_t>(info->dims), out);
+	if (!bounded)
+		vector_core::Sq8DropBound(out);
+	pfree(floats);
+	return usable;
+}
+
 // Detoasts, checks the dimensions, normalises for cosine and writes the index's row.
 bool HnswPrepareVector(const HnswIndexInfo *info, Datum value, char *out, Size *bytes)
 {
@@ -34,24 +96,19 @@ bool HnswPrepareVector(const HnswIndexInfo *info, Datum value, char *out, Size *
 	Size raw = 0;
 	bool usable = true;
 	switch (info->kind) {
-	case vector_core::ElementKind::kFloat: {
-		Vector *v = DatumGetVector(value);
-		if (v->dim != dims)
-			ereport(ERROR, (errcode(ERRCODE_DATA_EXCEPTION),
-			                errmsg("expected %d dimensions, not %d", dims, v->dim)));
-		float *x = reinterpret_cast<float *>(out);
-		memcpy(x, v->x, sizeof(float) * static_cast<size_t>(dims));
-		raw = sizeof(float) * static_cast<size_t>(dims);
-		if (info->metric == vector_core::Metric::kCosine) {
-			double norm = std::sqrt(vector_core::SquaredNormDouble(x, static_cast<size_t>(dims)));
-			if (!(norm > 0.0) || std::isinf(norm))
-				usable = false;
-			else
-				for (int i = 0; i < dims; i++)
-					x[i] = static_cast<float>(x[i] / norm);
-		}
+	case vector_core::ElementKind::kSq8: {
+		float *floats = static_cast<float *>(palloc(sizeof(float) * static_cast<size_t>(dims)));
+		bool bounded = true;
+		usable = HnswPrepareFloats(info, value, floats, &bounded);
+		HnswEncodeSq8(info, floats, bounded, out);
+		pfree(floats);
+		raw = vector_core::Sq8RowBytes(static_cast<size_t>(dims));
 		break;
 	}
+	case vector_core::ElementKind::kFloat:
+		usable = HnswPrepareFloats(info, value, reinterpret_cast<float *>(out));
+		raw = sizeof(float) * static_cast<size_t>(dims);
+		break;
 	case vector_core::ElementKind::kHalf: {
 		HalfVector *v = DatumGetHalfVector(value);
 		if (v->dim != dims)

@@ -23,8 +23,13 @@
 // (each pass reads the index again); and a filtered walk stopped by its bounds is finished by
 // one, over the elements it did not visit.
 //
-// Distances are exact (the index stores full vectors) and the heap TIDs come with the distance
-// computed from the same read of the element, so no recheck is needed. An element of several
+// Distances are exact when the index stores full vectors, and the heap TIDs come with the distance
+// computed from the same read of the element, so no recheck is needed. With quantizer = 'sq8' the
+// elements hold one-byte codes (core/distance/sq8_rows.h) and the scan's distances are lower
+// bounds of the exact ones: each row is returned with its bound (xs_orderbyvals, in the operator's
+// units) and xs_recheckorderby, and PostgreSQL's index scan computes the exact distance from the
+// table row and holds rows back in its reorder queue until no row still to come can be closer. So
+// rows come in exact order, and the walk reads a quarter of the bytes per distance. An element of several
 // heap TIDs (identical rows) is read again when it is returned, for all its TIDs; that read
 // computes the distance again and the TIDs are taken only if it is the same (else the slot was
 // freed and reused meanwhile, and only the first TID, read with the distance, is returned). The scan holds no buffer
@@ -34,6 +39,7 @@
 
 #include <cmath>
 
+#include "core/distance/sq8_rows.h"
 #include "pg/admin/scan_stats.h"
 #include "pg/common/query_dimensions.h"
 #include "pg/hnsw/hnsw.h"
@@ -47,7 +53,11 @@ struct ScanOpaque {
 	HnswIndexInfo info;
 	bool first;
 	bool exhausted;
-	char *query; // the query's row; null for a NULL query value (every distance 0)
+	char *query; // the query's form (HnswPrepareQuery); null for a NULL query value (every distance 0)
+	// The distances are lower bounds (sq8 rows): rows are returned with them and PostgreSQL
+	// re-ranks them from the table (xs_recheckorderby).
+	bool bounds;
+	float pending_distance; // the distance of the element whose other heap TIDs are pending
 	HnswReader reader;
 	HnswSearchState state;
 	HnswCandidateOnDisk *batch; // current batch, closest first
@@ -101,6 +111,18 @@ void ReadAllHeapTids(ScanOpaque *so, const HnswCandidateOnDisk &c, ItemPointer f
 	*first = so->pending[0];
 	so->pending_count = read.heaptid_count;
 	so->pending_next = 1;
+}
+
+// Sets what the executor needs of the row returned: whether to recheck the filter, and with lower
+// bounds (sq8 rows), the bound in the operator's units, for it to re-rank from the table.
+void SetReturned(IndexScanDesc scan, const ScanOpaque *so, float distance)
+{
+	scan->xs_recheck = so->reader.filter != nullptr && so->reader.filter->lossy;
+	scan->xs_recheckorderby = so->bounds;
+	if (so->bounds) {
+		scan->xs_orderbyvals[0] = Float8GetDatum(vector_core::Sq8OperatorBound(so->info.metric, distance));
+		scan->xs_orderbynulls[0] = false;
+	}
 }
 
 // Rough bytes held by the search state.
@@ -182,14 +204,16 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 	HnswMetaPageData meta;
 	HnswGetIndexInfo(scan->indexRelation, &so->info, &meta);
 	so->query = nullptr;
+	so->bounds = false;
 	if (!(scan->orderByData->sk_flags & SK_ISNULL)) {
-		so->query = static_cast<char *>(palloc(so->info.max_bytes));
-		CheckQueryDimensions(so->info.kind, so->info.dims, scan->orderByData->sk_argument);
-		Size bytes = 0;
-		if (!HnswPrepareVector(&so->info, scan->orderByData->sk_argument, so->query, &bytes)) {
+		so->query = static_cast<char *>(palloc(so->info.query_bytes));
+		CheckQueryDimensions(so->info.value_kind, so->info.dims, scan->orderByData->sk_argument);
+		if (!HnswPrepareQuery(&so->info, scan->orderByData->sk_argument, so->query)) {
 			// A zero query under cosine: every distance is NaN for the operator; rank by nothing
-			// (an all-zero row: no non-zero elements for a sparse one).
-			memset(so->query, 0, so->info.max_bytes);
+			// (an all-zero row: no non-zero elements for a sparse one; sq8 rows of zeros).
+			memset(so->query, 0, so->info.query_bytes);
+		} else {
+			so->bounds = HnswDistancesAreBounds(&so->info);
 		}
 	}
 	HnswReaderInit(&so->reader, scan->indexRelation, &so->info);
@@ -331,6 +355,12 @@ IndexScanDesc hnswbeginscan(Relation index, int nkeys, int norderbys)
 	so->max_memory = static_cast<Size>(Min(max_memory, static_cast<double>(MaxAllocHugeSize)));
 	so->first = true;
 	scan->opaque = so;
+	if (norderbys > 0) {
+		// For the lower bounds of sq8 rows (SetReturned).
+		scan->xs_orderbyvals = static_cast<Datum *>(palloc0(sizeof(Datum) * norderbys));
+		scan->xs_orderbynulls = static_cast<bool *>(palloc(sizeof(bool) * norderbys));
+		memset(scan->xs_orderbynulls, true, sizeof(bool) * norderbys);
+	}
 	return scan;
 }
 
@@ -376,8 +406,7 @@ bool hnswgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 		if (so->pending_next < so->pending_count) {
 			scan->xs_heaptid = so->pending[so->pending_next++];
 			so->counts.returned++;
-			scan->xs_recheck = so->reader.filter != nullptr && so->reader.filter->lossy;
-			scan->xs_recheckorderby = false;
+			SetReturned(scan, so, so->pending_distance);
 			MemoryContextSwitchTo(old);
 			return true;
 		}
@@ -397,13 +426,14 @@ bool hnswgettuple(IndexScanDesc scan, [[maybe_unused]] ScanDirection dir)
 				continue;
 			so->previous_distance = c.distance;
 		}
-		if (c.heaptid_count > 1)
+		if (c.heaptid_count > 1) {
 			ReadAllHeapTids(so, c, &scan->xs_heaptid);
-		else
+			so->pending_distance = c.distance;
+		} else {
 			scan->xs_heaptid = c.heaptid;
+		}
 		so->counts.returned++;
-		scan->xs_recheck = so->reader.filter != nullptr && so->reader.filter->lossy;
-		scan->xs_recheckorderby = false;
+		SetReturned(scan, so, c.distance);
 		MemoryContextSwitchTo(old);
 		return true;
 	}
