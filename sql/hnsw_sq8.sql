@@ -77,6 +77,7 @@ SELECT count(*), bool_and(d >= prev) FROM (SELECT d, lag(d, 1, 0::float8) OVER (
 	      FROM (SELECT embedding FROM sq8_items ORDER BY embedding <-> '[0,0,0,0,0,0,0,0]' LIMIT 10000) r) s) t;
 RESET hnsw.iterative_scan;
 SELECT severity, problem FROM vector_index_check('sq8_l2') WHERE severity <> 'info';
+SELECT access_method, quantizer, elements FROM vector_index_stats('sq8_l2');
 SELECT severity, problem FROM vector_index_check('sq8_cos') WHERE severity <> 'info';
 -- Inserts, deletes and VACUUM.
 INSERT INTO sq8_items SELECT i, v, v::halfvec FROM (SELECT i, ARRAY[i / 4000.0, sin(i * 3.1), 0.75, cos(i), 0, 1,

@@ -67,6 +67,7 @@ for my $ix (sort keys %indexes)
 	if ($am eq 'hnsw')
 	{
 		is($s->{m}, 8, "$ix: m");
+		is($s->{quantizer}, 'flat', "$ix: quantizer");
 		my @levels = $s->{level_counts} =~ /(\d+)/g;
 		my $sum = 0;
 		$sum += $_ for @levels;

@@ -7,7 +7,8 @@
 //                 deleted by a running or interrupted VACUUM,
 //   hnsw only:    m, ef_construction, levels (entry point level + 1), level_counts[i] = elements
 //                 whose top layer is i,
-//   ivf only:     quantizer, lists, empty_lists, min/max/avg list size and the coefficient of
+//   both:         quantizer (hnsw: flat or sq8),
+//   ivf only:     lists, empty_lists, min/max/avg list size and the coefficient of
 //                 variation of list sizes (stddev / mean: 0 for perfectly balanced lists).
 // The pages are read under share locks one at a time, like a scan, so the numbers are a
 // consistent picture of each page, not of the whole index at one instant. Heap visibility is
@@ -108,6 +109,7 @@ void HnswStats(Relation index, Relation heap, StatsRow *row, BlockNumber nblocks
 	row->ef_construction = meta.ef_construction;
 	row->levels = meta.entry_level + 1;
 	row->max_level_seen = -1;
+	row->quantizer = meta.element_kind == static_cast<uint8>(vector_core::ElementKind::kSq8) ? "sq8" : "flat";
 
 	BufferAccessStrategy strategy = GetAccessStrategy(BAS_BULKREAD);
 	ItemPointerData *tids = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * MaxOffsetNumber));
@@ -293,7 +295,8 @@ VECTOR_SQL_FUNCTION(vector_index_stats)
 		for (int i = 0; i < n; i++)
 			counts[i] = Int64GetDatum(row->level_counts[i]);
 		values[10] = PointerGetDatum(construct_array(counts, n, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-		for (int i = 7; i <= 10; i++)
+		values[11] = CStringGetTextDatum(row->quantizer);
+		for (int i = 7; i <= 11; i++)
 			nulls[i] = false;
 	} else if (row->lists > 0) {
 		values[11] = CStringGetTextDatum(row->quantizer);
