@@ -155,6 +155,46 @@ TEST(Sq8Rows, KernelsMatchScalarReferences)
 	}
 }
 
+// Every level this CPU has gives the scalar kernels' results (codes exactly, floats within the
+// rounding the bounds allow for).
+TEST(Sq8Rows, EveryLevelMatchesTheScalarKernels)
+{
+	std::mt19937 gen(9);
+	std::uniform_int_distribution<int> byte(0, 255);
+	std::normal_distribution<float> normal(0.0f, 1.0f);
+	const SimdLevel detected = DetectedSimdLevel();
+	for (std::size_t n = 0; n <= 300; n += (n < 70 ? 1 : 37)) {
+		std::vector<std::uint8_t> a(n + 1), b(n + 1);
+		std::vector<float> q(n + 1);
+		double abs_dot = 0;
+		for (std::size_t i = 0; i < n; i++) {
+			a[i] = static_cast<std::uint8_t>(byte(gen));
+			b[i] = static_cast<std::uint8_t>(byte(gen));
+			q[i] = normal(gen);
+			abs_dot += std::fabs(q[i]) * a[i];
+		}
+		const float dot = sq8_levels::DotFloatScalar(q.data(), a.data(), n);
+		const std::uint32_t codes = sq8_levels::DotCodesScalar(a.data(), b.data(), n);
+		const double tolerance = Sq8RoundingSlack(n) * abs_dot + 1e-6;
+		if (detected >= SimdLevel::kAvx2) {
+			EXPECT_NEAR(sq8_levels::DotFloatAvx2(q.data(), a.data(), n), dot, tolerance) << n;
+			EXPECT_EQ(sq8_levels::DotCodesAvx2(a.data(), b.data(), n), codes) << n;
+		}
+		if (detected >= SimdLevel::kAvx512) {
+			EXPECT_NEAR(sq8_levels::DotFloatAvx512(q.data(), a.data(), n), dot, tolerance) << n;
+			EXPECT_EQ(sq8_levels::DotCodesAvx512(a.data(), b.data(), n), codes) << n;
+		}
+		EXPECT_EQ(Sq8DotCodes(a.data(), b.data(), n), codes) << n;
+	}
+	// The dispatched kernels follow the active level, down to scalar.
+	ASSERT_TRUE(SetSimdLevel(SimdLevel::kScalar));
+	std::vector<std::uint8_t> c(100, 7);
+	std::vector<float> ones(100, 1.0f);
+	EXPECT_EQ(Sq8DotFloat(ones.data(), c.data(), 100), 700.0f);
+	EXPECT_EQ(Sq8DotCodes(c.data(), c.data(), 100), 4900u);
+	SetSimdLevel(detected);
+}
+
 TEST(Sq8Rows, EncodingKeepsItsErrorNorms)
 {
 	std::mt19937 gen(11);
@@ -282,6 +322,38 @@ TEST(Sq8Rows, QueryBoundsNeverExceedTheOperators)
 	// Most bounds at 768 dimensions are within 5% of the distance (random rows: loose ones are
 	// those of rows with a large value, whose step is coarse).
 	EXPECT_GT(useful, pairs / 2) << "largest relative slack " << slack_l2;
+}
+
+// An estimate query (inserts) gives the distance to the decoded row, at or above the bound.
+TEST(Sq8Rows, EstimateQueriesGiveTheDistanceToTheDecodedRow)
+{
+	std::mt19937 gen(17);
+	for (int r = 0; r < 50; r++) {
+		const std::size_t dims = 200;
+		const std::vector<float> x = RandomRow(gen, dims, r % 2 == 0 ? 0 : 1);
+		const std::vector<float> q = RandomRow(gen, dims, 0);
+		const auto row = Encode(x);
+		std::vector<std::uint32_t> estimate(Sq8QueryBytes(dims) / 4);
+		Sq8PrepareQuery(q.data(), dims, estimate.data(), true);
+		const auto bound = Query(q);
+		EXPECT_TRUE(Sq8IsQuery(estimate.data()));
+		std::vector<float> decoded(dims);
+		Sq8DecodeRow(row.data(), dims, decoded.data());
+		double l2 = 0, ip = 0, l1 = 0, scale = 0;
+		for (std::size_t i = 0; i < dims; i++) {
+			l2 += (static_cast<double>(q[i]) - decoded[i]) * (static_cast<double>(q[i]) - decoded[i]);
+			ip += static_cast<double>(q[i]) * decoded[i];
+			l1 += std::fabs(static_cast<double>(q[i]) - decoded[i]);
+			scale += static_cast<double>(q[i]) * q[i] + static_cast<double>(decoded[i]) * decoded[i];
+		}
+		EXPECT_NEAR(Sq8L2(estimate.data(), row.data(), dims), l2, 1e-5 * scale);
+		EXPECT_NEAR(Sq8NegativeInnerProduct(estimate.data(), row.data(), dims), -ip, 1e-5 * scale);
+		EXPECT_NEAR(Sq8L1(estimate.data(), row.data(), dims), l1, 1e-4 * (l1 + std::sqrt(scale)));
+		EXPECT_LE(Sq8L2(bound.data(), row.data(), dims), Sq8L2(estimate.data(), row.data(), dims));
+		EXPECT_LE(Sq8NegativeInnerProduct(bound.data(), row.data(), dims),
+		          Sq8NegativeInnerProduct(estimate.data(), row.data(), dims));
+		EXPECT_LE(Sq8L1(bound.data(), row.data(), dims), Sq8L1(estimate.data(), row.data(), dims));
+	}
 }
 
 TEST(Sq8Rows, BoundsThatCannotBeComputedAreMinusInfinity)

@@ -1,4 +1,5 @@
-// SQ8 rows of hnsw (see sq8_rows.h). The kernels are compiled for several ISA levels
+// SQ8 rows of hnsw (see sq8_rows.h). The dot products are in sq8_kernels.cpp (one per
+// instruction-set level); the taxicab kernels here are compiled for several levels
 // (target_clones) and picked by the loader, as ivf_quant.cpp's are.
 #include "core/distance/sq8_rows.h"
 
@@ -27,7 +28,7 @@ static_assert(sizeof(Sq8Header) == kSq8HeaderBytes, "the header is six floats");
 // The header of a query form, in the same six slots.
 struct Sq8QueryHeader {
 	float unused;
-	float marker; // -1
+	float marker; // -1 (bounds), -2 (estimates)
 	float norm2;  // |q|^2
 	float sum;    // sum q_i
 	float norm;   // |q|
@@ -70,6 +71,8 @@ float RoundUp(double v)
 }
 
 constexpr float kMinusInfinity = -std::numeric_limits<float>::infinity();
+constexpr float kBoundMarker = -1.0f;
+constexpr float kEstimateMarker = -2.0f;
 
 // Operands beyond this size may overflow the operators' float sums (then they return infinity,
 // NaN, or 1 for cosine): their rows get no bound.
@@ -153,7 +156,7 @@ void Sq8EncodeRow(const float *x, std::size_t dims, void *out) noexcept
 	std::memcpy(out, &h, sizeof(h));
 }
 
-void Sq8PrepareQuery(const float *q, std::size_t dims, void *out) noexcept
+void Sq8PrepareQuery(const float *q, std::size_t dims, void *out, bool estimate) noexcept
 {
 	double norm2 = 0, sum = 0, l1 = 0;
 	for (std::size_t i = 0; i < dims; i++) {
@@ -163,7 +166,7 @@ void Sq8PrepareQuery(const float *q, std::size_t dims, void *out) noexcept
 	}
 	Sq8QueryHeader h;
 	h.unused = 0;
-	h.marker = -1.0f;
+	h.marker = estimate ? kEstimateMarker : kBoundMarker;
 	h.norm2 = static_cast<float>(norm2);
 	h.sum = static_cast<float>(sum);
 	h.norm = RoundUp(std::sqrt(norm2));
@@ -210,6 +213,9 @@ float Sq8L2(const void *a, const void *b, std::size_t dims)
 	const Sq8QueryHeader q = ReadQueryHeader(a);
 	double dot_error = 0;
 	const double dot = QueryDot(q, QueryFloats(a), x, Codes(b), dims, &dot_error);
+	if (q.marker == kEstimateMarker)
+		return static_cast<float>(
+		    std::max(static_cast<double>(q.norm2) + static_cast<double>(x.norm2) - 2.0 * dot, 0.0));
 	const double slack = Sq8RoundingSlack(dims);
 	const double reach = static_cast<double>(q.norm) + RowNorm(x);
 	if (!(reach * reach < kLargestSafe))
@@ -233,6 +239,8 @@ float Sq8NegativeInnerProduct(const void *a, const void *b, std::size_t dims)
 	const Sq8QueryHeader q = ReadQueryHeader(a);
 	double dot_error = 0;
 	const double dot = QueryDot(q, QueryFloats(a), x, Codes(b), dims, &dot_error);
+	if (q.marker == kEstimateMarker)
+		return static_cast<float>(-dot);
 	// -q.x = -q.x^ - q.(x - x^) >= -q.x^ - |q| r2; the operator rounds by up to slack |q| |x|.
 	const double qn = static_cast<double>(q.norm);
 	const double xn = RowNorm(x);
@@ -252,6 +260,8 @@ float Sq8L1(const void *a, const void *b, std::size_t dims)
 	const Sq8QueryHeader q = ReadQueryHeader(a);
 	const double slack = Sq8RoundingSlack(dims);
 	const double d = static_cast<double>(Sq8L1Float(QueryFloats(a), x.lo, x.step, Codes(b), dims));
+	if (q.marker == kEstimateMarker)
+		return static_cast<float>(d);
 	// Each term rounds by up to its operands' size: |q_i| + |lo| + step c_i, and the sum by d.
 	const double operands = static_cast<double>(q.l1) +
 	                        static_cast<double>(dims) * std::fabs(static_cast<double>(x.lo)) +
@@ -278,26 +288,6 @@ double Sq8OperatorBound(Metric metric, float bound) noexcept
 	default:
 		return static_cast<double>(bound);
 	}
-}
-
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) float
-Sq8DotFloat(const float *q, const std::uint8_t *c, std::size_t n) noexcept
-{
-	float s = 0;
-#pragma omp simd reduction(+ : s)
-	for (std::size_t i = 0; i < n; i++)
-		s += q[i] * static_cast<float>(c[i]);
-	return s;
-}
-
-__attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) std::uint32_t
-Sq8DotCodes(const std::uint8_t *a, const std::uint8_t *b, std::size_t n) noexcept
-{
-	std::uint32_t s = 0;
-#pragma omp simd reduction(+ : s)
-	for (std::size_t i = 0; i < n; i++)
-		s += static_cast<std::uint32_t>(static_cast<std::uint16_t>(a[i]) * static_cast<std::uint16_t>(b[i]));
-	return s;
 }
 
 __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default"))) float

@@ -45,8 +45,11 @@ constexpr std::size_t Sq8QueryBytes(std::size_t dims)
 
 // Encodes x (finite values) as a row at out (Sq8RowBytes(dims) bytes, any 4-byte aligned address).
 void Sq8EncodeRow(const float *x, std::size_t dims, void *out) noexcept;
-// Writes the query form of q at out (Sq8QueryBytes(dims) bytes, 4-byte aligned).
-void Sq8PrepareQuery(const float *q, std::size_t dims, void *out) noexcept;
+// Writes the query form of q at out (Sq8QueryBytes(dims) bytes, 4-byte aligned). With estimate,
+// the distance functions give the estimate between the query and the decoded row instead of a
+// lower bound: inserts search with it (the distances their neighbor selection compares with the
+// estimates between rows).
+void Sq8PrepareQuery(const float *q, std::size_t dims, void *out, bool estimate = false) noexcept;
 // Makes every bound of a row or a prepared query -infinity (re-ranked, never trusted): for values
 // whose cosine the operator cannot compute accurately, as Sq8CosineNormBounded tells.
 void Sq8DropBound(void *row_or_query) noexcept;
@@ -61,7 +64,8 @@ void Sq8DecodeRow(const void *row, std::size_t dims, float *out) noexcept;
 // Element distances (ElementDistanceFn): a row and a row give the estimate between the decoded
 // rows; a prepared query (first) and a row give a lower bound of the distance between the query and
 // the encoded row, in the same units (squared for L2), or -infinity when it cannot be computed
-// (values so large that the distance overflows).
+// (values so large that the distance overflows); an estimate query gives the estimate between
+// the query and the decoded row.
 float Sq8L2(const void *a, const void *b, std::size_t dims);
 float Sq8NegativeInnerProduct(const void *a, const void *b, std::size_t dims);
 float Sq8L1(const void *a, const void *b, std::size_t dims);
@@ -71,14 +75,26 @@ float Sq8L1(const void *a, const void *b, std::size_t dims);
 // it for cosine (rows normalised), the taxicab distance. metric is the operator's.
 double Sq8OperatorBound(Metric metric, float bound) noexcept;
 
-// Kernels (runtime dispatch by the loader, several ISA levels; scalar references in the tests):
-// sum q_i c_i; sum a_i b_i exactly; sum |q_i - (lo + step c_i)|; sum |lo_a + step_a a_i - lo_b -
-// step_b b_i|.
+// Kernels, dispatched at run time (scalar references in the tests): sum q_i c_i and sum a_i b_i
+// (exact) by the level of float_distance.h (sq8_kernels.cpp); sum |q_i - (lo + step c_i)| and
+// sum |lo_a + step_a a_i - lo_b - step_b b_i| by the loader (target_clones).
 float Sq8DotFloat(const float *q, const std::uint8_t *c, std::size_t n) noexcept;
 std::uint32_t Sq8DotCodes(const std::uint8_t *a, const std::uint8_t *b, std::size_t n) noexcept;
 float Sq8L1Float(const float *q, float lo, float step, const std::uint8_t *c, std::size_t n) noexcept;
 float Sq8L1Codes(float lo_a, float step_a, const std::uint8_t *a, float lo_b, float step_b, const std::uint8_t *b,
                  std::size_t n) noexcept;
+
+// The dot products per level, so that tests can compare each with the scalar one (calling a level
+// the CPU lacks raises SIGILL).
+namespace sq8_levels
+{
+float DotFloatScalar(const float *q, const std::uint8_t *c, std::size_t n) noexcept;
+float DotFloatAvx2(const float *q, const std::uint8_t *c, std::size_t n) noexcept;
+float DotFloatAvx512(const float *q, const std::uint8_t *c, std::size_t n) noexcept;
+std::uint32_t DotCodesScalar(const std::uint8_t *a, const std::uint8_t *b, std::size_t n) noexcept;
+std::uint32_t DotCodesAvx2(const std::uint8_t *a, const std::uint8_t *b, std::size_t n) noexcept;
+std::uint32_t DotCodesAvx512(const std::uint8_t *a, const std::uint8_t *b, std::size_t n) noexcept;
+} // namespace sq8_levels
 
 // Relative rounding the bounds allow for, at n dimensions: the kernels' float sums (at most
 // n / 4 + 16 terms in a row per lane, each rounding by 2^-24) and the SQL operators' own, with

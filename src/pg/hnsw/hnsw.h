@@ -142,6 +142,12 @@ void HnswEncodeSq8(const HnswIndexInfo *info, const float *floats, bool bounded,
 // itself, or for kSq8 rows the query's floats (sq8_rows.h: distances are then lower bounds).
 // Returns false as HnswPrepareVector does.
 bool HnswPrepareQuery(const HnswIndexInfo *info, Datum value, char *out);
+// The row an insert stores (as HnswPrepareVector) and, for sq8 rows, the form it searches the
+// graph with into search (room for info->query_bytes; *has_search false for other rows): the
+// row's floats, compared with the codes by estimate, more exact than its own codes.
+bool HnswPrepareInsert(const HnswIndexInfo *info, Datum value, char *out, Size *bytes, char *search, bool *has_search);
+// Writes the search form of the floats of an sq8 row (see HnswPrepareInsert).
+void HnswPrepareSq8Search(const HnswIndexInfo *info, const float *floats, char *search);
 // Whether the distances a scan computes from a prepared query are lower bounds, to be re-ranked
 // exactly from the table.
 inline bool HnswDistancesAreBounds(const HnswIndexInfo *info)
@@ -243,9 +249,10 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 
 // Inserts one prepared row (normalised for cosine) of bytes stored bytes with its heap TID into the
 // on-disk graph, WAL-logged. Used by aminsert and by a build that outgrew maintenance_work_mem.
-// attrs: the row's attribute area (info->attr_length bytes; null when 0).
+// attrs: the row's attribute area (info->attr_length bytes; null when 0). search: what the graph
+// is searched with for the row's neighbors (HnswPrepareInsert; null: the row itself).
 void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vector, Size bytes, const char *attrs,
-                      ItemPointer heaptid);
+                      ItemPointer heaptid, const char *search = nullptr);
 
 // Writes an element (and its neighbor tuple / chunks when needed) with the given lists (refs per
 // layer, counts per layer) on a page with room, WAL-logged; returns its TID. When set_entry, the

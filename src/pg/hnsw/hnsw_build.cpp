@@ -69,6 +69,7 @@ struct BuildState {
 	bool float_graph;
 	bool binary16_asked; // the graph may be built on binary16 copies of the rows
 	float *floats;       // scratch: one float row
+	char *search;        // sq8: the search form of floats for on-disk inserts (HnswPrepareSq8Search)
 	char *page_rows;     // rows * info.fixed_bytes
 	Size page_rows_capacity;
 	MemoryContext tuple_context;
@@ -494,6 +495,17 @@ void GrowGroups(BuildState *state)
 	state->group_slots = slots;
 }
 
+// What an on-disk insert of the current row searches with: for sq8 rows, its floats (null: the row).
+const char *BuildSearch(BuildState *state)
+{
+	if (state->info.kind != vector_core::ElementKind::kSq8)
+		return nullptr;
+	if (state->search == nullptr)
+		state->search = static_cast<char *>(palloc(state->info.query_bytes));
+	HnswPrepareSq8Search(&state->info, state->floats, state->search);
+	return state->search;
+}
+
 // Heap scan callback: loads one row (or inserts it on disk after the switch).
 void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull, [[maybe_unused]] bool alive, void *arg)
 {
@@ -534,7 +546,7 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 		group_slot = FindGroup(state, state->vector, bytes, state->row_attrs, hash, &group_row);
 	}
 	if (state->on_disk) {
-		HnswInsertVector(index, &state->info, state->vector, bytes, state->row_attrs, tid);
+		HnswInsertVector(index, &state->info, state->vector, bytes, state->row_attrs, tid, BuildSearch(state));
 	} else if (group_row >= 0) {
 		// An identical row with room: this one joins its element.
 		if (state->extra_count >= state->extra_capacity) {
@@ -570,7 +582,8 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 				log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
 			state->on_disk = true;
 			pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseLoad);
-			HnswInsertVector(index, &state->info, state->vector, bytes, state->row_attrs, tid);
+			HnswInsertVector(index, &state->info, state->vector, bytes, state->row_attrs, tid,
+			                 BuildSearch(state));
 		} else {
 			if (RowSlotsFor(state, state->rows + 1) != state->heaptid_capacity) {
 				state->heaptid_capacity = RowSlotsFor(state, state->rows + 1);

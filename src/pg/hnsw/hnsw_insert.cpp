@@ -283,8 +283,10 @@ static void MaybeRaiseEntryPoint(HnswReader *reader, ItemPointer element, int le
 
 // Inserts one prepared vector; see the file comment.
 void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vector, Size bytes, const char *attrs,
-                      ItemPointer heaptid)
+                      ItemPointer heaptid, const char *search)
 {
+	// The neighbors are searched for with search (sq8: the row's floats) and linked by the row.
+	const char *query = search != nullptr ? search : vector;
 	const int level = RandomLevel(info);
 	HnswMetaPageData meta;
 	HnswReadMeta(index, &meta);
@@ -315,14 +317,14 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	constexpr int kMaxSame = 8;
 	ItemPointerData same[kMaxSame];
 	int same_count = 0;
-	if (HnswDescend(&reader, vector, &meta, level, vector_core::kHnswDescentBeam, &start)) {
+	if (HnswDescend(&reader, query, &meta, level, vector_core::kHnswDescentBeam, &start)) {
 		HnswCandidateOnDisk *entries = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk)));
 		entries[0] = start;
 		int entry_count = 1;
 		for (int layer = top; layer >= 0; layer--) {
 			HnswSearchState state;
 			HnswSearchStateInit(&state, info, false);
-			HnswSearchLayer(&reader, vector, &state, layer, info->ef_construction, entries, entry_count);
+			HnswSearchLayer(&reader, query, &state, layer, info->ef_construction, entries, entry_count);
 			HnswCandidateOnDisk *sorted = static_cast<HnswCandidateOnDisk *>(
 			    palloc(sizeof(HnswCandidateOnDisk) * Max(state.result_count, 1)));
 			int found = HnswTakeResultsSorted(&state, sorted);
@@ -338,7 +340,7 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 			if (layer == 0) {
 				// Identical rows are at the distance of the row to itself (not 0 under inner
 				// product); only those are compared byte for byte.
-				const float self = HnswDistance(info, vector, vector);
+				const float self = HnswDistance(info, query, vector);
 				for (int i = 0; i < input.count && same_count < kMaxSame; i++) {
 					if (!(input.candidates[i].distance == self))
 						continue;
@@ -408,19 +410,21 @@ bool hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_ti
 	HnswMetaPageData meta;
 	HnswGetIndexInfo(index, &info, &meta);
 	char *vector = static_cast<char *>(palloc(info.max_bytes));
+	char *search = static_cast<char *>(palloc(info.query_bytes));
+	bool has_search = false;
 	char *attrs = nullptr;
 	if (info.attr_length > 0) {
 		attrs = static_cast<char *>(palloc(info.attr_length));
 		FilterFormAttrs(index, values, isnull, attrs);
 	}
 	Size bytes = 0;
-	if (HnswPrepareVector(&info, values[0], vector, &bytes)) {
+	if (HnswPrepareInsert(&info, values[0], vector, &bytes, search, &has_search)) {
 		// The insert lock (share) from before the search until the last link is written: VACUUM
 		// waits for it after marking dead elements (see hnsw_vacuum.cpp). Taken after everything
 		// that could need another heavyweight lock (detoasting, catalog lookups); an error
 		// releases it with the transaction's other locks.
 		LockPage(index, kHnswInsertLockBlock, ShareLock);
-		HnswInsertVector(index, &info, vector, bytes, attrs, heap_tid);
+		HnswInsertVector(index, &info, vector, bytes, attrs, heap_tid, has_search ? search : nullptr);
 		UnlockPage(index, kHnswInsertLockBlock, ShareLock);
 	}
 	MemoryContextSwitchTo(old);

@@ -72,6 +72,28 @@ void HnswEncodeSq8(const HnswIndexInfo *info, const float *floats, bool bounded,
 	memset(out + raw, 0, info->fixed_bytes - raw);
 }
 
+// An insert's search form: the floats, by estimate.
+void HnswPrepareSq8Search(const HnswIndexInfo *info, const float *floats, char *search)
+{
+	vector_core::Sq8PrepareQuery(floats, static_cast<size_t>(info->dims), search, true);
+}
+
+// The row to store and, for sq8 rows, the search form from the same floats.
+bool HnswPrepareInsert(const HnswIndexInfo *info, Datum value, char *out, Size *bytes, char *search, bool *has_search)
+{
+	*has_search = info->kind == vector_core::ElementKind::kSq8;
+	if (!*has_search)
+		return HnswPrepareVector(info, value, out, bytes);
+	float *floats = static_cast<float *>(palloc(sizeof(float) * static_cast<size_t>(info->dims)));
+	bool bounded = true;
+	const bool usable = HnswPrepareFloats(info, value, floats, &bounded);
+	HnswEncodeSq8(info, floats, bounded, out);
+	*bytes = info->fixed_bytes;
+	HnswPrepareSq8Search(info, floats, search);
+	pfree(floats);
+	return usable;
+}
+
 // The query form of a scan: the row, or for sq8 rows the query's floats behind their header.
 bool HnswPrepareQuery(const HnswIndexInfo *info, Datum value, char *out)
 {
