@@ -368,4 +368,13 @@ TEST(Sq8Rows, BoundsThatCannotBeComputedAreMinusInfinity)
 	EXPECT_LE(Sq8OperatorBound(Metric::kL2, l2), OperatorL2(q, x));
 	EXPECT_FALSE(std::isnan(Sq8NegativeInnerProduct(query.data(), row.data(), dims)));
 	EXPECT_FALSE(std::isnan(Sq8L1(query.data(), row.data(), dims)));
+	// Estimates (inserts) overflow to infinity, never NaN: a row equal to itself must compare
+	// equal to itself, and NaN breaks the search's ordering.
+	std::vector<std::uint32_t> estimate(Sq8QueryBytes(dims) / 4);
+	Sq8PrepareQuery(x.data(), dims, estimate.data(), true);
+	for (const auto fn : {&Sq8L2, &Sq8NegativeInnerProduct, &Sq8L1}) {
+		const float e = fn(estimate.data(), row.data(), dims);
+		EXPECT_FALSE(std::isnan(e));
+		EXPECT_EQ(e, fn(estimate.data(), row.data(), dims));
+	}
 }

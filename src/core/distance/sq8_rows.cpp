@@ -85,6 +85,16 @@ float Guard(double bound)
 	return std::isfinite(f) ? f : kMinusInfinity;
 }
 
+// An estimate as a float: infinity when the values overflowed (inf - inf is NaN, which would
+// neither order nor compare equal to itself), never below 0 for squared distances.
+float Estimate(double d)
+{
+	const float f = static_cast<float>(d);
+	if (f != f)
+		return std::numeric_limits<float>::infinity();
+	return f;
+}
+
 // Absolute rounding the bounds allow for besides the relative one: subnormal products and terms.
 double AbsoluteSlack(std::size_t n)
 {
@@ -214,8 +224,7 @@ float Sq8L2(const void *a, const void *b, std::size_t dims)
 	double dot_error = 0;
 	const double dot = QueryDot(q, QueryFloats(a), x, Codes(b), dims, &dot_error);
 	if (q.marker == kEstimateMarker)
-		return static_cast<float>(
-		    std::max(static_cast<double>(q.norm2) + static_cast<double>(x.norm2) - 2.0 * dot, 0.0));
+		return Estimate(std::max(static_cast<double>(q.norm2) + static_cast<double>(x.norm2) - 2.0 * dot, 0.0));
 	const double slack = Sq8RoundingSlack(dims);
 	const double reach = static_cast<double>(q.norm) + RowNorm(x);
 	if (!(reach * reach < kLargestSafe))
@@ -240,7 +249,7 @@ float Sq8NegativeInnerProduct(const void *a, const void *b, std::size_t dims)
 	double dot_error = 0;
 	const double dot = QueryDot(q, QueryFloats(a), x, Codes(b), dims, &dot_error);
 	if (q.marker == kEstimateMarker)
-		return static_cast<float>(-dot);
+		return Estimate(-dot);
 	// -q.x = -q.x^ - q.(x - x^) >= -q.x^ - |q| r2; the operator rounds by up to slack |q| |x|.
 	const double qn = static_cast<double>(q.norm);
 	const double xn = RowNorm(x);
@@ -261,7 +270,7 @@ float Sq8L1(const void *a, const void *b, std::size_t dims)
 	const double slack = Sq8RoundingSlack(dims);
 	const double d = static_cast<double>(Sq8L1Float(QueryFloats(a), x.lo, x.step, Codes(b), dims));
 	if (q.marker == kEstimateMarker)
-		return static_cast<float>(d);
+		return Estimate(d);
 	// Each term rounds by up to its operands' size: |q_i| + |lo| + step c_i, and the sum by d.
 	const double operands = static_cast<double>(q.l1) +
 	                        static_cast<double>(dims) * std::fabs(static_cast<double>(x.lo)) +

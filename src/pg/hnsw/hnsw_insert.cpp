@@ -410,7 +410,8 @@ bool hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_ti
 	HnswMetaPageData meta;
 	HnswGetIndexInfo(index, &info, &meta);
 	char *vector = static_cast<char *>(palloc(info.max_bytes));
-	char *search = static_cast<char *>(palloc(info.query_bytes));
+	char *search =
+	    info.kind == vector_core::ElementKind::kSq8 ? static_cast<char *>(palloc(info.query_bytes)) : nullptr;
 	bool has_search = false;
 	char *attrs = nullptr;
 	if (info.attr_length > 0) {
