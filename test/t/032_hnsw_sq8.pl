@@ -11,13 +11,13 @@ use warnings;
 use FindBin;
 use lib "$FindBin::Bin/../perl";
 
-use IPC::Run;
 use PostgreSQL::Test::Cluster;
 use PostgreSQL::Test::Utils;
 use Test::More;
 use Time::HiRes qw(usleep);
 use VectorTestUtils;
 use VectorIndexCheck;
+use VectorInserters;
 
 my $k = 10;
 my $lift = sub { my ($x) = @_; return [ @$x, (map { $_ / 2 + 3 } @$x), (map { -$_ } @$x) ]; };
@@ -132,57 +132,19 @@ INSERT INTO t (embedding) SELECT rand_vec() FROM generate_series(1, 1000);
 CREATE INDEX t_idx ON t USING hnsw (embedding vector_l2_ops) WITH (quantizer = 'sq8');
 SQL
 my $dir = PostgreSQL::Test::Utils::tempdir;
-my @connstr = ('-X', '-q', '-A', '-t', '-v', 'ON_ERROR_STOP=0', '-d', $node->connstr('postgres'));
-my @inserters;
-for my $s (1 .. 3)
-{
-	my $script = "$dir/insert$s.sql";
-	open(my $fh, '>', $script) or die $!;
-	print $fh "INSERT INTO t (embedding) VALUES (rand_vec()) RETURNING id;\n" for 1 .. 3000;
-	close $fh;
-	my $out = "$dir/acked$s.txt";
-	push @inserters,
-	  {
-		out => $out,
-		h => IPC::Run::start([ 'psql', @connstr, '-f', $script ], '<', \undef, '>', $out, '2>', "$dir/err$s.txt")
-	  };
-}
+my $inserters =
+  start_inserters($node, $dir, 3, 3000, sub { "INSERT INTO t (embedding) VALUES (rand_vec()) RETURNING id;" });
 my $vacuum_script = "$dir/vacuum.sql";
 open(my $vfh, '>', $vacuum_script) or die $!;
 print $vfh "DELETE FROM t WHERE id <= 1000 AND id % 10 = $_;\nVACUUM t;\nSELECT pg_sleep(0.2);\n" for 0 .. 9;
 close $vfh;
-my $vacuum =
-  IPC::Run::start([ 'psql', @connstr, '-f', $vacuum_script ], '<', \undef, '>', "$dir/vacuum.out", '2>', "$dir/vacuum.err");
-
-sub acked_ids
-{
-	my @ids;
-	for my $ins (@inserters)
-	{
-		open(my $fh, '<', $ins->{out}) or next;
-		while (my $line = <$fh>)
-		{
-			chomp $line;
-			push @ids, $line if $line =~ /^\d+$/;
-		}
-		close $fh;
-	}
-	return @ids;
-}
+my $vacuum = start_inserter($node, $vacuum_script, "$dir/vacuum.out", "$dir/vacuum.err");
 
 my $deadline = time + 25;
-usleep(200_000) while scalar(acked_ids()) < 3000 && time < $deadline;
+usleep(200_000) while scalar(@{ acked_ids($inserters) }) < 3000 && time < $deadline;
 $node->stop('immediate');
-$_->{h}->finish for @inserters;
-$vacuum->finish;
-for my $s (1 .. 3)
-{
-	my $err = PostgreSQL::Test::Utils::slurp_file("$dir/err$s.txt");
-	$err =~ s/^.*(terminat|connection|server closed|administrator command|no connection|while processing|lost synchronization|EOF).*\n?//mg;
-	is($err, '', "inserting session $s had no error before the crash");
-}
-my @acked = acked_ids();
-cmp_ok(scalar @acked, '>=', 200, scalar(@acked) . ' inserts were acknowledged before the crash');
+eval { $vacuum->{h}->finish; };
+my @acked = @{ check_inserters_after_crash($inserters, 200) };
 
 $node->start;
 my %present = map { $_ => 1 } split /\n/, $node->safe_psql('postgres', 'SELECT id FROM t');

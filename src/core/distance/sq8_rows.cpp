@@ -85,6 +85,12 @@ float Guard(double bound)
 	return std::isfinite(f) ? f : kMinusInfinity;
 }
 
+// A bound of a distance (never negative) that came out at most 0: 0, or -infinity for NaN.
+float DistanceBoundAtMost0(double lower)
+{
+	return lower == lower ? 0.0f : kMinusInfinity;
+}
+
 // An estimate as a float: infinity when the values overflowed (inf - inf is NaN, which would
 // neither order nor compare equal to itself), never below 0 for squared distances.
 float Estimate(double d)
@@ -233,9 +239,7 @@ float Sq8L2(const void *a, const void *b, std::size_t dims)
 	// |q - x^|^2 computed, less its rounding; |q - x| >= |q - x^| - |x - x^|.
 	const double d = norms - 2.0 * dot - slack * norms - 2.0 * dot_error - AbsoluteSlack(dims);
 	const double lower = (std::sqrt(std::max(d, 0.0)) - static_cast<double>(x.r2)) * (1.0 - slack);
-	if (!(lower > 0))
-		return lower == lower ? 0.0f : kMinusInfinity;
-	return Guard(lower * lower);
+	return lower > 0 ? Guard(lower * lower) : DistanceBoundAtMost0(lower);
 }
 
 float Sq8NegativeInnerProduct(const void *a, const void *b, std::size_t dims)
@@ -280,9 +284,7 @@ float Sq8L1(const void *a, const void *b, std::size_t dims)
 		return kMinusInfinity;
 	const double lower =
 	    (d - slack * (operands + d) - static_cast<double>(x.r1) - AbsoluteSlack(dims)) * (1.0 - slack);
-	if (!(lower > 0))
-		return lower == lower ? 0.0f : kMinusInfinity;
-	return Guard(lower);
+	return lower > 0 ? Guard(lower) : DistanceBoundAtMost0(lower);
 }
 
 double Sq8OperatorBound(Metric metric, float bound) noexcept

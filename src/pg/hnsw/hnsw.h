@@ -136,18 +136,17 @@ bool HnswPrepareVector(const HnswIndexInfo *info, Datum value, char *out, Size *
 // *bounded (when given) is false when the operator cannot compute the value's cosine accurately
 // (vector_core::Sq8CosineNormBounded).
 bool HnswPrepareFloats(const HnswIndexInfo *info, Datum value, float *out, bool *bounded = nullptr);
-// Writes the sq8 row of floats prepared by HnswPrepareFloats, padded (info->fixed_bytes).
-void HnswEncodeSq8(const HnswIndexInfo *info, const float *floats, bool bounded, char *out);
+// For sq8 rows: the value's floats (HnswPrepareFloats) into floats (dims of them) and the row
+// they encode to into out, padded to info->fixed_bytes. Returns false as HnswPrepareFloats does.
+bool HnswPrepareSq8Row(const HnswIndexInfo *info, Datum value, float *floats, char *out);
 // Writes the form a scan compares rows with into out (room for info->query_bytes): the row
 // itself, or for kSq8 rows the query's floats (sq8_rows.h: distances are then lower bounds).
 // Returns false as HnswPrepareVector does.
 bool HnswPrepareQuery(const HnswIndexInfo *info, Datum value, char *out);
 // The row an insert stores (as HnswPrepareVector) and, for sq8 rows, the form it searches the
-// graph with into search (room for info->query_bytes; *has_search false for other rows): the
-// row's floats, compared with the codes by estimate, more exact than its own codes.
-bool HnswPrepareInsert(const HnswIndexInfo *info, Datum value, char *out, Size *bytes, char *search, bool *has_search);
-// Writes the search form of the floats of an sq8 row (see HnswPrepareInsert).
-void HnswPrepareSq8Search(const HnswIndexInfo *info, const float *floats, char *search);
+// graph with into search (room for info->query_bytes; unused, and may be null, for other rows):
+// the row's floats, compared with the codes by estimate, more exact than its own codes.
+bool HnswPrepareInsert(const HnswIndexInfo *info, Datum value, char *out, Size *bytes, char *search);
 // Whether the distances a scan computes from a prepared query are lower bounds, to be re-ranked
 // exactly from the table.
 inline bool HnswDistancesAreBounds(const HnswIndexInfo *info)

@@ -28,6 +28,7 @@
 
 #include "core/distance/float_distance.h"
 #include "core/distance/half.h"
+#include "core/distance/sq8_rows.h"
 #include "core/hnsw/hnsw_builder.h"
 #include "pg/hnsw/hnsw.h"
 #include "pg/types/vector/vector.h"
@@ -69,7 +70,7 @@ struct BuildState {
 	bool float_graph;
 	bool binary16_asked; // the graph may be built on binary16 copies of the rows
 	float *floats;       // scratch: one float row
-	char *search;        // sq8: the search form of floats for on-disk inserts (HnswPrepareSq8Search)
+	char *search;        // sq8: the search form of floats for on-disk inserts (HnswPrepareInsert)
 	char *page_rows;     // rows * info.fixed_bytes
 	Size page_rows_capacity;
 	MemoryContext tuple_context;
@@ -502,7 +503,7 @@ const char *BuildSearch(BuildState *state)
 		return nullptr;
 	if (state->search == nullptr)
 		state->search = static_cast<char *>(palloc(state->info.query_bytes));
-	HnswPrepareSq8Search(&state->info, state->floats, state->search);
+	vector_core::Sq8PrepareQuery(state->floats, static_cast<size_t>(state->info.dims), state->search, true);
 	return state->search;
 }
 
@@ -517,9 +518,7 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 	bool usable;
 	if (state->info.kind == vector_core::ElementKind::kSq8) {
 		// The graph's floats and the page row they encode to (as HnswPrepareVector would).
-		bool bounded = true;
-		usable = HnswPrepareFloats(&state->info, values[0], state->floats, &bounded);
-		HnswEncodeSq8(&state->info, state->floats, bounded, state->vector);
+		usable = HnswPrepareSq8Row(&state->info, values[0], state->floats, state->vector);
 		bytes = state->info.fixed_bytes;
 	} else {
 		usable = HnswPrepareVector(&state->info, values[0], state->vector, &bytes);

@@ -412,20 +412,19 @@ bool hnswinsert(Relation index, Datum *values, bool *isnull, ItemPointer heap_ti
 	char *vector = static_cast<char *>(palloc(info.max_bytes));
 	char *search =
 	    info.kind == vector_core::ElementKind::kSq8 ? static_cast<char *>(palloc(info.query_bytes)) : nullptr;
-	bool has_search = false;
 	char *attrs = nullptr;
 	if (info.attr_length > 0) {
 		attrs = static_cast<char *>(palloc(info.attr_length));
 		FilterFormAttrs(index, values, isnull, attrs);
 	}
 	Size bytes = 0;
-	if (HnswPrepareInsert(&info, values[0], vector, &bytes, search, &has_search)) {
+	if (HnswPrepareInsert(&info, values[0], vector, &bytes, search)) {
 		// The insert lock (share) from before the search until the last link is written: VACUUM
 		// waits for it after marking dead elements (see hnsw_vacuum.cpp). Taken after everything
 		// that could need another heavyweight lock (detoasting, catalog lookups); an error
 		// releases it with the transaction's other locks.
 		LockPage(index, kHnswInsertLockBlock, ShareLock);
-		HnswInsertVector(index, &info, vector, bytes, attrs, heap_tid, has_search ? search : nullptr);
+		HnswInsertVector(index, &info, vector, bytes, attrs, heap_tid, search);
 		UnlockPage(index, kHnswInsertLockBlock, ShareLock);
 	}
 	MemoryContextSwitchTo(old);

@@ -61,35 +61,29 @@ bool HnswPrepareFloats(const HnswIndexInfo *info, Datum value, float *out, bool 
 	return true;
 }
 
-// Encodes prepared floats as an sq8 row; a row whose cosine the operator cannot compute
-// accurately gets no bound (Sq8DropBound).
-void HnswEncodeSq8(const HnswIndexInfo *info, const float *floats, bool bounded, char *out)
+// The floats, then the sq8 row they encode to, padded; a row whose cosine the operator cannot
+// compute accurately gets no bound (Sq8DropBound).
+bool HnswPrepareSq8Row(const HnswIndexInfo *info, Datum value, float *floats, char *out)
 {
+	bool bounded = true;
+	const bool usable = HnswPrepareFloats(info, value, floats, &bounded);
 	vector_core::Sq8EncodeRow(floats, static_cast<size_t>(info->dims), out);
 	if (!bounded)
 		vector_core::Sq8DropBound(out);
 	const Size raw = vector_core::Sq8RowBytes(static_cast<size_t>(info->dims));
 	memset(out + raw, 0, info->fixed_bytes - raw);
+	return usable;
 }
 
-// An insert's search form: the floats, by estimate.
-void HnswPrepareSq8Search(const HnswIndexInfo *info, const float *floats, char *search)
+// The row to store and, for sq8 rows, the search form (by estimate) from the same floats.
+bool HnswPrepareInsert(const HnswIndexInfo *info, Datum value, char *out, Size *bytes, char *search)
 {
-	vector_core::Sq8PrepareQuery(floats, static_cast<size_t>(info->dims), search, true);
-}
-
-// The row to store and, for sq8 rows, the search form from the same floats.
-bool HnswPrepareInsert(const HnswIndexInfo *info, Datum value, char *out, Size *bytes, char *search, bool *has_search)
-{
-	*has_search = info->kind == vector_core::ElementKind::kSq8;
-	if (!*has_search)
+	if (info->kind != vector_core::ElementKind::kSq8)
 		return HnswPrepareVector(info, value, out, bytes);
 	float *floats = static_cast<float *>(palloc(sizeof(float) * static_cast<size_t>(info->dims)));
-	bool bounded = true;
-	const bool usable = HnswPrepareFloats(info, value, floats, &bounded);
-	HnswEncodeSq8(info, floats, bounded, out);
+	const bool usable = HnswPrepareSq8Row(info, value, floats, out);
 	*bytes = info->fixed_bytes;
-	HnswPrepareSq8Search(info, floats, search);
+	vector_core::Sq8PrepareQuery(floats, static_cast<size_t>(info->dims), search, true);
 	pfree(floats);
 	return usable;
 }
@@ -120,9 +114,7 @@ bool HnswPrepareVector(const HnswIndexInfo *info, Datum value, char *out, Size *
 	switch (info->kind) {
 	case vector_core::ElementKind::kSq8: {
 		float *floats = static_cast<float *>(palloc(sizeof(float) * static_cast<size_t>(dims)));
-		bool bounded = true;
-		usable = HnswPrepareFloats(info, value, floats, &bounded);
-		HnswEncodeSq8(info, floats, bounded, out);
+		usable = HnswPrepareSq8Row(info, value, floats, out);
 		pfree(floats);
 		raw = vector_core::Sq8RowBytes(static_cast<size_t>(dims));
 		break;
