@@ -17,12 +17,12 @@ CORE_SRCS := $(sort $(shell find src/core -name '*.cpp'))
 PG_SRCS := $(sort $(shell find src/pg -name '*.cpp'))
 OBJS = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 # vector_build.so: every .cpp below src/build, and the core kernels those call (the float
-# distances and the IVF encoders); the same objects as vector.so's, linked a second time.
+# distances, the IVF encoders and the refit step); the same objects as vector.so's, linked a second time.
 BUILD_MODULE = vector_build
 BUILD_SRCS := $(sort $(shell find src/build -name '*.cpp'))
 BUILD_OBJS = $(BUILD_SRCS:.cpp=.o)
 BUILD_CORE_OBJS = $(patsubst %.cpp,%.o,$(sort $(wildcard src/core/distance/float_distance*.cpp))) \
-	src/core/ivf/ivf_quant.o
+	src/core/ivf/ivf_quant.o src/core/ivf/ivf_refit.o
 # The install script is the concatenation of sql/install/parts/*.sql in name order: one part per
 # responsibility (the vector type, each access method), so that they can change independently.
 # 22_ivf_filters.sql is made from 12_hnsw_filters.sql: the filter-column operator classes of hnsw,

@@ -6,6 +6,7 @@
 
 #include <cstdio>
 
+#include "build/ivf_bounded_assign.h"
 #include "build/ivf_train.h"
 #include "build/kmeans.h"
 #include "core/common/status.h"
@@ -37,23 +38,50 @@ void SetResult(const Status &status, VectorBuildResult *result) noexcept
 }
 
 void KmeansTrainEntry(const float *x, std::size_t n, std::size_t dim, std::size_t k, bool spherical, std::int32_t niter,
-                      std::int32_t threads, std::uint32_t seed, bool (*should_stop)(void), float *centroids,
-                      VectorBuildResult *result)
+                      std::int32_t threads, std::uint32_t seed, bool (*should_stop)(void), std::size_t bounds_bytes,
+                      float *centroids, VectorBuildResult *result)
 {
-	SetResult(vector_core::KmeansTrain(x, n, dim, k, spherical, niter, threads, seed, should_stop, centroids),
+	SetResult(vector_core::KmeansTrain(x, n, dim, k, spherical, niter, threads, seed, should_stop, bounds_bytes,
+	                                   centroids),
 	          result);
+}
+
+// The core metric of a VECTOR_BUILD_METRIC_*; false (and the result set) for an unknown one.
+bool AssignMetric(std::int32_t metric, vector_core::Metric *out, VectorBuildResult *result)
+{
+	if (metric != VECTOR_BUILD_METRIC_L2 && metric != VECTOR_BUILD_METRIC_INNER_PRODUCT) {
+		SetResult(Status::Error("list assignment: unknown metric"), result);
+		return false;
+	}
+	*out = metric == VECTOR_BUILD_METRIC_L2 ? vector_core::Metric::kL2 : vector_core::Metric::kInnerProduct;
+	return true;
 }
 
 void IvfAssignEntry(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
                     std::int32_t metric, std::int32_t threads, std::int32_t *lists, VectorBuildResult *result)
 {
-	if (metric != VECTOR_BUILD_METRIC_L2 && metric != VECTOR_BUILD_METRIC_INNER_PRODUCT) {
-		SetResult(Status::Error("list assignment: unknown metric"), result);
-		return;
-	}
-	const vector_core::Metric m =
-	    metric == VECTOR_BUILD_METRIC_L2 ? vector_core::Metric::kL2 : vector_core::Metric::kInnerProduct;
-	SetResult(vector_core::IvfAssign(x, n, dim, centroids, k, m, threads, lists), result);
+	vector_core::Metric m;
+	if (AssignMetric(metric, &m, result))
+		SetResult(vector_core::IvfAssign(x, n, dim, centroids, k, m, threads, lists), result);
+}
+
+void IvfAssignBoundedEntry(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
+                           std::int32_t metric, std::int32_t *lists, float *bounds, VectorBuildResult *result)
+{
+	vector_core::Metric m;
+	if (AssignMetric(metric, &m, result))
+		SetResult(vector_core::IvfAssignBounded(x, n, dim, centroids, k, m, lists, bounds), result);
+}
+
+void IvfReassignEntry(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
+                      std::int32_t metric, const float *shifts, std::int32_t threads, std::int32_t *lists,
+                      float *bounds, std::int64_t *computed, VectorBuildResult *result)
+{
+	vector_core::Metric m;
+	if (AssignMetric(metric, &m, result))
+		SetResult(vector_core::IvfReassignBounded(x, n, dim, centroids, k, m, shifts, threads, lists, bounds,
+		                                          computed),
+		          result);
 }
 
 void Sq8TrainEntry(const float *x, std::size_t n, std::size_t dim, float *vmin, float *vdiff, VectorBuildResult *result)
@@ -87,6 +115,8 @@ constexpr VectorBuildApi kApi = {
     Sq8TrainEntry,
     PqTrainEntry,
     PqEncodeEntry,
+    IvfAssignBoundedEntry,
+    IvfReassignEntry,
 };
 
 } // namespace

@@ -34,7 +34,7 @@
 extern "C" {
 #endif
 
-#define VECTOR_BUILD_ABI_VERSION 1
+#define VECTOR_BUILD_ABI_VERSION 2
 
 /* The exported symbol: a function returning the table (never null). */
 #define VECTOR_BUILD_API_SYMBOL "vector_build_api"
@@ -65,10 +65,12 @@ typedef struct VectorBuildApi {
 
 	/* K-means of the IVF lists (see build/kmeans.h): k x dim centroids from the n x dim
 	 * sample. should_stop, when not null, is polled between iterations (possibly from other
-	 * threads: it must only read a flag); true stops with VECTOR_BUILD_CANCELLED. */
+	 * threads: it must only read a flag); true stops with VECTOR_BUILD_CANCELLED. threads: OpenMP
+	 * threads of the seeding and of the bounded iterations, which may keep bounds_bytes of
+	 * bounds. */
 	void (*kmeans_train)(const float *x, size_t n, size_t dim, size_t k, bool spherical, int32_t niter,
-	                     int32_t threads, uint32_t seed, bool (*should_stop)(void), float *centroids,
-	                     VectorBuildResult *result);
+	                     int32_t threads, uint32_t seed, bool (*should_stop)(void), size_t bounds_bytes,
+	                     float *centroids, VectorBuildResult *result);
 	/* Nearest centroid of each of the n rows (list numbers into lists), on threads threads. */
 	void (*ivf_assign)(const float *x, size_t n, size_t dim, const float *centroids, size_t k, int32_t metric,
 	                   int32_t threads, int32_t *lists, VectorBuildResult *result);
@@ -80,6 +82,15 @@ typedef struct VectorBuildApi {
 	 * threads threads. */
 	void (*pq_encode)(const float *x, size_t n, size_t dim, size_t m, const float *book_t, const float *norms,
 	                  int32_t threads, uint8_t *codes, VectorBuildResult *result);
+	/* ivf_assign that also writes bounds (n x k floats): lower bounds of each row's distance to
+	 * each centroid, for ivf_reassign (see build/ivf_bounded_assign.h). */
+	void (*ivf_assign_bounded)(const float *x, size_t n, size_t dim, const float *centroids, size_t k,
+	                           int32_t metric, int32_t *lists, float *bounds, VectorBuildResult *result);
+	/* Reassigns rows whose lists and bounds came from ivf_assign_bounded or ivf_reassign, after
+	 * centroid j moved by at most shifts[j]; adds the distances it computed to *computed. */
+	void (*ivf_reassign)(const float *x, size_t n, size_t dim, const float *centroids, size_t k, int32_t metric,
+	                     const float *shifts, int32_t threads, int32_t *lists, float *bounds, int64_t *computed,
+	                     VectorBuildResult *result);
 } VectorBuildApi;
 
 typedef const VectorBuildApi *(*VectorBuildApiFunction)(void);

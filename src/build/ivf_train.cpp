@@ -8,12 +8,12 @@
 #include <cstring>
 #include <exception>
 #include <limits>
-#include <memory>
 #include <vector>
 
 #include <faiss/impl/ProductQuantizer.h>
 #include <faiss/impl/ScalarQuantizer.h>
 
+#include "build/blas_products.h"
 #include "build/kmeans.h"
 #include "build/omp_threads.h"
 #include "core/distance/float_distance.h"
@@ -24,16 +24,6 @@ namespace vector_core
 
 namespace
 {
-
-// The Fortran BLAS entry point (libblas, OpenBLAS behind it), as FAISS declares it.
-extern "C" int sgemm_(const char *transa, const char *transb, const int *m, const int *n, const int *k,
-                      const float *alpha, const float *a, const int *lda, const float *b, const int *ldb,
-                      const float *beta, float *c, const int *ldc);
-
-// Rows per matrix product of BlasAssign: at most kAssignBlockRows, and fewer with many lists,
-// so that a block of inner products (rows x k floats) stays within kAssignBlockFloats (16 MB).
-constexpr std::size_t kAssignBlockRows = 4096;
-constexpr std::size_t kAssignBlockFloats = std::size_t{1} << 22;
 
 // Large batches: the inner products of a block of rows with every centroid are one BLAS matrix
 // product (BLAS owns the cores); the nearest centroid by L2 is then the one of smallest
@@ -46,20 +36,9 @@ void BlasAssign(const float *x, std::size_t n, std::size_t dim, const float *cen
 	if (l2)
 		for (std::size_t j = 0; j < k; j++)
 			norms[j] = InnerProduct(centroids + j * dim, centroids + j * dim, dim);
-	const std::size_t block_rows =
-	    std::min(n, std::clamp<std::size_t>(kAssignBlockFloats / k, 1, kAssignBlockRows));
-	// (not zeroed: sgemm with beta 0 writes every product)
-	const std::unique_ptr<float[]> products(new float[block_rows * k]);
-	const int m_k = static_cast<int>(k), d = static_cast<int>(dim);
-	const float one = 1.0f, zero = 0.0f;
-	for (std::size_t start = 0; start < n; start += block_rows) {
-		const std::size_t rows = std::min(block_rows, n - start);
-		const int nb = static_cast<int>(rows);
-		// Column-major: products (k x rows) = centroids^T (k x dim) * block (dim x rows), so that
-		// products[i * k + j] is row i's inner product with centroid j.
-		sgemm_("T", "N", &m_k, &nb, &d, &one, centroids, &d, x + start * dim, &d, &zero, products.get(), &m_k);
+	ForEachProductBlock(x, n, dim, centroids, k, [&](std::size_t first, std::size_t rows, const float *products) {
 		for (std::size_t i = 0; i < rows; i++) {
-			const float *ip = products.get() + i * k;
+			const float *ip = products + i * k;
 			std::int32_t best_list = 0;
 			if (l2) {
 				float best = std::numeric_limits<float>::infinity();
@@ -78,9 +57,9 @@ void BlasAssign(const float *x, std::size_t n, std::size_t dim, const float *cen
 						best_list = static_cast<std::int32_t>(j);
 					}
 			}
-			lists[start + i] = best_list;
+			lists[first + i] = best_list;
 		}
-	}
+	});
 }
 
 } // namespace

@@ -17,6 +17,7 @@
 #include <faiss/IndexFlat.h>
 #include <faiss/impl/AuxIndexStructures.h>
 
+#include "build/bounded_assign_index.h"
 #include "build/omp_threads.h"
 #include "core/distance/float_distance.h"
 
@@ -154,7 +155,8 @@ const float *TrainingRows(const float *x, std::size_t n, std::size_t dim, std::v
 }
 
 Status KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k, bool spherical, int niter,
-                   int omp_threads, std::uint32_t seed, bool (*should_stop)(), float *centroids) noexcept
+                   int threads, std::uint32_t seed, bool (*should_stop)(), std::size_t bounds_bytes,
+                   float *centroids) noexcept
 {
 	try {
 		if (dim == 0 || k == 0 || centroids == nullptr || (n > 0 && x == nullptr))
@@ -172,7 +174,10 @@ Status KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k
 				NormalizeRows(centroids, k, dim);
 			return Status::Ok();
 		}
-		OmpThreadsScope threads(omp_threads);
+		// FAISS's own OpenMP loops on one thread: its BLAS products own the cores, and OpenMP
+		// threads spinning against BLAS's on two cores ran ~20x slower. Ours (the seeding and the
+		// bounded assignment, between the products) take threads.
+		OmpThreadsScope one_thread(1);
 		std::vector<float> scaled;
 		int exponent = 0;
 		x = TrainingRows(x, n, dim, &scaled, &exponent);
@@ -210,14 +215,21 @@ Status KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k
 			}
 			seed_points = subset.data();
 		}
-		if (!KmeansPlusPlus(seed_points, seed_n, dim, k, seed, omp_threads, should_stop,
+		if (!KmeansPlusPlus(seed_points, seed_n, dim, k, seed, threads, should_stop,
 		                    clustering.centroids.data()))
 			return Status::Cancelled("k-means interrupted");
 		if (spherical)
 			NormalizeRows(clustering.centroids.data(), k, dim);
-		faiss::IndexFlatL2 index(static_cast<faiss::Index::idx_t>(dim));
+		// FAISS's iterations search the sample for each row's nearest centroid: with bounds when
+		// they fit in bounds_bytes (a float per row and centroid), else by a full product each.
 		StopCallbackScope stop(should_stop);
-		clustering.train(static_cast<faiss::Index::idx_t>(n), x, index);
+		if (n <= bounds_bytes / sizeof(float) / k) {
+			BoundedAssignIndex index(static_cast<int>(dim), threads);
+			clustering.train(static_cast<faiss::Index::idx_t>(n), x, index);
+		} else {
+			faiss::IndexFlatL2 index(static_cast<faiss::Index::idx_t>(dim));
+			clustering.train(static_cast<faiss::Index::idx_t>(n), x, index);
+		}
 		if (clustering.centroids.size() != k * dim)
 			return Status::Error("k-means: FAISS returned an unexpected number of centroids");
 		std::memcpy(centroids, clustering.centroids.data(), sizeof(float) * k * dim);

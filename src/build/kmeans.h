@@ -20,12 +20,15 @@ namespace vector_core
 // spherical: normalize centroids after each iteration (cosine). With fewer sample points
 // than k (or none), the points themselves are taken as centroids and the remaining ones are
 // random unit-ish vectors, so that a build on an empty or tiny table still succeeds.
-// omp_threads: OpenMP threads FAISS may use (BLAS keeps its own threads). should_stop, when
+// threads: OpenMP threads of the seeding and of the bounded iterations (FAISS's own loops run on
+// one; BLAS keeps its own threads): the caller blocks signals around the call. should_stop, when
 // not null, is polled between seeding steps and k-means iterations (possibly from FAISS's
 // threads: it must only read a flag); when it returns true training stops and the Status is
-// Cancelled.
+// Cancelled. bounds_bytes: memory the iterations may keep bounds in (n x k floats; with less,
+// each iteration assigns by a full matrix product), see build/bounded_assign_index.h.
 Status KmeansTrain(const float *x, std::size_t n, std::size_t dim, std::size_t k, bool spherical, int niter,
-                   int omp_threads, std::uint32_t seed, bool (*should_stop)(), float *centroids) noexcept;
+                   int threads, std::uint32_t seed, bool (*should_stop)(), std::size_t bounds_bytes,
+                   float *centroids) noexcept;
 
 // Normalizes each of the n rows of x (n x dim) to unit L2 norm in place; zero rows stay zero.
 void NormalizeRows(float *x, std::size_t n, std::size_t dim) noexcept;

@@ -58,9 +58,9 @@ TEST(BuildApi, KmeansThroughTheTableMatchesTheDirectCall)
 	const std::size_t n = 500, dim = 8, k = 10;
 	auto x = RandomPoints(n, dim, 3);
 	std::vector<float> direct(k * dim), via(k * dim);
-	ASSERT_TRUE(vector_core::KmeansTrain(x.data(), n, dim, k, false, 5, 1, 9, nullptr, direct.data()).ok());
+	ASSERT_TRUE(vector_core::KmeansTrain(x.data(), n, dim, k, false, 5, 1, 9, nullptr, 0, direct.data()).ok());
 	VectorBuildResult result = Dirty();
-	vector_build_api()->kmeans_train(x.data(), n, dim, k, false, 5, 1, 9, nullptr, via.data(), &result);
+	vector_build_api()->kmeans_train(x.data(), n, dim, k, false, 5, 1, 9, nullptr, 0, via.data(), &result);
 	EXPECT_EQ(result.code, VECTOR_BUILD_OK);
 	EXPECT_STREQ(result.message, "");
 	EXPECT_EQ(direct, via);
@@ -75,14 +75,14 @@ TEST(BuildApi, FailuresComeBackAsCodesAndMessages)
 	// Invalid arguments: an error with a message, no exception, no abort.
 	std::vector<float> c(4 * dim);
 	VectorBuildResult result = Dirty();
-	api->kmeans_train(x.data(), n, 0, 4, false, 5, 1, 1, nullptr, c.data(), &result);
+	api->kmeans_train(x.data(), n, 0, 4, false, 5, 1, 1, nullptr, 0, c.data(), &result);
 	EXPECT_EQ(result.code, VECTOR_BUILD_ERROR);
 	EXPECT_NE(std::string(result.message).find("k-means"), std::string::npos) << result.message;
 
 	// A raised cancel flag.
 	std::vector<float> big(40 * dim);
 	result = Dirty();
-	api->kmeans_train(x.data(), n, dim, 40, false, 5, 1, 1, AlwaysStop, big.data(), &result);
+	api->kmeans_train(x.data(), n, dim, 40, false, 5, 1, 1, AlwaysStop, 1 << 24, big.data(), &result);
 	EXPECT_EQ(result.code, VECTOR_BUILD_CANCELLED);
 
 	// PQ with a number of sub-quantizers that does not divide the dimensions.
@@ -111,7 +111,7 @@ TEST(BuildApi, QuantizersThroughTheTable)
 
 	std::vector<float> centroids(k * dim);
 	VectorBuildResult result = Dirty();
-	api->kmeans_train(x.data(), n, dim, k, false, 5, 1, 2, nullptr, centroids.data(), &result);
+	api->kmeans_train(x.data(), n, dim, k, false, 5, 1, 2, nullptr, 1 << 24, centroids.data(), &result);
 	ASSERT_EQ(result.code, VECTOR_BUILD_OK) << result.message;
 	// Every row goes to its nearest centroid, whichever metric number.
 	for (std::int32_t metric : {VECTOR_BUILD_METRIC_L2, VECTOR_BUILD_METRIC_INNER_PRODUCT}) {

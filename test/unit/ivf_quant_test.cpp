@@ -18,6 +18,9 @@ using namespace vector_core;
 namespace
 {
 
+// Memory for k-means' bounds: every test sample's fit (build/bounded_assign_index.h).
+constexpr std::size_t kBoundsBytes = std::size_t{1} << 28;
+
 // n x dim points around `clusters` well-separated centres (centre c at coordinate 10 * c).
 std::vector<float> ClusteredPoints(std::size_t n, std::size_t dim, std::size_t clusters, unsigned seed)
 {
@@ -51,7 +54,7 @@ TEST(Kmeans, FindsSeparatedClusters)
 	const std::size_t n = 2000, dim = 8, k = 4;
 	auto x = ClusteredPoints(n, dim, k, 1);
 	std::vector<float> c(k * dim);
-	Status status = KmeansTrain(x.data(), n, dim, k, false, 10, 1, 42, nullptr, c.data());
+	Status status = KmeansTrain(x.data(), n, dim, k, false, 10, 1, 42, nullptr, kBoundsBytes, c.data());
 	ASSERT_TRUE(status.ok()) << status.message();
 	ExpectCentroidAtEveryCentre(c, k, dim);
 	// Assignment puts points of one true cluster into one list.
@@ -59,6 +62,31 @@ TEST(Kmeans, FindsSeparatedClusters)
 	ASSERT_TRUE(IvfAssign(x.data(), n, dim, c.data(), k, Metric::kL2, 2, lists.data()).ok());
 	for (std::size_t i = k; i < n; i++)
 		EXPECT_EQ(lists[i], lists[i % k]);
+}
+
+// The bounded assignment index changes how FAISS's iterations find each row's nearest centroid,
+// not which one: the centroids are those of the full products, for L2 and for spherical k-means
+// on unit rows, over many lists and rows that move between them for several iterations.
+TEST(Kmeans, BoundedIterationsGiveTheSameCentroids)
+{
+	const std::size_t n = 6000, dim = 32, k = 60;
+	std::mt19937 gen(17);
+	std::normal_distribution<float> normal(0.0f, 1.0f);
+	std::vector<float> x(n * dim);
+	for (float &v : x)
+		v = normal(gen);
+	for (bool spherical : {false, true}) {
+		std::vector<float> rows = x;
+		if (spherical)
+			NormalizeRows(rows.data(), n, dim);
+		std::vector<float> bounded(k * dim), full(k * dim);
+		ASSERT_TRUE(
+		    KmeansTrain(rows.data(), n, dim, k, spherical, 10, 1, 3, nullptr, kBoundsBytes, bounded.data())
+		        .ok());
+		ASSERT_TRUE(KmeansTrain(rows.data(), n, dim, k, spherical, 10, 1, 3, nullptr, 0, full.data()).ok());
+		for (std::size_t i = 0; i < k * dim; i++)
+			ASSERT_NEAR(bounded[i], full[i], 1e-4f) << "spherical " << spherical << " value " << i;
+	}
 }
 
 // The seeds come from a subset of the sample (16 points per centroid); a sample in table order
@@ -76,7 +104,7 @@ TEST(Kmeans, SeedsFromTheWholeSample)
 		std::copy(mixed.begin() + i * dim, mixed.begin() + (i + 1) * dim, x.begin() + to * dim);
 	}
 	std::vector<float> c(k * dim);
-	Status status = KmeansTrain(x.data(), n, dim, k, false, 1, 1, 5, nullptr, c.data());
+	Status status = KmeansTrain(x.data(), n, dim, k, false, 1, 1, 5, nullptr, kBoundsBytes, c.data());
 	ASSERT_TRUE(status.ok()) << status.message();
 	ExpectCentroidAtEveryCentre(c, k, dim);
 }
@@ -85,15 +113,15 @@ TEST(Kmeans, TinyAndEmptySamples)
 {
 	const std::size_t dim = 4, k = 10;
 	std::vector<float> c(k * dim);
-	Status status = KmeansTrain(nullptr, 0, dim, k, true, 10, 1, 1, nullptr, c.data());
+	Status status = KmeansTrain(nullptr, 0, dim, k, true, 10, 1, 1, nullptr, kBoundsBytes, c.data());
 	ASSERT_TRUE(status.ok()) << status.message();
 	for (std::size_t j = 0; j < k; j++)
 		EXPECT_NEAR(SquaredNormDouble(c.data() + j * dim, dim), 1.0, 1e-5);
 	std::vector<float> x = {1, 2, 3, 4, 5, 6, 7, 8};
-	status = KmeansTrain(x.data(), 2, dim, k, false, 10, 1, 1, nullptr, c.data());
+	status = KmeansTrain(x.data(), 2, dim, k, false, 10, 1, 1, nullptr, kBoundsBytes, c.data());
 	ASSERT_TRUE(status.ok()) << status.message();
 	EXPECT_EQ(std::memcmp(c.data(), x.data(), sizeof(float) * 8), 0);
-	status = KmeansTrain(x.data(), 2, 0, k, false, 10, 1, 1, nullptr, c.data());
+	status = KmeansTrain(x.data(), 2, 0, k, false, 10, 1, 1, nullptr, kBoundsBytes, c.data());
 	EXPECT_FALSE(status.ok());
 	EXPECT_NE(std::string(status.message()), "");
 }
@@ -118,17 +146,17 @@ TEST(Kmeans, StopsWhenAsked)
 	auto x = ClusteredPoints(n, dim, 4, 9);
 	std::vector<float> c(k * dim);
 	// During k-means++ seeding.
-	Status status = KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, AlwaysStop, c.data());
+	Status status = KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, AlwaysStop, kBoundsBytes, c.data());
 	EXPECT_FALSE(status.ok());
 	EXPECT_EQ(status.code(), Status::Code::kCancelled);
 	// During FAISS's iterations (seeding polls k / 16 = 4 times... the third poll stops there, so
 	// allow either phase; what matters is the clean, flagged stop).
 	stop_polls = 0;
-	status = KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, StopAfterTwoPolls, c.data());
+	status = KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, StopAfterTwoPolls, kBoundsBytes, c.data());
 	EXPECT_FALSE(status.ok());
 	EXPECT_EQ(status.code(), Status::Code::kCancelled);
 	// The callback is removed afterwards: training without one succeeds.
-	status = KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, nullptr, c.data());
+	status = KmeansTrain(x.data(), n, dim, k, false, 10, 1, 7, nullptr, kBoundsBytes, c.data());
 	EXPECT_TRUE(status.ok()) << status.message();
 }
 
@@ -301,7 +329,7 @@ TEST(Kmeans, HugeValuesTrainAtTheirOwnScale)
 		v *= 1e30f;
 	EXPECT_GT(TrainingScaleExponent(x.data(), n, dim), 0);
 	std::vector<float> c(k * dim);
-	ASSERT_TRUE(KmeansTrain(x.data(), n, dim, k, false, 10, 1, 1234, nullptr, c.data()).ok());
+	ASSERT_TRUE(KmeansTrain(x.data(), n, dim, k, false, 10, 1, 1234, nullptr, kBoundsBytes, c.data()).ok());
 	for (float &v : c) {
 		ASSERT_TRUE(std::isfinite(v));
 		v /= 1e30f;

@@ -2,6 +2,7 @@
 #include "core/ivf/ivf_refit.h"
 
 #include <cmath>
+#include <limits>
 
 namespace vector_core
 {
@@ -39,6 +40,19 @@ void IvfRefitCentroids(const double *sums, const std::int64_t *counts, std::size
 		float *centroid = centroids + l * dim;
 		for (std::size_t j = 0; j < dim; j++)
 			centroid[j] = static_cast<float>(sum[j] * scale);
+	}
+}
+
+void IvfCentroidShifts(const float *before, const float *after, std::size_t k, std::size_t dim, float *shifts) noexcept
+{
+	for (std::size_t l = 0; l < k; l++) {
+		double sum = 0;
+		for (std::size_t j = 0; j < dim; j++) {
+			const double d = static_cast<double>(after[l * dim + j]) - before[l * dim + j];
+			sum += d * d;
+		}
+		const float shift = static_cast<float>(std::sqrt(sum));
+		shifts[l] = std::nextafter(shift, std::numeric_limits<float>::infinity());
 	}
 }
 

@@ -25,4 +25,8 @@ void IvfAccumulateRows(const float *x, std::size_t n, std::size_t dim, const std
 void IvfRefitCentroids(const double *sums, const std::int64_t *counts, std::size_t k, std::size_t dim, bool spherical,
                        float *centroids) noexcept;
 
+// How far each of the k centroids moved from before to after (Euclidean), rounded up: what the
+// build's bounded reassignment (build/ivf_bounded_assign.h) lowers each bound by.
+void IvfCentroidShifts(const float *before, const float *after, std::size_t k, std::size_t dim, float *shifts) noexcept;
+
 } // namespace vector_core

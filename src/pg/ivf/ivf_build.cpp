@@ -27,6 +27,7 @@ extern "C" {
 #include "portability/instr_time.h"
 }
 
+#include <pthread.h>
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -72,6 +73,10 @@ struct RowBlock {
 	char *attrs;
 	ItemPointerData *tids;
 	int64 n;
+	// Kept blocks under bounded reassignment (AllocBounds): each row's list and lower bounds of
+	// its distance to every centroid (n x lists); null otherwise.
+	int32 *lists;
+	float *bounds;
 };
 
 // Everything the build phases share; plain arrays in the build's memory context.
@@ -110,6 +115,13 @@ struct IvfBuildState {
 	double *refit_sums; // lists x dim
 	int64 *refit_counts;
 
+	// Bounded reassignment of the kept rows (AllocBounds): whether the kept blocks' bounds hold
+	// for centroids_before, and how far each centroid has moved since (lists floats each).
+	bool bounds_ready;
+	float *centroids_before;
+	float *shifts;
+	int64 distances; // computed by reassignments, for the DEBUG2 summary
+
 	// Loading.
 	int64 chunk_cap;
 	RowBlock chunk;  // filled by a second scan (when the rows were not kept)
@@ -140,9 +152,25 @@ int IvfBuildThreads(void)
 	return std::clamp(VectorBuildThreads(), 1, 8);
 }
 
-// Whether a cancel or termination is pending; polled by k-means (only reads a flag).
+// While k-means runs with every signal blocked (the OpenMP threads it starts must not take
+// PostgreSQL's signals): the mask that lets them in, and the backend's own thread.
+struct KmeansSignals {
+	bool blocked;
+	sigset_t open;
+	pthread_t backend;
+};
+KmeansSignals kmeans_signals;
+
+// Whether a cancel or termination is pending; polled by k-means between its steps. On the
+// backend's thread while k-means has the signals blocked, it first lets the pending ones in (their
+// handlers only set flags, such as InterruptPending) and blocks them again; on another thread it
+// only reads the flag.
 bool InterruptRequested()
 {
+	if (kmeans_signals.blocked && pthread_equal(pthread_self(), kmeans_signals.backend)) {
+		vector_core::RestoreSignalMask(kmeans_signals.open);
+		(void)vector_core::BlockAllSignals();
+	}
 	return InterruptPending;
 }
 
@@ -217,6 +245,8 @@ void AllocRowBlock(const IvfBuildState *bs, RowBlock *block)
 	                   : nullptr;
 	block->tids = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * rows));
 	block->n = 0;
+	block->lists = nullptr;
+	block->bounds = nullptr;
 }
 
 // Frees a kept block.
@@ -229,6 +259,10 @@ void FreeRowBlock(const IvfBuildState *bs, RowBlock *block)
 	if (block->attrs != nullptr)
 		pfree(block->attrs);
 	pfree(block->tids);
+	if (block->bounds != nullptr) {
+		pfree(block->lists);
+		pfree(block->bounds);
+	}
 }
 
 // Appends a table row to block; returns its stored-form vector, or null when the row cannot be
@@ -311,9 +345,10 @@ void SampleCallback([[maybe_unused]] Relation index, ItemPointer tid, Datum *val
 	memcpy(bs->sample + slot * bs->meta.dim, vector, sizeof(float) * bs->meta.dim);
 }
 
-// Assigns the rows of block to their nearest centroid (chunk_lists), on build threads; with encode,
-// PQ-encodes them too (chunk_codes).
-void AssignChunk(IvfBuildState *bs, const RowBlock *block, bool encode)
+// Assigns the rows of block to their nearest centroid, on build threads, and returns their lists
+// (the block's own under bounded reassignment, else chunk_lists); with encode, encodes them too
+// (chunk_codes).
+const int32 *AssignChunk(IvfBuildState *bs, const RowBlock *block, bool encode)
 {
 	const IvfMetaPageData *meta = &bs->meta;
 	const int64 n = block->n;
@@ -323,9 +358,18 @@ void AssignChunk(IvfBuildState *bs, const RowBlock *block, bool encode)
 	// OpenMP threads started by these calls inherit the full mask: signals stay on this thread.
 	const VectorBuildApi *api = VectorBuildModule();
 	VectorBuildResult result;
+	int32 *lists = block->lists != nullptr ? block->lists : bs->chunk_lists;
 	const sigset_t old = vector_core::BlockAllSignals();
-	api->ivf_assign(block->vectors, n, meta->dim, bs->centroids, meta->lists, BuildModuleMetric(bs->metric),
-	                IvfBuildThreads(), bs->chunk_lists, &result);
+	if (block->bounds == nullptr)
+		api->ivf_assign(block->vectors, n, meta->dim, bs->centroids, meta->lists, BuildModuleMetric(bs->metric),
+		                IvfBuildThreads(), lists, &result);
+	else if (!bs->bounds_ready)
+		api->ivf_assign_bounded(block->vectors, n, meta->dim, bs->centroids, meta->lists,
+		                        BuildModuleMetric(bs->metric), lists, block->bounds, &result);
+	else
+		api->ivf_reassign(block->vectors, n, meta->dim, bs->centroids, meta->lists,
+		                  BuildModuleMetric(bs->metric), bs->shifts, IvfBuildThreads(), lists, block->bounds,
+		                  &bs->distances, &result);
 	if (encode && result.code == VECTOR_BUILD_OK && meta->quantizer == kIvfQuantPq)
 		api->pq_encode(block->vectors, n, meta->dim, meta->pq_m, bs->pq_book_t, bs->pq_norms, IvfBuildThreads(),
 		               bs->chunk_codes, &result);
@@ -337,9 +381,9 @@ void AssignChunk(IvfBuildState *bs, const RowBlock *block, bool encode)
 			                       bs->chunk_codes + i * meta->code_size);
 	// RaBitQ codes hold the residual from the row's list's centroid (on build threads).
 	if (encode && meta->quantizer == kIvfQuantRabitq) {
-		const vector_core::Status status = vector_core::RabitqEncodeRows(
-		    block->vectors, static_cast<size_t>(n), meta->dim, bs->centroids, bs->chunk_lists, bs->rabitq_signs,
-		    IvfBuildThreads(), bs->chunk_codes);
+		const vector_core::Status status =
+		    vector_core::RabitqEncodeRows(block->vectors, static_cast<size_t>(n), meta->dim, bs->centroids,
+		                                  lists, bs->rabitq_signs, IvfBuildThreads(), bs->chunk_codes);
 		if (!status.ok())
 			ereport(ERROR, (errcode(status.code() == vector_core::Status::Code::kOutOfMemory
 			                            ? ERRCODE_OUT_OF_MEMORY
@@ -347,6 +391,7 @@ void AssignChunk(IvfBuildState *bs, const RowBlock *block, bool encode)
 			                errmsg("ivf build failed: %s", status.message())));
 	}
 	CHECK_FOR_INTERRUPTS();
+	return lists;
 }
 
 // Adds the rows of block to the sums and counts of their nearest centroid's list (the refit pass;
@@ -356,9 +401,8 @@ void AccumulateChunk(IvfBuildState *bs, const RowBlock *block)
 {
 	if (block->n == 0)
 		return;
-	AssignChunk(bs, block, false);
-	vector_core::IvfAccumulateRows(block->vectors, block->n, bs->meta.dim, bs->chunk_lists, bs->refit_sums,
-	                               bs->refit_counts);
+	const int32 *lists = AssignChunk(bs, block, false);
+	vector_core::IvfAccumulateRows(block->vectors, block->n, bs->meta.dim, lists, bs->refit_sums, bs->refit_counts);
 }
 
 // Appends the rows of block to the lists and empties it: assignment (and PQ encoding) on build
@@ -369,17 +413,17 @@ void FlushChunk(IvfBuildState *bs, RowBlock *block)
 	const int64 n = block->n;
 	if (n == 0)
 		return;
-	AssignChunk(bs, block, true);
+	const int32 *lists = AssignChunk(bs, block, true);
 
 	// Counting sort of the chunk's rows by list.
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kIvfPhaseLoad);
 	memset(bs->bucket, 0, sizeof(int64) * (meta->lists + 1));
 	for (int64 i = 0; i < n; i++)
-		bs->bucket[bs->chunk_lists[i] + 1]++;
+		bs->bucket[lists[i] + 1]++;
 	for (int l = 0; l < meta->lists; l++)
 		bs->bucket[l + 1] += bs->bucket[l];
 	for (int64 i = 0; i < n; i++)
-		bs->order[bs->bucket[bs->chunk_lists[i]]++] = static_cast<int32>(i);
+		bs->order[bs->bucket[lists[i]]++] = static_cast<int32>(i);
 	// bucket[l] is now the end of list l's run (and the start of list l + 1's).
 
 	int64 pos = 0;
@@ -572,8 +616,8 @@ void Train(IvfBuildState *bs, bool announce)
 	if (meta->aux_bytes > 0)
 		bs->aux = static_cast<float *>(MemoryContextAllocHuge(CurrentMemoryContext, meta->aux_bytes));
 
-	// FAISS runs its OpenMP loops on one thread (so no thread is created here and signals stay
-	// deliverable: a cancel stops k-means between iterations); its BLAS products own the cores.
+	// Quantizer training runs FAISS's OpenMP loops on one thread (no thread is created, signals
+	// stay deliverable); its BLAS products own the cores. K-means below starts threads of ours.
 	const VectorBuildApi *api = VectorBuildModule();
 	VectorBuildResult result;
 	result.code = VECTOR_BUILD_OK;
@@ -589,8 +633,19 @@ void Train(IvfBuildState *bs, bool announce)
 	if (ListsByDirection(bs->metric))
 		for (int64 i = 0; i < bs->sample_n; i++)
 			IvfNormalizeInPlace(bs->sample + i * meta->dim, meta->dim);
+	// The iterations' bounds get what the sample leaves of maintenance_work_mem.
+	const Size budget = static_cast<Size>(maintenance_work_mem) * 1024;
+	const Size sample_bytes = sizeof(float) * static_cast<Size>(bs->sample_n) * meta->dim;
+	// Threads k-means starts inherit the full mask; InterruptRequested lets signals in between
+	// its steps, so that a cancel still stops it.
+	kmeans_signals.open = vector_core::BlockAllSignals();
+	kmeans_signals.backend = pthread_self();
+	kmeans_signals.blocked = true;
 	api->kmeans_train(bs->sample, bs->sample_n, meta->dim, meta->lists, ListsByDirection(bs->metric),
-	                  kKmeansIterations, 1, 1234, InterruptRequested, bs->centroids, &result);
+	                  kKmeansIterations, IvfBuildThreads(), 1234, InterruptRequested,
+	                  budget > sample_bytes ? budget - sample_bytes : 0, bs->centroids, &result);
+	kmeans_signals.blocked = false;
+	vector_core::RestoreSignalMask(kmeans_signals.open);
 	VectorBuildCheck(&result, "ivf build");
 	CHECK_FOR_INTERRUPTS();
 	// Centroids as the directory will hold them, so that rows go to the list a scan finds.
@@ -615,6 +670,31 @@ void Train(IvfBuildState *bs, bool announce)
 		                 errhint("REINDEX the index (or create it) once the table has more data.")));
 }
 
+// Gives the kept blocks bounded reassignment (build/ivf_bounded_assign.h) when their bounds, a
+// float per row and list, fit in what maintenance_work_mem has left after the kept rows: the
+// refit passes after the first, and the loading phase, then compute a few distances per row
+// instead of a matrix product each.
+void AllocBounds(IvfBuildState *bs)
+{
+	const IvfMetaPageData *meta = &bs->meta;
+	const Size budget = static_cast<Size>(maintenance_work_mem) * 1024;
+	const Size per_row = sizeof(float) * meta->lists + sizeof(int32);
+	Size rows = 0;
+	for (int b = 0; b < bs->kept_count; b++)
+		rows += bs->kept[b].n;
+	if (bs->kept_bytes > budget || rows > (budget - bs->kept_bytes) / per_row)
+		return;
+	for (int b = 0; b < bs->kept_count; b++) {
+		RowBlock *block = &bs->kept[b];
+		const Size n = Max(block->n, 1);
+		block->lists = static_cast<int32 *>(palloc(sizeof(int32) * n));
+		block->bounds =
+		    static_cast<float *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(float) * meta->lists * n));
+	}
+	bs->centroids_before = static_cast<float *>(palloc(sizeof(float) * meta->lists * meta->dim));
+	bs->shifts = static_cast<float *>(palloc(sizeof(float) * meta->lists));
+}
+
 // One Lloyd iteration over every row (core/ivf/ivf_refit.h): each row goes to its nearest
 // centroid, and each centroid becomes the mean of its rows. The rows are the kept ones, or those of
 // one more table scan. The loading phase then assigns the rows to the refitted centroids.
@@ -632,10 +712,18 @@ void RefitCentroids(IvfBuildState *bs)
 		AccumulateChunk(bs, &bs->chunk);
 		bs->chunk.n = 0;
 	}
+	// Every kept block's bounds now hold for the centroids this pass assigned to.
+	const Size centroid_bytes = sizeof(float) * meta->lists * meta->dim;
+	if (bs->shifts != nullptr) {
+		bs->bounds_ready = true;
+		memcpy(bs->centroids_before, bs->centroids, centroid_bytes);
+	}
 	vector_core::IvfRefitCentroids(bs->refit_sums, bs->refit_counts, meta->lists, meta->dim,
 	                               ListsByDirection(bs->metric), bs->centroids);
 	for (int l = 0; l < meta->lists; l++)
 		IvfRoundToRow(meta, bs->centroids + static_cast<Size>(l) * meta->dim);
+	if (bs->shifts != nullptr)
+		vector_core::IvfCentroidShifts(bs->centroids_before, bs->centroids, meta->lists, meta->dim, bs->shifts);
 	pfree(bs->refit_sums);
 	pfree(bs->refit_counts);
 	bs->refit_sums = nullptr;
@@ -753,12 +841,14 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 		if (!bs->keep)
 			AllocRowBlock(bs, &bs->chunk);
 		if ((meta->flags & kIvfMetaUntrained) == 0) {
+			if (bs->keep)
+				AllocBounds(bs);
 			for (int pass = 0; pass < kRefitPasses; pass++)
 				RefitCentroids(bs);
 			INSTR_TIME_SET_CURRENT(now);
 			INSTR_TIME_SUBTRACT(now, start);
-			elog(DEBUG2, "ivf build: refitted %d lists on every row (%d passes) in %.3f s", meta->lists,
-			     kRefitPasses, INSTR_TIME_GET_DOUBLE(now));
+			elog(DEBUG2, "ivf build: refitted %d lists on every row (%d passes, %s) in %.3f s", meta->lists,
+			     kRefitPasses, bs->shifts != nullptr ? "bounded" : "full", INSTR_TIME_GET_DOUBLE(now));
 			INSTR_TIME_SET_CURRENT(start);
 		}
 	}
@@ -785,7 +875,8 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 	WriteTailPages(bs);
 	INSTR_TIME_SET_CURRENT(now);
 	INSTR_TIME_SUBTRACT(now, start);
-	elog(DEBUG2, "ivf build: assigned and loaded %.0f rows in %.3f s", bs->indtuples, INSTR_TIME_GET_DOUBLE(now));
+	elog(DEBUG2, "ivf build: assigned and loaded %.0f rows in %.3f s (%lld distances by bounds)", bs->indtuples,
+	     INSTR_TIME_GET_DOUBLE(now), static_cast<long long>(bs->distances));
 
 	if (RelationNeedsWAL(index) || fork == INIT_FORKNUM)
 		log_newpage_range(index, fork, 0, RelationGetNumberOfBlocksInFork(index, fork), true);

@@ -1,0 +1,54 @@
+// Blocks of row-centroid inner products by BLAS (see blas_products.h).
+#include "build/blas_products.h"
+
+#include <algorithm>
+#include <memory>
+
+namespace vector_core
+{
+
+namespace
+{
+
+// The Fortran BLAS entry point (libblas, OpenBLAS behind it), as FAISS declares it.
+extern "C" int sgemm_(const char *transa, const char *transb, const int *m, const int *n, const int *k,
+                      const float *alpha, const float *a, const int *lda, const float *b, const int *ldb,
+                      const float *beta, float *c, const int *ldc);
+
+constexpr std::size_t kBlockRows = 4096;
+constexpr std::size_t kBlockFloats = std::size_t{1} << 22;
+
+// Rows of x from first: their products with every centroid into products (rows x k).
+void BlockProducts(const float *x, std::size_t first, std::size_t rows, std::size_t dim, const float *centroids,
+                   std::size_t k, float *products)
+{
+	const int m_k = static_cast<int>(k), d = static_cast<int>(dim), nb = static_cast<int>(rows);
+	const float one = 1.0f, zero = 0.0f;
+	// Column-major: products (k x rows) = centroids^T (k x dim) * block (dim x rows), so that
+	// products[i * k + j] is row i's inner product with centroid j. (Not zeroed before: sgemm with
+	// beta 0 writes every product.)
+	sgemm_("T", "N", &m_k, &nb, &d, &one, centroids, &d, x + first * dim, &d, &zero, products, &m_k);
+}
+
+std::size_t BlockRows(std::size_t n, std::size_t k)
+{
+	return std::min(n, std::clamp<std::size_t>(kBlockFloats / k, 1, kBlockRows));
+}
+
+} // namespace
+
+void ForEachProductBlock(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
+                         const std::function<void(std::size_t first, std::size_t rows, const float *products)> &visit)
+{
+	if (n == 0)
+		return;
+	const std::size_t block_rows = BlockRows(n, k);
+	const std::unique_ptr<float[]> products(new float[block_rows * k]);
+	for (std::size_t start = 0; start < n; start += block_rows) {
+		const std::size_t rows = std::min(block_rows, n - start);
+		BlockProducts(x, start, rows, dim, centroids, k, products.get());
+		visit(start, rows, products.get());
+	}
+}
+
+} // namespace vector_core

@@ -1,0 +1,172 @@
+// Unit tests of the IVF build's bounded list assignment (build/ivf_bounded_assign.h): after the
+// centroids move, the lists are the nearest ones and the bounds stay below the distances.
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <random>
+#include <vector>
+
+#include "build/ivf_bounded_assign.h"
+#include "build/ivf_train.h"
+#include "core/distance/float_distance.h"
+#include "core/ivf/ivf_refit.h"
+
+using namespace vector_core;
+
+namespace
+{
+
+// Rows around a few centres, of varied lengths (inner product lists are by direction).
+std::vector<float> Rows(std::size_t n, std::size_t dim, unsigned seed)
+{
+	std::mt19937 gen(seed);
+	std::normal_distribution<float> normal(0.0f, 1.0f);
+	std::uniform_real_distribution<float> scale(0.2f, 5.0f);
+	std::vector<float> centres(8 * dim);
+	for (float &v : centres)
+		v = normal(gen);
+	std::vector<float> x(n * dim);
+	for (std::size_t i = 0; i < n; i++) {
+		const float s = scale(gen);
+		for (std::size_t j = 0; j < dim; j++)
+			x[i * dim + j] = s * (centres[(i % 8) * dim + j] + 0.6f * normal(gen));
+	}
+	return x;
+}
+
+// The distance in the bounded space: rows as they are for L2, scaled to unit length for inner
+// product (in double).
+double BoundedDistance(Metric metric, const float *row, const float *centroid, std::size_t dim)
+{
+	double norm = 0;
+	for (std::size_t t = 0; t < dim; t++)
+		norm += static_cast<double>(row[t]) * row[t];
+	const double scale = metric == Metric::kL2 ? 1.0 : (norm > 0 ? 1.0 / std::sqrt(norm) : 0.0);
+	double sum = 0;
+	for (std::size_t t = 0; t < dim; t++) {
+		const double d = row[t] * scale - centroid[t];
+		sum += d * d;
+	}
+	return std::sqrt(sum);
+}
+
+void NormalizeCentroids(std::vector<float> *c, std::size_t k, std::size_t dim)
+{
+	for (std::size_t j = 0; j < k; j++) {
+		double norm = std::sqrt(SquaredNormDouble(c->data() + j * dim, dim));
+		for (std::size_t t = 0; t < dim; t++)
+			(*c)[j * dim + t] = static_cast<float>((*c)[j * dim + t] / norm);
+	}
+}
+
+// Every row's list is its nearest centroid up to rounding, and every bound is at most the
+// distance it bounds.
+void ExpectNearestWithValidBounds(Metric metric, const std::vector<float> &x, const std::vector<float> &c,
+                                  std::size_t n, std::size_t dim, std::size_t k, const std::vector<std::int32_t> &lists,
+                                  const std::vector<float> &bounds)
+{
+	for (std::size_t i = 0; i < n; i++) {
+		double best = std::numeric_limits<double>::infinity();
+		for (std::size_t j = 0; j < k; j++) {
+			const double d = BoundedDistance(metric, x.data() + i * dim, c.data() + j * dim, dim);
+			best = std::min(best, d);
+			ASSERT_LE(bounds[i * k + j], d * (1 + 1e-6) + 1e-6) << "row " << i << " centroid " << j;
+		}
+		const double chosen = BoundedDistance(metric, x.data() + i * dim, c.data() + lists[i] * dim, dim);
+		ASSERT_LE(chosen, best + 1e-4 * (1 + best)) << "row " << i;
+	}
+}
+
+} // namespace
+
+// Lloyd iterations with bounded reassignment: after each move of the centroids, the lists are
+// the nearest and the bounds valid; the first assignment is IvfAssign's; later passes compute a
+// fraction of the distances.
+TEST(IvfBoundedAssign, ReassignmentKeepsListsNearestAndBoundsValid)
+{
+	const std::size_t n = 3000, dim = 40, k = 24;
+	for (Metric metric : {Metric::kL2, Metric::kInnerProduct}) {
+		const bool spherical = metric == Metric::kInnerProduct;
+		const std::vector<float> x = Rows(n, dim, 11);
+		std::vector<float> c(x.begin() + 100 * dim, x.begin() + (100 + k) * dim);
+		if (spherical)
+			NormalizeCentroids(&c, k, dim);
+		std::vector<std::int32_t> lists(n), full(n);
+		std::vector<float> bounds(n * k);
+		ASSERT_TRUE(IvfAssignBounded(x.data(), n, dim, c.data(), k, metric, lists.data(), bounds.data()).ok());
+		ASSERT_TRUE(IvfAssign(x.data(), n, dim, c.data(), k, metric, 2, full.data()).ok());
+		EXPECT_EQ(lists, full);
+		ExpectNearestWithValidBounds(metric, x, c, n, dim, k, lists, bounds);
+		std::int64_t computed = 0;
+		for (int pass = 0; pass < 4; pass++) {
+			// The mean of each list (a unit vector for spherical), as the build's refit makes.
+			std::vector<double> sums(k * dim, 0.0);
+			std::vector<std::int64_t> counts(k, 0);
+			IvfAccumulateRows(x.data(), n, dim, lists.data(), sums.data(), counts.data());
+			const std::vector<float> before = c;
+			IvfRefitCentroids(sums.data(), counts.data(), k, dim, spherical, c.data());
+			std::vector<float> shifts(k);
+			IvfCentroidShifts(before.data(), c.data(), k, dim, shifts.data());
+			computed = 0;
+			ASSERT_TRUE(IvfReassignBounded(x.data(), n, dim, c.data(), k, metric, shifts.data(), 2,
+			                               lists.data(), bounds.data(), &computed)
+			                .ok());
+			ExpectNearestWithValidBounds(metric, x, c, n, dim, k, lists, bounds);
+			EXPECT_GE(computed, static_cast<std::int64_t>(n)); // at least each row's own centroid
+		}
+		// Converging centroids move little: the last pass computed far fewer than n x k.
+		EXPECT_LT(computed, static_cast<std::int64_t>(n * k / 4)) << static_cast<int>(metric);
+	}
+}
+
+// A centroid that jumps far: rows follow it whatever their old bounds said.
+TEST(IvfBoundedAssign, RowsFollowACentroidThatMovesFar)
+{
+	const std::size_t n = 500, dim = 8, k = 4;
+	const std::vector<float> x = Rows(n, dim, 3);
+	std::vector<float> c(x.begin(), x.begin() + k * dim);
+	std::vector<std::int32_t> lists(n);
+	std::vector<float> bounds(n * k);
+	ASSERT_TRUE(IvfAssignBounded(x.data(), n, dim, c.data(), k, Metric::kL2, lists.data(), bounds.data()).ok());
+	const std::vector<float> before = c;
+	// Centroid 2 lands on row 7: row 7 must now be in list 2.
+	std::copy(x.begin() + 7 * dim, x.begin() + 8 * dim, c.begin() + 2 * dim);
+	std::vector<float> shifts(k);
+	IvfCentroidShifts(before.data(), c.data(), k, dim, shifts.data());
+	EXPECT_LE(shifts[0], 1e-30f); // (rounded up: the smallest float above 0)
+	EXPECT_GT(shifts[2], 0.0f);
+	std::int64_t computed = 0;
+	ASSERT_TRUE(IvfReassignBounded(x.data(), n, dim, c.data(), k, Metric::kL2, shifts.data(), 1, lists.data(),
+	                               bounds.data(), &computed)
+	                .ok());
+	EXPECT_EQ(lists[7], 2);
+	ExpectNearestWithValidBounds(Metric::kL2, x, c, n, dim, k, lists, bounds);
+}
+
+// Rows of NaNs keep list 0, as IvfAssign gives them; bad arguments are errors.
+TEST(IvfBoundedAssign, NanRowsAndBadArguments)
+{
+	const std::size_t n = 300, dim = 6, k = 5;
+	std::vector<float> x = Rows(n, dim, 5);
+	for (std::size_t t = 0; t < dim; t++)
+		x[17 * dim + t] = std::numeric_limits<float>::quiet_NaN();
+	const std::vector<float> c(x.begin() + 20 * dim, x.begin() + (20 + k) * dim);
+	std::vector<std::int32_t> lists(n);
+	std::vector<float> bounds(n * k);
+	ASSERT_TRUE(IvfAssignBounded(x.data(), n, dim, c.data(), k, Metric::kL2, lists.data(), bounds.data()).ok());
+	EXPECT_EQ(lists[17], 0);
+	const std::vector<float> shifts(k, 0.5f);
+	std::int64_t computed = 0;
+	ASSERT_TRUE(IvfReassignBounded(x.data(), n, dim, c.data(), k, Metric::kL2, shifts.data(), 1, lists.data(),
+	                               bounds.data(), &computed)
+	                .ok());
+	EXPECT_EQ(lists[17], 0);
+	EXPECT_FALSE(IvfAssignBounded(x.data(), n, dim, c.data(), 0, Metric::kL2, lists.data(), bounds.data()).ok());
+	EXPECT_FALSE(IvfAssignBounded(x.data(), n, dim, c.data(), k, Metric::kL1, lists.data(), bounds.data()).ok());
+	EXPECT_FALSE(IvfReassignBounded(x.data(), n, 0, c.data(), k, Metric::kL2, shifts.data(), 1, lists.data(),
+	                                bounds.data(), &computed)
+	                 .ok());
+}
