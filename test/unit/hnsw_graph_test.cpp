@@ -534,4 +534,47 @@ TEST(HnswGraph, RareGloveRowsFindThemselves)
 }
 
 } // namespace
+// Copies of one row with full lists, as an index build makes them (keep_pruned): 4,000 identical
+// nodes (what 40,000 equal rows make in elements of ten) among distinct ones. Every copy is a tie
+// for every other; before LinkCopies most of them had no link in (3,874 of 4,000 unreachable at
+// m = 16), and an index scan returned a sixth of the equal rows.
+TEST(HnswGraph, CopiesOfOneRowAreAllReachable)
+{
+	const int dims = 3;
+	for (int copies : {1000, 4000})
+		for (int m : {8, 16})
+			for (int threads : {1, 2}) {
+				const int n = copies + 2000;
+				std::vector<float> data(static_cast<std::size_t>(n) * dims, 0.0f);
+				for (int i = 0; i < copies; i++) {
+					data[i * dims] = 1.0f;
+					data[i * dims + 1] = 2.0f;
+					data[i * dims + 2] = 3.0f;
+				}
+				std::mt19937 rng(5);
+				std::uniform_real_distribution<float> u(0, 1);
+				for (std::size_t i = static_cast<std::size_t>(copies) * dims; i < data.size(); i++)
+					data[i] = u(rng);
+				auto p = Params(dims, threads);
+				p.m = m;
+				p.ef_construction = 64;
+				p.keep_pruned = true;
+				HnswGraph graph(p, data.data(), n);
+				graph.InsertRange(0, n);
+				graph.Finish();
+				for (int layer = 0; layer <= graph.MaxLevel(); layer++)
+					EXPECT_EQ(graph.CountUnreachable(layer), 0u)
+					    << copies << " copies, m " << m << ", threads " << threads << ", layer "
+					    << layer;
+				// The distinct rows are still found by their own vectors.
+				int misses = 0;
+				for (int i = copies; i < n; i++) {
+					const auto found =
+					    graph.Search(graph.Vector(static_cast<std::uint32_t>(i)), 1, 40);
+					misses += found.empty() || found[0].distance != 0.0f;
+				}
+				EXPECT_LE(misses, 2) << copies << " copies, m " << m << ", threads " << threads;
+			}
+}
+
 } // namespace vector_core
