@@ -577,4 +577,61 @@ TEST(HnswGraph, CopiesOfOneRowAreAllReachable)
 			}
 }
 
+// Inner product over rows of mixed scales (32-d, norms over four orders of magnitude), lists kept
+// full as an index build keeps them. Sparing the links whose targets count the node among their
+// nearest gave those links to the large-norm rows everyone counts so (HnswSpareNearFor):
+// recall@10 at ef_search 40 was 0.954 with it, 0.962 without (pgvector 0.8.6: 0.962).
+TEST(HnswGraph, InnerProductOverMixedScales)
+{
+	const int dims = 32, n = 20000, nq = 200;
+	std::mt19937 rng(42);
+	std::uniform_real_distribution<float> u(-0.5f, 0.5f);
+	std::vector<float> data(static_cast<std::size_t>(n) * dims), queries(static_cast<std::size_t>(nq) * dims);
+	for (int i = 0; i < n; i++) {
+		const float scale = std::pow(10.0f, static_cast<float>(i % 5 - 2));
+		for (int j = 0; j < dims; j++)
+			data[static_cast<std::size_t>(i) * dims + j] = u(rng) * scale;
+	}
+	for (float &x : queries)
+		x = u(rng);
+	std::vector<std::vector<std::uint32_t>> truth(nq);
+	for (int q = 0; q < nq; q++) {
+		std::vector<std::pair<double, std::uint32_t>> all;
+		for (int i = 0; i < n; i++) {
+			double d = 0;
+			for (int j = 0; j < dims; j++)
+				d -= static_cast<double>(queries[static_cast<std::size_t>(q) * dims + j]) *
+				     data[static_cast<std::size_t>(i) * dims + j];
+			all.push_back({d, static_cast<std::uint32_t>(i)});
+		}
+		std::partial_sort(all.begin(), all.begin() + 10, all.end());
+		for (int k = 0; k < 10; k++)
+			truth[q].push_back(all[k].second);
+	}
+	auto recall = [&](bool spare_near) {
+		auto p = Params(dims, 1);
+		p.m = 16;
+		p.ef_construction = 64;
+		p.keep_pruned = true;
+		p.spare_near = spare_near;
+		p.metric = Metric::kInnerProduct;
+		p.prune = HnswPruneRuleFor(ElementKind::kFloat, Metric::kInnerProduct);
+		HnswGraph graph(p, data.data(), n);
+		graph.InsertRange(0, n);
+		graph.Finish();
+		int hits = 0;
+		for (int q = 0; q < nq; q++)
+			for (const HnswCandidate &c :
+			     graph.Search(queries.data() + static_cast<std::size_t>(q) * dims, 10, 40))
+				hits += static_cast<int>(std::count(truth[q].begin(), truth[q].end(), c.id));
+		return hits / (10.0 * nq);
+	};
+	EXPECT_FALSE(HnswSpareNearFor(Metric::kInnerProduct));
+	EXPECT_TRUE(HnswSpareNearFor(Metric::kCosine));
+	EXPECT_TRUE(HnswSpareNearFor(Metric::kL2));
+	const double with = recall(true), without = recall(false);
+	EXPECT_GE(without, 0.96);
+	EXPECT_GT(without, with);
+}
+
 } // namespace vector_core

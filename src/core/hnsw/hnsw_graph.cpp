@@ -119,6 +119,11 @@ HnswPruneRule HnswPruneRuleFor(ElementKind kind, Metric metric)
 	return {};
 }
 
+bool HnswSpareNearFor(Metric metric)
+{
+	return metric != Metric::kInnerProduct;
+}
+
 // Validates, draws every level, and allocates the layers.
 HnswGraph::HnswGraph(const HnswBuildParams &params, const void *data, std::size_t n)
     : HnswGraph(params, data, nullptr, n)
@@ -129,7 +134,7 @@ HnswGraph::HnswGraph(const HnswBuildParams &params, const void *data, const std:
     : data_(static_cast<const std::uint8_t *>(data)), offsets_(offsets), row_bytes_(0), distance_(params.distance),
       data_bytes_(0), n_(n), dims_(params.dims), metric_(params.metric), m_(params.m),
       ef_construction_(params.ef_construction), threads_(params.threads), keep_pruned_(params.keep_pruned),
-      prune_(params.prune), cancel_(params.cancel), entry_(kEmptyEntry)
+      spare_near_(params.spare_near), prune_(params.prune), cancel_(params.cancel), entry_(kEmptyEntry)
 {
 	if (params.dims < 1 || params.dims > (1 << 20))
 		throw std::invalid_argument("hnsw graph: dims must be between 1 and 1048576");
@@ -540,8 +545,9 @@ void HnswGraph::ReplaceInFullList(std::uint32_t node, int layer, std::uint32_t t
 	int out = HnswFullListLeftOut(
 	    c, total, position, verdict, s.kept_.data(),
 	    [this, c](int i, int j) { return NodeDistance(c[i].id, c[j].id); }, prune_);
-	out = HnswLeftOutSparingNear(verdict, total, out,
-	                             [this, c, node, layer](int e) { return HoldsNear(c[e].id, layer, node); });
+	if (spare_near_)
+		out = HnswLeftOutSparingNear(verdict, total, out,
+		                             [this, c, node, layer](int e) { return HoldsNear(c[e].id, layer, node); });
 	int written = 0;
 	for (int e = 0; e < total; e++) {
 		if (e == out)

@@ -753,6 +753,7 @@ IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info
 	params.threads = VectorBuildThreads();
 	params.max_level = state->info.max_level;
 	params.keep_pruned = true; // full lists, as on disk (see HnswSelectNeighborsOnDisk)
+	params.spare_near = vector_core::HnswSpareNearFor(state->info.metric);
 	// The rule inserts use too (HnswSelectNeighborsOnDisk), for the distances this graph computes.
 	params.prune = vector_core::HnswPruneRuleFor(
 	    state->float_graph ? vector_core::ElementKind::kFloat : state->info.kind, state->info.metric);
