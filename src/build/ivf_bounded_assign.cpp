@@ -56,6 +56,26 @@ float SquaredDistance(const RowPoint &p, float cc, float ip)
 	return p.squared_norm + cc - 2.0f * ip * p.ip_scale;
 }
 
+// What decides between lists, as IvfAssign's scores do: the distance under L2, -x.c / |x| under
+// the inner product (the largest inner product wins; centroids of slightly different norms, as
+// binary16 rounding makes them, rank by it, not by distance to the unit row).
+float Key(const RowPoint &p, float cc, float ip, bool l2)
+{
+	if (l2)
+		return std::sqrt(std::max(0.0f, SquaredDistance(p, cc, ip)));
+	return -ip * p.ip_scale;
+}
+
+// A lower bound of the key of a centroid of squared norm cc whose distance is at least bound:
+// under the inner product -x.c / |x| = (d^2 - |x|^2 - |c|^2) / 2 in the bounded space.
+float KeyBound(const RowPoint &p, float cc, float bound, bool l2)
+{
+	if (l2)
+		return bound;
+	const float b = std::max(0.0f, bound);
+	return 0.5f * (b * b - p.squared_norm - cc);
+}
+
 std::vector<float> CentroidSquaredNorms(const float *centroids, std::size_t k, std::size_t dim)
 {
 	std::vector<float> norms(k);
@@ -186,11 +206,10 @@ Status IvfReassignBounded(const float *x, std::size_t n, std::size_t dim, const 
 			const RowPoint p = PointOf(row, dim, l2);
 			const float *bound = bounds + r * k;
 			const std::size_t own = static_cast<std::size_t>(lists[r]);
-			const float own_d = std::sqrt(
-			    std::max(0.0f, SquaredDistance(p, cc[own], InnerProduct(row, centroids + own * dim, dim))));
+			const float own_key = Key(p, cc[own], InnerProduct(row, centroids + own * dim, dim), l2);
 			std::size_t candidates = 0;
 			for (std::size_t j = 0; j < k; j++)
-				candidates += bound[j] - shifts[j] < own_d;
+				candidates += KeyBound(p, cc[j], bound[j] - shifts[j], l2) < own_key;
 			would_go_full += candidates > most_candidates;
 		}
 		if (would_go_full * 2 > kPredictRows) {
@@ -208,28 +227,29 @@ Status IvfReassignBounded(const float *x, std::size_t n, std::size_t dim, const 
 #pragma omp simd
 		for (std::size_t j = 0; j < k; j++)
 			bound[j] -= shifts[j];
-		auto distance = [&](std::size_t j, float *lower) {
+		// A centroid's key (Key), its bound renewed from the distance.
+		auto key = [&](std::size_t j) {
 			const float ip = InnerProduct(row, centroids + j * dim, dim);
-			const float d2 = SquaredDistance(p, cc[j], ip);
-			*lower = LowerBound(d2, SquaredRoundingMargin(dim, p.squared_norm + cc[j]));
-			return std::sqrt(std::max(0.0f, d2));
+			bound[j] = LowerBound(SquaredDistance(p, cc[j], ip),
+			                      SquaredRoundingMargin(dim, p.squared_norm + cc[j]));
+			return Key(p, cc[j], ip, l2);
 		};
 		std::size_t best_list = static_cast<std::size_t>(lists[r]);
-		float best = distance(best_list, &bound[best_list]);
+		float best = key(best_list);
 		distances++;
-		// (a NaN bound or distance compares false: such a row keeps its list, as a NaN row does
-		// in IvfAssign)
+		// (a NaN bound or key compares false: such a row keeps its list, as a NaN row does in
+		// IvfAssign)
 		std::size_t candidates = 0;
 		for (std::size_t j = 0; j < k; j++)
-			candidates += bound[j] < best;
+			candidates += KeyBound(p, cc[j], bound[j], l2) < best;
 		if (candidates > most_candidates) {
 			full[static_cast<std::size_t>(r)] = 1;
 			continue;
 		}
 		for (std::size_t j = 0; j < k; j++) {
-			if (j == best_list || !(bound[j] < best))
+			if (j == best_list || !(KeyBound(p, cc[j], bound[j], l2) < best))
 				continue;
-			const float d = distance(j, &bound[j]);
+			const float d = key(j);
 			distances++;
 			if (d < best) {
 				best = d;

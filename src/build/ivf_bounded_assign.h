@@ -8,8 +8,11 @@
 //
 // The bounds are Euclidean distances in the space the lists partition: the rows themselves for
 // L2, the rows scaled to unit length for inner product (lists by direction: unit centroids, where
-// the nearest centroid is the one of largest inner product; a zero row is the origin). A list
-// chosen from bounds is the nearest up to float rounding, as a full assignment's is.
+// the nearest centroid is the one of largest inner product; a zero row is the origin). Lists are
+// chosen as a full assignment chooses them, up to float rounding: the nearest under L2, the
+// largest inner product under inner product (centroids rounded to binary16 are unit only to about
+// 1e-4, and the distance to the unit row would rank them differently), whose lower bound follows
+// from the distance's.
 //
 // Part of vector_build.so (BLAS, OpenMP): pure C++, no PostgreSQL header, noexcept with a Status.
 #pragma once

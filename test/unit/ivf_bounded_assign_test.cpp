@@ -122,6 +122,56 @@ TEST(IvfBoundedAssign, ReassignmentKeepsListsNearestAndBoundsValid)
 	}
 }
 
+// Inner product with centroids that are unit only roughly (binary16 rounding moves their norms by
+// about 1e-4): the lists are those of the largest inner product, as IvfAssign's, not those of the
+// smallest distance to the unit row.
+TEST(IvfBoundedAssign, InnerProductListsAreTheLargestProducts)
+{
+	const std::size_t n = 20000, dim = 32, k = 100;
+	const std::vector<float> x = Rows(n, dim, 21);
+	std::vector<float> c(x.begin() + 500 * dim, x.begin() + (500 + k) * dim);
+	NormalizeCentroids(&c, k, dim);
+	std::mt19937 gen(4);
+	std::uniform_real_distribution<float> wobble(-1e-3f, 1e-3f);
+	auto roughly_unit = [&](std::vector<float> *centroids) {
+		for (std::size_t j = 0; j < k; j++) {
+			const float scale = 1.0f + wobble(gen);
+			for (std::size_t t = 0; t < dim; t++)
+				(*centroids)[j * dim + t] *= scale;
+		}
+	};
+	roughly_unit(&c);
+	std::vector<std::int32_t> lists(n), full(n);
+	std::vector<float> bounds(n * k);
+	ASSERT_TRUE(
+	    IvfAssignBounded(x.data(), n, dim, c.data(), k, Metric::kInnerProduct, lists.data(), bounds.data()).ok());
+	for (int pass = 0; pass < 3; pass++) {
+		std::vector<double> sums(k * dim, 0.0);
+		std::vector<std::int64_t> counts(k, 0);
+		IvfAccumulateRows(x.data(), n, dim, lists.data(), sums.data(), counts.data());
+		const std::vector<float> before = c;
+		IvfRefitCentroids(sums.data(), counts.data(), k, dim, true, c.data());
+		roughly_unit(&c);
+		std::vector<float> shifts(k);
+		IvfCentroidShifts(before.data(), c.data(), k, dim, shifts.data());
+		std::int64_t computed = 0;
+		ASSERT_TRUE(IvfReassignBounded(x.data(), n, dim, c.data(), k, Metric::kInnerProduct, shifts.data(), 2,
+		                               lists.data(), bounds.data(), &computed)
+		                .ok());
+		ASSERT_TRUE(IvfAssign(x.data(), n, dim, c.data(), k, Metric::kInnerProduct, 2, full.data()).ok());
+		for (std::size_t i = 0; i < n; i++) {
+			if (lists[i] == full[i])
+				continue;
+			// A tie up to the products' rounding.
+			const float *row = x.data() + i * dim;
+			const double chosen = InnerProduct(row, c.data() + lists[i] * dim, dim);
+			const double best = InnerProduct(row, c.data() + full[i] * dim, dim);
+			ASSERT_GE(chosen, best - 1e-5 * std::sqrt(SquaredNormDouble(row, dim)))
+			    << "pass " << pass << " row " << i;
+		}
+	}
+}
+
 // A centroid that jumps far: rows follow it whatever their old bounds said.
 TEST(IvfBoundedAssign, RowsFollowACentroidThatMovesFar)
 {

@@ -633,9 +633,9 @@ void Train(IvfBuildState *bs, bool announce)
 	if (ListsByDirection(bs->metric))
 		for (int64 i = 0; i < bs->sample_n; i++)
 			IvfNormalizeInPlace(bs->sample + i * meta->dim, meta->dim);
-	// The iterations' bounds get what the sample leaves of maintenance_work_mem.
+	// The iterations' bounds get what the sample and the kept rows leave of maintenance_work_mem.
 	const Size budget = static_cast<Size>(maintenance_work_mem) * 1024;
-	const Size sample_bytes = sizeof(float) * static_cast<Size>(bs->sample_n) * meta->dim;
+	const Size used = sizeof(float) * static_cast<Size>(bs->sample_n) * meta->dim + bs->kept_bytes;
 	// Threads k-means starts inherit the full mask; InterruptRequested lets signals in between
 	// its steps, so that a cancel still stops it.
 	kmeans_signals.open = vector_core::BlockAllSignals();
@@ -643,7 +643,7 @@ void Train(IvfBuildState *bs, bool announce)
 	kmeans_signals.blocked = true;
 	api->kmeans_train(bs->sample, bs->sample_n, meta->dim, meta->lists, ListsByDirection(bs->metric),
 	                  kKmeansIterations, IvfBuildThreads(), 1234, InterruptRequested,
-	                  budget > sample_bytes ? budget - sample_bytes : 0, bs->centroids, &result);
+	                  budget > used ? budget - used : 0, bs->centroids, &result);
 	kmeans_signals.blocked = false;
 	vector_core::RestoreSignalMask(kmeans_signals.open);
 	VectorBuildCheck(&result, "ivf build");
