@@ -96,6 +96,21 @@ Status CheckArguments(std::size_t dim, std::size_t k, Metric metric)
 	return Status::Ok();
 }
 
+// Runs work, turning what it throws into a Status.
+template <typename Work> Status Guarded(Work &&work) noexcept
+{
+	try {
+		work();
+		return Status::Ok();
+	} catch (const std::bad_alloc &) {
+		return Status::OutOfMemory();
+	} catch (const std::exception &e) {
+		return Status::Error("list assignment failed", e.what());
+	} catch (...) {
+		return Status::Error("list assignment failed");
+	}
+}
+
 // A row's list and bounds from its inner products ip with every centroid: the list a full
 // assignment gives (IvfAssign's scores, so that a first pass agrees with it exactly), and each
 // distance lowered by its rounding margin.
@@ -153,7 +168,7 @@ Status IvfAssignBounded(const float *x, std::size_t n, std::size_t dim, const fl
 	if (!status.ok())
 		return status;
 	const bool l2 = metric == Metric::kL2;
-	try {
+	return Guarded([&] {
 		const std::vector<float> cc = CentroidSquaredNorms(centroids, k, dim);
 		// On this thread, block by block while the products are in cache: BLAS owns the cores
 		// during the products, and threads of ours between them would spin against its own.
@@ -165,14 +180,7 @@ Status IvfAssignBounded(const float *x, std::size_t n, std::size_t dim, const fl
 				                              cc.data(), k, dim, l2, &lists[r], bounds + r * k);
 			                    }
 		                    });
-		return Status::Ok();
-	} catch (const std::bad_alloc &) {
-		return Status::OutOfMemory();
-	} catch (const std::exception &e) {
-		return Status::Error("list assignment failed", e.what());
-	} catch (...) {
-		return Status::Error("list assignment failed");
-	}
+	});
 }
 
 Status IvfReassignBounded(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
@@ -185,12 +193,12 @@ Status IvfReassignBounded(const float *x, std::size_t n, std::size_t dim, const 
 	const bool l2 = metric == Metric::kL2;
 	std::vector<float> cc;
 	std::vector<unsigned char> full;
-	try {
+	status = Guarded([&] {
 		cc = CentroidSquaredNorms(centroids, k, dim);
 		full.assign(n, 0);
-	} catch (...) {
-		return Status::OutOfMemory();
-	}
+	});
+	if (!status.ok())
+		return status;
 	// A row with more candidates than this (centroids whose bound is below its distance to its
 	// own) is recomputed in full: one distance at a time costs about four times what a BLAS
 	// product does per distance.
@@ -258,22 +266,17 @@ Status IvfReassignBounded(const float *x, std::size_t n, std::size_t dim, const 
 		}
 		lists[r] = static_cast<std::int32_t>(best_list);
 	}
-	try {
+	status = Guarded([&] {
 		std::vector<std::size_t> rows;
 		for (std::size_t r = 0; r < n; r++)
 			if (full[r])
 				rows.push_back(r);
 		AssignRowsFully(x, rows, dim, centroids, k, l2, cc.data(), lists, bounds);
 		distances += static_cast<std::int64_t>(rows.size() * k);
-	} catch (const std::bad_alloc &) {
-		return Status::OutOfMemory();
-	} catch (const std::exception &e) {
-		return Status::Error("list assignment failed", e.what());
-	} catch (...) {
-		return Status::Error("list assignment failed");
-	}
-	*computed += distances;
-	return Status::Ok();
+	});
+	if (status.ok())
+		*computed += distances;
+	return status;
 }
 
 } // namespace vector_core
