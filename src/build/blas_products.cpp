@@ -2,7 +2,10 @@
 #include "build/blas_products.h"
 
 #include <algorithm>
+#include <limits>
 #include <memory>
+
+#include "core/distance/float_distance.h"
 
 namespace vector_core
 {
@@ -49,6 +52,38 @@ void ForEachProductBlock(const float *x, std::size_t n, std::size_t dim, const f
 		BlockProducts(x, start, rows, dim, centroids, k, products.get());
 		visit(start, rows, products.get());
 	}
+}
+
+Status CheckAssignmentSizes(std::size_t dim, std::size_t k) noexcept
+{
+	if (k == 0 || dim == 0)
+		return Status::Error("list assignment: no lists");
+	if (k > static_cast<std::size_t>(std::numeric_limits<int>::max()) ||
+	    dim > static_cast<std::size_t>(std::numeric_limits<int>::max()))
+		return Status::Error("list assignment: too many lists or dimensions");
+	return Status::Ok();
+}
+
+std::vector<float> CentroidSquaredNorms(const float *centroids, std::size_t k, std::size_t dim)
+{
+	std::vector<float> norms(k);
+	for (std::size_t j = 0; j < k; j++)
+		norms[j] = InnerProduct(centroids + j * dim, centroids + j * dim, dim);
+	return norms;
+}
+
+std::int32_t NearestFromProducts(const float *ip, const float *norms, std::size_t k, bool l2) noexcept
+{
+	std::int32_t best_list = 0;
+	float best = std::numeric_limits<float>::infinity();
+	for (std::size_t j = 0; j < k; j++) {
+		const float score = l2 ? norms[j] - 2.0f * ip[j] : -ip[j];
+		if (score < best) {
+			best = score;
+			best_list = static_cast<std::int32_t>(j);
+		}
+	}
+	return best_list;
 }
 
 } // namespace vector_core

@@ -7,7 +7,11 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <functional>
+#include <vector>
+
+#include "core/common/status.h"
 
 namespace vector_core
 {
@@ -18,5 +22,17 @@ namespace vector_core
 // k and dim must fit in an int.
 void ForEachProductBlock(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
                          const std::function<void(std::size_t first, std::size_t rows, const float *products)> &visit);
+
+// Whether k lists of dim dimensions can be assigned from BLAS products (both non-zero, each within
+// an int); an error Status saying which is not.
+Status CheckAssignmentSizes(std::size_t dim, std::size_t k) noexcept;
+
+// |c|^2 of each of the k centroids.
+std::vector<float> CentroidSquaredNorms(const float *centroids, std::size_t k, std::size_t dim);
+
+// A row's list from its inner products ip with the k centroids of squared norms norms: the one of
+// smallest |c|^2 - 2 x.c under L2 (the row's own norm does not change which), of largest x.c
+// otherwise; the first on ties, list 0 for a row of NaNs.
+std::int32_t NearestFromProducts(const float *ip, const float *norms, std::size_t k, bool l2) noexcept;
 
 } // namespace vector_core

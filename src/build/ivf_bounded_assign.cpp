@@ -6,7 +6,6 @@
 #include <algorithm>
 #include <cmath>
 #include <exception>
-#include <limits>
 #include <vector>
 
 #include "build/blas_products.h"
@@ -76,24 +75,11 @@ float KeyBound(const RowPoint &p, float cc, float bound, bool l2)
 	return 0.5f * (b * b - p.squared_norm - cc);
 }
 
-std::vector<float> CentroidSquaredNorms(const float *centroids, std::size_t k, std::size_t dim)
-{
-	std::vector<float> norms(k);
-	for (std::size_t j = 0; j < k; j++)
-		norms[j] = InnerProduct(centroids + j * dim, centroids + j * dim, dim);
-	return norms;
-}
-
 Status CheckArguments(std::size_t dim, std::size_t k, Metric metric)
 {
-	if (k == 0 || dim == 0)
-		return Status::Error("list assignment: no lists");
-	if (k > static_cast<std::size_t>(std::numeric_limits<int>::max()) ||
-	    dim > static_cast<std::size_t>(std::numeric_limits<int>::max()))
-		return Status::Error("list assignment: too many lists or dimensions");
 	if (metric != Metric::kL2 && metric != Metric::kInnerProduct)
 		return Status::Error("list assignment: unknown metric");
-	return Status::Ok();
+	return CheckAssignmentSizes(dim, k);
 }
 
 // Runs work, turning what it throws into a Status.
@@ -112,21 +98,12 @@ template <typename Work> Status Guarded(Work &&work) noexcept
 }
 
 // A row's list and bounds from its inner products ip with every centroid: the list a full
-// assignment gives (IvfAssign's scores, so that a first pass agrees with it exactly), and each
-// distance lowered by its rounding margin.
+// assignment gives (NearestFromProducts, as IvfAssign, so that a first pass agrees with it
+// exactly), and each distance lowered by its rounding margin.
 void FinishRow(const RowPoint &p, const float *ip, const float *cc, std::size_t k, std::size_t dim, bool l2,
                std::int32_t *list, float *bound)
 {
-	std::int32_t best_list = 0;
-	float best = std::numeric_limits<float>::infinity();
-	for (std::size_t j = 0; j < k; j++) {
-		const float score = l2 ? cc[j] - 2.0f * ip[j] : -ip[j];
-		if (score < best) {
-			best = score;
-			best_list = static_cast<std::int32_t>(j);
-		}
-	}
-	*list = best_list;
+	*list = NearestFromProducts(ip, cc, k, l2);
 #pragma omp simd
 	for (std::size_t j = 0; j < k; j++)
 		bound[j] =

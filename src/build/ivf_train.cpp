@@ -26,39 +26,15 @@ namespace
 {
 
 // Large batches: the inner products of a block of rows with every centroid are one BLAS matrix
-// product (BLAS owns the cores); the nearest centroid by L2 is then the one of smallest
-// |c|^2 - 2 x.c (the row's own norm does not change which), by inner product the largest x.c.
-// A row whose every value is NaN goes to list 0.
+// product (BLAS owns the cores), and each row's list follows from its products
+// (NearestFromProducts).
 void BlasAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k, bool l2,
                 std::int32_t *lists)
 {
-	std::vector<float> norms(k, 0.0f);
-	if (l2)
-		for (std::size_t j = 0; j < k; j++)
-			norms[j] = InnerProduct(centroids + j * dim, centroids + j * dim, dim);
+	const std::vector<float> norms = CentroidSquaredNorms(centroids, k, dim);
 	ForEachProductBlock(x, n, dim, centroids, k, [&](std::size_t first, std::size_t rows, const float *products) {
-		for (std::size_t i = 0; i < rows; i++) {
-			const float *ip = products + i * k;
-			std::int32_t best_list = 0;
-			if (l2) {
-				float best = std::numeric_limits<float>::infinity();
-				for (std::size_t j = 0; j < k; j++) {
-					const float score = norms[j] - 2.0f * ip[j];
-					if (score < best) {
-						best = score;
-						best_list = static_cast<std::int32_t>(j);
-					}
-				}
-			} else {
-				float best = -std::numeric_limits<float>::infinity();
-				for (std::size_t j = 0; j < k; j++)
-					if (ip[j] > best) {
-						best = ip[j];
-						best_list = static_cast<std::int32_t>(j);
-					}
-			}
-			lists[first + i] = best_list;
-		}
+		for (std::size_t i = 0; i < rows; i++)
+			lists[first + i] = NearestFromProducts(products + i * k, norms.data(), k, l2);
 	});
 }
 
@@ -67,12 +43,9 @@ void BlasAssign(const float *x, std::size_t n, std::size_t dim, const float *cen
 Status IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k, Metric metric,
                  int threads, std::int32_t *lists) noexcept
 {
-	if (k == 0 || dim == 0) {
-		return Status::Error("list assignment: no lists");
-	}
-	if (k > static_cast<std::size_t>(std::numeric_limits<int>::max()) ||
-	    dim > static_cast<std::size_t>(std::numeric_limits<int>::max()))
-		return Status::Error("list assignment: too many lists or dimensions");
+	const Status sizes = CheckAssignmentSizes(dim, k);
+	if (!sizes.ok())
+		return sizes;
 	try {
 		if (n >= 256 && k >= 8) {
 			BlasAssign(x, n, dim, centroids, k, metric == Metric::kL2, lists);

@@ -80,6 +80,21 @@ void ExpectNearestWithValidBounds(Metric metric, const std::vector<float> &x, co
 	}
 }
 
+// One refit, as the build's: each centroid becomes the mean of its rows (a unit vector when
+// spherical); returns how far each moved.
+std::vector<float> Refit(const std::vector<float> &x, std::size_t n, std::size_t dim, std::size_t k,
+                         const std::vector<std::int32_t> &lists, bool spherical, std::vector<float> *c)
+{
+	std::vector<double> sums(k * dim, 0.0);
+	std::vector<std::int64_t> counts(k, 0);
+	IvfAccumulateRows(x.data(), n, dim, lists.data(), sums.data(), counts.data());
+	const std::vector<float> before = *c;
+	IvfRefitCentroids(sums.data(), counts.data(), k, dim, spherical, c->data());
+	std::vector<float> shifts(k);
+	IvfCentroidShifts(before.data(), c->data(), k, dim, shifts.data());
+	return shifts;
+}
+
 } // namespace
 
 // Lloyd iterations with bounded reassignment: after each move of the centroids, the lists are
@@ -102,14 +117,7 @@ TEST(IvfBoundedAssign, ReassignmentKeepsListsNearestAndBoundsValid)
 		ExpectNearestWithValidBounds(metric, x, c, n, dim, k, lists, bounds);
 		std::int64_t computed = 0;
 		for (int pass = 0; pass < 4; pass++) {
-			// The mean of each list (a unit vector for spherical), as the build's refit makes.
-			std::vector<double> sums(k * dim, 0.0);
-			std::vector<std::int64_t> counts(k, 0);
-			IvfAccumulateRows(x.data(), n, dim, lists.data(), sums.data(), counts.data());
-			const std::vector<float> before = c;
-			IvfRefitCentroids(sums.data(), counts.data(), k, dim, spherical, c.data());
-			std::vector<float> shifts(k);
-			IvfCentroidShifts(before.data(), c.data(), k, dim, shifts.data());
+			const std::vector<float> shifts = Refit(x, n, dim, k, lists, spherical, &c);
 			computed = 0;
 			ASSERT_TRUE(IvfReassignBounded(x.data(), n, dim, c.data(), k, metric, shifts.data(), 2,
 			                               lists.data(), bounds.data(), &computed)
@@ -146,11 +154,8 @@ TEST(IvfBoundedAssign, InnerProductListsAreTheLargestProducts)
 	ASSERT_TRUE(
 	    IvfAssignBounded(x.data(), n, dim, c.data(), k, Metric::kInnerProduct, lists.data(), bounds.data()).ok());
 	for (int pass = 0; pass < 3; pass++) {
-		std::vector<double> sums(k * dim, 0.0);
-		std::vector<std::int64_t> counts(k, 0);
-		IvfAccumulateRows(x.data(), n, dim, lists.data(), sums.data(), counts.data());
 		const std::vector<float> before = c;
-		IvfRefitCentroids(sums.data(), counts.data(), k, dim, true, c.data());
+		Refit(x, n, dim, k, lists, true, &c);
 		roughly_unit(&c);
 		std::vector<float> shifts(k);
 		IvfCentroidShifts(before.data(), c.data(), k, dim, shifts.data());

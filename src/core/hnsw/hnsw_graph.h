@@ -327,7 +327,7 @@ public:
 	// free slot, else in place of a link whose target keeps another incoming link). Returns the
 	// number of links added. Single-threaded; call after the last InsertRange.
 	std::size_t EnsureConnected();
-	// Links the copies of each row (nodes of identical bytes) in a ring at layer 0, so that a
+	// Links the copies of each row (nodes of identical bytes) in a ring on every layer, so that a
 	// search that reaches one copy can reach all (see hnsw_graph_repair.cpp). Returns the links
 	// added. Single-threaded; call after the last InsertRange, before EnsureConnected.
 	std::size_t LinkCopies();

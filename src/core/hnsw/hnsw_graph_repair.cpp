@@ -288,7 +288,6 @@ std::size_t HnswGraph::FillNeighborLists()
 	return added.load();
 }
 
-// Repairs, fills, then sorts.
 std::size_t HnswGraph::LinkCopies()
 {
 	if (EntryPoint() == kHnswNoNode)
@@ -412,6 +411,7 @@ std::size_t HnswGraph::LinkCopies()
 	return added;
 }
 
+// Links the copies, repairs, fills, then sorts.
 std::size_t HnswGraph::Finish()
 {
 	const std::size_t added = LinkCopies() + EnsureConnected();

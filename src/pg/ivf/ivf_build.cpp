@@ -152,6 +152,12 @@ int IvfBuildThreads(void)
 	return std::clamp(VectorBuildThreads(), 1, 8);
 }
 
+// maintenance_work_mem in bytes: what the sample, the kept rows and the bounds share.
+Size MaintenanceBytes(void)
+{
+	return static_cast<Size>(maintenance_work_mem) * 1024;
+}
+
 // While k-means runs with every signal blocked (the OpenMP threads it starts must not take
 // PostgreSQL's signals): the mask that lets them in, and the backend's own thread.
 struct KmeansSignals {
@@ -579,7 +585,7 @@ void InitBuildState(IvfBuildState *bs, Relation heap, Relation index, IndexInfo 
 	meta->dir_start = meta->aux_start + meta->aux_pages;
 
 	// Memory: the sample gets at most half of maintenance_work_mem, a chunk a quarter.
-	Size budget = static_cast<Size>(maintenance_work_mem) * 1024;
+	const Size budget = MaintenanceBytes();
 	Size row_bytes = sizeof(float) * dim;
 	bs->sample_cap = std::max<int64>(
 	    1, std::min<int64>(std::max<int64>(static_cast<int64>(meta->lists) * kSamplePerList, kSampleMin),
@@ -634,7 +640,7 @@ void Train(IvfBuildState *bs, bool announce)
 		for (int64 i = 0; i < bs->sample_n; i++)
 			IvfNormalizeInPlace(bs->sample + i * meta->dim, meta->dim);
 	// The iterations' bounds get what the sample and the kept rows leave of maintenance_work_mem.
-	const Size budget = static_cast<Size>(maintenance_work_mem) * 1024;
+	const Size budget = MaintenanceBytes();
 	const Size used = sizeof(float) * static_cast<Size>(bs->sample_n) * meta->dim + bs->kept_bytes;
 	// Threads k-means starts inherit the full mask; InterruptRequested lets signals in between
 	// its steps, so that a cancel still stops it.
@@ -677,7 +683,7 @@ void Train(IvfBuildState *bs, bool announce)
 void AllocBounds(IvfBuildState *bs)
 {
 	const IvfMetaPageData *meta = &bs->meta;
-	const Size budget = static_cast<Size>(maintenance_work_mem) * 1024;
+	const Size budget = MaintenanceBytes();
 	const Size per_row = sizeof(float) * meta->lists + sizeof(int32);
 	Size rows = 0;
 	for (int b = 0; b < bs->kept_count; b++)
