@@ -38,6 +38,7 @@ extern "C" {
 #include "core/ivf/ivf_rabitq.h"
 #include "core/ivf/ivf_refit.h"
 #include "pg/common/build_module.h"
+#include "pg/common/fork_extension.h"
 #include "pg/common/module.h"
 #include "pg/ivf/ivf.h"
 #include "pg/types/vector/vector.h"
@@ -132,6 +133,10 @@ struct IvfBuildState {
 	int64 *bucket; // lists + 1
 	BlockNumber *list_start;
 	BlockNumber *list_last;
+	int64 *list_room;          // entries that still fit on each list's last page
+	int64 page_entries;        // entries on an empty list page
+	BlockNumber reserved_next; // the next of the pages ExtendForkBy added for a chunk
+	BlockNumber reserved_end;  // (NewBuildBuffer takes them in order)
 	double indtuples;
 	double reltuples;
 };
@@ -186,14 +191,43 @@ int32 BuildModuleMetric(Metric metric)
 	return metric == Metric::kL2 ? VECTOR_BUILD_METRIC_L2 : VECTOR_BUILD_METRIC_INNER_PRODUCT;
 }
 
-// Allocates a new block at the end of the fork and returns its buffer, locked exclusively
-// and initialized as an IVF page of the given kind.
+// Allocates a new block and returns its buffer, locked exclusively and initialized as an IVF page
+// of the given kind: the next of the pages reserved for a chunk (ReserveListPages), else a block
+// added at the end of the fork.
 Buffer NewBuildBuffer(IvfBuildState *bs, uint16 flags)
 {
-	Buffer buf = ReadBufferExtended(bs->index, bs->fork, P_NEW, RBM_NORMAL, nullptr);
-	LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	Buffer buf;
+	if (bs->reserved_next < bs->reserved_end) {
+		buf = NewPageBuffer(bs->index, bs->fork, bs->reserved_next++);
+	} else {
+		buf = ReadBufferExtended(bs->index, bs->fork, P_NEW, RBM_NORMAL, nullptr);
+		LockBuffer(buf, BUFFER_LOCK_EXCLUSIVE);
+	}
 	IvfInitPage(BufferGetPage(buf), flags);
 	return buf;
+}
+
+// Entries that still fit on a list page.
+int64 EntriesThatFit(Page page, Size entry_size)
+{
+	PageHeader ph = reinterpret_cast<PageHeader>(page);
+	return ph->pd_upper >= ph->pd_lower ? (ph->pd_upper - ph->pd_lower) / entry_size : 0;
+}
+
+// Extends the fork at once by the pages a chunk's lists will add (FlushChunk): for each list, the
+// pages its count entries need beyond the room left on its last page (last_room), as
+// IvfPageHasRoom decides it. counts[l] is list l's entries in the chunk.
+void ReserveListPages(IvfBuildState *bs, const int64 *counts, const int64 *last_room)
+{
+	const IvfMetaPageData *meta = &bs->meta;
+	BlockNumber pages = 0;
+	for (int l = 0; l < meta->lists; l++) {
+		const int64 beyond = counts[l] - last_room[l];
+		if (beyond > 0)
+			pages += static_cast<BlockNumber>((beyond + bs->page_entries - 1) / bs->page_entries);
+	}
+	bs->reserved_next = ExtendForkBy(bs->index, bs->fork, pages);
+	bs->reserved_end = bs->reserved_next + pages;
 }
 
 // Whether the rows of a RowBlock are its vectors (flat lists of vector columns: the stored row is
@@ -426,6 +460,7 @@ void FlushChunk(IvfBuildState *bs, RowBlock *block)
 	memset(bs->bucket, 0, sizeof(int64) * (meta->lists + 1));
 	for (int64 i = 0; i < n; i++)
 		bs->bucket[lists[i] + 1]++;
+	ReserveListPages(bs, bs->bucket + 1, bs->list_room);
 	for (int l = 0; l < meta->lists; l++)
 		bs->bucket[l + 1] += bs->bucket[l];
 	for (int64 i = 0; i < n; i++)
@@ -467,9 +502,13 @@ void FlushChunk(IvfBuildState *bs, RowBlock *block)
 			IvfAppendEntry(page, meta, &block->tids[row],
 			               block->attrs + static_cast<Size>(row) * bs->attr_bytes, payload);
 		}
+		bs->list_room[l] = EntriesThatFit(BufferGetPage(buf), meta->entry_size);
 		MarkBufferDirty(buf);
 		UnlockReleaseBuffer(buf);
 	}
+	if (bs->reserved_next != bs->reserved_end)
+		elog(ERROR, "ivf build: %u of the pages reserved for a chunk were not used",
+		     bs->reserved_end - bs->reserved_next);
 	bs->indtuples += n;
 	block->n = 0;
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, static_cast<int64>(bs->indtuples));
@@ -862,8 +901,16 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 
 	bs->list_start = static_cast<BlockNumber *>(palloc(sizeof(BlockNumber) * meta->lists));
 	bs->list_last = static_cast<BlockNumber *>(palloc(sizeof(BlockNumber) * meta->lists));
+	bs->list_room = static_cast<int64 *>(palloc0(sizeof(int64) * meta->lists));
 	for (int l = 0; l < meta->lists; l++)
 		bs->list_start[l] = bs->list_last[l] = InvalidBlockNumber;
+	{
+		PGAlignedBlock empty;
+		IvfInitPage(empty.data, kIvfPageList);
+		bs->page_entries = EntriesThatFit(empty.data, meta->entry_size);
+		if (bs->page_entries < 1)
+			elog(ERROR, "ivf build: an entry of %u bytes does not fit on a page", meta->entry_size);
+	}
 	if (heap != nullptr) {
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_TOTAL, static_cast<int64>(bs->rows_seen));
 		if (bs->keep) {
