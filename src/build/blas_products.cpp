@@ -1,6 +1,9 @@
 // Blocks of row-centroid inner products by BLAS (see blas_products.h).
 #include "build/blas_products.h"
 
+#include <dlfcn.h>
+#include <omp.h>
+
 #include <algorithm>
 #include <limits>
 #include <memory>
@@ -38,14 +41,84 @@ std::size_t BlockRows(std::size_t n, std::size_t k)
 	return std::min(n, std::clamp<std::size_t>(kBlockFloats / k, 1, kBlockRows));
 }
 
+// Blocks are cut at least this small when threads of ours share them, so that each thread gets
+// several (one BLAS product of 256 rows is still large enough to run at full speed).
+constexpr std::size_t kMinSharedBlockRows = 256;
+constexpr std::size_t kBlocksPerThread = 4;
+
+// OpenBLAS's thread count, held at one for a scope in which threads of ours each run their own
+// products. OpenBLAS's threads, once they have worked, spin (sched_yield) for about 0.1 s after
+// every product before they sleep: on two cores they took CPU from the build's own threads and
+// from the backend's page writes. Other BLAS libraries have no such setter: valid() is then false
+// and the products keep BLAS's own threads.
+class SingleThreadedBlas
+{
+public:
+	SingleThreadedBlas()
+	{
+		static Setter set = reinterpret_cast<Setter>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+		static Getter get = reinterpret_cast<Getter>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+		if (set == nullptr || get == nullptr)
+			return;
+		set_ = set;
+		saved_ = get();
+		if (saved_ != 1)
+			set_(1);
+	}
+	~SingleThreadedBlas()
+	{
+		if (set_ != nullptr && saved_ != 1)
+			set_(saved_);
+	}
+	SingleThreadedBlas(const SingleThreadedBlas &) = delete;
+	SingleThreadedBlas &operator=(const SingleThreadedBlas &) = delete;
+
+	bool valid() const
+	{
+		return set_ != nullptr;
+	}
+
+private:
+	using Setter = void (*)(int);
+	using Getter = int (*)(void);
+	Setter set_ = nullptr;
+	int saved_ = 1;
+};
+
 } // namespace
 
 void ForEachProductBlock(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
+                         int threads,
                          const std::function<void(std::size_t first, std::size_t rows, const float *products)> &visit)
 {
 	if (n == 0)
 		return;
-	const std::size_t block_rows = BlockRows(n, k);
+	std::size_t block_rows = BlockRows(n, k);
+	if (threads > 1 && n > kMinSharedBlockRows) {
+		const std::size_t wanted = static_cast<std::size_t>(threads) * kBlocksPerThread;
+		block_rows = std::min(block_rows, std::max(kMinSharedBlockRows, (n + wanted - 1) / wanted));
+		const std::size_t blocks = (n + block_rows - 1) / block_rows;
+		const int team = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), blocks));
+		if (team > 1) {
+			// Allocated before the threads start: nothing in the parallel loop throws.
+			std::vector<std::unique_ptr<float[]>> products(static_cast<std::size_t>(team));
+			for (auto &p : products)
+				p.reset(new float[block_rows * k]);
+			const SingleThreadedBlas blas;
+			if (blas.valid()) {
+				const long long count = static_cast<long long>(blocks);
+#pragma omp parallel for num_threads(team) schedule(dynamic, 1)
+				for (long long b = 0; b < count; b++) {
+					const std::size_t start = static_cast<std::size_t>(b) * block_rows;
+					const std::size_t rows = std::min(block_rows, n - start);
+					float *own = products[static_cast<std::size_t>(omp_get_thread_num())].get();
+					BlockProducts(x, start, rows, dim, centroids, k, own);
+					visit(start, rows, own);
+				}
+				return;
+			}
+		}
+	}
 	const std::unique_ptr<float[]> products(new float[block_rows * k]);
 	for (std::size_t start = 0; start < n; start += block_rows) {
 		const std::size_t rows = std::min(block_rows, n - start);

@@ -1,6 +1,5 @@
 // Inner products of many rows with a few centroids, as BLAS matrix products over blocks of rows:
-// what list assignment (ivf_train.cpp, ivf_bounded_assign.cpp) is made of. BLAS owns the cores
-// during each product.
+// what list assignment (ivf_train.cpp, ivf_bounded_assign.cpp) is made of.
 //
 // Part of vector_build.so: pure C++, no PostgreSQL header. May throw std::bad_alloc (callers
 // catch at their noexcept boundary).
@@ -20,7 +19,13 @@ namespace vector_core
 // products[i * k + j] is the inner product of row first + i with centroid j (k x dim). Blocks hold
 // at most 4,096 rows, and fewer with many centroids (a block of products stays within 16 MB).
 // k and dim must fit in an int.
+//
+// With threads > 1 (and OpenBLAS behind BLAS), that many OpenMP threads each take blocks and run
+// their products with BLAS on one thread: visit is then called on several threads at once, for
+// different blocks, and must not throw. Otherwise the blocks come in order on this thread, and
+// BLAS uses its own threads.
 void ForEachProductBlock(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
+                         int threads,
                          const std::function<void(std::size_t first, std::size_t rows, const float *products)> &visit);
 
 // Whether k lists of dim dimensions can be assigned from BLAS products (both non-zero, each within

@@ -45,7 +45,7 @@ void BoundedAssignIndex::search(idx_t n, const float *x, idx_t k, float *distanc
 	} else {
 		lists_.resize(rows);
 		bounds_.resize(rows * lists);
-		status = IvfAssignBounded(x, rows, dim, centroids_.data(), lists, Metric::kL2, lists_.data(),
+		status = IvfAssignBounded(x, rows, dim, centroids_.data(), lists, Metric::kL2, threads_, lists_.data(),
 		                          bounds_.data());
 		rows_ = x;
 		rows_n_ = n;

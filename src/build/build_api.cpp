@@ -66,11 +66,12 @@ void IvfAssignEntry(const float *x, std::size_t n, std::size_t dim, const float 
 }
 
 void IvfAssignBoundedEntry(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
-                           std::int32_t metric, std::int32_t *lists, float *bounds, VectorBuildResult *result)
+                           std::int32_t metric, std::int32_t threads, std::int32_t *lists, float *bounds,
+                           VectorBuildResult *result)
 {
 	vector_core::Metric m;
 	if (AssignMetric(metric, &m, result))
-		SetResult(vector_core::IvfAssignBounded(x, n, dim, centroids, k, m, lists, bounds), result);
+		SetResult(vector_core::IvfAssignBounded(x, n, dim, centroids, k, m, threads, lists, bounds), result);
 }
 
 void IvfReassignEntry(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,

@@ -34,7 +34,7 @@
 extern "C" {
 #endif
 
-#define VECTOR_BUILD_ABI_VERSION 2
+#define VECTOR_BUILD_ABI_VERSION 3
 
 /* The exported symbol: a function returning the table (never null). */
 #define VECTOR_BUILD_API_SYMBOL "vector_build_api"
@@ -83,9 +83,10 @@ typedef struct VectorBuildApi {
 	void (*pq_encode)(const float *x, size_t n, size_t dim, size_t m, const float *book_t, const float *norms,
 	                  int32_t threads, uint8_t *codes, VectorBuildResult *result);
 	/* ivf_assign that also writes bounds (n x k floats): lower bounds of each row's distance to
-	 * each centroid, for ivf_reassign (see build/ivf_bounded_assign.h). */
+	 * each centroid, for ivf_reassign (see build/ivf_bounded_assign.h). On threads threads. */
 	void (*ivf_assign_bounded)(const float *x, size_t n, size_t dim, const float *centroids, size_t k,
-	                           int32_t metric, int32_t *lists, float *bounds, VectorBuildResult *result);
+	                           int32_t metric, int32_t threads, int32_t *lists, float *bounds,
+	                           VectorBuildResult *result);
 	/* Reassigns rows whose lists and bounds came from ivf_assign_bounded or ivf_reassign, after
 	 * centroid j moved by at most shifts[j]; adds the distances it computed to *computed. */
 	void (*ivf_reassign)(const float *x, size_t n, size_t dim, const float *centroids, size_t k, int32_t metric,

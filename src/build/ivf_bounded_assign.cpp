@@ -118,14 +118,14 @@ constexpr std::size_t kPredictRows = 256;
 
 // FinishRow for the given rows of x, from BLAS products (rows gathered into a contiguous copy).
 void AssignRowsFully(const float *x, const std::vector<std::size_t> &rows, std::size_t dim, const float *centroids,
-                     std::size_t k, bool l2, const float *cc, std::int32_t *lists, float *bounds)
+                     std::size_t k, bool l2, const float *cc, int threads, std::int32_t *lists, float *bounds)
 {
 	std::vector<float> gathered(std::min(rows.size(), kGatherRows) * dim);
 	for (std::size_t g = 0; g < rows.size(); g += kGatherRows) {
 		const std::size_t m = std::min(kGatherRows, rows.size() - g);
 		for (std::size_t i = 0; i < m; i++)
 			std::copy(x + rows[g + i] * dim, x + (rows[g + i] + 1) * dim, gathered.begin() + i * dim);
-		ForEachProductBlock(gathered.data(), m, dim, centroids, k,
+		ForEachProductBlock(gathered.data(), m, dim, centroids, k, threads,
 		                    [&](std::size_t first, std::size_t count, const float *products) {
 			                    for (std::size_t i = 0; i < count; i++) {
 				                    const std::size_t r = rows[g + first + i];
@@ -139,7 +139,7 @@ void AssignRowsFully(const float *x, const std::vector<std::size_t> &rows, std::
 } // namespace
 
 Status IvfAssignBounded(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
-                        Metric metric, std::int32_t *lists, float *bounds) noexcept
+                        Metric metric, int threads, std::int32_t *lists, float *bounds) noexcept
 {
 	Status status = CheckArguments(dim, k, metric);
 	if (!status.ok())
@@ -147,9 +147,8 @@ Status IvfAssignBounded(const float *x, std::size_t n, std::size_t dim, const fl
 	const bool l2 = metric == Metric::kL2;
 	return Guarded([&] {
 		const std::vector<float> cc = CentroidSquaredNorms(centroids, k, dim);
-		// On this thread, block by block while the products are in cache: BLAS owns the cores
-		// during the products, and threads of ours between them would spin against its own.
-		ForEachProductBlock(x, n, dim, centroids, k,
+		// Block by block while the products are in cache.
+		ForEachProductBlock(x, n, dim, centroids, k, threads,
 		                    [&](std::size_t first, std::size_t rows, const float *products) {
 			                    for (std::size_t i = 0; i < rows; i++) {
 				                    const std::size_t r = first + i;
@@ -199,7 +198,7 @@ Status IvfReassignBounded(const float *x, std::size_t n, std::size_t dim, const 
 		}
 		if (would_go_full * 2 > kPredictRows) {
 			*computed += static_cast<std::int64_t>(n * k);
-			return IvfAssignBounded(x, n, dim, centroids, k, metric, lists, bounds);
+			return IvfAssignBounded(x, n, dim, centroids, k, metric, threads, lists, bounds);
 		}
 	}
 	std::int64_t distances = 0;
@@ -248,7 +247,7 @@ Status IvfReassignBounded(const float *x, std::size_t n, std::size_t dim, const 
 		for (std::size_t r = 0; r < n; r++)
 			if (full[r])
 				rows.push_back(r);
-		AssignRowsFully(x, rows, dim, centroids, k, l2, cc.data(), lists, bounds);
+		AssignRowsFully(x, rows, dim, centroids, k, l2, cc.data(), threads, lists, bounds);
 		distances += static_cast<std::int64_t>(rows.size() * k);
 	});
 	if (status.ok())

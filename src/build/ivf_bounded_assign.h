@@ -28,9 +28,10 @@ namespace vector_core
 
 // Assigns each of the n rows of x to its nearest of the k centroids, as IvfAssign does (metric
 // kL2 or kInnerProduct), and writes bounds (n x k floats, row-major): for each row and centroid
-// a lower bound of their distance in the bounded space.
+// a lower bound of their distance in the bounded space. On threads OpenMP threads (plain arrays
+// only).
 Status IvfAssignBounded(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
-                        Metric metric, std::int32_t *lists, float *bounds) noexcept;
+                        Metric metric, int threads, std::int32_t *lists, float *bounds) noexcept;
 
 // Reassigns rows whose lists and bounds came from IvfAssignBounded or from this function, after
 // centroid j moved by at most shifts[j] (Euclidean, in the bounded space): each row gets its

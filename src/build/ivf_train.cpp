@@ -26,16 +26,17 @@ namespace
 {
 
 // Large batches: the inner products of a block of rows with every centroid are one BLAS matrix
-// product (BLAS owns the cores), and each row's list follows from its products
+// product (blocks shared by threads), and each row's list follows from its products
 // (NearestFromProducts).
 void BlasAssign(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k, bool l2,
-                std::int32_t *lists)
+                int threads, std::int32_t *lists)
 {
 	const std::vector<float> norms = CentroidSquaredNorms(centroids, k, dim);
-	ForEachProductBlock(x, n, dim, centroids, k, [&](std::size_t first, std::size_t rows, const float *products) {
-		for (std::size_t i = 0; i < rows; i++)
-			lists[first + i] = NearestFromProducts(products + i * k, norms.data(), k, l2);
-	});
+	ForEachProductBlock(
+	    x, n, dim, centroids, k, threads, [&](std::size_t first, std::size_t rows, const float *products) {
+		    for (std::size_t i = 0; i < rows; i++)
+			    lists[first + i] = NearestFromProducts(products + i * k, norms.data(), k, l2);
+	    });
 }
 
 } // namespace
@@ -48,7 +49,7 @@ Status IvfAssign(const float *x, std::size_t n, std::size_t dim, const float *ce
 		return sizes;
 	try {
 		if (n >= 256 && k >= 8) {
-			BlasAssign(x, n, dim, centroids, k, metric == Metric::kL2, lists);
+			BlasAssign(x, n, dim, centroids, k, metric == Metric::kL2, threads, lists);
 			return Status::Ok();
 		}
 	} catch (const std::exception &e) {

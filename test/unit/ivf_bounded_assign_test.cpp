@@ -111,7 +111,8 @@ TEST(IvfBoundedAssign, ReassignmentKeepsListsNearestAndBoundsValid)
 			NormalizeCentroids(&c, k, dim);
 		std::vector<std::int32_t> lists(n), full(n);
 		std::vector<float> bounds(n * k);
-		ASSERT_TRUE(IvfAssignBounded(x.data(), n, dim, c.data(), k, metric, lists.data(), bounds.data()).ok());
+		ASSERT_TRUE(
+		    IvfAssignBounded(x.data(), n, dim, c.data(), k, metric, 2, lists.data(), bounds.data()).ok());
 		ASSERT_TRUE(IvfAssign(x.data(), n, dim, c.data(), k, metric, 2, full.data()).ok());
 		EXPECT_EQ(lists, full);
 		ExpectNearestWithValidBounds(metric, x, c, n, dim, k, lists, bounds);
@@ -152,7 +153,8 @@ TEST(IvfBoundedAssign, InnerProductListsAreTheLargestProducts)
 	std::vector<std::int32_t> lists(n), full(n);
 	std::vector<float> bounds(n * k);
 	ASSERT_TRUE(
-	    IvfAssignBounded(x.data(), n, dim, c.data(), k, Metric::kInnerProduct, lists.data(), bounds.data()).ok());
+	    IvfAssignBounded(x.data(), n, dim, c.data(), k, Metric::kInnerProduct, 2, lists.data(), bounds.data())
+	        .ok());
 	for (int pass = 0; pass < 3; pass++) {
 		const std::vector<float> before = c;
 		Refit(x, n, dim, k, lists, true, &c);
@@ -185,7 +187,7 @@ TEST(IvfBoundedAssign, RowsFollowACentroidThatMovesFar)
 	std::vector<float> c(x.begin(), x.begin() + k * dim);
 	std::vector<std::int32_t> lists(n);
 	std::vector<float> bounds(n * k);
-	ASSERT_TRUE(IvfAssignBounded(x.data(), n, dim, c.data(), k, Metric::kL2, lists.data(), bounds.data()).ok());
+	ASSERT_TRUE(IvfAssignBounded(x.data(), n, dim, c.data(), k, Metric::kL2, 2, lists.data(), bounds.data()).ok());
 	const std::vector<float> before = c;
 	// Centroid 2 lands on row 7: row 7 must now be in list 2.
 	std::copy(x.begin() + 7 * dim, x.begin() + 8 * dim, c.begin() + 2 * dim);
@@ -211,7 +213,7 @@ TEST(IvfBoundedAssign, NanRowsAndBadArguments)
 	const std::vector<float> c(x.begin() + 20 * dim, x.begin() + (20 + k) * dim);
 	std::vector<std::int32_t> lists(n);
 	std::vector<float> bounds(n * k);
-	ASSERT_TRUE(IvfAssignBounded(x.data(), n, dim, c.data(), k, Metric::kL2, lists.data(), bounds.data()).ok());
+	ASSERT_TRUE(IvfAssignBounded(x.data(), n, dim, c.data(), k, Metric::kL2, 2, lists.data(), bounds.data()).ok());
 	EXPECT_EQ(lists[17], 0);
 	const std::vector<float> shifts(k, 0.5f);
 	std::int64_t computed = 0;
@@ -219,9 +221,46 @@ TEST(IvfBoundedAssign, NanRowsAndBadArguments)
 	                               bounds.data(), &computed)
 	                .ok());
 	EXPECT_EQ(lists[17], 0);
-	EXPECT_FALSE(IvfAssignBounded(x.data(), n, dim, c.data(), 0, Metric::kL2, lists.data(), bounds.data()).ok());
-	EXPECT_FALSE(IvfAssignBounded(x.data(), n, dim, c.data(), k, Metric::kL1, lists.data(), bounds.data()).ok());
+	EXPECT_FALSE(IvfAssignBounded(x.data(), n, dim, c.data(), 0, Metric::kL2, 2, lists.data(), bounds.data()).ok());
+	EXPECT_FALSE(IvfAssignBounded(x.data(), n, dim, c.data(), k, Metric::kL1, 2, lists.data(), bounds.data()).ok());
 	EXPECT_FALSE(IvfReassignBounded(x.data(), n, 0, c.data(), k, Metric::kL2, shifts.data(), 1, lists.data(),
 	                                bounds.data(), &computed)
 	                 .ok());
+}
+
+// Products on threads of ours (blocks shared, BLAS on one thread each) give the lists and bounds
+// that products on this thread alone give, up to rounding: BLAS may sum a product in another order
+// for another block shape, so a list may differ only between two centroids at the same distance.
+TEST(IvfBoundedAssign, ThreadsGiveTheSameListsAndBounds)
+{
+	const std::size_t n = 5000, dim = 48, k = 40;
+	for (Metric metric : {Metric::kL2, Metric::kInnerProduct}) {
+		const std::vector<float> x = Rows(n, dim, 29);
+		std::vector<float> c(x.begin() + 7 * dim, x.begin() + (7 + k) * dim);
+		if (metric == Metric::kInnerProduct)
+			NormalizeCentroids(&c, k, dim);
+		std::vector<std::int32_t> one(n), three(n), assigned(n);
+		std::vector<float> bounds_one(n * k), bounds_three(n * k);
+		ASSERT_TRUE(
+		    IvfAssignBounded(x.data(), n, dim, c.data(), k, metric, 1, one.data(), bounds_one.data()).ok());
+		ASSERT_TRUE(
+		    IvfAssignBounded(x.data(), n, dim, c.data(), k, metric, 3, three.data(), bounds_three.data()).ok());
+		ASSERT_TRUE(IvfAssign(x.data(), n, dim, c.data(), k, metric, 3, assigned.data()).ok());
+		for (std::size_t i = 0; i < n; i++) {
+			for (std::size_t j = 0; j < k; j++)
+				ASSERT_NEAR(bounds_one[i * k + j], bounds_three[i * k + j],
+				            1e-5 * (1 + bounds_one[i * k + j]));
+			for (std::int32_t other : {three[i], assigned[i]}) {
+				if (other == one[i])
+					continue;
+				const double a =
+				    BoundedDistance(metric, x.data() + i * dim, c.data() + one[i] * dim, dim);
+				const double b =
+				    BoundedDistance(metric, x.data() + i * dim, c.data() + other * dim, dim);
+				ASSERT_NEAR(a, b, 1e-4 * (1 + a)) << "row " << i;
+			}
+		}
+		ExpectNearestWithValidBounds(metric, x, c, n, dim, k, one, bounds_one);
+		ExpectNearestWithValidBounds(metric, x, c, n, dim, k, three, bounds_three);
+	}
 }

@@ -405,7 +405,8 @@ const int32 *AssignChunk(IvfBuildState *bs, const RowBlock *block, bool encode)
 		                IvfBuildThreads(), lists, &result);
 	else if (!bs->bounds_ready)
 		api->ivf_assign_bounded(block->vectors, n, meta->dim, bs->centroids, meta->lists,
-		                        BuildModuleMetric(bs->metric), lists, block->bounds, &result);
+		                        BuildModuleMetric(bs->metric), IvfBuildThreads(), lists, block->bounds,
+		                        &result);
 	else
 		api->ivf_reassign(block->vectors, n, meta->dim, bs->centroids, meta->lists,
 		                  BuildModuleMetric(bs->metric), bs->shifts, IvfBuildThreads(), lists, block->bounds,
