@@ -32,7 +32,9 @@ extern "C" {
 
 #include <algorithm>
 #include <cmath>
+#include <new>
 
+#include "core/common/background_prefault.h"
 #include "core/common/signal_mask.h"
 #include "core/distance/float_distance.h"
 #include "core/ivf/ivf_rabitq.h"
@@ -104,6 +106,7 @@ struct IvfBuildState {
 	RowBlock *kept;
 	int kept_count;
 	int kept_capacity;
+	vector_core::BackgroundPrefault *prefault; // faults kept blocks in during the scan (null: none)
 
 	// Trained parameters.
 	float *centroids; // lists x dim
@@ -323,9 +326,47 @@ const float *StoreRow(const IvfBuildState *bs, Datum *values, bool *isnull, Item
 	return vector;
 }
 
+// Stops and frees bs->prefault, on the way out of the sampling scan or of an aborted build (a
+// reset callback of the build's memory context, which runs before the kept blocks are freed).
+void StopPrefault(void *arg)
+{
+	IvfBuildState *bs = static_cast<IvfBuildState *>(arg);
+	if (bs->prefault == nullptr)
+		return;
+	bs->prefault->Stop();
+	delete bs->prefault;
+	bs->prefault = nullptr;
+}
+
+void StopPrefault(IvfBuildState *bs)
+{
+	StopPrefault(static_cast<void *>(bs));
+}
+
+// Hands a fresh kept block to bs->prefault (created on the first), so that the kernel maps its
+// pages while the scan fills the blocks before it.
+void PrefaultBlock(IvfBuildState *bs, const RowBlock *block)
+{
+	if (bs->prefault == nullptr) {
+		bs->prefault = new (std::nothrow) vector_core::BackgroundPrefault();
+		if (bs->prefault == nullptr)
+			return;
+		// In the context that holds bs and the kept blocks: an error's cleanup stops the thread
+		// before it frees them.
+		MemoryContextCallback *cb = static_cast<MemoryContextCallback *>(palloc(sizeof(MemoryContextCallback)));
+		cb->func = StopPrefault;
+		cb->arg = bs;
+		MemoryContextRegisterResetCallback(GetMemoryChunkContext(bs), cb);
+	}
+	bs->prefault->Add(block->vectors, BlockVectorBytes(bs));
+	if (block->rows != reinterpret_cast<char *>(block->vectors) && block->rows != nullptr)
+		bs->prefault->Add(block->rows, static_cast<Size>(bs->chunk_cap) * bs->meta.row_bytes);
+}
+
 // Frees the kept rows: the loading phase will scan the table again.
 void DropKept(IvfBuildState *bs)
 {
+	StopPrefault(bs);
 	for (int b = 0; b < bs->kept_count; b++)
 		FreeRowBlock(bs, &bs->kept[b]);
 	bs->kept_count = 0;
@@ -353,6 +394,7 @@ RowBlock *KeepSlot(IvfBuildState *bs)
 	AllocRowBlock(bs, block);
 	// (kept blocks only: they are written once; the loading chunk is reused)
 	AdviseHugePages(block->vectors, BlockVectorBytes(bs));
+	PrefaultBlock(bs, block);
 	bs->kept_bytes += block_bytes;
 	return block;
 }
@@ -859,6 +901,10 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 	if (heap != nullptr) {
 		pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kIvfPhaseSample);
 		bs->reltuples = table_index_build_scan(heap, index, indexInfo, true, true, SampleCallback, bs, nullptr);
+		if (bs->prefault != nullptr)
+			elog(DEBUG2, "ivf build: %zu MB of kept rows faulted in beside the scan",
+			     bs->prefault->done() >> 20);
+		StopPrefault(bs);
 	}
 	INSTR_TIME_SET_CURRENT(now);
 	INSTR_TIME_SUBTRACT(now, start);
