@@ -30,6 +30,7 @@
 #include "core/distance/half.h"
 #include "core/distance/sq8_rows.h"
 #include "core/hnsw/hnsw_builder.h"
+#include "pg/common/fork_extension.h"
 #include "pg/hnsw/hnsw.h"
 #include "pg/types/vector/vector.h"
 
@@ -106,11 +107,13 @@ void BuilderFailed(const vector_core::Status &status, const char *what)
 }
 
 // Places items on consecutive pages starting at a block; in a dry run only assigns TIDs, else
-// also writes each full page through the buffer manager (no WAL: the caller logs the relation).
+// also writes each full page through the buffer manager (no WAL: the caller logs the relation),
+// into the pages the dry run counted, added to the fork beforehand (ExtendForkBy).
 struct PageFiller {
 	Relation index;
 	bool write;
 	BlockNumber block; // page being filled
+	BlockNumber end;   // (writing) the end of the pages added for it
 	char *page;
 	bool dirty;
 };
@@ -120,22 +123,30 @@ void FillerInit(PageFiller *filler, Relation index, BlockNumber first, bool writ
 	filler->index = index;
 	filler->write = write;
 	filler->block = first;
+	filler->end = first;
 	filler->page = static_cast<char *>(palloc(BLCKSZ));
 	HnswInitPage(filler->page, kHnswPageElements);
 	filler->dirty = false;
 }
 
-// Writes the current page at its block (which must be the relation's next block).
+// Extends the fork by the pages a dry run filled, for the writing pass (which must start where the
+// dry run did, at the fork's end).
+void FillerReserve(PageFiller *filler, BlockNumber first, BlockNumber dry_run_end)
+{
+	if (ExtendForkBy(filler->index, MAIN_FORKNUM, dry_run_end - first) != first)
+		elog(ERROR, "hnsw build: the pages do not start at block %u", first);
+	filler->end = dry_run_end;
+}
+
+// Writes the current page at its block (one of those FillerReserve added).
 void FillerFlush(PageFiller *filler)
 {
 	if (!filler->dirty)
 		return;
 	if (filler->write) {
-		Buffer buffer = ReadBufferExtended(filler->index, MAIN_FORKNUM, P_NEW, RBM_NORMAL, nullptr);
-		if (BufferGetBlockNumber(buffer) != filler->block)
-			elog(ERROR, "hnsw build: expected block %u, got %u", filler->block,
-			     BufferGetBlockNumber(buffer));
-		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+		if (filler->block >= filler->end)
+			elog(ERROR, "hnsw build: page layout differs between passes");
+		Buffer buffer = NewPageBuffer(filler->index, MAIN_FORKNUM, filler->block);
 		memcpy(BufferGetPage(buffer), filler->page, BLCKSZ);
 		MarkBufferDirty(buffer);
 		UnlockReleaseBuffer(buffer);
@@ -243,10 +254,13 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 	}
 	ItemPointerData group_tids[vector_core::kHnswBuildGroupTids];
 
+	BlockNumber dry_run_end = 1;
 	for (int pass = 0; pass < 2; pass++) {
 		const bool write = pass == 1;
 		PageFiller filler;
 		FillerInit(&filler, state->index, 1, write);
+		if (write)
+			FillerReserve(&filler, 1, dry_run_end);
 		for (Size i = 0; i < n; i++) {
 			const uint32 node = order[i];
 			if (node == vector_core::kHnswNoNode)
@@ -336,6 +350,10 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 			}
 		}
 		FillerFlush(&filler);
+		if (!write)
+			dry_run_end = filler.block;
+		else if (filler.block != filler.end)
+			elog(ERROR, "hnsw build: page layout differs between passes");
 		if (write)
 			meta->insert_page = filler.block - 1;
 	}
