@@ -204,6 +204,8 @@ int Run(const Options &o)
 	params.ef_construction = o.efc;
 	params.threads = o.threads;
 	params.keep_pruned = o.keep_pruned;
+	params.spare_near = vector_core::HnswSpareNearFor(metric);     // as an index build sets it
+	params.search_beams = vector_core::HnswSearchBeamsFor(metric); // as an index scan descends
 	params.prune = RuleFor(o.rule, metric);
 	std::vector<vector_core::Half> half_base, half_queries;
 	if (o.half) {

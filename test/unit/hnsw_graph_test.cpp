@@ -635,3 +635,82 @@ TEST(HnswGraph, InnerProductOverMixedScales)
 }
 
 } // namespace vector_core
+
+namespace vector_core
+{
+
+// Rows around 20 centres with norms over two orders of magnitude, under the inner product, and
+// queries near the centres, over six level draws at ef_search 20: with HnswSearchBeamsFor's beam
+// on layer 1, mean recall@10 1.00, 0.98 for one draw, and 2 queries of the 600 find none of their
+// rows. With the beam of 2 of other metrics: mean 0.968, three draws at 0.96 or below, 19 queries
+// that find none.
+TEST(HnswGraph, InnerProductClustersFoundOnEveryLevelDraw)
+{
+	const int dims = 64, n = 10000, nq = 100, centres = 20;
+	std::mt19937 rng(7);
+	std::normal_distribution<float> wide(0.0f, 3.0f), unit(0.0f, 1.0f);
+	std::uniform_real_distribution<float> exponent(-1.0f, 1.0f);
+	std::vector<float> centre(static_cast<std::size_t>(centres) * dims);
+	for (float &x : centre)
+		x = wide(rng);
+	std::vector<float> data(static_cast<std::size_t>(n) * dims), queries(static_cast<std::size_t>(nq) * dims);
+	for (int i = 0; i < n; i++) {
+		const float scale = std::pow(10.0f, exponent(rng));
+		for (int j = 0; j < dims; j++)
+			data[static_cast<std::size_t>(i) * dims + j] =
+			    (centre[static_cast<std::size_t>(i % centres) * dims + j] + unit(rng)) * scale;
+	}
+	for (int q = 0; q < nq; q++) {
+		const int c = static_cast<int>(rng() % centres);
+		for (int j = 0; j < dims; j++)
+			queries[static_cast<std::size_t>(q) * dims + j] =
+			    centre[static_cast<std::size_t>(c) * dims + j] + unit(rng);
+	}
+	std::vector<std::vector<std::uint32_t>> truth(nq);
+	for (int q = 0; q < nq; q++) {
+		std::vector<std::pair<double, std::uint32_t>> all;
+		for (int i = 0; i < n; i++) {
+			double d = 0;
+			for (int j = 0; j < dims; j++)
+				d -= static_cast<double>(queries[static_cast<std::size_t>(q) * dims + j]) *
+				     data[static_cast<std::size_t>(i) * dims + j];
+			all.push_back({d, static_cast<std::uint32_t>(i)});
+		}
+		std::partial_sort(all.begin(), all.begin() + 10, all.end());
+		for (int k = 0; k < 10; k++)
+			truth[q].push_back(all[k].second);
+	}
+	const HnswSearchBeams beams = HnswSearchBeamsFor(Metric::kInnerProduct);
+	EXPECT_GT(beams.last, kHnswSearchLastLayerBeam);
+	EXPECT_EQ(HnswSearchBeamsFor(Metric::kL2).last, kHnswSearchLastLayerBeam);
+	double recall_sum = 0;
+	int missed = 0;
+	for (std::uint64_t seed : {1, 2, 3, 4, 5, 6}) {
+		auto p = Params(dims, 1);
+		p.m = 16;
+		p.ef_construction = 64;
+		p.keep_pruned = true;
+		p.spare_near = HnswSpareNearFor(Metric::kInnerProduct);
+		p.metric = Metric::kInnerProduct;
+		p.prune = HnswPruneRuleFor(ElementKind::kFloat, Metric::kInnerProduct);
+		p.search_beams = beams;
+		p.seed = seed;
+		HnswGraph graph(p, data.data(), n);
+		graph.InsertRange(0, n);
+		graph.Finish();
+		int hits = 0;
+		for (int q = 0; q < nq; q++) {
+			int found = 0;
+			for (const HnswCandidate &c :
+			     graph.Search(queries.data() + static_cast<std::size_t>(q) * dims, 10, 20))
+				found += static_cast<int>(std::count(truth[q].begin(), truth[q].end(), c.id));
+			hits += found;
+			missed += found == 0;
+		}
+		recall_sum += hits / (10.0 * nq);
+	}
+	EXPECT_GE(recall_sum / 6, 0.99);
+	EXPECT_LE(missed, 2);
+}
+
+} // namespace vector_core

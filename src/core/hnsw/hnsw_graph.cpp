@@ -124,6 +124,13 @@ bool HnswSpareNearFor(Metric metric)
 	return metric != Metric::kInnerProduct;
 }
 
+HnswSearchBeams HnswSearchBeamsFor(Metric metric)
+{
+	if (metric == Metric::kInnerProduct)
+		return {kHnswDescentBeam, kHnswInnerProductSearchBeam};
+	return {};
+}
+
 // Validates, draws every level, and allocates the layers.
 HnswGraph::HnswGraph(const HnswBuildParams &params, const void *data, std::size_t n)
     : HnswGraph(params, data, nullptr, n)
@@ -134,7 +141,8 @@ HnswGraph::HnswGraph(const HnswBuildParams &params, const void *data, const std:
     : data_(static_cast<const std::uint8_t *>(data)), offsets_(offsets), row_bytes_(0), distance_(params.distance),
       data_bytes_(0), n_(n), dims_(params.dims), metric_(params.metric), m_(params.m),
       ef_construction_(params.ef_construction), threads_(params.threads), keep_pruned_(params.keep_pruned),
-      spare_near_(params.spare_near), prune_(params.prune), cancel_(params.cancel), entry_(kEmptyEntry)
+      spare_near_(params.spare_near), prune_(params.prune), search_beams_(params.search_beams), cancel_(params.cancel),
+      entry_(kEmptyEntry)
 {
 	if (params.dims < 1 || params.dims > (1 << 20))
 		throw std::invalid_argument("hnsw graph: dims must be between 1 and 1048576");
@@ -360,14 +368,14 @@ void HnswGraph::PrepareScratch(HnswSearchScratch &s) const
 // returns it and its distance in *entry_distance (which holds entry's on input). Uses s.work_ and
 // s.results_.
 std::uint32_t HnswGraph::Descend(const void *query, std::uint32_t entry, int from_layer, int to_layer,
-                                 std::uint32_t exclude, int last_beam, HnswSearchScratch &s,
+                                 std::uint32_t exclude, HnswSearchBeams beams, HnswSearchScratch &s,
                                  float *entry_distance) const
 {
 	HnswCandidate current = {*entry_distance, entry};
 	for (int layer = from_layer; layer > to_layer; layer--) {
 		s.work_.clear();
 		s.work_.push_back(current);
-		SearchLayer(query, layer == to_layer + 1 ? last_beam : kHnswDescentBeam, layer, exclude, s);
+		SearchLayer(query, layer == to_layer + 1 ? beams.last : beams.upper, layer, exclude, s);
 		for (const HnswCandidate &c : s.results_) {
 			if (HnswByDistanceThenId(c, current))
 				current = c;
@@ -627,7 +635,7 @@ void HnswGraph::InsertNode(std::uint32_t node, Worker &worker)
 
 	const void *query = Vector(node);
 	float distance = Distance(query, Vector(entry_node));
-	const std::uint32_t start = Descend(query, entry_node, top, level, node, kHnswDescentBeam, s, &distance);
+	const std::uint32_t start = Descend(query, entry_node, top, level, node, kHnswInsertBeams, s, &distance);
 	s.work_.clear();
 	s.work_.push_back({distance, start});
 	const int highest = std::min(level, top);
@@ -728,7 +736,7 @@ std::vector<HnswCandidate> HnswGraph::Search(const void *query, int k, int ef, H
 	PrepareScratch(scratch);
 	float distance = Distance(query, Vector(entry));
 	const std::uint32_t start =
-	    Descend(query, entry, MaxLevel(), 0, kHnswNoNode, kHnswSearchLastLayerBeam, scratch, &distance);
+	    Descend(query, entry, MaxLevel(), 0, kHnswNoNode, search_beams_, scratch, &distance);
 	scratch.work_.clear();
 	scratch.work_.push_back({distance, start});
 	SearchLayer(query, std::max(ef, k), 0, kHnswNoNode, scratch);

@@ -106,7 +106,7 @@ std::size_t HnswGraph::RepairLayer(int layer, HnswSearchScratch &s, std::vector<
 		// Nearest reached nodes: search from a reached start, which only visits reached nodes.
 		const void *query = Vector(node);
 		float distance = Distance(query, Vector(entry));
-		std::uint32_t start = Descend(query, entry, top, layer, node, kHnswDescentBeam, s, &distance);
+		std::uint32_t start = Descend(query, entry, top, layer, node, kHnswInsertBeams, s, &distance);
 		if (!reached[start]) {
 			start = entry;
 			distance = Distance(query, Vector(entry));

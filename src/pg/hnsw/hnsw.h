@@ -384,14 +384,14 @@ struct HnswSearchState {
 
 void HnswSearchStateInit(HnswSearchState *state, const HnswIndexInfo *info, bool keep_discarded);
 
-// Descent from the entry point to layer target_layer + 1, a beam search of
-// vector_core::kHnswDescentBeam elements on each layer and of last_beam on the last (searches pass
-// kHnswSearchLastLayerBeam, inserts and VACUUM kHnswDescentBeam; see there why not one), going
-// down from the closest it found; returns the closest element of the last layer searched (the
-// entry point when there is none above target_layer; false when the index is empty). As
-// HnswGraph::Descend in memory.
-bool HnswDescend(HnswReader *reader, const void *query, const HnswMetaPageData *meta, int target_layer, int last_beam,
-                 HnswCandidateOnDisk *closest);
+// Descent from the entry point to layer target_layer + 1, a beam search of beams.upper elements
+// on each layer and of beams.last on the last (searches pass HnswSearchBeamsFor their metric,
+// inserts and VACUUM kHnswDescentBeam on every layer; see there why not one), going down from the
+// closest it found; returns the closest element of the last layer searched (the entry point when
+// there is none above target_layer; false when the index is empty). As HnswGraph::Descend in
+// memory.
+bool HnswDescend(HnswReader *reader, const void *query, const HnswMetaPageData *meta, int target_layer,
+                 vector_core::HnswSearchBeams beams, HnswCandidateOnDisk *closest);
 // Beam search on layer from the entries (already visited-marked by the caller or not), with
 // candidate list size ef; leaves the ef best in state->results. Entries are added to visited.
 void HnswSearchLayer(HnswReader *reader, const void *query, HnswSearchState *state, int layer, int ef,

@@ -317,7 +317,7 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	constexpr int kMaxSame = 8;
 	ItemPointerData same[kMaxSame];
 	int same_count = 0;
-	if (HnswDescend(&reader, query, &meta, level, vector_core::kHnswDescentBeam, &start)) {
+	if (HnswDescend(&reader, query, &meta, level, vector_core::kHnswInsertBeams, &start)) {
 		HnswCandidateOnDisk *entries = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk)));
 		entries[0] = start;
 		int entry_count = 1;

@@ -247,7 +247,7 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 
 	so->entry = meta.entry;
 	HnswCandidateOnDisk start;
-	if (!HnswDescend(&so->reader, so->query, &meta, 0, vector_core::kHnswSearchLastLayerBeam, &start)) {
+	if (!HnswDescend(&so->reader, so->query, &meta, 0, vector_core::HnswSearchBeamsFor(so->info.metric), &start)) {
 		so->exhausted = true;
 		return;
 	}

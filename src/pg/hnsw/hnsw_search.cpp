@@ -190,8 +190,8 @@ static void DescentStateFree(HnswSearchState *state)
 }
 
 // Descent from the entry point to layer target_layer + 1; see hnsw.h.
-bool HnswDescend(HnswReader *reader, const void *query, const HnswMetaPageData *meta, int target_layer, int last_beam,
-                 HnswCandidateOnDisk *closest)
+bool HnswDescend(HnswReader *reader, const void *query, const HnswMetaPageData *meta, int target_layer,
+                 vector_core::HnswSearchBeams beams, HnswCandidateOnDisk *closest)
 {
 	if (!ItemPointerIsValid(&meta->entry))
 		return false;
@@ -204,15 +204,14 @@ bool HnswDescend(HnswReader *reader, const void *query, const HnswMetaPageData *
 	const int top = Min(static_cast<int>(current.level), static_cast<int>(meta->entry_level));
 	if (top > target_layer) {
 		HnswSearchState state;
-		const int beam = vector_core::kHnswDescentBeam;
-		DescentStateInit(&state, &reader->info, Max(beam, last_beam));
+		DescentStateInit(&state, &reader->info, Max(beams.upper, beams.last));
 		for (int layer = top; layer > target_layer; layer--) {
 			// Each layer is a graph of its own: what the layer above visited is new here.
 			memset(state.visited.keys, 0, sizeof(uint64) * state.visited.capacity);
 			state.visited.count = 0;
 			const HnswCandidateOnDisk from = current;
-			HnswSearchLayer(reader, query, &state, layer, layer == target_layer + 1 ? last_beam : beam,
-			                &from, 1);
+			HnswSearchLayer(reader, query, &state, layer,
+			                layer == target_layer + 1 ? beams.last : beams.upper, &from, 1);
 			for (int i = 0; i < state.result_count; i++) {
 				if (NearerFirst(state.results[i], current))
 					current = state.results[i];

@@ -195,7 +195,7 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 			HnswMetaPageData meta;
 			HnswReadMeta(reader->index, &meta);
 			HnswCandidateOnDisk start;
-			if (HnswDescend(reader, vector, &meta, layer, vector_core::kHnswDescentBeam, &start)) {
+			if (HnswDescend(reader, vector, &meta, layer, vector_core::kHnswInsertBeams, &start)) {
 				HnswSearchState state;
 				HnswSearchStateInit(&state, info, false);
 				HnswVisitedAdd(&state.visited, element);
@@ -367,7 +367,7 @@ bool LinkFromReachable(HnswReader *reader, const HnswMetaPageData *meta, ItemPoi
 	const int own_links = own_count;
 
 	HnswCandidateOnDisk start;
-	if (!HnswDescend(reader, vector, meta, 0, vector_core::kHnswDescentBeam, &start))
+	if (!HnswDescend(reader, vector, meta, 0, vector_core::kHnswInsertBeams, &start))
 		return false;
 	HnswSearchState state;
 	HnswSearchStateInit(&state, info, false);
