@@ -533,6 +533,27 @@ TEST(HnswGraph, RareGloveRowsFindThemselves)
 	}
 }
 
+// The 10 rows of largest inner product with each query (exact, in double).
+std::vector<std::vector<std::uint32_t>> InnerProductTop10(const std::vector<float> &data, int n,
+                                                          const std::vector<float> &queries, int nq, int dims)
+{
+	std::vector<std::vector<std::uint32_t>> truth(nq);
+	for (int q = 0; q < nq; q++) {
+		std::vector<std::pair<double, std::uint32_t>> all;
+		for (int i = 0; i < n; i++) {
+			double d = 0;
+			for (int j = 0; j < dims; j++)
+				d -= static_cast<double>(queries[static_cast<std::size_t>(q) * dims + j]) *
+				     data[static_cast<std::size_t>(i) * dims + j];
+			all.push_back({d, static_cast<std::uint32_t>(i)});
+		}
+		std::partial_sort(all.begin(), all.begin() + 10, all.end());
+		for (int k = 0; k < 10; k++)
+			truth[q].push_back(all[k].second);
+	}
+	return truth;
+}
+
 } // namespace
 // Copies of one row with full lists, as an index build makes them (keep_pruned): 4,000 identical
 // nodes (what 40,000 equal rows make in elements of ten) among distinct ones. Every copy is a tie
@@ -594,20 +615,7 @@ TEST(HnswGraph, InnerProductOverMixedScales)
 	}
 	for (float &x : queries)
 		x = u(rng);
-	std::vector<std::vector<std::uint32_t>> truth(nq);
-	for (int q = 0; q < nq; q++) {
-		std::vector<std::pair<double, std::uint32_t>> all;
-		for (int i = 0; i < n; i++) {
-			double d = 0;
-			for (int j = 0; j < dims; j++)
-				d -= static_cast<double>(queries[static_cast<std::size_t>(q) * dims + j]) *
-				     data[static_cast<std::size_t>(i) * dims + j];
-			all.push_back({d, static_cast<std::uint32_t>(i)});
-		}
-		std::partial_sort(all.begin(), all.begin() + 10, all.end());
-		for (int k = 0; k < 10; k++)
-			truth[q].push_back(all[k].second);
-	}
+	const std::vector<std::vector<std::uint32_t>> truth = InnerProductTop10(data, n, queries, nq, dims);
 	auto recall = [&](bool spare_near) {
 		auto p = Params(dims, 1);
 		p.m = 16;
@@ -633,11 +641,6 @@ TEST(HnswGraph, InnerProductOverMixedScales)
 	EXPECT_GE(without, 0.96);
 	EXPECT_GT(without, with);
 }
-
-} // namespace vector_core
-
-namespace vector_core
-{
 
 // Rows around 20 centres with norms over two orders of magnitude, under the inner product, and
 // queries near the centres, over six level draws at ef_search 20: with HnswSearchBeamsFor's beam
@@ -666,20 +669,7 @@ TEST(HnswGraph, InnerProductClustersFoundOnEveryLevelDraw)
 			queries[static_cast<std::size_t>(q) * dims + j] =
 			    centre[static_cast<std::size_t>(c) * dims + j] + unit(rng);
 	}
-	std::vector<std::vector<std::uint32_t>> truth(nq);
-	for (int q = 0; q < nq; q++) {
-		std::vector<std::pair<double, std::uint32_t>> all;
-		for (int i = 0; i < n; i++) {
-			double d = 0;
-			for (int j = 0; j < dims; j++)
-				d -= static_cast<double>(queries[static_cast<std::size_t>(q) * dims + j]) *
-				     data[static_cast<std::size_t>(i) * dims + j];
-			all.push_back({d, static_cast<std::uint32_t>(i)});
-		}
-		std::partial_sort(all.begin(), all.begin() + 10, all.end());
-		for (int k = 0; k < 10; k++)
-			truth[q].push_back(all[k].second);
-	}
+	const std::vector<std::vector<std::uint32_t>> truth = InnerProductTop10(data, n, queries, nq, dims);
 	const HnswSearchBeams beams = HnswSearchBeamsFor(Metric::kInnerProduct);
 	EXPECT_GT(beams.last, kHnswSearchLastLayerBeam);
 	EXPECT_EQ(HnswSearchBeamsFor(Metric::kL2).last, kHnswSearchLastLayerBeam);
