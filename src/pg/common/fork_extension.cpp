@@ -16,15 +16,22 @@ BlockNumber ExtendForkBy(Relation rel, ForkNumber fork, BlockNumber count)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 		                errmsg("cannot extend index \"%s\" beyond %u blocks", RelationGetRelationName(rel),
 		                       MaxBlockNumber)));
+		// Every page is allocated on disk now, so that a full disk fails the build and not, after
+		// its commit, the checkpoints that write its pages out. (A hole up to the last page, as the
+		// hash index's bucket allocation leaves, would defer that for the whole index.)
 #if PG_VERSION_NUM >= 160000
-	// Zero-extends in one call (fallocate beyond a few pages).
-	smgrzeroextend(RelationGetSmgr(rel), fork, first, static_cast<int>(count), false);
+	// fallocate beyond a few pages, in steps an int counts.
+	for (BlockNumber done = 0; done < count;) {
+		const BlockNumber step = Min(count - done, static_cast<BlockNumber>(PG_INT32_MAX));
+		smgrzeroextend(RelationGetSmgr(rel), fork, first + done, static_cast<int>(step), false);
+		done += step;
+	}
 #else
-	// Writing the last page extends the file; the pages before it are a hole that reads as zeros,
-	// as the hash index's bucket allocation does. md.c pads any segment it skips over.
+	// A write of zeros per page, without the buffer manager's work per page that P_NEW adds.
 	PGAlignedBlock zero;
 	memset(zero.data, 0, BLCKSZ);
-	smgrextend(RelationGetSmgr(rel), fork, first + count - 1, zero.data, false);
+	for (BlockNumber block = first; block < first + count; block++)
+		smgrextend(RelationGetSmgr(rel), fork, block, zero.data, false);
 #endif
 	return first;
 }
