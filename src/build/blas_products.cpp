@@ -49,39 +49,53 @@ constexpr std::size_t kBlocksPerThread = 4;
 // OpenBLAS's thread count, held at one for a scope in which threads of ours each run their own
 // products. OpenBLAS's threads, once they have worked, spin (sched_yield) for about 0.1 s after
 // every product before they sleep: on two cores they took CPU from the build's own threads and
-// from the backend's page writes. Other BLAS libraries have no such setter: valid() is then false
-// and the products keep BLAS's own threads.
+// from the backend's page writes. Only for OpenBLAS built on its own threads
+// (openblas_get_parallel() 1): its serial build may not take concurrent calls, and its OpenMP build
+// sets OpenMP's thread count with its own. Elsewhere Available() is false, and the products run
+// in order on the caller's thread with BLAS's own threads.
 class SingleThreadedBlas
 {
 public:
+	static bool Available()
+	{
+		return Functions().available;
+	}
 	SingleThreadedBlas()
 	{
-		static Setter set = reinterpret_cast<Setter>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
-		static Getter get = reinterpret_cast<Getter>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
-		if (set == nullptr || get == nullptr)
+		const Table &f = Functions();
+		if (!f.available)
 			return;
-		set_ = set;
-		saved_ = get();
+		saved_ = f.get();
 		if (saved_ != 1)
-			set_(1);
+			f.set(1);
 	}
 	~SingleThreadedBlas()
 	{
-		if (set_ != nullptr && saved_ != 1)
-			set_(saved_);
+		if (Functions().available && saved_ != 1)
+			Functions().set(saved_);
 	}
 	SingleThreadedBlas(const SingleThreadedBlas &) = delete;
 	SingleThreadedBlas &operator=(const SingleThreadedBlas &) = delete;
 
-	bool valid() const
+private:
+	struct Table {
+		void (*set)(int) = nullptr;
+		int (*get)(void) = nullptr;
+		bool available = false;
+	};
+	static const Table &Functions()
 	{
-		return set_ != nullptr;
+		static const Table table = [] {
+			Table t;
+			t.set = reinterpret_cast<void (*)(int)>(dlsym(RTLD_DEFAULT, "openblas_set_num_threads"));
+			t.get = reinterpret_cast<int (*)(void)>(dlsym(RTLD_DEFAULT, "openblas_get_num_threads"));
+			auto parallel = reinterpret_cast<int (*)(void)>(dlsym(RTLD_DEFAULT, "openblas_get_parallel"));
+			t.available = t.set != nullptr && t.get != nullptr && parallel != nullptr && parallel() == 1;
+			return t;
+		}();
+		return table;
 	}
 
-private:
-	using Setter = void (*)(int);
-	using Getter = int (*)(void);
-	Setter set_ = nullptr;
 	int saved_ = 1;
 };
 
@@ -94,36 +108,44 @@ void ForEachProductBlock(const float *x, std::size_t n, std::size_t dim, const f
 	if (n == 0)
 		return;
 	std::size_t block_rows = BlockRows(n, k);
+	auto in_order = [&] {
+		const std::unique_ptr<float[]> products(new float[block_rows * k]);
+		for (std::size_t start = 0; start < n; start += block_rows) {
+			const std::size_t rows = std::min(block_rows, n - start);
+			BlockProducts(x, start, rows, dim, centroids, k, products.get());
+			visit(start, rows, products.get());
+		}
+	};
+	if (!SingleThreadedBlas::Available()) {
+		in_order();
+		return;
+	}
+	// (held at one thread for small products too: BLAS's threads would spin after them)
+	const SingleThreadedBlas one_thread;
+	std::size_t blocks = 1;
 	if (threads > 1 && n > kMinSharedBlockRows) {
 		const std::size_t wanted = static_cast<std::size_t>(threads) * kBlocksPerThread;
 		block_rows = std::min(block_rows, std::max(kMinSharedBlockRows, (n + wanted - 1) / wanted));
-		const std::size_t blocks = (n + block_rows - 1) / block_rows;
-		const int team = static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(threads), blocks));
-		if (team > 1) {
-			// Allocated before the threads start: nothing in the parallel loop throws.
-			std::vector<std::unique_ptr<float[]>> products(static_cast<std::size_t>(team));
-			for (auto &p : products)
-				p.reset(new float[block_rows * k]);
-			const SingleThreadedBlas blas;
-			if (blas.valid()) {
-				const long long count = static_cast<long long>(blocks);
-#pragma omp parallel for num_threads(team) schedule(dynamic, 1)
-				for (long long b = 0; b < count; b++) {
-					const std::size_t start = static_cast<std::size_t>(b) * block_rows;
-					const std::size_t rows = std::min(block_rows, n - start);
-					float *own = products[static_cast<std::size_t>(omp_get_thread_num())].get();
-					BlockProducts(x, start, rows, dim, centroids, k, own);
-					visit(start, rows, own);
-				}
-				return;
-			}
-		}
+		blocks = (n + block_rows - 1) / block_rows;
 	}
-	const std::unique_ptr<float[]> products(new float[block_rows * k]);
-	for (std::size_t start = 0; start < n; start += block_rows) {
+	const int team =
+	    static_cast<int>(std::min<std::size_t>(static_cast<std::size_t>(std::max(threads, 1)), blocks));
+	if (team <= 1) {
+		in_order();
+		return;
+	}
+	// Allocated before the threads start: nothing in the parallel loop throws.
+	std::vector<std::unique_ptr<float[]>> products(static_cast<std::size_t>(team));
+	for (auto &p : products)
+		p.reset(new float[block_rows * k]);
+	const long long count = static_cast<long long>(blocks);
+#pragma omp parallel for num_threads(team) schedule(dynamic, 1)
+	for (long long b = 0; b < count; b++) {
+		const std::size_t start = static_cast<std::size_t>(b) * block_rows;
 		const std::size_t rows = std::min(block_rows, n - start);
-		BlockProducts(x, start, rows, dim, centroids, k, products.get());
-		visit(start, rows, products.get());
+		float *own = products[static_cast<std::size_t>(omp_get_thread_num())].get();
+		BlockProducts(x, start, rows, dim, centroids, k, own);
+		visit(start, rows, own);
 	}
 }
 

@@ -20,10 +20,10 @@ namespace vector_core
 // at most 4,096 rows, and fewer with many centroids (a block of products stays within 16 MB).
 // k and dim must fit in an int.
 //
-// With threads > 1 (and OpenBLAS behind BLAS), that many OpenMP threads each take blocks and run
-// their products with BLAS on one thread: visit is then called on several threads at once, for
-// different blocks, and must not throw. Otherwise the blocks come in order on this thread, and
-// BLAS uses its own threads.
+// With OpenBLAS on its own threads behind BLAS, its thread count is held at one, and with
+// threads > 1 that many OpenMP threads each take blocks and run their products: visit is then
+// called on several threads at once, for different blocks, and must not throw. Otherwise (one
+// thread, few rows, or another BLAS) the blocks come in order on this thread.
 void ForEachProductBlock(const float *x, std::size_t n, std::size_t dim, const float *centroids, std::size_t k,
                          int threads,
                          const std::function<void(std::size_t first, std::size_t rows, const float *products)> &visit);
