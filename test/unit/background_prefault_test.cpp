@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <thread>
+#include <vector>
 
 #include "core/common/background_prefault.h"
 
@@ -86,20 +88,21 @@ TEST(BackgroundPrefault, StopsWithoutWorkAndIgnoresLaterRanges)
 // Given time, the thread faults in the whole range it was given (page-aligned part).
 TEST(BackgroundPrefault, FaultsInTheWholeRange)
 {
-	const std::size_t bytes = std::size_t{8} << 20;
+	const std::size_t page = static_cast<std::size_t>(sysconf(_SC_PAGESIZE));
+	const std::size_t pages = 2048, bytes = pages * page;
 	Mapping m(bytes);
 	ASSERT_NE(m.data(), nullptr);
 #ifdef MADV_POPULATE_WRITE
-	if (madvise(m.data(), 4096, MADV_POPULATE_WRITE) != 0)
+	if (madvise(m.data(), page, MADV_POPULATE_WRITE) != 0)
 		GTEST_SKIP() << "this kernel has no MADV_POPULATE_WRITE";
 	BackgroundPrefault prefault;
-	prefault.Add(m.data() + 4096, bytes - 4096);
-	for (int wait = 0; wait < 1000 && prefault.done() < bytes - 4096; wait++)
+	prefault.Add(m.data() + page, bytes - page);
+	for (int wait = 0; wait < 1000 && prefault.done() < bytes - page; wait++)
 		std::this_thread::sleep_for(std::chrono::milliseconds(10));
-	EXPECT_EQ(prefault.done(), bytes - 4096);
-	unsigned char resident[2048];
-	ASSERT_EQ(mincore(m.data(), bytes, resident), 0);
-	for (std::size_t p = 0; p < bytes / 4096; p++)
+	EXPECT_EQ(prefault.done(), bytes - page);
+	std::vector<unsigned char> resident(pages);
+	ASSERT_EQ(mincore(m.data(), bytes, resident.data()), 0);
+	for (std::size_t p = 0; p < pages; p++)
 		EXPECT_TRUE(resident[p] & 1) << "page " << p;
 #else
 	GTEST_SKIP() << "built without MADV_POPULATE_WRITE";

@@ -32,7 +32,6 @@ extern "C" {
 
 #include <algorithm>
 #include <cmath>
-#include <new>
 
 #include "core/common/background_prefault.h"
 #include "core/common/signal_mask.h"
@@ -109,6 +108,7 @@ struct IvfBuildState {
 	int kept_count;
 	int kept_capacity;
 	vector_core::BackgroundPrefault *prefault; // faults kept blocks in during the scan (null: none)
+	bool prefault_failed;
 
 	// Trained parameters.
 	float *centroids; // lists x dim
@@ -350,15 +350,22 @@ void StopPrefault(IvfBuildState *bs)
 void PrefaultBlock(IvfBuildState *bs, const RowBlock *block)
 {
 	if (bs->prefault == nullptr) {
-		bs->prefault = new (std::nothrow) vector_core::BackgroundPrefault();
-		if (bs->prefault == nullptr)
+		if (bs->prefault_failed)
 			return;
 		// In the context that holds bs and the kept blocks: an error's cleanup stops the thread
-		// before it frees them.
-		MemoryContextCallback *cb = static_cast<MemoryContextCallback *>(palloc(sizeof(MemoryContextCallback)));
+		// before it frees them. Registered first: an error here leaves nothing behind.
+		MemoryContext context = GetMemoryChunkContext(bs);
+		MemoryContextCallback *cb =
+		    static_cast<MemoryContextCallback *>(MemoryContextAlloc(context, sizeof(MemoryContextCallback)));
 		cb->func = StopPrefault;
 		cb->arg = bs;
-		MemoryContextRegisterResetCallback(GetMemoryChunkContext(bs), cb);
+		MemoryContextRegisterResetCallback(context, cb);
+		try {
+			bs->prefault = new vector_core::BackgroundPrefault();
+		} catch (...) {
+			bs->prefault_failed = true; // (out of memory: the pages fault in where they are written)
+			return;
+		}
 	}
 	bs->prefault->Add(block->vectors, BlockVectorBytes(bs));
 	if (block->rows != reinterpret_cast<char *>(block->vectors) && block->rows != nullptr)
