@@ -16,9 +16,9 @@ BlockNumber ExtendForkBy(Relation rel, ForkNumber fork, BlockNumber count)
 		ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
 		                errmsg("cannot extend index \"%s\" beyond %u blocks", RelationGetRelationName(rel),
 		                       MaxBlockNumber)));
-		// Every page is allocated on disk now, so that a full disk fails the build and not, after
-		// its commit, the checkpoints that write its pages out. (A hole up to the last page, as the
-		// hash index's bucket allocation leaves, would defer that for the whole index.)
+		// Every page is allocated on disk now, so that a full disk fails the build and not, after its
+		// commit, the checkpoints that write its pages out. (A hole up to the last page, as the hash
+		// index's bucket allocation leaves, would defer that for the whole index.)
 #if PG_VERSION_NUM >= 160000
 	// fallocate beyond a few pages, in steps an int counts.
 	for (BlockNumber done = 0; done < count;) {

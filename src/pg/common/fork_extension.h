@@ -10,7 +10,8 @@
 
 #include "pg/common/pg_headers.h"
 
-// Extends fork of rel by count zero pages and returns the first new block. The caller must be the fork's only extender (an index being built).
+// Extends fork of rel by count zero pages and returns the first new block. The caller must be the fork's only extender
+// (an index being built).
 BlockNumber ExtendForkBy(Relation rel, ForkNumber fork, BlockNumber count);
 
 // A block ExtendForkBy added, as a zero-filled buffer locked exclusively (no read from disk).
