@@ -74,8 +74,8 @@ constexpr HnswSearchBeams kHnswInsertBeams = {kHnswDescentBeam, kHnswDescentBeam
 // pgvector's builds, with other draws, found nearly all. A beam of 16 on layer 1 found every row at
 // every ef_search on all six draws of three such sets (8: 0.995-0.998; 16 on the layers above
 // changed nothing), and took GloVe-100 under the inner product from 0.663 to 0.687 at ef_search 20,
-// for 18-22% of the queries per second at ef_search 20-40 (4% at 80). Other metrics' layers do not
-// have this shape; they keep HnswSearchBeams' defaults.
+// for 5-22% of the queries per second at ef_search 20-40 over two runs (4-8% at 80). Other
+// metrics' layers do not have this shape; they keep HnswSearchBeams' defaults.
 constexpr int kHnswInnerProductSearchBeam = 16;
 
 // The descent beams of a search in an index of an operator class's metric.
