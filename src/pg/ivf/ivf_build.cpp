@@ -212,22 +212,15 @@ Buffer NewBuildBuffer(IvfBuildState *bs, uint16 flags)
 	return buf;
 }
 
-// Entries that still fit on a list page.
-int64 EntriesThatFit(Page page, Size entry_size)
-{
-	PageHeader ph = reinterpret_cast<PageHeader>(page);
-	return ph->pd_upper >= ph->pd_lower ? (ph->pd_upper - ph->pd_lower) / entry_size : 0;
-}
-
 // Extends the fork at once by the pages a chunk's lists will add (FlushChunk): for each list, the
-// pages its count entries need beyond the room left on its last page (last_room), as
-// IvfPageHasRoom decides it. counts[l] is list l's entries in the chunk.
-void ReserveListPages(IvfBuildState *bs, const int64 *counts, const int64 *last_room)
+// pages its count entries need beyond the room left on its last page (bs->list_room, IvfPageRoom).
+// counts[l] is list l's entries in the chunk.
+void ReserveListPages(IvfBuildState *bs, const int64 *counts)
 {
 	const IvfMetaPageData *meta = &bs->meta;
 	BlockNumber pages = 0;
 	for (int l = 0; l < meta->lists; l++) {
-		const int64 beyond = counts[l] - last_room[l];
+		const int64 beyond = counts[l] - bs->list_room[l];
 		if (beyond > 0)
 			pages += static_cast<BlockNumber>((beyond + bs->page_entries - 1) / bs->page_entries);
 	}
@@ -338,11 +331,6 @@ void StopPrefault(void *arg)
 	bs->prefault->Stop();
 	delete bs->prefault;
 	bs->prefault = nullptr;
-}
-
-void StopPrefault(IvfBuildState *bs)
-{
-	StopPrefault(static_cast<void *>(bs));
 }
 
 // Hands a fresh kept block to bs->prefault (created on the first), so that the kernel maps its
@@ -512,7 +500,7 @@ void FlushChunk(IvfBuildState *bs, RowBlock *block)
 	memset(bs->bucket, 0, sizeof(int64) * (meta->lists + 1));
 	for (int64 i = 0; i < n; i++)
 		bs->bucket[lists[i] + 1]++;
-	ReserveListPages(bs, bs->bucket + 1, bs->list_room);
+	ReserveListPages(bs, bs->bucket + 1);
 	for (int l = 0; l < meta->lists; l++)
 		bs->bucket[l + 1] += bs->bucket[l];
 	for (int64 i = 0; i < n; i++)
@@ -554,7 +542,7 @@ void FlushChunk(IvfBuildState *bs, RowBlock *block)
 			IvfAppendEntry(page, meta, &block->tids[row],
 			               block->attrs + static_cast<Size>(row) * bs->attr_bytes, payload);
 		}
-		bs->list_room[l] = EntriesThatFit(BufferGetPage(buf), meta->entry_size);
+		bs->list_room[l] = IvfPageRoom(BufferGetPage(buf), meta->entry_size);
 		MarkBufferDirty(buf);
 		UnlockReleaseBuffer(buf);
 	}
@@ -972,7 +960,7 @@ void BuildIndex(IvfBuildState *bs, Relation heap, Relation index, IndexInfo *ind
 	{
 		PGAlignedBlock empty;
 		IvfInitPage(empty.data, kIvfPageList);
-		bs->page_entries = EntriesThatFit(empty.data, meta->entry_size);
+		bs->page_entries = IvfPageRoom(empty.data, meta->entry_size);
 		if (bs->page_entries < 1)
 			elog(ERROR, "ivf build: an entry of %u bytes does not fit on a page", meta->entry_size);
 	}

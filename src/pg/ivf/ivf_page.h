@@ -120,11 +120,17 @@ inline int IvfPageEntryCount(Page page, Size entry_size)
 	return static_cast<int>(used / entry_size);
 }
 
+// How many more fixed-size entries fit on the page.
+inline int64 IvfPageRoom(Page page, Size entry_size)
+{
+	PageHeader ph = reinterpret_cast<PageHeader>(page);
+	return ph->pd_upper >= ph->pd_lower ? static_cast<int64>((ph->pd_upper - ph->pd_lower) / entry_size) : 0;
+}
+
 // Whether one more entry fits on the page.
 inline bool IvfPageHasRoom(Page page, Size entry_size)
 {
-	PageHeader ph = reinterpret_cast<PageHeader>(page);
-	return ph->pd_upper >= ph->pd_lower && static_cast<Size>(ph->pd_upper - ph->pd_lower) >= entry_size;
+	return IvfPageRoom(page, entry_size) > 0;
 }
 
 // ivf_page.cpp
