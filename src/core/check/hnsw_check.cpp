@@ -24,6 +24,8 @@ constexpr std::uint8_t kSparseRows = static_cast<std::uint8_t>(ElementKind::kSpa
 constexpr std::uint8_t kSq8Rows = static_cast<std::uint8_t>(ElementKind::kSq8);
 constexpr std::uint8_t kFloatRows = static_cast<std::uint8_t>(ElementKind::kFloat);
 constexpr std::uint8_t kHalfRows = static_cast<std::uint8_t>(ElementKind::kHalf);
+// The layer code of label list links in links_ (layer codes of the layers are 0..15).
+constexpr std::uint64_t kLabelLinkCode = 0xFE;
 
 } // namespace
 
@@ -64,6 +66,7 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 		kind_ = meta[kHnswMetaElementKindOffset];
 		value_kind_ = kind_ == kSq8Rows ? meta[kHnswMetaValueKindOffset] : kind_;
 		filter_columns_ = meta[kHnswMetaFilterColumnsOffset];
+		label_lists_ = meta[kHnswMetaLabelListsOffset] != 0;
 		Metric known_metric = Metric::kL2;
 		const bool metric_known = HnswMetricFromDisk(metric, &known_metric);
 		cosine_ = metric_known && known_metric == Metric::kCosine;
@@ -153,6 +156,33 @@ bool HnswChecker::ParseLists(std::uint32_t block, std::uint16_t offset, const un
 		}
 		pos += bytes;
 	}
+	if (label_lists_) {
+		// The label list (capacity m), after the layers' lists (padded).
+		pos = HnswListOffset(m_, level, kHnswLabelLayer);
+		const std::size_t capacity = static_cast<std::size_t>(HnswLayerCapacity(m_, kHnswLabelLayer));
+		if (pos + HnswLabelListSize(m_) > room)
+			return false;
+		const std::uint16_t n = Load<std::uint16_t>(p + pos);
+		if (n > capacity) {
+			Report(true, "list count over capacity", block, offset,
+			       Format("the label list holds %u links, capacity %zu", n, capacity));
+			return false;
+		}
+		for (std::uint16_t i = 0; i < n; i++) {
+			std::uint32_t lb;
+			std::uint16_t lo;
+			LoadTid(p + pos + sizeof(std::uint16_t) + kHnswTidBytes * i, &lb, &lo);
+			summary_.links++;
+			if (lb == 0 || lb >= nblocks_ || lo == 0) {
+				Report(true, "dangling link", block, offset,
+				       Format("label list link %u points at %s, outside the index (%u blocks)", i,
+				              TidText(PackTid(lb, lo)).c_str(), nblocks_));
+				continue;
+			}
+			links_.push_back((kLabelLinkCode << 56) | PackTid(lb, lo));
+			(*count)++;
+		}
+	}
 	return true;
 }
 
@@ -240,7 +270,7 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 			const std::size_t body = HnswElementBodyOffset(attr_offset, attr_length);
 			std::size_t expected = body;
 			if (flags & kHnswElementListsInline)
-				expected += HnswListsSize(m_, e.level);
+				expected += HnswElementListsSize(m_, e.level, label_lists_);
 			if (flags & kHnswElementVectorInline) {
 				std::size_t row = payload;
 				if (kind_ == kSparseRows) {
@@ -323,7 +353,7 @@ void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
 			const std::uint8_t level =
 			    lp_len >= kHnswNeighborHeaderSize ? item[kHnswNeighborLevelOffset] : 0;
 			if (lp_len < kHnswNeighborHeaderSize || level > max_level_ ||
-			    lp_len < kHnswNeighborHeaderSize + HnswListsSize(m_, level)) {
+			    lp_len < kHnswNeighborHeaderSize + HnswElementListsSize(m_, level, label_lists_)) {
 				Report(true, "bad neighbor tuple", block, offset,
 				       Format("%u bytes, level %u", lp_len, level));
 				break;
@@ -456,7 +486,9 @@ bool HnswChecker::FinishImpl()
 			const PackedTid link = links_[e.first_link + k];
 			const int layer = static_cast<int>(link >> 56);
 			auto it = element_at.find(link & 0xFFFFFFFFFFFFull);
-			if (it == element_at.end() || elements_[it->second].level < layer)
+			// (Label list links, kLabelLinkCode, may lead to an element of any level.)
+			if (it == element_at.end() ||
+			    (layer != static_cast<int>(kLabelLinkCode) && elements_[it->second].level < layer))
 				summary_.stale_links++;
 		}
 	}

@@ -59,7 +59,8 @@ private:
 	std::uint32_t dims_ = 0;
 	int m_ = 0;
 	int max_level_ = 0;
-	int filter_columns_ = 0; // key columns after the vector: the size of every attribute area
+	int filter_columns_ = 0;   // key columns after the vector: the size of every attribute area
+	bool label_lists_ = false; // every element holds a label list after its layers' lists
 	int entry_level_ = -1;
 	PackedTid entry_ = 0;
 	std::vector<Element> elements_;

@@ -25,6 +25,9 @@ struct HnswBuilder {
 	std::vector<Half> binary16; // the graph's rows, when it is built on binary16 copies
 	HnswBinary16Report binary16_report;
 	std::unique_ptr<HnswGraph> graph;
+	// What the graph was made with: its parameters and rows (the appended ones or binary16 copies).
+	HnswBuildParams graph_params;
+	const void *graph_rows = nullptr;
 };
 
 namespace
@@ -170,6 +173,8 @@ Status HnswBuilderStartGraph(HnswBuilder *builder, std::size_t outside_bytes, bo
 		}
 		builder->graph = std::make_unique<HnswGraph>(
 		    params, rows, builder->variable ? builder->offsets.data() : nullptr, builder->rows);
+		builder->graph_params = params;
+		builder->graph_rows = rows;
 		// (only once the graph exists: a start that failed leaves the builder as it was)
 		if (copies && drop_rows)
 			std::vector<std::uint8_t>().swap(builder->data);
@@ -215,6 +220,59 @@ Status HnswBuilderFinish(HnswBuilder *builder, std::size_t *links_added) noexcep
 const HnswGraph *HnswBuilderGraph(const HnswBuilder *builder) noexcept
 {
 	return builder->graph.get();
+}
+
+Status HnswBuilderSubgraph(HnswBuilder *builder, const std::uint32_t *nodes, std::size_t count, int capacity,
+                           std::uint32_t *lists, std::uint32_t *seeds, int max_seeds, int *seed_count) noexcept
+{
+	return Guarded([&] {
+		if (!builder->graph || builder->variable)
+			throw std::logic_error("hnsw build: no graph of fixed-size rows to take a subgraph of");
+		if (capacity < 2 || capacity % 2 != 0)
+			throw std::invalid_argument("hnsw build: subgraph capacity must be even");
+		HnswBuildParams params = builder->graph_params;
+		params.m = std::max(2, capacity / 2); // (layer 0 holds 2 m)
+		const std::size_t row_bytes = params.distance != nullptr
+		                                  ? params.row_bytes
+		                                  : static_cast<std::size_t>(params.dims) * sizeof(float);
+		std::vector<std::uint8_t> rows(count * row_bytes);
+		const auto *all = static_cast<const std::uint8_t *>(builder->graph_rows);
+		for (std::size_t i = 0; i < count; i++) {
+			if (nodes[i] >= builder->rows)
+				throw std::invalid_argument("hnsw build: subgraph row out of range");
+			std::copy_n(all + static_cast<std::size_t>(nodes[i]) * row_bytes, row_bytes,
+			            rows.data() + i * row_bytes);
+		}
+		HnswGraph graph(params, rows.data(), nullptr, count);
+		graph.InsertRange(0, count);
+		graph.Finish();
+		const std::size_t stride = 1 + static_cast<std::size_t>(capacity);
+		for (std::size_t i = 0; i < count; i++) {
+			auto links = graph.Neighbors(static_cast<std::uint32_t>(i), 0);
+			const std::size_t kept = std::min(links.size(), static_cast<std::size_t>(capacity));
+			lists[i * stride] = static_cast<std::uint32_t>(kept);
+			for (std::size_t j = 0; j < kept; j++)
+				lists[i * stride + 1 + j] = nodes[links[j]];
+		}
+		// The highest levels first, the entry point before the rest of its level.
+		std::vector<std::uint32_t> order(count);
+		for (std::size_t i = 0; i < count; i++)
+			order[i] = static_cast<std::uint32_t>(i);
+		const std::uint32_t entry = graph.EntryPoint();
+		const std::size_t take = std::min(count, static_cast<std::size_t>(std::max(max_seeds, 0)));
+		std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(take), order.end(),
+		                  [&](std::uint32_t a, std::uint32_t b) {
+			                  const int la = graph.Level(a), lb = graph.Level(b);
+			                  if (la != lb)
+				                  return la > lb;
+			                  if ((a == entry) != (b == entry))
+				                  return a == entry;
+			                  return a < b;
+		                  });
+		for (std::size_t i = 0; i < take; i++)
+			seeds[i] = nodes[order[i]];
+		*seed_count = static_cast<int>(take);
+	});
 }
 
 Status HnswBuilderLayoutOrder(HnswBuilder *builder, std::uint32_t *order) noexcept

@@ -58,6 +58,15 @@ Status HnswBuilderFinish(HnswBuilder *builder, std::size_t *links_added) noexcep
 // The graph (after HnswBuilderStartGraph), for reading.
 const HnswGraph *HnswBuilderGraph(const HnswBuilder *builder) noexcept;
 
+// Builds a graph of its own over the rows nodes[0..count) of the builder's graph (after
+// HnswBuilderFinish; rows of a fixed size only), with the graph's parameters but a layer-0
+// capacity of capacity links, and writes its layer-0 lists as row numbers of the builder:
+// lists[i * (1 + capacity)] is the count of nodes[i]'s links, the links follow. seeds gets up to
+// max_seeds rows of that graph's highest levels (where a walk of it may start), *seed_count
+// their number.
+Status HnswBuilderSubgraph(HnswBuilder *builder, const std::uint32_t *nodes, std::size_t count, int capacity,
+                           std::uint32_t *lists, std::uint32_t *seeds, int max_seeds, int *seed_count) noexcept;
+
 // Fills order[0..rows) with a page layout order of the inserted nodes: breadth-first from the
 // entry point over layer 0 (so that neighbors tend to share pages), then anything unreached.
 Status HnswBuilderLayoutOrder(HnswBuilder *builder, std::uint32_t *order) noexcept;

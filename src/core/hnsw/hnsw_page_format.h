@@ -97,6 +97,19 @@ constexpr std::size_t kHnswMetaElementCountOffset = 32;  // uint64
 // uint8, ElementKind of the indexed values (the column's type) when the rows are kSq8 codes of
 // them; 0 and unused otherwise (the rows are the values).
 constexpr std::size_t kHnswMetaValueKindOffset = 40;
+// uint8: 1 when every element holds a label list after its layer lists (see below), 0 otherwise
+// (and in indexes written before label lists).
+constexpr std::size_t kHnswMetaLabelListsOffset = 41;
+// The label directory, from this offset of the metapage's content on (when label lists are on):
+// uint16 count, 6 unused bytes, then count entries of kHnswLabelEntrySize bytes:
+//   0  int64  the first filter column's value (core/common/filter_attrs.h) the entry stands for
+//   8  uint32 elements written with that value by the build
+//  12  uint16 seeds in use
+//  14  kHnswLabelSeeds item pointers: elements of that value to start a label walk from
+constexpr std::size_t kHnswMetaLabelDirectoryOffset = 64;
+constexpr int kHnswLabelSeeds = 8;
+constexpr std::size_t kHnswLabelEntrySize = 64;
+constexpr int kHnswMaxLabels = 100;
 
 // Element tuple header (HnswElementHeader), format version 2:
 //   0  uint8  kind (kHnswElementTuple)
@@ -207,7 +220,7 @@ static_assert(HnswMetricToDisk(Metric::kL2) == 1 && HnswMetricToDisk(Metric::kIn
 // Capacity of the neighbor list of layer.
 constexpr int HnswLayerCapacity(int m, int layer)
 {
-	return layer == 0 ? 2 * m : m;
+	return layer <= 0 ? 2 * m : m; // (layer -1: the label lists, as layer 0)
 }
 
 // Bytes of one layer's list: the uint16 count and capacity item pointers.
@@ -230,6 +243,33 @@ constexpr std::size_t HnswLayerOffset(int m, int layer)
 constexpr std::size_t HnswListsSize(int m, int level)
 {
 	return (HnswLayerOffset(m, level + 1) + 3) & ~static_cast<std::size_t>(3);
+}
+
+// Label lists. In an index with filter columns whose first one has values that many rows share
+// (a category, a tenant), every element holds one more list after those of its layers: its
+// neighbors among the elements of the same first-column value, capacity 2 m (as layer 0), a graph per value
+// that a scan with `column = value` walks instead of the whole graph (see
+// src/pg/hnsw/hnsw_label_graph.cpp). The pseudo-layer number of that list:
+constexpr int kHnswLabelLayer = -1;
+
+// Bytes of a label list (the uint16 count and 2 m item pointers, as layer 0), padded to 4 bytes.
+constexpr std::size_t HnswLabelListSize(int m)
+{
+	return (HnswLayerListSize(m, 0) + 3) & ~static_cast<std::size_t>(3);
+}
+
+// Bytes of all the lists of an element of level: its layers', then its label list when the index
+// has label lists.
+constexpr std::size_t HnswElementListsSize(int m, int level, bool label_lists)
+{
+	return HnswListsSize(m, level) + (label_lists ? HnswLabelListSize(m) : 0);
+}
+
+// Byte offset of layer's list (kHnswLabelLayer: the label list) within the lists of an element
+// of level.
+constexpr std::size_t HnswListOffset(int m, int level, int layer)
+{
+	return layer == kHnswLabelLayer ? HnswListsSize(m, level) : HnswLayerOffset(m, layer);
 }
 
 } // namespace vector_core

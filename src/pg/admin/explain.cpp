@@ -85,7 +85,11 @@ void AppendCounts(StringInfo buf, const VectorScanCounts &c, bool hnsw)
 {
 	const unsigned long long searches = c.searches, rounds = c.rounds, visited = c.visited, rejected = c.rejected,
 	                         returned = c.returned;
-	const char *kind = c.filtered == 0 ? "" : c.filtered == c.searches ? "filtered " : "partly filtered ";
+	const char *kind = c.filtered == 0                                    ? ""
+	                   : c.label_walks > 0 && c.label_walks == c.searches ? "label "
+	                   : c.label_walks > 0                                ? "partly label "
+	                   : c.filtered == c.searches                         ? "filtered "
+	                                                                      : "partly filtered ";
 	const unsigned long long exact_scans = c.exact_scans, exact_read = c.exact_read;
 	if (hnsw && rounds == 0 && exact_scans > 0) {
 		// Every search ran the exact filtered scan.

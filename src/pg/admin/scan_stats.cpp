@@ -57,6 +57,7 @@ void VectorScanStatsAdd(Oid index, const VectorScanCounts &counts)
 	total.reranked += counts.reranked;
 	total.exact_scans += counts.exact_scans;
 	total.exact_read += counts.exact_read;
+	total.label_walks += counts.label_walks;
 }
 
 bool VectorScanStatsFind(Oid index, VectorScanCounts *out)

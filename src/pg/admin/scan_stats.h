@@ -20,6 +20,7 @@ struct VectorScanCounts {
 	uint64 reranked;    // ivf with quantized lists: table rows read for an exact distance
 	uint64 exact_scans; // hnsw: searches that ran the exact filtered scan (up front or to finish a walk)
 	uint64 exact_read;  // hnsw: elements those read (their rejected ones are in rejected)
+	uint64 label_walks; // hnsw: searches that walked the label lists of their value (hnsw_label_graph.cpp)
 };
 
 // Starts collecting (forgetting what an earlier query collected) / stops.

@@ -63,6 +63,7 @@ struct HnswIndexInfo {
 	vector_core::ElementKind kind;       // of the stored rows
 	vector_core::ElementKind value_kind; // of the column's values: kind, or what kSq8 rows encode
 	int filter_columns;                  // key columns after the vector (pg/common/filter_columns.h)
+	bool label_lists;                    // every element holds a label list (hnsw_label_graph.cpp)
 	// Derived by HnswFinishIndexInfo:
 	vector_core::ElementDistanceFn distance; // compares two rows
 	Size fixed_bytes;                        // stored bytes of every row; 0 when they vary (sparse)
@@ -259,7 +260,8 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 // the caller already holds: meta_buffer). The element gets tid_capacity heap TID slots.
 void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, ItemPointer heaptid, const void *vector,
                          Size bytes, const char *attrs, ItemPointerData *const *lists, const int *counts,
-                         ItemPointer result, Buffer meta_buffer, int tid_capacity = 1);
+                         ItemPointer result, Buffer meta_buffer, int tid_capacity = 1,
+                         const ItemPointerData *label = nullptr, int label_count = 0);
 
 // ------------------------------------------------------------------ neighbor lists, shared by
 // insertion and VACUUM (hnsw_neighbor_lists.cpp)
@@ -380,6 +382,9 @@ struct HnswSearchState {
 	int arena_count;
 	int arena_capacity;
 	int arena_stride;
+	// The layer a scan walks (whose lists go to the arena): 0, or kHnswLabelLayer for a walk of
+	// the label lists (hnsw_label_graph.cpp).
+	int walk_layer;
 };
 
 void HnswSearchStateInit(HnswSearchState *state, const HnswIndexInfo *info, bool keep_discarded);

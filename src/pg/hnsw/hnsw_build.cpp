@@ -32,6 +32,7 @@
 #include "core/hnsw/hnsw_builder.h"
 #include "pg/common/fork_extension.h"
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_label_graph.h"
 #include "pg/types/vector/vector.h"
 
 using vector_core::HnswBuilder;
@@ -197,8 +198,9 @@ Size OutsideBuilderBytes(const BuildState *state, Size rows)
 	       (sizeof(uint32) + sizeof(ItemPointerData)) * state->extra_capacity;
 }
 
-// Lays the graph out on pages 1.. and writes them; fills the metapage fields.
-void WriteGraph(BuildState *state, HnswMetaPageData *meta)
+// Lays the graph out on pages 1.. and writes them; fills the metapage fields. labels: the label
+// lists (when state->info.label_lists), whose seeds become element TIDs here.
+void WriteGraph(BuildState *state, HnswMetaPageData *meta, HnswLabelBuild *labels)
 {
 	const vector_core::HnswGraph *graph = vector_core::HnswBuilderGraph(state->builder);
 	const HnswIndexInfo *info = &state->info;
@@ -229,6 +231,9 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 	int counts[vector_core::kHnswGraphMaxLevel + 1];
 	for (int l = 0; l <= vector_core::kHnswGraphMaxLevel; l++)
 		lists[l] = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * 2 * info->m));
+	const int label_capacity = HnswLayerCapacity(info->m, kHnswLabelLayer);
+	ItemPointerData *label_list = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * label_capacity));
+	int label_count = 0;
 
 	// Every row's heap TIDs: the first, then those of the rows that joined it (extra_start[node]
 	// .. extra_start[node + 1] in extra_sorted).
@@ -286,14 +291,22 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 					for (size_t j = 0; j < neighbors.size(); j++)
 						lists[l][j] = element_tids[neighbors[j]];
 				}
+				label_count = 0;
+				if (info->label_lists) {
+					const uint32 *ids = labels->lists + static_cast<Size>(node) * labels->stride;
+					label_count =
+					    static_cast<int>(Min(ids[0], static_cast<uint32>(label_capacity)));
+					for (int j = 0; j < label_count; j++)
+						label_list[j] = element_tids[ids[1 + j]];
+				}
 			}
 			// The element, then its neighbor tuple or its chunks.
 			const Size element_size = HnswElementTupleSize(info, level, layout, bytes, tid_count);
 			if (write) {
-				HnswFormElementTuple(item, info, level, layout, group_tids, tid_count, tid_count,
-				                     vector, bytes,
-				                     state->attrs + static_cast<Size>(node) * info->attr_length, lists,
-				                     counts, &apart_tids[node], &apart_tids[node]);
+				HnswFormElementTuple(
+				    item, info, level, layout, group_tids, tid_count, tid_count, vector, bytes,
+				    state->attrs + static_cast<Size>(node) * info->attr_length, lists, counts,
+				    &apart_tids[node], &apart_tids[node], label_list, label_count);
 				ItemPointerData tid = FillerAdd(&filler, item, element_size, zeros);
 				if (!ItemPointerEquals(&tid, &element_tids[node]))
 					elog(ERROR, "hnsw build: page layout differs between passes");
@@ -303,7 +316,8 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 			if (layout == HnswLayout::kListsApart) {
 				const Size size = HnswNeighborTupleSize(info, level);
 				if (write)
-					HnswFormNeighborTuple(item, info, level, lists, counts);
+					HnswFormNeighborTuple(item, info, level, lists, counts, label_list,
+					                      label_count);
 				ItemPointerData tid = FillerAdd(&filler, write ? item : nullptr, size, zeros);
 				if (!write)
 					apart_tids[node] = tid;
@@ -364,10 +378,20 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta)
 		meta->entry_level = static_cast<int16>(graph->MaxLevel());
 	}
 	meta->element_count = n;
+	if (info->label_lists) {
+		meta->label_lists = 1;
+		for (int l = 0; l < labels->count; l++) {
+			HnswLabelEntry &entry = labels->entries[l];
+			for (int s = 0; s < entry.seed_count; s++)
+				entry.seeds[s] = element_tids[labels->seeds[l * vector_core::kHnswLabelSeeds + s]];
+		}
+	}
 }
 
-// Builds the graph of the loaded rows in memory and writes it; frees the builder.
-void BuildAndWrite(BuildState *state)
+// Builds the graph of the loaded rows in memory and writes it; frees the builder. last: every row
+// of the table was loaded (label graphs are made only then: the on-disk inserts that follow a
+// build that outgrew memory do not link them).
+void BuildAndWrite(BuildState *state, bool last)
 {
 	const Size rows = state->rows;
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseGraph);
@@ -407,6 +431,13 @@ void BuildAndWrite(BuildState *state)
 	if (links_added > 0)
 		elog(DEBUG1, "hnsw build: %zu links added to make every element reachable", links_added);
 	CHECK_FOR_INTERRUPTS();
+	HnswLabelBuild labels;
+	memset(&labels, 0, sizeof(labels));
+	state->info.label_lists =
+	    last && HnswLabelGraphsPossible(state->index, &state->info) &&
+	    HnswBuildLabelGraphs(state->builder, &state->info, state->attrs, state->rows, &labels);
+	if (state->info.label_lists)
+		elog(DEBUG1, "hnsw build: %d label graphs", labels.count);
 
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_SUBPHASE, kHnswPhaseWrite);
 	pgstat_progress_update_param(PROGRESS_CREATEIDX_TUPLES_DONE, 0);
@@ -415,9 +446,11 @@ void BuildAndWrite(BuildState *state)
 	LockBuffer(meta_buffer, BUFFER_LOCK_SHARE);
 	meta = *HnswPageGetMeta(BufferGetPage(meta_buffer));
 	LockBuffer(meta_buffer, BUFFER_LOCK_UNLOCK);
-	WriteGraph(state, &meta);
+	WriteGraph(state, &meta, &labels);
 	LockBuffer(meta_buffer, BUFFER_LOCK_EXCLUSIVE);
 	*HnswPageGetMeta(BufferGetPage(meta_buffer)) = meta;
+	if (state->info.label_lists)
+		HnswWriteLabelDirectory(BufferGetPage(meta_buffer), labels.entries, labels.count);
 	MarkBufferDirty(meta_buffer);
 	UnlockReleaseBuffer(meta_buffer);
 
@@ -593,7 +626,7 @@ void BuildCallback(Relation index, ItemPointer tid, Datum *values, bool *isnull,
 			     errdetail(
 			         "The remaining tuples are inserted one by one, which takes significantly more time."),
 			     errhint("Increase maintenance_work_mem to speed up builds.")));
-			BuildAndWrite(state);
+			BuildAndWrite(state, false);
 			// Log what was written so far before WAL-logged inserts modify it.
 			if (RelationNeedsWAL(index))
 				log_newpage_range(index, MAIN_FORKNUM, 0, RelationGetNumberOfBlocks(index), true);
@@ -670,6 +703,7 @@ static void InfoForNewIndex(Relation index, HnswIndexInfo *info)
 	int32 typmod = TupleDescAttr(index->rd_att, 0)->atttypmod;
 	FilterCheckIndexColumns(index, "hnsw");
 	info->filter_columns = FilterColumnCount(index);
+	info->label_lists = false; // (decided once the rows are loaded: ChooseLabels)
 	info->metric = HnswMetricFromOpclass(index, &info->kind);
 	if (typmod < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));
@@ -803,7 +837,7 @@ IndexBuildResult *hnswbuild(Relation heap, Relation index, IndexInfo *index_info
 	double reltuples = table_index_build_scan(heap, index, index_info, true, true, BuildCallback, state, nullptr);
 
 	if (!state->on_disk && state->rows > 0)
-		BuildAndWrite(state);
+		BuildAndWrite(state, true);
 	DestroyBuilder(state);
 
 	// (After a switch to on-disk inserts the pages are logged again: simple, and rare.)

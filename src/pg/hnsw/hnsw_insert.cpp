@@ -56,6 +56,7 @@ extern "C" {
 #include <cstring>
 
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_label_graph.h"
 
 namespace
 {
@@ -170,14 +171,15 @@ ItemPointerData AddItem(Relation index, const char *item, Size size, Buffer meta
 // Writes the element and what it needs (neighbor tuple or chunks) first, the element last.
 void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, ItemPointer heaptid, const void *vector,
                          Size bytes, const char *attrs, ItemPointerData *const *lists, const int *counts,
-                         ItemPointer result, Buffer meta_buffer, int tid_capacity)
+                         ItemPointer result, Buffer meta_buffer, int tid_capacity, const ItemPointerData *label,
+                         int label_count)
 {
 	const HnswLayout layout = HnswChooseLayout(info, level, bytes, tid_capacity);
 	char *item = static_cast<char *>(palloc(BLCKSZ));
 	ItemPointerData apart;
 	ItemPointerSetInvalid(&apart);
 	if (layout == HnswLayout::kListsApart) {
-		HnswFormNeighborTuple(item, info, level, lists, counts);
+		HnswFormNeighborTuple(item, info, level, lists, counts, label, label_count);
 		apart = AddItem(index, item, HnswNeighborTupleSize(info, level), InvalidBuffer, 0);
 	} else if (layout == HnswLayout::kVectorChunks) {
 		// Last chunk first, so that each chunk can point at the next.
@@ -195,7 +197,7 @@ void HnswWriteNewElement(Relation index, const HnswIndexInfo *info, int level, I
 		apart = next;
 	}
 	HnswFormElementTuple(item, info, level, layout, heaptid, 1, tid_capacity, vector, bytes, attrs, lists, counts,
-	                     &apart, &apart);
+	                     &apart, &apart, label, label_count);
 	*result =
 	    AddItem(index, item, HnswElementTupleSize(info, level, layout, bytes, tid_capacity), meta_buffer, level);
 	pfree(item);
@@ -227,7 +229,7 @@ static JoinResult TryJoin(Relation index, const HnswIndexInfo *info, ItemPointer
 	    (info->attr_length == 0 || memcmp(item + header->attr_offset, attrs, info->attr_length) == 0)) {
 		Size offset = HnswElementBody(header);
 		if (header->flags & kHnswElementListsInline)
-			offset += HnswListsSize(info->m, header->level);
+			offset += HnswElementListsSize(info->m, header->level, info->label_lists);
 		if (offset + bytes <= size && HnswRowBytes(info, item + offset, size - offset) == bytes &&
 		    memcmp(item + offset, vector, bytes) == 0)
 			result = header->tid_count < header->tid_capacity ? JoinResult::kJoined : JoinResult::kFull;
@@ -361,6 +363,12 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	}
 
 	HnswReaderRelease(&reader);
+	// The element's label list, when its value has a graph of its own (hnsw_label_graph.cpp).
+	ItemPointerData *label_list = nullptr;
+	int label_count = 0;
+	if (info->label_lists && attrs != nullptr)
+		label_count = HnswSearchLabelNeighbors(&reader, query, attrs, &label_list);
+
 	bool full = false;
 	for (int i = 0; i < same_count; i++) {
 		const JoinResult joined = TryJoin(index, info, &same[i], vector, bytes, attrs, heaptid);
@@ -372,7 +380,7 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	// Identical elements, all full: room for the copies that follow.
 	ItemPointerData element;
 	HnswWriteNewElement(index, info, level, heaptid, vector, bytes, attrs, lists, counts, &element, InvalidBuffer,
-	                    full ? vector_core::kHnswInsertGroupTids : 1);
+	                    full ? vector_core::kHnswInsertGroupTids : 1, label_list, label_count);
 
 	for (int layer = top; layer >= 0; layer--) {
 		// The nearest neighbor always links back (giving up its farthest link if it must): a search
@@ -386,6 +394,17 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 		own.given = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * own.given_room));
 		for (int i = 0; i < counts[layer]; i++)
 			HnswAddBackLink(&reader, &lists[layer][i], layer, &element, vector, i == 0, &own);
+		pfree(own.given);
+	}
+	if (label_count > 0) {
+		// The same for the label list (its first link always links back, as on layer 0).
+		HnswOwnLinks own;
+		own.own = label_list;
+		own.own_count = label_count;
+		own.given_room = HnswLayerCapacity(info->m, kHnswLabelLayer);
+		own.given = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * own.given_room));
+		for (int i = 0; i < label_count; i++)
+			HnswAddBackLink(&reader, &label_list[i], kHnswLabelLayer, &element, vector, i == 0, &own);
 		pfree(own.given);
 	}
 	HnswReaderRelease(&reader);

@@ -85,6 +85,7 @@ void HnswGetIndexInfo(Relation index, HnswIndexInfo *info, HnswMetaPageData *met
 	                       ? static_cast<vector_core::ElementKind>(meta->value_kind)
 	                       : info->kind;
 	info->filter_columns = meta->filter_columns;
+	info->label_lists = meta->label_lists != 0;
 	if (info->filter_columns != FilterColumnCount(index))
 		ereport(ERROR,
 		        (errcode(ERRCODE_INDEX_CORRUPTED),

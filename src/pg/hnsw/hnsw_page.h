@@ -8,14 +8,17 @@
 
 #include "core/hnsw/hnsw_page_format.h"
 
+using vector_core::HnswElementListsSize;
 using vector_core::HnswLayerCapacity;
 using vector_core::HnswLayerOffset;
+using vector_core::HnswListOffset;
 using vector_core::HnswListsSize;
 using vector_core::kHnswChunkTuple;
 using vector_core::kHnswElementDeleted;
 using vector_core::kHnswElementListsInline;
 using vector_core::kHnswElementTuple;
 using vector_core::kHnswElementVectorInline;
+using vector_core::kHnswLabelLayer;
 using vector_core::kHnswMagic;
 using vector_core::kHnswMaxBitDim;
 using vector_core::kHnswMaxDim;
@@ -61,7 +64,18 @@ struct HnswMetaPageData {
 	BlockNumber insert_page; // hint: a page with room for new elements
 	uint64 element_count;    // elements written (approximate after VACUUM)
 	uint8 value_kind;        // ElementKind of the values when element_kind is kSq8 (else 0)
+	uint8 label_lists;       // 1: every element has a label list, the directory is in use
 };
+
+// One entry of the label directory (see core/hnsw/hnsw_page_format.h).
+struct HnswLabelEntry {
+	int64 key;
+	uint32 count;
+	uint16 seed_count;
+	ItemPointerData seeds[vector_core::kHnswLabelSeeds];
+	uint16 unused;
+};
+static_assert(sizeof(HnswLabelEntry) == vector_core::kHnswLabelEntrySize);
 using HnswMetaPage = HnswMetaPageData *;
 
 #define HnswPageGetMeta(page) (reinterpret_cast<HnswMetaPage>(PageGetContents(page)))
@@ -139,7 +153,8 @@ static_assert(offsetof(HnswMetaPageData, magic) == vector_core::kHnswMetaMagicOf
               offsetof(HnswMetaPageData, filter_columns) == vector_core::kHnswMetaFilterColumnsOffset &&
               offsetof(HnswMetaPageData, insert_page) == vector_core::kHnswMetaInsertPageOffset &&
               offsetof(HnswMetaPageData, element_count) == vector_core::kHnswMetaElementCountOffset &&
-              offsetof(HnswMetaPageData, value_kind) == vector_core::kHnswMetaValueKindOffset);
+              offsetof(HnswMetaPageData, value_kind) == vector_core::kHnswMetaValueKindOffset &&
+              offsetof(HnswMetaPageData, label_lists) == vector_core::kHnswMetaLabelListsOffset);
 static_assert(sizeof(HnswElementHeader) == vector_core::kHnswElementHeaderSize &&
               offsetof(HnswElementHeader, level) == vector_core::kHnswElementLevelOffset &&
               offsetof(HnswElementHeader, flags) == vector_core::kHnswElementFlagsOffset &&
@@ -180,19 +195,21 @@ int HnswWordsPerChunk(void);
 // Chunks a row of bytes (padded) takes.
 int HnswChunkCount(Size bytes);
 
-// Tuple forming. lists[l] holds counts[l] refs of layer l (lists null: all empty). An element
+// Tuple forming. lists[l] holds counts[l] refs of layer l (lists null: all empty); label holds
+// label_count refs of the label list (when the index has label lists; null: empty). An element
 // has tid_capacity heap TID slots, the first tid_count of them heaptids[], and the attribute area
 // attrs (info->attr_length bytes).
 Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout, Size bytes, int tid_capacity);
 void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswLayout layout,
                           const ItemPointerData *heaptids, int tid_count, int tid_capacity, const void *vector,
                           Size bytes, const char *attrs, ItemPointerData *const *lists, const int *counts,
-                          ItemPointer lists_tid, ItemPointer vector_tid);
+                          ItemPointer lists_tid, ItemPointer vector_tid, const ItemPointerData *label = nullptr,
+                          int label_count = 0);
 Size HnswNeighborTupleSize(const HnswIndexInfo *info, int level);
 void HnswFormNeighborTuple(char *out, const HnswIndexInfo *info, int level, ItemPointerData *const *lists,
-                           const int *counts);
+                           const int *counts, const ItemPointerData *label = nullptr, int label_count = 0);
 Size HnswChunkTupleSize(int words);
 void HnswFormChunkTuple(char *out, const void *words, int count, ItemPointer next);
-// Layer's list (uint16 count, then capacity refs) inside an element tuple with inline lists or
-// a neighbor tuple (the item must have been checked: HnswElementHeaderValid).
+// Layer's list (uint16 count, then capacity refs; kHnswLabelLayer: the label list) inside an element tuple with inline
+// lists or a neighbor tuple (the item must have been checked: HnswElementHeaderValid).
 char *HnswListInItem(char *item, const HnswIndexInfo *info, int layer);

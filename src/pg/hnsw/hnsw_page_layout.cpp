@@ -14,12 +14,12 @@ Size HnswMaxItemSize(void)
 	                     sizeof(ItemIdData));
 }
 
-// Highest level whose lists (as a neighbor tuple) still fit a page.
+// Highest level whose lists (as a neighbor tuple, a label list included) still fit a page.
 int HnswMaxLevelForM(int m)
 {
 	int level = 0;
 	while (level < vector_core::kHnswGraphMaxLevel &&
-	       sizeof(HnswNeighborHeader) + HnswListsSize(m, level + 1) <= HnswMaxItemSize())
+	       sizeof(HnswNeighborHeader) + HnswElementListsSize(m, level + 1, true) <= HnswMaxItemSize())
 		level++;
 	return level;
 }
@@ -34,7 +34,7 @@ static Size ElementHeadSize(const HnswIndexInfo *info, int tid_capacity)
 HnswLayout HnswChooseLayout(const HnswIndexInfo *info, int level, Size bytes, int tid_capacity)
 {
 	const Size vector_size = bytes;
-	const Size lists_size = HnswListsSize(info->m, level);
+	const Size lists_size = HnswElementListsSize(info->m, level, info->label_lists);
 	const Size head = ElementHeadSize(info, tid_capacity);
 	if (head + lists_size + vector_size <= HnswMaxItemSize())
 		return HnswLayout::kInline;
@@ -56,19 +56,27 @@ int HnswChunkCount(Size bytes)
 
 // ------------------------------------------------------------------ tuple forming
 
-// Writes layers 0..level of lists (counts[l] refs each; null lists mean empty) at dst.
-static void FormLists(char *dst, int m, int level, ItemPointerData *const *lists, const int *counts)
+// Writes one list of layer (count refs, capacity the layer's) at list.
+static void FormList(char *list, int m, int layer, const ItemPointerData *refs, int count)
 {
-	memset(dst, 0, HnswListsSize(m, level));
-	for (int layer = 0; layer <= level; layer++) {
-		char *list = dst + HnswLayerOffset(m, layer);
-		uint16 count = 0;
-		if (lists != nullptr && lists[layer] != nullptr)
-			count = static_cast<uint16>(Min(counts[layer], HnswLayerCapacity(m, layer)));
-		memcpy(list, &count, sizeof(uint16));
-		if (count > 0)
-			memcpy(list + sizeof(uint16), lists[layer], sizeof(ItemPointerData) * count);
-	}
+	const uint16 stored = static_cast<uint16>(refs != nullptr ? Min(count, HnswLayerCapacity(m, layer)) : 0);
+	memcpy(list, &stored, sizeof(uint16));
+	if (stored > 0)
+		memcpy(list + sizeof(uint16), refs, sizeof(ItemPointerData) * stored);
+}
+
+// Writes layers 0..level of lists (counts[l] refs each; null lists mean empty) at dst, then the
+// label list (label_count refs of label) when the index has label lists.
+static void FormLists(char *dst, const HnswIndexInfo *info, int level, ItemPointerData *const *lists, const int *counts,
+                      const ItemPointerData *label, int label_count)
+{
+	const int m = info->m;
+	memset(dst, 0, HnswElementListsSize(m, level, info->label_lists));
+	for (int layer = 0; layer <= level; layer++)
+		FormList(dst + HnswLayerOffset(m, layer), m, layer, lists != nullptr ? lists[layer] : nullptr,
+		         lists != nullptr ? counts[layer] : 0);
+	if (info->label_lists)
+		FormList(dst + HnswListOffset(m, level, kHnswLabelLayer), m, kHnswLabelLayer, label, label_count);
 }
 
 Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layout, Size bytes, int tid_capacity)
@@ -77,11 +85,11 @@ Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layou
 	const Size head = ElementHeadSize(info, tid_capacity);
 	switch (layout) {
 	case HnswLayout::kInline:
-		return head + HnswListsSize(info->m, level) + vector_size;
+		return head + HnswElementListsSize(info->m, level, info->label_lists) + vector_size;
 	case HnswLayout::kListsApart:
 		return head + vector_size;
 	case HnswLayout::kVectorChunks:
-		return head + HnswListsSize(info->m, level);
+		return head + HnswElementListsSize(info->m, level, info->label_lists);
 	}
 	return 0;
 }
@@ -89,7 +97,7 @@ Size HnswElementTupleSize(const HnswIndexInfo *info, int level, HnswLayout layou
 void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswLayout layout,
                           const ItemPointerData *heaptids, int tid_count, int tid_capacity, const void *vector,
                           Size bytes, const char *attrs, ItemPointerData *const *lists, const int *counts,
-                          ItemPointer lists_tid, ItemPointer vector_tid)
+                          ItemPointer lists_tid, ItemPointer vector_tid, const ItemPointerData *label, int label_count)
 {
 	Assert(tid_capacity >= 1 && tid_capacity <= vector_core::kHnswMaxHeapTids && tid_count >= 1 &&
 	       tid_count <= tid_capacity);
@@ -110,8 +118,8 @@ void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswL
 	char *cursor = out + head;
 	if (layout != HnswLayout::kListsApart) {
 		header->flags |= kHnswElementListsInline;
-		FormLists(cursor, info->m, level, lists, counts);
-		cursor += HnswListsSize(info->m, level);
+		FormLists(cursor, info, level, lists, counts, label, label_count);
+		cursor += HnswElementListsSize(info->m, level, info->label_lists);
 	} else {
 		header->lists = *lists_tid;
 	}
@@ -125,17 +133,17 @@ void HnswFormElementTuple(char *out, const HnswIndexInfo *info, int level, HnswL
 
 Size HnswNeighborTupleSize(const HnswIndexInfo *info, int level)
 {
-	return sizeof(HnswNeighborHeader) + HnswListsSize(info->m, level);
+	return sizeof(HnswNeighborHeader) + HnswElementListsSize(info->m, level, info->label_lists);
 }
 
 void HnswFormNeighborTuple(char *out, const HnswIndexInfo *info, int level, ItemPointerData *const *lists,
-                           const int *counts)
+                           const int *counts, const ItemPointerData *label, int label_count)
 {
 	HnswNeighborHeader *header = reinterpret_cast<HnswNeighborHeader *>(out);
 	header->kind = kHnswNeighborTuple;
 	header->level = static_cast<uint8>(level);
 	header->unused = 0;
-	FormLists(out + sizeof(HnswNeighborHeader), info->m, level, lists, counts);
+	FormLists(out + sizeof(HnswNeighborHeader), info, level, lists, counts, label, label_count);
 }
 
 Size HnswChunkTupleSize(int count)
@@ -156,11 +164,12 @@ void HnswFormChunkTuple(char *out, const void *values, int count, ItemPointer ne
 	memcpy(out + sizeof(HnswChunkHeader), values, 4 * static_cast<size_t>(count));
 }
 
-// Where layer's list (count, then refs) lives inside an element or neighbor tuple's bytes.
+// Where layer's list (count, then refs) lives inside an element or neighbor tuple's bytes (both
+// hold the element's level in their second byte).
 char *HnswListInItem(char *item, const HnswIndexInfo *info, int layer)
 {
 	const uint8 kind = static_cast<uint8>(item[0]);
 	Size header = kind == kHnswElementTuple ? HnswElementBody(reinterpret_cast<const HnswElementHeader *>(item))
 	                                        : sizeof(HnswNeighborHeader);
-	return item + header + HnswLayerOffset(info->m, layer);
+	return item + header + HnswListOffset(info->m, static_cast<uint8>(item[1]), layer);
 }

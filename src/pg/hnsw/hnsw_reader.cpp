@@ -94,7 +94,7 @@ bool HnswReadElement(HnswReader *reader, ItemPointer tid, const void *query, int
 		return false;
 	}
 	const int level = header->level;
-	const Size lists_size = HnswListsSize(info.m, level);
+	const Size lists_size = HnswElementListsSize(info.m, level, info.label_lists);
 	const Size body = HnswElementBody(header);
 	Size expected = body;
 	if (header->flags & kHnswElementListsInline)
@@ -146,10 +146,10 @@ bool HnswReadElement(HnswReader *reader, ItemPointer tid, const void *query, int
 		}
 	}
 	if (ok && links != nullptr) {
-		if (layer > level) {
+		if (layer > level || (layer == kHnswLabelLayer && !info.label_lists)) {
 			*link_count = 0;
 		} else {
-			const Size layer_offset = HnswLayerOffset(info.m, layer);
+			const Size layer_offset = HnswListOffset(info.m, level, layer);
 			const Size layer_size =
 			    sizeof(uint16) + sizeof(ItemPointerData) * HnswLayerCapacity(info.m, layer);
 			char list[sizeof(uint16) + sizeof(ItemPointerData) * 2 * kHnswMaxM];

@@ -43,6 +43,7 @@
 #include "pg/admin/scan_stats.h"
 #include "pg/common/query_dimensions.h"
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_label_graph.h"
 #include "pg/types/vector/vector.h"
 
 namespace
@@ -80,6 +81,8 @@ struct ScanOpaque {
 	int exact_limit;
 	const HnswVisitedSet *exact_skip; // the elements a walk before it visited (null: none)
 	HnswCandidateOnDisk exact_last;
+	// The search walks the label lists of the value its quals ask for (hnsw_label_graph.cpp).
+	bool label_walk;
 };
 
 // Adds the finished search's elements to so->counts (before its state is reset or freed).
@@ -198,6 +201,28 @@ bool NextExactPass(ScanOpaque *so)
 	return so->batch_count > 0;
 }
 
+// Starts the search on the label lists of label's value from its seeds; fills the first batch.
+void StartLabelWalk(ScanOpaque *so, const HnswLabelEntry &label)
+{
+	HnswSearchStateInit(&so->state, &so->info, true);
+	so->state.walk_layer = kHnswLabelLayer;
+	so->label_walk = true;
+	so->searching = true;
+	so->counts.rounds++;
+	so->counts.label_walks++;
+	so->batch = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * (so->ef_search + 1)));
+	so->batch_count = 0;
+	so->batch_next = 0;
+	ItemPointerSetInvalid(&so->entry); // (an exhausted walk ends with the exact filtered scan)
+	HnswCandidateOnDisk seeds[vector_core::kHnswLabelSeeds];
+	const int found = HnswVisitBatch(&so->reader, so->query, label.seeds, label.seed_count, seeds,
+	                                 get_float4_infinity(), &so->state);
+	so->state.tuples = found;
+	HnswSearchLayer(&so->reader, so->query, &so->state, kHnswLabelLayer, so->ef_search, seeds, found);
+	so->batch_count = HnswTakeResultsSorted(&so->state, so->batch);
+	HnswReaderRelease(&so->reader);
+}
+
 // Runs the first search; fills the first batch.
 void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 {
@@ -226,6 +251,15 @@ void StartSearch(IndexScanDesc scan, ScanOpaque *so)
 	}
 	so->reader.filter = filter;
 	so->ef_search = hnsw_ef_search;
+	// A value with a graph of its own: walk it, from its seeds.
+	int64 label_key;
+	HnswLabelEntry label;
+	if (so->info.label_lists && hnsw_filter_strategy != kHnswFilterExact &&
+	    HnswFilterLabelKey(filter, so->info.filter_columns, &label_key) &&
+	    HnswFindLabel(scan->indexRelation, label_key, &label) && label.seed_count > 0) {
+		StartLabelWalk(so, label);
+		return;
+	}
 	if (filter != nullptr && hnsw_filter_strategy != kHnswFilterWalk) {
 		HnswExactScanEstimate estimate;
 		if (hnsw_filter_strategy == kHnswFilterExact ||
@@ -297,8 +331,10 @@ bool NextBatch(ScanOpaque *so)
 			// when that many match. (off and strict_order skip those closer than a row already
 			// returned, as for any late row.) A walk that ran out of elements visited every
 			// element reachable, which is every element: nothing is left.
+			// A label walk that ran out visited its value's graph: rows of that value outside
+			// it (inserted since the build, or cut off by VACUUM) are found the same way.
 			if (so->reader.filter == nullptr || hnsw_filter_strategy == kHnswFilterWalk ||
-			    !(over_tuples || over_memory))
+			    !(over_tuples || over_memory || so->label_walk))
 				return false;
 			FreeWalk(so);
 			RunExactScan(so, &state->visited);
@@ -309,7 +345,7 @@ bool NextBatch(ScanOpaque *so)
 			return false;
 		state->tuples++;
 		so->counts.rounds++;
-		HnswSearchLayer(&so->reader, so->query, state, 0, so->ef_search, &entry, 1);
+		HnswSearchLayer(&so->reader, so->query, state, state->walk_layer, so->ef_search, &entry, 1);
 		HnswReaderRelease(&so->reader);
 		so->batch_count = HnswTakeResultsSorted(state, so->batch);
 		return true; // (an empty batch too: the caller asks again)
@@ -331,7 +367,7 @@ bool NextBatch(ScanOpaque *so)
 	while (entry_count < batch && state->discarded_count > 0)
 		entries[entry_count++] = HnswPopDiscarded(state);
 	const bool had_work = entry_count > 0 || state->candidate_count > 0;
-	HnswSearchLayer(&so->reader, so->query, state, 0, batch, entries, entry_count);
+	HnswSearchLayer(&so->reader, so->query, state, state->walk_layer, batch, entries, entry_count);
 	HnswReaderRelease(&so->reader);
 	pfree(entries);
 	if (state->result_count > so->ef_search + 1) {
@@ -376,6 +412,7 @@ void hnswrescan(IndexScanDesc scan, ScanKey keys, [[maybe_unused]] int nkeys, Sc
 	so->first = true;
 	so->exhausted = false;
 	so->exact = false;
+	so->label_walk = false;
 	so->pending_count = 0;
 	so->pending_next = 0;
 	so->previous_distance = -get_float8_infinity();

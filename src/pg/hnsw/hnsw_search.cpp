@@ -162,6 +162,7 @@ void HnswSearchStateInit(HnswSearchState *state, const HnswIndexInfo *info, bool
 	state->arena = static_cast<ItemPointerData *>(
 	    palloc(sizeof(ItemPointerData) * static_cast<Size>(state->arena_stride) * state->arena_capacity));
 	state->arena_counts = static_cast<uint16 *>(palloc(sizeof(uint16) * state->arena_capacity));
+	state->walk_layer = 0;
 }
 
 // A search state for a beam of a few elements on the upper layers: small arrays, no arena (only
@@ -235,7 +236,7 @@ void HnswSearchLayer(HnswReader *reader, const void *query, HnswSearchState *sta
 	for (int i = 0; i < entry_count; i++) {
 		HnswVisitedAdd(&state->visited, const_cast<ItemPointer>(&entries[i].tid));
 		MinHeapPush(&state->candidates, &state->candidate_count, &state->candidate_capacity, entries[i]);
-		if (layer != 0)
+		if (layer != state->walk_layer)
 			state->candidates[state->candidate_count - 1].list = -1;
 		MaxHeapPush(&state->results, &state->result_count, &state->result_capacity, entries[i]);
 		if (state->result_count > ef) {
@@ -254,7 +255,7 @@ void HnswSearchLayer(HnswReader *reader, const void *query, HnswSearchState *sta
 		MinHeapPop(state->candidates, &state->candidate_count);
 
 		int count = 0;
-		if (layer == 0 && best.list >= 0) {
+		if (layer == state->walk_layer && best.list >= 0) {
 			count = state->arena_counts[best.list];
 			memcpy(links, state->arena + static_cast<Size>(best.list) * state->arena_stride,
 			       sizeof(ItemPointerData) * count);
@@ -273,8 +274,8 @@ void HnswSearchLayer(HnswReader *reader, const void *query, HnswSearchState *sta
 			continue;
 		HnswCandidateOnDisk *visited = state->batch;
 		const float threshold = state->result_count < ef ? get_float4_infinity() : state->results[0].distance;
-		int found =
-		    HnswVisitBatch(reader, query, links, fresh, visited, threshold, layer == 0 ? state : nullptr);
+		int found = HnswVisitBatch(reader, query, links, fresh, visited, threshold,
+		                           layer == state->walk_layer && state->arena != nullptr ? state : nullptr);
 		state->tuples += found;
 		for (int i = 0; i < found; i++) {
 			const HnswCandidateOnDisk &c = visited[i];

@@ -11,12 +11,14 @@
 
 #include "pg/hnsw/hnsw.h"
 
-// Copies an inline layer-0 list into the search's arena; returns its slot (-1 if not inline).
+// Copies an inline list of the search's walk layer (layer 0, or the label lists) into its arena;
+// returns its slot (-1 if not inline).
 static int32 CopyListToArena(HnswSearchState *state, const char *item, const HnswIndexInfo &info)
 {
 	const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
 	if (!(header->flags & kHnswElementListsInline))
 		return -1;
+	const int layer = state->walk_layer;
 	if (state->arena_count >= state->arena_capacity) {
 		int grown = state->arena_capacity * 2;
 		state->arena = static_cast<ItemPointerData *>(repalloc_huge(
@@ -24,10 +26,10 @@ static int32 CopyListToArena(HnswSearchState *state, const char *item, const Hns
 		state->arena_counts = static_cast<uint16 *>(repalloc_huge(state->arena_counts, sizeof(uint16) * grown));
 		state->arena_capacity = grown;
 	}
-	const char *list = item + HnswElementBody(header);
+	const char *list = item + HnswElementBody(header) + HnswListOffset(info.m, header->level, layer);
 	uint16 count;
 	memcpy(&count, list, sizeof(uint16));
-	count = Min(count, static_cast<uint16>(2 * info.m));
+	count = Min(count, static_cast<uint16>(HnswLayerCapacity(info.m, layer)));
 	const int32 slot = state->arena_count++;
 	state->arena_counts[slot] = count;
 	memcpy(state->arena + static_cast<Size>(slot) * state->arena_stride, list + sizeof(uint16),
@@ -114,7 +116,7 @@ int HnswVisitBatch(HnswReader *reader, const void *query, const ItemPointerData 
 			const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
 			if (!HnswElementHeaderValid(header, sizes[i]))
 				continue;
-			const Size lists_size = HnswListsSize(info.m, header->level);
+			const Size lists_size = HnswElementListsSize(info.m, header->level, info.label_lists);
 			const Size body = HnswElementBody(header);
 			Size expected = body;
 			if (header->flags & kHnswElementListsInline)

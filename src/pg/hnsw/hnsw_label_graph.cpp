@@ -1,0 +1,357 @@
+// Label graphs: a graph per value of the first filter column, for the values many rows share.
+//
+// A filtered walk of the whole graph (hnsw_scan.cpp) visits about 1 / share elements for each
+// one that matches: at a share of 1/10 it reads ten times the elements of the rows it returns.
+// When the first filter column of an index has values that many rows share (a category, a
+// tenant), the build gives every element a label list (core/hnsw/hnsw_page_format.h): its
+// neighbors among the elements of the same value, made by a graph built over those elements
+// alone. The label directory in the metapage names, for each such value, a few elements of that
+// graph to start from (its highest levels). A scan whose quals include `first column = value`
+// for a value in the directory walks the label lists from those seeds: every element it visits
+// matches, so it reads about what an unfiltered search of a table of that value's rows reads.
+//
+// Values get a graph when at least kHnswLabelMinRows rows have them, the kHnswMaxLabels most
+// frequent ones; text values are hashes (the executor rechecks), array columns get none.
+#include "pg/common/pg_headers.h"
+
+#include <algorithm>
+
+#include "core/hnsw/hnsw_builder.h"
+#include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_label_graph.h"
+
+namespace
+{
+
+// A row's value of the first filter column, or false for NULL.
+bool FirstColumnValue(const char *attrs, int filter_columns, int64 *value)
+{
+	if (static_cast<uint8>(attrs[0]) & 1)
+		return false;
+	memcpy(value, attrs + vector_core::FilterAttrBitmapBytes(filter_columns), sizeof(int64));
+	return true;
+}
+
+struct KeyedRow {
+	int64 key;
+	uint32 row;
+};
+
+} // namespace
+
+bool HnswLabelGraphsPossible(Relation index, const HnswIndexInfo *info)
+{
+	if (info->filter_columns < 1 || info->fixed_bytes == 0)
+		return false;
+	const Oid type = TupleDescAttr(RelationGetDescr(index), 1)->atttypid;
+	return !type_is_array(type);
+}
+
+bool HnswBuildLabelGraphs(vector_core::HnswBuilder *builder, const HnswIndexInfo *info, const char *attrs, Size rows,
+                          HnswLabelBuild *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (rows < static_cast<Size>(kHnswLabelMinRows) || rows > PG_UINT32_MAX)
+		return false;
+	KeyedRow *keyed =
+	    static_cast<KeyedRow *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(KeyedRow) * rows));
+	Size count = 0;
+	for (Size r = 0; r < rows; r++) {
+		int64 value;
+		if (FirstColumnValue(attrs + r * info->attr_length, info->filter_columns, &value))
+			keyed[count++] = {value, static_cast<uint32>(r)};
+	}
+	std::sort(keyed, keyed + count, [](const KeyedRow &a, const KeyedRow &b) {
+		return a.key < b.key || (a.key == b.key && a.row < b.row);
+	});
+	// Runs of one value: (start, length), the largest kept.
+	struct Run {
+		Size start;
+		Size length;
+	};
+	Run *runs = static_cast<Run *>(palloc(sizeof(Run) * (kHnswMaxLabels + 1)));
+	int run_count = 0;
+	for (Size begin = 0; begin < count;) {
+		Size end = begin + 1;
+		while (end < count && keyed[end].key == keyed[begin].key)
+			end++;
+		if (end - begin >= static_cast<Size>(kHnswLabelMinRows)) {
+			runs[run_count++] = {begin, end - begin};
+			std::sort(runs, runs + run_count,
+			          [](const Run &a, const Run &b) { return a.length > b.length; });
+			run_count = Min(run_count, kHnswMaxLabels);
+		}
+		begin = end;
+	}
+	if (run_count == 0) {
+		pfree(runs);
+		pfree(keyed);
+		return false;
+	}
+	const int capacity = HnswLayerCapacity(info->m, kHnswLabelLayer);
+	const Size stride = 1 + static_cast<Size>(capacity);
+	out->stride = stride;
+	out->lists =
+	    static_cast<uint32 *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * stride * rows));
+	for (Size r = 0; r < rows; r++)
+		out->lists[r * stride] = 0;
+	out->entries = static_cast<HnswLabelEntry *>(palloc0(sizeof(HnswLabelEntry) * run_count));
+	out->seeds = static_cast<uint32 *>(palloc(sizeof(uint32) * vector_core::kHnswLabelSeeds * run_count));
+	uint32 *nodes = static_cast<uint32 *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * count));
+	uint32 *lists =
+	    static_cast<uint32 *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * stride * count));
+	for (int l = 0; l < run_count; l++) {
+		const Run &run = runs[l];
+		for (Size i = 0; i < run.length; i++)
+			nodes[i] = keyed[run.start + i].row;
+		int seed_count = 0;
+		vector_core::Status status;
+		while (!(status = vector_core::HnswBuilderSubgraph(builder, nodes, run.length, capacity, lists,
+		                                                   out->seeds + l * vector_core::kHnswLabelSeeds,
+		                                                   vector_core::kHnswLabelSeeds, &seed_count))
+		            .ok()) {
+			if (status.code() != vector_core::Status::Code::kCancelled)
+				ereport(ERROR, (errcode(status.code() == vector_core::Status::Code::kOutOfMemory
+				                            ? ERRCODE_OUT_OF_MEMORY
+				                            : ERRCODE_INTERNAL_ERROR),
+				                errmsg("hnsw build failed while building a label graph: %s",
+				                       status.message())));
+			CHECK_FOR_INTERRUPTS();
+		}
+		for (Size i = 0; i < run.length; i++)
+			memcpy(out->lists + static_cast<Size>(nodes[i]) * stride, lists + i * stride,
+			       sizeof(uint32) * stride);
+		HnswLabelEntry &entry = out->entries[l];
+		entry.key = keyed[run.start].key;
+		entry.count = static_cast<uint32>(Min(run.length, static_cast<Size>(PG_UINT32_MAX)));
+		entry.seed_count = static_cast<uint16>(seed_count);
+		CHECK_FOR_INTERRUPTS();
+	}
+	out->count = run_count;
+	pfree(lists);
+	pfree(nodes);
+	pfree(runs);
+	pfree(keyed);
+	return true;
+}
+
+void HnswWriteLabelDirectory(Page metapage, const HnswLabelEntry *entries, int count)
+{
+	char *contents = PageGetContents(metapage);
+	char *directory = contents + vector_core::kHnswMetaLabelDirectoryOffset;
+	memset(directory, 0, 8);
+	const uint16 stored = static_cast<uint16>(count);
+	memcpy(directory, &stored, sizeof(uint16));
+	memcpy(directory + 8, entries, sizeof(HnswLabelEntry) * count);
+	((PageHeader)metapage)->pd_lower = static_cast<LocationIndex>(directory + 8 + sizeof(HnswLabelEntry) * count -
+	                                                              reinterpret_cast<char *>(metapage));
+}
+
+bool HnswFindLabel(Relation index, int64 key, HnswLabelEntry *out)
+{
+	Buffer buffer = ReadBuffer(index, kHnswMetaBlock);
+	LockBuffer(buffer, BUFFER_LOCK_SHARE);
+	Page page = BufferGetPage(buffer);
+	const char *directory = PageGetContents(page) + vector_core::kHnswMetaLabelDirectoryOffset;
+	bool found = false;
+	if (HnswPageGetMeta(page)->label_lists) {
+		uint16 count;
+		memcpy(&count, directory, sizeof(uint16));
+		const Size room = (reinterpret_cast<char *>(page) + ((PageHeader)page)->pd_lower - (directory + 8)) /
+		                  sizeof(HnswLabelEntry);
+		count = static_cast<uint16>(Min(static_cast<Size>(count), room));
+		for (int i = 0; i < count && !found; i++) {
+			HnswLabelEntry entry;
+			memcpy(&entry, directory + 8 + sizeof(HnswLabelEntry) * i, sizeof(HnswLabelEntry));
+			if (entry.key == key) {
+				*out = entry;
+				out->seed_count =
+				    Min(out->seed_count, static_cast<uint16>(vector_core::kHnswLabelSeeds));
+				found = true;
+			}
+		}
+	}
+	UnlockReleaseBuffer(buffer);
+	return found;
+}
+
+bool HnswFilterLabelKey(const IndexFilter *filter, int filter_columns, int64 *key)
+{
+	if (filter == nullptr)
+		return false;
+	const uint16 first = static_cast<uint16>(vector_core::FilterAttrBitmapBytes(filter_columns));
+	for (int i = 0; i < filter->count; i++) {
+		const IndexFilterKey &k = filter->keys[i];
+		if (k.value_offset == first && k.strategy == BTEqualStrategyNumber) {
+			*key = k.value;
+			return true;
+		}
+	}
+	return false;
+}
+
+IndexFilter *HnswLabelFilter(const HnswIndexInfo *info, int64 key)
+{
+	IndexFilter *filter = static_cast<IndexFilter *>(palloc0(offsetof(IndexFilter, keys) + sizeof(IndexFilterKey)));
+	filter->count = 1;
+	filter->keys[0].bitmap_byte = 0;
+	filter->keys[0].bitmap_bit = 1;
+	filter->keys[0].value_offset = static_cast<uint16>(vector_core::FilterAttrBitmapBytes(info->filter_columns));
+	filter->keys[0].strategy = BTEqualStrategyNumber;
+	filter->keys[0].value = key;
+	return filter;
+}
+
+int HnswLabelCandidates(HnswReader *reader, const char *query, int64 key, ItemPointer skip, HnswCandidateOnDisk **out)
+{
+	const HnswIndexInfo *info = &reader->info;
+	*out = nullptr;
+	HnswLabelEntry label;
+	if (!HnswFindLabel(reader->index, key, &label) || label.seed_count == 0)
+		return 0;
+	// Only elements of the value (a label list may lead elsewhere through a slot VACUUM freed
+	// and an insert reused).
+	const IndexFilter *saved = reader->filter;
+	reader->filter = HnswLabelFilter(info, key);
+	HnswSearchState state;
+	HnswSearchStateInit(&state, info, false);
+	state.walk_layer = kHnswLabelLayer;
+	if (skip != nullptr)
+		HnswVisitedAdd(&state.visited, skip);
+	ItemPointerData seed_tids[vector_core::kHnswLabelSeeds];
+	int seed_count = 0;
+	for (int i = 0; i < label.seed_count; i++) {
+		if (skip == nullptr || !ItemPointerEquals(&label.seeds[i], skip))
+			seed_tids[seed_count++] = label.seeds[i];
+	}
+	HnswCandidateOnDisk seeds[vector_core::kHnswLabelSeeds];
+	const int found = HnswVisitBatch(reader, query, seed_tids, seed_count, seeds, get_float4_infinity(), &state);
+	HnswSearchLayer(reader, query, &state, kHnswLabelLayer, Max(info->ef_construction, 2 * info->m), seeds, found);
+	HnswCandidateOnDisk *sorted =
+	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * Max(state.result_count, 1)));
+	const int count = HnswTakeResultsSorted(&state, sorted);
+	reader->filter = saved;
+	HnswReaderRelease(reader);
+	int kept = 0;
+	for (int i = 0; i < count; i++) {
+		if (sorted[i].match && !(sorted[i].flags & kHnswElementDeleted))
+			sorted[kept++] = sorted[i];
+	}
+	*out = sorted;
+	return kept;
+}
+
+int HnswSearchLabelNeighbors(HnswReader *reader, const char *query, const char *attrs, ItemPointerData **out)
+{
+	const HnswIndexInfo *info = &reader->info;
+	int64 key;
+	if (!FirstColumnValue(attrs, info->filter_columns, &key))
+		return 0;
+	HnswCandidateOnDisk *candidates;
+	const int kept = HnswLabelCandidates(reader, query, key, nullptr, &candidates);
+	if (kept == 0)
+		return 0;
+	HnswSelectionInput input;
+	HnswLoadCandidateVectors(reader, candidates, kept, &input);
+	const int capacity = HnswLayerCapacity(info->m, kHnswLabelLayer);
+	*out = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+	const int selected = HnswSelectNeighborsOnDisk(info, &input, capacity, *out);
+	HnswReaderRelease(reader);
+	return selected;
+}
+
+bool HnswElementLabel(HnswReader *reader, ItemPointer tid, int64 *key)
+{
+	const HnswIndexInfo &info = reader->info;
+	if (info.filter_columns < 1)
+		return false;
+	const BlockNumber block = ItemPointerGetBlockNumber(tid);
+	if (block == kHnswMetaBlock || block == InvalidBlockNumber || block >= RelationGetNumberOfBlocks(reader->index))
+		return false;
+	Buffer buffer = ReadBuffer(reader->index, block);
+	LockBuffer(buffer, BUFFER_LOCK_SHARE);
+	Size size = 0;
+	const char *item = HnswItemOfKind(BufferGetPage(buffer), ItemPointerGetOffsetNumber(tid), kHnswElementTuple,
+	                                  sizeof(HnswElementHeader), &size);
+	const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
+	const bool found = item != nullptr && HnswElementHeaderValid(header, size) &&
+	                   header->attr_length == info.attr_length &&
+	                   FirstColumnValue(item + header->attr_offset, info.filter_columns, key);
+	UnlockReleaseBuffer(buffer);
+	return found;
+}
+
+void HnswReplaceDeadSeeds(HnswReader *reader, const HnswVisitedSet *dead)
+{
+	Relation index = reader->index;
+	const HnswIndexInfo *info = &reader->info;
+	if (!info->label_lists)
+		return;
+	// The directory as it is (only VACUUM changes it, and one runs at a time).
+	HnswLabelEntry *entries = static_cast<HnswLabelEntry *>(palloc(sizeof(HnswLabelEntry) * kHnswMaxLabels));
+	int count = 0;
+	{
+		Buffer buffer = ReadBuffer(index, kHnswMetaBlock);
+		LockBuffer(buffer, BUFFER_LOCK_SHARE);
+		Page page = BufferGetPage(buffer);
+		const char *directory = PageGetContents(page) + vector_core::kHnswMetaLabelDirectoryOffset;
+		uint16 stored;
+		memcpy(&stored, directory, sizeof(uint16));
+		const Size room = (reinterpret_cast<char *>(page) + ((PageHeader)page)->pd_lower - (directory + 8)) /
+		                  sizeof(HnswLabelEntry);
+		count = static_cast<int>(Min(Min(static_cast<Size>(stored), room), static_cast<Size>(kHnswMaxLabels)));
+		memcpy(entries, directory + 8, sizeof(HnswLabelEntry) * count);
+		UnlockReleaseBuffer(buffer);
+	}
+	const int capacity = HnswLayerCapacity(info->m, kHnswLabelLayer);
+	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
+	bool changed = false;
+	for (int e = 0; e < count; e++) {
+		HnswLabelEntry &entry = entries[e];
+		entry.seed_count = Min(entry.seed_count, static_cast<uint16>(vector_core::kHnswLabelSeeds));
+		int kept = 0;
+		for (int s = 0; s < entry.seed_count; s++) {
+			ItemPointerData seed = entry.seeds[s];
+			if (!HnswVisitedContains(dead, &seed)) {
+				entry.seeds[kept++] = seed;
+				continue;
+			}
+			changed = true;
+			// A live element of the value its label list links, not a seed already.
+			HnswElementRead read;
+			int link_count = 0;
+			if (!HnswReadElement(reader, &seed, nullptr, kHnswLabelLayer, &read, links, &link_count,
+			                     nullptr))
+				continue;
+			for (int l = 0; l < link_count; l++) {
+				if (HnswVisitedContains(dead, &links[l]))
+					continue;
+				bool taken = false;
+				for (int t = 0; t < entry.seed_count && !taken; t++)
+					taken = ItemPointerEquals(&entry.seeds[t], &links[l]);
+				int64 key;
+				HnswElementRead other;
+				if (taken || !HnswElementLabel(reader, &links[l], &key) || key != entry.key ||
+				    !HnswReadElement(reader, &links[l], nullptr, 0, &other, nullptr, nullptr,
+				                     nullptr) ||
+				    (other.flags & kHnswElementDeleted))
+					continue;
+				entry.seeds[kept++] = links[l];
+				break;
+			}
+		}
+		entry.seed_count = static_cast<uint16>(kept);
+	}
+	HnswReaderRelease(reader);
+	if (changed) {
+		Buffer buffer = ReadBuffer(index, kHnswMetaBlock);
+		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+		GenericXLogState *xlog = GenericXLogStart(index);
+		Page page = GenericXLogRegisterBuffer(xlog, buffer, 0);
+		HnswWriteLabelDirectory(page, entries, count);
+		GenericXLogFinish(xlog);
+		UnlockReleaseBuffer(buffer);
+	}
+	pfree(links);
+	pfree(entries);
+}

@@ -1,0 +1,52 @@
+// Label graphs (hnsw_label_graph.cpp): a graph per frequent value of the first filter column.
+#pragma once
+
+#include "pg/common/pg_headers.h"
+
+#include "core/hnsw/hnsw_builder.h"
+#include "pg/hnsw/hnsw.h"
+
+// Rows a value of the first filter column needs for a graph of its own.
+constexpr int kHnswLabelMinRows = 1000;
+// Values that get a graph at most (the directory fills part of the metapage).
+constexpr int kHnswMaxLabels = vector_core::kHnswMaxLabels;
+
+// What a build made: per value an entry of the directory (its seeds still row numbers in seeds),
+// and per row its label list as row numbers (lists[row * stride]: the count, the rows follow).
+struct HnswLabelBuild {
+	int count;
+	HnswLabelEntry *entries;
+	uint32 *seeds; // kHnswLabelSeeds per entry
+	uint32 *lists;
+	Size stride;
+};
+
+// Whether an index may have label lists: a first filter column of a scalar type, rows of a fixed size.
+bool HnswLabelGraphsPossible(Relation index, const HnswIndexInfo *info);
+// Builds the graphs of the values of the first filter column that rows[0..rows) share
+// (attrs: their attribute areas) over the builder's finished graph; false when no value has
+// enough rows (nothing is made).
+bool HnswBuildLabelGraphs(vector_core::HnswBuilder *builder, const HnswIndexInfo *info, const char *attrs, Size rows,
+                          HnswLabelBuild *out);
+// Writes the directory into a metapage (and covers it by pd_lower).
+void HnswWriteLabelDirectory(Page metapage, const HnswLabelEntry *entries, int count);
+// The directory entry of key (false when the index has no graph for it).
+bool HnswFindLabel(Relation index, int64 key, HnswLabelEntry *out);
+// The value of an equality qual on the first filter column, if the filter has one.
+bool HnswFilterLabelKey(const IndexFilter *filter, int filter_columns, int64 *key);
+// Searches the graph of the value of attrs' first filter column (when it has one) for the label
+// list of a new element whose row the graph is searched with as query: writes its links to *out
+// (palloc'd) and returns their count (0: the value has no graph).
+int HnswSearchLabelNeighbors(HnswReader *reader, const char *query, const char *attrs, ItemPointerData **out);
+// The live elements of key's value that a walk of its graph from its seeds finds nearest to
+// query (ef_construction of them at most, never skip), closest first, palloc'd into *out; returns
+// their count (0 when the value has no graph).
+int HnswLabelCandidates(HnswReader *reader, const char *query, int64 key, ItemPointer skip, HnswCandidateOnDisk **out);
+// The value of the first filter column of element tid (false when it is not an element, or NULL).
+bool HnswElementLabel(HnswReader *reader, ItemPointer tid, int64 *key);
+// A filter of one qual: first filter column = key (palloc'd).
+IndexFilter *HnswLabelFilter(const HnswIndexInfo *info, int64 key);
+// VACUUM, after marking the dead elements (dead) and before repairing lists: replaces each seed
+// of the directory that is dead by a live element of its value that its label list links (or
+// drops it), WAL-logged.
+void HnswReplaceDeadSeeds(HnswReader *reader, const HnswVisitedSet *dead);
