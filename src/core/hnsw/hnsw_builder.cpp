@@ -222,6 +222,16 @@ const HnswGraph *HnswBuilderGraph(const HnswBuilder *builder) noexcept
 	return builder->graph.get();
 }
 
+std::size_t HnswBuilderSubgraphBytes(const HnswBuilder *builder, std::size_t count, int capacity) noexcept
+{
+	const HnswBuildParams &params = builder->graph ? builder->graph_params : builder->params;
+	const std::size_t row_bytes =
+	    params.distance != nullptr ? params.row_bytes : static_cast<std::size_t>(params.dims) * sizeof(float);
+	const std::size_t data = count * row_bytes;
+	return HnswGraph::EstimateMemoryBytesForData(count, data, std::max(2, capacity / 2), params.threads) + data +
+	       count * (1 + static_cast<std::size_t>(capacity)) * sizeof(std::uint32_t);
+}
+
 Status HnswBuilderSubgraph(HnswBuilder *builder, const std::uint32_t *nodes, std::size_t count, int capacity,
                            std::uint32_t *lists, std::uint32_t *seeds, int max_seeds, int *seed_count) noexcept
 {

@@ -67,6 +67,9 @@ const HnswGraph *HnswBuilderGraph(const HnswBuilder *builder) noexcept;
 Status HnswBuilderSubgraph(HnswBuilder *builder, const std::uint32_t *nodes, std::size_t count, int capacity,
                            std::uint32_t *lists, std::uint32_t *seeds, int max_seeds, int *seed_count) noexcept;
 
+// Bytes HnswBuilderSubgraph holds at most for count rows (its copy of the rows, its graph and its lists).
+std::size_t HnswBuilderSubgraphBytes(const HnswBuilder *builder, std::size_t count, int capacity) noexcept;
+
 // Fills order[0..rows) with a page layout order of the inserted nodes: breadth-first from the
 // entry point over layer 0 (so that neighbors tend to share pages), then anything unreached.
 Status HnswBuilderLayoutOrder(HnswBuilder *builder, std::uint32_t *order) noexcept;

@@ -86,10 +86,13 @@ void VectorIndexCost(PlannerInfo *root, IndexPath *path, [[maybe_unused]] double
 	const double index_rows = Max(1.0, n * index_share);
 	const double share = QualsShare(rel);
 	const double other_share = Min(1.0, share / index_share);
-	const double first_rows = Max(1.0, Min(model.first_rows * index_share, index_rows));
+	// Among the entries the scan walks (model.walk_share of them), the share that passes.
+	const double walk_share = Min(1.0, Max(model.walk_share, index_share));
+	const double visited_share = Min(1.0, index_share / walk_share);
+	const double first_rows = Max(1.0, Min(model.first_rows * visited_share, index_rows));
 	const double first_visits = model.first_visits;
-	const double visits_per_row = model.visits_per_row / index_share;
-	const double reach = Max(first_rows, Min(model.reach * index_share, index_rows));
+	const double visits_per_row = model.visits_per_row / visited_share;
+	const double reach = Max(first_rows, Min(model.reach * visited_share, index_rows));
 	const double max_visits = Max(first_visits, model.max_visits);
 
 	// Rows the index must produce: the LIMIT's rows divided by the share that passes the other

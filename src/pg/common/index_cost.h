@@ -19,6 +19,10 @@ struct VectorScanModel {
 	// the distinct pages they read, at the random page price) rather than on the pages of lists
 	// read in order (IVF: the packed share of the first round).
 	bool further_visits_scattered = false;
+	// The share of the index's entries the scan walks among, all of which pass some of its index
+	// clauses (an hnsw label walk: the elements of one value of the first filter column); 1 when
+	// it walks among all of them.
+	double walk_share = 1.0;
 };
 
 // Fills amcostestimate's outputs for an ordered scan described by model. The path's index

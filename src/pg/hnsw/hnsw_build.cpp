@@ -433,9 +433,12 @@ void BuildAndWrite(BuildState *state, bool last)
 	CHECK_FOR_INTERRUPTS();
 	HnswLabelBuild labels;
 	memset(&labels, 0, sizeof(labels));
+	const Size held =
+	    vector_core::HnswBuilderMemoryFor(state->builder, state->rows) + OutsideBuilderBytes(state, state->rows);
 	state->info.label_lists =
 	    last && HnswLabelGraphsPossible(state->index, &state->info) &&
-	    HnswBuildLabelGraphs(state->builder, &state->info, state->attrs, state->rows, &labels);
+	    HnswBuildLabelGraphs(state->builder, &state->info, state->attrs, state->rows,
+	                         state->memory_limit > held ? state->memory_limit - held : 0, &labels);
 	if (state->info.label_lists)
 		elog(DEBUG1, "hnsw build: %d label graphs", labels.count);
 

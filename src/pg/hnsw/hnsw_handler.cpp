@@ -10,6 +10,7 @@
 #include "pg/common/opclass.h"
 #include "pg/common/sql_function.h"
 #include "pg/hnsw/hnsw.h"
+#include "pg/hnsw/hnsw_label_graph.h"
 
 int hnsw_ef_search = kHnswDefaultEfSearch;
 int hnsw_iterative_scan = kHnswIterativeOff;
@@ -147,6 +148,34 @@ static char *hnswbuildphasename(int64 phase)
 	}
 }
 
+// The selectivity of the path's equality quals on the first filter column, 1 without one.
+static double LabelQualShare(PlannerInfo *root, const IndexPath *path)
+{
+	const IndexOptInfo *info = path->indexinfo;
+	if (info->ncolumns < 2)
+		return 1.0;
+	ListCell *cell;
+	foreach (cell, path->indexclauses) {
+		IndexClause *clause = static_cast<IndexClause *>(lfirst(cell));
+		if (clause->indexcol != 1)
+			continue;
+		ListCell *qual;
+		foreach (qual, clause->indexquals) {
+			RestrictInfo *rinfo = static_cast<RestrictInfo *>(lfirst(qual));
+			if (!IsA(rinfo->clause, OpExpr))
+				continue;
+			const Oid opno = reinterpret_cast<OpExpr *>(rinfo->clause)->opno;
+			if (get_op_opfamily_strategy(opno, info->opfamily[1]) != BTEqualStrategyNumber)
+				continue;
+			List *one = list_make1(rinfo);
+			const double share = clauselist_selectivity(root, one, info->rel->relid, JOIN_INNER, nullptr);
+			list_free(one);
+			return Min(1.0, Max(share, 0.0));
+		}
+	}
+	return 1.0;
+}
+
 // Cost of an ordered scan (see pg/common/index_cost.h). The first search visits about the
 // descent (m per layer) plus ef_search times three quarters of m on layer 0; each search round
 // after it visits about as many elements per row again, up to hnsw.max_scan_tuples elements,
@@ -178,9 +207,20 @@ static void hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_cou
 	}
 	Relation index = index_open(path->indexinfo->indexoid, NoLock);
 	int m = HnswGetM(index);
+	const bool label_lists = HnswHasLabelLists(index);
 	index_close(index, NoLock);
 
-	const double tuples = Max(path->indexinfo->tuples, 1.0);
+	// A label walk (hnsw_label_graph.cpp) walks the graph of one value of the first filter column:
+	// an equality qual on it, for a value that has a graph (the build gives one to the values of
+	// kHnswLabelMinRows rows, so a value estimated to have that many is taken to have one).
+	const double all_tuples = Max(path->indexinfo->tuples, 1.0);
+	double walk_share = 1.0;
+	if (label_lists) {
+		const double label_share = LabelQualShare(root, path);
+		if (label_share * all_tuples >= kHnswLabelMinRows)
+			walk_share = label_share;
+	}
+	const double tuples = Max(all_tuples * walk_share, 1.0);
 	const double levels = std::log(tuples) / std::log(static_cast<double>(m));
 	const double ef = Min(static_cast<double>(hnsw_ef_search), tuples);
 	VectorScanModel model;
@@ -191,6 +231,7 @@ static void hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_cou
 	model.reach = model.max_visits;
 	model.visit_cpu = 16 * cpu_operator_cost;
 	model.further_visits_scattered = true;
+	model.walk_share = walk_share;
 	VectorIndexCost(root, path, loop_count, model, startup_cost, total_cost, selectivity, correlation, pages);
 }
 

@@ -48,7 +48,7 @@ bool HnswLabelGraphsPossible(Relation index, const HnswIndexInfo *info)
 }
 
 bool HnswBuildLabelGraphs(vector_core::HnswBuilder *builder, const HnswIndexInfo *info, const char *attrs, Size rows,
-                          HnswLabelBuild *out)
+                          Size available, HnswLabelBuild *out)
 {
 	memset(out, 0, sizeof(*out));
 	if (rows < static_cast<Size>(kHnswLabelMinRows) || rows > PG_UINT32_MAX)
@@ -90,6 +90,19 @@ bool HnswBuildLabelGraphs(vector_core::HnswBuilder *builder, const HnswIndexInfo
 	}
 	const int capacity = HnswLayerCapacity(info->m, kHnswLabelLayer);
 	const Size stride = 1 + static_cast<Size>(capacity);
+	// Room: every row's label list, and the largest value's graph (they are built one at a time).
+	const Size needed = sizeof(uint32) * stride * rows + sizeof(uint32) * count +
+	                    vector_core::HnswBuilderSubgraphBytes(builder, runs[0].length, capacity);
+	if (needed > available) {
+		ereport(NOTICE, (errmsg("hnsw index built without label graphs: they need %zu MB more of "
+		                        "maintenance_work_mem",
+		                        (needed - available + (1 << 20) - 1) >> 20),
+		                 errhint("Increase maintenance_work_mem and REINDEX for faster searches by the "
+		                         "first filter column's values.")));
+		pfree(runs);
+		pfree(keyed);
+		return false;
+	}
 	out->stride = stride;
 	out->lists =
 	    static_cast<uint32 *>(MemoryContextAllocHuge(CurrentMemoryContext, sizeof(uint32) * stride * rows));
@@ -354,4 +367,17 @@ void HnswReplaceDeadSeeds(HnswReader *reader, const HnswVisitedSet *dead)
 	}
 	pfree(links);
 	pfree(entries);
+}
+
+bool HnswHasLabelLists(Relation index)
+{
+	if (RelationGetNumberOfBlocks(index) == 0)
+		return false;
+	Buffer buffer = ReadBuffer(index, kHnswMetaBlock);
+	LockBuffer(buffer, BUFFER_LOCK_SHARE);
+	Page page = BufferGetPage(buffer);
+	const bool on = !PageIsNew(page) && HnswPageGetOpaque(page)->page_id == kHnswPageId &&
+	                HnswPageGetMeta(page)->magic == kHnswMagic && HnswPageGetMeta(page)->label_lists != 0;
+	UnlockReleaseBuffer(buffer);
+	return on;
 }

@@ -24,10 +24,11 @@ struct HnswLabelBuild {
 // Whether an index may have label lists: a first filter column of a scalar type, rows of a fixed size.
 bool HnswLabelGraphsPossible(Relation index, const HnswIndexInfo *info);
 // Builds the graphs of the values of the first filter column that rows[0..rows) share
-// (attrs: their attribute areas) over the builder's finished graph; false when no value has
-// enough rows (nothing is made).
+// (attrs: their attribute areas) over the builder's finished graph, within available bytes of
+// memory; false (nothing made) when no value has enough rows, or, with a NOTICE, when they need
+// more memory.
 bool HnswBuildLabelGraphs(vector_core::HnswBuilder *builder, const HnswIndexInfo *info, const char *attrs, Size rows,
-                          HnswLabelBuild *out);
+                          Size available, HnswLabelBuild *out);
 // Writes the directory into a metapage (and covers it by pd_lower).
 void HnswWriteLabelDirectory(Page metapage, const HnswLabelEntry *entries, int count);
 // The directory entry of key (false when the index has no graph for it).
@@ -50,3 +51,5 @@ IndexFilter *HnswLabelFilter(const HnswIndexInfo *info, int64 key);
 // of the directory that is dead by a live element of its value that its label list links (or
 // drops it), WAL-logged.
 void HnswReplaceDeadSeeds(HnswReader *reader, const HnswVisitedSet *dead);
+// Whether the index has label lists (for the planner: reads the metapage).
+bool HnswHasLabelLists(Relation index);
