@@ -428,6 +428,71 @@ TEST(HnswBuilder, ReportsErrorsWithoutThrowing)
 	HnswBuilderDestroy(builder);
 }
 
+// The graph of a subset (a label graph of the hnsw access method): its lists link rows of the
+// subset only, within capacity, never the row itself; its seeds are rows of the subset; and a row's
+// nearest neighbor within the subset is among its links for nearly every row.
+TEST(HnswBuilder, SubgraphLinksItsOwnRows)
+{
+	const int dims = 16;
+	const std::size_t n = 3000;
+	const std::vector<float> data = ClusteredData(n, dims, 12, 5);
+	HnswBuildParams p = Params(dims, 2);
+	HnswBuilder *builder = HnswBuilderCreate(p, n, std::size_t{1} << 30);
+	ASSERT_NE(builder, nullptr);
+	for (std::size_t i = 0; i < n; i++)
+		ASSERT_TRUE(HnswBuilderAppend(builder, data.data() + i * dims).ok());
+	const int capacity = 2 * p.m;
+	std::vector<std::uint32_t> nodes;
+	for (std::uint32_t i = 1; i < n; i += 3)
+		nodes.push_back(i);
+	std::vector<std::uint32_t> lists(nodes.size() * (1 + capacity));
+	std::uint32_t seeds[8];
+	int seed_count = -1;
+	// Not before the graph exists.
+	EXPECT_FALSE(
+	    HnswBuilderSubgraph(builder, nodes.data(), nodes.size(), capacity, lists.data(), seeds, 8, &seed_count)
+	        .ok());
+	ASSERT_TRUE(HnswBuilderStartGraph(builder).ok());
+	ASSERT_TRUE(HnswBuilderInsert(builder, 0, n).ok());
+	std::size_t added = 0;
+	ASSERT_TRUE(HnswBuilderFinish(builder, &added).ok());
+	EXPECT_FALSE(HnswBuilderSubgraph(builder, nodes.data(), nodes.size(), capacity + 1, lists.data(), seeds, 8,
+	                                 &seed_count)
+	                 .ok()); // odd capacity
+	const std::uint32_t out_of_range = n;
+	EXPECT_FALSE(
+	    HnswBuilderSubgraph(builder, &out_of_range, 1, capacity, lists.data(), seeds, 8, &seed_count).ok());
+	EXPECT_GT(HnswBuilderSubgraphBytes(builder, nodes.size(), capacity), nodes.size() * dims * sizeof(float));
+	ASSERT_TRUE(
+	    HnswBuilderSubgraph(builder, nodes.data(), nodes.size(), capacity, lists.data(), seeds, 8, &seed_count)
+	        .ok());
+
+	const std::set<std::uint32_t> subset(nodes.begin(), nodes.end());
+	ASSERT_GE(seed_count, 1);
+	ASSERT_LE(seed_count, 8);
+	for (int s = 0; s < seed_count; s++)
+		EXPECT_TRUE(subset.count(seeds[s]));
+	std::vector<float> sub_data;
+	for (std::uint32_t node : nodes)
+		sub_data.insert(sub_data.end(), data.begin() + node * dims, data.begin() + (node + 1) * dims);
+	std::size_t nearest_linked = 0;
+	for (std::size_t i = 0; i < nodes.size(); i++) {
+		const std::uint32_t *list = lists.data() + i * (1 + capacity);
+		ASSERT_LE(list[0], static_cast<std::uint32_t>(capacity));
+		EXPECT_GT(list[0], 0u);
+		for (std::uint32_t j = 0; j < list[0]; j++) {
+			EXPECT_TRUE(subset.count(list[1 + j])) << "row " << nodes[i] << " links " << list[1 + j];
+			EXPECT_NE(list[1 + j], nodes[i]);
+		}
+		// (The row itself is its nearest: take the second.)
+		const auto two = BruteForce(sub_data, dims, data.data() + nodes[i] * dims, 2);
+		const std::uint32_t nearest = nodes[two[0] == i ? two[1] : two[0]];
+		nearest_linked += std::count(list + 1, list + 1 + list[0], nearest) > 0;
+	}
+	EXPECT_GE(nearest_linked, nodes.size() * 95 / 100);
+	HnswBuilderDestroy(builder);
+}
+
 // Reads rows [first, first + count) of an fvecs file of the shared datasets beside the checkout
 // (../shared/datasets, or $VECTOR_DATASETS_SRC as scripts/test.sh sets it; the TAP tests read them
 // too) into data; returns the dimensions (0 when the file cannot be read or is short).

@@ -81,6 +81,22 @@ TEST(PageFormat, NeighborListSizes)
 	EXPECT_EQ(HnswListsSize(2, 0), 28u);
 }
 
+TEST(PageFormat, LabelListAfterTheLayers)
+{
+	// The label list holds 2 m links, as layer 0, after the padded lists of the layers; an index
+	// without label lists has none.
+	EXPECT_EQ(HnswLayerCapacity(16, kHnswLabelLayer), 32);
+	EXPECT_EQ(HnswLabelListSize(16), 196u);
+	EXPECT_EQ(HnswListOffset(16, 1, kHnswLabelLayer), HnswListsSize(16, 1));
+	EXPECT_EQ(HnswListOffset(16, 1, 1), HnswLayerOffset(16, 1));
+	EXPECT_EQ(HnswElementListsSize(16, 1, true), 292u + 196u);
+	EXPECT_EQ(HnswElementListsSize(16, 1, false), 292u);
+	EXPECT_EQ(HnswLabelListSize(3) % 4, 0u);
+	// The directory fits the metapage after the metapage's fields.
+	EXPECT_GE(kHnswMetaLabelDirectoryOffset, kHnswMetaLabelListsOffset + 1);
+	EXPECT_LE(kHnswMetaLabelDirectoryOffset + 8 + kHnswLabelEntrySize * kHnswMaxLabels, 8192u - 24u - 8u);
+}
+
 TEST(PageFormat, ElementHeaderOfVersion2)
 {
 	EXPECT_EQ(vector_core::kHnswVersion, 2u);
