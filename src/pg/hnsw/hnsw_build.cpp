@@ -726,7 +726,8 @@ static void InfoForNewIndex(Relation index, HnswIndexInfo *info)
 	if (info->ef_construction < 2 * info->m)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 		                errmsg("ef_construction must be greater than or equal to 2 * m")));
-	info->max_level = HnswMaxLevelForM(info->m);
+	// (An index with filter columns may get label lists: room for them.)
+	info->max_level = HnswMaxLevelForM(info->m, info->filter_columns > 0);
 	info->value_kind = info->kind;
 	if (HnswGetQuantizerSq8(index)) {
 		if (info->kind != vector_core::ElementKind::kFloat && info->kind != vector_core::ElementKind::kHalf)

@@ -319,6 +319,14 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	constexpr int kMaxSame = 8;
 	ItemPointerData same[kMaxSame];
 	int same_count = 0;
+	// With label lists, the search marks which elements share the row's value (the reader's
+	// filter): those of the layer-0 candidates start the search of the value's graph.
+	int64 label_key = 0;
+	const bool label = info->label_lists && attrs != nullptr && HnswAttrsLabel(info, attrs, &label_key);
+	if (label)
+		reader.filter = HnswLabelFilter(info, label_key);
+	HnswCandidateOnDisk *near = nullptr;
+	int near_count = 0;
 	if (HnswDescend(&reader, query, &meta, level, vector_core::kHnswInsertBeams, &start)) {
 		HnswCandidateOnDisk *entries = static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk)));
 		entries[0] = start;
@@ -360,14 +368,17 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 			entries = sorted;
 			entry_count = found;
 		}
+		near = entries;
+		near_count = entry_count;
 	}
 
 	HnswReaderRelease(&reader);
 	// The element's label list, when its value has a graph of its own (hnsw_label_graph.cpp).
 	ItemPointerData *label_list = nullptr;
 	int label_count = 0;
-	if (info->label_lists && attrs != nullptr)
-		label_count = HnswSearchLabelNeighbors(&reader, query, attrs, &label_list);
+	if (label)
+		label_count = HnswSearchLabelNeighbors(&reader, query, attrs, near, near_count, &label_list);
+	reader.filter = nullptr;
 
 	bool full = false;
 	for (int i = 0; i < same_count; i++) {

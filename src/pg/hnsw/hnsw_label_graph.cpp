@@ -39,6 +39,11 @@ struct KeyedRow {
 
 } // namespace
 
+bool HnswAttrsLabel(const HnswIndexInfo *info, const char *attrs, int64 *key)
+{
+	return info->filter_columns >= 1 && FirstColumnValue(attrs, info->filter_columns, key);
+}
+
 bool HnswLabelGraphsPossible(Relation index, const HnswIndexInfo *info)
 {
 	if (info->filter_columns < 1 || info->fixed_bytes == 0)
@@ -215,7 +220,8 @@ IndexFilter *HnswLabelFilter(const HnswIndexInfo *info, int64 key)
 	return filter;
 }
 
-int HnswLabelCandidates(HnswReader *reader, const char *query, int64 key, ItemPointer skip, HnswCandidateOnDisk **out)
+int HnswLabelCandidates(HnswReader *reader, const char *query, int64 key, ItemPointer skip,
+                        const HnswCandidateOnDisk *near, int near_count, HnswCandidateOnDisk **out)
 {
 	const HnswIndexInfo *info = &reader->info;
 	*out = nullptr;
@@ -237,9 +243,26 @@ int HnswLabelCandidates(HnswReader *reader, const char *query, int64 key, ItemPo
 		if (skip == nullptr || !ItemPointerEquals(&label.seeds[i], skip))
 			seed_tids[seed_count++] = label.seeds[i];
 	}
-	HnswCandidateOnDisk seeds[vector_core::kHnswLabelSeeds];
-	const int found = HnswVisitBatch(reader, query, seed_tids, seed_count, seeds, get_float4_infinity(), &state);
-	HnswSearchLayer(reader, query, &state, kHnswLabelLayer, Max(info->ef_construction, 2 * info->m), seeds, found);
+	// From the elements of the value the caller found near the query (it read them with the label
+	// filter: match), else from the seeds: from there a walk first crosses the value's graph, a
+	// flat one with no layers above to descend through.
+	int entry_count = 0;
+	HnswCandidateOnDisk *entries = static_cast<HnswCandidateOnDisk *>(
+	    palloc(sizeof(HnswCandidateOnDisk) * (Max(near_count, 0) + vector_core::kHnswLabelSeeds)));
+	for (int i = 0; i < near_count; i++) {
+		if (!near[i].match || (near[i].flags & kHnswElementDeleted) ||
+		    (skip != nullptr && ItemPointerEquals(const_cast<ItemPointer>(&near[i].tid), skip)))
+			continue;
+		entries[entry_count] = near[i];
+		entries[entry_count].list = -1; // (a slot of the caller's arena, if any)
+		entry_count++;
+	}
+	if (entry_count == 0)
+		entry_count =
+		    HnswVisitBatch(reader, query, seed_tids, seed_count, entries, get_float4_infinity(), &state);
+	HnswSearchLayer(reader, query, &state, kHnswLabelLayer, Max(info->ef_construction, 2 * info->m), entries,
+	                entry_count);
+	pfree(entries);
 	HnswCandidateOnDisk *sorted =
 	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * Max(state.result_count, 1)));
 	const int count = HnswTakeResultsSorted(&state, sorted);
@@ -254,14 +277,15 @@ int HnswLabelCandidates(HnswReader *reader, const char *query, int64 key, ItemPo
 	return kept;
 }
 
-int HnswSearchLabelNeighbors(HnswReader *reader, const char *query, const char *attrs, ItemPointerData **out)
+int HnswSearchLabelNeighbors(HnswReader *reader, const char *query, const char *attrs, const HnswCandidateOnDisk *near,
+                             int near_count, ItemPointerData **out)
 {
 	const HnswIndexInfo *info = &reader->info;
 	int64 key;
 	if (!FirstColumnValue(attrs, info->filter_columns, &key))
 		return 0;
 	HnswCandidateOnDisk *candidates;
-	const int kept = HnswLabelCandidates(reader, query, key, nullptr, &candidates);
+	const int kept = HnswLabelCandidates(reader, query, key, nullptr, near, near_count, &candidates);
 	if (kept == 0)
 		return 0;
 	HnswSelectionInput input;

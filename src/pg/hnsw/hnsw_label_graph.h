@@ -21,6 +21,8 @@ struct HnswLabelBuild {
 	Size stride;
 };
 
+// The value of the first filter column in an attribute area (false: NULL, or no filter column).
+bool HnswAttrsLabel(const HnswIndexInfo *info, const char *attrs, int64 *key);
 // Whether an index may have label lists: a first filter column of a scalar type, rows of a fixed size.
 bool HnswLabelGraphsPossible(Relation index, const HnswIndexInfo *info);
 // Builds the graphs of the values of the first filter column that rows[0..rows) share
@@ -36,13 +38,16 @@ bool HnswFindLabel(Relation index, int64 key, HnswLabelEntry *out);
 // The value of an equality qual on the first filter column, if the filter has one.
 bool HnswFilterLabelKey(const IndexFilter *filter, int filter_columns, int64 *key);
 // Searches the graph of the value of attrs' first filter column (when it has one) for the label
-// list of a new element whose row the graph is searched with as query: writes its links to *out
-// (palloc'd) and returns their count (0: the value has no graph).
-int HnswSearchLabelNeighbors(HnswReader *reader, const char *query, const char *attrs, ItemPointerData **out);
-// The live elements of key's value that a walk of its graph from its seeds finds nearest to
-// query (ef_construction of them at most, never skip), closest first, palloc'd into *out; returns
-// their count (0 when the value has no graph).
-int HnswLabelCandidates(HnswReader *reader, const char *query, int64 key, ItemPointer skip, HnswCandidateOnDisk **out);
+// list of a new element whose row the graph is searched with as query, from the elements of near
+// that match the value (read with HnswLabelFilter; else from the value's seeds): writes its links
+// to *out (palloc'd) and returns their count (0: the value has no graph).
+int HnswSearchLabelNeighbors(HnswReader *reader, const char *query, const char *attrs, const HnswCandidateOnDisk *near,
+                             int near_count, ItemPointerData **out);
+// The live elements of key's value that a walk of its graph finds nearest to query, from the
+// elements of near that match (with HnswLabelFilter's filter), else from the value's seeds (ef_construction of them at
+// most, never skip), closest first, palloc'd into *out; returns their count (0 when the value has no graph).
+int HnswLabelCandidates(HnswReader *reader, const char *query, int64 key, ItemPointer skip,
+                        const HnswCandidateOnDisk *near, int near_count, HnswCandidateOnDisk **out);
 // The value of the first filter column of element tid (false when it is not an element, or NULL).
 bool HnswElementLabel(HnswReader *reader, ItemPointer tid, int64 *key);
 // A filter of one qual: first filter column = key (palloc'd).

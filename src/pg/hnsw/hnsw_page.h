@@ -178,8 +178,9 @@ struct HnswIndexInfo;
 
 // Largest item that fits an element page.
 Size HnswMaxItemSize(void);
-// Highest level whose lists fit a page for this m (at most kHnswGraphMaxLevel).
-int HnswMaxLevelForM(int m);
+// Highest level whose lists fit a page for this m (at most kHnswGraphMaxLevel), with room for a
+// label list when the index may have them.
+int HnswMaxLevelForM(int m, bool label_lists);
 
 // How an element of some level is stored (see core/hnsw/hnsw_page_format.h).
 enum class HnswLayout : uint8 {

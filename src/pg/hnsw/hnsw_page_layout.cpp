@@ -14,12 +14,12 @@ Size HnswMaxItemSize(void)
 	                     sizeof(ItemIdData));
 }
 
-// Highest level whose lists (as a neighbor tuple, a label list included) still fit a page.
-int HnswMaxLevelForM(int m)
+// Highest level whose lists (as a neighbor tuple, with a label list when label_lists) still fit a page.
+int HnswMaxLevelForM(int m, bool label_lists)
 {
 	int level = 0;
 	while (level < vector_core::kHnswGraphMaxLevel &&
-	       sizeof(HnswNeighborHeader) + HnswElementListsSize(m, level + 1, true) <= HnswMaxItemSize())
+	       sizeof(HnswNeighborHeader) + HnswElementListsSize(m, level + 1, label_lists) <= HnswMaxItemSize())
 		level++;
 	return level;
 }

@@ -21,7 +21,13 @@
 // runs the exact filtered scan instead (hnsw_exact_scan.cpp, vector.hnsw_filter_strategy): every
 // matching element, scored, closest first, in passes of as many rows as the scan's memory holds
 // (each pass reads the index again); and a filtered walk stopped by its bounds is finished by
-// one, over the elements it did not visit.
+// one, over the elements it did not visit. When the quals include first filter column = value
+// and the value has a graph of its own (hnsw_label_graph.cpp), the search walks that graph's label
+// lists from the value's seeds instead, every element it visits a match (unless
+// vector.hnsw_filter_strategy = exact); a label walk that runs out (its rounds visited the
+// value's graph) or reaches its bounds is finished by the exact filtered scan, also with
+// vector.hnsw_filter_strategy = walk, since rows of the value outside that graph (inserted while
+// it had no seeds, or cut off by VACUUM) are not in it.
 //
 // Distances are exact when the index stores full vectors, and the heap TIDs come with the distance
 // computed from the same read of the element, so no recheck is needed. With quantizer = 'sq8' the
@@ -333,7 +339,8 @@ bool NextBatch(ScanOpaque *so)
 			// element reachable, which is every element: nothing is left.
 			// A label walk that ran out visited its value's graph: rows of that value outside
 			// it (inserted since the build, or cut off by VACUUM) are found the same way.
-			if (so->reader.filter == nullptr || hnsw_filter_strategy == kHnswFilterWalk ||
+			if (so->reader.filter == nullptr ||
+			    (hnsw_filter_strategy == kHnswFilterWalk && !so->label_walk) ||
 			    !(over_tuples || over_memory || so->label_walk))
 				return false;
 			FreeWalk(so);

@@ -200,7 +200,8 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 		if (label) {
 			// And those a walk of the value's graph from its seeds finds, as an insert would.
 			HnswCandidateOnDisk *found;
-			const int found_count = HnswLabelCandidates(reader, vector, key, element, &found);
+			const int found_count =
+			    HnswLabelCandidates(reader, vector, key, element, pool, pool_count, &found);
 			for (int i = 0; i < found_count && pool_count < capacity * (capacity + 1); i++) {
 				if (!HnswVisitedContains(dead, &found[i].tid) && HnswVisitedAdd(&seen, &found[i].tid))
 					pool[pool_count++] = found[i];
