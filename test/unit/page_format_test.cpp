@@ -83,6 +83,9 @@ TEST(PageFormat, NeighborListSizes)
 
 TEST(PageFormat, LabelListAfterTheLayers)
 {
+	// Indexes with label lists are of version 3, the others stay 2; both are read.
+	EXPECT_EQ(kHnswVersionLabelLists, 3u);
+	EXPECT_TRUE(HnswVersionKnown(2) && HnswVersionKnown(3) && !HnswVersionKnown(1) && !HnswVersionKnown(4));
 	// The label list holds 2 m links, as layer 0, after the padded lists of the layers; an index
 	// without label lists has none.
 	EXPECT_EQ(HnswLayerCapacity(16, kHnswLabelLayer), 32);

@@ -48,10 +48,10 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 			              U32(meta, kHnswMetaMagicOffset)));
 			return false;
 		}
-		if (U32(meta, kHnswMetaVersionOffset) != kHnswVersion) {
-			Report(
-			    true, "bad metapage", 0, -1,
-			    Format("format version %u, expected %u", U32(meta, kHnswMetaVersionOffset), kHnswVersion));
+		if (!HnswVersionKnown(U32(meta, kHnswMetaVersionOffset))) {
+			Report(true, "bad metapage", 0, -1,
+			       Format("format version %u, expected %u or %u", U32(meta, kHnswMetaVersionOffset),
+			              kHnswVersion, kHnswVersionLabelLists));
 			return false;
 		}
 		dims_ = U32(meta, kHnswMetaDimsOffset);
@@ -66,7 +66,8 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 		kind_ = meta[kHnswMetaElementKindOffset];
 		value_kind_ = kind_ == kSq8Rows ? meta[kHnswMetaValueKindOffset] : kind_;
 		filter_columns_ = meta[kHnswMetaFilterColumnsOffset];
-		label_lists_ = meta[kHnswMetaLabelListsOffset] != 0;
+		label_lists_ =
+		    U32(meta, kHnswMetaVersionOffset) == kHnswVersionLabelLists && meta[kHnswMetaLabelListsOffset] != 0;
 		Metric known_metric = Metric::kL2;
 		const bool metric_known = HnswMetricFromDisk(metric, &known_metric);
 		cosine_ = metric_known && known_metric == Metric::kCosine;
@@ -85,6 +86,34 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 			              "of range",
 			              dims_, m_, metric, kind_, max_level_, filter_columns_));
 			return false;
+		}
+		if (label_lists_) {
+			// The label directory: within pd_lower, at most kHnswMaxLabels entries, seeds inside the
+			// index; only with filter columns.
+			const std::size_t start = kPageHeaderSize + kHnswMetaLabelDirectoryOffset + 8;
+			const std::size_t lower = U16(page, kOffLower);
+			const std::uint16_t count = U16(meta, kHnswMetaLabelDirectoryOffset);
+			if (filter_columns_ == 0 || lower < start || count > kHnswMaxLabels ||
+			    start + kHnswLabelEntrySize * count > lower) {
+				Report(true, "bad label directory", 0, -1,
+				       Format("%u entries, pd_lower %zu, %d filter columns", count, lower,
+				              filter_columns_));
+				label_lists_ = filter_columns_ > 0; // (the elements are still parsed with their lists)
+			} else {
+				for (std::uint16_t e = 0; e < count; e++) {
+					const unsigned char *entry = page + start + kHnswLabelEntrySize * e;
+					const std::uint16_t seeds = U16(entry, 12);
+					for (std::uint16_t s = 0; s < seeds && s < kHnswLabelSeeds; s++) {
+						std::uint32_t sb;
+						std::uint16_t so;
+						LoadTid(entry + 14 + kHnswTidBytes * s, &sb, &so);
+						if (sb == 0 || sb >= nblocks_ || so == 0 || seeds > kHnswLabelSeeds)
+							Report(true, "bad label directory", 0, -1,
+							       Format("entry %u: seed %u of %u is %s", e, s, seeds,
+							              TidText(PackTid(sb, so)).c_str()));
+					}
+				}
+			}
 		}
 		if (entry_level_ < -1 || entry_level_ > max_level_ || (entry_level_ == -1) != (eb == kInvalidBlock)) {
 			Report(true, "bad metapage", 0, -1,
@@ -157,7 +186,7 @@ bool HnswChecker::ParseLists(std::uint32_t block, std::uint16_t offset, const un
 		pos += bytes;
 	}
 	if (label_lists_) {
-		// The label list (capacity m), after the layers' lists (padded).
+		// The label list (capacity 2 m), after the layers' lists (padded).
 		pos = HnswListOffset(m_, level, kHnswLabelLayer);
 		const std::size_t capacity = static_cast<std::size_t>(HnswLayerCapacity(m_, kHnswLabelLayer));
 		if (pos + HnswLabelListSize(m_) > room)

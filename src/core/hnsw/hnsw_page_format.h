@@ -44,6 +44,14 @@ namespace vector_core
 constexpr std::uint32_t kHnswMagic = 0x484E5357; // "HNSW"
 // Version 2: elements hold several heap TIDs and an attribute area (see the element header).
 constexpr std::uint32_t kHnswVersion = 2;
+// Version 3: version 2 with label lists (see below), written only by builds that make them, so
+// that a build of the extension from before them refuses such an index instead of reading a label
+// list as the vector. Both are read.
+constexpr std::uint32_t kHnswVersionLabelLists = 3;
+constexpr bool HnswVersionKnown(std::uint32_t version)
+{
+	return version == kHnswVersion || version == kHnswVersionLabelLists;
+}
 // In the special space of every page, for tools that identify the access method of a page.
 constexpr std::uint16_t kHnswPageId = 0xFF91;
 
@@ -98,7 +106,7 @@ constexpr std::size_t kHnswMetaElementCountOffset = 32;  // uint64
 // them; 0 and unused otherwise (the rows are the values).
 constexpr std::size_t kHnswMetaValueKindOffset = 40;
 // uint8: 1 when every element holds a label list after its layer lists (see below), 0 otherwise
-// (and in indexes written before label lists).
+// (and in indexes written before label lists); read only in version 3.
 constexpr std::size_t kHnswMetaLabelListsOffset = 41;
 // The label directory, from this offset of the metapage's content on (when label lists are on):
 // uint16 count, 6 unused bytes, then count entries of kHnswLabelEntrySize bytes:

@@ -238,7 +238,7 @@ VECTOR_SQL_FUNCTION(vector_index_check)
 		const HnswMetaPage meta = HnswPageGetMeta(page);
 		const bool other_version = !PageIsNew(page) && PageGetSpecialSize(page) == sizeof(HnswPageOpaqueData) &&
 		                           HnswPageGetOpaque(page)->page_id == kHnswPageId &&
-		                           meta->magic == kHnswMagic && meta->version != kHnswVersion;
+		                           meta->magic == kHnswMagic && !HnswVersionKnown(meta->version);
 		const uint32 version = meta->version;
 		UnlockReleaseBuffer(buffer);
 		if (other_version)

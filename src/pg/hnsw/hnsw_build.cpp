@@ -379,6 +379,7 @@ void WriteGraph(BuildState *state, HnswMetaPageData *meta, HnswLabelBuild *label
 	}
 	meta->element_count = n;
 	if (info->label_lists) {
+		meta->version = kHnswVersionLabelLists;
 		meta->label_lists = 1;
 		for (int l = 0; l < labels->count; l++) {
 			HnswLabelEntry &entry = labels->entries[l];
@@ -706,7 +707,7 @@ static void InfoForNewIndex(Relation index, HnswIndexInfo *info)
 	int32 typmod = TupleDescAttr(index->rd_att, 0)->atttypmod;
 	FilterCheckIndexColumns(index, "hnsw");
 	info->filter_columns = FilterColumnCount(index);
-	info->label_lists = false; // (decided once the rows are loaded: ChooseLabels)
+	info->label_lists = false; // (decided once the rows are loaded: HnswBuildLabelGraphs)
 	info->metric = HnswMetricFromOpclass(index, &info->kind);
 	if (typmod < 0)
 		ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("column does not have dimensions")));

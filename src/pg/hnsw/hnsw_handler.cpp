@@ -207,17 +207,18 @@ static void hnswcostestimate(PlannerInfo *root, IndexPath *path, double loop_cou
 	}
 	Relation index = index_open(path->indexinfo->indexoid, NoLock);
 	int m = HnswGetM(index);
-	const bool label_lists = HnswHasLabelLists(index);
+	const double label_floor = hnsw_filter_strategy == kHnswFilterExact ? 0 : HnswLabelRowsFloor(index);
 	index_close(index, NoLock);
 
 	// A label walk (hnsw_label_graph.cpp) walks the graph of one value of the first filter column:
 	// an equality qual on it, for a value that has a graph (the build gives one to the values of
-	// kHnswLabelMinRows rows, so a value estimated to have that many is taken to have one).
+	// kHnswLabelMinRows rows, the most frequent ones when there are more than the directory holds,
+	// so a value estimated to have as many rows as the rarest of those is taken to have one).
 	const double all_tuples = Max(path->indexinfo->tuples, 1.0);
 	double walk_share = 1.0;
-	if (label_lists) {
+	if (label_floor > 0) {
 		const double label_share = LabelQualShare(root, path);
-		if (label_share * all_tuples >= kHnswLabelMinRows)
+		if (label_share < 1.0 && label_share * all_tuples >= label_floor)
 			walk_share = label_share;
 	}
 	const double tuples = Max(all_tuples * walk_share, 1.0);

@@ -322,7 +322,9 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	// With label lists, the search marks which elements share the row's value (the reader's
 	// filter): those of the layer-0 candidates start the search of the value's graph.
 	int64 label_key = 0;
-	const bool label = info->label_lists && attrs != nullptr && HnswAttrsLabel(info, attrs, &label_key);
+	HnswLabelEntry label_entry;
+	const bool label = info->label_lists && attrs != nullptr && HnswAttrsLabel(info, attrs, &label_key) &&
+	                   HnswFindLabel(index, label_key, &label_entry);
 	if (label)
 		reader.filter = HnswLabelFilter(info, label_key);
 	HnswCandidateOnDisk *near = nullptr;
@@ -373,13 +375,6 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	}
 
 	HnswReaderRelease(&reader);
-	// The element's label list, when its value has a graph of its own (hnsw_label_graph.cpp).
-	ItemPointerData *label_list = nullptr;
-	int label_count = 0;
-	if (label)
-		label_count = HnswSearchLabelNeighbors(&reader, query, attrs, near, near_count, &label_list);
-	reader.filter = nullptr;
-
 	bool full = false;
 	for (int i = 0; i < same_count; i++) {
 		const JoinResult joined = TryJoin(index, info, &same[i], vector, bytes, attrs, heaptid);
@@ -387,6 +382,13 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 			return;
 		full = full || joined == JoinResult::kFull;
 	}
+
+	// The element's label list, when its value has a graph of its own (hnsw_label_graph.cpp).
+	ItemPointerData *label_list = nullptr;
+	int label_count = 0;
+	if (label)
+		label_count = HnswSearchLabelNeighbors(&reader, query, attrs, near, near_count, &label_list);
+	reader.filter = nullptr;
 
 	// Identical elements, all full: room for the copies that follow.
 	ItemPointerData element;
@@ -419,6 +421,9 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 		pfree(own.given);
 	}
 	HnswReaderRelease(&reader);
+	// A value VACUUM left without seeds (all its rows deleted) starts again from this row.
+	if (label && label_entry.seed_count == 0)
+		HnswAddFirstSeed(index, label_key, &element);
 
 	if (level > meta.entry_level)
 		MaybeRaiseEntryPoint(&reader, &element, level, meta.entry_level);

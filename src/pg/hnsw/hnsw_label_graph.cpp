@@ -165,32 +165,62 @@ void HnswWriteLabelDirectory(Page metapage, const HnswLabelEntry *entries, int c
 	                                                              reinterpret_cast<char *>(metapage));
 }
 
+// The directory of a metapage (share or exclusive locked by the caller) into out (room for
+// kHnswMaxLabels entries); returns its count: 0 without label lists, and never more entries than
+// the page holds below pd_lower (a corrupt count or pd_lower reads nothing past the page).
+static int ReadDirectory(Page page, HnswLabelEntry *out)
+{
+	if (PageIsNew(page) || HnswPageGetOpaque(page)->page_id != kHnswPageId ||
+	    HnswPageGetMeta(page)->magic != kHnswMagic || !HnswMetaHasLabelLists(HnswPageGetMeta(page)))
+		return 0;
+	const char *directory = PageGetContents(page) + vector_core::kHnswMetaLabelDirectoryOffset;
+	const long start = static_cast<long>(directory + 8 - reinterpret_cast<const char *>(page));
+	const long lower = static_cast<long>(((PageHeader)page)->pd_lower);
+	if (lower < start || lower > static_cast<long>(BLCKSZ))
+		return 0;
+	uint16 stored;
+	memcpy(&stored, directory, sizeof(uint16));
+	long count = Min(static_cast<long>(stored), (lower - start) / static_cast<long>(sizeof(HnswLabelEntry)));
+	count = Min(count, static_cast<long>(kHnswMaxLabels));
+	memcpy(out, directory + 8, sizeof(HnswLabelEntry) * count);
+	for (long i = 0; i < count; i++)
+		out[i].seed_count = Min(out[i].seed_count, static_cast<uint16>(vector_core::kHnswLabelSeeds));
+	return static_cast<int>(count);
+}
+
 bool HnswFindLabel(Relation index, int64 key, HnswLabelEntry *out)
 {
+	HnswLabelEntry entries[kHnswMaxLabels];
 	Buffer buffer = ReadBuffer(index, kHnswMetaBlock);
 	LockBuffer(buffer, BUFFER_LOCK_SHARE);
-	Page page = BufferGetPage(buffer);
-	const char *directory = PageGetContents(page) + vector_core::kHnswMetaLabelDirectoryOffset;
-	bool found = false;
-	if (HnswPageGetMeta(page)->label_lists) {
-		uint16 count;
-		memcpy(&count, directory, sizeof(uint16));
-		const Size room = (reinterpret_cast<char *>(page) + ((PageHeader)page)->pd_lower - (directory + 8)) /
-		                  sizeof(HnswLabelEntry);
-		count = static_cast<uint16>(Min(static_cast<Size>(count), room));
-		for (int i = 0; i < count && !found; i++) {
-			HnswLabelEntry entry;
-			memcpy(&entry, directory + 8 + sizeof(HnswLabelEntry) * i, sizeof(HnswLabelEntry));
-			if (entry.key == key) {
-				*out = entry;
-				out->seed_count =
-				    Min(out->seed_count, static_cast<uint16>(vector_core::kHnswLabelSeeds));
-				found = true;
-			}
+	const int count = ReadDirectory(BufferGetPage(buffer), entries);
+	UnlockReleaseBuffer(buffer);
+	for (int i = 0; i < count; i++) {
+		if (entries[i].key == key) {
+			*out = entries[i];
+			return true;
 		}
 	}
+	return false;
+}
+
+void HnswAddFirstSeed(Relation index, int64 key, ItemPointer element)
+{
+	HnswLabelEntry entries[kHnswMaxLabels];
+	Buffer buffer = ReadBuffer(index, kHnswMetaBlock);
+	LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+	const int count = ReadDirectory(BufferGetPage(buffer), entries);
+	for (int i = 0; i < count; i++) {
+		if (entries[i].key != key || entries[i].seed_count > 0)
+			continue;
+		entries[i].seeds[0] = *element;
+		entries[i].seed_count = 1;
+		GenericXLogState *xlog = GenericXLogStart(index);
+		HnswWriteLabelDirectory(GenericXLogRegisterBuffer(xlog, buffer, 0), entries, count);
+		GenericXLogFinish(xlog);
+		break;
+	}
 	UnlockReleaseBuffer(buffer);
-	return found;
 }
 
 bool HnswFilterLabelKey(const IndexFilter *filter, int filter_columns, int64 *key)
@@ -226,8 +256,12 @@ int HnswLabelCandidates(HnswReader *reader, const char *query, int64 key, ItemPo
 	const HnswIndexInfo *info = &reader->info;
 	*out = nullptr;
 	HnswLabelEntry label;
-	if (!HnswFindLabel(reader->index, key, &label) || label.seed_count == 0)
+	if (!HnswFindLabel(reader->index, key, &label))
 		return 0;
+	// The search's state in a context of its own (VACUUM repairs many lists in one context).
+	MemoryContext caller = CurrentMemoryContext;
+	MemoryContext scratch = AllocSetContextCreate(caller, "hnsw label search", ALLOCSET_DEFAULT_SIZES);
+	MemoryContextSwitchTo(scratch);
 	// Only elements of the value (a label list may lead elsewhere through a slot VACUUM freed
 	// and an insert reused).
 	const IndexFilter *saved = reader->filter;
@@ -237,12 +271,6 @@ int HnswLabelCandidates(HnswReader *reader, const char *query, int64 key, ItemPo
 	state.walk_layer = kHnswLabelLayer;
 	if (skip != nullptr)
 		HnswVisitedAdd(&state.visited, skip);
-	ItemPointerData seed_tids[vector_core::kHnswLabelSeeds];
-	int seed_count = 0;
-	for (int i = 0; i < label.seed_count; i++) {
-		if (skip == nullptr || !ItemPointerEquals(&label.seeds[i], skip))
-			seed_tids[seed_count++] = label.seeds[i];
-	}
 	// From the elements of the value the caller found near the query (it read them with the label
 	// filter: match), else from the seeds: from there a walk first crosses the value's graph, a
 	// flat one with no layers above to descend through.
@@ -257,17 +285,24 @@ int HnswLabelCandidates(HnswReader *reader, const char *query, int64 key, ItemPo
 		entries[entry_count].list = -1; // (a slot of the caller's arena, if any)
 		entry_count++;
 	}
-	if (entry_count == 0)
-		entry_count =
-		    HnswVisitBatch(reader, query, seed_tids, seed_count, entries, get_float4_infinity(), &state);
+	if (entry_count == 0) {
+		ItemPointerData seeds[vector_core::kHnswLabelSeeds];
+		int seed_count = 0;
+		for (int i = 0; i < label.seed_count; i++) {
+			if (skip == nullptr || !ItemPointerEquals(&label.seeds[i], skip))
+				seeds[seed_count++] = label.seeds[i];
+		}
+		entry_count = HnswVisitBatch(reader, query, seeds, seed_count, entries, get_float4_infinity(), &state);
+	}
 	HnswSearchLayer(reader, query, &state, kHnswLabelLayer, Max(info->ef_construction, 2 * info->m), entries,
 	                entry_count);
-	pfree(entries);
+	reader->filter = saved;
+	HnswReaderRelease(reader);
+	MemoryContextSwitchTo(caller);
 	HnswCandidateOnDisk *sorted =
 	    static_cast<HnswCandidateOnDisk *>(palloc(sizeof(HnswCandidateOnDisk) * Max(state.result_count, 1)));
 	const int count = HnswTakeResultsSorted(&state, sorted);
-	reader->filter = saved;
-	HnswReaderRelease(reader);
+	MemoryContextDelete(scratch);
 	int kept = 0;
 	for (int i = 0; i < count; i++) {
 		if (sorted[i].match && !(sorted[i].flags & kHnswElementDeleted))
@@ -318,90 +353,147 @@ bool HnswElementLabel(HnswReader *reader, ItemPointer tid, int64 *key)
 	return found;
 }
 
-void HnswReplaceDeadSeeds(HnswReader *reader, const HnswVisitedSet *dead)
+// Whether tid is a live element of key's value.
+static bool LiveElementOf(HnswReader *reader, ItemPointer tid, int64 key)
+{
+	int64 value;
+	HnswElementRead read;
+	return HnswElementLabel(reader, tid, &value) && value == key &&
+	       HnswReadElement(reader, tid, nullptr, 0, &read, nullptr, nullptr, nullptr) &&
+	       !(read.flags & kHnswElementDeleted);
+}
+
+// Adds tid to entry's seeds unless it is one, or dead, or the seeds are full; returns whether.
+static bool AddSeed(HnswLabelEntry *entry, ItemPointer tid, const HnswVisitedSet *dead)
+{
+	if (entry->seed_count >= vector_core::kHnswLabelSeeds || HnswVisitedContains(dead, tid))
+		return false;
+	for (int t = 0; t < entry->seed_count; t++) {
+		if (ItemPointerEquals(&entry->seeds[t], tid))
+			return false;
+	}
+	entry->seeds[entry->seed_count++] = *tid;
+	return true;
+}
+
+void HnswReplaceDeadSeeds(HnswReader *reader, const HnswVisitedSet *dead, const ItemPointerData *live, Size live_count)
 {
 	Relation index = reader->index;
 	const HnswIndexInfo *info = &reader->info;
 	if (!info->label_lists)
 		return;
-	// The directory as it is (only VACUUM changes it, and one runs at a time).
 	HnswLabelEntry *entries = static_cast<HnswLabelEntry *>(palloc(sizeof(HnswLabelEntry) * kHnswMaxLabels));
 	int count = 0;
 	{
 		Buffer buffer = ReadBuffer(index, kHnswMetaBlock);
 		LockBuffer(buffer, BUFFER_LOCK_SHARE);
-		Page page = BufferGetPage(buffer);
-		const char *directory = PageGetContents(page) + vector_core::kHnswMetaLabelDirectoryOffset;
-		uint16 stored;
-		memcpy(&stored, directory, sizeof(uint16));
-		const Size room = (reinterpret_cast<char *>(page) + ((PageHeader)page)->pd_lower - (directory + 8)) /
-		                  sizeof(HnswLabelEntry);
-		count = static_cast<int>(Min(Min(static_cast<Size>(stored), room), static_cast<Size>(kHnswMaxLabels)));
-		memcpy(entries, directory + 8, sizeof(HnswLabelEntry) * count);
+		count = ReadDirectory(BufferGetPage(buffer), entries);
 		UnlockReleaseBuffer(buffer);
 	}
+	// Per entry, the seeds it will have: its live ones; for each dead one a live element of the
+	// value that its label list links; then, while fewer than half are left, the live links of
+	// the others. (Seeds are read without the metapage lock: a data page is never locked while
+	// the metapage is.)
 	const int capacity = HnswLayerCapacity(info->m, kHnswLabelLayer);
 	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 	bool changed = false;
+	int empty = 0;
 	for (int e = 0; e < count; e++) {
 		HnswLabelEntry &entry = entries[e];
-		entry.seed_count = Min(entry.seed_count, static_cast<uint16>(vector_core::kHnswLabelSeeds));
-		int kept = 0;
-		for (int s = 0; s < entry.seed_count; s++) {
-			ItemPointerData seed = entry.seeds[s];
-			if (!HnswVisitedContains(dead, &seed)) {
-				entry.seeds[kept++] = seed;
+		HnswLabelEntry before = entry;
+		entry.seed_count = 0;
+		for (int s = 0; s < before.seed_count; s++) {
+			if (!HnswVisitedContains(dead, &before.seeds[s]))
+				AddSeed(&entry, &before.seeds[s], dead);
+		}
+		for (int s = 0; s < before.seed_count; s++) {
+			const bool seed_dead = HnswVisitedContains(dead, &before.seeds[s]);
+			if (!seed_dead && entry.seed_count >= vector_core::kHnswLabelSeeds / 2)
 				continue;
-			}
-			changed = true;
-			// A live element of the value its label list links, not a seed already.
 			HnswElementRead read;
 			int link_count = 0;
-			if (!HnswReadElement(reader, &seed, nullptr, kHnswLabelLayer, &read, links, &link_count,
-			                     nullptr))
+			if (!HnswReadElement(reader, &before.seeds[s], nullptr, kHnswLabelLayer, &read, links,
+			                     &link_count, nullptr))
 				continue;
-			for (int l = 0; l < link_count; l++) {
-				if (HnswVisitedContains(dead, &links[l]))
-					continue;
-				bool taken = false;
-				for (int t = 0; t < entry.seed_count && !taken; t++)
-					taken = ItemPointerEquals(&entry.seeds[t], &links[l]);
-				int64 key;
-				HnswElementRead other;
-				if (taken || !HnswElementLabel(reader, &links[l], &key) || key != entry.key ||
-				    !HnswReadElement(reader, &links[l], nullptr, 0, &other, nullptr, nullptr,
-				                     nullptr) ||
-				    (other.flags & kHnswElementDeleted))
-					continue;
-				entry.seeds[kept++] = links[l];
-				break;
+			for (int l = 0; l < link_count && entry.seed_count < vector_core::kHnswLabelSeeds; l++) {
+				if (!HnswVisitedContains(dead, &links[l]) &&
+				    LiveElementOf(reader, &links[l], entry.key) && AddSeed(&entry, &links[l], dead) &&
+				    seed_dead)
+					break; // (one replacement per dead seed)
 			}
 		}
-		entry.seed_count = static_cast<uint16>(kept);
+		changed = changed || entry.seed_count != before.seed_count ||
+		          memcmp(entry.seeds, before.seeds, sizeof(ItemPointerData) * entry.seed_count) != 0;
+		empty += entry.seed_count == 0;
+	}
+	// A value left with no seed (every seed and every link of theirs died): any live element of
+	// it, from one pass over the live elements.
+	for (Size i = 0; i < live_count && empty > 0; i++) {
+		int64 value;
+		if (HnswVisitedContains(dead, const_cast<ItemPointer>(&live[i])) ||
+		    !HnswElementLabel(reader, const_cast<ItemPointer>(&live[i]), &value))
+			continue;
+		for (int e = 0; e < count; e++) {
+			if (entries[e].key == value && entries[e].seed_count == 0 &&
+			    LiveElementOf(reader, const_cast<ItemPointer>(&live[i]), value)) {
+				AddSeed(&entries[e], const_cast<ItemPointer>(&live[i]), dead);
+				changed = true;
+				empty--;
+			}
+		}
+		if ((i & 1023) == 0)
+			CHECK_FOR_INTERRUPTS();
 	}
 	HnswReaderRelease(reader);
 	if (changed) {
+		// Under the lock, on the directory as it is now (an insert may have given a value with no
+		// seed its first one meanwhile): each value gets the seeds worked out above, or keeps its
+		// own when those are none.
+		HnswLabelEntry *current =
+		    static_cast<HnswLabelEntry *>(palloc(sizeof(HnswLabelEntry) * kHnswMaxLabels));
 		Buffer buffer = ReadBuffer(index, kHnswMetaBlock);
 		LockBuffer(buffer, BUFFER_LOCK_EXCLUSIVE);
+		const int now = ReadDirectory(BufferGetPage(buffer), current);
+		for (int c = 0; c < now; c++) {
+			for (int e = 0; e < count; e++) {
+				if (entries[e].key != current[c].key)
+					continue;
+				HnswLabelEntry merged = entries[e];
+				for (int s = 0; s < current[c].seed_count; s++)
+					AddSeed(&merged, &current[c].seeds[s], dead);
+				current[c].seed_count = merged.seed_count;
+				memcpy(current[c].seeds, merged.seeds, sizeof(merged.seeds));
+			}
+		}
 		GenericXLogState *xlog = GenericXLogStart(index);
-		Page page = GenericXLogRegisterBuffer(xlog, buffer, 0);
-		HnswWriteLabelDirectory(page, entries, count);
+		HnswWriteLabelDirectory(GenericXLogRegisterBuffer(xlog, buffer, 0), current, now);
 		GenericXLogFinish(xlog);
 		UnlockReleaseBuffer(buffer);
+		pfree(current);
 	}
 	pfree(links);
 	pfree(entries);
 }
 
-bool HnswHasLabelLists(Relation index)
+double HnswLabelRowsFloor(Relation index)
 {
 	if (RelationGetNumberOfBlocks(index) == 0)
-		return false;
+		return 0;
+	HnswLabelEntry entries[kHnswMaxLabels];
 	Buffer buffer = ReadBuffer(index, kHnswMetaBlock);
 	LockBuffer(buffer, BUFFER_LOCK_SHARE);
-	Page page = BufferGetPage(buffer);
-	const bool on = !PageIsNew(page) && HnswPageGetOpaque(page)->page_id == kHnswPageId &&
-	                HnswPageGetMeta(page)->magic == kHnswMagic && HnswPageGetMeta(page)->label_lists != 0;
+	const int count = ReadDirectory(BufferGetPage(buffer), entries);
 	UnlockReleaseBuffer(buffer);
-	return on;
+	double floor = 0;
+	bool any = false;
+	for (int i = 0; i < count; i++) {
+		if (entries[i].seed_count == 0)
+			continue;
+		floor = any ? Min(floor, static_cast<double>(entries[i].count)) : static_cast<double>(entries[i].count);
+		any = true;
+	}
+	if (!any)
+		return 0;
+	// A full directory left out the values rarer than its rarest.
+	return count < kHnswMaxLabels ? Min(floor, static_cast<double>(kHnswLabelMinRows)) : floor;
 }

@@ -53,8 +53,14 @@ bool HnswElementLabel(HnswReader *reader, ItemPointer tid, int64 *key);
 // A filter of one qual: first filter column = key (palloc'd).
 IndexFilter *HnswLabelFilter(const HnswIndexInfo *info, int64 key);
 // VACUUM, after marking the dead elements (dead) and before repairing lists: replaces each seed
-// of the directory that is dead by a live element of its value that its label list links (or
-// drops it), WAL-logged.
-void HnswReplaceDeadSeeds(HnswReader *reader, const HnswVisitedSet *dead);
-// Whether the index has label lists (for the planner: reads the metapage).
-bool HnswHasLabelLists(Relation index);
+// of the directory that is dead by a live element of its value that its label list links, tops
+// the seeds of a value left with fewer than half up from the live seeds' links, and gives a value
+// left with none any live element of it (live: the live elements), WAL-logged.
+void HnswReplaceDeadSeeds(HnswReader *reader, const HnswVisitedSet *dead, const ItemPointerData *live, Size live_count);
+// An insert of element, of key's value, which found that value in the directory with no seed:
+// makes element its first seed (unless one was added meanwhile), WAL-logged.
+void HnswAddFirstSeed(Relation index, int64 key, ItemPointer element);
+// For the planner: the rows a value of the first filter column must have to have a graph it can
+// walk (kHnswLabelMinRows, or the rarest value's rows when the directory is full), 0 when the
+// index has none (reads the metapage).
+double HnswLabelRowsFloor(Relation index);

@@ -46,8 +46,8 @@ void HnswVersionError(Relation index, uint32 version)
 	const char *name =
 	    quote_qualified_identifier(get_namespace_name(RelationGetNamespace(index)), RelationGetRelationName(index));
 	ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-	                errmsg("hnsw index \"%s\" has format version %u, this build reads version %u",
-	                       RelationGetRelationName(index), version, kHnswVersion),
+	                errmsg("hnsw index \"%s\" has format version %u, this build reads versions %u and %u",
+	                       RelationGetRelationName(index), version, kHnswVersion, kHnswVersionLabelLists),
 	                errhint("Rebuild the index with REINDEX INDEX %s.", name)));
 }
 
@@ -63,7 +63,7 @@ void HnswReadMeta(Relation index, HnswMetaPageData *out)
 		ereport(ERROR, (errcode(ERRCODE_INDEX_CORRUPTED),
 		                errmsg("index \"%s\" is not a valid hnsw index", RelationGetRelationName(index))));
 	}
-	if (meta->version != kHnswVersion) {
+	if (!HnswVersionKnown(meta->version)) {
 		uint32 version = meta->version;
 		UnlockReleaseBuffer(buffer);
 		HnswVersionError(index, version);
@@ -85,7 +85,7 @@ void HnswGetIndexInfo(Relation index, HnswIndexInfo *info, HnswMetaPageData *met
 	                       ? static_cast<vector_core::ElementKind>(meta->value_kind)
 	                       : info->kind;
 	info->filter_columns = meta->filter_columns;
-	info->label_lists = meta->label_lists != 0;
+	info->label_lists = HnswMetaHasLabelLists(meta);
 	if (info->filter_columns != FilterColumnCount(index))
 		ereport(ERROR,
 		        (errcode(ERRCODE_INDEX_CORRUPTED),

@@ -13,6 +13,7 @@ using vector_core::HnswLayerCapacity;
 using vector_core::HnswLayerOffset;
 using vector_core::HnswListOffset;
 using vector_core::HnswListsSize;
+using vector_core::HnswVersionKnown;
 using vector_core::kHnswChunkTuple;
 using vector_core::kHnswElementDeleted;
 using vector_core::kHnswElementListsInline;
@@ -30,6 +31,7 @@ using vector_core::kHnswPageElements;
 using vector_core::kHnswPageId;
 using vector_core::kHnswPageMeta;
 using vector_core::kHnswVersion;
+using vector_core::kHnswVersionLabelLists;
 
 constexpr BlockNumber kHnswMetaBlock = 0;
 // The block number whose heavyweight page lock (LockPage, a lock tag only: no buffer is involved)
@@ -76,6 +78,11 @@ struct HnswLabelEntry {
 	uint16 unused;
 };
 static_assert(sizeof(HnswLabelEntry) == vector_core::kHnswLabelEntrySize);
+// Whether a metapage says its elements hold label lists.
+inline bool HnswMetaHasLabelLists(const HnswMetaPageData *meta)
+{
+	return meta->version == kHnswVersionLabelLists && meta->label_lists != 0;
+}
 using HnswMetaPage = HnswMetaPageData *;
 
 #define HnswPageGetMeta(page) (reinterpret_cast<HnswMetaPage>(PageGetContents(page)))
@@ -155,6 +162,8 @@ static_assert(offsetof(HnswMetaPageData, magic) == vector_core::kHnswMetaMagicOf
               offsetof(HnswMetaPageData, element_count) == vector_core::kHnswMetaElementCountOffset &&
               offsetof(HnswMetaPageData, value_kind) == vector_core::kHnswMetaValueKindOffset &&
               offsetof(HnswMetaPageData, label_lists) == vector_core::kHnswMetaLabelListsOffset);
+static_assert(sizeof(HnswMetaPageData) <= vector_core::kHnswMetaLabelDirectoryOffset,
+              "the label directory follows the metapage's fields");
 static_assert(sizeof(HnswElementHeader) == vector_core::kHnswElementHeaderSize &&
               offsetof(HnswElementHeader, level) == vector_core::kHnswElementLevelOffset &&
               offsetof(HnswElementHeader, flags) == vector_core::kHnswElementFlagsOffset &&

@@ -798,7 +798,7 @@ IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResu
 		HnswReader reader;
 		HnswReaderInit(&reader, index, &index_info);
 		// The label directory's seeds that died give way to live elements of their value.
-		HnswReplaceDeadSeeds(&reader, &dead);
+		HnswReplaceDeadSeeds(&reader, &dead, live.tids, live.count);
 		Size left = RepairLists(&reader, &dead, &live, nullptr);
 		HnswVisitedSet stuck;
 		HnswVisitedInit(&stuck, 64);
