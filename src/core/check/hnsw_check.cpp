@@ -95,25 +95,33 @@ bool HnswChecker::AddPage(std::uint32_t block, const unsigned char *page) noexce
 			const std::uint16_t count = U16(meta, kHnswMetaLabelDirectoryOffset);
 			if (filter_columns_ == 0 || lower < start || count > kHnswMaxLabels ||
 			    start + kHnswLabelEntrySize * count > lower) {
+				// (The elements are still parsed with their label lists, as the index reads them.)
 				Report(true, "bad label directory", 0, -1,
 				       Format("%u entries, pd_lower %zu, %d filter columns", count, lower,
 				              filter_columns_));
-				label_lists_ = filter_columns_ > 0; // (the elements are still parsed with their lists)
 			} else {
 				for (std::uint16_t e = 0; e < count; e++) {
 					const unsigned char *entry = page + start + kHnswLabelEntrySize * e;
 					const std::uint16_t seeds = U16(entry, 12);
+					if (seeds > kHnswLabelSeeds)
+						Report(true, "bad label directory", 0, -1,
+						       Format("entry %u has %u seeds, at most %d", e, seeds,
+						              kHnswLabelSeeds));
 					for (std::uint16_t s = 0; s < seeds && s < kHnswLabelSeeds; s++) {
 						std::uint32_t sb;
 						std::uint16_t so;
 						LoadTid(entry + 14 + kHnswTidBytes * s, &sb, &so);
-						if (sb == 0 || sb >= nblocks_ || so == 0 || seeds > kHnswLabelSeeds)
+						if (sb == 0 || sb >= nblocks_ || so == 0)
 							Report(true, "bad label directory", 0, -1,
-							       Format("entry %u: seed %u of %u is %s", e, s, seeds,
-							              TidText(PackTid(sb, so)).c_str()));
+							       Format("entry %u: seed %u is %s, outside the index (%u "
+							              "blocks)",
+							              e, s, TidText(PackTid(sb, so)).c_str(),
+							              nblocks_));
 					}
 				}
 			}
+		} else if (U32(meta, kHnswMetaVersionOffset) == kHnswVersionLabelLists) {
+			Report(true, "bad metapage", 0, -1, "format version 3 (label lists) without label lists");
 		}
 		if (entry_level_ < -1 || entry_level_ > max_level_ || (entry_level_ == -1) != (eb == kInvalidBlock)) {
 			Report(true, "bad metapage", 0, -1,

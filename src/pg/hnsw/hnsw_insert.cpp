@@ -387,7 +387,8 @@ void HnswInsertVector(Relation index, const HnswIndexInfo *info, const char *vec
 	ItemPointerData *label_list = nullptr;
 	int label_count = 0;
 	if (label)
-		label_count = HnswSearchLabelNeighbors(&reader, query, attrs, near, near_count, &label_list);
+		label_count =
+		    HnswSearchLabelNeighbors(&reader, query, attrs, near, near_count, &label_entry, &label_list);
 	reader.filter = nullptr;
 
 	// Identical elements, all full: room for the copies that follow.

@@ -251,12 +251,15 @@ IndexFilter *HnswLabelFilter(const HnswIndexInfo *info, int64 key)
 }
 
 int HnswLabelCandidates(HnswReader *reader, const char *query, int64 key, ItemPointer skip,
-                        const HnswCandidateOnDisk *near, int near_count, HnswCandidateOnDisk **out)
+                        const HnswCandidateOnDisk *near, int near_count, const HnswLabelEntry *known,
+                        HnswCandidateOnDisk **out)
 {
 	const HnswIndexInfo *info = &reader->info;
 	*out = nullptr;
 	HnswLabelEntry label;
-	if (!HnswFindLabel(reader->index, key, &label))
+	if (known != nullptr)
+		label = *known;
+	else if (!HnswFindLabel(reader->index, key, &label))
 		return 0;
 	// The search's state in a context of its own (VACUUM repairs many lists in one context).
 	MemoryContext caller = CurrentMemoryContext;
@@ -305,22 +308,24 @@ int HnswLabelCandidates(HnswReader *reader, const char *query, int64 key, ItemPo
 	MemoryContextDelete(scratch);
 	int kept = 0;
 	for (int i = 0; i < count; i++) {
-		if (sorted[i].match && !(sorted[i].flags & kHnswElementDeleted))
-			sorted[kept++] = sorted[i];
+		if (sorted[i].match && !(sorted[i].flags & kHnswElementDeleted)) {
+			sorted[kept] = sorted[i];
+			sorted[kept++].list = -1; // (a slot of the arena just freed)
+		}
 	}
 	*out = sorted;
 	return kept;
 }
 
 int HnswSearchLabelNeighbors(HnswReader *reader, const char *query, const char *attrs, const HnswCandidateOnDisk *near,
-                             int near_count, ItemPointerData **out)
+                             int near_count, const HnswLabelEntry *known, ItemPointerData **out)
 {
 	const HnswIndexInfo *info = &reader->info;
 	int64 key;
 	if (!FirstColumnValue(attrs, info->filter_columns, &key))
 		return 0;
 	HnswCandidateOnDisk *candidates;
-	const int kept = HnswLabelCandidates(reader, query, key, nullptr, near, near_count, &candidates);
+	const int kept = HnswLabelCandidates(reader, query, key, nullptr, near, near_count, known, &candidates);
 	if (kept == 0)
 		return 0;
 	HnswSelectionInput input;
@@ -376,7 +381,41 @@ static bool AddSeed(HnswLabelEntry *entry, ItemPointer tid, const HnswVisitedSet
 	return true;
 }
 
-void HnswReplaceDeadSeeds(HnswReader *reader, const HnswVisitedSet *dead, const ItemPointerData *live, Size live_count)
+HnswSeedSpares *HnswSeedSparesStart(Relation index, const HnswIndexInfo *info)
+{
+	if (!info->label_lists)
+		return nullptr;
+	HnswLabelEntry entries[kHnswMaxLabels];
+	Buffer buffer = ReadBuffer(index, kHnswMetaBlock);
+	LockBuffer(buffer, BUFFER_LOCK_SHARE);
+	const int count = ReadDirectory(BufferGetPage(buffer), entries);
+	UnlockReleaseBuffer(buffer);
+	HnswSeedSpares *spares = static_cast<HnswSeedSpares *>(palloc0(sizeof(HnswSeedSpares)));
+	spares->filter_columns = info->filter_columns;
+	spares->attr_length = static_cast<uint16>(info->attr_length);
+	for (int i = 0; i < count; i++)
+		spares->keys[i] = entries[i].key;
+	std::sort(spares->keys, spares->keys + count);
+	spares->count = static_cast<int>(std::unique(spares->keys, spares->keys + count) - spares->keys);
+	return spares;
+}
+
+void HnswSeedSparesSee(HnswSeedSpares *spares, const HnswElementHeader *header, ItemPointer tid)
+{
+	int64 key;
+	if (spares == nullptr || header->attr_length != spares->attr_length ||
+	    !FirstColumnValue(reinterpret_cast<const char *>(header) + header->attr_offset, spares->filter_columns,
+	                      &key))
+		return;
+	const int64 *at = std::lower_bound(spares->keys, spares->keys + spares->count, key);
+	if (at == spares->keys + spares->count || *at != key)
+		return;
+	const int i = static_cast<int>(at - spares->keys);
+	if (spares->found[i] < vector_core::kHnswLabelSeeds)
+		spares->tids[i][spares->found[i]++] = *tid;
+}
+
+void HnswReplaceDeadSeeds(HnswReader *reader, const HnswVisitedSet *dead, const HnswSeedSpares *spares)
 {
 	Relation index = reader->index;
 	const HnswIndexInfo *info = &reader->info;
@@ -391,64 +430,53 @@ void HnswReplaceDeadSeeds(HnswReader *reader, const HnswVisitedSet *dead, const 
 		UnlockReleaseBuffer(buffer);
 	}
 	// Per entry, the seeds it will have: its live ones; for each dead one a live element of the
-	// value that its label list links; then, while fewer than half are left, the live links of
-	// the others. (Seeds are read without the metapage lock: a data page is never locked while
-	// the metapage is.)
+	// value that its label list links; then, while fewer than half, live elements of the value
+	// VACUUM's pass over the live elements saw (spares). (Seeds are read without the metapage lock:
+	// a data page is never locked while the metapage is.)
 	const int capacity = HnswLayerCapacity(info->m, kHnswLabelLayer);
 	ItemPointerData *links = static_cast<ItemPointerData *>(palloc(sizeof(ItemPointerData) * capacity));
 	bool changed = false;
-	int empty = 0;
 	for (int e = 0; e < count; e++) {
 		HnswLabelEntry &entry = entries[e];
-		HnswLabelEntry before = entry;
+		const HnswLabelEntry before = entry;
 		entry.seed_count = 0;
 		for (int s = 0; s < before.seed_count; s++) {
-			if (!HnswVisitedContains(dead, &before.seeds[s]))
-				AddSeed(&entry, &before.seeds[s], dead);
+			if (!HnswVisitedContains(dead, const_cast<ItemPointer>(&before.seeds[s])))
+				AddSeed(&entry, const_cast<ItemPointer>(&before.seeds[s]), dead);
 		}
 		for (int s = 0; s < before.seed_count; s++) {
-			const bool seed_dead = HnswVisitedContains(dead, &before.seeds[s]);
-			if (!seed_dead && entry.seed_count >= vector_core::kHnswLabelSeeds / 2)
+			ItemPointerData seed = before.seeds[s];
+			if (!HnswVisitedContains(dead, &seed))
 				continue;
 			HnswElementRead read;
 			int link_count = 0;
-			if (!HnswReadElement(reader, &before.seeds[s], nullptr, kHnswLabelLayer, &read, links,
-			                     &link_count, nullptr))
+			if (!HnswReadElement(reader, &seed, nullptr, kHnswLabelLayer, &read, links, &link_count,
+			                     nullptr))
 				continue;
-			for (int l = 0; l < link_count && entry.seed_count < vector_core::kHnswLabelSeeds; l++) {
+			for (int l = 0; l < link_count; l++) {
 				if (!HnswVisitedContains(dead, &links[l]) &&
-				    LiveElementOf(reader, &links[l], entry.key) && AddSeed(&entry, &links[l], dead) &&
-				    seed_dead)
+				    LiveElementOf(reader, &links[l], entry.key) && AddSeed(&entry, &links[l], dead))
 					break; // (one replacement per dead seed)
+			}
+		}
+		if (spares != nullptr && entry.seed_count < vector_core::kHnswLabelSeeds / 2) {
+			const int64 *at = std::lower_bound(spares->keys, spares->keys + spares->count, entry.key);
+			if (at != spares->keys + spares->count && *at == entry.key) {
+				const int i = static_cast<int>(at - spares->keys);
+				for (int t = 0;
+				     t < spares->found[i] && entry.seed_count < vector_core::kHnswLabelSeeds / 2; t++)
+					AddSeed(&entry, const_cast<ItemPointer>(&spares->tids[i][t]), dead);
 			}
 		}
 		changed = changed || entry.seed_count != before.seed_count ||
 		          memcmp(entry.seeds, before.seeds, sizeof(ItemPointerData) * entry.seed_count) != 0;
-		empty += entry.seed_count == 0;
-	}
-	// A value left with no seed (every seed and every link of theirs died): any live element of
-	// it, from one pass over the live elements.
-	for (Size i = 0; i < live_count && empty > 0; i++) {
-		int64 value;
-		if (HnswVisitedContains(dead, const_cast<ItemPointer>(&live[i])) ||
-		    !HnswElementLabel(reader, const_cast<ItemPointer>(&live[i]), &value))
-			continue;
-		for (int e = 0; e < count; e++) {
-			if (entries[e].key == value && entries[e].seed_count == 0 &&
-			    LiveElementOf(reader, const_cast<ItemPointer>(&live[i]), value)) {
-				AddSeed(&entries[e], const_cast<ItemPointer>(&live[i]), dead);
-				changed = true;
-				empty--;
-			}
-		}
-		if ((i & 1023) == 0)
-			CHECK_FOR_INTERRUPTS();
+		CHECK_FOR_INTERRUPTS();
 	}
 	HnswReaderRelease(reader);
 	if (changed) {
 		// Under the lock, on the directory as it is now (an insert may have given a value with no
-		// seed its first one meanwhile): each value gets the seeds worked out above, or keeps its
-		// own when those are none.
+		// seed its first one meanwhile): each value gets the seeds worked out above, and keeps its
+		// own live ones while there is room.
 		HnswLabelEntry *current =
 		    static_cast<HnswLabelEntry *>(palloc(sizeof(HnswLabelEntry) * kHnswMaxLabels));
 		Buffer buffer = ReadBuffer(index, kHnswMetaBlock);

@@ -39,24 +39,41 @@ bool HnswFindLabel(Relation index, int64 key, HnswLabelEntry *out);
 bool HnswFilterLabelKey(const IndexFilter *filter, int filter_columns, int64 *key);
 // Searches the graph of the value of attrs' first filter column (when it has one) for the label
 // list of a new element whose row the graph is searched with as query, from the elements of near
-// that match the value (read with HnswLabelFilter; else from the value's seeds): writes its links
+// that match the value (read with HnswLabelFilter; else from the value's seeds; known: its
+// directory entry, when the caller has it): writes its links
 // to *out (palloc'd) and returns their count (0: the value has no graph).
 int HnswSearchLabelNeighbors(HnswReader *reader, const char *query, const char *attrs, const HnswCandidateOnDisk *near,
-                             int near_count, ItemPointerData **out);
+                             int near_count, const HnswLabelEntry *known, ItemPointerData **out);
 // The live elements of key's value that a walk of its graph finds nearest to query, from the
-// elements of near that match (with HnswLabelFilter's filter), else from the value's seeds (ef_construction of them at
+// elements of near that match (with HnswLabelFilter's filter), else from the value's seeds (known:
+// its directory entry when the caller has it, else read) (ef_construction of them at
 // most, never skip), closest first, palloc'd into *out; returns their count (0 when the value has no graph).
 int HnswLabelCandidates(HnswReader *reader, const char *query, int64 key, ItemPointer skip,
-                        const HnswCandidateOnDisk *near, int near_count, HnswCandidateOnDisk **out);
+                        const HnswCandidateOnDisk *near, int near_count, const HnswLabelEntry *known,
+                        HnswCandidateOnDisk **out);
 // The value of the first filter column of element tid (false when it is not an element, or NULL).
 bool HnswElementLabel(HnswReader *reader, ItemPointer tid, int64 *key);
 // A filter of one qual: first filter column = key (palloc'd).
 IndexFilter *HnswLabelFilter(const HnswIndexInfo *info, int64 key);
+// Live elements of each value of the directory that VACUUM's pass over the live elements saw (the
+// first kHnswLabelSeeds in block order): seeds for values that lost theirs.
+struct HnswSeedSpares {
+	int count; // values, keys sorted
+	int filter_columns;
+	uint16 attr_length;
+	int64 keys[kHnswMaxLabels];
+	uint8 found[kHnswMaxLabels];
+	ItemPointerData tids[kHnswMaxLabels][vector_core::kHnswLabelSeeds];
+};
+// Spares of the directory's values (null without label lists), reading the metapage.
+HnswSeedSpares *HnswSeedSparesStart(Relation index, const HnswIndexInfo *info);
+// Notes tid, a live element whose item is header, among the spares of its value (memory only: the
+// caller may hold the element's page lock). spares may be null.
+void HnswSeedSparesSee(HnswSeedSpares *spares, const HnswElementHeader *header, ItemPointer tid);
 // VACUUM, after marking the dead elements (dead) and before repairing lists: replaces each seed
-// of the directory that is dead by a live element of its value that its label list links, tops
-// the seeds of a value left with fewer than half up from the live seeds' links, and gives a value
-// left with none any live element of it (live: the live elements), WAL-logged.
-void HnswReplaceDeadSeeds(HnswReader *reader, const HnswVisitedSet *dead, const ItemPointerData *live, Size live_count);
+// of the directory that is dead by a live element of its value that its label list links, and
+// tops a value left with fewer than half up from spares, WAL-logged.
+void HnswReplaceDeadSeeds(HnswReader *reader, const HnswVisitedSet *dead, const HnswSeedSpares *spares);
 // An insert of element, of key's value, which found that value in the directory with no seed:
 // makes element its first seed (unless one was added meanwhile), WAL-logged.
 void HnswAddFirstSeed(Relation index, int64 key, ItemPointer element);

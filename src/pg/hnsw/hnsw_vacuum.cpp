@@ -201,7 +201,7 @@ bool RepairList(HnswReader *reader, const HnswVisitedSet *dead, ItemPointer elem
 			// And those a walk of the value's graph from its seeds finds, as an insert would.
 			HnswCandidateOnDisk *found;
 			const int found_count =
-			    HnswLabelCandidates(reader, vector, key, element, pool, pool_count, &found);
+			    HnswLabelCandidates(reader, vector, key, element, pool, pool_count, nullptr, &found);
 			for (int i = 0; i < found_count && pool_count < capacity * (capacity + 1); i++) {
 				if (!HnswVisitedContains(dead, &found[i].tid) && HnswVisitedAdd(&seen, &found[i].tid))
 					pool[pool_count++] = found[i];
@@ -764,6 +764,8 @@ IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResu
 	ItemPointerSetInvalid(&best_entry);
 	int best_level = -1;
 	double live_tids = 0;
+	// (With label lists: live elements of each value, seeds for values whose seeds died.)
+	HnswSeedSpares *spares = dead_count > 0 ? HnswSeedSparesStart(index, &index_info) : nullptr;
 	ForEachItem(info, kHnswElementTuple, [&](BlockNumber block, OffsetNumber offset, char *item) {
 		const HnswElementHeader *header = reinterpret_cast<const HnswElementHeader *>(item);
 		if (header->flags & kHnswElementDeleted)
@@ -772,6 +774,7 @@ IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResu
 		ItemPointerData tid;
 		ItemPointerSet(&tid, block, offset);
 		TidListAdd(&live, &tid);
+		HnswSeedSparesSee(spares, header, &tid);
 		if (header->level > best_level) {
 			best_level = header->level;
 			best_entry = tid;
@@ -798,7 +801,7 @@ IndexBulkDeleteResult *hnswbulkdelete(IndexVacuumInfo *info, IndexBulkDeleteResu
 		HnswReader reader;
 		HnswReaderInit(&reader, index, &index_info);
 		// The label directory's seeds that died give way to live elements of their value.
-		HnswReplaceDeadSeeds(&reader, &dead, live.tids, live.count);
+		HnswReplaceDeadSeeds(&reader, &dead, spares);
 		Size left = RepairLists(&reader, &dead, &live, nullptr);
 		HnswVisitedSet stuck;
 		HnswVisitedInit(&stuck, 64);
