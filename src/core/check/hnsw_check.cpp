@@ -165,18 +165,20 @@ bool HnswChecker::ParseLists(std::uint32_t block, std::uint16_t offset, const un
 {
 	*first = static_cast<std::uint32_t>(links_.size());
 	*count = 0;
-	std::size_t pos = 0;
-	for (int layer = 0; layer <= level; layer++) {
+	// One list of layer at byte pos (the label list: layer kHnswLabelLayer, code kLabelLinkCode).
+	auto parse = [&](std::size_t pos, int layer) {
 		const std::size_t capacity = static_cast<std::size_t>(HnswLayerCapacity(m_, layer));
-		const std::size_t bytes = HnswLayerListSize(m_, layer);
-		if (pos + bytes > room)
+		if (pos + HnswLayerListSize(m_, layer) > room)
 			return false; // sizes are checked by the caller
+		const std::string name =
+		    layer == kHnswLabelLayer ? std::string("the label list") : Format("layer %d", layer);
 		const std::uint16_t n = Load<std::uint16_t>(p + pos);
 		if (n > capacity) {
 			Report(true, "list count over capacity", block, offset,
-			       Format("layer %d holds %u links, capacity %zu", layer, n, capacity));
+			       Format("%s holds %u links, capacity %zu", name.c_str(), n, capacity));
 			return false;
 		}
+		const PackedTid code = layer == kHnswLabelLayer ? kLabelLinkCode : static_cast<PackedTid>(layer);
 		for (std::uint16_t i = 0; i < n; i++) {
 			std::uint32_t lb;
 			std::uint16_t lo;
@@ -184,43 +186,21 @@ bool HnswChecker::ParseLists(std::uint32_t block, std::uint16_t offset, const un
 			summary_.links++;
 			if (lb == 0 || lb >= nblocks_ || lo == 0) {
 				Report(true, "dangling link", block, offset,
-				       Format("layer %d link %u points at %s, outside the index (%u blocks)", layer, i,
+				       Format("%s link %u points at %s, outside the index (%u blocks)", name.c_str(), i,
 				              TidText(PackTid(lb, lo)).c_str(), nblocks_));
 				continue;
 			}
-			links_.push_back((static_cast<PackedTid>(layer) << 56) | PackTid(lb, lo));
+			links_.push_back((code << 56) | PackTid(lb, lo));
 			(*count)++;
 		}
-		pos += bytes;
-	}
-	if (label_lists_) {
-		// The label list (capacity 2 m), after the layers' lists (padded).
-		pos = HnswListOffset(m_, level, kHnswLabelLayer);
-		const std::size_t capacity = static_cast<std::size_t>(HnswLayerCapacity(m_, kHnswLabelLayer));
-		if (pos + HnswLabelListSize(m_) > room)
+		return true;
+	};
+	for (int layer = 0; layer <= level; layer++) {
+		if (!parse(HnswLayerOffset(m_, layer), layer))
 			return false;
-		const std::uint16_t n = Load<std::uint16_t>(p + pos);
-		if (n > capacity) {
-			Report(true, "list count over capacity", block, offset,
-			       Format("the label list holds %u links, capacity %zu", n, capacity));
-			return false;
-		}
-		for (std::uint16_t i = 0; i < n; i++) {
-			std::uint32_t lb;
-			std::uint16_t lo;
-			LoadTid(p + pos + sizeof(std::uint16_t) + kHnswTidBytes * i, &lb, &lo);
-			summary_.links++;
-			if (lb == 0 || lb >= nblocks_ || lo == 0) {
-				Report(true, "dangling link", block, offset,
-				       Format("label list link %u points at %s, outside the index (%u blocks)", i,
-				              TidText(PackTid(lb, lo)).c_str(), nblocks_));
-				continue;
-			}
-			links_.push_back((kLabelLinkCode << 56) | PackTid(lb, lo));
-			(*count)++;
-		}
 	}
-	return true;
+	// The label list (capacity 2 m), after the layers' lists (padded).
+	return !label_lists_ || parse(HnswListOffset(m_, level, kHnswLabelLayer), kHnswLabelLayer);
 }
 
 void HnswChecker::AddItems(std::uint32_t block, const unsigned char *page)
