@@ -81,8 +81,9 @@
 namespace
 {
 
-// Calls fn(block, offset, item) for every item of kind on every element page, under a share lock
-// (fn must not take buffer locks). Uses the vacuum's buffer strategy.
+// Calls fn(block, offset, item) for every item of kind on every element page (for elements, every
+// one whose header fits its item: HnswElementHeaderValid), under a share lock (fn must not take
+// buffer locks). Uses the vacuum's buffer strategy.
 template <typename Fn> void ForEachItem(IndexVacuumInfo *info, uint8 kind, Fn &&fn)
 {
 	Relation index = info->index;
@@ -99,8 +100,15 @@ template <typename Fn> void ForEachItem(IndexVacuumInfo *info, uint8 kind, Fn &&
 				if (!ItemIdIsNormal(item_id))
 					continue;
 				char *item = static_cast<char *>(PageGetItem(page, item_id));
-				if (static_cast<uint8>(item[0]) == kind)
-					fn(block, offset, item);
+				if (static_cast<uint8>(item[0]) != kind)
+					continue;
+				// (An element whose header does not fit its item is left alone: its attribute
+				// area and TIDs would lie past it.)
+				if (kind == kHnswElementTuple &&
+				    !HnswElementHeaderValid(reinterpret_cast<const HnswElementHeader *>(item),
+				                            ItemIdGetLength(item_id)))
+					continue;
+				fn(block, offset, item);
 			}
 		}
 		UnlockReleaseBuffer(buffer);
