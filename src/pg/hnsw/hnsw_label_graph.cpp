@@ -337,15 +337,16 @@ int HnswSearchLabelNeighbors(HnswReader *reader, const char *query, const char *
 	return selected;
 }
 
-bool HnswElementLabel(HnswReader *reader, ItemPointer tid, int64 *key)
+bool HnswElementLabel(HnswReader *reader, ItemPointer tid, int64 *key, uint8 *flags)
 {
 	const HnswIndexInfo &info = reader->info;
 	if (info.filter_columns < 1)
 		return false;
+	// (Links lead to blocks of the index, which never shrinks: no size check, as HnswReadElement.)
 	const BlockNumber block = ItemPointerGetBlockNumber(tid);
-	if (block == kHnswMetaBlock || block == InvalidBlockNumber || block >= RelationGetNumberOfBlocks(reader->index))
+	if (block == kHnswMetaBlock || block == InvalidBlockNumber)
 		return false;
-	Buffer buffer = ReadBuffer(reader->index, block);
+	Buffer buffer = HnswReadBufferHinted(reader->index, block);
 	LockBuffer(buffer, BUFFER_LOCK_SHARE);
 	Size size = 0;
 	const char *item = HnswItemOfKind(BufferGetPage(buffer), ItemPointerGetOffsetNumber(tid), kHnswElementTuple,
@@ -354,6 +355,8 @@ bool HnswElementLabel(HnswReader *reader, ItemPointer tid, int64 *key)
 	const bool found = item != nullptr && HnswElementHeaderValid(header, size) &&
 	                   header->attr_length == info.attr_length &&
 	                   FirstColumnValue(item + header->attr_offset, info.filter_columns, key);
+	if (found && flags != nullptr)
+		*flags = header->flags;
 	UnlockReleaseBuffer(buffer);
 	return found;
 }
@@ -362,10 +365,8 @@ bool HnswElementLabel(HnswReader *reader, ItemPointer tid, int64 *key)
 static bool LiveElementOf(HnswReader *reader, ItemPointer tid, int64 key)
 {
 	int64 value;
-	HnswElementRead read;
-	return HnswElementLabel(reader, tid, &value) && value == key &&
-	       HnswReadElement(reader, tid, nullptr, 0, &read, nullptr, nullptr, nullptr) &&
-	       !(read.flags & kHnswElementDeleted);
+	uint8 flags = 0;
+	return HnswElementLabel(reader, tid, &value, &flags) && value == key && !(flags & kHnswElementDeleted);
 }
 
 // Adds tid to entry's seeds unless it is one, or dead, or the seeds are full; returns whether.

@@ -51,8 +51,9 @@ int HnswSearchLabelNeighbors(HnswReader *reader, const char *query, const char *
 int HnswLabelCandidates(HnswReader *reader, const char *query, int64 key, ItemPointer skip,
                         const HnswCandidateOnDisk *near, int near_count, const HnswLabelEntry *known,
                         HnswCandidateOnDisk **out);
-// The value of the first filter column of element tid (false when it is not an element, or NULL).
-bool HnswElementLabel(HnswReader *reader, ItemPointer tid, int64 *key);
+// The value of the first filter column of element tid (false when it is not an element, or NULL),
+// and its flags into *flags when flags is not null.
+bool HnswElementLabel(HnswReader *reader, ItemPointer tid, int64 *key, uint8 *flags = nullptr);
 // A filter of one qual: first filter column = key (palloc'd).
 IndexFilter *HnswLabelFilter(const HnswIndexInfo *info, int64 key);
 // Live elements of each value of the directory that VACUUM's pass over the live elements saw (the
